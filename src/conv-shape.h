@@ -1,0 +1,64 @@
+/*
+ * conv-shape.h: the shape of one 2-D convolution and its validation.
+ *
+ * Names follow the source derivation: N (batch), C_in, H_in, W_in, C_out,
+ * R x S the kernel, strh/strw the strides, pad_h/pad_w zero padding on each
+ * side, dil_h/dil_w the dilation. Derived:
+ *   H_out = (H_in + 2 pad_h - dil_h (R - 1) - 1) / strh + 1
+ *   W_out = (W_in + 2 pad_w - dil_w (S - 1) - 1) / strw + 1
+ * Layouts: input (N, C_in, H_in, W_in), weight (C_out, C_in, R, S),
+ * bias (C_out), output and df (N, C_out, H_out, W_out).
+ */
+#ifndef CONVGRAD_CONV_SHAPE_H
+#define CONVGRAD_CONV_SHAPE_H
+
+#include <stddef.h>
+
+typedef struct conv_shape {
+	long N, C_in, H_in, W_in, C_out, R, S;
+	long strh, strw;
+	long pad_h, pad_w;
+	long dil_h, dil_w;
+	long H_out, W_out;     /* set by conv_shape_validate() */
+} conv_shape_t;
+
+/* Default memory limit for all tensors of one problem: 4 GiB. */
+#define CONV_MEM_LIMIT_DEFAULT ((size_t)4 << 30)
+
+/* Sizes as given; stride 1, no padding, dilation 1. H_out/W_out not set. */
+void conv_shape_init(conv_shape_t *s, long N, long C_in, long H_in, long W_in,
+    long C_out, long R, long S);
+
+/* Check every field and derive H_out, W_out. Refuses, with a message naming
+ * the field and its value: sizes < 1, stride < 1, padding < 0, dilation < 1,
+ * a dilated kernel larger than the padded input, size products that
+ * overflow, and input+weight+bias+output+df over mem_limit bytes (0: the
+ * default). Returns 0, or -1 with *err set. */
+int conv_shape_validate(conv_shape_t *s, size_t mem_limit, char **err);
+
+/* Bytes of input, weight, bias, output and df together (after validate). */
+size_t conv_shape_bytes(const conv_shape_t *s);
+
+/* Element counts (after validate). */
+size_t conv_input_size(const conv_shape_t *s);
+size_t conv_weight_size(const conv_shape_t *s);
+size_t conv_output_size(const conv_shape_t *s);
+
+/* Command-line forms. "N,C_in,H_in,W_in,C_out,R,S" (seven integers), and
+ * "A,B" pairs for --stride, --padding, --dilation (a single integer sets
+ * both). `what` names the option in the message ("--stride"). Returns 0, or
+ * -1 with *err set. They do not validate the whole shape. */
+int conv_shape_parse(conv_shape_t *s, const char *arg, char **err);
+int conv_parse_pair(const char *what, const char *arg, long *a, long *b,
+    char **err);
+
+/* "N=2 C_in=2 H_in=7 W_in=8 C_out=3 R=3 S=2 strh=2 strw=3" (and pad_h,
+ * pad_w, dil_h, dil_w when not default) into buf; returns buf. */
+char *conv_shape_str(const conv_shape_t *s, char *buf, size_t len);
+
+/* Set one field by its source name ("C_in", "strh", "pad_w", ...).
+ * Returns 0, or -1 if the key is unknown. get: -1 if unknown. */
+int conv_shape_set(conv_shape_t *s, const char *key, long value);
+int conv_shape_get(const conv_shape_t *s, const char *key, long *value);
+
+#endif

@@ -1,0 +1,34 @@
+/*
+ * gemm.h: C = alpha * op(A) * op(B) + beta * C, row-major, double.
+ *
+ * Two back ends: CBLAS (OpenBLAS or another, when configured) and a built-in
+ * cache-blocked GEMM that is always compiled, so both are tested in one
+ * build. The back end is process-wide; the default is BLAS when linked.
+ */
+#ifndef CONVGRAD_GEMM_H
+#define CONVGRAD_GEMM_H
+
+#include <stdbool.h>
+
+typedef enum gemm_backend {
+	GEMM_BLAS,      /* CBLAS dgemm (falls back to built-in if not linked) */
+	GEMM_BUILTIN,
+} gemm_backend_t;
+
+/* op(A) is M x K, op(B) is K x N, C is M x N; lda/ldb/ldc are row strides of
+ * A, B, C as stored. */
+void gemm(bool trans_a, bool trans_b, int M, int N, int K, double alpha,
+    const double *A, int lda, const double *B, int ldb, double beta,
+    double *C, int ldc);
+/* The built-in one, callable directly (tests compare the two). */
+void gemm_builtin(bool trans_a, bool trans_b, int M, int N, int K,
+    double alpha, const double *A, int lda, const double *B, int ldb,
+    double beta, double *C, int ldc);
+
+bool gemm_have_blas(void);
+void gemm_set_backend(gemm_backend_t b);
+gemm_backend_t gemm_get_backend(void);
+/* "openblas", "cblas" or "built-in": what gemm() actually runs. */
+const char *gemm_backend_name(void);
+
+#endif

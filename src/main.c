@@ -1,0 +1,74 @@
+/*
+ * main.c: dispatch to the front ends.
+ *
+ *   convgrad                      the tutor on the bundled lessons
+ *   convgrad tutor [LESSON]       the tutor
+ *   convgrad verify [FILES|DIRS]  verify lessons in batch
+ *   convgrad show LESSON          print a lesson as text
+ *   convgrad gradcheck [OPTIONS]  check a conv2d layer's gradients
+ */
+#include "config.h"
+
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+
+static const struct command {
+	const char *name;
+	int (*run)(int, char **);
+	const char *summary;
+} commands[] = {
+	{ "tutor",     cmd_tutor,     "walk through the derivation (the default)" },
+	{ "verify",    cmd_verify,    "verify lessons against finite differences" },
+	{ "show",      cmd_show,      "print a lesson as text with rendered formulas" },
+	{ "gradcheck", cmd_gradcheck, "check a conv2d layer's gradients entry by entry" },
+};
+
+static void
+usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "Usage: convgrad [COMMAND] [OPTIONS] [ARGS]\n"
+	    "Learn, teach and check the gradients of 2-D convolution.\n\n"
+	    "Commands:\n");
+	for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		fprintf(f, "  %-10s  %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "\nWith no command, convgrad opens the tutor.\n"
+	    "'convgrad COMMAND --help' describes a command's options.\n\n"
+	    "  -h, --help     show this help and exit\n"
+	    "  -V, --version  show the version and exit\n\n"
+	    "Exit status: 0 success, 1 a check failed, 2 bad usage or input.\n"
+	    "See convgrad(1).\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	size_t i;
+
+	setlocale(LC_ALL, "");
+	if (argc < 2 || argv[1][0] == '-') {
+		if (argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
+		    strcmp(argv[1], "-h") == 0)) {
+			usage(stdout);
+			return 0;
+		}
+		if (argc >= 2 && (strcmp(argv[1], "--version") == 0 ||
+		    strcmp(argv[1], "-V") == 0)) {
+			printf("convgrad %s\n", PACKAGE_VERSION);
+			return 0;
+		}
+		/* No command, or only options: the tutor takes them. */
+		return cmd_tutor(argc, argv);
+	}
+	for (i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].run(argc - 1, argv + 1);
+	}
+	fprintf(stderr, "convgrad: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return 2;
+}

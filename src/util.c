@@ -1,0 +1,259 @@
+/*
+ * util.c: memory helpers, formatted strings, fatal errors, string buffers.
+ */
+#include "util.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void (*fatal_hook)(void);
+
+void
+fatal_set_hook(void (*hook)(void))
+{
+	fatal_hook = hook;
+}
+
+void
+fatal(const char *fmt, ...)
+{
+	va_list ap;
+	void (*hook)(void) = fatal_hook;
+
+	fatal_hook = NULL;     /* a fatal error inside the hook must not loop */
+	if (hook != NULL)
+		hook();
+	fflush(stdout);
+	fputs("convgrad: fatal: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(3);
+}
+
+void *
+xmalloc(size_t n)
+{
+	void *p = malloc(n == 0 ? 1 : n);
+
+	if (p == NULL)
+		fatal("out of memory allocating %zu bytes", n);
+	return p;
+}
+
+void *
+xcalloc(size_t count, size_t size)
+{
+	void *p;
+
+	if (size != 0 && count > SIZE_MAX / size)
+		fatal("allocation of %zu x %zu bytes overflows", count, size);
+	p = calloc(count == 0 ? 1 : count, size == 0 ? 1 : size);
+	if (p == NULL)
+		fatal("out of memory allocating %zu x %zu bytes", count, size);
+	return p;
+}
+
+void *
+xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n == 0 ? 1 : n);
+
+	if (q == NULL)
+		fatal("out of memory reallocating %zu bytes", n);
+	return q;
+}
+
+void *
+xreallocarray(void *p, size_t count, size_t size)
+{
+	if (size != 0 && count > SIZE_MAX / size)
+		fatal("allocation of %zu x %zu bytes overflows", count, size);
+	return xrealloc(p, count * size);
+}
+
+char *
+xstrdup(const char *s)
+{
+	return xstrndup(s, strlen(s));
+}
+
+char *
+xstrndup(const char *s, size_t n)
+{
+	size_t len = strnlen(s, n);
+	char *p = xmalloc(len + 1);
+
+	memcpy(p, s, len);
+	p[len] = '\0';
+	return p;
+}
+
+char *
+xvasprintf(const char *fmt, va_list ap)
+{
+	char *s;
+
+	if (vasprintf(&s, fmt, ap) < 0)
+		fatal("out of memory formatting a message");
+	return s;
+}
+
+char *
+xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	s = xvasprintf(fmt, ap);
+	va_end(ap);
+	return s;
+}
+
+int
+set_error(char **err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL)
+		return -1;
+	va_start(ap, fmt);
+	*err = xvasprintf(fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+void
+sbuf_init(sbuf_t *b)
+{
+	b->s = NULL;
+	b->len = b->cap = 0;
+}
+
+void
+sbuf_addn(sbuf_t *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 64;
+
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		b->s = xrealloc(b->s, cap);
+		b->cap = cap;
+	}
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+void
+sbuf_add(sbuf_t *b, const char *s)
+{
+	sbuf_addn(b, s, strlen(s));
+}
+
+void
+sbuf_addf(sbuf_t *b, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	s = xvasprintf(fmt, ap);
+	va_end(ap);
+	sbuf_add(b, s);
+	free(s);
+}
+
+char *
+sbuf_take(sbuf_t *b)
+{
+	char *s = b->s != NULL ? b->s : xstrdup("");
+
+	sbuf_init(b);
+	return s;
+}
+
+void
+sbuf_free(sbuf_t *b)
+{
+	free(b->s);
+	sbuf_init(b);
+}
+
+int
+read_file(const char *path, char **data, size_t *len, char **err)
+{
+	FILE *f = fopen(path, "rb");
+	sbuf_t b;
+	char chunk[65536];
+	size_t n;
+
+	if (f == NULL)
+		return set_error(err, "%s: cannot open: %s", path, strerror(errno));
+	sbuf_init(&b);
+	sbuf_addn(&b, "", 0);
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		sbuf_addn(&b, chunk, n);
+	if (ferror(f)) {
+		int e = errno;
+
+		fclose(f);
+		sbuf_free(&b);
+		return set_error(err, "%s: read error: %s", path, strerror(e));
+	}
+	fclose(f);
+	*len = b.len;
+	*data = sbuf_take(&b);
+	return 0;
+}
+
+/* East Asian wide ranges (enough for CJK text in lesson titles) and the
+ * combining marks; everything else in our output is one column. Decoding by
+ * hand keeps widths right whatever the locale. */
+static int
+codepoint_width(unsigned long cp)
+{
+	if (cp >= 0x300 && cp <= 0x36f)
+		return 0;
+	if ((cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0xa4cf) ||
+	    (cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0xf900 && cp <= 0xfaff) ||
+	    (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff00 && cp <= 0xff60) ||
+	    (cp >= 0xffe0 && cp <= 0xffe6) || (cp >= 0x20000 && cp <= 0x3fffd))
+		return 2;
+	return 1;
+}
+
+int
+utf8_width(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	int w = 0;
+
+	while (*p != '\0') {
+		unsigned long cp = *p;
+		int extra = 0, i;
+
+		if (cp >= 0xf0 && cp < 0xf8)
+			cp &= 0x07, extra = 3;
+		else if (cp >= 0xe0)
+			cp &= 0x0f, extra = 2;
+		else if (cp >= 0xc0)
+			cp &= 0x1f, extra = 1;
+		for (i = 1; i <= extra; i++) {
+			if ((p[i] & 0xc0) != 0x80)
+				break;
+			cp = (cp << 6) | (p[i] & 0x3f);
+		}
+		if (i <= extra)         /* invalid sequence: one column a byte */
+			cp = '?', extra = 0;
+		w += codepoint_width(cp);
+		p += 1 + extra;
+	}
+	return w;
+}
