@@ -1,0 +1,71 @@
+/*
+ * lesson.h: lessons are Markdown files read with libcmark.
+ *
+ *   # Title                      the lesson's title (first level-1 heading)
+ *   prose before the first ##    the lesson's introduction
+ *   ## Step                      one step: its prose is what the student reads
+ *   ```shape                     the default shape, key=value pairs:
+ *   N=2 C_in=2 H_in=7 W_in=8 C_out=3 R=3 S=2 strh=2 strw=3
+ *   ```                          (also pad_h pad_w dil_h dil_w, and
+ *                                 covers=padding,dilation: see below)
+ *   ```check                     claims of the step (expr.h)
+ *   ```source                    the source document's text for the step,
+ *                                verbatim (its LaTeX as written)
+ *
+ * A lesson holds at every valid shape within what it covers. By default a
+ * lesson covers any sizes and strides with no padding and no dilation;
+ * `covers=padding,dilation` in its shape block widens that. Re-verifying
+ * at a shape it does not cover skips the lesson and says why.
+ */
+#ifndef CONVGRAD_LESSON_H
+#define CONVGRAD_LESSON_H
+
+#include <stdbool.h>
+
+#include "conv-shape.h"
+#include "expr.h"
+
+typedef struct lesson_step {
+	char *title;          /* the ## heading's text */
+	char *prose;          /* paragraphs as plain text, separated by blank lines */
+	char *source;         /* the ```source blocks joined, or NULL */
+	int nclaims;
+	claim_t **claims;     /* in the order written */
+	int line;             /* line of the ## heading */
+} lesson_step_t;
+
+typedef struct lesson {
+	char *path;
+	char *title;
+	char *intro;          /* prose before the first step, or "" */
+	conv_shape_t shape;   /* the default shape, validated */
+	bool covers_padding, covers_dilation;
+	int nsteps;
+	lesson_step_t *steps;
+	expr_scope_t *scope;  /* the lets of this lesson */
+} lesson_t;
+
+/* Read and parse a lesson file. Returns the lesson, or NULL with *err set
+ * ("lessons/x.md:12:5: error: ..."; parse errors of claims as in expr.h). */
+lesson_t *lesson_load(const char *path, char **err);
+lesson_t *lesson_parse(const char *text, size_t len, const char *path,
+    char **err);
+void lesson_free(lesson_t *l);        /* NULL: no-op */
+
+/* Does the lesson cover shape s (padding, dilation)? If not, *why says
+ * what it does not cover (static string). */
+bool lesson_covers(const lesson_t *l, const conv_shape_t *s, const char **why);
+
+/* The bundled lessons' directory: $CONVGRAD_LESSONS if set, else the
+ * installed $(pkgdatadir)/lessons if it exists, else the source tree's
+ * lessons/ (running from a build). Static string. */
+const char *lesson_default_dir(void);
+
+/* Expand FILES and DIRS (a directory gives its *.md files, sorted) into a
+ * malloc'd array of malloc'd paths. nargs == 0: the default directory.
+ * Returns 0, or -1 with *err (a missing path, an empty directory). */
+int lesson_collect(char **args, int nargs, char ***paths, int *npaths,
+    char **err);
+void lesson_paths_free(char **paths, int npaths);
+
+#endif

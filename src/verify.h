@@ -1,0 +1,104 @@
+/*
+ * verify.h: the verifier. Checks each claim at every tuple of its free
+ * index variables: the numeric side (real forward kernel, finite
+ * differences) against the formula (interpreted), and reports the largest
+ * errors, the tolerance and why, and the first counterexample in full.
+ *
+ * A verify_ctx is the world at one shape: seeded random input, weight, bias
+ * and upstream gradient df; output and output_nhwc from the real forward
+ * kernels; input_nhwc and filter_hwio by layout conversion; the lets of the
+ * lesson being verified. Numeric Jacobian columns are computed once per
+ * context and shared by every claim that needs them.
+ */
+#ifndef CONVGRAD_VERIFY_H
+#define CONVGRAD_VERIFY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "conv-shape.h"
+#include "expr.h"
+#include "fdiff.h"
+#include "lesson.h"
+
+typedef struct verify_opts {
+	fd_opts_t fd;
+	uint64_t seed;
+	size_t max_tuples;     /* past this many, a random sample of this many */
+	/* Optional: progress (done of total tuples) and cancellation, polled
+	 * every few thousand tuples. */
+	void (*progress)(void *ud, size_t done, size_t total);
+	bool (*cancelled)(void *ud);
+	void *ud;
+} verify_opts_t;
+
+#define VERIFY_MAX_TUPLES_DEFAULT 2000000
+#define VERIFY_SEED_DEFAULT 20261126
+
+void verify_opts_default(verify_opts_t *o);
+
+typedef struct verify_ctx verify_ctx_t;
+
+/* Build the world at shape s (validated here). NULL with *err on a bad
+ * shape. */
+verify_ctx_t *verify_ctx_create(const conv_shape_t *s, const verify_opts_t *o,
+    char **err);
+void verify_ctx_free(verify_ctx_t *vc);     /* NULL: no-op */
+const conv_shape_t *verify_ctx_shape(const verify_ctx_t *vc);
+/* "input", "weight", "bias", "df", "output", "input_nhwc", ... or a let;
+ * NULL if unknown. */
+const tensor_t *verify_ctx_tensor(verify_ctx_t *vc, const char *name);
+const expr_env_t *verify_ctx_env(verify_ctx_t *vc);
+/* Forget the lets (before verifying another lesson). */
+void verify_ctx_clear_lets(verify_ctx_t *vc);
+
+typedef enum verdict {
+	VERDICT_HOLDS,          /* every tuple within tolerance */
+	VERDICT_FAILS,          /* a counterexample */
+	VERDICT_REFUTED,        /* expect fail, and refuted: as expected */
+	VERDICT_NOT_REFUTED,    /* expect fail, but it held */
+	VERDICT_DEFINED,        /* a let, evaluated without findings */
+	VERDICT_CANCELLED,
+} verdict_t;
+
+/* HOLDS, REFUTED and DEFINED are what a lesson wants. */
+bool verdict_ok(verdict_t v);
+const char *verdict_name(verdict_t v);   /* "holds", "refuted, as expected", ... */
+
+typedef struct verify_result {
+	verdict_t verdict;
+	size_t checked, total;  /* tuples checked (where COND held) of total */
+	bool sampled;           /* checked a random sample of total */
+	size_t failures;        /* tuples outside tolerance or with a finding */
+	double max_abs, max_rel;
+	double tol_abs, tol_rel;
+	const char *tol_why;    /* static: one line saying why */
+	bool has_cex;           /* the first counterexample: */
+	long *cex;              /* values of claim->free[], nfree of them */
+	double cex_formula, cex_numeric;
+	char *cex_finding;      /* out-of-range access, NaN, ... or NULL */
+} verify_result_t;
+
+void verify_result_clear(verify_result_t *r);   /* frees what it owns */
+
+/* Check one claim. A let is evaluated and stored in vc for later claims.
+ * Returns 0 with *r filled (whatever the verdict), or -1 with *err when the
+ * claim cannot be checked at all (e.g. a range that cannot be evaluated). */
+int verify_claim(verify_ctx_t *vc, const claim_t *c, verify_result_t *r,
+    char **err);
+
+/* One tuple, for the tutor's live check: vals are claim->free[] values. */
+typedef struct verify_point {
+	bool applies;           /* the where COND holds here */
+	bool ok;                /* within tolerance, no finding */
+	double formula, numeric;
+	char *finding;          /* or NULL; the caller frees */
+} verify_point_t;
+int verify_claim_at(verify_ctx_t *vc, const claim_t *c, const long *vals,
+    verify_point_t *pt, char **err);
+
+/* "b=0 c_in=1 h_in=3 w_in=4" for the counterexample (malloc'd). */
+char *verify_cex_str(const claim_t *c, const verify_result_t *r);
+
+#endif
