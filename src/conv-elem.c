@@ -1,0 +1,237 @@
+/*
+ * conv-elem.c: element-form conv2d kernels, the reference for every other
+ * form. Each loop nest is the source derivation's formula read literally:
+ * one output (or gradient) element at a time, a sum over the indices the
+ * formula sums over. Zero padding is a position outside the input; such
+ * terms are skipped, which is the same as reading a zero. Dilation spaces
+ * the kernel taps: tap di sits dil_h*di rows below the window's top.
+ *
+ * Slow on purpose (no blocking, no reuse); conv-matrix.c is the fast twin
+ * and the tests check the two against each other and against finite
+ * differences.
+ */
+#include "conv-elem.h"
+
+#include <assert.h>
+#include <stdbool.h>
+
+/* Does t have shape (a, b, c, d)? For the asserts at each kernel's top. */
+static bool
+is_shape4(const tensor_t *t, long a, long b, long c, long d)
+{
+	return t->ndim == 4 && t->shape[0] == (size_t)a &&
+	    t->shape[1] == (size_t)b && t->shape[2] == (size_t)c &&
+	    t->shape[3] == (size_t)d;
+}
+
+static bool
+is_bias(const tensor_t *bias, long C_out)
+{
+	return bias == NULL || (bias->ndim == 1 && bias->shape[0] == (size_t)C_out);
+}
+
+/*
+ * input (N, C_in, H_in, W_in), weight (C_out, C_in, R, S), bias (C_out) or
+ * NULL, output (N, C_out, H_out, W_out). The source's second formula:
+ *   output[b,c_out,h_out,w_out] = bias[c_out] + sum_{c_in,di,dj}
+ *     input[b,c_in, strh*h_out + dil_h*di - pad_h, strw*w_out + dil_w*dj - pad_w]
+ *     * weight[c_out,c_in,di,dj]
+ */
+void
+conv2d_forward_elem(tensor_t *output, const tensor_t *input,
+    const tensor_t *weight, const tensor_t *bias, const conv_shape_t *s)
+{
+	long b, c_out, h_out, w_out, c_in, di, dj;
+
+	assert(is_shape4(input, s->N, s->C_in, s->H_in, s->W_in));
+	assert(is_shape4(weight, s->C_out, s->C_in, s->R, s->S));
+	assert(is_shape4(output, s->N, s->C_out, s->H_out, s->W_out));
+	assert(is_bias(bias, s->C_out));
+	for (b = 0; b < s->N; b++)
+	for (c_out = 0; c_out < s->C_out; c_out++)
+	for (h_out = 0; h_out < s->H_out; h_out++)
+	for (w_out = 0; w_out < s->W_out; w_out++) {
+		double sum = bias != NULL ? T1(bias, c_out) : 0.0;
+
+		for (c_in = 0; c_in < s->C_in; c_in++)
+		for (di = 0; di < s->R; di++)
+		for (dj = 0; dj < s->S; dj++) {
+			long h_in = s->strh * h_out + s->dil_h * di - s->pad_h;
+			long w_in = s->strw * w_out + s->dil_w * dj - s->pad_w;
+
+			if (h_in < 0 || h_in >= s->H_in || w_in < 0 ||
+			    w_in >= s->W_in)
+				continue;       /* zero padding */
+			sum += T4(input, b, c_in, h_in, w_in) *
+			    T4(weight, c_out, c_in, di, dj);
+		}
+		T4(output, b, c_out, h_out, w_out) = sum;
+	}
+}
+
+/*
+ * input_nhwc (N, H_in, W_in, C_in), filter_hwio (R, S, C_in, C_out), bias
+ * (C_out) or NULL, output_nhwc (N, H_out, W_out, C_out). TensorFlow's
+ * formula, the source's first, with its names (i, j, k, q):
+ *   output[b,i,j,k] = bias[k] + sum_{di,dj,q}
+ *     input[b, strides[1]*i + di, strides[2]*j + dj, q] * filter[di,dj,q,k]
+ * (with dilation and padding: row strh*i + dil_h*di - pad_h, and so on).
+ */
+void
+conv2d_forward_nhwc_elem(tensor_t *output_nhwc, const tensor_t *input_nhwc,
+    const tensor_t *filter_hwio, const tensor_t *bias, const conv_shape_t *s)
+{
+	long b, i, j, k, di, dj, q;
+
+	assert(is_shape4(input_nhwc, s->N, s->H_in, s->W_in, s->C_in));
+	assert(is_shape4(filter_hwio, s->R, s->S, s->C_in, s->C_out));
+	assert(is_shape4(output_nhwc, s->N, s->H_out, s->W_out, s->C_out));
+	assert(is_bias(bias, s->C_out));
+	for (b = 0; b < s->N; b++)
+	for (i = 0; i < s->H_out; i++)
+	for (j = 0; j < s->W_out; j++)
+	for (k = 0; k < s->C_out; k++) {
+		double sum = bias != NULL ? T1(bias, k) : 0.0;
+
+		for (di = 0; di < s->R; di++)
+		for (dj = 0; dj < s->S; dj++) {
+			long h_in = s->strh * i + s->dil_h * di - s->pad_h;
+			long w_in = s->strw * j + s->dil_w * dj - s->pad_w;
+
+			if (h_in < 0 || h_in >= s->H_in || w_in < 0 ||
+			    w_in >= s->W_in)
+				continue;       /* zero padding */
+			for (q = 0; q < s->C_in; q++)
+				sum += T4(input_nhwc, b, h_in, w_in, q) *
+				    T4(filter_hwio, di, dj, q, k);
+		}
+		T4(output_nhwc, b, i, j, k) = sum;
+	}
+}
+
+/*
+ * Which output row (or column) sees input row h_in through tap di?
+ * h_in = str*h_out + dil*di - pad, so h_out = (h_in + pad - dil*di) / str
+ * when that divides evenly and lands in [0, out). Returns -1 otherwise:
+ * then d output / d input is 0 (the source's "h_in not in the window" case).
+ */
+static long
+window_of(long in_pos, long tap, long str, long pad, long dil, long out)
+{
+	long num = in_pos + pad - dil * tap;
+
+	if (num < 0 || num % str != 0 || num / str >= out)
+		return -1;
+	return num / str;
+}
+
+/*
+ * df (N, C_out, H_out, W_out), weight (C_out, C_in, R, S), dinput (N, C_in,
+ * H_in, W_in), OVERWRITTEN. The source's input chain rule, element form:
+ *   dinput[b,c_in,h_in,w_in] = sum_{c_out,h_out,w_out} df[b,c_out,h_out,w_out]
+ *     * d output[b,c_out,h_out,w_out] / d input[b,c_in,h_in,w_in]
+ * where the partial is weight[c_out,c_in,di,dj] when
+ *   h_in = strh*h_out + dil_h*di - pad_h and w_in = strw*w_out + dil_w*dj - pad_w
+ * for some tap (di, dj), and 0 otherwise (other images b1 != b contribute
+ * nothing, as the source's last line says). The nonzero terms are found by
+ * running over the taps (di, dj) and solving for (h_out, w_out), which
+ * visits exactly the same terms as running over (h_out, w_out).
+ */
+void
+conv2d_backward_input_elem(tensor_t *dinput, const tensor_t *df,
+    const tensor_t *weight, const conv_shape_t *s)
+{
+	long b, c_in, h_in, w_in, c_out, di, dj;
+
+	assert(is_shape4(df, s->N, s->C_out, s->H_out, s->W_out));
+	assert(is_shape4(weight, s->C_out, s->C_in, s->R, s->S));
+	assert(is_shape4(dinput, s->N, s->C_in, s->H_in, s->W_in));
+	for (b = 0; b < s->N; b++)
+	for (c_in = 0; c_in < s->C_in; c_in++)
+	for (h_in = 0; h_in < s->H_in; h_in++)
+	for (w_in = 0; w_in < s->W_in; w_in++) {
+		double sum = 0.0;
+
+		for (c_out = 0; c_out < s->C_out; c_out++)
+		for (di = 0; di < s->R; di++) {
+			long h_out = window_of(h_in, di, s->strh, s->pad_h,
+			    s->dil_h, s->H_out);
+
+			if (h_out < 0)
+				continue;
+			for (dj = 0; dj < s->S; dj++) {
+				long w_out = window_of(w_in, dj, s->strw,
+				    s->pad_w, s->dil_w, s->W_out);
+
+				if (w_out < 0)
+					continue;
+				sum += T4(df, b, c_out, h_out, w_out) *
+				    T4(weight, c_out, c_in, di, dj);
+			}
+		}
+		T4(dinput, b, c_in, h_in, w_in) = sum;
+	}
+}
+
+/*
+ * df (N, C_out, H_out, W_out), input (N, C_in, H_in, W_in), dweight (C_out,
+ * C_in, R, S), OVERWRITTEN. The source's weight chain rule, element form:
+ *   dweight[c_out,c_in,di,dj] = sum_{b,h_out,w_out} df[b,c_out,h_out,w_out]
+ *     * input[b, c_in, strh*h_out + dil_h*di - pad_h, strw*w_out + dil_w*dj - pad_w]
+ * (terms at padding positions are zero and skipped).
+ */
+void
+conv2d_backward_weight_elem(tensor_t *dweight, const tensor_t *df,
+    const tensor_t *input, const conv_shape_t *s)
+{
+	long c_out, c_in, di, dj, b, h_out, w_out;
+
+	assert(is_shape4(df, s->N, s->C_out, s->H_out, s->W_out));
+	assert(is_shape4(input, s->N, s->C_in, s->H_in, s->W_in));
+	assert(is_shape4(dweight, s->C_out, s->C_in, s->R, s->S));
+	for (c_out = 0; c_out < s->C_out; c_out++)
+	for (c_in = 0; c_in < s->C_in; c_in++)
+	for (di = 0; di < s->R; di++)
+	for (dj = 0; dj < s->S; dj++) {
+		double sum = 0.0;
+
+		for (b = 0; b < s->N; b++)
+		for (h_out = 0; h_out < s->H_out; h_out++)
+		for (w_out = 0; w_out < s->W_out; w_out++) {
+			long h_in = s->strh * h_out + s->dil_h * di - s->pad_h;
+			long w_in = s->strw * w_out + s->dil_w * dj - s->pad_w;
+
+			if (h_in < 0 || h_in >= s->H_in || w_in < 0 ||
+			    w_in >= s->W_in)
+				continue;       /* zero padding */
+			sum += T4(df, b, c_out, h_out, w_out) *
+			    T4(input, b, c_in, h_in, w_in);
+		}
+		T4(dweight, c_out, c_in, di, dj) = sum;
+	}
+}
+
+/*
+ * df (N, C_out, H_out, W_out), dbias (C_out), OVERWRITTEN. The source's bias
+ * chain rule: d output / d bias[c_out] is 1 for every output of channel
+ * c_out and 0 otherwise, so
+ *   dbias[c_out] = sum_{b,h_out,w_out} df[b,c_out,h_out,w_out]
+ */
+void
+conv2d_backward_bias_elem(tensor_t *dbias, const tensor_t *df,
+    const conv_shape_t *s)
+{
+	long c_out, b, h_out, w_out;
+
+	assert(is_shape4(df, s->N, s->C_out, s->H_out, s->W_out));
+	assert(dbias->ndim == 1 && dbias->shape[0] == (size_t)s->C_out);
+	for (c_out = 0; c_out < s->C_out; c_out++) {
+		double sum = 0.0;
+
+		for (b = 0; b < s->N; b++)
+		for (h_out = 0; h_out < s->H_out; h_out++)
+		for (w_out = 0; w_out < s->W_out; w_out++)
+			sum += T4(df, b, c_out, h_out, w_out);
+		T1(dbias, c_out) = sum;
+	}
+}

@@ -1,0 +1,292 @@
+/*
+ * conv-matrix.c: matrix-form conv2d kernels (im2col + GEMM), the content of
+ * the source's empty "matrix form" sections.
+ *
+ * For one image b, im2col lays every receptive field out as a column:
+ *   cols_b (C_in*R*S, H_out*W_out), row (c_in*R + di)*S + dj, column
+ *   h_out*W_out + w_out, holds input[b, c_in, strh*h_out + dil_h*di - pad_h,
+ *   strw*w_out + dil_w*dj - pad_w] (0 in the padding).
+ * The weight (C_out, C_in, R, S) is already, in memory, the matrix
+ * Wm (C_out, C_in*R*S), and output image b is Y_b (C_out, H_out*W_out). Then
+ * the element-form sum over (c_in, di, dj) is one matrix product, and each
+ * chain rule of the source becomes one:
+ *   forward          Y_b     = Wm · cols_b (+ bias[c_out] on row c_out)
+ *   backward weight  dWm     = sum_b dY_b · cols_bᵀ
+ *   backward input   dcols_b = Wmᵀ · dY_b, scattered back by col2im
+ *   backward bias    dbias   = dY summed over b, h_out, w_out
+ * The im2col/col2im indexing is darknet's and Caffe's, generalised to
+ * dilation. col2im ACCUMULATES: an input pixel under several (overlapping)
+ * windows receives the sum of its dcols entries, which is exactly the
+ * source's sum over h_out1, w_out1.
+ *
+ * OpenMP runs the batch loop in parallel with the built-in GEMM (each thread
+ * its own cols buffer; the weight gradient summed into per-thread partials,
+ * then reduced in thread order so the result does not depend on timing).
+ * With BLAS the batch loop is serial: OpenBLAS threads inside each GEMM.
+ */
+#include "conv-matrix.h"
+
+#include <assert.h>
+#include <stdlib.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "gemm.h"
+#include "util.h"
+
+/* Threads for a loop over the batch: see the file comment. */
+static int
+batch_threads(const conv_shape_t *s)
+{
+#ifdef _OPENMP
+	if (s->N > 1 && (!gemm_have_blas() || gemm_get_backend() == GEMM_BUILTIN))
+		return omp_get_max_threads();
+#endif
+	return 1;
+}
+
+static int
+my_thread(void)
+{
+#ifdef _OPENMP
+	return omp_get_thread_num();
+#else
+	return 0;
+#endif
+}
+
+/* Rows and columns of cols_b: C_in*R*S and H_out*W_out (fit in int:
+ * conv_shape_validate checked). */
+static int
+cols_rows(const conv_shape_t *s)
+{
+	return (int)(s->C_in * s->R * s->S);
+}
+
+static int
+cols_cols(const conv_shape_t *s)
+{
+	return (int)(s->H_out * s->W_out);
+}
+
+static double *
+cols_alloc(const conv_shape_t *s)
+{
+	return xcalloc((size_t)cols_rows(s) * cols_cols(s), sizeof(double));
+}
+
+void
+conv2d_im2col(double *cols, const tensor_t *input, long b,
+    const conv_shape_t *s)
+{
+	long row, h_out, w_out, nrows = cols_rows(s);
+
+	for (row = 0; row < nrows; row++) {
+		long dj = row % s->S, di = (row / s->S) % s->R;
+		long c_in = row / (s->R * s->S);
+		double *out = cols + (size_t)row * cols_cols(s);
+
+		for (h_out = 0; h_out < s->H_out; h_out++) {
+			long h_in = s->strh * h_out + s->dil_h * di - s->pad_h;
+
+			for (w_out = 0; w_out < s->W_out; w_out++) {
+				long w_in = s->strw * w_out + s->dil_w * dj - s->pad_w;
+				bool inside = h_in >= 0 && h_in < s->H_in &&
+				    w_in >= 0 && w_in < s->W_in;
+
+				*out++ = inside ? T4(input, b, c_in, h_in, w_in) : 0.0;
+			}
+		}
+	}
+}
+
+void
+conv2d_col2im(tensor_t *dinput, long b, const double *cols,
+    const conv_shape_t *s)
+{
+	long row, h_out, w_out, nrows = cols_rows(s);
+
+	for (row = 0; row < nrows; row++) {
+		long dj = row % s->S, di = (row / s->S) % s->R;
+		long c_in = row / (s->R * s->S);
+		const double *in = cols + (size_t)row * cols_cols(s);
+
+		for (h_out = 0; h_out < s->H_out; h_out++) {
+			long h_in = s->strh * h_out + s->dil_h * di - s->pad_h;
+
+			for (w_out = 0; w_out < s->W_out; w_out++, in++) {
+				long w_in = s->strw * w_out + s->dil_w * dj - s->pad_w;
+
+				if (h_in >= 0 && h_in < s->H_in && w_in >= 0 &&
+				    w_in < s->W_in)
+					T4(dinput, b, c_in, h_in, w_in) += *in;
+			}
+		}
+	}
+}
+
+/* Start of image b in an (N, C, H, W) tensor. */
+static double *
+image(const tensor_t *t, long b)
+{
+	return t->data + (size_t)b * t->stride[0];
+}
+
+/*
+ * input (N, C_in, H_in, W_in), weight (C_out, C_in, R, S), bias (C_out) or
+ * NULL, output (N, C_out, H_out, W_out). Per image b:
+ *   Y_b (C_out, H_out*W_out) = Wm (C_out, C_in*R*S) · cols_b (C_in*R*S, H_out*W_out)
+ *   GEMM M = C_out, N = H_out*W_out, K = C_in*R*S; then Y_b[c_out, :] += bias[c_out].
+ */
+void
+conv2d_forward_matrix(tensor_t *output, const tensor_t *input,
+    const tensor_t *weight, const tensor_t *bias, const conv_shape_t *s)
+{
+	const int M = (int)s->C_out, N = cols_cols(s), K = cols_rows(s);
+	int nt = batch_threads(s);
+
+	assert(input->size == conv_input_size(s));
+	assert(weight->size == conv_weight_size(s));
+	assert(output->size == conv_output_size(s));
+	assert(bias == NULL || bias->size == (size_t)s->C_out);
+#ifdef _OPENMP
+#pragma omp parallel num_threads(nt)
+#endif
+	{
+		double *cols = cols_alloc(s);
+		long b;
+
+#ifdef _OPENMP
+#pragma omp for schedule(static)
+#endif
+		for (b = 0; b < s->N; b++) {
+			double *Y = image(output, b);
+			int c_out, j;
+
+			conv2d_im2col(cols, input, b, s);
+			gemm(false, false, M, N, K, 1.0, weight->data, K, cols, N,
+			    0.0, Y, N);
+			for (c_out = 0; bias != NULL && c_out < M; c_out++)
+				for (j = 0; j < N; j++)
+					Y[(size_t)c_out * N + j] += T1(bias, c_out);
+		}
+		free(cols);
+	}
+	(void)nt;
+}
+
+/*
+ * df (N, C_out, H_out, W_out), weight (C_out, C_in, R, S), dinput (N, C_in,
+ * H_in, W_in), OVERWRITTEN. Per image b:
+ *   dcols_b (C_in*R*S, H_out*W_out) = Wmᵀ (C_in*R*S, C_out) · dY_b (C_out, H_out*W_out)
+ *   GEMM M = C_in*R*S, N = H_out*W_out, K = C_out (A = Wm transposed);
+ *   then dinput image b = 0, col2im(dcols_b) accumulates into it.
+ */
+void
+conv2d_backward_input_matrix(tensor_t *dinput, const tensor_t *df,
+    const tensor_t *weight, const conv_shape_t *s)
+{
+	const int M = cols_rows(s), N = cols_cols(s), K = (int)s->C_out;
+	int nt = batch_threads(s);
+
+	assert(df->size == conv_output_size(s));
+	assert(weight->size == conv_weight_size(s));
+	assert(dinput->ndim == 4 && dinput->size == conv_input_size(s));
+	tensor_zero(dinput);
+#ifdef _OPENMP
+#pragma omp parallel num_threads(nt)
+#endif
+	{
+		double *dcols = cols_alloc(s);
+		long b;
+
+#ifdef _OPENMP
+#pragma omp for schedule(static)
+#endif
+		for (b = 0; b < s->N; b++) {
+			gemm(true, false, M, N, K, 1.0, weight->data, M,
+			    image(df, b), N, 0.0, dcols, N);
+			conv2d_col2im(dinput, b, dcols, s);
+		}
+		free(dcols);
+	}
+	(void)nt;
+}
+
+/*
+ * df (N, C_out, H_out, W_out), input (N, C_in, H_in, W_in), dweight (C_out,
+ * C_in, R, S), OVERWRITTEN:
+ *   dWm (C_out, C_in*R*S) = sum_b dY_b (C_out, H_out*W_out) · cols_bᵀ (H_out*W_out, C_in*R*S)
+ *   GEMM M = C_out, N = C_in*R*S, K = H_out*W_out (B = cols_b transposed),
+ *   beta = 1 to accumulate over b into a per-thread partial.
+ */
+void
+conv2d_backward_weight_matrix(tensor_t *dweight, const tensor_t *df,
+    const tensor_t *input, const conv_shape_t *s)
+{
+	const int M = (int)s->C_out, N = cols_rows(s), K = cols_cols(s);
+	int nt = batch_threads(s), t;
+	size_t wsize = conv_weight_size(s), i;
+	double *partial = xcalloc((size_t)nt * wsize, sizeof(double));
+
+	assert(df->size == conv_output_size(s));
+	assert(input->size == conv_input_size(s));
+	assert(dweight->size == wsize);
+#ifdef _OPENMP
+#pragma omp parallel num_threads(nt)
+#endif
+	{
+		double *cols = cols_alloc(s);
+		double *mine = partial + (size_t)my_thread() * wsize;
+		long b;
+
+#ifdef _OPENMP
+#pragma omp for schedule(static)
+#endif
+		for (b = 0; b < s->N; b++) {
+			conv2d_im2col(cols, input, b, s);
+			gemm(false, true, M, N, K, 1.0, image(df, b), K, cols, K,
+			    1.0, mine, N);
+		}
+		free(cols);
+	}
+	/* Reduce in thread order: the same sum whatever the timing. */
+	for (i = 0; i < wsize; i++) {
+		double sum = 0.0;
+
+		for (t = 0; t < nt; t++)
+			sum += partial[(size_t)t * wsize + i];
+		dweight->data[i] = sum;
+	}
+	free(partial);
+}
+
+/*
+ * df (N, C_out, H_out, W_out), dbias (C_out), OVERWRITTEN: the sum of dY over
+ * b and over each row c_out of dY_b (no GEMM: a reduction; as a GEMM it
+ * would be dY_b · 1, M = C_out, N = 1, K = H_out*W_out).
+ */
+void
+conv2d_backward_bias_matrix(tensor_t *dbias, const tensor_t *df,
+    const conv_shape_t *s)
+{
+	const size_t hw = (size_t)s->H_out * s->W_out;
+	long b, c_out;
+	size_t j;
+
+	assert(df->size == conv_output_size(s));
+	assert(dbias->size == (size_t)s->C_out);
+	tensor_zero(dbias);
+	for (b = 0; b < s->N; b++) {
+		const double *dY = image(df, b);
+
+		for (c_out = 0; c_out < s->C_out; c_out++) {
+			double sum = 0.0;
+
+			for (j = 0; j < hw; j++)
+				sum += dY[(size_t)c_out * hw + j];
+			T1(dbias, c_out) += sum;
+		}
+	}
+}

@@ -1,0 +1,219 @@
+/*
+ * fdiff.c: numeric Jacobians and gradients of the real forward kernel.
+ *
+ * One column of the Jacobian: perturb one element x[j] of input, weight or
+ * bias by the step h, run the forward kernel, and divide the change in every
+ * output by the change in x[j]:
+ *   central  col[o] = (F(x + h e_j)[o] - F(x - h e_j)[o]) / ((x_j+h) - (x_j-h))
+ *   forward  col[o] = (F(x + h e_j)[o] - F(x)[o])         / ((x_j+h) - x_j)
+ * The divisor is the step actually taken in floating point (x_j + h is
+ * rounded), not the nominal 2h or h: for a linear F that removes the step's
+ * own rounding from the error. After each column x[j] gets back its saved
+ * value, bit for bit (never x + h - h, which need not equal x).
+ *
+ * Columns are independent, so fd_jacobian and fd_gradient run them in
+ * parallel under OpenMP: each thread works on its own copy of the
+ * parameters and its own output buffers (thread 0 uses the caller's, which
+ * it restores), and writes only its own columns.
+ */
+#include "fdiff.h"
+
+#include <assert.h>
+#include <stdlib.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "util.h"
+
+void
+fd_opts_default(fd_opts_t *o)
+{
+	o->method = FD_CENTRAL;
+	o->eps = FD_EPS_DEFAULT;
+}
+
+const char *
+conv_wrt_name(conv_wrt_t w)
+{
+	switch (w) {
+	case WRT_INPUT:
+		return "input";
+	case WRT_WEIGHT:
+		return "weight";
+	case WRT_BIAS:
+		return "bias";
+	}
+	assert(!"bad conv_wrt_t");
+	return "?";
+}
+
+tensor_t *
+conv_wrt_tensor(const conv_params_t *p, conv_wrt_t w)
+{
+	switch (w) {
+	case WRT_INPUT:
+		return p->input;
+	case WRT_WEIGHT:
+		return p->weight;
+	case WRT_BIAS:
+		return p->bias;
+	}
+	assert(!"bad conv_wrt_t");
+	return NULL;
+}
+
+/* What one thread needs: parameters it may perturb and two outputs. */
+typedef struct fd_work {
+	conv_params_t p;
+	bool owns_params;      /* a clone, freed with the work */
+	tensor_t *out_hi, *out_lo;
+} fd_work_t;
+
+static void
+fd_work_init(fd_work_t *w, conv_params_t *p, bool clone, const conv_shape_t *s)
+{
+	w->owns_params = clone;
+	w->p.input = clone ? tensor_clone(p->input) : p->input;
+	w->p.weight = clone ? tensor_clone(p->weight) : p->weight;
+	w->p.bias = clone && p->bias != NULL ? tensor_clone(p->bias) : p->bias;
+	w->out_hi = tensor_create4(s->N, s->C_out, s->H_out, s->W_out);
+	w->out_lo = tensor_create4(s->N, s->C_out, s->H_out, s->W_out);
+}
+
+static void
+fd_work_done(fd_work_t *w)
+{
+	if (w->owns_params) {
+		tensor_free(w->p.input);
+		tensor_free(w->p.weight);
+		tensor_free(w->p.bias);
+	}
+	tensor_free(w->out_hi);
+	tensor_free(w->out_lo);
+}
+
+/* Column j into col (output size entries), with w's buffers. */
+static void
+fd_column(double *col, fd_work_t *w, conv_wrt_t wrt, size_t j,
+    conv_forward_fn fwd, const conv_shape_t *s, const fd_opts_t *o)
+{
+	tensor_t *x = conv_wrt_tensor(&w->p, wrt);
+	const double orig = x->data[j];
+	const double hi = orig + o->eps;
+	const double lo = o->method == FD_CENTRAL ? orig - o->eps : orig;
+	const double step = hi - lo;
+	size_t i;
+
+	assert(x != NULL && j < x->size && o->eps > 0);
+	x->data[j] = hi;
+	fwd(w->out_hi, w->p.input, w->p.weight, w->p.bias, s);
+	x->data[j] = lo;
+	fwd(w->out_lo, w->p.input, w->p.weight, w->p.bias, s);
+	x->data[j] = orig;      /* the saved bits, exactly */
+	for (i = 0; i < w->out_hi->size; i++)
+		col[i] = (w->out_hi->data[i] - w->out_lo->data[i]) / step;
+}
+
+void
+fd_jacobian_column(double *col, conv_params_t *p, conv_wrt_t wrt, size_t j,
+    conv_forward_fn fwd, const conv_shape_t *s, const fd_opts_t *o)
+{
+	fd_work_t w;
+
+	fd_work_init(&w, p, false, s);
+	fd_column(col, &w, wrt, j, fwd, s, o);
+	fd_work_done(&w);
+}
+
+/* Threads for a loop over n columns. */
+static int
+column_threads(size_t n)
+{
+#ifdef _OPENMP
+	int t = omp_get_max_threads();
+
+	return (size_t)t > n ? (int)(n > 0 ? n : 1) : t;
+#else
+	(void)n;
+	return 1;
+#endif
+}
+
+static int
+my_thread(void)
+{
+#ifdef _OPENMP
+	return omp_get_thread_num();
+#else
+	return 0;
+#endif
+}
+
+/*
+ * Run every column of wrt: for each j, fd_column, then either store it as
+ * column j of jac (jac != NULL) or reduce it to grad[j] = sum_o df[o] col[o].
+ */
+static void
+fd_columns(tensor_t *jac, tensor_t *grad, const tensor_t *df,
+    conv_params_t *p, conv_wrt_t wrt, conv_forward_fn fwd,
+    const conv_shape_t *s, const fd_opts_t *o)
+{
+	const size_t ncols = conv_wrt_tensor(p, wrt)->size;
+	const size_t nout = conv_output_size(s);
+	int nt = column_threads(ncols), t;
+	fd_work_t *work = xcalloc((size_t)nt, sizeof(*work));
+
+	/* Clone before any thread perturbs p (thread 0 works on p itself). */
+	for (t = 0; t < nt; t++)
+		fd_work_init(&work[t], p, t > 0, s);
+#ifdef _OPENMP
+#pragma omp parallel num_threads(nt)
+#endif
+	{
+		fd_work_t *w = &work[my_thread()];
+		double *col = xmalloc(nout * sizeof(double));
+		long j;
+
+#ifdef _OPENMP
+#pragma omp for schedule(dynamic, 1)
+#endif
+		for (j = 0; j < (long)ncols; j++) {
+			size_t i;
+			double sum = 0.0;
+
+			fd_column(col, w, wrt, (size_t)j, fwd, s, o);
+			for (i = 0; i < nout; i++) {
+				if (jac != NULL)
+					T2(jac, i, j) = col[i];
+				else
+					sum += df->data[i] * col[i];
+			}
+			if (grad != NULL)
+				grad->data[j] = sum;
+		}
+		free(col);
+	}
+	for (t = 0; t < nt; t++)
+		fd_work_done(&work[t]);
+	free(work);
+}
+
+void
+fd_jacobian(tensor_t *jac, conv_params_t *p, conv_wrt_t wrt,
+    conv_forward_fn fwd, const conv_shape_t *s, const fd_opts_t *o)
+{
+	assert(jac->ndim == 2 && jac->shape[0] == conv_output_size(s) &&
+	    jac->shape[1] == conv_wrt_tensor(p, wrt)->size);
+	fd_columns(jac, NULL, NULL, p, wrt, fwd, s, o);
+}
+
+void
+fd_gradient(tensor_t *grad, const tensor_t *df, conv_params_t *p,
+    conv_wrt_t wrt, conv_forward_fn fwd, const conv_shape_t *s,
+    const fd_opts_t *o)
+{
+	assert(tensor_same_shape(grad, conv_wrt_tensor(p, wrt)));
+	assert(df->size == conv_output_size(s));
+	fd_columns(NULL, grad, df, p, wrt, fwd, s, o);
+}
