@@ -1,0 +1,1200 @@
+/*
+ * gradcheck.c: the engine behind `convgrad gradcheck` (see gradcheck.h).
+ *
+ * Tolerances. conv2d is linear in each of input, weight and bias, so a
+ * finite difference of the forward kernel has no truncation error at any
+ * step h: what remains is rounding. With u = 2^-53, n = C_in*R*S terms per
+ * output and A_o = |bias| + sum |input*weight| for output o (computed by
+ * running the forward kernel on the absolute values), one forward output
+ * carries an error of at most (n+2) u A_o (n products, n additions, the
+ * bias). fdiff divides by the step actually taken, so
+ *   |numeric d output[o] / d x[j] - exact| <= c (n+2) u A_o / h,
+ * c = 1 for central differences (two errors over 2h), 2 for forward.
+ * The analytic Jacobian row from a one-hot df is exact (one nonzero term),
+ * so each Jacobian tolerance is that bound with A = max_o A_o, times a
+ * safety factor of 4. A chain-rule gradient entry sums at most K nonzero
+ * terms (K = C_out*R*S for dinput, N*H_out*W_out for dweight and dbias), so
+ * its finite difference is off by at most c (n+2) u K D / h with
+ * D = max_o |df[o]| A_o, and the two sums of K terms (kernel and fdiff) add
+ * at most 2 (K+1) u K max|df| max|dout/dx|. Two forward kernels agree to
+ * 2 (n+2) u A. These are worst-case bounds: a correct kernel cannot fail
+ * them, and a wrong one is caught unless its error is below them (printed).
+ */
+#include "gradcheck.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include "conv-elem.h"
+#include "conv-matrix.h"
+#include "gemm.h"
+#include "npy.h"
+#include "util.h"
+
+#define SAFETY 4.0
+#define U (DBL_EPSILON / 2)
+
+const gradcheck_kernels_t gradcheck_kernels_default = {
+	.elem = {
+		.forward = conv2d_forward_elem,
+		.backward_input = conv2d_backward_input_elem,
+		.backward_weight = conv2d_backward_weight_elem,
+		.backward_bias = conv2d_backward_bias_elem,
+	},
+	.matrix = {
+		.forward = conv2d_forward_matrix,
+		.backward_input = conv2d_backward_input_matrix,
+		.backward_weight = conv2d_backward_weight_matrix,
+		.backward_bias = conv2d_backward_bias_matrix,
+	},
+	.forward_nhwc = conv2d_forward_nhwc_elem,
+};
+
+const char *const gradcheck_output_names[4] = {
+	"b", "c_out", "h_out", "w_out"
+};
+static const char *const input_names[4] = { "b", "c_in", "h_in", "w_in" };
+static const char *const weight_names[4] = { "c_out", "c_in", "di", "dj" };
+static const char *const bias_names[1] = { "c_out" };
+
+/* A kernel form as run: the table entry and the GEMM back end under it. */
+typedef struct form_run {
+	const gradcheck_form_t *f;
+	bool matrix;
+	gemm_backend_t gemm;
+} form_run_t;
+
+/* Magnitudes that the tolerances are built from (see the top comment). */
+typedef struct bounds {
+	double A;          /* max_o |bias| + sum |input*weight| */
+	double D;          /* max_o |df[o]| A_o */
+	double max_df, max_x, max_w;
+} bounds_t;
+
+struct gradcheck {
+	gradcheck_opts_t o;
+	const gradcheck_kernels_t *k;
+	conv_shape_t s;
+	gradcheck_cost_t cost;
+	rng_t rng;
+	conv_params_t p;          /* input, weight, bias */
+	tensor_t *df;             /* the random upstream gradient */
+	tensor_t *onehot;         /* df = e_o for one Jacobian row */
+	tensor_t *ref_out;        /* element forward of p */
+	bounds_t bd;
+	form_run_t forms[3];
+	int nforms;
+	gradcheck_item_t *items;
+	size_t nitems, cap;
+};
+
+void
+gradcheck_opts_default(gradcheck_opts_t *o)
+{
+	memset(o, 0, sizeof(*o));
+	conv_shape_init(&o->shape, 2, 2, 7, 8, 3, 3, 2);
+	o->shape.strh = 2;
+	o->shape.strw = 3;
+	o->seed = 1;
+	fd_opts_default(&o->fd);
+	o->forms = GRADCHECK_ALL;
+	o->max_work = GRADCHECK_MAX_WORK_DEFAULT;
+	o->max_memory = GRADCHECK_MAX_MEMORY_DEFAULT;
+}
+
+const char *const *
+gradcheck_wrt_names(conv_wrt_t w, int *n)
+{
+	switch (w) {
+	case WRT_INPUT:
+		*n = 4;
+		return input_names;
+	case WRT_WEIGHT:
+		*n = 4;
+		return weight_names;
+	case WRT_BIAS:
+		*n = 1;
+		return bias_names;
+	}
+	assert(!"bad conv_wrt_t");
+	return NULL;
+}
+
+/* ---------------------------------------------------------------- cost */
+
+/* The forms that will run: element, then matrix per GEMM back end. */
+static int
+plan_forms(unsigned forms, const gradcheck_kernels_t *k, form_run_t *out)
+{
+	int n = 0;
+
+	if (forms & GRADCHECK_ELEM)
+		out[n++] = (form_run_t){ &k->elem, false, GEMM_BUILTIN };
+	if ((forms & GRADCHECK_MATRIX_BLAS) && gemm_have_blas())
+		out[n++] = (form_run_t){ &k->matrix, true, GEMM_BLAS };
+	if (forms & GRADCHECK_MATRIX_BUILTIN)
+		out[n++] = (form_run_t){ &k->matrix, true, GEMM_BUILTIN };
+	return n;
+}
+
+static double
+dmin(double a, double b)
+{
+	return a < b ? a : b;
+}
+
+/* Forward and backward evaluations of one form. Every finite-difference
+ * column costs two forward evaluations (central: x+h, x-h; forward: x+h,
+ * x). */
+static void
+form_evals(const conv_shape_t *s, size_t sample, double *fwd, double *bwd)
+{
+	double M = (double)conv_output_size(s);
+	double P[3] = { (double)conv_input_size(s), (double)conv_weight_size(s),
+	    (double)s->C_out };
+	int w;
+
+	*fwd = 2;               /* the agreement check */
+	*bwd = 3;               /* the chain rule */
+	for (w = 0; w < 3; w++) {
+		if (sample == 0) {
+			*fwd += 2 * P[w] * 2;   /* Jacobian and gradient */
+			*bwd += M;              /* one one-hot row each */
+		} else {
+			double k = (double)sample;
+
+			*fwd += 2 * dmin(k, M * P[w]) + 2 * dmin(k, P[w]);
+			*bwd += dmin(k, M);
+		}
+	}
+}
+
+void
+gradcheck_estimate(const gradcheck_opts_t *o, gradcheck_cost_t *c)
+{
+	const conv_shape_t *s = &o->shape;
+	const gradcheck_kernels_t *k = o->kernels ? o->kernels :
+	    &gradcheck_kernels_default;
+	form_run_t forms[3];
+	double M = (double)conv_output_size(s);
+	double n = (double)s->C_in * s->R * s->S;
+	double P[3] = { (double)conv_input_size(s), (double)conv_weight_size(s),
+	    (double)s->C_out };
+	double fwd, bwd, pmax = P[0] > P[1] ? P[0] : P[1];
+
+	memset(c, 0, sizeof(*c));
+	c->forms = plan_forms(o->forms, k, forms);
+	form_evals(s, o->sample, &fwd, &bwd);
+	c->forward_evals = c->forms * fwd + 2;   /* + reference, NHWC */
+	c->backward_evals = c->forms * bwd;
+	/* Each evaluation is about M (n+1) multiply-adds, forward or back. */
+	c->work = (c->forward_evals + c->backward_evals) * M * (n + 1);
+	c->jacobian_entries = M * (P[0] + P[1] + P[2]);
+	c->jacobian_bytes = o->sample ? M * sizeof(double) :
+	    M * (pmax > P[2] ? pmax : P[2]) * sizeof(double);
+}
+
+/* "1.5 MiB" */
+static char *
+bytes_str(double b, char *buf, size_t len)
+{
+	if (b < 1 << 20)
+		snprintf(buf, len, "%.1f KiB", b / 1024);
+	else if (b < 1 << 30)
+		snprintf(buf, len, "%.1f MiB", b / (1 << 20));
+	else
+		snprintf(buf, len, "%.2f GiB", b / (1 << 30));
+	return buf;
+}
+
+char *
+gradcheck_cost_str(const gradcheck_cost_t *c)
+{
+	char mem[32];
+
+	return xasprintf("%d kernel form%s: %.0f forward and %.0f backward "
+	    "evaluations, about %.2g multiply-adds; Jacobians up to %s",
+	    c->forms, c->forms == 1 ? "" : "s", c->forward_evals,
+	    c->backward_evals, c->work, bytes_str(c->jacobian_bytes, mem,
+	    sizeof(mem)));
+}
+
+/* Over a limit: say so, and what --sample K would cost and miss. */
+static int
+cost_refuse(const gradcheck_opts_t *o, const gradcheck_cost_t *c,
+    char **err)
+{
+	gradcheck_opts_t so = *o;
+	gradcheck_cost_t sc;
+	char *what = gradcheck_cost_str(c);
+	double total = (double)conv_output_size(&o->shape) *
+	    (double)conv_input_size(&o->shape);
+	char lim[32];
+	int rc;
+
+	so.sample = 1000;
+	gradcheck_estimate(&so, &sc);
+	rc = set_error(err, "this check needs %s, over the limit of %.2g "
+	    "multiply-adds (--max-cost) or %s (--max-memory). Use --sample K to "
+	    "check K random entries of each Jacobian and gradient: --sample 1000 "
+	    "costs about %.2g multiply-adds and misses a single bad entry among "
+	    "the %.0f of d output/d input with probability 1 - K/total = %.6f",
+	    what, o->max_work, bytes_str((double)o->max_memory, lim, sizeof(lim)),
+	    sc.work, total, total > 1000 ? 1 - 1000 / total : 0.0);
+	free(what);
+	return rc;
+}
+
+/* ---------------------------------------------------------- lifecycle */
+
+static double
+max_abs_of(const tensor_t *t)
+{
+	double m = 0;
+	size_t i;
+
+	for (i = 0; i < t->size; i++)
+		m = fabs(t->data[i]) > m ? fabs(t->data[i]) : m;
+	return m;
+}
+
+/* A_o by running the real element forward on |input|, |weight|, |bias|. */
+static void
+compute_bounds(gradcheck_t *g)
+{
+	tensor_t *ai = tensor_clone(g->p.input), *aw = tensor_clone(g->p.weight);
+	tensor_t *ab = tensor_clone(g->p.bias), *A = tensor_clone(g->df);
+	size_t i;
+
+	for (i = 0; i < ai->size; i++)
+		ai->data[i] = fabs(ai->data[i]);
+	for (i = 0; i < aw->size; i++)
+		aw->data[i] = fabs(aw->data[i]);
+	for (i = 0; i < ab->size; i++)
+		ab->data[i] = fabs(ab->data[i]);
+	conv2d_forward_elem(A, ai, aw, ab, &g->s);
+	g->bd.A = g->bd.D = 0;
+	for (i = 0; i < A->size; i++) {
+		double d = fabs(g->df->data[i]) * A->data[i];
+
+		g->bd.A = A->data[i] > g->bd.A ? A->data[i] : g->bd.A;
+		g->bd.D = d > g->bd.D ? d : g->bd.D;
+	}
+	g->bd.max_df = max_abs_of(g->df);
+	g->bd.max_x = max_abs_of(g->p.input);
+	g->bd.max_w = max_abs_of(g->p.weight);
+	tensor_free(ai);
+	tensor_free(aw);
+	tensor_free(ab);
+	tensor_free(A);
+}
+
+static tensor_t *
+output_like(const conv_shape_t *s)
+{
+	return tensor_create4((size_t)s->N, (size_t)s->C_out, (size_t)s->H_out,
+	    (size_t)s->W_out);
+}
+
+/* Seeded tensors, uniform in [-1, 1), drawn in a fixed order. */
+static void
+make_tensors(gradcheck_t *g)
+{
+	const conv_shape_t *s = &g->s;
+
+	rng_seed(&g->rng, g->o.seed);
+	g->p.input = tensor_create4((size_t)s->N, (size_t)s->C_in,
+	    (size_t)s->H_in, (size_t)s->W_in);
+	g->p.weight = tensor_create4((size_t)s->C_out, (size_t)s->C_in,
+	    (size_t)s->R, (size_t)s->S);
+	g->p.bias = tensor_create1((size_t)s->C_out);
+	g->df = output_like(s);
+	g->onehot = output_like(s);
+	g->ref_out = output_like(s);
+	tensor_fill_uniform(g->p.input, &g->rng, -1, 1);
+	tensor_fill_uniform(g->p.weight, &g->rng, -1, 1);
+	tensor_fill_uniform(g->p.bias, &g->rng, -1, 1);
+	tensor_fill_uniform(g->df, &g->rng, -1, 1);
+}
+
+gradcheck_t *
+gradcheck_create(const gradcheck_opts_t *o, char **err)
+{
+	gradcheck_t *g;
+	gradcheck_opts_t v = *o;
+	gradcheck_cost_t c;
+
+	assert(o->fd.eps > 0);
+	if (conv_shape_validate(&v.shape, 0, err) != 0)
+		return NULL;
+	gradcheck_estimate(&v, &c);
+	if ((v.max_work > 0 && c.work > v.max_work) ||
+	    (v.max_memory > 0 && c.jacobian_bytes > (double)v.max_memory)) {
+		cost_refuse(&v, &c, err);
+		return NULL;
+	}
+	g = xcalloc(1, sizeof(*g));
+	g->cost = c;
+	g->o = v;
+	g->s = v.shape;
+	g->k = v.kernels ? v.kernels : &gradcheck_kernels_default;
+	g->nforms = plan_forms(v.forms, g->k, g->forms);
+	make_tensors(g);
+	compute_bounds(g);
+	return g;
+}
+
+void
+gradcheck_free(gradcheck_t *g)
+{
+	if (g == NULL)
+		return;
+	tensor_free(g->p.input);
+	tensor_free(g->p.weight);
+	tensor_free(g->p.bias);
+	tensor_free(g->df);
+	tensor_free(g->onehot);
+	tensor_free(g->ref_out);
+	free(g->items);
+	free(g);
+}
+
+const gradcheck_cost_t *
+gradcheck_cost(const gradcheck_t *g)
+{
+	return &g->cost;
+}
+
+const conv_shape_t *
+gradcheck_shape(const gradcheck_t *g)
+{
+	return &g->s;
+}
+
+size_t
+gradcheck_count(const gradcheck_t *g)
+{
+	return g->nitems;
+}
+
+const gradcheck_item_t *
+gradcheck_item(const gradcheck_t *g, size_t i)
+{
+	assert(i < g->nitems);
+	return &g->items[i];
+}
+
+const gradcheck_item_t *
+gradcheck_find(const gradcheck_t *g, const char *form, const char *quantity)
+{
+	size_t i;
+
+	for (i = 0; i < g->nitems; i++) {
+		if (strcmp(g->items[i].form, form) == 0 &&
+		    strcmp(g->items[i].quantity, quantity) == 0)
+			return &g->items[i];
+	}
+	return NULL;
+}
+
+/* ------------------------------------------------------------ items */
+
+static gradcheck_item_t *
+item_new(gradcheck_t *g, const char *form, const char *quantity,
+    gradcheck_kind_t kind, conv_wrt_t wrt, size_t total)
+{
+	gradcheck_item_t *it;
+
+	if (g->nitems == g->cap) {
+		g->cap = g->cap ? 2 * g->cap : 16;
+		g->items = xreallocarray(g->items, g->cap, sizeof(*g->items));
+	}
+	it = &g->items[g->nitems++];
+	memset(it, 0, sizeof(*it));
+	snprintf(it->form, sizeof(it->form), "%s", form);
+	snprintf(it->quantity, sizeof(it->quantity), "%s", quantity);
+	it->kind = kind;
+	it->wrt = wrt;
+	it->total = total;
+	return it;
+}
+
+/* Unravel a flat offset into a long index (tensor_unravel is size_t). */
+static void
+unravel(const tensor_t *t, size_t off, long *idx)
+{
+	size_t u[TENSOR_MAX_DIMS];
+	int i;
+
+	tensor_unravel(t, off, u);
+	for (i = 0; i < t->ndim; i++)
+		idx[i] = (long)u[i];
+}
+
+/*
+ * Compare one entry: got (the kernel) against want (the finite difference
+ * or the reference kernel). out_t/wrt_t (either may be NULL) give the
+ * shapes to name the entry by if it is the first failure. A NaN or an
+ * infinity never passes, and makes max_abs and max_rel NaN.
+ */
+static void
+observe(gradcheck_item_t *it, double got, double want, const tensor_t *out_t,
+    size_t o, const tensor_t *wrt_t, size_t j)
+{
+	double e = fabs(got - want);
+	double m = fmax(fabs(got), fabs(want));
+	bool finite = isfinite(got) && isfinite(want);
+
+	it->checked++;
+	if (!finite) {
+		it->max_abs = it->max_rel = NAN;
+	} else if (!isnan(it->max_abs)) {
+		it->max_abs = fmax(it->max_abs, e);
+		it->max_rel = fmax(it->max_rel, m > 0 ? e / m : 0);
+	}
+	if (finite && e <= it->tol)
+		return;
+	if (it->failures++ > 0)
+		return;
+	it->got = got;
+	it->want = want;
+	if ((it->fail_has_out = out_t != NULL))
+		unravel(out_t, o, it->out_idx);
+	if ((it->fail_has_wrt = wrt_t != NULL))
+		unravel(wrt_t, j, it->wrt_idx);
+}
+
+static void
+item_finish(gradcheck_item_t *it)
+{
+	it->pass = it->failures == 0 && it->checked > 0;
+}
+
+/* ------------------------------------------------------- tolerances */
+
+static double
+method_factor(const gradcheck_t *g)
+{
+	return g->o.fd.method == FD_CENTRAL ? 1 : 2;
+}
+
+static double
+terms_per_output(const gradcheck_t *g)
+{
+	return (double)g->s.C_in * g->s.R * g->s.S;
+}
+
+static void
+tol_jacobian(const gradcheck_t *g, gradcheck_item_t *it)
+{
+	double n = terms_per_output(g), h = g->o.fd.eps;
+
+	it->tol = SAFETY * method_factor(g) * (n + 2) * U * g->bd.A / h;
+	snprintf(it->tol_why, sizeof(it->tol_why), "4*c*(n+2)*u*A/h with c=%g, "
+	    "n=%g, A=%.3g, h=%g: rounding only, conv2d is linear so finite "
+	    "differences have no truncation error", method_factor(g), n,
+	    g->bd.A, h);
+}
+
+static void
+tol_gradient(const gradcheck_t *g, gradcheck_item_t *it)
+{
+	const conv_shape_t *s = &g->s;
+	double n = terms_per_output(g), h = g->o.fd.eps, K, J;
+
+	K = it->wrt == WRT_INPUT ? (double)s->C_out * s->R * s->S :
+	    (double)s->N * s->H_out * s->W_out;
+	J = it->wrt == WRT_INPUT ? g->bd.max_w :
+	    it->wrt == WRT_WEIGHT ? g->bd.max_x : 1;
+	it->tol = SAFETY * (method_factor(g) * (n + 2) * U * K * g->bd.D / h +
+	    2 * (K + 1) * U * K * g->bd.max_df * J);
+	snprintf(it->tol_why, sizeof(it->tol_why), "4*(c*(n+2)*u*K*D/h + "
+	    "2*(K+1)*u*K*|df|*|J|) with K=%g terms, D=%.3g: rounding only, "
+	    "conv2d is linear", K, g->bd.D);
+}
+
+static void
+tol_agree(const gradcheck_t *g, gradcheck_item_t *it)
+{
+	double n = terms_per_output(g);
+
+	it->tol = SAFETY * 2 * (n + 2) * U * g->bd.A;
+	snprintf(it->tol_why, sizeof(it->tol_why), "4*2*(n+2)*u*A with n=%g, "
+	    "A=%.3g: two sums of the same terms in different orders", n,
+	    g->bd.A);
+}
+
+/* ---------------------------------------------------------- sampling */
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Sort and drop duplicates; returns the new count. */
+static size_t
+sort_unique(uint64_t *v, size_t n)
+{
+	size_t i, m = 0;
+
+	qsort(v, n, sizeof(*v), cmp_u64);
+	for (i = 0; i < n; i++) {
+		if (m == 0 || v[m - 1] != v[i])
+			v[m++] = v[i];
+	}
+	return m;
+}
+
+/* k distinct offsets in [0, total), sorted; k <= total. Dense requests use
+ * selection sampling (Knuth's Algorithm S), sparse ones draw and redraw. */
+static uint64_t *
+sample_distinct(rng_t *r, uint64_t total, size_t k)
+{
+	uint64_t *v = xcalloc(k ? k : 1, sizeof(*v));
+	uint64_t i;
+	size_t m = 0;
+
+	assert(k <= total);
+	if ((uint64_t)k * 2 > total) {
+		for (i = 0; i < total && m < k; i++) {
+			if (rng_below(r, total - i) < k - m)
+				v[m++] = i;
+		}
+		return v;
+	}
+	while (m < k) {
+		while (m < k)
+			v[m++] = rng_below(r, total);
+		m = sort_unique(v, m);
+	}
+	return v;
+}
+
+/* ------------------------------------------------------------ checks */
+
+static void
+fill_nan(tensor_t *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->size; i++)
+		t->data[i] = NAN;
+}
+
+/* dwrt = the form's backward kernel for wrt, given df. dwrt is filled
+ * with NaN first: a kernel must overwrite it. */
+static void
+run_backward(const gradcheck_t *g, const gradcheck_form_t *f,
+    conv_wrt_t wrt, tensor_t *dwrt, const tensor_t *df)
+{
+	fill_nan(dwrt);
+	switch (wrt) {
+	case WRT_INPUT:
+		f->backward_input(dwrt, df, g->p.weight, &g->s);
+		break;
+	case WRT_WEIGHT:
+		f->backward_weight(dwrt, df, g->p.input, &g->s);
+		break;
+	case WRT_BIAS:
+		f->backward_bias(dwrt, df, &g->s);
+		break;
+	}
+}
+
+/* Every entry: the numeric Jacobian in memory, analytic rows streamed. */
+static void
+jacobian_full(gradcheck_t *g, const gradcheck_form_t *f, conv_wrt_t wrt,
+    gradcheck_item_t *it)
+{
+	const tensor_t *x = conv_wrt_tensor(&g->p, wrt);
+	size_t M = g->onehot->size, P = x->size, o, j;
+	tensor_t *jac = tensor_create2(M, P), *row = tensor_clone(x);
+
+	fd_jacobian(jac, &g->p, wrt, f->forward, &g->s, &g->o.fd);
+	tensor_zero(g->onehot);
+	for (o = 0; o < M; o++) {
+		g->onehot->data[o] = 1;
+		run_backward(g, f, wrt, row, g->onehot);
+		g->onehot->data[o] = 0;
+		for (j = 0; j < P; j++)
+			observe(it, row->data[j], T2(jac, o, j), g->onehot, o, x, j);
+	}
+	tensor_free(jac);
+	tensor_free(row);
+}
+
+/* K random entries (o, j), in row-major order; one backward per row o. */
+static void
+jacobian_sampled(gradcheck_t *g, const gradcheck_form_t *f, conv_wrt_t wrt,
+    gradcheck_item_t *it)
+{
+	const tensor_t *x = conv_wrt_tensor(&g->p, wrt);
+	size_t M = g->onehot->size, P = x->size, k, i, last_o = SIZE_MAX;
+	uint64_t *e;
+	tensor_t *row = tensor_clone(x);
+	double *col = xmalloc(M * sizeof(double));
+
+	k = g->o.sample < M * P ? g->o.sample : M * P;
+	e = sample_distinct(&g->rng, (uint64_t)M * P, k);
+	tensor_zero(g->onehot);
+	for (i = 0; i < k; i++) {
+		size_t o = e[i] / P, j = e[i] % P;
+
+		if (o != last_o) {
+			g->onehot->data[o] = 1;
+			run_backward(g, f, wrt, row, g->onehot);
+			g->onehot->data[o] = 0;
+			last_o = o;
+		}
+		fd_jacobian_column(col, &g->p, wrt, j, f->forward, &g->s,
+		    &g->o.fd);
+		observe(it, row->data[j], col[o], g->onehot, o, x, j);
+	}
+	free(e);
+	free(col);
+	tensor_free(row);
+}
+
+static void
+check_jacobian(gradcheck_t *g, const gradcheck_form_t *f, const char *label,
+    conv_wrt_t wrt)
+{
+	char q[32];
+	size_t total = g->onehot->size * conv_wrt_tensor(&g->p, wrt)->size;
+	gradcheck_item_t *it;
+
+	snprintf(q, sizeof(q), "d output/d %s", conv_wrt_name(wrt));
+	it = item_new(g, label, q, GRADCHECK_JACOBIAN, wrt, total);
+	tol_jacobian(g, it);
+	if (g->o.sample == 0)
+		jacobian_full(g, f, wrt, it);
+	else
+		jacobian_sampled(g, f, wrt, it);
+	item_finish(it);
+}
+
+/* numeric[j] for the sampled entries j: sum_o df[o] * column j. */
+static void
+gradient_sampled(gradcheck_t *g, const gradcheck_form_t *f, conv_wrt_t wrt,
+    const tensor_t *ana, gradcheck_item_t *it)
+{
+	const tensor_t *x = conv_wrt_tensor(&g->p, wrt);
+	size_t M = g->df->size, P = x->size, k, i, o;
+	uint64_t *e;
+	double *col = xmalloc(M * sizeof(double));
+
+	k = g->o.sample < P ? g->o.sample : P;
+	e = sample_distinct(&g->rng, P, k);
+	for (i = 0; i < k; i++) {
+		double sum = 0;
+
+		fd_jacobian_column(col, &g->p, wrt, e[i], f->forward, &g->s,
+		    &g->o.fd);
+		for (o = 0; o < M; o++)
+			sum += g->df->data[o] * col[o];
+		observe(it, ana->data[e[i]], sum, NULL, 0, x, e[i]);
+	}
+	free(e);
+	free(col);
+}
+
+/* The chain rule for the random df: the backward kernel vs fd_gradient. */
+static void
+check_gradient(gradcheck_t *g, const gradcheck_form_t *f, const char *label,
+    conv_wrt_t wrt)
+{
+	const tensor_t *x = conv_wrt_tensor(&g->p, wrt);
+	tensor_t *ana = tensor_clone(x), *num;
+	gradcheck_item_t *it;
+	char q[32];
+	size_t j;
+
+	snprintf(q, sizeof(q), "d%s", conv_wrt_name(wrt));
+	it = item_new(g, label, q, GRADCHECK_GRADIENT, wrt, x->size);
+	tol_gradient(g, it);
+	run_backward(g, f, wrt, ana, g->df);
+	if (g->o.sample == 0) {
+		num = tensor_clone(x);
+		fd_gradient(num, g->df, &g->p, wrt, f->forward, &g->s, &g->o.fd);
+		for (j = 0; j < x->size; j++)
+			observe(it, ana->data[j], num->data[j], NULL, 0, x, j);
+		tensor_free(num);
+	} else {
+		gradient_sampled(g, f, wrt, ana, it);
+	}
+	tensor_free(ana);
+	item_finish(it);
+}
+
+/* got (NCHW output) against the element forward, entry by entry. */
+static void
+check_agree(gradcheck_t *g, const char *label, const char *quantity,
+    const tensor_t *got)
+{
+	gradcheck_item_t *it;
+	size_t o;
+
+	it = item_new(g, label, quantity, GRADCHECK_AGREE, WRT_INPUT,
+	    got->size);
+	tol_agree(g, it);
+	for (o = 0; o < got->size; o++)
+		observe(it, got->data[o], g->ref_out->data[o], got, o, NULL, 0);
+	item_finish(it);
+}
+
+static void
+check_matrix_forward(gradcheck_t *g, const gradcheck_form_t *f,
+    const char *label)
+{
+	tensor_t *out = output_like(&g->s);
+
+	fill_nan(out);
+	f->forward(out, g->p.input, g->p.weight, g->p.bias, &g->s);
+	check_agree(g, label, "forward = element", out);
+	tensor_free(out);
+}
+
+/* TensorFlow's layouts: convert in, run the NHWC kernel, convert back. */
+static void
+check_nhwc(gradcheck_t *g)
+{
+	const conv_shape_t *s = &g->s;
+	tensor_t *in = tensor_create4((size_t)s->N, (size_t)s->H_in,
+	    (size_t)s->W_in, (size_t)s->C_in);
+	tensor_t *w = tensor_create4((size_t)s->R, (size_t)s->S,
+	    (size_t)s->C_in, (size_t)s->C_out);
+	tensor_t *out = tensor_create4((size_t)s->N, (size_t)s->H_out,
+	    (size_t)s->W_out, (size_t)s->C_out);
+	tensor_t *back = output_like(s);
+
+	tensor_nchw_to_nhwc(in, g->p.input);
+	tensor_oihw_to_hwio(w, g->p.weight);
+	fill_nan(out);
+	g->k->forward_nhwc(out, in, w, g->p.bias, s);
+	tensor_nhwc_to_nchw(back, out);
+	check_agree(g, "element", "forward NHWC = NCHW", back);
+	tensor_free(in);
+	tensor_free(w);
+	tensor_free(out);
+	tensor_free(back);
+}
+
+static void
+run_form(gradcheck_t *g, const form_run_t *fr)
+{
+	char label[32];
+	int w;
+
+	if (fr->matrix) {
+		gemm_set_backend(fr->gemm);
+		snprintf(label, sizeof(label), "matrix/%s", gemm_backend_name());
+	} else {
+		snprintf(label, sizeof(label), "element");
+	}
+	for (w = WRT_INPUT; w <= WRT_BIAS; w++)
+		check_jacobian(g, fr->f, label, (conv_wrt_t)w);
+	for (w = WRT_INPUT; w <= WRT_BIAS; w++)
+		check_gradient(g, fr->f, label, (conv_wrt_t)w);
+	if (fr->matrix)
+		check_matrix_forward(g, fr->f, label);
+	else
+		check_nhwc(g);
+}
+
+size_t
+gradcheck_run(gradcheck_t *g)
+{
+	gemm_backend_t saved = gemm_get_backend();
+	size_t i, failed = 0;
+	int f;
+
+	g->nitems = 0;
+	rng_seed(&g->rng, g->o.seed + 1);    /* the sampling stream */
+	fill_nan(g->ref_out);
+	g->k->elem.forward(g->ref_out, g->p.input, g->p.weight, g->p.bias,
+	    &g->s);
+	for (f = 0; f < g->nforms; f++)
+		run_form(g, &g->forms[f]);
+	if (!(g->o.forms & GRADCHECK_ELEM))
+		check_nhwc(g);
+	gemm_set_backend(saved);
+	for (i = 0; i < g->nitems; i++)
+		failed += !g->items[i].pass;
+	return failed;
+}
+
+/* -------------------------------------------------------------- dump */
+
+static int
+dump_one(const char *dir, const char *name, const tensor_t *t, char **err)
+{
+	char *path = xasprintf("%s/%s.npy", dir, name);
+	int rc = npy_write(path, t, err);
+
+	free(path);
+	return rc;
+}
+
+static int
+make_dir(const char *dir, char **err)
+{
+	struct stat st;
+
+	if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+		return set_error(err, "%s: cannot create the directory: %s", dir,
+		    strerror(errno));
+	if (stat(dir, &st) != 0)
+		return set_error(err, "%s: %s", dir, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return set_error(err, "%s: exists and is not a directory", dir);
+	return 0;
+}
+
+int
+gradcheck_dump(const gradcheck_t *g, const char *dir, char **err)
+{
+	const gradcheck_form_t *f = &g->k->elem;
+	tensor_t *out = output_like(&g->s), *dx = tensor_clone(g->p.input);
+	tensor_t *dw = tensor_clone(g->p.weight), *db = tensor_clone(g->p.bias);
+	int rc = -1;
+
+	f->forward(out, g->p.input, g->p.weight, g->p.bias, &g->s);
+	run_backward(g, f, WRT_INPUT, dx, g->df);
+	run_backward(g, f, WRT_WEIGHT, dw, g->df);
+	run_backward(g, f, WRT_BIAS, db, g->df);
+	if (make_dir(dir, err) == 0 &&
+	    dump_one(dir, "input", g->p.input, err) == 0 &&
+	    dump_one(dir, "weight", g->p.weight, err) == 0 &&
+	    dump_one(dir, "bias", g->p.bias, err) == 0 &&
+	    dump_one(dir, "df", g->df, err) == 0 &&
+	    dump_one(dir, "output", out, err) == 0 &&
+	    dump_one(dir, "dinput", dx, err) == 0 &&
+	    dump_one(dir, "dweight", dw, err) == 0 &&
+	    dump_one(dir, "dbias", db, err) == 0)
+		rc = 0;
+	tensor_free(out);
+	tensor_free(dx);
+	tensor_free(dw);
+	tensor_free(db);
+	return rc;
+}
+
+/* ----------------------------------------------------------- reports */
+
+/* "weight[c_out=0, c_in=1, di=2, dj=0]" into buf. */
+static char *
+idx_str(char *buf, size_t len, const char *name, const char *const *names,
+    int n, const long *idx)
+{
+	size_t used;
+	int i;
+
+	used = (size_t)snprintf(buf, len, "%s[", name);
+	for (i = 0; i < n && used < len; i++)
+		used += (size_t)snprintf(buf + used, len - used, "%s%s=%ld",
+		    i ? ", " : "", names[i], idx[i]);
+	if (used < len)
+		snprintf(buf + used, len - used, "]");
+	return buf;
+}
+
+/* The first failing entry, named index by index. */
+static char *
+fail_where(const gradcheck_item_t *it, char *buf, size_t len)
+{
+	char a[128], b[128], dname[16];
+	const char *const *names;
+	int n;
+
+	names = gradcheck_wrt_names(it->wrt, &n);
+	if (it->kind == GRADCHECK_AGREE)
+		return idx_str(buf, len, "output", gradcheck_output_names, 4,
+		    it->out_idx);
+	if (it->kind == GRADCHECK_GRADIENT) {
+		snprintf(dname, sizeof(dname), "d%s", conv_wrt_name(it->wrt));
+		return idx_str(buf, len, dname, names, n, it->wrt_idx);
+	}
+	idx_str(a, sizeof(a), "output", gradcheck_output_names, 4, it->out_idx);
+	idx_str(b, sizeof(b), conv_wrt_name(it->wrt), names, n, it->wrt_idx);
+	snprintf(buf, len, "d %s / d %s", a, b);
+	return buf;
+}
+
+/* What got and want are, for people. */
+static void
+value_names(const gradcheck_item_t *it, const char **got, const char **want)
+{
+	if (it->kind != GRADCHECK_AGREE) {
+		*got = "backward kernel";
+		*want = "finite difference";
+	} else if (strcmp(it->form, "element") == 0) {
+		*got = "NHWC forward";
+		*want = "NCHW forward";
+	} else {
+		*got = "matrix forward";
+		*want = "element forward";
+	}
+}
+
+static void
+header_text(FILE *f, const gradcheck_t *g)
+{
+	char buf[256];
+	char *cost = gradcheck_cost_str(&g->cost);
+
+	fprintf(f, "convgrad gradcheck: %s -> H_out=%ld W_out=%ld\n",
+	    conv_shape_str(&g->s, buf, sizeof(buf)), g->s.H_out, g->s.W_out);
+	fprintf(f, "seed %llu, %s differences with h = %g, ",
+	    (unsigned long long)g->o.seed,
+	    g->o.fd.method == FD_CENTRAL ? "central" : "forward", g->o.fd.eps);
+	if (g->o.sample)
+		fprintf(f, "%zu random entries of each quantity\n", g->o.sample);
+	else
+		fprintf(f, "every entry of every quantity\n");
+	fprintf(f, "cost: %s\n\n", cost);
+	free(cost);
+}
+
+static void
+legend_text(FILE *f, const gradcheck_t *g)
+{
+	fprintf(f, "\nTolerances are rounding bounds: conv2d is linear in input, "
+	    "weight and bias,\nso finite differences have no truncation error. "
+	    "u = 2^-53, c = %g (%s),\nn = C_in*R*S = %g terms per output, "
+	    "A = max over outputs of |bias| + sum |input*weight| = %.3g,\n"
+	    "D = max over outputs of |df| times that sum = %.3g, h = %g, "
+	    "safety factor 4:\n", method_factor(g),
+	    g->o.fd.method == FD_CENTRAL ? "central" : "forward",
+	    terms_per_output(g), g->bd.A, g->bd.D, g->o.fd.eps);
+	fprintf(f, "  d output/d X  4 c (n+2) u A / h\n"
+	    "  dX            4 (c (n+2) u K D / h + 2 (K+1) u K max|df| "
+	    "max|d output/d X|),\n"
+	    "                K = outputs one entry of X feeds (C_out*R*S for "
+	    "input, N*H_out*W_out else)\n"
+	    "  forward       4 * 2 (n+2) u A (one sum in two orders)\n");
+}
+
+static void
+sample_text(FILE *f, const gradcheck_t *g)
+{
+	size_t i;
+
+	if (g->o.sample == 0)
+		return;
+	fprintf(f, "\nSampled: a single bad entry is missed with probability "
+	    "1 - K/total:\n");
+	for (i = 0; i < g->nitems && i < 6; i++) {
+		const gradcheck_item_t *it = &g->items[i];
+
+		if (it->kind != GRADCHECK_AGREE)
+			fprintf(f, "  %-18s %zu of %zu: %.6f\n", it->quantity,
+			    it->checked, it->total,
+			    1 - (double)it->checked / (double)it->total);
+	}
+}
+
+static void
+failure_text(FILE *f, const gradcheck_item_t *it)
+{
+	char where[320];
+	const char *got, *want;
+
+	value_names(it, &got, &want);
+	fprintf(f, "\nFAIL %s %s: %zu of %zu entries over the tolerance; the "
+	    "first:\n    %s\n    %s %.10g, %s %.10g (|diff| %.3g, tol %.3g)\n",
+	    it->form, it->quantity, it->failures, it->checked,
+	    fail_where(it, where, sizeof(where)), got, it->got, want, it->want,
+	    fabs(it->got - it->want), it->tol);
+}
+
+void
+gradcheck_report_text(FILE *f, const gradcheck_t *g)
+{
+	size_t i, failed = 0;
+
+	header_text(f, g);
+	fprintf(f, "%-18s %-20s %9s %9s %9s %9s  %s\n", "form", "quantity",
+	    "checked", "max abs", "max rel", "tol", "result");
+	for (i = 0; i < g->nitems; i++) {
+		const gradcheck_item_t *it = &g->items[i];
+
+		fprintf(f, "%-18s %-20s %9zu %9.2g %9.2g %9.2g  %s\n", it->form,
+		    it->quantity, it->checked, it->max_abs, it->max_rel, it->tol,
+		    it->pass ? "PASS" : "FAIL");
+		failed += !it->pass;
+	}
+	legend_text(f, g);
+	sample_text(f, g);
+	for (i = 0; i < g->nitems; i++) {
+		if (!g->items[i].pass)
+			failure_text(f, &g->items[i]);
+	}
+	if (failed == 0)
+		fprintf(f, "\n%zu checks: all passed\n", g->nitems);
+	else
+		fprintf(f, "\n%zu of %zu checks FAILED\n", failed, g->nitems);
+}
+
+/* A JSON number; NaN and infinities (not JSON) as null. */
+static void
+json_num(FILE *f, double v)
+{
+	if (isfinite(v))
+		fprintf(f, "%.17g", v);
+	else
+		fputs("null", f);
+}
+
+/* A JSON string: our strings are ASCII, but escape what JSON requires. */
+static void
+json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fprintf(f, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			fprintf(f, "\\u%04x", (unsigned char)*s);
+		else
+			fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static void
+json_index(FILE *f, const char *key, const char *const *names, int n,
+    const long *idx)
+{
+	int i;
+
+	fprintf(f, "\"%s\": {", key);
+	for (i = 0; i < n; i++)
+		fprintf(f, "%s\"%s\": %ld", i ? ", " : "", names[i], idx[i]);
+	fputs("}", f);
+}
+
+static void
+json_failure(FILE *f, const gradcheck_item_t *it)
+{
+	const char *const *names;
+	int n;
+
+	names = gradcheck_wrt_names(it->wrt, &n);
+	fputs(", \"first_failure\": {", f);
+	if (it->fail_has_out)
+		json_index(f, "output", gradcheck_output_names, 4, it->out_idx);
+	if (it->fail_has_wrt) {
+		fputs(it->fail_has_out ? ", " : "", f);
+		json_index(f, conv_wrt_name(it->wrt), names, n, it->wrt_idx);
+	}
+	fputs(", \"got\": ", f);
+	json_num(f, it->got);
+	fputs(", \"want\": ", f);
+	json_num(f, it->want);
+	fputs("}", f);
+}
+
+static void
+json_item(FILE *f, const gradcheck_item_t *it)
+{
+	static const char *const kinds[] = { "jacobian", "gradient", "agree" };
+
+	fputs("    {\"form\": ", f);
+	json_str(f, it->form);
+	fputs(", \"quantity\": ", f);
+	json_str(f, it->quantity);
+	fprintf(f, ", \"kind\": \"%s\", \"checked\": %zu, \"total\": %zu, "
+	    "\"failures\": %zu, \"max_abs\": ", kinds[it->kind], it->checked,
+	    it->total, it->failures);
+	json_num(f, it->max_abs);
+	fputs(", \"max_rel\": ", f);
+	json_num(f, it->max_rel);
+	fputs(", \"tol\": ", f);
+	json_num(f, it->tol);
+	fputs(", \"tol_why\": ", f);
+	json_str(f, it->tol_why);
+	fprintf(f, ", \"pass\": %s", it->pass ? "true" : "false");
+	if (it->failures > 0)
+		json_failure(f, it);
+	fputs("}", f);
+}
+
+static void
+json_header(FILE *f, const gradcheck_t *g)
+{
+	static const char *const keys[] = { "N", "C_in", "H_in", "W_in",
+	    "C_out", "R", "S", "strh", "strw", "pad_h", "pad_w", "dil_h",
+	    "dil_w", "H_out", "W_out" };
+	size_t i;
+	long v;
+
+	fputs("{\n  \"shape\": {", f);
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		if (strcmp(keys[i], "H_out") == 0)
+			v = g->s.H_out;
+		else if (strcmp(keys[i], "W_out") == 0)
+			v = g->s.W_out;
+		else if (conv_shape_get(&g->s, keys[i], &v) != 0)
+			continue;
+		fprintf(f, "%s\"%s\": %ld", i ? ", " : "", keys[i], v);
+	}
+	fprintf(f, "},\n  \"seed\": %llu, \"method\": \"%s\", \"eps\": ",
+	    (unsigned long long)g->o.seed,
+	    g->o.fd.method == FD_CENTRAL ? "central" : "forward");
+	json_num(f, g->o.fd.eps);
+	fprintf(f, ", \"sample\": %zu,\n  \"cost\": {\"forms\": %d, "
+	    "\"forward_evals\": %.0f, \"backward_evals\": %.0f, "
+	    "\"multiply_adds\": %.0f, \"jacobian_bytes\": %.0f},\n",
+	    g->o.sample, g->cost.forms, g->cost.forward_evals,
+	    g->cost.backward_evals, g->cost.work, g->cost.jacobian_bytes);
+}
+
+void
+gradcheck_report_json(FILE *f, const gradcheck_t *g)
+{
+	size_t i, failed = 0;
+
+	json_header(f, g);
+	fputs("  \"checks\": [\n", f);
+	for (i = 0; i < g->nitems; i++) {
+		json_item(f, &g->items[i]);
+		fputs(i + 1 < g->nitems ? ",\n" : "\n", f);
+		failed += !g->items[i].pass;
+	}
+	fprintf(f, "  ],\n  \"passed\": %zu, \"failed\": %zu, \"pass\": %s\n}\n",
+	    g->nitems - failed, failed, failed == 0 ? "true" : "false");
+}
+
+void
+gradcheck_report_tap(FILE *f, const gradcheck_t *g)
+{
+	size_t i;
+	char where[320];
+
+	fprintf(f, "1..%zu\n", g->nitems);
+	for (i = 0; i < g->nitems; i++) {
+		const gradcheck_item_t *it = &g->items[i];
+		const char *got, *want;
+
+		fprintf(f, "%sok %zu - %s %s: %zu of %zu entries, max abs %.3g, "
+		    "tol %.3g\n", it->pass ? "" : "not ", i + 1, it->form,
+		    it->quantity, it->checked, it->total, it->max_abs, it->tol);
+		fprintf(f, "# tol %s\n", it->tol_why);
+		if (it->failures == 0)
+			continue;
+		value_names(it, &got, &want);
+		fprintf(f, "# %zu entries over the tolerance; the first: %s\n"
+		    "# %s %.10g, %s %.10g\n", it->failures,
+		    fail_where(it, where, sizeof(where)), got, it->got, want,
+		    it->want);
+	}
+}

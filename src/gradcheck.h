@@ -1,0 +1,171 @@
+/*
+ * gradcheck.h: check a conv2d layer's backward kernels against finite
+ * differences of its forward kernels, as torch.autograd.gradcheck does.
+ *
+ * For each kernel form (element; matrix under each GEMM back end) it checks:
+ *   - every entry of the Jacobians d output/d input, d output/d weight and
+ *     d output/d bias: the analytic row o comes from the form's backward
+ *     kernels fed a one-hot upstream gradient df = e_o, the numeric one from
+ *     fd_jacobian() over the form's forward kernel (or K random entries with
+ *     a sample);
+ *   - the chain-rule gradients dinput, dweight, dbias for a random df
+ *     against fd_gradient() (or K random entries of each);
+ *   - for a matrix form, that its forward agrees with the element forward;
+ * and once, that the NHWC/HWIO forward agrees with the NCHW one.
+ *
+ * The kernels come from a table, so a test can pass a deliberately wrong
+ * backward kernel; the command line only ever uses gradcheck_kernels_default.
+ * Nothing here prints except the report functions, which take a FILE *.
+ */
+#ifndef CONVGRAD_GRADCHECK_H
+#define CONVGRAD_GRADCHECK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "conv-shape.h"
+#include "fdiff.h"
+#include "tensor.h"
+
+typedef void (*conv_backward_input_fn)(tensor_t *dinput, const tensor_t *df,
+    const tensor_t *weight, const conv_shape_t *s);
+typedef void (*conv_backward_weight_fn)(tensor_t *dweight, const tensor_t *df,
+    const tensor_t *input, const conv_shape_t *s);
+typedef void (*conv_backward_bias_fn)(tensor_t *dbias, const tensor_t *df,
+    const conv_shape_t *s);
+typedef void (*conv_forward_nhwc_fn)(tensor_t *output_nhwc,
+    const tensor_t *input_nhwc, const tensor_t *filter_hwio,
+    const tensor_t *bias, const conv_shape_t *s);
+
+/* One kernel form: a forward kernel and the three backward kernels that
+ * should be its derivative. Backward kernels must OVERWRITE their output
+ * (the engine fills it with NaN first, so one that accumulates fails). */
+typedef struct gradcheck_form {
+	conv_forward_fn forward;
+	conv_backward_input_fn backward_input;
+	conv_backward_weight_fn backward_weight;
+	conv_backward_bias_fn backward_bias;
+} gradcheck_form_t;
+
+typedef struct gradcheck_kernels {
+	gradcheck_form_t elem;      /* conv-elem.h */
+	gradcheck_form_t matrix;    /* conv-matrix.h (uses gemm()) */
+	conv_forward_nhwc_fn forward_nhwc;
+} gradcheck_kernels_t;
+
+/* The real kernels. */
+extern const gradcheck_kernels_t gradcheck_kernels_default;
+
+/* Which forms to run (a bit set). */
+#define GRADCHECK_ELEM           0x1
+#define GRADCHECK_MATRIX_BLAS    0x2   /* skipped if no BLAS is linked */
+#define GRADCHECK_MATRIX_BUILTIN 0x4
+#define GRADCHECK_ALL            0x7
+
+/* Defaults for the cost guard. */
+#define GRADCHECK_MAX_WORK_DEFAULT 4e9          /* multiply-adds */
+#define GRADCHECK_MAX_MEMORY_DEFAULT ((size_t)1 << 30)   /* Jacobian bytes */
+
+typedef struct gradcheck_opts {
+	conv_shape_t shape;           /* validated by gradcheck_create() */
+	uint64_t seed;
+	fd_opts_t fd;
+	size_t sample;                /* 0: full Jacobians; K: K entries each */
+	unsigned forms;               /* GRADCHECK_* bits */
+	double max_work;              /* multiply-adds; 0: no limit */
+	size_t max_memory;            /* bytes of Jacobian; 0: no limit */
+	const gradcheck_kernels_t *kernels;   /* NULL: the default table */
+} gradcheck_opts_t;
+
+/* Defaults: the shape N=2 C_in=2 H_in=7 W_in=8 C_out=3 R=3 S=2, stride 2,3
+ * (not validated yet), seed 1, central differences with h = 1e-6, full
+ * Jacobians, all forms, the default cost limits. */
+void gradcheck_opts_default(gradcheck_opts_t *o);
+
+/* What a run costs, estimated before it starts. */
+typedef struct gradcheck_cost {
+	int forms;                 /* kernel forms that will run */
+	double forward_evals;      /* over all forms */
+	double backward_evals;
+	double work;               /* multiply-adds, roughly */
+	double jacobian_bytes;     /* the largest numeric Jacobian held at once */
+	double jacobian_entries;   /* per form: input, weight and bias together */
+} gradcheck_cost_t;
+
+typedef enum gradcheck_kind {
+	GRADCHECK_JACOBIAN,        /* d output / d wrt, entry by entry */
+	GRADCHECK_GRADIENT,        /* d f / d wrt for a random df */
+	GRADCHECK_AGREE,           /* two forward kernels agree */
+} gradcheck_kind_t;
+
+/* The result for one quantity. The first failing entry (in row-major order
+ * of the output index, then the wrt index) is kept with its indices. */
+typedef struct gradcheck_item {
+	char form[32];             /* "element", "matrix/openblas", "nhwc" */
+	char quantity[32];         /* "d output/d input", "dinput", "forward" */
+	gradcheck_kind_t kind;
+	conv_wrt_t wrt;            /* JACOBIAN and GRADIENT */
+	size_t checked;            /* entries compared */
+	size_t total;              /* entries in the quantity */
+	size_t failures;
+	double max_abs, max_rel;   /* NaN if an entry was not finite */
+	double tol;                /* absolute tolerance per entry */
+	char tol_why[200];
+	bool pass;
+	/* first failure, when failures > 0: */
+	bool fail_has_out;         /* out_idx is set (JACOBIAN, AGREE) */
+	bool fail_has_wrt;         /* wrt_idx is set (JACOBIAN, GRADIENT) */
+	long out_idx[4];           /* b, c_out, h_out, w_out */
+	long wrt_idx[4];           /* by wrt: input b,c_in,h_in,w_in;
+	                              weight c_out,c_in,di,dj; bias c_out */
+	double got;                /* the kernel's value */
+	double want;               /* the finite difference / reference */
+} gradcheck_item_t;
+
+typedef struct gradcheck gradcheck_t;
+
+/* Validate the options and build the tensors (seeded uniform [-1, 1)).
+ * Returns NULL with *err set for an invalid shape, or a run over the cost
+ * limits (the message states the cost and suggests --sample). Free with
+ * gradcheck_free(). */
+gradcheck_t *gradcheck_create(const gradcheck_opts_t *o, char **err);
+void gradcheck_free(gradcheck_t *g);     /* NULL: no-op */
+
+/* Estimate the cost of the options without building anything; the shape
+ * must be validated. */
+void gradcheck_estimate(const gradcheck_opts_t *o, gradcheck_cost_t *c);
+const gradcheck_cost_t *gradcheck_cost(const gradcheck_t *g);
+const conv_shape_t *gradcheck_shape(const gradcheck_t *g);
+
+/* Run every check. Returns the number of quantities that failed. */
+size_t gradcheck_run(gradcheck_t *g);
+
+size_t gradcheck_count(const gradcheck_t *g);
+const gradcheck_item_t *gradcheck_item(const gradcheck_t *g, size_t i);
+/* The item with this form and quantity, or NULL. */
+const gradcheck_item_t *gradcheck_find(const gradcheck_t *g, const char *form,
+    const char *quantity);
+
+/* Index names of a tensor: "b", "c_in", "h_in", "w_in" for the input, ...;
+ * n receives the count. For the output use gradcheck_output_names. */
+const char *const *gradcheck_wrt_names(conv_wrt_t w, int *n);
+extern const char *const gradcheck_output_names[4];
+
+/* Write input.npy weight.npy bias.npy df.npy output.npy dinput.npy
+ * dweight.npy dbias.npy (float64, NCHW/OIHW; output and the gradients from
+ * the element kernels) into dir, creating it if missing. Returns 0, or -1
+ * with *err set (naming the path). */
+int gradcheck_dump(const gradcheck_t *g, const char *dir, char **err);
+
+/* Reports after gradcheck_run(). text: aligned, for people; json: one
+ * object; tap: a plan and one test point per quantity. */
+void gradcheck_report_text(FILE *f, const gradcheck_t *g);
+void gradcheck_report_json(FILE *f, const gradcheck_t *g);
+void gradcheck_report_tap(FILE *f, const gradcheck_t *g);
+
+/* One line stating the cost ("2104 forward and 486 backward evaluations,
+ * about 1.4e+06 multiply-adds; Jacobians up to 0.1 MiB"), malloc'd. */
+char *gradcheck_cost_str(const gradcheck_cost_t *c);
+
+#endif
