@@ -1,0 +1,496 @@
+/*
+ * check_conv.c: every conv2d kernel against its twin and against finite
+ * differences, over a table of shapes; and small cases worked out by hand.
+ *
+ * Twins: element vs matrix form (with the built-in GEMM and with BLAS),
+ * NCHW/OIHW vs NHWC/HWIO (through the layout conversions). Finite
+ * differences: the numeric gradient of f = sum(df * output), which is what
+ * each backward kernel claims to compute.
+ *
+ * Tolerances:
+ *  - twin vs twin: both compute the same sum of n products in a different
+ *    order. Each summation errs by at most about n * eps * sum|terms|, and
+ *    with every value in [-1, 1) sum|terms| <= n, so the two differ by at
+ *    most 2 n^2 eps (n = terms per output element). That is 1e-13 to 1e-11
+ *    here; a wrong index or a missed term errs by O(0.1).
+ *  - backward vs finite differences: conv2d is linear in each parameter, so
+ *    the central difference has no truncation error; what remains is the
+ *    rounding of the two forward runs divided by the step 2h = 2e-6: about
+ *    eps * |output| / h ~ 1e-10 per output, summed over the outputs one
+ *    element touches (seen: ~2e-10). 1e-6 leaves a wide margin and is still
+ *    five orders of magnitude below what a wrong kernel gives.
+ */
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check-util.h"
+#include "conv-elem.h"
+#include "conv-matrix.h"
+#include "fdiff.h"
+#include "gemm.h"
+
+#define FD_TOL 1e-6
+
+static const struct shape_row {
+	long N, C_in, H_in, W_in, C_out, R, S, strh, strw, ph, pw, dh, dw;
+	const char *what;
+} shapes[] = {
+	{ 1, 1, 5, 5, 1, 3, 3, 1, 1, 0, 0, 1, 1, "batch 1, one channel" },
+	{ 3, 2, 7, 8, 4, 3, 2, 1, 1, 0, 0, 1, 1, "batch 3, C_in != C_out, non-square, R != S" },
+	{ 2, 3, 6, 5, 2, 1, 1, 1, 1, 0, 0, 1, 1, "1x1 kernel" },
+	{ 2, 3, 6, 5, 2, 1, 1, 2, 3, 0, 0, 1, 1, "1x1 kernel, strided" },
+	{ 2, 2, 9, 9, 3, 2, 2, 4, 4, 0, 0, 1, 1, "stride larger than the kernel" },
+	{ 1, 2, 8, 7, 3, 3, 2, 2, 3, 0, 0, 1, 1, "strides not dividing H_in-R, W_in-S" },
+	{ 2, 2, 5, 6, 3, 3, 3, 1, 1, 1, 2, 1, 1, "padding" },
+	{ 1, 2, 9, 8, 2, 3, 2, 1, 1, 0, 0, 2, 3, "dilation" },
+	{ 3, 2, 9, 10, 3, 3, 2, 2, 3, 2, 1, 2, 2, "padding + dilation + stride" },
+	{ 2, 1, 4, 4, 1, 5, 3, 1, 1, 1, 0, 1, 1, "kernel taller than the input, fits the padding" },
+	{ 1, 3, 1, 7, 2, 1, 3, 1, 2, 0, 1, 1, 1, "H_in = 1" },
+};
+#define NSHAPES ((int)(sizeof(shapes) / sizeof(shapes[0])))
+
+/* One random problem: parameters in [-1, 1), an upstream gradient df. */
+typedef struct problem {
+	conv_shape_t s;
+	conv_params_t p;
+	tensor_t *df;
+} problem_t;
+
+static void
+problem_init(problem_t *pr, int row)
+{
+	const struct shape_row *r = &shapes[row];
+	conv_shape_t *s = &pr->s;
+	char *err = NULL;
+	rng_t rng;
+
+	conv_shape_init(s, r->N, r->C_in, r->H_in, r->W_in, r->C_out, r->R, r->S);
+	s->strh = r->strh;
+	s->strw = r->strw;
+	s->pad_h = r->ph;
+	s->pad_w = r->pw;
+	s->dil_h = r->dh;
+	s->dil_w = r->dw;
+	ck_assert_msg(conv_shape_validate(s, 0, &err) == 0, "%s: %s", r->what, err);
+	rng_seed(&rng, 1000 + (uint64_t)row);
+	pr->p.input = tensor_create4(s->N, s->C_in, s->H_in, s->W_in);
+	pr->p.weight = tensor_create4(s->C_out, s->C_in, s->R, s->S);
+	pr->p.bias = tensor_create1(s->C_out);
+	pr->df = tensor_create4(s->N, s->C_out, s->H_out, s->W_out);
+	tensor_fill_uniform(pr->p.input, &rng, -1, 1);
+	tensor_fill_uniform(pr->p.weight, &rng, -1, 1);
+	tensor_fill_uniform(pr->p.bias, &rng, -1, 1);
+	tensor_fill_uniform(pr->df, &rng, -1, 1);
+}
+
+static void
+problem_done(problem_t *pr)
+{
+	tensor_free(pr->p.input);
+	tensor_free(pr->p.weight);
+	tensor_free(pr->p.bias);
+	tensor_free(pr->df);
+}
+
+/* A tensor shaped like t, full of NaN: a kernel that claims to overwrite
+ * its output must not let any of it through. */
+static tensor_t *
+nan_like(const tensor_t *t)
+{
+	tensor_t *x = tensor_create(t->ndim, t->shape);
+	size_t i;
+
+	for (i = 0; i < x->size; i++)
+		x->data[i] = NAN;
+	return x;
+}
+
+/* 2 n^2 eps: see the file comment. */
+static double
+twin_tol(double n)
+{
+	return 2.0 * n * n * DBL_EPSILON;
+}
+
+static const gemm_backend_t backends[] = { GEMM_BUILTIN, GEMM_BLAS };
+
+START_TEST(test_forward_elem_vs_matrix)
+{
+	problem_t pr;
+	tensor_t *ye, *ym;
+	size_t k;
+	int withbias;
+
+	problem_init(&pr, _i);
+	ye = nan_like(pr.df);
+	for (withbias = 0; withbias < 2; withbias++) {
+		const tensor_t *bias = withbias ? pr.p.bias : NULL;
+		double n = (double)(pr.s.C_in * pr.s.R * pr.s.S) + 1;
+
+		conv2d_forward_elem(ye, pr.p.input, pr.p.weight, bias, &pr.s);
+		for (k = 0; k < 2; k++) {
+			gemm_set_backend(backends[k]);
+			ym = nan_like(pr.df);
+			conv2d_forward_matrix(ym, pr.p.input, pr.p.weight, bias, &pr.s);
+			ck_assert_tensor_close(ym, ye, twin_tol(n), 0.0);
+			tensor_free(ym);
+		}
+	}
+	tensor_free(ye);
+	problem_done(&pr);
+}
+END_TEST
+
+START_TEST(test_forward_nchw_vs_nhwc)
+{
+	problem_t pr;
+	const conv_shape_t *s;
+	tensor_t *y, *x_nhwc, *f_hwio, *y_nhwc, *y_back;
+
+	problem_init(&pr, _i);
+	s = &pr.s;
+	y = nan_like(pr.df);
+	x_nhwc = tensor_create4(s->N, s->H_in, s->W_in, s->C_in);
+	f_hwio = tensor_create4(s->R, s->S, s->C_in, s->C_out);
+	y_nhwc = tensor_create4(s->N, s->H_out, s->W_out, s->C_out);
+	y_back = nan_like(pr.df);
+	conv2d_forward_elem(y, pr.p.input, pr.p.weight, pr.p.bias, s);
+	tensor_nchw_to_nhwc(x_nhwc, pr.p.input);
+	tensor_oihw_to_hwio(f_hwio, pr.p.weight);
+	conv2d_forward_nhwc_elem(y_nhwc, x_nhwc, f_hwio, pr.p.bias, s);
+	tensor_nhwc_to_nchw(y_back, y_nhwc);
+	ck_assert_tensor_close(y_back, y,
+	    twin_tol((double)(s->C_in * s->R * s->S) + 1), 0.0);
+	tensor_free(y);
+	tensor_free(x_nhwc);
+	tensor_free(f_hwio);
+	tensor_free(y_nhwc);
+	tensor_free(y_back);
+	problem_done(&pr);
+}
+END_TEST
+
+START_TEST(test_backward_elem_vs_matrix)
+{
+	problem_t pr;
+	const conv_shape_t *s;
+	tensor_t *die, *dwe, *dbe;
+	size_t k;
+
+	problem_init(&pr, _i);
+	s = &pr.s;
+	die = nan_like(pr.p.input);
+	dwe = nan_like(pr.p.weight);
+	dbe = nan_like(pr.p.bias);
+	conv2d_backward_input_elem(die, pr.df, pr.p.weight, s);
+	conv2d_backward_weight_elem(dwe, pr.df, pr.p.input, s);
+	conv2d_backward_bias_elem(dbe, pr.df, s);
+	for (k = 0; k < 2; k++) {
+		tensor_t *dim = nan_like(pr.p.input), *dwm = nan_like(pr.p.weight);
+		tensor_t *dbm = nan_like(pr.p.bias);
+
+		gemm_set_backend(backends[k]);
+		conv2d_backward_input_matrix(dim, pr.df, pr.p.weight, s);
+		conv2d_backward_weight_matrix(dwm, pr.df, pr.p.input, s);
+		conv2d_backward_bias_matrix(dbm, pr.df, s);
+		/* terms per element: dinput at most C_out*R*S, dweight and
+		 * dbias N*H_out*W_out */
+		ck_assert_tensor_close(dim, die,
+		    twin_tol((double)(s->C_out * s->R * s->S)), 0.0);
+		ck_assert_tensor_close(dwm, dwe,
+		    twin_tol((double)(s->N * s->H_out * s->W_out)), 0.0);
+		ck_assert_tensor_close(dbm, dbe,
+		    twin_tol((double)(s->N * s->H_out * s->W_out)), 0.0);
+		tensor_free(dim);
+		tensor_free(dwm);
+		tensor_free(dbm);
+	}
+	tensor_free(die);
+	tensor_free(dwe);
+	tensor_free(dbe);
+	problem_done(&pr);
+}
+END_TEST
+
+/* The backward kernel's gradient of wrt against fd_gradient, with a given
+ * forward kernel (each form is checked against its own forward). */
+static void
+check_against_fd(problem_t *pr, conv_wrt_t wrt, conv_forward_fn fwd,
+    const tensor_t *analytic)
+{
+	tensor_t *num = nan_like(analytic);
+	fd_opts_t o;
+
+	fd_opts_default(&o);
+	fd_gradient(num, pr->df, &pr->p, wrt, fwd, &pr->s, &o);
+	ck_assert_tensor_close(analytic, num, FD_TOL, 0.0);
+	tensor_free(num);
+}
+
+START_TEST(test_backward_elem_vs_fd)
+{
+	problem_t pr;
+	tensor_t *di, *dw, *db;
+
+	problem_init(&pr, _i);
+	di = nan_like(pr.p.input);
+	dw = nan_like(pr.p.weight);
+	db = nan_like(pr.p.bias);
+	conv2d_backward_input_elem(di, pr.df, pr.p.weight, &pr.s);
+	conv2d_backward_weight_elem(dw, pr.df, pr.p.input, &pr.s);
+	conv2d_backward_bias_elem(db, pr.df, &pr.s);
+	check_against_fd(&pr, WRT_INPUT, conv2d_forward_elem, di);
+	check_against_fd(&pr, WRT_WEIGHT, conv2d_forward_elem, dw);
+	check_against_fd(&pr, WRT_BIAS, conv2d_forward_elem, db);
+	tensor_free(di);
+	tensor_free(dw);
+	tensor_free(db);
+	problem_done(&pr);
+}
+END_TEST
+
+START_TEST(test_backward_matrix_vs_fd)
+{
+	problem_t pr;
+	tensor_t *di, *dw, *db;
+	size_t k;
+
+	problem_init(&pr, _i);
+	for (k = 0; k < 2; k++) {
+		gemm_set_backend(backends[k]);
+		di = nan_like(pr.p.input);
+		dw = nan_like(pr.p.weight);
+		db = nan_like(pr.p.bias);
+		conv2d_backward_input_matrix(di, pr.df, pr.p.weight, &pr.s);
+		conv2d_backward_weight_matrix(dw, pr.df, pr.p.input, &pr.s);
+		conv2d_backward_bias_matrix(db, pr.df, &pr.s);
+		check_against_fd(&pr, WRT_INPUT, conv2d_forward_matrix, di);
+		check_against_fd(&pr, WRT_WEIGHT, conv2d_forward_matrix, dw);
+		check_against_fd(&pr, WRT_BIAS, conv2d_forward_matrix, db);
+		tensor_free(di);
+		tensor_free(dw);
+		tensor_free(db);
+	}
+	problem_done(&pr);
+}
+END_TEST
+
+/* The full numeric Jacobian, contracted with df, is the backward result:
+ * sum_o J[o, j] df[o] = dparam[j]. Checks the Jacobian's layout (rows are
+ * outputs, columns parameters) and every column at once. */
+START_TEST(test_jacobian_contracts_to_backward)
+{
+	problem_t pr;
+	static const conv_wrt_t wrts[] = { WRT_INPUT, WRT_WEIGHT, WRT_BIAS };
+	size_t w, o, j;
+
+	problem_init(&pr, _i);
+	for (w = 0; w < 3; w++) {
+		tensor_t *x = conv_wrt_tensor(&pr.p, wrts[w]);
+		tensor_t *jac = tensor_create2(conv_output_size(&pr.s), x->size);
+		tensor_t *contracted = tensor_create(x->ndim, x->shape);
+		tensor_t *analytic = nan_like(x);
+		fd_opts_t opt;
+
+		fd_opts_default(&opt);
+		fd_jacobian(jac, &pr.p, wrts[w], conv2d_forward_elem, &pr.s, &opt);
+		for (j = 0; j < x->size; j++)
+			for (o = 0; o < jac->shape[0]; o++)
+				contracted->data[j] += T2(jac, o, j) * pr.df->data[o];
+		if (wrts[w] == WRT_INPUT)
+			conv2d_backward_input_elem(analytic, pr.df, pr.p.weight, &pr.s);
+		else if (wrts[w] == WRT_WEIGHT)
+			conv2d_backward_weight_elem(analytic, pr.df, pr.p.input, &pr.s);
+		else
+			conv2d_backward_bias_elem(analytic, pr.df, &pr.s);
+		ck_assert_tensor_close(contracted, analytic, FD_TOL, 0.0);
+		tensor_free(jac);
+		tensor_free(contracted);
+		tensor_free(analytic);
+	}
+	problem_done(&pr);
+}
+END_TEST
+
+/*
+ * Worked by hand. N = C_in = C_out = 1, input 3x3 = 1..9, weight 2x2,
+ * bias 0.5, stride 1, no padding: H_out = W_out = 3 - 2 + 1 = 2.
+ *
+ *   input  1 2 3     weight  1 2
+ *          4 5 6             3 4
+ *          7 8 9
+ *
+ * output[0,0] = 1*1 + 2*2 + 4*3 + 5*4 + 0.5 =  1 +  4 + 12 + 20 + .5 = 37.5
+ * output[0,1] = 2*1 + 3*2 + 5*3 + 6*4 + 0.5 =  2 +  6 + 15 + 24 + .5 = 47.5
+ * output[1,0] = 4*1 + 5*2 + 7*3 + 8*4 + 0.5 =  4 + 10 + 21 + 32 + .5 = 67.5
+ * output[1,1] = 5*1 + 6*2 + 8*3 + 9*4 + 0.5 =  5 + 12 + 24 + 36 + .5 = 77.5
+ *
+ * With df = all ones (f = sum of the outputs):
+ * dweight[di,dj] = sum of the input under tap (di,dj) over the 4 windows:
+ *   [0,0] = 1+2+4+5 = 12   [0,1] = 2+3+5+6 = 16
+ *   [1,0] = 4+5+7+8 = 24   [1,1] = 5+6+8+9 = 28
+ * dinput[h,w] = sum of the weights that touch (h,w):
+ *   corner (0,0) only w00 = 1; (0,1) w00+w01 = 3; (0,2) w01 = 2;
+ *   (1,0) w00+w10 = 4; (1,1) all four = 10; (1,2) w01+w11 = 6;
+ *   (2,0) w10 = 3; (2,1) w10+w11 = 7; (2,2) w11 = 4.
+ * dbias = 4 (four outputs, each with df 1).
+ */
+static const double hand_input[9] = { 1, 2, 3, 4, 5, 6, 7, 8, 9 };
+static const double hand_weight[4] = { 1, 2, 3, 4 };
+static const double hand_output[4] = { 37.5, 47.5, 67.5, 77.5 };
+static const double hand_dweight[4] = { 12, 16, 24, 28 };
+static const double hand_dinput[9] = { 1, 3, 2, 4, 10, 6, 3, 7, 4 };
+
+/*
+ * Second hand case: the same input and weight, no bias, stride 2, padding
+ * 1: H_out = (3 + 2 - 2) / 2 + 1 = 2. Windows start at rows/columns -1 and
+ * 1; row/column -1 is padding (zero).
+ *   output[0,0]: rows -1..0, cols -1..0: only input(0,0)=1 at tap (1,1): 1*4 = 4
+ *   output[0,1]: rows -1..0, cols 1..2: input(0,1)=2 at (1,0), (0,2)=3 at (1,1):
+ *                2*3 + 3*4 = 18
+ *   output[1,0]: rows 1..2, cols -1..0: input(1,0)=4 at (0,1), (2,0)=7 at (1,1):
+ *                4*2 + 7*4 = 36
+ *   output[1,1]: rows 1..2, cols 1..2: 5*1 + 6*2 + 8*3 + 9*4 = 77
+ */
+static const double hand2_output[4] = { 4, 18, 36, 77 };
+
+static void
+hand_problem(problem_t *pr, long stride, long pad)
+{
+	conv_shape_t *s = &pr->s;
+	char *err = NULL;
+
+	conv_shape_init(s, 1, 1, 3, 3, 1, 2, 2);
+	s->strh = s->strw = stride;
+	s->pad_h = s->pad_w = pad;
+	ck_assert_int_eq(conv_shape_validate(s, 0, &err), 0);
+	ck_assert(s->H_out == 2 && s->W_out == 2);
+	pr->p.input = tensor_create4(1, 1, 3, 3);
+	pr->p.weight = tensor_create4(1, 1, 2, 2);
+	pr->p.bias = tensor_create1(1);
+	pr->df = tensor_create4(1, 1, 2, 2);
+	memcpy(pr->p.input->data, hand_input, sizeof(hand_input));
+	memcpy(pr->p.weight->data, hand_weight, sizeof(hand_weight));
+	T1(pr->p.bias, 0) = 0.5;
+}
+
+/* Small integers: every result is exact, so the tolerance is 0. */
+START_TEST(test_hand_forward_backward)
+{
+	problem_t pr;
+	tensor_t *y, *di, *dw, *db;
+	size_t i;
+	int form;
+
+	hand_problem(&pr, 1, 0);
+	for (i = 0; i < 4; i++)
+		pr.df->data[i] = 1.0;
+	for (form = 0; form < 2; form++) {
+		y = nan_like(pr.df);
+		di = nan_like(pr.p.input);
+		dw = nan_like(pr.p.weight);
+		db = nan_like(pr.p.bias);
+		(form == 0 ? conv2d_forward_elem : conv2d_forward_matrix)(y,
+		    pr.p.input, pr.p.weight, pr.p.bias, &pr.s);
+		if (form == 0) {
+			conv2d_backward_input_elem(di, pr.df, pr.p.weight, &pr.s);
+			conv2d_backward_weight_elem(dw, pr.df, pr.p.input, &pr.s);
+			conv2d_backward_bias_elem(db, pr.df, &pr.s);
+		} else {
+			conv2d_backward_input_matrix(di, pr.df, pr.p.weight, &pr.s);
+			conv2d_backward_weight_matrix(dw, pr.df, pr.p.input, &pr.s);
+			conv2d_backward_bias_matrix(db, pr.df, &pr.s);
+		}
+		ck_assert_close_array(y->data, hand_output, 4, 0.0, 0.0);
+		ck_assert_close_array(dw->data, hand_dweight, 4, 0.0, 0.0);
+		ck_assert_close_array(di->data, hand_dinput, 9, 0.0, 0.0);
+		ck_assert(T1(db, 0) == 4.0);
+		tensor_free(y);
+		tensor_free(di);
+		tensor_free(dw);
+		tensor_free(db);
+	}
+	problem_done(&pr);
+}
+END_TEST
+
+START_TEST(test_hand_stride_padding)
+{
+	problem_t pr;
+	tensor_t *y = tensor_create4(1, 1, 2, 2);
+
+	hand_problem(&pr, 2, 1);
+	conv2d_forward_elem(y, pr.p.input, pr.p.weight, NULL, &pr.s);
+	ck_assert_close_array(y->data, hand2_output, 4, 0.0, 0.0);
+	conv2d_forward_matrix(y, pr.p.input, pr.p.weight, NULL, &pr.s);
+	ck_assert_close_array(y->data, hand2_output, 4, 0.0, 0.0);
+	tensor_free(y);
+	problem_done(&pr);
+}
+END_TEST
+
+/*
+ * im2col of the first hand case: rows (di, dj) = (0,0), (0,1), (1,0), (1,1),
+ * columns the four windows; each row lists the pixel under that tap:
+ *   (0,0): 1 2 4 5   (0,1): 2 3 5 6   (1,0): 4 5 7 8   (1,1): 5 6 8 9
+ * col2im of all-ones counts the windows covering each pixel, and adds:
+ *   1 2 1 / 2 4 2 / 1 2 1, on top of what was there (here 100).
+ */
+START_TEST(test_hand_im2col_col2im)
+{
+	static const double want_cols[16] = { 1, 2, 4, 5, 2, 3, 5, 6, 4, 5, 7, 8,
+	    5, 6, 8, 9 };
+	static const double want_counts[9] = { 101, 102, 101, 102, 104, 102,
+	    101, 102, 101 };
+	problem_t pr;
+	double cols[16];
+	tensor_t *acc = tensor_create4(1, 1, 3, 3);
+	size_t i;
+
+	hand_problem(&pr, 1, 0);
+	conv2d_im2col(cols, pr.p.input, 0, &pr.s);
+	ck_assert_close_array(cols, want_cols, 16, 0.0, 0.0);
+	for (i = 0; i < 16; i++)
+		cols[i] = 1.0;
+	for (i = 0; i < 9; i++)
+		acc->data[i] = 100.0;
+	conv2d_col2im(acc, 0, cols, &pr.s);
+	ck_assert_close_array(acc->data, want_counts, 9, 0.0, 0.0);
+	tensor_free(acc);
+	problem_done(&pr);
+}
+END_TEST
+
+static Suite *
+make_suite(void)
+{
+	Suite *s = suite_create("conv");
+	TCase *twins = tcase_create("twins");
+	TCase *fd = tcase_create("finite_differences");
+	TCase *hand = tcase_create("by_hand");
+
+	/* generous: the sanitizer build runs the FD loops several times slower */
+	tcase_set_timeout(twins, 120);
+	tcase_set_timeout(fd, 300);
+	tcase_add_loop_test(twins, test_forward_elem_vs_matrix, 0, NSHAPES);
+	tcase_add_loop_test(twins, test_forward_nchw_vs_nhwc, 0, NSHAPES);
+	tcase_add_loop_test(twins, test_backward_elem_vs_matrix, 0, NSHAPES);
+	tcase_add_loop_test(fd, test_backward_elem_vs_fd, 0, NSHAPES);
+	tcase_add_loop_test(fd, test_backward_matrix_vs_fd, 0, NSHAPES);
+	tcase_add_loop_test(fd, test_jacobian_contracts_to_backward, 0, NSHAPES);
+	tcase_add_test(hand, test_hand_forward_backward);
+	tcase_add_test(hand, test_hand_stride_padding);
+	tcase_add_test(hand, test_hand_im2col_col2im);
+	suite_add_tcase(s, twins);
+	suite_add_tcase(s, fd);
+	suite_add_tcase(s, hand);
+	return s;
+}
+
+int
+main(void)
+{
+	return run_suite(make_suite());
+}

@@ -1,0 +1,233 @@
+/*
+ * check_conv_shape.c: deriving H_out/W_out, refusing bad shapes with the
+ * expected message, overflow and the memory limit, and the text forms.
+ */
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check-util.h"
+#include "conv-shape.h"
+
+/* Shapes with their outputs worked out from
+ *   H_out = (H_in + 2 pad_h - dil_h (R - 1) - 1) / strh + 1   (same for W). */
+static const struct {
+	long N, C_in, H_in, W_in, C_out, R, S, strh, strw, ph, pw, dh, dw;
+	long H_out, W_out;
+} good[] = {
+	/* 3x3 on 5x5: 5-3+1 = 3 */
+	{ 1, 1, 5, 5, 1, 3, 3, 1, 1, 0, 0, 1, 1, 3, 3 },
+	/* non-square, R != S, stride 2/3: (7-3)/2+1 = 3, (8-2)/3+1 = 3 */
+	{ 2, 2, 7, 8, 3, 3, 2, 2, 3, 0, 0, 1, 1, 3, 3 },
+	/* stride not dividing H_in-R: (6-2)/3+1 = 2 (floor of 4/3) */
+	{ 1, 1, 6, 6, 1, 2, 2, 3, 3, 0, 0, 1, 1, 2, 2 },
+	/* padding: (4+2-3)/1+1 = 4 ("same") */
+	{ 1, 1, 4, 4, 1, 3, 3, 1, 1, 1, 1, 1, 1, 4, 4 },
+	/* dilation 2: span (3-1)*2+1 = 5; (7-5)/1+1 = 3 */
+	{ 1, 1, 7, 7, 1, 3, 3, 1, 1, 0, 0, 2, 2, 3, 3 },
+	/* all together: (9+2*2-2*(3-1)-1)/2+1 = 8/2+1 = 5; W: (6+2-1*(2-1)-1)/3+1 = 3 */
+	{ 2, 3, 9, 6, 4, 3, 2, 2, 3, 2, 1, 2, 1, 5, 3 },
+	/* stride larger than the kernel: (10-2)/5+1 = 2 */
+	{ 1, 1, 10, 10, 1, 2, 2, 5, 5, 0, 0, 1, 1, 2, 2 },
+	/* kernel exactly the padded input: 1 */
+	{ 1, 1, 3, 3, 1, 5, 5, 1, 1, 1, 1, 1, 1, 1, 1 },
+};
+
+START_TEST(test_derive)
+{
+	conv_shape_t s;
+	char *err = NULL;
+
+	conv_shape_init(&s, good[_i].N, good[_i].C_in, good[_i].H_in,
+	    good[_i].W_in, good[_i].C_out, good[_i].R, good[_i].S);
+	s.strh = good[_i].strh;
+	s.strw = good[_i].strw;
+	s.pad_h = good[_i].ph;
+	s.pad_w = good[_i].pw;
+	s.dil_h = good[_i].dh;
+	s.dil_w = good[_i].dw;
+	ck_assert_msg(conv_shape_validate(&s, 0, &err) == 0, "%s", err);
+	ck_assert_int_eq(s.H_out, good[_i].H_out);
+	ck_assert_int_eq(s.W_out, good[_i].W_out);
+	ck_assert_uint_eq(conv_input_size(&s),
+	    (size_t)(s.N * s.C_in * s.H_in * s.W_in));
+	ck_assert_uint_eq(conv_output_size(&s),
+	    (size_t)(s.N * s.C_out * s.H_out * s.W_out));
+	ck_assert_uint_eq(conv_weight_size(&s),
+	    (size_t)(s.C_out * s.C_in * s.R * s.S));
+	ck_assert_uint_eq(conv_shape_bytes(&s), 8 * (conv_input_size(&s) +
+	    conv_weight_size(&s) + s.C_out + 2 * conv_output_size(&s)));
+}
+END_TEST
+
+/* Bad shapes: one field changed from a good base, and the message
+ * fragments that must appear. */
+static const struct {
+	const char *key;
+	long value;
+	const char *msg;
+} bad[] = {
+	{ "N", 0, "size N must be at least 1, got 0" },
+	{ "C_in", -3, "size C_in must be at least 1, got -3" },
+	{ "H_in", 0, "H_in must be at least 1, got 0" },
+	{ "W_in", 0, "W_in must be at least 1, got 0" },
+	{ "C_out", 0, "C_out must be at least 1, got 0" },
+	{ "R", 0, "kernel size R must be at least 1, got 0" },
+	{ "S", -1, "kernel size S must be at least 1, got -1" },
+	{ "strh", 0, "stride strh must be at least 1, got 0" },
+	{ "strw", -2, "stride strw must be at least 1, got -2" },
+	{ "pad_h", -1, "padding pad_h must be at least 0, got -1" },
+	{ "pad_w", -1, "padding pad_w must be at least 0, got -1" },
+	{ "dil_h", 0, "dilation dil_h must be at least 1, got 0" },
+	{ "dil_w", 0, "dilation dil_w must be at least 1, got 0" },
+	/* base H_in = 4, R = 3: dil 2 spans (3-1)*2+1 = 5 > 4 */
+	{ "dil_h", 2, "dilated kernel (R-1)*dil_h+1 = 5 is larger than the "
+	    "padded input H_in+2*pad_h = 4" },
+	{ "S", 7, "dilated kernel (S-1)*dil_w+1 = 7 is larger than the padded "
+	    "input W_in+2*pad_w = 6" },
+	{ "pad_h", LONG_MAX / 2 + 1, "padded input H_in+2*pad_h overflows" },
+	{ "dil_w", LONG_MAX, "dilated kernel (S-1)*dil_w+1 overflows" },
+	{ "N", LONG_MAX / 4, "input size" },
+	{ "C_out", LONG_MAX / 8, "weight size" },
+	/* 2^28 images of 2*4*6 doubles: 96 GiB of input, over the 4 GiB
+	 * default (no product overflows) */
+	{ "N", 1L << 28, "over the memory limit of 4294967296 bytes" },
+};
+
+START_TEST(test_refuse)
+{
+	conv_shape_t s;
+	char *err = NULL;
+
+	conv_shape_init(&s, 1, 2, 4, 6, 3, 3, 2);
+	ck_assert_int_eq(conv_shape_set(&s, bad[_i].key, bad[_i].value), 0);
+	ck_assert_int_eq(conv_shape_validate(&s, 0, &err), -1);
+	ck_assert_ptr_nonnull(err);
+	ck_assert_msg(strstr(err, bad[_i].msg) != NULL,
+	    "message '%s' lacks '%s'", err, bad[_i].msg);
+	free(err);
+}
+END_TEST
+
+START_TEST(test_mem_limit)
+{
+	conv_shape_t s;
+	char *err = NULL;
+
+	/* input 1*1*10*10 = 100, weight 1, bias 1, output and df 100 each:
+	 * 302 doubles = 2416 bytes. */
+	conv_shape_init(&s, 1, 1, 10, 10, 1, 1, 1);
+	ck_assert_int_eq(conv_shape_validate(&s, 2416, &err), 0);
+	ck_assert_uint_eq(conv_shape_bytes(&s), 2416);
+	ck_assert_int_eq(conv_shape_validate(&s, 2415, &err), -1);
+	ck_assert_msg(strstr(err, "need 2416 bytes") != NULL, "%s", err);
+	ck_assert_msg(strstr(err, "memory limit of 2415 bytes") != NULL, "%s",
+	    err);
+	free(err);
+}
+END_TEST
+
+START_TEST(test_parse)
+{
+	conv_shape_t s;
+	long a = 0, b = 0;
+	char *err = NULL;
+
+	conv_shape_init(&s, 0, 0, 0, 0, 0, 0, 0);
+	ck_assert_int_eq(conv_shape_parse(&s, "2,3,7,8,4,3,2", &err), 0);
+	ck_assert(s.N == 2 && s.C_in == 3 && s.H_in == 7 && s.W_in == 8 &&
+	    s.C_out == 4 && s.R == 3 && s.S == 2);
+	ck_assert_int_eq(conv_parse_pair("--stride", "2,3", &a, &b, &err), 0);
+	ck_assert(a == 2 && b == 3);
+	ck_assert_int_eq(conv_parse_pair("--stride", "5", &a, &b, &err), 0);
+	ck_assert(a == 5 && b == 5);
+}
+END_TEST
+
+static const char *bad_shape_args[] = {
+	"", "1,2,3", "1,2,3,4,5,6,7,8", "1,2,3,x,5,6,7", "1,2,3,4,5,6,", ",1,2,3,4,5,6",
+	"1,,3,4,5,6,7", "99999999999999999999999,1,1,1,1,1,1",
+};
+
+START_TEST(test_parse_bad)
+{
+	conv_shape_t s;
+	char *err = NULL;
+
+	conv_shape_init(&s, 1, 1, 1, 1, 1, 1, 1);
+	ck_assert_int_eq(conv_shape_parse(&s, bad_shape_args[_i], &err), -1);
+	ck_assert_msg(strstr(err, "--shape: expected seven integers "
+	    "N,C_in,H_in,W_in,C_out,R,S") != NULL, "%s", err);
+	ck_assert_msg(strstr(err, bad_shape_args[_i]) != NULL, "%s", err);
+	free(err);
+}
+END_TEST
+
+START_TEST(test_parse_pair_bad)
+{
+	static const char *args[] = { "", "1,", "a", "1,2,3", "1;2" };
+	long a, b;
+	char *err = NULL;
+	size_t i;
+
+	for (i = 0; i < sizeof(args) / sizeof(args[0]); i++) {
+		ck_assert_int_eq(conv_parse_pair("--padding", args[i], &a, &b,
+		    &err), -1);
+		ck_assert_msg(strstr(err, "--padding: expected an integer or two "
+		    "integers A,B") != NULL, "%s", err);
+		free(err);
+		err = NULL;
+	}
+}
+END_TEST
+
+START_TEST(test_str_set_get)
+{
+	conv_shape_t s;
+	char buf[256];
+	long v = 0;
+
+	conv_shape_init(&s, 2, 2, 7, 8, 3, 3, 2);
+	s.strh = 2;
+	s.strw = 3;
+	ck_assert_str_eq(conv_shape_str(&s, buf, sizeof(buf)),
+	    "N=2 C_in=2 H_in=7 W_in=8 C_out=3 R=3 S=2 strh=2 strw=3");
+	ck_assert_int_eq(conv_shape_set(&s, "pad_w", 1), 0);
+	ck_assert_int_eq(conv_shape_set(&s, "dil_h", 2), 0);
+	ck_assert_str_eq(conv_shape_str(&s, buf, sizeof(buf)),
+	    "N=2 C_in=2 H_in=7 W_in=8 C_out=3 R=3 S=2 strh=2 strw=3 "
+	    "pad_h=0 pad_w=1 dil_h=2 dil_w=1");
+	ck_assert_int_eq(conv_shape_get(&s, "C_out", &v), 0);
+	ck_assert_int_eq(v, 3);
+	ck_assert_int_eq(conv_shape_get(&s, "pad_w", &v), 0);
+	ck_assert_int_eq(v, 1);
+	ck_assert_int_eq(conv_shape_set(&s, "c_in", 1), -1);   /* case matters */
+	ck_assert_int_eq(conv_shape_get(&s, "stride", &v), -1);
+	/* a short buffer is truncated, not overrun */
+	ck_assert_str_eq(conv_shape_str(&s, buf, 8), "N=2 C_i");
+}
+END_TEST
+
+static Suite *
+make_suite(void)
+{
+	Suite *s = suite_create("conv_shape");
+	TCase *tc = tcase_create("conv_shape");
+
+	tcase_add_loop_test(tc, test_derive, 0, sizeof(good) / sizeof(good[0]));
+	tcase_add_loop_test(tc, test_refuse, 0, sizeof(bad) / sizeof(bad[0]));
+	tcase_add_test(tc, test_mem_limit);
+	tcase_add_test(tc, test_parse);
+	tcase_add_loop_test(tc, test_parse_bad, 0,
+	    sizeof(bad_shape_args) / sizeof(bad_shape_args[0]));
+	tcase_add_test(tc, test_parse_pair_bad);
+	tcase_add_test(tc, test_str_set_get);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	return run_suite(make_suite());
+}
