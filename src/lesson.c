@@ -1,0 +1,734 @@
+/*
+ * lesson.c: read a lesson (a CommonMark file) into titles, prose, a default
+ * shape and parsed claims.
+ *
+ * libcmark does the Markdown; this file walks the top-level blocks of the
+ * document in order and gives each its meaning (see lesson.h):
+ *   level-1 heading   the title (exactly one, before any step)
+ *   level-2 heading   starts a step
+ *   ```shape          the default shape (one per lesson)
+ *   ```check          claims, parsed by claims_parse_block (expr.h)
+ *   ```source         the source document's text, kept verbatim
+ *   anything else     prose: paragraphs as plain text (inline code kept,
+ *                     soft breaks as spaces, emphasis and links reduced to
+ *                     their text), lists, quotes and other code indented.
+ * Line numbers come from cmark, so every error points at the lesson file:
+ * a fenced block's content starts on the line after its fence.
+ */
+#include "config.h"
+
+#include "lesson.h"
+
+#include <cmark.h>
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "util.h"
+
+/* The shape a lesson gets for keys its shape block leaves out. */
+static const conv_shape_t lesson_shape_default = {
+	.N = 2, .C_in = 2, .H_in = 7, .W_in = 8, .C_out = 3, .R = 3, .S = 2,
+	.strh = 2, .strw = 3, .pad_h = 0, .pad_w = 0, .dil_h = 1, .dil_w = 1,
+};
+
+static const char *const shape_keys[] = {
+	"N", "C_in", "H_in", "W_in", "C_out", "R", "S", "strh", "strw",
+	"pad_h", "pad_w", "dil_h", "dil_w",
+};
+#define SHAPE_KEYS_EXPECTED "expected N, C_in, H_in, W_in, C_out, R, S, " \
+	"strh, strw, pad_h, pad_w, dil_h, dil_w or covers"
+
+/* The parser's state while walking one document. */
+struct lesson_parse {
+	lesson_t *l;
+	bool have_shape;
+	int shape_line;
+	sbuf_t prose;          /* the intro or the current step's prose */
+	sbuf_t source;         /* the current step's source blocks */
+	bool have_source;
+	int nalloc_steps;
+	int nalloc_claims;     /* of the current step */
+};
+
+/* ---- text of inline and block nodes ---- */
+
+static void add_inlines(sbuf_t *b, cmark_node *n);
+
+static void
+add_inline(sbuf_t *b, cmark_node *n)
+{
+	const char *lit;
+
+	switch (cmark_node_get_type(n)) {
+	case CMARK_NODE_TEXT:
+	case CMARK_NODE_CODE:
+		lit = cmark_node_get_literal(n);
+		sbuf_add(b, lit != NULL ? lit : "");
+		break;
+	case CMARK_NODE_SOFTBREAK:
+		sbuf_add(b, " ");
+		break;
+	case CMARK_NODE_LINEBREAK:
+		sbuf_add(b, "\n");
+		break;
+	case CMARK_NODE_HTML_INLINE:
+		break;
+	default:  /* emphasis, strong, link, image: their text */
+		add_inlines(b, n);
+		break;
+	}
+}
+
+static void
+add_inlines(sbuf_t *b, cmark_node *n)
+{
+	cmark_node *c;
+
+	for (c = cmark_node_first_child(n); c != NULL; c = cmark_node_next(c))
+		add_inline(b, c);
+}
+
+/* Append s with every line prefixed by pfx (the first by first). */
+static void
+add_prefixed(sbuf_t *b, const char *s, const char *first, const char *pfx)
+{
+	const char *p = s, *nl;
+	bool one = true;
+
+	while (*p != '\0') {
+		nl = strchr(p, '\n');
+		sbuf_add(b, one ? first : pfx);
+		one = false;
+		if (nl == NULL) {
+			sbuf_add(b, p);
+			break;
+		}
+		sbuf_addn(b, p, (size_t)(nl - p) + 1);
+		p = nl + 1;
+	}
+}
+
+static char *block_text(cmark_node *n);
+
+/* The blocks under n as text, separated by blank lines (tight lists by
+ * single newlines). */
+static char *
+children_text(cmark_node *n, const char *sep)
+{
+	sbuf_t b;
+	cmark_node *c;
+	char *t;
+
+	sbuf_init(&b);
+	for (c = cmark_node_first_child(n); c != NULL; c = cmark_node_next(c)) {
+		t = block_text(c);
+		if (*t != '\0') {
+			if (b.len > 0)
+				sbuf_add(&b, sep);
+			sbuf_add(&b, t);
+		}
+		free(t);
+	}
+	return sbuf_take(&b);
+}
+
+static char *
+list_text(cmark_node *n)
+{
+	sbuf_t b;
+	cmark_node *item;
+	int num = cmark_node_get_list_start(n);
+	bool ordered = cmark_node_get_list_type(n) == CMARK_ORDERED_LIST;
+	char mark[32], *t;
+
+	sbuf_init(&b);
+	for (item = cmark_node_first_child(n); item != NULL;
+	    item = cmark_node_next(item)) {
+		if (ordered)
+			snprintf(mark, sizeof mark, "%d. ", num++);
+		else
+			snprintf(mark, sizeof mark, "- ");
+		t = children_text(item, "\n");
+		if (b.len > 0)
+			sbuf_add(&b, "\n");
+		add_prefixed(&b, t, mark, "  ");
+		free(t);
+	}
+	return sbuf_take(&b);
+}
+
+/* A prose block as plain text (malloc'd, maybe ""). */
+static char *
+block_text(cmark_node *n)
+{
+	sbuf_t b;
+	const char *lit;
+	char *t;
+	size_t len;
+
+	sbuf_init(&b);
+	switch (cmark_node_get_type(n)) {
+	case CMARK_NODE_PARAGRAPH:
+	case CMARK_NODE_HEADING:
+		add_inlines(&b, n);
+		break;
+	case CMARK_NODE_CODE_BLOCK:
+		lit = cmark_node_get_literal(n);
+		add_prefixed(&b, lit != NULL ? lit : "", "    ", "    ");
+		break;
+	case CMARK_NODE_LIST:
+		sbuf_free(&b);
+		return list_text(n);
+	case CMARK_NODE_BLOCK_QUOTE:
+		t = children_text(n, "\n\n");
+		add_prefixed(&b, t, "> ", "> ");
+		free(t);
+		break;
+	default:  /* HTML blocks (comments), thematic breaks */
+		break;
+	}
+	t = sbuf_take(&b);
+	len = strlen(t);
+	while (len > 0 && t[len - 1] == '\n')
+		t[--len] = '\0';
+	return t;
+}
+
+/* ---- the shape block ---- */
+
+static bool
+shape_key_known(const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof shape_keys / sizeof shape_keys[0]; i++) {
+		if (strcmp(key, shape_keys[i]) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* covers=padding,dilation (or none). */
+static int
+shape_covers(lesson_t *l, const char *val, const char *file, int line,
+    int col, char **err)
+{
+	char *copy = xstrdup(val), *tok, *save = NULL;
+	int rc = 0;
+
+	l->covers_padding = l->covers_dilation = false;
+	for (tok = strtok_r(copy, ",", &save); tok != NULL && rc == 0;
+	    tok = strtok_r(NULL, ",", &save)) {
+		if (strcmp(tok, "padding") == 0)
+			l->covers_padding = true;
+		else if (strcmp(tok, "dilation") == 0)
+			l->covers_dilation = true;
+		else if (strcmp(tok, "none") != 0)
+			rc = set_error(err, "%s:%d:%d: error: unknown value '%s' "
+			    "in covers= (expected padding, dilation or none)",
+			    file, line, col, tok);
+	}
+	free(copy);
+	return rc;
+}
+
+/* One key=value word of the shape block at line:col. */
+static int
+shape_word(lesson_t *l, const char *w, const char *file, int line, int col,
+    char **err)
+{
+	const char *eq = strchr(w, '=');
+	char *key, *end;
+	long v;
+	int rc;
+
+	if (eq == NULL)
+		return set_error(err, "%s:%d:%d: error: expected key=value in the "
+		    "shape block, got '%s'", file, line, col, w);
+	key = xstrndup(w, (size_t)(eq - w));
+	if (strcmp(key, "covers") == 0) {
+		rc = shape_covers(l, eq + 1, file, line, col, err);
+		free(key);
+		return rc;
+	}
+	if (!shape_key_known(key)) {
+		rc = set_error(err, "%s:%d:%d: error: unknown shape key '%s' (%s)",
+		    file, line, col, key, SHAPE_KEYS_EXPECTED);
+		free(key);
+		return rc;
+	}
+	errno = 0;
+	v = strtol(eq + 1, &end, 10);
+	if (eq[1] == '\0' || *end != '\0' || errno != 0) {
+		rc = set_error(err, "%s:%d:%d: error: shape key '%s' needs an "
+		    "integer, got '%s'", file, line, col, key, eq + 1);
+		free(key);
+		return rc;
+	}
+	conv_shape_set(&l->shape, key, v);
+	free(key);
+	return 0;
+}
+
+/* Parse the shape block's content (first content line first_line) into
+ * l->shape and validate it. */
+static int
+shape_parse(lesson_t *l, const char *text, int first_line, char **err)
+{
+	const char *p = text, *start;
+	int line = first_line, col = 1, rc;
+	char *w;
+
+	while (*p != '\0') {
+		if (*p == '\n' || *p == ' ' || *p == '\t' || *p == '\r') {
+			if (*p == '\n') {
+				line++;
+				col = 1;
+			} else
+				col++;
+			p++;
+			continue;
+		}
+		start = p;
+		while (*p != '\0' && strchr(" \t\r\n", *p) == NULL)
+			p++;
+		w = xstrndup(start, (size_t)(p - start));
+		rc = shape_word(l, w, l->path, line, col, err);
+		free(w);
+		if (rc != 0)
+			return -1;
+		col += (int)(p - start);
+	}
+	return 0;
+}
+
+static int
+shape_validate(lesson_t *l, int line, char **err)
+{
+	char *msg = NULL;
+
+	if (conv_shape_validate(&l->shape, 0, &msg) == 0)
+		return 0;
+	set_error(err, "%s:%d:1: error: the lesson's default shape is invalid: "
+	    "%s", l->path, line, msg);
+	free(msg);
+	return -1;
+}
+
+/* ---- steps ---- */
+
+static lesson_step_t *
+cur_step(struct lesson_parse *lp)
+{
+	return lp->l->nsteps > 0 ? &lp->l->steps[lp->l->nsteps - 1] : NULL;
+}
+
+/* Hand the accumulated prose and source to the current step (or the
+ * intro). */
+static void
+flush_step(struct lesson_parse *lp)
+{
+	lesson_step_t *st = cur_step(lp);
+
+	if (st == NULL) {
+		free(lp->l->intro);
+		lp->l->intro = sbuf_take(&lp->prose);
+		return;
+	}
+	st->prose = sbuf_take(&lp->prose);
+	st->source = lp->have_source ? sbuf_take(&lp->source) : NULL;
+	lp->have_source = false;
+}
+
+static void
+start_step(struct lesson_parse *lp, cmark_node *h)
+{
+	lesson_t *l = lp->l;
+	lesson_step_t *st;
+	sbuf_t b;
+
+	flush_step(lp);
+	if (l->nsteps == lp->nalloc_steps) {
+		lp->nalloc_steps = lp->nalloc_steps ? 2 * lp->nalloc_steps : 8;
+		l->steps = xreallocarray(l->steps, (size_t)lp->nalloc_steps,
+		    sizeof *l->steps);
+	}
+	st = &l->steps[l->nsteps++];
+	memset(st, 0, sizeof *st);
+	sbuf_init(&b);
+	add_inlines(&b, h);
+	st->title = sbuf_take(&b);
+	st->line = cmark_node_get_start_line(h);
+	lp->nalloc_claims = 0;
+}
+
+static void
+add_prose(struct lesson_parse *lp, cmark_node *n)
+{
+	char *t = block_text(n);
+
+	if (*t != '\0') {
+		if (lp->prose.len > 0)
+			sbuf_add(&lp->prose, "\n\n");
+		sbuf_add(&lp->prose, t);
+	}
+	free(t);
+}
+
+static int
+add_check(struct lesson_parse *lp, cmark_node *n, char **err)
+{
+	lesson_step_t *st = cur_step(lp);
+	const char *lit = cmark_node_get_literal(n);
+	int line = cmark_node_get_start_line(n) + 1, i, k = 0;
+	claim_t **cl = NULL;
+
+	if (st == NULL)
+		return set_error(err, "%s:%d:%d: error: a check block outside a "
+		    "step (put a '## ' heading above it)", lp->l->path, line - 1,
+		    cmark_node_get_start_column(n));
+	if (claims_parse_block(lit != NULL ? lit : "", lp->l->path, line,
+	    lp->l->scope, &cl, &k, err) != 0)
+		return -1;
+	if (st->nclaims + k > lp->nalloc_claims) {
+		lp->nalloc_claims = 2 * (st->nclaims + k);
+		st->claims = xreallocarray(st->claims,
+		    (size_t)lp->nalloc_claims, sizeof *st->claims);
+	}
+	for (i = 0; i < k; i++)
+		st->claims[st->nclaims++] = cl[i];
+	free(cl);
+	return 0;
+}
+
+static int
+add_source(struct lesson_parse *lp, cmark_node *n, char **err)
+{
+	const char *lit = cmark_node_get_literal(n);
+	size_t len = lit != NULL ? strlen(lit) : 0;
+
+	if (cur_step(lp) == NULL)
+		return set_error(err, "%s:%d:%d: error: a source block outside a "
+		    "step (put a '## ' heading above it)", lp->l->path,
+		    cmark_node_get_start_line(n), cmark_node_get_start_column(n));
+	while (len > 0 && lit[len - 1] == '\n')
+		len--;
+	if (lp->have_source)
+		sbuf_add(&lp->source, "\n\n");
+	sbuf_addn(&lp->source, lit != NULL ? lit : "", len);
+	lp->have_source = true;
+	return 0;
+}
+
+static int
+add_shape(struct lesson_parse *lp, cmark_node *n, char **err)
+{
+	int line = cmark_node_get_start_line(n);
+	const char *lit = cmark_node_get_literal(n);
+
+	if (lp->have_shape)
+		return set_error(err, "%s:%d:%d: error: a second shape block (the "
+		    "first is at line %d)", lp->l->path, line,
+		    cmark_node_get_start_column(n), lp->shape_line);
+	lp->have_shape = true;
+	lp->shape_line = line;
+	return shape_parse(lp->l, lit != NULL ? lit : "", line + 1, err);
+}
+
+/* The first word of a fence's info string. */
+static bool
+info_is(cmark_node *n, const char *word)
+{
+	const char *info = cmark_node_get_fence_info(n);
+	size_t len = strlen(word);
+
+	if (info == NULL || strncmp(info, word, len) != 0)
+		return false;
+	return info[len] == '\0' || info[len] == ' ' || info[len] == '\t';
+}
+
+static int
+add_code(struct lesson_parse *lp, cmark_node *n, char **err)
+{
+	if (info_is(n, "check"))
+		return add_check(lp, n, err);
+	if (info_is(n, "source"))
+		return add_source(lp, n, err);
+	if (info_is(n, "shape"))
+		return add_shape(lp, n, err);
+	add_prose(lp, n);
+	return 0;
+}
+
+static int
+add_heading(struct lesson_parse *lp, cmark_node *n, char **err)
+{
+	int level = cmark_node_get_heading_level(n);
+	sbuf_t b;
+
+	if (level == 1) {
+		if (lp->l->title != NULL)
+			return set_error(err, "%s:%d:%d: error: a second title "
+			    "(a lesson has one '# ' heading; steps are '## ')",
+			    lp->l->path, cmark_node_get_start_line(n),
+			    cmark_node_get_start_column(n));
+		sbuf_init(&b);
+		add_inlines(&b, n);
+		lp->l->title = sbuf_take(&b);
+		return 0;
+	}
+	if (lp->l->title == NULL)
+		return set_error(err, "%s:%d:%d: error: missing title (the lesson "
+		    "must start with a '# ' heading)", lp->l->path,
+		    cmark_node_get_start_line(n), cmark_node_get_start_column(n));
+	if (level == 2)
+		start_step(lp, n);
+	else
+		add_prose(lp, n);
+	return 0;
+}
+
+static int
+add_block(struct lesson_parse *lp, cmark_node *n, char **err)
+{
+	cmark_node_type t = cmark_node_get_type(n);
+
+	if (t == CMARK_NODE_HEADING)
+		return add_heading(lp, n, err);
+	if (lp->l->title == NULL && t != CMARK_NODE_HTML_BLOCK &&
+	    t != CMARK_NODE_THEMATIC_BREAK)
+		return set_error(err, "%s:%d:%d: error: missing title (the lesson "
+		    "must start with a '# ' heading)", lp->l->path,
+		    cmark_node_get_start_line(n), cmark_node_get_start_column(n));
+	if (t == CMARK_NODE_CODE_BLOCK)
+		return add_code(lp, n, err);
+	add_prose(lp, n);
+	return 0;
+}
+
+static int
+walk(struct lesson_parse *lp, cmark_node *doc, char **err)
+{
+	cmark_node *n;
+
+	for (n = cmark_node_first_child(doc); n != NULL; n = cmark_node_next(n)) {
+		if (add_block(lp, n, err) != 0)
+			return -1;
+	}
+	flush_step(lp);
+	if (lp->l->title == NULL)
+		return set_error(err, "%s:1:1: error: missing title (the lesson "
+		    "must start with a '# ' heading)", lp->l->path);
+	return shape_validate(lp->l, lp->have_shape ? lp->shape_line : 1, err);
+}
+
+lesson_t *
+lesson_parse(const char *text, size_t len, const char *path, char **err)
+{
+	struct lesson_parse lp;
+	cmark_node *doc;
+	int rc;
+
+	memset(&lp, 0, sizeof lp);
+	lp.l = xcalloc(1, sizeof *lp.l);
+	lp.l->path = xstrdup(path);
+	lp.l->intro = xstrdup("");
+	lp.l->shape = lesson_shape_default;
+	lp.l->scope = expr_scope_create();
+	sbuf_init(&lp.prose);
+	sbuf_init(&lp.source);
+	doc = cmark_parse_document(text, len, CMARK_OPT_DEFAULT);
+	if (doc == NULL)
+		fatal("cmark_parse_document failed (out of memory?)");
+	rc = walk(&lp, doc, err);
+	cmark_node_free(doc);
+	sbuf_free(&lp.prose);
+	sbuf_free(&lp.source);
+	if (rc != 0) {
+		lesson_free(lp.l);
+		return NULL;
+	}
+	return lp.l;
+}
+
+lesson_t *
+lesson_load(const char *path, char **err)
+{
+	char *text;
+	size_t len;
+	lesson_t *l;
+
+	if (read_file(path, &text, &len, err) != 0)
+		return NULL;
+	l = lesson_parse(text, len, path, err);
+	free(text);
+	return l;
+}
+
+static void
+step_free(lesson_step_t *st)
+{
+	int i;
+
+	free(st->title);
+	free(st->prose);
+	free(st->source);
+	for (i = 0; i < st->nclaims; i++)
+		claim_free(st->claims[i]);
+	free(st->claims);
+}
+
+void
+lesson_free(lesson_t *l)
+{
+	int i;
+
+	if (l == NULL)
+		return;
+	for (i = 0; i < l->nsteps; i++)
+		step_free(&l->steps[i]);
+	free(l->steps);
+	expr_scope_free(l->scope);
+	free(l->path);
+	free(l->title);
+	free(l->intro);
+	free(l);
+}
+
+bool
+lesson_covers(const lesson_t *l, const conv_shape_t *s, const char **why)
+{
+	if (!l->covers_padding && (s->pad_h != 0 || s->pad_w != 0)) {
+		if (why != NULL)
+			*why = "the lesson does not cover padding";
+		return false;
+	}
+	if (!l->covers_dilation && (s->dil_h != 1 || s->dil_w != 1)) {
+		if (why != NULL)
+			*why = "the lesson does not cover dilation";
+		return false;
+	}
+	return true;
+}
+
+static bool
+is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+const char *
+lesson_default_dir(void)
+{
+	const char *env = getenv("CONVGRAD_LESSONS");
+
+	if (env != NULL && *env != '\0')
+		return env;
+	if (is_dir(CONVGRAD_PKGDATADIR "/lessons"))
+		return CONVGRAD_PKGDATADIR "/lessons";
+	return CONVGRAD_SRCDIR "/lessons";
+}
+
+/* ---- collecting paths ---- */
+
+struct path_list {
+	char **v;
+	int n, cap;
+};
+
+static void
+path_add(struct path_list *pl, char *p)
+{
+	if (pl->n == pl->cap) {
+		pl->cap = pl->cap ? 2 * pl->cap : 16;
+		pl->v = xreallocarray(pl->v, (size_t)pl->cap, sizeof *pl->v);
+	}
+	pl->v[pl->n++] = p;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool
+is_md(const char *name)
+{
+	size_t len = strlen(name);
+
+	return name[0] != '.' && len > 3 && strcmp(name + len - 3, ".md") == 0;
+}
+
+/* The *.md files of dir, sorted, appended to pl. */
+static int
+collect_dir(struct path_list *pl, const char *dir, char **err)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int first = pl->n;
+	size_t dlen = strlen(dir);
+	const char *sep = dlen > 0 && dir[dlen - 1] == '/' ? "" : "/";
+
+	if (d == NULL)
+		return set_error(err, "%s: %s", dir, strerror(errno));
+	while ((e = readdir(d)) != NULL) {
+		if (is_md(e->d_name))
+			path_add(pl, xasprintf("%s%s%s", dir, sep, e->d_name));
+	}
+	closedir(d);
+	if (pl->n == first)
+		return set_error(err, "%s: no lessons (*.md) in this directory",
+		    dir);
+	qsort(pl->v + first, (size_t)(pl->n - first), sizeof *pl->v, cmp_str);
+	return 0;
+}
+
+static int
+collect_one(struct path_list *pl, const char *arg, char **err)
+{
+	struct stat st;
+
+	if (stat(arg, &st) != 0)
+		return set_error(err, "%s: %s", arg, strerror(errno));
+	if (S_ISDIR(st.st_mode))
+		return collect_dir(pl, arg, err);
+	path_add(pl, xstrdup(arg));
+	return 0;
+}
+
+int
+lesson_collect(char **args, int nargs, char ***paths, int *npaths,
+    char **err)
+{
+	struct path_list pl = { NULL, 0, 0 };
+	int i, rc = 0;
+
+	if (nargs == 0)
+		rc = collect_one(&pl, lesson_default_dir(), err);
+	for (i = 0; i < nargs && rc == 0; i++)
+		rc = collect_one(&pl, args[i], err);
+	if (rc != 0) {
+		lesson_paths_free(pl.v, pl.n);
+		return -1;
+	}
+	*paths = pl.v;
+	*npaths = pl.n;
+	return 0;
+}
+
+void
+lesson_paths_free(char **paths, int npaths)
+{
+	int i;
+
+	for (i = 0; i < npaths; i++)
+		free(paths[i]);
+	free(paths);
+}

@@ -1,0 +1,1069 @@
+/*
+ * verify.c: check claims against the real kernels and finite differences.
+ *
+ * The world (verify_ctx) at one shape: input, weight, bias and the upstream
+ * gradient df drawn uniformly from [-1, 1) by the seeded RNG. Such values
+ * are not "nice" (no zeros, no ones, no symmetries), so a wrong formula
+ * cannot agree with the numbers by coincidence. output and output_nhwc come
+ * from the real forward kernels; input_nhwc and filter_hwio are layout
+ * conversions. Lets are stored by name as the lesson defines them.
+ *
+ * Numeric derivatives come from fdiff.c, lazily and cached in the ctx:
+ *   d output[o] / d T[j]   Jacobian column j of T, computed the first time
+ *                          any claim asks for an entry of it;
+ *   d f / d T[j]           the whole numeric gradient of f = sum df*output,
+ *                          computed once per T.
+ *
+ * A claim is checked at every tuple of its free index variables (ranges from
+ * expr_range_eval, which may depend on earlier variables), skipping tuples
+ * where its `where` is false: the NUMERIC side (lhs) against the FORMULA
+ * (rhs), passing when |numeric - formula| <= tol_abs + tol_rel*|numeric|.
+ * A finding (out-of-range access, division by zero) or a non-finite value
+ * never passes. Past max_tuples a seeded random sample is checked instead,
+ * and the result says so.
+ */
+#include "config.h"
+
+#include "verify.h"
+
+#include <math.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conv-elem.h"
+#include "conv-matrix.h"
+#include "tensor.h"
+#include "util.h"
+
+/*
+ * Tolerances.
+ *
+ * Identities compare the real kernel with the formula: the same terms summed
+ * in two orders. Rounding is at most about K*eps*sum|terms| with K the
+ * number of terms (C_in*R*S, tens at lesson sizes) and |terms| <= 1, i.e.
+ * ~1e-14; 1e-9 leaves a margin of 1e5 and is still far below any real
+ * mistake.
+ *
+ * Finite differences of conv2d, which is linear in each of input, weight and
+ * bias, have no truncation error (central or forward); what remains is
+ * rounding, about eps*|F|/h: ~1e-9 for one output element at h = 1e-6, up
+ * to ~1e-8 for f = sum df*output (|F| up to ~100). 1e-6 absolute plus 1e-6
+ * relative leaves a margin of 100 or more, while the smallest real mistake
+ * (a missing or extra term of random values in [-1, 1)) errs by ~1e-2 or
+ * more. A smaller step h raises the rounding as 1/h, so tol_abs is scaled
+ * by 1e-6/h when h < 1e-6.
+ */
+#define TOL_IDENTITY 1e-9
+#define TOL_FD_ABS 1e-6
+#define TOL_FD_REL 1e-6
+
+static const char tol_why_identity[] =
+    "two summation orders of the same terms: rounding ~1e-14 at lesson sizes";
+static const char tol_why_fd[] =
+    "conv2d is linear, so finite differences have no truncation error; "
+    "rounding eps*|F|/h ~1e-9..1e-8 at h=1e-6 (tol_abs scales as 1e-6/h)";
+static const char tol_why_let[] =
+    "a definition: only findings (out-of-range access, NaN) fail it";
+
+/* Past this many bytes a Jacobian is not cached whole: only its last
+ * column is kept. */
+#define JAC_CACHE_LIMIT ((size_t)256 << 20)
+/* Poll progress and cancellation every this many tuples. */
+#define POLL_EVERY 4096
+
+struct jac_cache {
+	double **cols;          /* ncols entries, NULL until computed; or NULL */
+	size_t ncols;
+	double *one;            /* the last column when not caching whole */
+	size_t one_j;
+	bool one_valid;
+};
+
+struct let {
+	char *name;
+	tensor_t *t;
+};
+
+struct verify_ctx {
+	conv_shape_t s;
+	verify_opts_t o;
+	tensor_t *input, *weight, *bias, *df, *output;
+	tensor_t *input_nhwc, *filter_hwio, *output_nhwc;
+	struct let *lets;
+	int nlets, cap_lets;
+	struct jac_cache jac[3];        /* by conv_wrt_t */
+	tensor_t *grad[3];              /* numeric d f / d T, by conv_wrt_t */
+	tensor_t *kgrad[3][2];          /* backward kernels: [wrt][matrix?] */
+	expr_env_t env;
+};
+
+void
+verify_opts_default(verify_opts_t *o)
+{
+	memset(o, 0, sizeof *o);
+	fd_opts_default(&o->fd);
+	o->seed = VERIFY_SEED_DEFAULT;
+	o->max_tuples = VERIFY_MAX_TUPLES_DEFAULT;
+}
+
+bool
+verdict_ok(verdict_t v)
+{
+	return v == VERDICT_HOLDS || v == VERDICT_REFUTED ||
+	    v == VERDICT_DEFINED;
+}
+
+const char *
+verdict_name(verdict_t v)
+{
+	switch (v) {
+	case VERDICT_HOLDS:
+		return "holds";
+	case VERDICT_FAILS:
+		return "fails";
+	case VERDICT_REFUTED:
+		return "refuted, as expected";
+	case VERDICT_NOT_REFUTED:
+		return "not refuted, but expected to fail";
+	case VERDICT_DEFINED:
+		return "defined";
+	case VERDICT_CANCELLED:
+		return "cancelled";
+	}
+	return "?";
+}
+
+/* ---- the world ---- */
+
+static tensor_t *
+let_find(verify_ctx_t *vc, const char *name)
+{
+	int i;
+
+	for (i = 0; i < vc->nlets; i++) {
+		if (strcmp(vc->lets[i].name, name) == 0)
+			return vc->lets[i].t;
+	}
+	return NULL;
+}
+
+/* Built-in tensors by name, then lets. */
+static tensor_t *
+ctx_tensor(verify_ctx_t *vc, const char *name)
+{
+	static const struct {
+		const char *name;
+		size_t offset;
+	} builtin[] = {
+		{ "input", offsetof(verify_ctx_t, input) },
+		{ "weight", offsetof(verify_ctx_t, weight) },
+		{ "bias", offsetof(verify_ctx_t, bias) },
+		{ "df", offsetof(verify_ctx_t, df) },
+		{ "output", offsetof(verify_ctx_t, output) },
+		{ "input_nhwc", offsetof(verify_ctx_t, input_nhwc) },
+		{ "filter_hwio", offsetof(verify_ctx_t, filter_hwio) },
+		{ "output_nhwc", offsetof(verify_ctx_t, output_nhwc) },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof builtin / sizeof builtin[0]; i++) {
+		if (strcmp(builtin[i].name, name) == 0)
+			return *(tensor_t **)((char *)vc + builtin[i].offset);
+	}
+	return let_find(vc, name);
+}
+
+static tensor_t *
+env_tensor(void *ctx, const char *name)
+{
+	return ctx_tensor(ctx, name);
+}
+
+static bool
+env_constant(void *ctx, const char *name, long *value)
+{
+	verify_ctx_t *vc = ctx;
+
+	return conv_shape_get(&vc->s, name, value) == 0;
+}
+
+static bool
+wrt_by_name(const char *name, conv_wrt_t *w)
+{
+	if (strcmp(name, "input") == 0)
+		*w = WRT_INPUT;
+	else if (strcmp(name, "weight") == 0)
+		*w = WRT_WEIGHT;
+	else if (strcmp(name, "bias") == 0)
+		*w = WRT_BIAS;
+	else
+		return false;
+	return true;
+}
+
+/* Flat offset of idx in t, or -1 with *err when out of range. */
+static int
+checked_offset(const tensor_t *t, const char *name, const long *idx,
+    size_t *off, char **err)
+{
+	size_t u[TENSOR_MAX_DIMS];
+	int k;
+
+	for (k = 0; k < t->ndim; k++) {
+		if (idx[k] < 0 || (size_t)idx[k] >= t->shape[k])
+			return set_error(err, "%s: index %d = %ld is outside "
+			    "0..%zu", name, k, idx[k], t->shape[k] - 1);
+		u[k] = (size_t)idx[k];
+	}
+	*off = tensor_offset(t, u);
+	return 0;
+}
+
+static void
+ctx_params(verify_ctx_t *vc, conv_params_t *p)
+{
+	p->input = vc->input;
+	p->weight = vc->weight;
+	p->bias = vc->bias;
+}
+
+/* Jacobian column j of w (cached; see JAC_CACHE_LIMIT). */
+static const double *
+jac_column(verify_ctx_t *vc, conv_wrt_t w, size_t j)
+{
+	struct jac_cache *jc = &vc->jac[w];
+	size_t nout = conv_output_size(&vc->s);
+	conv_params_t p;
+	double *col;
+
+	if (jc->cols != NULL && jc->cols[j] != NULL)
+		return jc->cols[j];
+	if (jc->cols == NULL && jc->one_valid && jc->one_j == j)
+		return jc->one;
+	if (jc->cols == NULL && jc->one == NULL) {
+		jc->ncols = conv_wrt_tensor(&(conv_params_t){ vc->input,
+		    vc->weight, vc->bias }, w)->size;
+		if (jc->ncols * nout <= JAC_CACHE_LIMIT / sizeof(double))
+			jc->cols = xcalloc(jc->ncols, sizeof *jc->cols);
+		else
+			jc->one = xcalloc(nout, sizeof *jc->one);
+	}
+	col = jc->cols != NULL ? xmalloc(nout * sizeof *col) : jc->one;
+	ctx_params(vc, &p);
+	fd_jacobian_column(col, &p, w, j, conv2d_forward_elem, &vc->s,
+	    &vc->o.fd);
+	if (jc->cols != NULL)
+		jc->cols[j] = col;
+	else {
+		jc->one_j = j;
+		jc->one_valid = true;
+	}
+	return col;
+}
+
+/* The numeric gradient d f / d w, computed once. */
+static const tensor_t *
+fd_grad(verify_ctx_t *vc, conv_wrt_t w)
+{
+	conv_params_t p;
+	tensor_t *t;
+
+	if (vc->grad[w] != NULL)
+		return vc->grad[w];
+	ctx_params(vc, &p);
+	t = conv_wrt_tensor(&p, w);
+	vc->grad[w] = tensor_create(t->ndim, t->shape);
+	fd_gradient(vc->grad[w], vc->df, &p, w, conv2d_forward_elem, &vc->s,
+	    &vc->o.fd);
+	return vc->grad[w];
+}
+
+static int
+env_numeric_deriv(void *ctx, const char *wrt, const long *out_idx,
+    const long *wrt_idx, double *value, char **err)
+{
+	verify_ctx_t *vc = ctx;
+	conv_params_t p;
+	conv_wrt_t w;
+	size_t j, o;
+
+	if (!wrt_by_name(wrt, &w))
+		return set_error(err, "d / d %s: only input, weight and bias "
+		    "have numeric derivatives", wrt);
+	ctx_params(vc, &p);
+	if (checked_offset(conv_wrt_tensor(&p, w), wrt, wrt_idx, &j, err) != 0)
+		return -1;
+	if (out_idx == NULL) {
+		*value = fd_grad(vc, w)->data[j];
+		return 0;
+	}
+	if (checked_offset(vc->output, "output", out_idx, &o, err) != 0)
+		return -1;
+	*value = jac_column(vc, w, j)[o];
+	return 0;
+}
+
+static void
+ctx_tensors(verify_ctx_t *vc)
+{
+	const conv_shape_t *s = &vc->s;
+	rng_t rng;
+
+	vc->input = tensor_create4((size_t)s->N, (size_t)s->C_in,
+	    (size_t)s->H_in, (size_t)s->W_in);
+	vc->weight = tensor_create4((size_t)s->C_out, (size_t)s->C_in,
+	    (size_t)s->R, (size_t)s->S);
+	vc->bias = tensor_create1((size_t)s->C_out);
+	vc->df = tensor_create4((size_t)s->N, (size_t)s->C_out,
+	    (size_t)s->H_out, (size_t)s->W_out);
+	vc->output = tensor_create4((size_t)s->N, (size_t)s->C_out,
+	    (size_t)s->H_out, (size_t)s->W_out);
+	vc->input_nhwc = tensor_create4((size_t)s->N, (size_t)s->H_in,
+	    (size_t)s->W_in, (size_t)s->C_in);
+	vc->filter_hwio = tensor_create4((size_t)s->R, (size_t)s->S,
+	    (size_t)s->C_in, (size_t)s->C_out);
+	vc->output_nhwc = tensor_create4((size_t)s->N, (size_t)s->H_out,
+	    (size_t)s->W_out, (size_t)s->C_out);
+	rng_seed(&rng, vc->o.seed);
+	tensor_fill_uniform(vc->input, &rng, -1.0, 1.0);
+	tensor_fill_uniform(vc->weight, &rng, -1.0, 1.0);
+	tensor_fill_uniform(vc->bias, &rng, -1.0, 1.0);
+	tensor_fill_uniform(vc->df, &rng, -1.0, 1.0);
+	conv2d_forward_elem(vc->output, vc->input, vc->weight, vc->bias, s);
+	tensor_nchw_to_nhwc(vc->input_nhwc, vc->input);
+	tensor_oihw_to_hwio(vc->filter_hwio, vc->weight);
+	conv2d_forward_nhwc_elem(vc->output_nhwc, vc->input_nhwc,
+	    vc->filter_hwio, vc->bias, s);
+}
+
+verify_ctx_t *
+verify_ctx_create(const conv_shape_t *s, const verify_opts_t *o, char **err)
+{
+	verify_ctx_t *vc;
+	conv_shape_t shape = *s;
+
+	if (conv_shape_validate(&shape, 0, err) != 0)
+		return NULL;
+	vc = xcalloc(1, sizeof *vc);
+	vc->s = shape;
+	if (o != NULL)
+		vc->o = *o;
+	else
+		verify_opts_default(&vc->o);
+	if (vc->o.fd.eps <= 0)
+		vc->o.fd.eps = FD_EPS_DEFAULT;
+	ctx_tensors(vc);
+	vc->env.tensor = env_tensor;
+	vc->env.constant = env_constant;
+	vc->env.numeric_deriv = env_numeric_deriv;
+	vc->env.fd_eps = vc->o.fd.eps;
+	vc->env.ctx = vc;
+	return vc;
+}
+
+static void
+jac_free(struct jac_cache *jc)
+{
+	size_t j;
+
+	if (jc->cols != NULL) {
+		for (j = 0; j < jc->ncols; j++)
+			free(jc->cols[j]);
+	}
+	free(jc->cols);
+	free(jc->one);
+}
+
+void
+verify_ctx_free(verify_ctx_t *vc)
+{
+	int i, k;
+
+	if (vc == NULL)
+		return;
+	verify_ctx_clear_lets(vc);
+	free(vc->lets);
+	for (i = 0; i < 3; i++) {
+		jac_free(&vc->jac[i]);
+		tensor_free(vc->grad[i]);
+		for (k = 0; k < 2; k++)
+			tensor_free(vc->kgrad[i][k]);
+	}
+	tensor_free(vc->input);
+	tensor_free(vc->weight);
+	tensor_free(vc->bias);
+	tensor_free(vc->df);
+	tensor_free(vc->output);
+	tensor_free(vc->input_nhwc);
+	tensor_free(vc->filter_hwio);
+	tensor_free(vc->output_nhwc);
+	free(vc);
+}
+
+const conv_shape_t *
+verify_ctx_shape(const verify_ctx_t *vc)
+{
+	return &vc->s;
+}
+
+const tensor_t *
+verify_ctx_tensor(verify_ctx_t *vc, const char *name)
+{
+	return ctx_tensor(vc, name);
+}
+
+const expr_env_t *
+verify_ctx_env(verify_ctx_t *vc)
+{
+	return &vc->env;
+}
+
+void
+verify_ctx_clear_lets(verify_ctx_t *vc)
+{
+	int i;
+
+	for (i = 0; i < vc->nlets; i++) {
+		free(vc->lets[i].name);
+		tensor_free(vc->lets[i].t);
+	}
+	vc->nlets = 0;
+}
+
+/* Store (or replace) a let; the ctx takes t. */
+static void
+let_store(verify_ctx_t *vc, const char *name, tensor_t *t)
+{
+	int i;
+
+	for (i = 0; i < vc->nlets; i++) {
+		if (strcmp(vc->lets[i].name, name) == 0) {
+			tensor_free(vc->lets[i].t);
+			vc->lets[i].t = t;
+			return;
+		}
+	}
+	if (vc->nlets == vc->cap_lets) {
+		vc->cap_lets = vc->cap_lets ? 2 * vc->cap_lets : 8;
+		vc->lets = xreallocarray(vc->lets, (size_t)vc->cap_lets,
+		    sizeof *vc->lets);
+	}
+	vc->lets[vc->nlets].name = xstrdup(name);
+	vc->lets[vc->nlets].t = t;
+	vc->nlets++;
+}
+
+/* ---- the index names of a claim's points ---- */
+
+static const char *const idx_input[] = { "b", "c_in", "h_in", "w_in" };
+static const char *const idx_weight[] = { "c_out", "c_in", "di", "dj" };
+static const char *const idx_bias[] = { "c_out" };
+
+/* A kernel claim's tensor ("input", "weight", "bias"). */
+static const char *
+kernel_wrt(const claim_t *c)
+{
+	const expr_t *den = c->lhs->u.deriv.den;
+
+	return den->kind == EX_NAME ? den->u.name.name : den->u.access.tensor;
+}
+
+/* The variables a point of c is given by: the free variables, except for a
+ * kernel claim (the tensor's indices) and a let (its lhs index names). */
+static int
+point_count(const claim_t *c)
+{
+	conv_wrt_t w = WRT_INPUT;
+
+	if (c->kind == CLAIM_LET)
+		return c->lhs->u.access.nargs;
+	if (c->kind != CLAIM_KERNEL)
+		return c->nfree;
+	wrt_by_name(kernel_wrt(c), &w);
+	return w == WRT_BIAS ? 1 : 4;
+}
+
+static const char *
+point_name(const claim_t *c, int k)
+{
+	conv_wrt_t w = WRT_INPUT;
+
+	if (c->kind == CLAIM_LET)
+		return c->lhs->u.access.args[k]->u.name.name;
+	if (c->kind != CLAIM_KERNEL)
+		return c->free[k].name;
+	wrt_by_name(kernel_wrt(c), &w);
+	return w == WRT_INPUT ? idx_input[k] : w == WRT_WEIGHT ?
+	    idx_weight[k] : idx_bias[k];
+}
+
+char *
+verify_cex_str(const claim_t *c, const verify_result_t *r)
+{
+	int k, n;
+	sbuf_t b;
+
+	if (!r->has_cex)
+		return xstrdup("");
+	n = point_count(c);
+	sbuf_init(&b);
+	for (k = 0; k < n; k++)
+		sbuf_addf(&b, "%s%s=%ld", k ? " " : "", point_name(c, k),
+		    r->cex[k]);
+	return sbuf_take(&b);
+}
+
+void
+verify_result_clear(verify_result_t *r)
+{
+	free(r->cex);
+	free(r->cex_finding);
+	memset(r, 0, sizeof *r);
+}
+
+/* ---- one point ---- */
+
+static void
+tolerances(const verify_ctx_t *vc, const claim_t *c, verify_result_t *r)
+{
+	double scale = vc->o.fd.eps < 1e-6 ? 1e-6 / vc->o.fd.eps : 1.0;
+
+	switch (c->kind) {
+	case CLAIM_IDENTITY:
+		r->tol_abs = r->tol_rel = TOL_IDENTITY;
+		r->tol_why = tol_why_identity;
+		break;
+	case CLAIM_LET:
+		r->tol_abs = r->tol_rel = 0;
+		r->tol_why = tol_why_let;
+		break;
+	default:
+		r->tol_abs = TOL_FD_ABS * scale;
+		r->tol_rel = TOL_FD_REL;
+		r->tol_why = tol_why_fd;
+		break;
+	}
+}
+
+/* Evaluate e to a double; -1 with *finding on a finding. */
+static int
+eval_real(verify_ctx_t *vc, const expr_t *e, long *slots, double *v,
+    char **finding)
+{
+	value_t val;
+
+	if (expr_eval(e, &vc->env, slots, &val, finding) != 0)
+		return -1;
+	*v = value_real(val);
+	return 0;
+}
+
+/* The backward kernel's gradient for a kernel claim (cached). */
+static const tensor_t *
+kernel_grad(verify_ctx_t *vc, conv_wrt_t w, bool matrix)
+{
+	tensor_t **slot = &vc->kgrad[w][matrix];
+	const tensor_t *t;
+
+	if (*slot != NULL)
+		return *slot;
+	t = w == WRT_INPUT ? vc->input : w == WRT_WEIGHT ? vc->weight :
+	    vc->bias;
+	*slot = tensor_create(t->ndim, t->shape);
+	if (w == WRT_INPUT)
+		(matrix ? conv2d_backward_input_matrix :
+		    conv2d_backward_input_elem)(*slot, vc->df, vc->weight, &vc->s);
+	else if (w == WRT_WEIGHT)
+		(matrix ? conv2d_backward_weight_matrix :
+		    conv2d_backward_weight_elem)(*slot, vc->df, vc->input, &vc->s);
+	else
+		(matrix ? conv2d_backward_bias_matrix :
+		    conv2d_backward_bias_elem)(*slot, vc->df, &vc->s);
+	return *slot;
+}
+
+/* Set the slots of a kernel claim's free variables (when its parser named
+ * them) from the tensor index. */
+static void
+kernel_slots(const claim_t *c, const long *vals, long *slots)
+{
+	int k;
+
+	for (k = 0; k < c->nfree; k++)
+		slots[c->free[k].slot] = vals[k];
+}
+
+/* A kernel claim at tensor index vals. */
+static int
+point_kernel(verify_ctx_t *vc, const claim_t *c, const long *vals,
+    verify_point_t *pt, char **err)
+{
+	conv_wrt_t w;
+	size_t off;
+	const tensor_t *fd;
+
+	if (!wrt_by_name(kernel_wrt(c), &w))
+		return set_error(err, "%s:%d:%d: error: no backward kernel for "
+		    "'%s'", c->file, c->line, c->col, kernel_wrt(c));
+	if (c->kernel == NULL || (strcmp(c->kernel, "element") != 0 &&
+	    strcmp(c->kernel, "matrix") != 0))
+		return set_error(err, "%s:%d:%d: error: unknown kernel '%s' "
+		    "(expected element or matrix)", c->file, c->line, c->col,
+		    c->kernel ? c->kernel : "");
+	fd = fd_grad(vc, w);
+	if (checked_offset(fd, kernel_wrt(c), vals, &off, err) != 0)
+		return -1;
+	pt->numeric = fd->data[off];
+	pt->formula = kernel_grad(vc, w, strcmp(c->kernel, "matrix") == 0)->
+	    data[off];
+	return 0;
+}
+
+/* Evaluate a point whose slots are set: where, numeric, formula. */
+static int
+point_eval(verify_ctx_t *vc, const claim_t *c, long *slots, const long *vals,
+    verify_point_t *pt, char **err)
+{
+	value_t w;
+
+	memset(pt, 0, sizeof *pt);
+	pt->applies = true;
+	if (c->where != NULL && c->kind != CLAIM_LET &&
+	    (c->kind != CLAIM_KERNEL || c->nfree > 0)) {
+		if (expr_eval(c->where, &vc->env, slots, &w, &pt->finding) != 0)
+			return 0;
+		pt->applies = w.kind == VAL_BOOL ? w.b : value_real(w) != 0;
+		if (!pt->applies)
+			return 0;
+	}
+	if (c->kind == CLAIM_KERNEL)
+		return point_kernel(vc, c, vals, pt, err);
+	if (c->kind == CLAIM_LET) {
+		if (eval_real(vc, c->rhs, slots, &pt->formula, &pt->finding) != 0)
+			return 0;
+		pt->numeric = pt->formula;
+		return 0;
+	}
+	if (eval_real(vc, c->lhs, slots, &pt->numeric, &pt->finding) != 0)
+		return 0;
+	eval_real(vc, c->rhs, slots, &pt->formula, &pt->finding);
+	return 0;
+}
+
+/* Decide pt->ok and, when it is not, say why in a finding for non-finite
+ * values. */
+static void
+point_judge(const verify_result_t *r, verify_point_t *pt)
+{
+	double d;
+
+	if (!pt->applies)
+		return;
+	if (pt->finding != NULL) {
+		pt->ok = false;
+		return;
+	}
+	if (!isfinite(pt->numeric) || !isfinite(pt->formula)) {
+		pt->finding = xasprintf("a non-finite value (numeric %g, "
+		    "formula %g)", pt->numeric, pt->formula);
+		pt->ok = false;
+		return;
+	}
+	d = fabs(pt->numeric - pt->formula);
+	pt->ok = d <= r->tol_abs + r->tol_rel * fabs(pt->numeric);
+}
+
+int
+verify_claim_at(verify_ctx_t *vc, const claim_t *c, const long *vals,
+    verify_point_t *pt, char **err)
+{
+	long *slots = xcalloc((size_t)(c->nslots > 0 ? c->nslots : 1),
+	    sizeof *slots);
+	verify_result_t r;
+	int k, rc;
+
+	memset(&r, 0, sizeof r);
+	tolerances(vc, c, &r);
+	if (c->kind == CLAIM_LET) {
+		for (k = 0; k < c->lhs->u.access.nargs; k++)
+			slots[c->lhs->u.access.args[k]->u.name.slot] = vals[k];
+	} else if (c->kind == CLAIM_KERNEL)
+		kernel_slots(c, vals, slots);
+	else {
+		for (k = 0; k < c->nfree; k++)
+			slots[c->free[k].slot] = vals[k];
+	}
+	rc = point_eval(vc, c, slots, vals, pt, err);
+	if (rc == 0)
+		point_judge(&r, pt);
+	free(slots);
+	return rc;
+}
+
+/* ---- a whole claim ---- */
+
+struct run {
+	verify_ctx_t *vc;
+	const claim_t *c;
+	verify_result_t *r;
+	long *slots;
+	long *vals;             /* the current point, point_count() values */
+	size_t visited, to_visit;
+	bool cancelled;
+	char **err;
+};
+
+/* Record one judged point. */
+static void
+record(struct run *ru, verify_point_t *pt, const long *vals, int nvals)
+{
+	verify_result_t *r = ru->r;
+	double d;
+
+	if (!pt->applies) {
+		free(pt->finding);
+		return;
+	}
+	r->checked++;
+	if (pt->finding == NULL) {
+		d = fabs(pt->numeric - pt->formula);
+		if (d > r->max_abs)
+			r->max_abs = d;
+		if (fabs(pt->numeric) > r->tol_abs &&
+		    d / fabs(pt->numeric) > r->max_rel)
+			r->max_rel = d / fabs(pt->numeric);
+	}
+	if (pt->ok) {
+		free(pt->finding);
+		return;
+	}
+	r->failures++;
+	if (r->has_cex) {
+		free(pt->finding);
+		return;
+	}
+	r->has_cex = true;
+	r->cex = xcalloc((size_t)(nvals > 0 ? nvals : 1), sizeof *r->cex);
+	memcpy(r->cex, vals, (size_t)nvals * sizeof *vals);
+	r->cex_formula = pt->formula;
+	r->cex_numeric = pt->numeric;
+	r->cex_finding = pt->finding;
+}
+
+/* Poll progress and cancellation; true to stop. */
+static bool
+poll_stop(struct run *ru)
+{
+	const verify_opts_t *o = &ru->vc->o;
+
+	ru->visited++;
+	if (ru->visited % POLL_EVERY != 0)
+		return false;
+	if (o->progress != NULL)
+		o->progress(o->ud, ru->visited, ru->to_visit);
+	if (o->cancelled != NULL && o->cancelled(o->ud)) {
+		ru->cancelled = true;
+		return true;
+	}
+	return false;
+}
+
+/* Check the point in ru->slots. 1 to stop (cancelled), -1 on error. */
+static int
+visit(struct run *ru)
+{
+	const claim_t *c = ru->c;
+	verify_point_t pt;
+	int k;
+
+	for (k = 0; k < c->nfree; k++)
+		ru->vals[k] = ru->slots[c->free[k].slot];
+	if (point_eval(ru->vc, c, ru->slots, ru->vals, &pt, ru->err) != 0)
+		return -1;
+	point_judge(ru->r, &pt);
+	record(ru, &pt, ru->vals, c->nfree);
+	return poll_stop(ru) ? 1 : 0;
+}
+
+static int
+range_at(struct run *ru, int k, long *lo, long *hi)
+{
+	return expr_range_eval(&ru->c->free[k].range, &ru->vc->env, ru->slots,
+	    lo, hi, ru->err);
+}
+
+/* Every tuple of free variables k.. (earlier ones set). */
+static int
+enum_from(struct run *ru, int k)
+{
+	long lo, hi, v;
+	int rc;
+
+	if (k == ru->c->nfree)
+		return visit(ru);
+	if (range_at(ru, k, &lo, &hi) != 0)
+		return -1;
+	for (v = lo; v <= hi; v++) {
+		ru->slots[ru->c->free[k].slot] = v;
+		if ((rc = enum_from(ru, k + 1)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+static size_t
+sat_add(size_t a, size_t b)
+{
+	return a > SIZE_MAX - b ? SIZE_MAX : a + b;
+}
+
+/* How many tuples of free variables k.. (earlier ones set); the innermost
+ * range is counted, not walked. -1 on error. */
+static int
+count_from(struct run *ru, int k, size_t *n)
+{
+	long lo, hi, v;
+	size_t sub;
+
+	*n = 0;
+	if (k == ru->c->nfree) {
+		*n = 1;
+		return 0;
+	}
+	if (range_at(ru, k, &lo, &hi) != 0)
+		return -1;
+	if (hi < lo)
+		return 0;
+	if (k == ru->c->nfree - 1) {
+		*n = (size_t)(hi - lo) + 1;
+		return 0;
+	}
+	for (v = lo; v <= hi && *n < SIZE_MAX; v++) {
+		ru->slots[ru->c->free[k].slot] = v;
+		if (count_from(ru, k + 1, &sub) != 0)
+			return -1;
+		*n = sat_add(*n, sub);
+	}
+	return 0;
+}
+
+/* One random tuple: each variable uniform in its range given the earlier
+ * ones (uniform over tuples when the ranges are independent, as they are
+ * for tensor dimensions). false if an empty range was drawn. */
+static int
+draw_tuple(struct run *ru, rng_t *rng, bool *got)
+{
+	long lo, hi;
+	int k;
+
+	*got = false;
+	for (k = 0; k < ru->c->nfree; k++) {
+		if (range_at(ru, k, &lo, &hi) != 0)
+			return -1;
+		if (hi < lo)
+			return 0;
+		ru->slots[ru->c->free[k].slot] = lo +
+		    (long)rng_below(rng, (uint64_t)(hi - lo) + 1);
+	}
+	*got = true;
+	return 0;
+}
+
+/* max_tuples random tuples, seeded by the ctx seed and the claim's line. */
+static int
+sample(struct run *ru)
+{
+	rng_t rng;
+	size_t i, misses = 0;
+	bool got;
+	int rc;
+
+	rng_seed(&rng, ru->vc->o.seed ^ ((uint64_t)ru->c->line << 32));
+	ru->r->sampled = true;
+	for (i = 0; i < ru->vc->o.max_tuples; ) {
+		if (draw_tuple(ru, &rng, &got) != 0)
+			return -1;
+		if (!got) {
+			if (++misses > 100 * ru->vc->o.max_tuples)
+				return 0;
+			continue;
+		}
+		if ((rc = visit(ru)) != 0)
+			return rc;
+		i++;
+	}
+	return 0;
+}
+
+/* A claim over its free variables (identity, partial, chain). */
+static int
+run_free(struct run *ru)
+{
+	size_t total;
+
+	if (count_from(ru, 0, &total) != 0)
+		return -1;
+	ru->r->total = total;
+	if (ru->vc->o.max_tuples > 0 && total > ru->vc->o.max_tuples) {
+		ru->to_visit = ru->vc->o.max_tuples;
+		return sample(ru);
+	}
+	ru->to_visit = total;
+	return enum_from(ru, 0);
+}
+
+/* Every element of a tensor of shape t (kernel claims). */
+static int
+run_kernel(struct run *ru)
+{
+	conv_wrt_t w;
+	conv_params_t p;
+	const tensor_t *t;
+	size_t off, u[TENSOR_MAX_DIMS];
+	verify_point_t pt;
+	int k;
+
+	if (!wrt_by_name(kernel_wrt(ru->c), &w))
+		return set_error(ru->err, "%s:%d:%d: error: no backward kernel "
+		    "for '%s'", ru->c->file, ru->c->line, ru->c->col,
+		    kernel_wrt(ru->c));
+	ctx_params(ru->vc, &p);
+	t = conv_wrt_tensor(&p, w);
+	ru->r->total = ru->to_visit = t->size;
+	for (off = 0; off < t->size; off++) {
+		tensor_unravel(t, off, u);
+		for (k = 0; k < t->ndim; k++)
+			ru->vals[k] = (long)u[k];
+		if (ru->c->nfree == t->ndim)
+			kernel_slots(ru->c, ru->vals, ru->slots);
+		if (point_eval(ru->vc, ru->c, ru->slots, ru->vals, &pt,
+		    ru->err) != 0)
+			return -1;
+		point_judge(ru->r, &pt);
+		record(ru, &pt, ru->vals, t->ndim);
+		if (poll_stop(ru))
+			return 1;
+	}
+	return 0;
+}
+
+/* The dimensions of a let. */
+static int
+let_shape(struct run *ru, size_t *shape)
+{
+	const claim_t *c = ru->c;
+	char *finding = NULL;
+	double v;
+	int k;
+
+	if (c->ndims < 1 || c->ndims > TENSOR_MAX_DIMS)
+		return set_error(ru->err, "%s:%d:%d: error: a let has 1 to %d "
+		    "dimensions, not %d", c->file, c->line, c->col,
+		    TENSOR_MAX_DIMS, c->ndims);
+	for (k = 0; k < c->ndims; k++) {
+		if (eval_real(ru->vc, c->dims[k], ru->slots, &v, &finding) != 0) {
+			set_error(ru->err, "%s:%d:%d: error: dimension %d of the "
+			    "let: %s", c->file, c->line, c->col, k + 1, finding);
+			free(finding);
+			return -1;
+		}
+		if (v < 1 || v != floor(v) || v > 1e9)
+			return set_error(ru->err, "%s:%d:%d: error: dimension %d "
+			    "of the let is %g, not a positive integer", c->file,
+			    c->line, c->col, k + 1, v);
+		shape[k] = (size_t)v;
+	}
+	return 0;
+}
+
+/* Evaluate a let at every index into a new tensor, stored in the ctx.
+ * Where its `where` is false the entry is 0; an entry with a finding is
+ * NaN, so that a later claim using it cannot pass. */
+static int
+run_let(struct run *ru)
+{
+	const claim_t *c = ru->c;
+	size_t shape[TENSOR_MAX_DIMS], off, u[TENSOR_MAX_DIMS];
+	verify_point_t pt;
+	value_t w;
+	tensor_t *t;
+	int k;
+
+	if (let_shape(ru, shape) != 0)
+		return -1;
+	t = tensor_create(c->ndims, shape);
+	ru->r->total = ru->to_visit = t->size;
+	for (off = 0; off < t->size; off++) {
+		tensor_unravel(t, off, u);
+		for (k = 0; k < c->ndims; k++) {
+			ru->vals[k] = (long)u[k];
+			ru->slots[c->lhs->u.access.args[k]->u.name.slot] = (long)u[k];
+		}
+		memset(&pt, 0, sizeof pt);
+		pt.applies = true;
+		if (c->where != NULL && expr_eval(c->where, &ru->vc->env,
+		    ru->slots, &w, &pt.finding) == 0 &&
+		    !(w.kind == VAL_BOOL ? w.b : value_real(w) != 0)) {
+			t->data[off] = 0;   /* outside the where: zero */
+			continue;
+		}
+		if (pt.finding == NULL)
+			eval_real(ru->vc, c->rhs, ru->slots, &pt.formula,
+			    &pt.finding);
+		pt.numeric = pt.formula;
+		point_judge(ru->r, &pt);
+		t->data[off] = pt.ok ? pt.formula : NAN;
+		record(ru, &pt, ru->vals, c->ndims);
+		if (poll_stop(ru))
+			break;
+	}
+	let_store(ru->vc, c->lhs->u.access.tensor, t);
+	return ru->cancelled ? 1 : 0;
+}
+
+static verdict_t
+verdict_of(const claim_t *c, const verify_result_t *r, bool cancelled)
+{
+	if (cancelled)
+		return VERDICT_CANCELLED;
+	if (c->expect_fail)
+		return r->failures > 0 ? VERDICT_REFUTED : VERDICT_NOT_REFUTED;
+	if (r->failures > 0)
+		return VERDICT_FAILS;
+	return c->kind == CLAIM_LET ? VERDICT_DEFINED : VERDICT_HOLDS;
+}
+
+int
+verify_claim(verify_ctx_t *vc, const claim_t *c, verify_result_t *r,
+    char **err)
+{
+	struct run ru;
+	int rc;
+
+	memset(r, 0, sizeof *r);
+	memset(&ru, 0, sizeof ru);
+	ru.vc = vc;
+	ru.c = c;
+	ru.r = r;
+	ru.err = err;
+	ru.slots = xcalloc((size_t)(c->nslots > 0 ? c->nslots : 1),
+	    sizeof *ru.slots);
+	ru.vals = xcalloc((size_t)point_count(c) + TENSOR_MAX_DIMS,
+	    sizeof *ru.vals);
+	tolerances(vc, c, r);
+	if (c->kind == CLAIM_LET)
+		rc = run_let(&ru);
+	else if (c->kind == CLAIM_KERNEL)
+		rc = run_kernel(&ru);
+	else
+		rc = run_free(&ru);
+	free(ru.slots);
+	free(ru.vals);
+	if (rc < 0) {
+		verify_result_clear(r);
+		return -1;
+	}
+	r->verdict = verdict_of(c, r, ru.cancelled);
+	return 0;
+}
