@@ -347,17 +347,25 @@ report(const gc_cli_t *c, const gradcheck_t *g)
 	}
 }
 
-/* Build the check; a shape error names every option that shapes it. */
+/* Build the check. A shape error names every option that shapes it;
+ * a run over the cost limits is refused with its cost and a --sample
+ * suggestion; a large run is announced on stderr before it starts. */
 static gradcheck_t *
 build(const gc_cli_t *c)
 {
+	conv_shape_t s = c->o.shape;
 	char *err = NULL, *cost;
-	gradcheck_t *g = gradcheck_create(&c->o, &err);
+	gradcheck_t *g;
 
-	if (g == NULL) {
+	if (conv_shape_validate(&s, 0, &err) != 0) {
 		fprintf(stderr, PROG ": --shape %s --stride %s --padding %s "
 		    "--dilation %s: %s\n", c->shape_arg, c->stride_arg,
 		    c->padding_arg, c->dilation_arg, err);
+		free(err);
+		return NULL;
+	}
+	if ((g = gradcheck_create(&c->o, &err)) == NULL) {
+		fprintf(stderr, PROG ": %s\n", err);
 		free(err);
 		return NULL;
 	}

@@ -225,29 +225,61 @@ gradcheck_cost_str(const gradcheck_cost_t *c)
 	    sizeof(mem)));
 }
 
+static bool
+over_limits(const gradcheck_opts_t *o, const gradcheck_cost_t *c)
+{
+	return (o->max_work > 0 && c->work > o->max_work) ||
+	    (o->max_memory > 0 && c->jacobian_bytes > (double)o->max_memory);
+}
+
+/* The largest sample size up to 1000 that fits the limits (0: none). */
+static size_t
+sample_that_fits(const gradcheck_opts_t *o, gradcheck_cost_t *c)
+{
+	gradcheck_opts_t so = *o;
+	size_t lo = 0, hi = 1000;
+
+	while (lo < hi) {          /* cost grows with K: bisect */
+		so.sample = (lo + hi + 1) / 2;
+		gradcheck_estimate(&so, c);
+		if (over_limits(&so, c))
+			hi = so.sample - 1;
+		else
+			lo = so.sample;
+	}
+	so.sample = lo ? lo : 1;
+	gradcheck_estimate(&so, c);
+	return lo;
+}
+
 /* Over a limit: say so, and what --sample K would cost and miss. */
 static int
 cost_refuse(const gradcheck_opts_t *o, const gradcheck_cost_t *c,
     char **err)
 {
-	gradcheck_opts_t so = *o;
 	gradcheck_cost_t sc;
-	char *what = gradcheck_cost_str(c);
+	char *what = gradcheck_cost_str(c), *hint;
 	double total = (double)conv_output_size(&o->shape) *
 	    (double)conv_input_size(&o->shape);
+	size_t k = sample_that_fits(o, &sc);
 	char lim[32];
 	int rc;
 
-	so.sample = 1000;
-	gradcheck_estimate(&so, &sc);
-	rc = set_error(err, "this check needs %s, over the limit of %.2g "
-	    "multiply-adds (--max-cost) or %s (--max-memory). Use --sample K to "
-	    "check K random entries of each Jacobian and gradient: --sample 1000 "
-	    "costs about %.2g multiply-adds and misses a single bad entry among "
-	    "the %.0f of d output/d input with probability 1 - K/total = %.6f",
-	    what, o->max_work, bytes_str((double)o->max_memory, lim, sizeof(lim)),
-	    sc.work, total, total > 1000 ? 1 - 1000 / total : 0.0);
+	if (k == 0)
+		hint = xasprintf("even --sample 1 needs about %.2g multiply-adds: "
+		    "raise --max-cost", sc.work);
+	else
+		hint = xasprintf("--sample %zu costs about %.2g multiply-adds and "
+		    "misses a single bad entry among the %.0f of d output/d input "
+		    "with probability 1 - K/total = %.6f", k, sc.work, total,
+		    total > (double)k ? 1 - (double)k / total : 0.0);
+	rc = set_error(err, "this check needs %s,\nover the limit of %.2g "
+	    "multiply-adds (--max-cost) or %s of Jacobian (--max-memory).\n"
+	    "Use --sample K to check K random entries of each Jacobian and "
+	    "gradient instead:\n%s.", what, o->max_work,
+	    bytes_str((double)o->max_memory, lim, sizeof(lim)), hint);
 	free(what);
+	free(hint);
 	return rc;
 }
 
@@ -334,8 +366,7 @@ gradcheck_create(const gradcheck_opts_t *o, char **err)
 	if (conv_shape_validate(&v.shape, 0, err) != 0)
 		return NULL;
 	gradcheck_estimate(&v, &c);
-	if ((v.max_work > 0 && c.work > v.max_work) ||
-	    (v.max_memory > 0 && c.jacobian_bytes > (double)v.max_memory)) {
+	if (over_limits(&v, &c)) {
 		cost_refuse(&v, &c, err);
 		return NULL;
 	}
@@ -375,6 +406,18 @@ const conv_shape_t *
 gradcheck_shape(const gradcheck_t *g)
 {
 	return &g->s;
+}
+
+const conv_params_t *
+gradcheck_params(const gradcheck_t *g)
+{
+	return &g->p;
+}
+
+const tensor_t *
+gradcheck_df(const gradcheck_t *g)
+{
+	return g->df;
 }
 
 size_t
@@ -1044,14 +1087,21 @@ gradcheck_report_text(FILE *f, const gradcheck_t *g)
 		fprintf(f, "\n%zu of %zu checks FAILED\n", failed, g->nitems);
 }
 
-/* A JSON number; NaN and infinities (not JSON) as null. */
+/* A JSON number, the shortest of %.15g/%.17g that reads back exactly;
+ * NaN and infinities (not JSON) as null. */
 static void
 json_num(FILE *f, double v)
 {
-	if (isfinite(v))
-		fprintf(f, "%.17g", v);
-	else
+	char buf[32];
+
+	if (!isfinite(v)) {
 		fputs("null", f);
+		return;
+	}
+	snprintf(buf, sizeof(buf), "%.15g", v);
+	if (strtod(buf, NULL) != v)
+		snprintf(buf, sizeof(buf), "%.17g", v);
+	fputs(buf, f);
 }
 
 /* A JSON string: our strings are ASCII, but escape what JSON requires. */

@@ -64,7 +64,7 @@ extern const gradcheck_kernels_t gradcheck_kernels_default;
 #define GRADCHECK_ALL            0x7
 
 /* Defaults for the cost guard. */
-#define GRADCHECK_MAX_WORK_DEFAULT 4e9          /* multiply-adds */
+#define GRADCHECK_MAX_WORK_DEFAULT 2e9          /* multiply-adds */
 #define GRADCHECK_MAX_MEMORY_DEFAULT ((size_t)1 << 30)   /* Jacobian bytes */
 
 typedef struct gradcheck_opts {
@@ -137,6 +137,10 @@ void gradcheck_free(gradcheck_t *g);     /* NULL: no-op */
 void gradcheck_estimate(const gradcheck_opts_t *o, gradcheck_cost_t *c);
 const gradcheck_cost_t *gradcheck_cost(const gradcheck_t *g);
 const conv_shape_t *gradcheck_shape(const gradcheck_t *g);
+/* The tensors checked (owned by g): input, weight, bias and the random
+ * upstream gradient df. */
+const conv_params_t *gradcheck_params(const gradcheck_t *g);
+const tensor_t *gradcheck_df(const gradcheck_t *g);
 
 /* Run every check. Returns the number of quantities that failed. */
 size_t gradcheck_run(gradcheck_t *g);
