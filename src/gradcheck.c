@@ -252,6 +252,19 @@ sample_that_fits(const gradcheck_opts_t *o, gradcheck_cost_t *c)
 	return lo;
 }
 
+/* "0.999922", or "1 - 1.06e-09" when that would print as 1. */
+static char *
+miss_str(double k, double total, char *buf, size_t len)
+{
+	if (k >= total)
+		snprintf(buf, len, "0");
+	else if (k / total < 1e-4)
+		snprintf(buf, len, "1 - %.3g", k / total);
+	else
+		snprintf(buf, len, "%.6f", 1 - k / total);
+	return buf;
+}
+
 /* Over a limit: say so, and what --sample K would cost and miss. */
 static int
 cost_refuse(const gradcheck_opts_t *o, const gradcheck_cost_t *c,
@@ -262,7 +275,7 @@ cost_refuse(const gradcheck_opts_t *o, const gradcheck_cost_t *c,
 	double total = (double)conv_output_size(&o->shape) *
 	    (double)conv_input_size(&o->shape);
 	size_t k = sample_that_fits(o, &sc);
-	char lim[32];
+	char lim[32], miss[32];
 	int rc;
 
 	if (k == 0)
@@ -271,8 +284,8 @@ cost_refuse(const gradcheck_opts_t *o, const gradcheck_cost_t *c,
 	else
 		hint = xasprintf("--sample %zu costs about %.2g multiply-adds and "
 		    "misses a single bad entry among the %.0f of d output/d input "
-		    "with probability 1 - K/total = %.6f", k, sc.work, total,
-		    total > (double)k ? 1 - (double)k / total : 0.0);
+		    "with probability 1 - K/total = %s", k, sc.work, total,
+		    miss_str((double)k, total, miss, sizeof(miss)));
 	rc = set_error(err, "this check needs %s,\nover the limit of %.2g "
 	    "multiply-adds (--max-cost) or %s of Jacobian (--max-memory).\n"
 	    "Use --sample K to check K random entries of each Jacobian and "
@@ -1029,6 +1042,7 @@ legend_text(FILE *f, const gradcheck_t *g)
 static void
 sample_text(FILE *f, const gradcheck_t *g)
 {
+	char miss[32];
 	size_t i;
 
 	if (g->o.sample == 0)
@@ -1039,9 +1053,9 @@ sample_text(FILE *f, const gradcheck_t *g)
 		const gradcheck_item_t *it = &g->items[i];
 
 		if (it->kind != GRADCHECK_AGREE)
-			fprintf(f, "  %-18s %zu of %zu: %.6f\n", it->quantity,
-			    it->checked, it->total,
-			    1 - (double)it->checked / (double)it->total);
+			fprintf(f, "  %-18s %zu of %zu: %s\n", it->quantity,
+			    it->checked, it->total, miss_str((double)it->checked,
+			    (double)it->total, miss, sizeof(miss)));
 	}
 }
 
