@@ -1,0 +1,1259 @@
+/*
+ * tutor.c: the tutor's state and transitions (see tutor.h). No curses here:
+ * ui-*.c draw this state and feed it keys; tests/check_tutor.c drives it
+ * without a terminal.
+ */
+#include "tutor.h"
+
+#include <assert.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+#define LI SCR_BIT(SCR_LIST)
+#define LV SCR_BIT(SCR_LESSON)
+#define SH SCR_BIT(SCR_SHAPE)
+#define HE SCR_BIT(SCR_HELP)
+#define ALL (LI | LV | SH | HE)
+
+/*
+ * The key table. The dispatcher, the help screen and the hint line are all
+ * generated from it. A key may appear once per screen (check_tutor tests
+ * this). On the help screen any key that is not bound closes help.
+ */
+const tutor_key_t tutor_keys[] = {
+	{ .keys = { 'q' }, .name = "q", .hint = "quit",
+	  .help = "quit (the terminal is restored)",
+	  .action = ACT_QUIT, .screens = ALL },
+	{ .keys = { '?', TK_F1 }, .name = "? F1", .hint = "help",
+	  .help = "this help, generated from the key table",
+	  .action = ACT_HELP, .screens = LI | LV | SH },
+	{ .keys = { TK_ESC, TK_BACKSPACE }, .name = "Esc Bksp", .hint = "back",
+	  .help = "go back: to the lesson list, or close a panel",
+	  .action = ACT_BACK, .screens = LV | HE },
+	{ .keys = { TK_ENTER, '\r', TK_RIGHT, 'l' }, .name = "Enter",
+	  .hint = "open", .help = "open the chosen lesson",
+	  .action = ACT_OPEN, .screens = LI },
+	{ .keys = { TK_UP, 'k' }, .name = "Up k", .hint = NULL,
+	  .help = "move up: the chosen element, a lesson, or scroll the text",
+	  .action = ACT_UP, .screens = LI | LV },
+	{ .keys = { TK_DOWN, 'j' }, .name = "Down j", .hint = NULL,
+	  .help = "move down: the chosen element, a lesson, or scroll the text",
+	  .action = ACT_DOWN, .screens = LI | LV },
+	{ .keys = { TK_LEFT, 'h' }, .name = "Left h", .hint = NULL,
+	  .help = "move left (text pane: the previous claim of the step)",
+	  .action = ACT_LEFT, .screens = LV },
+	{ .keys = { TK_RIGHT, 'l' }, .name = "Right l", .hint = "move",
+	  .help = "move right (text pane: the next claim of the step)",
+	  .action = ACT_RIGHT, .screens = LV },
+	{ .keys = { TK_TAB }, .name = "Tab", .hint = "pane",
+	  .help = "focus the next pane: text, input, weight, output",
+	  .action = ACT_NEXT_PANE, .screens = LV },
+	{ .keys = { TK_BTAB }, .name = "S-Tab", .hint = NULL,
+	  .help = "focus the previous pane",
+	  .action = ACT_PREV_PANE, .screens = LV },
+	{ .keys = { 'n', TK_PGDN }, .name = "n PgDn", .hint = "step",
+	  .help = "next step of the lesson",
+	  .action = ACT_NEXT_STEP, .screens = LV },
+	{ .keys = { 'p', TK_PGUP }, .name = "p PgUp", .hint = NULL,
+	  .help = "previous step of the lesson",
+	  .action = ACT_PREV_STEP, .screens = LV },
+	{ .keys = { '>', '.' }, .name = "> .", .hint = "claim",
+	  .help = "next claim of the step",
+	  .action = ACT_NEXT_CLAIM, .screens = LV },
+	{ .keys = { '<', ',' }, .name = "< ,", .hint = NULL,
+	  .help = "previous claim of the step",
+	  .action = ACT_PREV_CLAIM, .screens = LV },
+	{ .keys = { '[' }, .name = "[", .hint = NULL,
+	  .help = "previous batch/channel slice of the focused tensor pane",
+	  .action = ACT_SLICE_PREV, .screens = LV },
+	{ .keys = { ']' }, .name = "]", .hint = "slice",
+	  .help = "next batch/channel slice of the focused tensor pane",
+	  .action = ACT_SLICE_NEXT, .screens = LV },
+	{ .keys = { 'c' }, .name = "c", .hint = "cex",
+	  .help = "move the cursors to the claim's first counterexample",
+	  .action = ACT_CEX, .screens = LV },
+	{ .keys = { 'v' }, .name = "v", .hint = "verify",
+	  .help = "verify the claim again over every tuple (Esc cancels)",
+	  .action = ACT_VERIFY, .screens = LV },
+	{ .keys = { 'V' }, .name = "V", .hint = NULL,
+	  .help = "verify every claim of the lesson",
+	  .action = ACT_VERIFY_LESSON, .screens = LV },
+	{ .keys = { 'o' }, .name = "o", .hint = "source",
+	  .help = "show or hide the source document's original text",
+	  .action = ACT_SOURCE, .screens = LV },
+	{ .keys = { 's' }, .name = "s", .hint = "shape",
+	  .help = "open the shape panel: sizes, stride, padding, dilation",
+	  .action = ACT_SHAPE, .screens = LV },
+	/* The shape panel. */
+	{ .keys = { TK_UP, 'k' }, .name = "Up k", .hint = NULL,
+	  .help = "shape panel: previous field",
+	  .action = ACT_FIELD_UP, .screens = SH },
+	{ .keys = { TK_DOWN, 'j', TK_TAB }, .name = "Down j Tab",
+	  .hint = "field", .help = "shape panel: next field",
+	  .action = ACT_FIELD_DOWN, .screens = SH },
+	{ .keys = { TK_LEFT, 'h', '-' }, .name = "Left h -", .hint = NULL,
+	  .help = "shape panel: decrease the field",
+	  .action = ACT_FIELD_DEC, .screens = SH },
+	{ .keys = { TK_RIGHT, 'l', '+', '=' }, .name = "Right l +",
+	  .hint = "change", .help = "shape panel: increase the field",
+	  .action = ACT_FIELD_INC, .screens = SH },
+	{ .keys = { '0', '1', '2', '3', '4', '5', '6', '7', '8', '9' },
+	  .name = "0-9", .hint = NULL, .help = "shape panel: type the field's value",
+	  .action = ACT_FIELD_DIGIT, .screens = SH },
+	{ .keys = { TK_BACKSPACE }, .name = "Bksp", .hint = NULL,
+	  .help = "shape panel: erase the last digit",
+	  .action = ACT_FIELD_ERASE, .screens = SH },
+	{ .keys = { TK_ENTER, '\r' }, .name = "Enter", .hint = "apply",
+	  .help = "shape panel: apply (an invalid shape is refused, with why)",
+	  .action = ACT_SHAPE_APPLY, .screens = SH },
+	{ .keys = { 'r' }, .name = "r", .hint = "reset",
+	  .help = "shape panel: back to the lesson's default shape",
+	  .action = ACT_SHAPE_RESET, .screens = SH },
+	{ .keys = { TK_ESC }, .name = "Esc", .hint = "cancel",
+	  .help = "shape panel: close without changing the shape",
+	  .action = ACT_SHAPE_CANCEL, .screens = SH },
+};
+const size_t tutor_nkeys = sizeof tutor_keys / sizeof tutor_keys[0];
+
+const char *const tutor_shape_fields[] = {
+	"N", "C_in", "C_out", "H_in", "W_in", "R", "S",
+	"strh", "strw", "pad_h", "pad_w", "dil_h", "dil_w",
+};
+const int tutor_nshape_fields =
+    (int)(sizeof tutor_shape_fields / sizeof tutor_shape_fields[0]);
+
+static const char *const pane_names[PANE_COUNT] = {
+	[PANE_TEXT] = "text", [PANE_INPUT] = "input",
+	[PANE_WEIGHT] = "weight", [PANE_OUTPUT] = "output",
+};
+
+const char *
+tutor_pane_name(tutor_pane_t p)
+{
+	assert(p < PANE_COUNT);
+	return pane_names[p];
+}
+
+const tutor_key_t *
+tutor_key_lookup(int key, tutor_screen_t screen)
+{
+	size_t i;
+	int j;
+
+	for (i = 0; i < tutor_nkeys; i++) {
+		if (!(tutor_keys[i].screens & SCR_BIT(screen)))
+			continue;
+		for (j = 0; j < TUTOR_KEYS_MAX && tutor_keys[i].keys[j] != 0; j++)
+			if (tutor_keys[i].keys[j] == key)
+				return &tutor_keys[i];
+	}
+	return NULL;
+}
+
+void
+tutor_message(tutor_t *t, const char *fmt, ...)
+{
+	va_list ap;
+
+	free(t->message);
+	t->message = NULL;
+	if (fmt == NULL)
+		return;
+	va_start(ap, fmt);
+	t->message = xvasprintf(fmt, ap);
+	va_end(ap);
+}
+
+/* ---- creation ---- */
+
+static bool
+shape_equal(const conv_shape_t *a, const conv_shape_t *b)
+{
+	return a->N == b->N && a->C_in == b->C_in && a->H_in == b->H_in &&
+	    a->W_in == b->W_in && a->C_out == b->C_out && a->R == b->R &&
+	    a->S == b->S && a->strh == b->strh && a->strw == b->strw &&
+	    a->pad_h == b->pad_h && a->pad_w == b->pad_w &&
+	    a->dil_h == b->dil_h && a->dil_w == b->dil_w;
+}
+
+/* Count the lesson's claims and note where each step's claims start. */
+static void
+lesson_index(tutor_lesson_t *tl)
+{
+	lesson_t *l = tl->lesson;
+	int s, n = 0;
+
+	tl->step_first = xcalloc((size_t)l->nsteps + 1, sizeof *tl->step_first);
+	for (s = 0; s < l->nsteps; s++) {
+		tl->step_first[s] = n;
+		n += l->steps[s].nclaims;
+	}
+	tl->step_first[l->nsteps] = n;
+	tl->nclaims = n;
+	tl->checks = xcalloc((size_t)n + 1, sizeof *tl->checks);
+}
+
+static void
+lesson_adopt(tutor_lesson_t *tl, lesson_t *l, const conv_shape_t *override)
+{
+	tl->lesson = l;
+	tl->shape = override != NULL ? *override : l->shape;
+	lesson_index(tl);
+}
+
+static tutor_t *
+tutor_alloc(int n)
+{
+	tutor_t *t = xcalloc(1, sizeof *t);
+
+	t->nlessons = n;
+	t->lessons = xcalloc((size_t)n + 1, sizeof *t->lessons);
+	t->screen = SCR_LIST;
+	t->focus = PANE_INPUT;
+	t->vc_lesson = -1;
+	t->auto_verify = true;
+	verify_opts_default(&t->opts);
+	return t;
+}
+
+tutor_t *
+tutor_create(char **paths, int npaths, const conv_shape_t *override)
+{
+	tutor_t *t = tutor_alloc(npaths);
+	int i;
+
+	if (override != NULL) {
+		t->override_shape = true;
+		t->cli_shape = *override;
+	}
+	for (i = 0; i < npaths; i++) {
+		tutor_lesson_t *tl = &t->lessons[i];
+		lesson_t *l;
+
+		tl->path = xstrdup(paths[i]);
+		l = lesson_load(paths[i], &tl->load_error);
+		if (l != NULL)
+			lesson_adopt(tl, l, override);
+	}
+	return t;
+}
+
+tutor_t *
+tutor_create_lessons(lesson_t **lessons, int n)
+{
+	tutor_t *t = tutor_alloc(n);
+	int i;
+
+	for (i = 0; i < n; i++) {
+		t->lessons[i].path = xstrdup(lessons[i]->path != NULL ?
+		    lessons[i]->path : "(lesson)");
+		lesson_adopt(&t->lessons[i], lessons[i], NULL);
+	}
+	return t;
+}
+
+static void
+check_clear(tutor_check_t *ck)
+{
+	if (ck->valid)
+		verify_result_clear(&ck->result);
+	free(ck->error);
+	memset(ck, 0, sizeof *ck);
+}
+
+void
+tutor_free(tutor_t *t)
+{
+	int i, k;
+
+	if (t == NULL)
+		return;
+	for (i = 0; i < t->nlessons; i++) {
+		tutor_lesson_t *tl = &t->lessons[i];
+
+		for (k = 0; k < tl->nclaims; k++)
+			check_clear(&tl->checks[k]);
+		free(tl->checks);
+		free(tl->step_first);
+		lesson_free(tl->lesson);
+		free(tl->load_error);
+		free(tl->path);
+	}
+	free(t->lessons);
+	verify_ctx_free(t->vc);
+	free(t->let_ready);
+	free(t->extra);
+	free(t->shape_error);
+	free(t->message);
+	free(t);
+}
+
+/* ---- where we are ---- */
+
+tutor_lesson_t *
+tutor_cur_lesson(const tutor_t *t)
+{
+	if (t->lesson < 0 || t->lesson >= t->nlessons)
+		return NULL;
+	return t->lessons[t->lesson].lesson != NULL ? &t->lessons[t->lesson] : NULL;
+}
+
+lesson_step_t *
+tutor_cur_step(const tutor_t *t)
+{
+	tutor_lesson_t *tl = tutor_cur_lesson(t);
+
+	if (tl == NULL || t->step < 0 || t->step >= tl->lesson->nsteps)
+		return NULL;
+	return &tl->lesson->steps[t->step];
+}
+
+claim_t *
+tutor_cur_claim(const tutor_t *t)
+{
+	lesson_step_t *st = tutor_cur_step(t);
+
+	if (st == NULL || t->claim < 0 || t->claim >= st->nclaims)
+		return NULL;
+	return st->claims[t->claim];
+}
+
+static int
+cur_flat(const tutor_t *t)
+{
+	tutor_lesson_t *tl = tutor_cur_lesson(t);
+
+	assert(tl != NULL);
+	return tl->step_first[t->step] + t->claim;
+}
+
+tutor_check_t *
+tutor_cur_check(const tutor_t *t)
+{
+	if (tutor_cur_claim(t) == NULL)
+		return NULL;
+	return &tutor_cur_lesson(t)->checks[cur_flat(t)];
+}
+
+const conv_shape_t *
+tutor_shape(const tutor_t *t)
+{
+	tutor_lesson_t *tl = tutor_cur_lesson(t);
+
+	return tl != NULL ? &tl->shape : NULL;
+}
+
+/* The claim with flat index k of lesson tl. */
+static claim_t *
+lesson_claim(const tutor_lesson_t *tl, int k)
+{
+	int s;
+
+	for (s = 0; s < tl->lesson->nsteps; s++)
+		if (k < tl->step_first[s + 1])
+			return tl->lesson->steps[s].claims[k - tl->step_first[s]];
+	return NULL;
+}
+
+/* ---- panes ---- */
+
+void
+tutor_pane_dims(const tutor_t *t, tutor_pane_t p, long dims[4])
+{
+	const conv_shape_t *s = tutor_shape(t);
+	int i;
+
+	for (i = 0; i < 4; i++)
+		dims[i] = 1;
+	if (s == NULL)
+		return;
+	switch (p) {
+	case PANE_INPUT:
+		dims[0] = s->N, dims[1] = s->C_in, dims[2] = s->H_in, dims[3] = s->W_in;
+		break;
+	case PANE_WEIGHT:
+		dims[0] = s->C_out, dims[1] = s->C_in, dims[2] = s->R, dims[3] = s->S;
+		break;
+	case PANE_OUTPUT:
+		dims[0] = s->N, dims[1] = s->C_out, dims[2] = s->H_out, dims[3] = s->W_out;
+		break;
+	default:
+		break;
+	}
+}
+
+static long
+clampl(long v, long lo, long hi)
+{
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
+void
+tutor_clamp(tutor_t *t)
+{
+	int p, i;
+
+	for (p = PANE_INPUT; p < PANE_COUNT; p++) {
+		long dims[4];
+
+		tutor_pane_dims(t, (tutor_pane_t)p, dims);
+		for (i = 0; i < 4; i++)
+			t->cur[p][i] = clampl(t->cur[p][i], 0, dims[i] - 1);
+	}
+}
+
+static void
+move_cursor(tutor_t *t, int dim, long delta)
+{
+	t->cur[t->focus][dim] += delta;
+	tutor_clamp(t);
+}
+
+static void
+move_slice(tutor_t *t, long delta)
+{
+	tutor_pane_t p = t->focus == PANE_TEXT ? PANE_INPUT : t->focus;
+	long dims[4], lin;
+
+	tutor_pane_dims(t, p, dims);
+	lin = t->cur[p][0] * dims[1] + t->cur[p][1] + delta;
+	lin = clampl(lin, 0, dims[0] * dims[1] - 1);
+	t->cur[p][0] = lin / dims[1];
+	t->cur[p][1] = lin % dims[1];
+}
+
+/* ---- binding free variables to cursors ---- */
+
+/* Pane and NCHW-order dimension for position pos of tensor name. */
+static bool
+tensor_pane(const char *name, int pos, tutor_binding_t *b)
+{
+	static const int nhwc[4] = { 0, 2, 3, 1 }, hwio[4] = { 2, 3, 1, 0 };
+
+	if (name == NULL || pos < 0 || pos > 3)
+		return false;
+	if (strcmp(name, "input") == 0 || strcmp(name, "input_nhwc") == 0) {
+		b->pane = PANE_INPUT;
+		b->dim = name[5] == '\0' ? pos : nhwc[pos];
+	} else if (strcmp(name, "weight") == 0) {
+		b->pane = PANE_WEIGHT, b->dim = pos;
+	} else if (strcmp(name, "filter_hwio") == 0) {
+		b->pane = PANE_WEIGHT, b->dim = hwio[pos];
+	} else if (strcmp(name, "bias") == 0 && pos == 0) {
+		b->pane = PANE_WEIGHT, b->dim = 0;
+	} else if (strcmp(name, "output") == 0 || strcmp(name, "df") == 0) {
+		b->pane = PANE_OUTPUT, b->dim = pos;
+	} else if (strcmp(name, "output_nhwc") == 0) {
+		b->pane = PANE_OUTPUT, b->dim = nhwc[pos];
+	} else
+		return false;
+	return true;
+}
+
+tutor_binding_t *
+tutor_bind(const claim_t *c)
+{
+	tutor_binding_t *b = xcalloc((size_t)c->nfree + 1, sizeof *b);
+	int i, j;
+
+	for (i = 0; i < c->nfree; i++) {
+		const expr_range_t *r = &c->free[i].range;
+
+		b[i].pane = PANE_TEXT;
+		if (r->lo != NULL || !tensor_pane(r->tensor, r->pos, &b[i]))
+			continue;
+		for (j = 0; j < i; j++) {   /* two variables, one cursor: no */
+			if (b[j].pane == b[i].pane && b[j].dim == b[i].dim) {
+				b[i].pane = PANE_TEXT;
+				break;
+			}
+		}
+	}
+	return b;
+}
+
+void
+tutor_claim_values(const tutor_t *t, const claim_t *c, long *vals)
+{
+	tutor_binding_t *b = tutor_bind(c);
+	int i;
+
+	for (i = 0; i < c->nfree; i++) {
+		if (b[i].pane != PANE_TEXT)
+			vals[i] = t->cur[b[i].pane][b[i].dim];
+		else
+			vals[i] = i < t->nextra ? t->extra[i] : 0;
+	}
+	free(b);
+}
+
+void
+tutor_set_values(tutor_t *t, const claim_t *c, const long *vals)
+{
+	tutor_binding_t *b = tutor_bind(c);
+	int i;
+
+	for (i = 0; i < c->nfree; i++) {
+		if (b[i].pane != PANE_TEXT)
+			t->cur[b[i].pane][b[i].dim] = vals[i];
+		else if (i < t->nextra)
+			t->extra[i] = vals[i];
+	}
+	free(b);
+	tutor_clamp(t);
+}
+
+/* Unbound free variables start at the low end of their range. */
+static void
+reset_extras(tutor_t *t)
+{
+	claim_t *c = tutor_cur_claim(t);
+	int i;
+
+	free(t->extra);
+	t->extra = NULL;
+	t->nextra = 0;
+	if (c == NULL || c->nfree == 0)
+		return;
+	t->nextra = c->nfree;
+	t->extra = xcalloc((size_t)c->nfree, sizeof *t->extra);
+	if (t->vc == NULL)
+		return;
+	for (i = 0; i < c->nfree; i++) {
+		long *slots = xcalloc((size_t)c->nslots + 1, sizeof *slots);
+		long lo = 0, hi = 0;
+		char *err = NULL;
+
+		if (expr_range_eval(&c->free[i].range, verify_ctx_env(t->vc),
+		    slots, &lo, &hi, &err) == 0)
+			t->extra[i] = lo;
+		free(err);
+		free(slots);
+	}
+}
+
+/* ---- what the panes highlight ---- */
+
+static const char *
+deriv_wrt(const claim_t *c)
+{
+	const expr_t *den;
+
+	if (c->lhs == NULL || c->lhs->kind != EX_DERIV)
+		return NULL;
+	den = c->lhs->u.deriv.den;
+	if (den == NULL)
+		return NULL;
+	if (den->kind == EX_ACCESS)
+		return den->u.access.tensor;
+	if (den->kind == EX_NAME)
+		return den->u.name.name;
+	return NULL;
+}
+
+tutor_view_t
+tutor_claim_view(const claim_t *c)
+{
+	const char *wrt;
+	bool chain;
+
+	if (c == NULL)
+		return VIEW_NONE;
+	if (c->kind == CLAIM_IDENTITY) {
+		if (c->lhs != NULL && c->lhs->kind == EX_ACCESS &&
+		    strncmp(c->lhs->u.access.tensor, "output", 6) == 0)
+			return VIEW_WINDOW;
+		return VIEW_NONE;
+	}
+	if (c->kind == CLAIM_LET || (wrt = deriv_wrt(c)) == NULL)
+		return VIEW_NONE;
+	chain = c->kind != CLAIM_PARTIAL;
+	if (strcmp(wrt, "input") == 0)
+		return chain ? VIEW_FEEDS : VIEW_WINDOW;
+	if (strcmp(wrt, "weight") == 0)
+		return VIEW_TAP;
+	if (strcmp(wrt, "bias") == 0)
+		return VIEW_BIAS;
+	return VIEW_NONE;
+}
+
+bool
+tutor_shows_df(const tutor_t *t)
+{
+	claim_t *c = tutor_cur_claim(t);
+
+	return c != NULL && (c->kind == CLAIM_CHAIN || c->kind == CLAIM_KERNEL);
+}
+
+/* Is input row h (or column) read by output position ho through a kernel
+ * tap? The tap index goes to *d. One axis of the source's window
+ *   h_in = strh * h_out + dil_h * di - pad_h,  0 <= di < R. */
+static bool
+axis_window(long h, long ho, long str, long dil, long pad, long R, long *d)
+{
+	long off = h + pad - str * ho;
+
+	if (off < 0 || off % dil != 0 || off / dil >= R)
+		return false;
+	if (d != NULL)
+		*d = off / dil;
+	return true;
+}
+
+/* Does tap d of one axis read input row h for some output row 0..Hout-1? */
+static bool
+axis_tapped(long h, long d, long str, long dil, long pad, long Hout)
+{
+	long off = h + pad - dil * d;
+
+	return off >= 0 && off % str == 0 && off / str < Hout;
+}
+
+static bool
+in_window(const conv_shape_t *s, const long *out, const long *in, long *di,
+    long *dj)
+{
+	return axis_window(in[2], out[2], s->strh, s->dil_h, s->pad_h, s->R, di) &&
+	    axis_window(in[3], out[3], s->strw, s->dil_w, s->pad_w, s->S, dj);
+}
+
+/* The weight tap pairing the input cursor with the output cursor. */
+static bool
+is_partner_tap(const tutor_t *t, const conv_shape_t *s, const long *idx)
+{
+	const long *in = t->cur[PANE_INPUT], *out = t->cur[PANE_OUTPUT];
+	long di, dj;
+
+	return in[0] == out[0] && idx[0] == out[1] && idx[1] == in[1] &&
+	    in_window(s, out, in, &di, &dj) && idx[2] == di && idx[3] == dj;
+}
+
+static unsigned
+mark_view(const tutor_t *t, const conv_shape_t *s, tutor_view_t v,
+    tutor_pane_t p, const long *idx)
+{
+	const long *in = t->cur[PANE_INPUT], *w = t->cur[PANE_WEIGHT];
+	const long *out = t->cur[PANE_OUTPUT];
+
+	switch (v) {
+	case VIEW_WINDOW:
+		if (p == PANE_INPUT && idx[0] == out[0] &&
+		    in_window(s, out, idx, NULL, NULL))
+			return MARK_SET;
+		if (p == PANE_WEIGHT && is_partner_tap(t, s, idx))
+			return MARK_PARTNER;
+		break;
+	case VIEW_FEEDS:
+		if (p == PANE_OUTPUT && idx[0] == in[0] &&
+		    in_window(s, idx, in, NULL, NULL))
+			return MARK_SET;
+		if (p == PANE_WEIGHT && is_partner_tap(t, s, idx))
+			return MARK_PARTNER;
+		break;
+	case VIEW_TAP:
+		if (p == PANE_INPUT && idx[1] == w[1] &&
+		    axis_tapped(idx[2], w[2], s->strh, s->dil_h, s->pad_h, s->H_out) &&
+		    axis_tapped(idx[3], w[3], s->strw, s->dil_w, s->pad_w, s->W_out))
+			return idx[0] == out[0] &&
+			    idx[2] == s->strh * out[2] + s->dil_h * w[2] - s->pad_h &&
+			    idx[3] == s->strw * out[3] + s->dil_w * w[3] - s->pad_w ?
+			    MARK_SET | MARK_PARTNER : MARK_SET;
+		if (p == PANE_OUTPUT && idx[1] == w[0])
+			return MARK_SET;
+		break;
+	case VIEW_BIAS:
+		if (p == PANE_OUTPUT && idx[1] == w[0])
+			return MARK_SET;
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+unsigned
+tutor_mark(const tutor_t *t, tutor_pane_t p, const long idx[4])
+{
+	const conv_shape_t *s = tutor_shape(t);
+	unsigned m = 0;
+
+	if (s == NULL || p == PANE_TEXT)
+		return 0;
+	if (memcmp(idx, t->cur[p], sizeof t->cur[p]) == 0)
+		m |= MARK_CURSOR;
+	return m | mark_view(t, s, tutor_claim_view(tutor_cur_claim(t)),
+	    p, idx);
+}
+
+/* ---- the verify context and the cache ---- */
+
+/* Make t->vc the world of the current lesson at its shape. 0, or -1 with
+ * *err. */
+static int
+ensure_ctx(tutor_t *t, char **err)
+{
+	tutor_lesson_t *tl = tutor_cur_lesson(t);
+
+	assert(tl != NULL);
+	if (t->vc != NULL && !shape_equal(verify_ctx_shape(t->vc), &tl->shape)) {
+		verify_ctx_free(t->vc);
+		t->vc = NULL;
+	}
+	if (t->vc == NULL) {
+		t->vc = verify_ctx_create(&tl->shape, &t->opts, err);
+		if (t->vc == NULL)
+			return -1;
+		t->vc_lesson = -1;
+	}
+	if (t->vc_lesson != t->lesson) {
+		verify_ctx_clear_lets(t->vc);
+		free(t->let_ready);
+		t->let_ready = xcalloc((size_t)tl->nclaims + 1, sizeof *t->let_ready);
+		t->vc_lesson = t->lesson;
+	}
+	return 0;
+}
+
+/* Run claim k of the current lesson into its cache slot. */
+static void
+run_check(tutor_t *t, tutor_lesson_t *tl, int k)
+{
+	tutor_check_t *ck = &tl->checks[k];
+	claim_t *c = lesson_claim(tl, k);
+	char *err = NULL;
+
+	check_clear(ck);
+	if (verify_claim(t->vc, c, &ck->result, &err) != 0) {
+		verify_result_clear(&ck->result);
+		memset(&ck->result, 0, sizeof ck->result);
+		ck->error = err != NULL ? err : xstrdup("cannot be checked");
+	}
+	ck->valid = true;
+	ck->shape = tl->shape;
+	if (c->kind == CLAIM_LET && ck->error == NULL &&
+	    ck->result.verdict != VERDICT_CANCELLED)
+		t->let_ready[k] = true;
+}
+
+/* Evaluate the lets before claim k that vc does not hold yet. */
+static void
+ensure_lets(tutor_t *t, tutor_lesson_t *tl, int k)
+{
+	int j;
+
+	for (j = 0; j < k; j++)
+		if (!t->let_ready[j] && lesson_claim(tl, j)->kind == CLAIM_LET)
+			run_check(t, tl, j);
+}
+
+tutor_check_t *
+tutor_verify(tutor_t *t, int lesson, int k, bool force)
+{
+	tutor_lesson_t *tl;
+	tutor_check_t *ck;
+	char *err = NULL;
+
+	assert(lesson == t->lesson);
+	tl = tutor_cur_lesson(t);
+	assert(tl != NULL && k >= 0 && k < tl->nclaims);
+	ck = &tl->checks[k];
+	if (!force && ck->valid && shape_equal(&ck->shape, &tl->shape) &&
+	    (lesson_claim(tl, k)->kind != CLAIM_LET || t->let_ready[k]))
+		return ck;
+	if (ensure_ctx(t, &err) != 0) {
+		tutor_message(t, "%s", err);
+		free(err);
+		return ck;
+	}
+	ensure_lets(t, tl, k);
+	run_check(t, tl, k);
+	return ck;
+}
+
+static bool
+check_current(const tutor_lesson_t *tl, int k)
+{
+	const tutor_check_t *ck = &tl->checks[k];
+
+	return ck->valid && shape_equal(&ck->shape, &tl->shape);
+}
+
+void
+tutor_verify_step(tutor_t *t, bool force)
+{
+	tutor_lesson_t *tl = tutor_cur_lesson(t);
+	lesson_step_t *st = tutor_cur_step(t);
+	int k;
+
+	if (st == NULL)
+		return;
+	for (k = 0; k < st->nclaims; k++) {
+		int flat = tl->step_first[t->step] + k;
+
+		if (force || !check_current(tl, flat))
+			tutor_verify(t, t->lesson, flat, force);
+		if (tl->checks[flat].valid &&
+		    tl->checks[flat].result.verdict == VERDICT_CANCELLED)
+			break;
+	}
+}
+
+void
+tutor_verify_lesson(tutor_t *t)
+{
+	tutor_lesson_t *tl = tutor_cur_lesson(t);
+	int k;
+
+	if (tl == NULL)
+		return;
+	for (k = 0; k < tl->nclaims; k++) {
+		tutor_check_t *ck = tutor_verify(t, t->lesson, k, false);
+
+		if (ck->valid && ck->result.verdict == VERDICT_CANCELLED) {
+			tutor_message(t, "verification cancelled");
+			return;
+		}
+	}
+}
+
+/* ---- the live check ---- */
+
+/* Does claim c's where hold at the cursors? */
+static bool
+where_applies(tutor_t *t, const claim_t *c)
+{
+	long *vals = xcalloc((size_t)c->nfree + 1, sizeof *vals);
+	verify_point_t pt;
+	bool applies = false;
+
+	memset(&pt, 0, sizeof pt);
+	tutor_claim_values(t, c, vals);
+	if (verify_claim_at(t->vc, c, vals, &pt, NULL) == 0)
+		applies = pt.applies;
+	free(pt.finding);
+	free(vals);
+	return applies;
+}
+
+static const char *
+case_label(tutor_t *t, const claim_t *cur)
+{
+	lesson_step_t *st = tutor_cur_step(t);
+	int k;
+
+	if (cur->where != NULL && cur->label != NULL && where_applies(t, cur))
+		return cur->label;
+	for (k = 0; k < st->nclaims; k++) {
+		const claim_t *c = st->claims[k];
+
+		if (c != cur && c->where != NULL && c->label != NULL &&
+		    c->kind == cur->kind && where_applies(t, c))
+			return c->label;
+	}
+	return cur->where == NULL ? cur->label : NULL;
+}
+
+int
+tutor_live(tutor_t *t, verify_point_t *pt, const char **label, char **err)
+{
+	tutor_lesson_t *tl = tutor_cur_lesson(t);
+	claim_t *c = tutor_cur_claim(t);
+	long *vals;
+	int rc;
+
+	memset(pt, 0, sizeof *pt);
+	*label = NULL;
+	if (c == NULL)
+		return set_error(err, "no claim in this step");
+	if (c->kind == CLAIM_LET || c->kind == CLAIM_KERNEL)
+		return set_error(err, c->kind == CLAIM_LET ?
+		    "a definition: nothing to check at one tuple" :
+		    "a kernel claim: checked entry by entry as a whole");
+	if (ensure_ctx(t, err) != 0)
+		return -1;
+	ensure_lets(t, tl, cur_flat(t));
+	vals = xcalloc((size_t)c->nfree + 1, sizeof *vals);
+	tutor_claim_values(t, c, vals);
+	rc = verify_claim_at(t->vc, c, vals, pt, err);
+	free(vals);
+	if (rc == 0)
+		*label = case_label(t, c);
+	return rc;
+}
+
+/* ---- lesson and step states ---- */
+
+static void
+count_range(const tutor_lesson_t *tl, int from, int to, int *checked,
+    int *bad, int *errata)
+{
+	int k;
+
+	*checked = *bad = *errata = 0;
+	for (k = from; k < to; k++) {
+		const tutor_check_t *ck = &tl->checks[k];
+
+		if (!check_current(tl, k) || ck->result.verdict == VERDICT_CANCELLED)
+			continue;
+		(*checked)++;
+		if (ck->error != NULL || !verdict_ok(ck->result.verdict))
+			(*bad)++;
+		else if (ck->result.verdict == VERDICT_REFUTED)
+			(*errata)++;
+	}
+}
+
+tutor_lesson_state_t
+tutor_lesson_state(const tutor_t *t, int i)
+{
+	const tutor_lesson_t *tl = &t->lessons[i];
+	int checked, bad, errata;
+
+	if (tl->lesson == NULL)
+		return LS_ERROR;
+	if (!tl->visited)
+		return LS_NOT_VISITED;
+	count_range(tl, 0, tl->nclaims, &checked, &bad, &errata);
+	if (bad > 0)
+		return LS_FAILED;
+	if (checked < tl->nclaims)
+		return LS_PARTIAL;
+	return errata > 0 ? LS_ERRATUM : LS_VERIFIED;
+}
+
+void
+tutor_step_counts(const tutor_t *t, int step, int *checked, int *bad,
+    int *errata)
+{
+	const tutor_lesson_t *tl = tutor_cur_lesson(t);
+
+	*checked = *bad = *errata = 0;
+	if (tl == NULL || step < 0 || step >= tl->lesson->nsteps)
+		return;
+	count_range(tl, tl->step_first[step], tl->step_first[step + 1],
+	    checked, bad, errata);
+}
+
+/* ---- moving between lessons, steps and claims ---- */
+
+int
+tutor_open(tutor_t *t, int i)
+{
+	tutor_lesson_t *tl;
+	char *err = NULL;
+
+	if (i < 0 || i >= t->nlessons)
+		return -1;
+	tl = &t->lessons[i];
+	if (tl->lesson == NULL) {
+		tutor_message(t, "%s", tl->load_error != NULL ? tl->load_error :
+		    "this lesson did not load");
+		return -1;
+	}
+	t->lesson = i;
+	t->list_cursor = i;
+	tl->visited = true;
+	if (ensure_ctx(t, &err) != 0) {
+		tutor_message(t, "%s", err);
+		free(err);
+		t->lesson = -1;
+		return -1;
+	}
+	t->screen = SCR_LESSON;
+	t->show_source = false;
+	tutor_clamp(t);
+	tutor_message(t, NULL);
+	tutor_goto_step(t, 0);
+	return 0;
+}
+
+static void
+goto_claim(tutor_t *t, int k)
+{
+	lesson_step_t *st = tutor_cur_step(t);
+
+	t->claim = st == NULL ? 0 : (int)clampl(k, 0, st->nclaims - 1);
+	if (t->claim < 0)
+		t->claim = 0;
+	reset_extras(t);
+}
+
+void
+tutor_goto_step(tutor_t *t, int s)
+{
+	tutor_lesson_t *tl = tutor_cur_lesson(t);
+
+	if (tl == NULL)
+		return;
+	t->step = (int)clampl(s, 0, tl->lesson->nsteps - 1);
+	if (t->step < 0)
+		t->step = 0;
+	t->prose_scroll = 0;
+	goto_claim(t, 0);
+	if (t->auto_verify)
+		tutor_verify_step(t, false);
+}
+
+static void
+next_step(tutor_t *t, int delta)
+{
+	tutor_lesson_t *tl = tutor_cur_lesson(t);
+	int s = t->step + delta;
+
+	if (tl == NULL)
+		return;
+	if (s < 0 || s >= tl->lesson->nsteps) {
+		tutor_message(t, delta > 0 ? "this is the last step" :
+		    "this is the first step");
+		return;
+	}
+	tutor_message(t, NULL);
+	tutor_goto_step(t, s);
+}
+
+static void
+next_claim(tutor_t *t, int delta)
+{
+	lesson_step_t *st = tutor_cur_step(t);
+	int k = t->claim + delta;
+
+	if (st == NULL || k < 0 || k >= st->nclaims) {
+		tutor_message(t, "no %s claim in this step",
+		    delta > 0 ? "further" : "earlier");
+		return;
+	}
+	tutor_message(t, NULL);
+	goto_claim(t, k);
+}
+
+static void
+move(tutor_t *t, int dim, long delta)
+{
+	if (t->screen == SCR_LIST) {
+		if (dim == 2)
+			t->list_cursor = (int)clampl(t->list_cursor + delta, 0,
+			    t->nlessons - 1);
+		return;
+	}
+	if (t->focus != PANE_TEXT) {
+		move_cursor(t, dim, delta);
+		return;
+	}
+	if (dim == 2)
+		t->prose_scroll = (int)clampl(t->prose_scroll + delta, 0, 1L << 20);
+	else
+		next_claim(t, (int)delta);
+}
+
+static void
+jump_cex(tutor_t *t)
+{
+	tutor_check_t *ck = tutor_cur_check(t);
+	claim_t *c = tutor_cur_claim(t);
+
+	if (ck == NULL || !ck->valid || !ck->result.has_cex) {
+		tutor_message(t, "no counterexample: %s",
+		    ck == NULL || !ck->valid ? "the claim is not verified yet (v)" :
+		    "every tuple checked holds");
+		return;
+	}
+	tutor_set_values(t, c, ck->result.cex);
+	tutor_message(t, "cursors at the first counterexample");
+}
+
+static void
+toggle_source(tutor_t *t)
+{
+	lesson_step_t *st = tutor_cur_step(t);
+
+	t->show_source = !t->show_source;
+	if (t->show_source && (st == NULL || st->source == NULL))
+		tutor_message(t, "this step quotes no source text");
+	else
+		tutor_message(t, NULL);
+}
+
+/* ---- the shape panel ---- */
+
+static void
+shape_open(tutor_t *t)
+{
+	const conv_shape_t *s = tutor_shape(t);
+
+	if (s == NULL)
+		return;
+	t->edit = *s;
+	t->field = 0;
+	t->typing = false;
+	free(t->shape_error);
+	t->shape_error = NULL;
+	t->screen = SCR_SHAPE;
+}
+
+static void
+field_change(tutor_t *t, long delta, int digit)
+{
+	const char *key = tutor_shape_fields[t->field];
+	long v = 0;
+
+	conv_shape_get(&t->edit, key, &v);
+	if (digit >= 0)
+		v = t->typing ? v * 10 + digit : digit;
+	else if (delta == 0)
+		v /= 10;
+	else
+		v += delta;
+	v = clampl(v, 0, 99999);
+	t->typing = digit >= 0 || delta == 0;
+	conv_shape_set(&t->edit, key, v);
+	free(t->shape_error);
+	t->shape_error = NULL;
+}
+
+static void
+shape_apply(tutor_t *t)
+{
+	char *err = NULL;
+
+	free(t->shape_error);
+	t->shape_error = NULL;
+	if (tutor_set_shape(t, &t->edit, &err) != 0) {
+		t->shape_error = err;
+		return;
+	}
+	t->screen = SCR_LESSON;
+}
+
+int
+tutor_set_shape(tutor_t *t, const conv_shape_t *s, char **err)
+{
+	tutor_lesson_t *tl = tutor_cur_lesson(t);
+	conv_shape_t v = *s;
+	const char *why = NULL;
+	char buf[256];
+
+	if (tl == NULL)
+		return set_error(err, "no lesson is open");
+	if (conv_shape_validate(&v, 0, err) != 0)
+		return -1;
+	tl->shape = v;
+	if (ensure_ctx(t, err) != 0)
+		return -1;
+	tutor_clamp(t);
+	goto_claim(t, t->claim);
+	if (!lesson_covers(tl->lesson, &v, &why))
+		tutor_message(t, "shape %s: note: %s, so its claims need not hold",
+		    conv_shape_str(&v, buf, sizeof buf), why);
+	else
+		tutor_message(t, "shape %s", conv_shape_str(&v, buf, sizeof buf));
+	if (t->auto_verify)
+		tutor_verify_step(t, false);
+	return 0;
+}
+
+/* ---- dispatch ---- */
+
+static void
+go_back(tutor_t *t)
+{
+	switch (t->screen) {
+	case SCR_LESSON:
+		t->screen = SCR_LIST;
+		tutor_message(t, NULL);
+		break;
+	case SCR_HELP:
+		t->screen = t->help_return;
+		break;
+	case SCR_SHAPE:
+		t->screen = SCR_LESSON;
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+do_lesson_action(tutor_t *t, tutor_action_t a)
+{
+	switch (a) {
+	case ACT_NEXT_PANE:
+		t->focus = (tutor_pane_t)((t->focus + 1) % PANE_COUNT);
+		break;
+	case ACT_PREV_PANE:
+		t->focus = (tutor_pane_t)((t->focus + PANE_COUNT - 1) % PANE_COUNT);
+		break;
+	case ACT_NEXT_STEP: next_step(t, 1); break;
+	case ACT_PREV_STEP: next_step(t, -1); break;
+	case ACT_NEXT_CLAIM: next_claim(t, 1); break;
+	case ACT_PREV_CLAIM: next_claim(t, -1); break;
+	case ACT_SLICE_PREV: move_slice(t, -1); break;
+	case ACT_SLICE_NEXT: move_slice(t, 1); break;
+	case ACT_SHAPE: shape_open(t); break;
+	case ACT_SOURCE: toggle_source(t); break;
+	case ACT_CEX: jump_cex(t); break;
+	case ACT_VERIFY:
+		if (tutor_cur_claim(t) != NULL)
+			tutor_verify(t, t->lesson, cur_flat(t), true);
+		break;
+	case ACT_VERIFY_LESSON: tutor_verify_lesson(t); break;
+	default: break;
+	}
+}
+
+void
+tutor_do(tutor_t *t, tutor_action_t a, int key)
+{
+	switch (a) {
+	case ACT_NONE: break;
+	case ACT_QUIT: t->quit = true; break;
+	case ACT_HELP:
+		t->help_return = t->screen;
+		t->screen = SCR_HELP;
+		break;
+	case ACT_BACK: go_back(t); break;
+	case ACT_OPEN: tutor_open(t, t->list_cursor); break;
+	case ACT_UP: move(t, 2, -1); break;
+	case ACT_DOWN: move(t, 2, 1); break;
+	case ACT_LEFT: move(t, 3, -1); break;
+	case ACT_RIGHT: move(t, 3, 1); break;
+	case ACT_FIELD_UP:
+		t->field = (t->field + tutor_nshape_fields - 1) % tutor_nshape_fields;
+		t->typing = false;
+		break;
+	case ACT_FIELD_DOWN:
+		t->field = (t->field + 1) % tutor_nshape_fields;
+		t->typing = false;
+		break;
+	case ACT_FIELD_DEC: field_change(t, -1, -1); break;
+	case ACT_FIELD_INC: field_change(t, 1, -1); break;
+	case ACT_FIELD_DIGIT: field_change(t, 1, key - '0'); break;
+	case ACT_FIELD_ERASE: field_change(t, 0, -1); break;
+	case ACT_SHAPE_APPLY: shape_apply(t); break;
+	case ACT_SHAPE_RESET:
+		if (tutor_cur_lesson(t) != NULL)
+			t->edit = t->override_shape ? t->cli_shape :
+			    tutor_cur_lesson(t)->lesson->shape;
+		break;
+	case ACT_SHAPE_CANCEL: go_back(t); break;
+	default: do_lesson_action(t, a); break;
+	}
+}
+
+tutor_action_t
+tutor_key(tutor_t *t, int key)
+{
+	const tutor_key_t *k = tutor_key_lookup(key, t->screen);
+
+	if (k == NULL) {
+		if (t->screen == SCR_HELP && key != TK_RESIZE) {
+			go_back(t);
+			return ACT_BACK;
+		}
+		return ACT_NONE;
+	}
+	tutor_do(t, k->action, key);
+	return k->action;
+}

@@ -1,0 +1,268 @@
+/*
+ * tutor.h: the tutor's state and its transitions, in plain C (no curses),
+ * so that every move a student makes can be tested without a terminal.
+ *
+ * The state: the lessons (loaded, with each claim's cached verification),
+ * the screen (lesson list, lesson view, shape panel, help), the current
+ * lesson, step and claim, the focused pane, one chosen element ("cursor")
+ * per tensor pane, and the shape the current lesson is shown at.
+ *
+ * Keys are described by one const table, tutor_keys[]: the dispatcher
+ * (tutor_key) and the help screen and the bottom hint line are all generated
+ * from it, so the help cannot drift from what the program does. Key codes
+ * are the TK_* values below; the curses front end translates its KEY_* codes
+ * to them.
+ *
+ * Panes index tensors the way the source does:
+ *   input  (b, c_in, h_in, w_in)     slice (b, c_in),   grid h_in x w_in
+ *   weight (c_out, c_in, di, dj)     slice (c_out, c_in), grid di x dj
+ *   output (b, c_out, h_out, w_out)  slice (b, c_out),  grid h_out x w_out
+ * A claim's free variables are bound to pane cursors through the tensor
+ * position their range was inferred from (expr_range_t.tensor/pos).
+ */
+#ifndef CONVGRAD_TUTOR_H
+#define CONVGRAD_TUTOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "conv-shape.h"
+#include "expr.h"
+#include "lesson.h"
+#include "verify.h"
+
+/* ---- keys ---- */
+
+/* Printable keys are their ASCII code; special keys live above 0x1000. */
+enum {
+	TK_ESC = 27,
+	TK_ENTER = '\n',
+	TK_TAB = '\t',
+	TK_UP = 0x1000, TK_DOWN, TK_LEFT, TK_RIGHT,
+	TK_PGUP, TK_PGDN, TK_HOME, TK_END,
+	TK_BACKSPACE, TK_F1, TK_BTAB, TK_RESIZE,
+};
+
+typedef enum tutor_screen {
+	SCR_LIST,       /* the lesson list */
+	SCR_LESSON,     /* one step of a lesson */
+	SCR_SHAPE,      /* the shape panel, over the lesson view */
+	SCR_HELP,       /* the key table */
+	SCR_COUNT
+} tutor_screen_t;
+
+#define SCR_BIT(s) (1u << (s))
+
+typedef enum tutor_action {
+	ACT_NONE,
+	ACT_QUIT, ACT_HELP, ACT_BACK, ACT_OPEN,
+	ACT_UP, ACT_DOWN, ACT_LEFT, ACT_RIGHT,
+	ACT_NEXT_PANE, ACT_PREV_PANE,
+	ACT_NEXT_STEP, ACT_PREV_STEP, ACT_NEXT_CLAIM, ACT_PREV_CLAIM,
+	ACT_SLICE_PREV, ACT_SLICE_NEXT,
+	ACT_SHAPE, ACT_SOURCE, ACT_VERIFY, ACT_VERIFY_LESSON, ACT_CEX,
+	ACT_FIELD_UP, ACT_FIELD_DOWN, ACT_FIELD_DEC, ACT_FIELD_INC,
+	ACT_FIELD_DIGIT, ACT_FIELD_ERASE, ACT_SHAPE_APPLY, ACT_SHAPE_RESET,
+	ACT_SHAPE_CANCEL,
+	ACT_COUNT
+} tutor_action_t;
+
+#define TUTOR_KEYS_MAX 10
+
+typedef struct tutor_key {
+	int keys[TUTOR_KEYS_MAX];  /* TK_* or ASCII codes; 0 ends the list */
+	const char *name;          /* how help and the hint line write the keys */
+	const char *hint;          /* a word or two for the hint line, or NULL */
+	const char *help;          /* one line for the help screen */
+	tutor_action_t action;
+	unsigned screens;          /* SCR_BIT()s where the binding applies */
+} tutor_key_t;
+
+extern const tutor_key_t tutor_keys[];
+extern const size_t tutor_nkeys;
+
+/* The binding of key on screen, or NULL. ACT_FIELD_DIGIT has '0'..'9'. */
+const tutor_key_t *tutor_key_lookup(int key, tutor_screen_t screen);
+
+/* ---- panes and cursors ---- */
+
+typedef enum tutor_pane {
+	PANE_TEXT,      /* prose and claims: arrows scroll and choose the claim */
+	PANE_INPUT,
+	PANE_WEIGHT,
+	PANE_OUTPUT,
+	PANE_COUNT
+} tutor_pane_t;
+
+/* The pane's name: "text", "input", "weight", "output". */
+const char *tutor_pane_name(tutor_pane_t p);
+
+/* What the panes highlight for the current claim (the case structure). */
+typedef enum tutor_view {
+	VIEW_NONE,
+	VIEW_WINDOW,    /* the receptive window of the output element in input */
+	VIEW_FEEDS,     /* every output element the input element feeds */
+	VIEW_TAP,       /* every input element the weight tap multiplies */
+	VIEW_BIAS,      /* every output element the bias element adds to */
+} tutor_view_t;
+
+/* Per-cell marks, from tutor_mark(). */
+enum {
+	MARK_CURSOR = 1,    /* the pane's chosen element */
+	MARK_SET = 2,       /* in the highlighted set (window, fed, tapped) */
+	MARK_PARTNER = 4,   /* the one element paired with the other cursors */
+};
+
+/* Where a free variable takes its value from. */
+typedef struct tutor_binding {
+	tutor_pane_t pane;  /* PANE_TEXT: bound to no pane (an "extra") */
+	int dim;            /* 0..3 within the pane's (NCHW-order) cursor */
+} tutor_binding_t;
+
+/* ---- lessons and cached verification ---- */
+
+typedef struct tutor_check {
+	bool valid;             /* result holds for `shape` */
+	conv_shape_t shape;
+	verify_result_t result;
+	char *error;            /* verify_claim could not check it, or NULL */
+} tutor_check_t;
+
+typedef struct tutor_lesson {
+	char *path;
+	lesson_t *lesson;       /* NULL if it failed to load */
+	char *load_error;
+	bool visited;
+	conv_shape_t shape;     /* the shape it is shown at */
+	int nclaims;            /* all claims of all steps */
+	tutor_check_t *checks;  /* nclaims, in lesson order */
+	int *step_first;        /* index into checks of each step's first claim */
+} tutor_lesson_t;
+
+typedef enum tutor_lesson_state {
+	LS_ERROR,           /* did not load */
+	LS_NOT_VISITED,
+	LS_PARTIAL,         /* visited, some claims not checked yet */
+	LS_VERIFIED,        /* every claim holds */
+	LS_ERRATUM,         /* every claim as expected, and an erratum refuted */
+	LS_FAILED,          /* a claim failed */
+} tutor_lesson_state_t;
+
+/* ---- the whole state ---- */
+
+typedef struct tutor {
+	tutor_screen_t screen, help_return;
+	int nlessons;
+	tutor_lesson_t *lessons;
+	int list_cursor;
+
+	int lesson, step, claim;        /* claim: index within the step */
+	tutor_pane_t focus;
+	long cur[PANE_COUNT][4];        /* cur[PANE_TEXT] unused */
+	int prose_scroll;
+	bool show_source;
+
+	long *extra;                    /* values of unbound free variables */
+	int nextra;
+
+	/* Shape panel. */
+	conv_shape_t edit;
+	int field;
+	bool typing;                    /* digits replace the field's value */
+	char *shape_error;              /* the refusal's reason, or NULL */
+
+	char *message;                  /* a one-line status, or NULL */
+
+	bool override_shape;            /* --shape etc. given */
+	conv_shape_t cli_shape;
+
+	verify_ctx_t *vc;               /* the world at the lesson's shape */
+	int vc_lesson;                  /* whose lets vc holds, -1 none */
+	bool *let_ready;                /* per claim of vc_lesson: let stored */
+	verify_opts_t opts;             /* progress/cancel set by the UI */
+	bool auto_verify;               /* verify a step's claims on arrival */
+	bool quit;
+} tutor_t;
+
+/* Create the state over lesson files (already collected; copied). A lesson
+ * that fails to load is listed with its error. override: a shape that
+ * replaces every lesson's default (NULL: none; validated by the caller).
+ * Never NULL. */
+tutor_t *tutor_create(char **paths, int npaths, const conv_shape_t *override);
+/* Create over lessons already loaded (tests); the tutor takes them. */
+tutor_t *tutor_create_lessons(lesson_t **lessons, int n);
+void tutor_free(tutor_t *t);    /* NULL: no-op */
+
+/* Dispatch one key on the current screen through tutor_keys[]. Returns the
+ * action taken (ACT_NONE if the key is not bound here). On the help screen
+ * any unbound key closes help. */
+tutor_action_t tutor_key(tutor_t *t, int key);
+/* Perform an action; key is the key that asked for it (for digits). */
+void tutor_do(tutor_t *t, tutor_action_t a, int key);
+
+/* Open lesson i at its first step (loads the verify context). 0, or -1
+ * with t->message set when it cannot be opened. */
+int tutor_open(tutor_t *t, int i);
+/* Go to step s of the current lesson (clamped); resets the claim. */
+void tutor_goto_step(tutor_t *t, int s);
+
+/* The current lesson, step and claim, or NULL. */
+tutor_lesson_t *tutor_cur_lesson(const tutor_t *t);
+lesson_step_t *tutor_cur_step(const tutor_t *t);
+claim_t *tutor_cur_claim(const tutor_t *t);
+tutor_check_t *tutor_cur_check(const tutor_t *t);
+const conv_shape_t *tutor_shape(const tutor_t *t);
+
+/* Pane geometry at the current shape: the slice dims (a, b) and the grid
+ * (rows, cols). dims[4] in cursor order. */
+void tutor_pane_dims(const tutor_t *t, tutor_pane_t p, long dims[4]);
+/* Clamp every cursor into the current shape. */
+void tutor_clamp(tutor_t *t);
+
+/* The free variables' bindings for claim c (nfree entries, malloc'd). */
+tutor_binding_t *tutor_bind(const claim_t *c);
+/* Fill vals[c->nfree] from the cursors (and extras). */
+void tutor_claim_values(const tutor_t *t, const claim_t *c, long *vals);
+/* Move cursors (and extras) to vals[c->nfree]. */
+void tutor_set_values(tutor_t *t, const claim_t *c, const long *vals);
+
+/* What the current claim highlights; and the marks of one cell of pane p
+ * (idx in cursor order). */
+tutor_view_t tutor_claim_view(const claim_t *c);
+unsigned tutor_mark(const tutor_t *t, tutor_pane_t p, const long idx[4]);
+/* Does the output pane show df (chain rule) rather than output? */
+bool tutor_shows_df(const tutor_t *t);
+
+/* Verify claim k of lesson i at its shape (cached; force re-runs). Lets
+ * before it are (re)evaluated first. Returns the check. */
+tutor_check_t *tutor_verify(tutor_t *t, int lesson, int k, bool force);
+/* Verify the current step's claims that are not cached (or all: force). */
+void tutor_verify_step(tutor_t *t, bool force);
+/* Every claim of the current lesson. */
+void tutor_verify_lesson(tutor_t *t);
+
+/* The live check at the cursors for the current claim. Returns 0 with *pt
+ * filled (the caller frees pt->finding), -1 with *err. *case_label: the
+ * label of the step's claim whose `where` holds here (static to the
+ * claim), or NULL. */
+int tutor_live(tutor_t *t, verify_point_t *pt, const char **case_label,
+    char **err);
+
+tutor_lesson_state_t tutor_lesson_state(const tutor_t *t, int i);
+/* Counts over a step: claims checked, failing, refuted errata. */
+void tutor_step_counts(const tutor_t *t, int step, int *checked, int *bad,
+    int *errata);
+
+/* Shape panel fields, in display order. */
+extern const char *const tutor_shape_fields[];
+extern const int tutor_nshape_fields;
+
+/* Set the current lesson's shape (validated; recomputes everything). 0, or
+ * -1 with *err saying why it was refused. */
+int tutor_set_shape(tutor_t *t, const conv_shape_t *s, char **err);
+
+/* Replace t->message (fmt NULL clears it). */
+void tutor_message(tutor_t *t, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+#endif
