@@ -179,6 +179,12 @@ gemm_set_backend(gemm_backend_t b)
 	atomic_store(&gemm_backend, (int)b);
 }
 
+void
+gemm_reset_backend(void)
+{
+	atomic_store(&gemm_backend, -1);
+}
+
 gemm_backend_t
 gemm_get_backend(void)
 {

@@ -26,8 +26,12 @@ void gemm_builtin(bool trans_a, bool trans_b, int M, int N, int K,
     double beta, double *C, int ldc);
 
 bool gemm_have_blas(void);
+/* The back end is chosen at first use: CONVGRAD_GEMM=builtin|blas in the
+ * environment, else BLAS when linked. gemm_set_backend overrides it. */
 void gemm_set_backend(gemm_backend_t b);
 gemm_backend_t gemm_get_backend(void);
+/* Forget the choice: the next use reads CONVGRAD_GEMM again (for tests). */
+void gemm_reset_backend(void);
 /* "openblas", "cblas" or "built-in": what gemm() actually runs. */
 const char *gemm_backend_name(void);
 

@@ -1,0 +1,414 @@
+/*
+ * check_npy.c: .npy files. Files written by NumPy (tests/data/np-*.npy,
+ * made once with numpy 1.24 np.save / numpy.lib.format.write_array) are
+ * read with the right values; what we write is byte-identical to NumPy's
+ * np.save of the same array; writes read back bit for bit; every malformed
+ * header or length is refused with a message naming the file and the fault,
+ * and every truncation of a good file is refused without a crash.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check-util.h"
+#include "npy.h"
+#include "util.h"
+
+/* Read tests/data/<name>; fails the test on error. */
+static tensor_t *
+read_fixture(const char *name)
+{
+	char *path = test_data_path(name), *err = NULL;
+	tensor_t *t = NULL;
+
+	ck_assert_msg(npy_read(path, &t, &err) == 0, "%s", err);
+	free(path);
+	return t;
+}
+
+START_TEST(test_numpy_f8_v1)
+{
+	/* np.arange(24).reshape(2, 3, 4) * 0.1 - 1: the same IEEE operations
+	 * in C give the same bits, so the comparison is exact. */
+	tensor_t *t = read_fixture("np-f8-v1.npy");
+	size_t i;
+
+	ck_assert_int_eq(t->ndim, 3);
+	ck_assert(t->shape[0] == 2 && t->shape[1] == 3 && t->shape[2] == 4);
+	for (i = 0; i < 24; i++)
+		ck_assert_msg(t->data[i] == (double)i * 0.1 - 1.0, "[%zu] %.17g", i,
+		    t->data[i]);
+	tensor_free(t);
+}
+END_TEST
+
+START_TEST(test_numpy_f4_v1)
+{
+	/* np.arange(6, dtype='<f4').reshape(2, 3) / 3: float32 quotients,
+	 * widened exactly to double. */
+	tensor_t *t = read_fixture("np-f4-v1.npy");
+	size_t i;
+
+	ck_assert(t->ndim == 2 && t->shape[0] == 2 && t->shape[1] == 3);
+	for (i = 0; i < 6; i++)
+		ck_assert(t->data[i] == (double)((float)i / 3.0f));
+	ck_assert(t->data[1] != 1.0 / 3.0);     /* really float32 precision */
+	tensor_free(t);
+}
+END_TEST
+
+START_TEST(test_numpy_v2_v3_0d)
+{
+	static const char *names[] = { "np-f8-v2.npy", "np-f8-v3.npy" };
+	tensor_t *t;
+	size_t k, i;
+
+	for (k = 0; k < 2; k++) {
+		t = read_fixture(names[k]);     /* np.arange(4.0).reshape(2, 2) */
+		ck_assert(t->ndim == 2 && t->shape[0] == 2 && t->shape[1] == 2);
+		for (i = 0; i < 4; i++)
+			ck_assert(t->data[i] == (double)i);
+		tensor_free(t);
+	}
+	t = read_fixture("np-0d.npy");          /* np.float64(2.5): shape () */
+	ck_assert(t->ndim == 1 && t->shape[0] == 1 && t->data[0] == 2.5);
+	tensor_free(t);
+}
+END_TEST
+
+START_TEST(test_numpy_refused)
+{
+	static const struct { const char *name, *msg; } cases[] = {
+		{ "np-fortran.npy", "fortran_order True is not supported" },
+		{ "np-bigendian.npy", "big-endian data ('>f8') is not supported" },
+	};
+	size_t k;
+
+	for (k = 0; k < 2; k++) {
+		char *path = test_data_path(cases[k].name), *err = NULL;
+		tensor_t *t = NULL;
+
+		ck_assert_int_eq(npy_read(path, &t, &err), -1);
+		ck_assert_ptr_null(t);
+		ck_assert_msg(strstr(err, cases[k].msg) != NULL, "%s", err);
+		ck_assert_msg(strstr(err, cases[k].name) != NULL, "%s", err);
+		free(err);
+		free(path);
+	}
+}
+END_TEST
+
+/* A temporary file name; the caller unlinks and frees it. */
+static char *
+temp_path(void)
+{
+	const char *dir = getenv("TMPDIR");
+	char *path = xasprintf("%s/convgrad-npy-XXXXXX", dir ? dir : "/tmp");
+	int fd = mkstemp(path);
+
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	return path;
+}
+
+static unsigned char *
+slurp(const char *path, size_t *len)
+{
+	char *data, *err = NULL;
+
+	ck_assert_msg(read_file(path, &data, len, &err) == 0, "%s", err);
+	return (unsigned char *)data;
+}
+
+/* Our writer produces exactly the bytes of NumPy's np.save. */
+START_TEST(test_write_matches_numpy)
+{
+	size_t shape[3] = { 2, 3, 4 }, i, n1, n2;
+	tensor_t *t = tensor_create(3, shape);
+	char *ours = temp_path(), *err = NULL, *theirs;
+	unsigned char *a, *b;
+
+	for (i = 0; i < 24; i++)
+		t->data[i] = (double)i * 0.1 - 1.0;
+	ck_assert_msg(npy_write(ours, t, &err) == 0, "%s", err);
+	theirs = test_data_path("np-f8-v1.npy");
+	a = slurp(ours, &n1);
+	b = slurp(theirs, &n2);
+	ck_assert_uint_eq(n1, n2);
+	ck_assert_mem_eq(a, b, n1);
+	unlink(ours);
+	free(ours);
+	free(theirs);
+	free(a);
+	free(b);
+	tensor_free(t);
+}
+END_TEST
+
+/* 1- to 4-D, special values: back bit for bit; the header is padded so
+ * the data starts at a multiple of 64 and ends in '\n'. */
+START_TEST(test_round_trip)
+{
+	static const double special[] = { -0.0, 4.9e-324, 1.7976931348623157e308,
+	    3.141592653589793, -1e-300, 1.0 / 3.0 };
+	size_t shape[4] = { 3, 1, 2, 5 }, i, len;
+	int ndim = _i + 1;
+	tensor_t *t = tensor_create(ndim, shape), *back = NULL;
+	char *path = temp_path(), *err = NULL;
+	unsigned char *raw;
+	rng_t r;
+
+	rng_seed(&r, 9);
+	tensor_fill_uniform(t, &r, -1e3, 1e3);
+	for (i = 0; i < t->size && i < 6; i++)
+		t->data[i] = special[i];
+	ck_assert_msg(npy_write(path, t, &err) == 0, "%s", err);
+	ck_assert_msg(npy_read(path, &back, &err) == 0, "%s", err);
+	ck_assert(tensor_same_shape(back, t));
+	ck_assert_mem_eq(back->data, t->data, t->size * sizeof(double));
+	raw = slurp(path, &len);
+	ck_assert_uint_eq((len - t->size * 8) % 64, 0);
+	ck_assert_int_eq(raw[len - t->size * 8 - 1], '\n');
+	ck_assert_int_eq(raw[6], 1);
+	ck_assert_int_eq(raw[7], 0);
+	unlink(path);
+	free(path);
+	free(raw);
+	tensor_free(t);
+	tensor_free(back);
+}
+END_TEST
+
+/* Build a .npy in memory: version major, the header text (padded to
+ * hlen_pad if larger), then ndata bytes of data (1.0 doubles, as bytes). */
+static unsigned char *
+build(int major, const char *header, size_t ndata, size_t *len)
+{
+	size_t hlen = strlen(header), pre = major == 1 ? 10 : 12, i;
+	unsigned char *b = xcalloc(pre + hlen + ndata + 1, 1);
+
+	memcpy(b, "\x93NUMPY", 6);
+	b[6] = (unsigned char)major;
+	b[7] = 0;
+	b[8] = (unsigned char)(hlen & 0xff);
+	b[9] = (unsigned char)(hlen >> 8);
+	memcpy(b + pre, header, hlen);
+	for (i = 0; i < ndata; i++)       /* 1.0 = 0x3ff0000000000000 LE */
+		b[pre + hlen + i] = i % 8 == 7 ? 0x3f : i % 8 == 6 ? 0xf0 : 0;
+	*len = pre + hlen + ndata;
+	return b;
+}
+
+#define GOOD_HDR "{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }\n"
+
+static const struct bad_case {
+	int major;
+	const char *header;
+	size_t ndata;
+	const char *msg;
+} bad[] = {
+	{ 4, GOOD_HDR, 16, "format version 4.0 is not supported" },
+	{ 1, "{'descr': '<f8', 'shape': (2,), }", 16,
+	    "missing the key 'fortran_order'" },
+	{ 1, "{'fortran_order': False, 'shape': (2,)}", 16,
+	    "missing the key 'descr'" },
+	{ 1, "{'descr': '<f8', 'fortran_order': False}", 16,
+	    "missing the key 'shape'" },
+	{ 1, "{'descr': '<f8', 'fortran_order': False, 'shape': (2,), 'x': 1}",
+	    16, "header key 'x' is unknown" },
+	{ 1, "{'descr': '<f8', 'descr': '<f8', 'fortran_order': False, "
+	    "'shape': (2,)}", 16, "header key 'descr' is repeated" },
+	{ 1, "{'descr': '>f8', 'fortran_order': False, 'shape': (2,)}", 16,
+	    "big-endian data ('>f8') is not supported" },
+	{ 1, "{'descr': '<i8', 'fortran_order': False, 'shape': (2,)}", 16,
+	    "dtype '<i8' is not supported" },
+	{ 1, "{'descr': '|u1', 'fortran_order': False, 'shape': (2,)}", 16,
+	    "dtype '|u1' is not supported" },
+	{ 1, "{'descr': '<f8', 'fortran_order': True, 'shape': (2,)}", 16,
+	    "fortran_order True is not supported" },
+	{ 1, "{'descr': '<f8', 'fortran_order': 0, 'shape': (2,)}", 16,
+	    "fortran_order: expected True or False" },
+	{ 1, "{'descr': '<f8', 'fortran_order': False, 'shape': (-2,)}", 16,
+	    "shape: entry is negative" },
+	{ 1, "{'descr': '<f8', 'fortran_order': False, 'shape': (1,1,1,1,2)}",
+	    16, "more than 4 dimensions" },
+	{ 1, "{'descr': '<f8', 'fortran_order': False, 'shape': (2.5,)}", 16,
+	    "shape: expected ',' or ')'" },
+	{ 1, "{'descr': '<f8', 'fortran_order': False, 'shape': 2}", 16,
+	    "shape: expected '('" },
+	{ 1, "{'descr': '<f8', 'fortran_order': False, 'shape': (x,)}", 16,
+	    "shape: expected an integer" },
+	{ 1, "{'descr': '<f8', 'fortran_order': False, 'shape': "
+	    "(4294967296, 4294967296, 4294967296)}", 16, "shape is too large" },
+	{ 1, "{'descr': '<f8', 'fortran_order': False, 'shape': (2,)} x", 16,
+	    "unexpected text after the header dict" },
+	{ 1, "['descr', '<f8']", 16, "expected '{' opening the header dict" },
+	{ 1, "{'descr': '<f8", 16, "unterminated string" },
+	{ 1, "{descr: '<f8'}", 16, "expected a quoted string" },
+	{ 1, "{'descr' '<f8'}", 16, "expected ':' after a key" },
+	{ 1, "{'descr': '<f8' 'fortran_order': False}", 16,
+	    "expected ',' or '}' in the header dict" },
+	{ 1, GOOD_HDR, 15, "data is truncated: the shape needs 16 bytes" },
+	{ 1, GOOD_HDR, 0, "data is truncated" },
+	{ 1, GOOD_HDR, 24, "8 bytes of trailing data" },
+	{ 2, GOOD_HDR, 8, "data is truncated" },
+};
+#define NBAD ((int)(sizeof(bad) / sizeof(bad[0])))
+
+START_TEST(test_bad_header)
+{
+	size_t len;
+	unsigned char *b = build(bad[_i].major, bad[_i].header, bad[_i].ndata,
+	    &len);
+	tensor_t *t = NULL;
+	char *err = NULL;
+
+	ck_assert_int_eq(npy_read_mem(b, len, "bad.npy", &t, &err), -1);
+	ck_assert_ptr_null(t);
+	ck_assert_msg(strstr(err, bad[_i].msg) != NULL, "'%s' lacks '%s'", err,
+	    bad[_i].msg);
+	ck_assert_msg(strncmp(err, "bad.npy: ", 9) == 0, "%s", err);
+	free(err);
+	free(b);
+}
+END_TEST
+
+/* Preamble faults, which build() cannot express. */
+START_TEST(test_bad_preamble)
+{
+	static const struct { const char *bytes; size_t len; const char *msg; }
+	cases[] = {
+		{ "", 0, "bad magic" },
+		{ "\x93NUM", 4, "bad magic" },
+		{ "\x93NUMPX\x01\x00\x10\x00", 10, "bad magic" },
+		{ "PK\x03\x04 not npy", 14, "not a .npy file" },
+		{ "\x93NUMPY\x01\x00\x10", 9, "truncated before the header length" },
+		{ "\x93NUMPY\x02\x00\x10\x00\x00", 11,
+		    "truncated before the header length" },
+		/* header length 0x0100 = 256 but the file ends at 14 */
+		{ "\x93NUMPY\x01\x00\x00\x01{}  ", 14, "header length 256 (byte 8) "
+		    "runs past the end of the file (14 bytes)" },
+		{ "\x93NUMPY\x03\x00\xff\xff\xff\xff{}", 14, "runs past the end" },
+	};
+	size_t k;
+
+	for (k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		tensor_t *t = NULL;
+		char *err = NULL;
+
+		ck_assert_int_eq(npy_read_mem((const unsigned char *)cases[k].bytes,
+		    cases[k].len, "p.npy", &t, &err), -1);
+		ck_assert_msg(strstr(err, cases[k].msg) != NULL, "case %zu: %s", k,
+		    err);
+		ck_assert_msg(strstr(err, "p.npy") != NULL, "%s", err);
+		free(err);
+	}
+}
+END_TEST
+
+/* Odd but valid headers: any key order, spaces, double quotes, no
+ * trailing comma, Python 2 long suffix, empty and zero-size shapes. */
+START_TEST(test_lenient_header)
+{
+	static const struct { const char *header; size_t n, ndim, d0; } ok[] = {
+		{ "{ \"shape\" : ( 2 , ) ,\"fortran_order\":False , 'descr':'<f8' }",
+		    2, 1, 2 },
+		{ "{'descr': '<f8', 'fortran_order': False, 'shape': (1, 2)}     \n",
+		    2, 2, 1 },
+		{ "{'descr': '<f8', 'fortran_order': False, 'shape': (2L,), }", 2, 1,
+		    2 },
+		{ "{'descr': '<f8', 'fortran_order': False, 'shape': ()}", 1, 1, 1 },
+		{ "{'descr': '<f8', 'fortran_order': False, 'shape': (0, 3)}", 0, 2,
+		    0 },
+	};
+	size_t k, len, i;
+
+	for (k = 0; k < sizeof(ok) / sizeof(ok[0]); k++) {
+		unsigned char *b = build(2, ok[k].header, 8 * ok[k].n, &len);
+		tensor_t *t = NULL;
+		char *err = NULL;
+
+		ck_assert_msg(npy_read_mem(b, len, "ok.npy", &t, &err) == 0,
+		    "case %zu: %s", k, err);
+		ck_assert_uint_eq(t->size, ok[k].n);
+		ck_assert_int_eq(t->ndim, (int)ok[k].ndim);
+		ck_assert_uint_eq(t->shape[0], ok[k].d0);
+		for (i = 0; i < t->size; i++)
+			ck_assert(t->data[i] == 1.0);
+		tensor_free(t);
+		free(b);
+	}
+}
+END_TEST
+
+/* Every proper prefix of a good file is refused with a message (under the
+ * sanitizer build this also shows no read goes past the end). */
+START_TEST(test_every_truncation)
+{
+	char *path = test_data_path("np-f4-v1.npy");
+	size_t len, cut;
+	unsigned char *raw = slurp(path, &len);
+
+	for (cut = 0; cut < len; cut++) {
+		unsigned char *copy = xmalloc(cut + 1);
+		tensor_t *t = NULL;
+		char *err = NULL;
+
+		memcpy(copy, raw, cut);
+		ck_assert_msg(npy_read_mem(copy, cut, "cut.npy", &t, &err) == -1,
+		    "prefix of %zu bytes accepted", cut);
+		ck_assert_ptr_nonnull(err);
+		free(err);
+		free(copy);
+	}
+	free(raw);
+	free(path);
+}
+END_TEST
+
+START_TEST(test_io_errors)
+{
+	tensor_t *t = tensor_create1(2), *back = NULL;
+	char *err = NULL;
+
+	ck_assert_int_eq(npy_write("/nonexistent-dir/x.npy", t, &err), -1);
+	ck_assert_msg(strstr(err, "/nonexistent-dir/x.npy") != NULL, "%s", err);
+	free(err);
+	err = NULL;
+	ck_assert_int_eq(npy_read("/nonexistent-dir/y.npy", &back, &err), -1);
+	ck_assert_msg(strstr(err, "/nonexistent-dir/y.npy") != NULL, "%s", err);
+	ck_assert_ptr_null(back);
+	free(err);
+	tensor_free(t);
+}
+END_TEST
+
+static Suite *
+make_suite(void)
+{
+	Suite *s = suite_create("npy");
+	TCase *tc = tcase_create("npy");
+
+	tcase_add_test(tc, test_numpy_f8_v1);
+	tcase_add_test(tc, test_numpy_f4_v1);
+	tcase_add_test(tc, test_numpy_v2_v3_0d);
+	tcase_add_test(tc, test_numpy_refused);
+	tcase_add_test(tc, test_write_matches_numpy);
+	tcase_add_loop_test(tc, test_round_trip, 0, 4);
+	tcase_add_loop_test(tc, test_bad_header, 0, NBAD);
+	tcase_add_test(tc, test_bad_preamble);
+	tcase_add_test(tc, test_lenient_header);
+	tcase_add_test(tc, test_every_truncation);
+	tcase_add_test(tc, test_io_errors);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	return run_suite(make_suite());
+}
