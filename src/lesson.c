@@ -48,6 +48,11 @@ struct lesson_parse {
 	bool have_shape;
 	int shape_line;
 	sbuf_t prose;          /* the intro or the current step's prose */
+	sbuf_t prose_md;       /* the same, as written */
+	const char *text;      /* the whole file, and where each line starts */
+	size_t len;
+	size_t *line_off;
+	int nlines;
 	sbuf_t source;         /* the current step's source blocks */
 	bool have_source;
 	int nalloc_steps;
@@ -336,10 +341,13 @@ flush_step(struct lesson_parse *lp)
 
 	if (st == NULL) {
 		free(lp->l->intro);
+		free(lp->l->intro_md);
 		lp->l->intro = sbuf_take(&lp->prose);
+		lp->l->intro_md = sbuf_take(&lp->prose_md);
 		return;
 	}
 	st->prose = sbuf_take(&lp->prose);
+	st->prose_md = sbuf_take(&lp->prose_md);
 	st->source = lp->have_source ? sbuf_take(&lp->source) : NULL;
 	lp->have_source = false;
 }
@@ -366,10 +374,58 @@ start_step(struct lesson_parse *lp, cmark_node *h)
 	lp->nalloc_claims = 0;
 }
 
+/* Lines first..last (1-based, inclusive) of the file as written. */
+static void
+add_lines(struct lesson_parse *lp, sbuf_t *b, int first, int last)
+{
+	size_t from, to;
+
+	if (first < 1 || last < first || first > lp->nlines)
+		return;
+	if (last > lp->nlines)
+		last = lp->nlines;
+	from = lp->line_off[first - 1];
+	to = last < lp->nlines ? lp->line_off[last] : lp->len;
+	while (to > from && (lp->text[to - 1] == '\n' ||
+	    lp->text[to - 1] == '\r'))
+		to--;
+	sbuf_addn(b, lp->text + from, to - from);
+}
+
+static void
+index_lines(struct lesson_parse *lp, const char *text, size_t len)
+{
+	size_t i;
+	int cap = 64;
+
+	lp->text = text;
+	lp->len = len;
+	lp->line_off = xcalloc((size_t)cap, sizeof *lp->line_off);
+	lp->line_off[lp->nlines++] = 0;
+	for (i = 0; i < len; i++) {
+		if (text[i] != '\n' || i + 1 == len)
+			continue;
+		if (lp->nlines == cap) {
+			cap *= 2;
+			lp->line_off = xreallocarray(lp->line_off, (size_t)cap,
+			    sizeof *lp->line_off);
+		}
+		lp->line_off[lp->nlines++] = i + 1;
+	}
+}
+
 static void
 add_prose(struct lesson_parse *lp, cmark_node *n)
 {
 	char *t = block_text(n);
+
+	if (cmark_node_get_type(n) != CMARK_NODE_HTML_BLOCK &&
+	    cmark_node_get_type(n) != CMARK_NODE_THEMATIC_BREAK) {
+		if (lp->prose_md.len > 0)
+			sbuf_add(&lp->prose_md, "\n\n");
+		add_lines(lp, &lp->prose_md, cmark_node_get_start_line(n),
+		    cmark_node_get_end_line(n));
+	}
 
 	if (*t != '\0') {
 		if (lp->prose.len > 0)
@@ -537,10 +593,13 @@ lesson_parse(const char *text, size_t len, const char *path, char **err)
 	lp.l = xcalloc(1, sizeof *lp.l);
 	lp.l->path = xstrdup(path);
 	lp.l->intro = xstrdup("");
+	lp.l->intro_md = xstrdup("");
 	lp.l->shape = lesson_shape_default;
 	lp.l->scope = expr_scope_create();
 	sbuf_init(&lp.prose);
 	sbuf_init(&lp.source);
+	sbuf_init(&lp.prose_md);
+	index_lines(&lp, text, len);
 	doc = cmark_parse_document(text, len, CMARK_OPT_DEFAULT);
 	if (doc == NULL)
 		fatal("cmark_parse_document failed (out of memory?)");
@@ -548,6 +607,8 @@ lesson_parse(const char *text, size_t len, const char *path, char **err)
 	cmark_node_free(doc);
 	sbuf_free(&lp.prose);
 	sbuf_free(&lp.source);
+	sbuf_free(&lp.prose_md);
+	free(lp.line_off);
 	if (rc != 0) {
 		lesson_free(lp.l);
 		return NULL;
@@ -576,6 +637,7 @@ step_free(lesson_step_t *st)
 
 	free(st->title);
 	free(st->prose);
+	free(st->prose_md);
 	free(st->source);
 	for (i = 0; i < st->nclaims; i++)
 		claim_free(st->claims[i]);
@@ -596,6 +658,7 @@ lesson_free(lesson_t *l)
 	free(l->path);
 	free(l->title);
 	free(l->intro);
+	free(l->intro_md);
 	free(l);
 }
 

@@ -28,6 +28,7 @@
 typedef struct lesson_step {
 	char *title;          /* the ## heading's text */
 	char *prose;          /* paragraphs as plain text, separated by blank lines */
+	char *prose_md;       /* the same prose blocks as written (Markdown) */
 	char *source;         /* the ```source blocks joined, or NULL */
 	int nclaims;
 	claim_t **claims;     /* in the order written */
@@ -38,6 +39,7 @@ typedef struct lesson {
 	char *path;
 	char *title;
 	char *intro;          /* prose before the first step, or "" */
+	char *intro_md;       /* the same as written (Markdown), or "" */
 	conv_shape_t shape;   /* the default shape, validated */
 	bool covers_padding, covers_dilation;
 	int nsteps;
