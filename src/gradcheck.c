@@ -900,19 +900,41 @@ dump_one(const char *dir, const char *name, const tensor_t *t, char **err)
 	return rc;
 }
 
+/* mkdir, or nothing if it is already a directory. */
 static int
-make_dir(const char *dir, char **err)
+make_one_dir(const char *dir, const char *shown, char **err)
 {
 	struct stat st;
 
 	if (mkdir(dir, 0777) != 0 && errno != EEXIST)
-		return set_error(err, "%s: cannot create the directory: %s", dir,
+		return set_error(err, "%s: cannot create the directory: %s", shown,
 		    strerror(errno));
 	if (stat(dir, &st) != 0)
-		return set_error(err, "%s: %s", dir, strerror(errno));
+		return set_error(err, "%s: %s", shown, strerror(errno));
 	if (!S_ISDIR(st.st_mode))
-		return set_error(err, "%s: exists and is not a directory", dir);
+		return set_error(err, "%s: %s exists and is not a directory", shown,
+		    dir);
 	return 0;
+}
+
+/* mkdir -p: each missing component in turn. */
+static int
+make_dir(const char *dir, char **err)
+{
+	char *p = xstrdup(dir), *slash;
+	int rc = 0;
+
+	for (slash = strchr(p + 1, '/'); slash != NULL && rc == 0;
+	    slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		if (slash[-1] != '/')
+			rc = make_one_dir(p, dir, err);
+		*slash = '/';
+	}
+	if (rc == 0)
+		rc = make_one_dir(p, dir, err);
+	free(p);
+	return rc;
 }
 
 int

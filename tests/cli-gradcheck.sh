@@ -1,0 +1,192 @@
+#!/bin/bash
+# cli-gradcheck.sh: `convgrad gradcheck` end to end, through the real binary:
+# a passing run and its report in each format, a table of bad arguments
+# (exit 2, the message names the option and the value), --dump's files,
+# the cost guard and its --sample suggestion.
+. "$top_srcdir/tests/tap.sh"
+
+# quiet CMD...: run CMD with its report thrown away (TAP owns stdout).
+quiet() { "$@" >/dev/null; }
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/cli-gradcheck.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT
+
+# --- a passing run, text ---------------------------------------------------
+"$CONVGRAD" gradcheck >"$tmp/out" 2>"$tmp/err"
+check "default run exits 0" test $? -eq 0
+check "text: every quantity of the element form PASSes" \
+	test "$(grep -cE '^element +(d output/d (input|weight|bias)|dinput|dweight|dbias|forward NHWC = NCHW) .* PASS$' "$tmp/out")" -eq 7
+check "text: the d output/d input row checks all 54*224 = 12096 entries" \
+	grep -qE '^element +d output/d input +12096 ' "$tmp/out"
+check "text: the matrix form is checked with the built-in GEMM" \
+	grep -qE '^matrix/built-in +dweight .* PASS$' "$tmp/out"
+check "text: the shape and H_out, W_out are stated" \
+	grep -q 'N=2 C_in=2 H_in=7 W_in=8 C_out=3 R=3 S=2 strh=2 strw=3 -> H_out=3 W_out=3' "$tmp/out"
+check "text: the cost is stated" grep -q '^cost: .*forward and .*backward evaluations' "$tmp/out"
+check "text: tolerances are explained" grep -q 'no truncation error' "$tmp/out"
+check "text: the summary says all passed" grep -qE '^[0-9]+ checks: all passed$' "$tmp/out"
+check "text: nothing on stderr" test ! -s "$tmp/err"
+
+# --- other shapes, forward differences, sampling ---------------------------
+check "padding + dilation + stride passes" quiet "$CONVGRAD" gradcheck \
+	--shape 1,2,6,7,2,3,2 --stride 2,1 --padding 1,2 --dilation 2,1 --seed 7
+check "forward differences pass" quiet "$CONVGRAD" gradcheck --method forward --eps 1e-5
+"$CONVGRAD" gradcheck --sample 100 >"$tmp/out"
+check "--sample 100 exits 0" test $? -eq 0
+check "--sample 100 checks 100 entries of d output/d input" \
+	grep -qE '^element +d output/d input +100 ' "$tmp/out"
+check "--sample states the chance of missing a bad entry" \
+	grep -qE '^  d output/d input +100 of 12096: 0\.99173' "$tmp/out"
+
+# --- json ------------------------------------------------------------------
+"$CONVGRAD" gradcheck --format json >"$tmp/json"
+check "json run exits 0" test $? -eq 0
+if command -v python3 >/dev/null 2>&1; then
+	check "json parses as one object with pass true" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["pass"] is True and d["failed"] == 0, d
+assert d["shape"]["H_out"] == 3 and d["shape"]["W_out"] == 3
+assert all(c["checked"] == c["total"] and c["max_abs"] <= c["tol"] for c in d["checks"])
+' "$tmp/json"
+else
+	pass "json parses # SKIP python3 not found"
+fi
+
+# --- tap -------------------------------------------------------------------
+"$CONVGRAD" gradcheck --format tap >"$tmp/tap"
+check "tap run exits 0" test $? -eq 0
+n=$(sed -n '1s/^1\.\.\([0-9][0-9]*\)$/\1/p' "$tmp/tap")
+check "tap: the plan comes first" test -n "$n"
+check "tap: one ok per planned point" test "$(grep -c '^ok ' "$tmp/tap")" = "$n"
+check "tap: no not ok" test "$(grep -c '^not ok' "$tmp/tap")" = 0
+
+# --- help and version ------------------------------------------------------
+"$CONVGRAD" gradcheck --help >"$tmp/help"
+check "--help exits 0" test $? -eq 0
+for opt in --shape --stride --padding --dilation --seed --eps --method \
+	--sample --dump --format --gemm --max-cost --max-memory --help --version; do
+	check "--help lists $opt" grep -q -- "$opt" "$tmp/help"
+done
+check "--version prints the version" sh -c '"$1" gradcheck --version | grep -qE "^convgrad [0-9]+\.[0-9]+"' sh "$CONVGRAD"
+
+# --- bad arguments: exit 2, the message names the option and the value ----
+# Each line: the text the message must contain | the arguments.
+while IFS='|' read -r want args; do
+	[ -z "$want" ] && continue
+	# shellcheck disable=SC2086  # the arguments are split on purpose
+	"$CONVGRAD" gradcheck $args >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	if [ $rc -eq 2 ] && grep -qF -- "$want" "$tmp/err" && [ ! -s "$tmp/out" ]; then
+		pass "gradcheck $args: exit 2, says '$want'"
+	else
+		fail "gradcheck $args: exit $rc, wanted 2 and '$want'"
+		diag "$(cat "$tmp/err")"
+	fi
+done <<'TABLE'
+--shape: expected seven integers N,C_in,H_in,W_in,C_out,R,S, got '1,2,3'|--shape 1,2,3
+--shape: N must be at least 1, got 0|--shape 0,2,7,8,3,3,2
+--shape: C_in must be at least 1, got -2|--shape 2,-2,7,8,3,3,2
+--shape: expected seven integers|--shape 2,2,7,8,3,3,x
+--stride: expected positive integers like 2,3, got '0,1'|--stride 0,1
+--stride: expected an integer or two integers A,B, got '2,3,4'|--stride 2,3,4
+--padding: expected non-negative integers like 1,1, got '-1'|--padding -1
+--dilation: expected positive integers like 2,3, got '0'|--dilation 0
+--dilation 5,5: dilated kernel|--dilation 5,5
+is larger than the padded input|--shape 1,1,2,2,1,3,3
+--method: expected central or forward, got 'backward'|--method backward
+--eps: expected a step between 1e-12 and 1 like 1e-6, got 'abc'|--eps abc
+--eps: expected a step between 1e-12 and 1 like 1e-6, got '0'|--eps 0
+--eps: expected a step between 1e-12 and 1 like 1e-6, got '-1e-6'|--eps -1e-6
+--sample: expected a positive integer like 1000, got '0'|--sample 0
+--sample: expected a positive integer like 1000, got '-5'|--sample -5
+--seed: expected a non-negative integer, got 'x'|--seed x
+--format: expected text, json or tap, got 'xml'|--format xml
+--gemm: expected both, blas or builtin, got 'fast'|--gemm fast
+--max-cost: expected a non-negative number of multiply-adds like 1e10, got 'lots'|--max-cost lots
+unknown option '--frobnicate'|--frobnicate
+unknown option '-x'|-x
+--shape: option requires an argument|--shape
+unexpected argument 'extra'|extra
+--dump /dev/null/x: /dev/null/x|--dump /dev/null/x
+TABLE
+
+# --- --dump ---------------------------------------------------------------
+# Each file: a .npy v1.0 header naming '<f8' and the shape, then exactly
+# 8 bytes per element.
+"$CONVGRAD" gradcheck --dump "$tmp/dump/new" >/dev/null
+check "--dump run exits 0 (and creates the directory and its parent)" test $? -eq 0
+while IFS='|' read -r name shape count; do
+	f="$tmp/dump/new/$name.npy"
+	hlen=$(od -An -tu1 -j8 -N2 "$f" 2>/dev/null | awk '{ print $1 + 256 * $2 }')
+	size=$(wc -c <"$f" 2>/dev/null)
+	if [ -n "$hlen" ] && head -c $((10 + hlen)) "$f" | tr -d '\000' |
+		grep -aqF "{'descr': '<f8', 'fortran_order': False, 'shape': $shape, }" &&
+		[ "$size" -eq $((10 + hlen + 8 * count)) ]; then
+		pass "--dump: $name.npy is float64 $shape"
+	else
+		fail "--dump: $name.npy is float64 $shape ($size bytes, header $hlen)"
+	fi
+done <<'FILES'
+input|(2, 2, 7, 8)|224
+weight|(3, 2, 3, 2)|36
+bias|(3,)|3
+df|(2, 3, 3, 3)|54
+output|(2, 3, 3, 3)|54
+dinput|(2, 2, 7, 8)|224
+dweight|(3, 2, 3, 2)|36
+dbias|(3,)|3
+FILES
+# An independent re-check in NumPy, when it is there (not a dependency):
+# the dumped output and gradients against conv2d written with slices.
+if command -v python3 >/dev/null 2>&1 && python3 -c 'import numpy' 2>/dev/null; then
+	check "--dump: NumPy recomputes output, dinput, dweight, dbias" python3 -c '
+import sys, numpy as np
+d = sys.argv[1]
+L = lambda n: np.load(d + "/" + n + ".npy")
+x, w, b, df = L("input"), L("weight"), L("bias"), L("df")
+sh, sw = 2, 3                      # the default stride; no padding
+Ho, Wo = df.shape[2], df.shape[3]
+out = np.zeros(df.shape) + b[None, :, None, None]
+dx = np.zeros(x.shape); dw = np.zeros(w.shape)
+for di in range(w.shape[2]):
+    for dj in range(w.shape[3]):
+        sl = (slice(None), slice(None), slice(di, di + sh * (Ho - 1) + 1, sh),
+              slice(dj, dj + sw * (Wo - 1) + 1, sw))
+        out += np.einsum("bchw,oc->bohw", x[sl], w[:, :, di, dj])
+        dw[:, :, di, dj] = np.einsum("bohw,bchw->oc", df, x[sl])
+        dx[sl] += np.einsum("bohw,oc->bchw", df, w[:, :, di, dj])
+# sums of at most 12 (forward) or 18 (gradients) terms of size <= 1:
+# rounding stays below 1e-13, far under 1e-12
+for name, want in (("output", out), ("dinput", dx), ("dweight", dw),
+                   ("dbias", df.sum(axis=(0, 2, 3)))):
+    err = np.abs(L(name) - want).max()
+    assert np.isfinite(err) and err < 1e-12, (name, err)
+' "$tmp/dump/new"
+else
+	pass "--dump: NumPy re-check # SKIP python3 with numpy not found"
+fi
+: >"$tmp/file"
+"$CONVGRAD" gradcheck --dump "$tmp/file/deeper" >/dev/null 2>"$tmp/err"
+check "--dump under a regular file: exit 2" test $? -eq 2
+check "--dump under a regular file: the message names the path" \
+	grep -qF -- "--dump $tmp/file/deeper: $tmp/file/deeper: $tmp/file exists and is not a directory" "$tmp/err"
+
+# --- the cost guard --------------------------------------------------------
+"$CONVGRAD" gradcheck --shape 2,8,16,16,8,3,3 --stride 1 >"$tmp/out" 2>"$tmp/err"
+check "a big full check is refused with exit 2" test $? -eq 2
+check "the refusal states the cost" grep -q 'multiply-adds' "$tmp/err"
+check "the refusal suggests --sample K and the chance of a miss" \
+	grep -qE -- '--sample [0-9]+ costs .* probability 1 - K/total' "$tmp/err"
+# Follow the suggestion under a lower limit, so the test stays fast.
+"$CONVGRAD" gradcheck --shape 2,4,12,12,4,3,3 --max-cost 1e8 2>"$tmp/err" >/dev/null
+check "--max-cost 1e8 refuses a 2,4,12,12,4,3,3 full check" test $? -eq 2
+k=$(sed -n 's/.*--sample \([0-9][0-9]*\) costs.*/\1/p' "$tmp/err")
+check "the suggested K is a number" test -n "$k"
+check "--sample $k runs under that limit and passes" \
+	quiet "$CONVGRAD" gradcheck --shape 2,4,12,12,4,3,3 --max-cost 1e8 --sample "${k:-1}"
+"$CONVGRAD" gradcheck --max-cost 1e3 >/dev/null 2>&1
+check "--max-cost 1e3 refuses even the default shape" test $? -eq 2
+check "--max-cost 0 lifts the limit" quiet "$CONVGRAD" gradcheck --max-cost 0
+
+done_testing
