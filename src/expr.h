@@ -72,6 +72,7 @@ typedef struct expr_index {
 	const char *name;
 	int slot;              /* its place in the evaluation frame */
 	expr_range_t range;
+	int line, col;         /* where it is declared (a sum) or first used */
 } expr_index_t;
 
 struct expr {

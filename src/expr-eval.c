@@ -1,0 +1,715 @@
+/*
+ * expr-eval.c: the check language's evaluator, a tree walk over one tuple
+ * of index values (the frame slots[]).
+ *
+ * Integers stay integers (long) with Python's floor division and modulo
+ * (-7 // 2 == -4, -7 % 2 == 1); '/' divides as reals; an int meeting a real
+ * becomes real. Whatever goes wrong at a tuple is a FINDING, returned as
+ * text for the verifier to show: an index out of range (every index named,
+ * the allowed range given), division by zero, a non-integer index, integer
+ * overflow, NaN or Inf. Never a crash and never a silent zero.
+ */
+#include "expr-int.h"
+
+#include <assert.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+static int eval(const expr_t *e, const expr_env_t *env, long *slots,
+    value_t *out, char **f);
+
+static value_t
+v_int(long i)
+{
+	value_t v = { VAL_INT, i, 0.0, false };
+	return v;
+}
+
+static value_t
+v_real(double r)
+{
+	value_t v = { VAL_REAL, 0, r, false };
+	return v;
+}
+
+static value_t
+v_bool(bool b)
+{
+	value_t v = { VAL_BOOL, 0, 0.0, b };
+	return v;
+}
+
+/* "BEFORE'TEXT'AFTER" with e's text, as a finding. */
+static int
+finding_in(char **f, const char *before, const expr_t *e, const char *after)
+{
+	char *t = expr_text(e);
+
+	set_error(f, "%s'%s'%s", before, t, after);
+	free(t);
+	return -1;
+}
+
+/* Evaluate e and require a number. */
+static int
+eval_num(const expr_t *e, const expr_env_t *env, long *slots, value_t *v,
+    char **f)
+{
+	if (eval(e, env, slots, v, f) < 0)
+		return -1;
+	if (v->kind == VAL_BOOL)
+		return finding_in(f, "", e, " is a condition where a number is needed");
+	return 0;
+}
+
+/* Evaluate e and require a condition. */
+static int
+eval_bool(const expr_t *e, const expr_env_t *env, long *slots, bool *b,
+    char **f)
+{
+	value_t v;
+
+	if (eval(e, env, slots, &v, f) < 0)
+		return -1;
+	if (v.kind != VAL_BOOL)
+		return finding_in(f, "", e, " is a number where a condition is needed");
+	*b = v.b;
+	return 0;
+}
+
+/* A number that must be an integer (an index or a bound); an integral
+ * real is accepted. what names it for the finding. */
+static int
+eval_integer(const expr_t *e, const expr_env_t *env, long *slots, long *out,
+    const char *what, char **f)
+{
+	value_t v;
+
+	if (eval_num(e, env, slots, &v, f) < 0)
+		return -1;
+	if (v.kind == VAL_INT) {
+		*out = v.i;
+		return 0;
+	}
+	if (v.r != floor(v.r) || fabs(v.r) > 9e15)
+		return set_error(f, "%s is not an integer (%.17g)", what, v.r);
+	*out = (long)v.r;
+	return 0;
+}
+
+/* ---- tensors ---- */
+
+/* "weight[c_out1=0, c_in=1, di=3, dj=0]" */
+static char *
+access_str(const expr_t *e, const char *tensor, const long *idx)
+{
+	sbuf_t b;
+	int k;
+
+	sbuf_init(&b);
+	sbuf_addf(&b, "%s[", tensor);
+	for (k = 0; k < e->u.access.nargs; k++) {
+		const expr_t *a = e->u.access.args[k];
+
+		if (k > 0)
+			sbuf_add(&b, ", ");
+		if (a->kind != EX_INT) {
+			expr_text_add(&b, a);
+			sbuf_add(&b, "=");
+		}
+		sbuf_addf(&b, "%ld", idx[k]);
+	}
+	sbuf_add(&b, "]");
+	return sbuf_take(&b);
+}
+
+/* The indices of access e, in range for t (t's name for messages). */
+static int
+eval_indices(const expr_t *e, const char *tname, const tensor_t *t,
+    const expr_env_t *env, long *slots, long *idx, char **f)
+{
+	int k, n = e->u.access.nargs;
+	char *what, *s;
+
+	for (k = 0; k < n; k++) {
+		what = xasprintf("index %d of %s", k, tname);
+		if (eval_integer(e->u.access.args[k], env, slots, &idx[k], what,
+		    f) < 0) {
+			free(what);
+			return -1;
+		}
+		free(what);
+	}
+	if (t->ndim != n)
+		return set_error(f, "%s has %d dimensions but is indexed with %d",
+		    tname, t->ndim, n);
+	for (k = 0; k < n; k++) {
+		if (idx[k] >= 0 && (size_t)idx[k] < t->shape[k])
+			continue;
+		s = access_str(e, tname, idx);
+		what = expr_text(e->u.access.args[k]);
+		set_error(f, "%s: position %d (%s = %ld) is outside 0..%ld", s, k,
+		    what, idx[k], (long)t->shape[k] - 1);
+		free(s);
+		free(what);
+		return -1;
+	}
+	return 0;
+}
+
+static tensor_t *
+get_tensor(const expr_env_t *env, const char *name, char **f)
+{
+	tensor_t *t = env->tensor(env->ctx, name);
+
+	if (t == NULL)
+		set_error(f, "there is no tensor '%s' here (a let not yet defined?)",
+		    name);
+	return t;
+}
+
+static size_t
+offset(const tensor_t *t, const long *idx)
+{
+	size_t off = 0;
+	int k;
+
+	for (k = 0; k < t->ndim; k++)
+		off += (size_t)idx[k] * t->stride[k];
+	return off;
+}
+
+static int
+eval_constant(const char *name, const expr_env_t *env, long *v, char **f)
+{
+	if (!env->constant(env->ctx, name, v))
+		return set_error(f, "the constant '%s' has no value here", name);
+	return 0;
+}
+
+/* strides[k] = 1, strh, strw, 1 (TensorFlow's NHWC strides). */
+static int
+eval_strides(const expr_t *e, const expr_env_t *env, long *slots,
+    value_t *out, char **f)
+{
+	static const char *const names[] = { NULL, "strh", "strw", NULL };
+	long k, v = 1;
+	char *s, *what;
+
+	if (eval_integer(e->u.access.args[0], env, slots, &k, "index 0 of strides",
+	    f) < 0)
+		return -1;
+	if (k < 0 || k > 3) {
+		s = access_str(e, "strides", &k);
+		what = expr_text(e->u.access.args[0]);
+		set_error(f, "%s: position 0 (%s = %ld) is outside 0..3", s, what, k);
+		free(s);
+		free(what);
+		return -1;
+	}
+	if (names[k] != NULL && eval_constant(names[k], env, &v, f) < 0)
+		return -1;
+	*out = v_int(v);
+	return 0;
+}
+
+/* tensor[args], reading tensor `tname` (df for d f / d output[...]). */
+static int
+eval_access_of(const expr_t *e, const char *tname, const expr_env_t *env,
+    long *slots, value_t *out, char **f)
+{
+	long idx[TENSOR_MAX_DIMS];
+	tensor_t *t;
+
+	if (strcmp(tname, "strides") == 0)
+		return eval_strides(e, env, slots, out, f);
+	if ((t = get_tensor(env, tname, f)) == NULL)
+		return -1;
+	if (e->u.access.nargs > TENSOR_MAX_DIMS)
+		return set_error(f, "%s indexed with %d indices", tname,
+		    e->u.access.nargs);
+	if (eval_indices(e, tname, t, env, slots, idx, f) < 0)
+		return -1;
+	*out = v_real(t->data[offset(t, idx)]);
+	return 0;
+}
+
+/* ---- arithmetic ---- */
+
+/* Python's floor division and modulo of longs; b != 0, no overflow. */
+static long
+floor_div(long a, long b)
+{
+	long q = a / b;
+
+	if (a % b != 0 && ((a < 0) != (b < 0)))
+		q--;
+	return q;
+}
+
+static long
+floor_mod(long a, long b)
+{
+	long r = a % b;
+
+	if (r != 0 && ((r < 0) != (b < 0)))
+		r += b;
+	return r;
+}
+
+static int
+arith_int(const expr_t *e, long a, long b, value_t *out, char **f)
+{
+	long r = 0;
+	bool ovf = false;
+
+	switch (e->kind) {
+	case EX_ADD: ovf = __builtin_add_overflow(a, b, &r); break;
+	case EX_SUB: ovf = __builtin_sub_overflow(a, b, &r); break;
+	case EX_MUL: ovf = __builtin_mul_overflow(a, b, &r); break;
+	case EX_IDIV: case EX_MOD:
+		if (b == 0)
+			return finding_in(f, "division by zero in ", e, "");
+		ovf = a == LONG_MIN && b == -1;
+		if (!ovf)
+			r = e->kind == EX_IDIV ? floor_div(a, b) : floor_mod(a, b);
+		break;
+	default:
+		assert(0 && "not an integer operator");
+	}
+	if (ovf)
+		return finding_in(f, "integer overflow in ", e, "");
+	*out = v_int(r);
+	return 0;
+}
+
+static int
+arith_real(const expr_t *e, double a, double b, value_t *out, char **f)
+{
+	double r;
+
+	if ((e->kind == EX_DIV || e->kind == EX_IDIV || e->kind == EX_MOD) &&
+	    b == 0.0)
+		return finding_in(f, "division by zero in ", e, "");
+	switch (e->kind) {
+	case EX_ADD: r = a + b; break;
+	case EX_SUB: r = a - b; break;
+	case EX_MUL: r = a * b; break;
+	case EX_DIV: r = a / b; break;
+	case EX_IDIV: r = floor(a / b); break;
+	case EX_MOD:
+		r = fmod(a, b);
+		if (r != 0.0 && ((r < 0) != (b < 0)))
+			r += b;
+		break;
+	default:
+		assert(0 && "not an arithmetic operator");
+		r = 0;
+	}
+	*out = v_real(r);
+	return 0;
+}
+
+static int
+eval_arith(const expr_t *e, const expr_env_t *env, long *slots,
+    value_t *out, char **f)
+{
+	value_t a, b;
+
+	if (eval_num(e->u.op.a, env, slots, &a, f) < 0 ||
+	    eval_num(e->u.op.b, env, slots, &b, f) < 0)
+		return -1;
+	if (a.kind == VAL_INT && b.kind == VAL_INT && e->kind != EX_DIV)
+		return arith_int(e, a.i, b.i, out, f);
+	return arith_real(e, value_real(a), value_real(b), out, f);
+}
+
+static int
+eval_neg(const expr_t *e, const expr_env_t *env, long *slots, value_t *out,
+    char **f)
+{
+	value_t a;
+
+	if (eval_num(e->u.op.a, env, slots, &a, f) < 0)
+		return -1;
+	if (a.kind == VAL_REAL) {
+		*out = v_real(-a.r);
+		return 0;
+	}
+	if (a.i == LONG_MIN)
+		return finding_in(f, "integer overflow in ", e, "");
+	*out = v_int(-a.i);
+	return 0;
+}
+
+/* ---- conditions ---- */
+
+/* a OP b for numbers (exact: ints as ints, else as doubles) or two
+ * conditions (== and != only). */
+static int
+compare(const expr_t *e, value_t a, cmp_op_t op, value_t b, bool *r,
+    char **f)
+{
+	int c;
+
+	if ((a.kind == VAL_BOOL) != (b.kind == VAL_BOOL) ||
+	    (a.kind == VAL_BOOL && op != CMP_EQ && op != CMP_NE))
+		return finding_in(f, "", e, " compares a condition with a number");
+	if (a.kind == VAL_BOOL)
+		c = (int)a.b - (int)b.b;
+	else if (a.kind == VAL_INT && b.kind == VAL_INT)
+		c = (a.i > b.i) - (a.i < b.i);
+	else
+		c = (value_real(a) > value_real(b)) - (value_real(a) < value_real(b));
+	switch (op) {
+	case CMP_EQ: *r = c == 0; break;
+	case CMP_NE: *r = c != 0; break;
+	case CMP_LT: *r = c < 0; break;
+	case CMP_LE: *r = c <= 0; break;
+	case CMP_GT: *r = c > 0; break;
+	case CMP_GE: *r = c >= 0; break;
+	}
+	return 0;
+}
+
+/* a < b <= c: each link holds; stops at the first that does not. */
+static int
+eval_cmp(const expr_t *e, const expr_env_t *env, long *slots, value_t *out,
+    char **f)
+{
+	value_t a, b;
+	bool r = true;
+	int i;
+
+	if (eval(e->u.cmp.args[0], env, slots, &a, f) < 0)
+		return -1;
+	for (i = 1; i < e->u.cmp.n && r; i++, a = b) {
+		if (eval(e->u.cmp.args[i], env, slots, &b, f) < 0 ||
+		    compare(e, a, e->u.cmp.ops[i - 1], b, &r, f) < 0)
+			return -1;
+	}
+	*out = v_bool(r);
+	return 0;
+}
+
+/* x in a..b: a <= x <= b */
+static int
+eval_in(const expr_t *e, const expr_env_t *env, long *slots, value_t *out,
+    char **f)
+{
+	value_t x, a, b;
+	bool lo, hi;
+
+	if (eval_num(e->u.op.a, env, slots, &x, f) < 0 ||
+	    eval_num(e->u.op.b, env, slots, &a, f) < 0 ||
+	    eval_num(e->u.op.c, env, slots, &b, f) < 0 ||
+	    compare(e, a, CMP_LE, x, &lo, f) < 0 ||
+	    compare(e, x, CMP_LE, b, &hi, f) < 0)
+		return -1;
+	*out = v_bool(lo && hi);
+	return 0;
+}
+
+static int
+eval_logic(const expr_t *e, const expr_env_t *env, long *slots,
+    value_t *out, char **f)
+{
+	bool a, b = false;
+
+	if (eval_bool(e->u.op.a, env, slots, &a, f) < 0)
+		return -1;
+	if (e->kind == EX_NOT) {
+		*out = v_bool(!a);
+		return 0;
+	}
+	if ((e->kind == EX_AND) == a &&     /* no short cut */
+	    eval_bool(e->u.op.b, env, slots, &b, f) < 0)
+		return -1;
+	*out = v_bool(e->kind == EX_AND ? a && b : a || b);
+	return 0;
+}
+
+static int
+eval_if(const expr_t *e, const expr_env_t *env, long *slots, value_t *out,
+    char **f)
+{
+	bool c;
+
+	if (eval_bool(e->u.op.a, env, slots, &c, f) < 0)
+		return -1;
+	return eval(c ? e->u.op.b : e->u.op.c, env, slots, out, f);
+}
+
+/* ---- sums and calls ---- */
+
+/* Integer terms add exactly as longs, real terms as doubles. */
+typedef struct acc {
+	bool real;
+	long i;
+	double r;
+} acc_t;
+
+static int
+acc_add(acc_t *acc, const expr_t *e, value_t v, char **f)
+{
+	if (v.kind == VAL_REAL) {
+		acc->real = true;
+		acc->r += v.r;
+	} else if (__builtin_add_overflow(acc->i, v.i, &acc->i)) {
+		return finding_in(f, "integer overflow in ", e, "");
+	}
+	return 0;
+}
+
+/* The sum's terms for idx[k..n-1], the outer indices set in slots. */
+static int
+sum_level(const expr_t *e, int k, const expr_env_t *env, long *slots,
+    acc_t *acc, char **f)
+{
+	const expr_index_t *ix;
+	long lo, hi, v;
+	value_t t;
+	bool w = true;
+
+	if (k == e->u.sum.n) {
+		if (e->u.sum.where != NULL &&
+		    eval_bool(e->u.sum.where, env, slots, &w, f) < 0)
+			return -1;
+		if (!w)
+			return 0;
+		if (eval_num(e->u.sum.body, env, slots, &t, f) < 0)
+			return -1;
+		return acc_add(acc, e, t, f);
+	}
+	ix = &e->u.sum.idx[k];
+	if (expr_range_eval(&ix->range, env, slots, &lo, &hi, f) < 0)
+		return -1;
+	for (v = lo; v <= hi; v++) {
+		slots[ix->slot] = v;
+		if (sum_level(e, k + 1, env, slots, acc, f) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+eval_sum(const expr_t *e, const expr_env_t *env, long *slots, value_t *out,
+    char **f)
+{
+	acc_t acc = { false, 0, 0.0 };
+
+	if (sum_level(e, 0, env, slots, &acc, f) < 0)
+		return -1;
+	*out = acc.real ? v_real(acc.r + (double)acc.i) : v_int(acc.i);
+	return 0;
+}
+
+/* min(a, b, ...), max(...): integer if every argument is; abs(a). */
+static int
+eval_call(const expr_t *e, const expr_env_t *env, long *slots,
+    value_t *out, char **f)
+{
+	bool is_max = strcmp(e->u.call.fn, "max") == 0, lt;
+	value_t best, v;
+	int i;
+
+	if (eval_num(e->u.call.args[0], env, slots, &best, f) < 0)
+		return -1;
+	if (strcmp(e->u.call.fn, "abs") == 0) {
+		if (best.kind == VAL_INT && best.i == LONG_MIN)
+			return finding_in(f, "integer overflow in ", e, "");
+		*out = best.kind == VAL_INT ? v_int(labs(best.i)) : v_real(fabs(best.r));
+		return 0;
+	}
+	for (i = 1; i < e->u.call.nargs; i++) {
+		if (eval_num(e->u.call.args[i], env, slots, &v, f) < 0)
+			return -1;
+		compare(e, v, is_max ? CMP_GT : CMP_LT, best, &lt, f);
+		if (best.kind == VAL_REAL || v.kind == VAL_REAL) {
+			best = v_real(lt ? value_real(v) : value_real(best));
+		} else if (lt) {
+			best = v;
+		}
+	}
+	*out = best;
+	return 0;
+}
+
+/* ---- derivatives ---- */
+
+/* d output[o] / d T[t] or d f / d T[t] (o NULL): the verifier's finite
+ * differences of the real forward kernel. d f / d output[o] is df[o]. */
+static int
+eval_numeric_deriv(const expr_t *e, const expr_env_t *env, long *slots,
+    value_t *out, char **f)
+{
+	const expr_t *num = e->u.deriv.num, *den = e->u.deriv.den;
+	const char *wrt = den->u.access.tensor;
+	long oidx[TENSOR_MAX_DIMS], widx[TENSOR_MAX_DIMS];
+	tensor_t *t;
+	double v;
+
+	if (num == NULL && strcmp(wrt, "output") == 0)
+		return eval_access_of(den, "df", env, slots, out, f);
+	if (num != NULL && ((t = get_tensor(env, "output", f)) == NULL ||
+	    eval_indices(num, "output", t, env, slots, oidx, f) < 0))
+		return -1;
+	if ((t = get_tensor(env, wrt, f)) == NULL ||
+	    eval_indices(den, wrt, t, env, slots, widx, f) < 0)
+		return -1;
+	if (env->numeric_deriv(env->ctx, wrt, num != NULL ? oidx : NULL, widx,
+	    &v, f) < 0)
+		return -1;
+	*out = v_real(v);
+	return 0;
+}
+
+/* d (EXPR) / d T[t]: central difference of the interpreted EXPR, T[t]
+ * perturbed in place by +-h and then given back its exact original bits.
+ * The step actually taken, (x+h) - (x-h) in doubles, is the divisor. */
+static int
+eval_fd_deriv(const expr_t *e, const expr_env_t *env, long *slots,
+    value_t *out, char **f)
+{
+	const expr_t *den = e->u.deriv.den;
+	long idx[TENSOR_MAX_DIMS];
+	double *x, orig, xp, xm, h = env->fd_eps;
+	value_t vp, vm;
+	tensor_t *t;
+	int rc;
+
+	if (!(h > 0.0) || !isfinite(h))
+		return set_error(f, "the finite-difference step fd_eps is %g", h);
+	if ((t = get_tensor(env, den->u.access.tensor, f)) == NULL ||
+	    eval_indices(den, den->u.access.tensor, t, env, slots, idx, f) < 0)
+		return -1;
+	x = &t->data[offset(t, idx)];
+	orig = *x;
+	xp = orig + h;
+	xm = orig - h;
+	*x = xp;
+	rc = eval_num(e->u.deriv.num, env, slots, &vp, f);
+	*x = xm;
+	if (rc == 0)
+		rc = eval_num(e->u.deriv.num, env, slots, &vm, f);
+	*x = orig;
+	if (rc < 0)
+		return -1;
+	*out = v_real((value_real(vp) - value_real(vm)) / (xp - xm));
+	return 0;
+}
+
+static int
+eval_deriv(const expr_t *e, const expr_env_t *env, long *slots,
+    value_t *out, char **f)
+{
+	const expr_t *num = e->u.deriv.num;
+
+	if (e->u.deriv.den->kind != EX_ACCESS)
+		return set_error(f, "d f / d %s is checked entry by entry against "
+		    "a kernel, not evaluated", e->u.deriv.den->u.name.name);
+	if (num == NULL || (num->kind == EX_ACCESS &&
+	    strcmp(num->u.access.tensor, "output") == 0))
+		return eval_numeric_deriv(e, env, slots, out, f);
+	return eval_fd_deriv(e, env, slots, out, f);
+}
+
+/* ---- the walk ---- */
+
+static int
+eval_node(const expr_t *e, const expr_env_t *env, long *slots,
+    value_t *out, char **f)
+{
+	long v;
+
+	switch (e->kind) {
+	case EX_INT: *out = v_int(e->u.ival); return 0;
+	case EX_REAL: *out = v_real(e->u.rval); return 0;
+	case EX_NAME:
+		if (e->u.name.slot >= 0) {
+			*out = v_int(slots[e->u.name.slot]);
+			return 0;
+		}
+		if (eval_constant(e->u.name.name, env, &v, f) < 0)
+			return -1;
+		*out = v_int(v);
+		return 0;
+	case EX_ACCESS:
+		return eval_access_of(e, e->u.access.tensor, env, slots, out, f);
+	case EX_NEG: return eval_neg(e, env, slots, out, f);
+	case EX_NOT: case EX_AND: case EX_OR:
+		return eval_logic(e, env, slots, out, f);
+	case EX_ADD: case EX_SUB: case EX_MUL: case EX_DIV: case EX_IDIV:
+	case EX_MOD:
+		return eval_arith(e, env, slots, out, f);
+	case EX_CMP: return eval_cmp(e, env, slots, out, f);
+	case EX_IN: return eval_in(e, env, slots, out, f);
+	case EX_IF: return eval_if(e, env, slots, out, f);
+	case EX_SUM: return eval_sum(e, env, slots, out, f);
+	case EX_CALL: return eval_call(e, env, slots, out, f);
+	case EX_DERIV: return eval_deriv(e, env, slots, out, f);
+	}
+	assert(0 && "unknown expression kind");
+	return -1;
+}
+
+/* Every node's real result is checked here, so a NaN or Inf is reported
+ * where it first appears. */
+static int
+eval(const expr_t *e, const expr_env_t *env, long *slots, value_t *out,
+    char **f)
+{
+	if (eval_node(e, env, slots, out, f) < 0)
+		return -1;
+	if (out->kind == VAL_REAL && !isfinite(out->r))
+		return finding_in(f, "", e, isnan(out->r) ? " is NaN" :
+		    " is infinite");
+	return 0;
+}
+
+int
+expr_eval(const expr_t *e, const expr_env_t *env, long *slots,
+    value_t *out, char **finding)
+{
+	char *f = NULL;
+
+	assert(e != NULL && env != NULL && out != NULL);
+	if (eval(e, env, slots, out, &f) < 0) {
+		if (finding != NULL)
+			*finding = f;
+		else
+			free(f);
+		return -1;
+	}
+	return 0;
+}
+
+int
+expr_range_eval(const expr_range_t *r, const expr_env_t *env, long *slots,
+    long *lo, long *hi, char **err)
+{
+	tensor_t *t;
+
+	if (r->lo != NULL) {
+		return eval_integer(r->lo, env, slots, lo, "a range's lower bound",
+		    err) < 0 || eval_integer(r->hi, env, slots, hi,
+		    "a range's upper bound", err) < 0 ? -1 : 0;
+	}
+	assert(r->tensor != NULL);
+	*lo = 0;
+	if (strcmp(r->tensor, "strides") == 0) {
+		*hi = 3;
+		return 0;
+	}
+	if ((t = get_tensor(env, r->tensor, err)) == NULL)
+		return -1;
+	if (r->pos >= t->ndim)
+		return set_error(err, "%s has %d dimensions, not %d", r->tensor,
+		    t->ndim, r->pos + 1);
+	*hi = (long)t->shape[r->pos] - 1;
+	return 0;
+}
