@@ -139,8 +139,13 @@ dbias|(3,)|3
 FILES
 # An independent re-check in NumPy, when it is there (not a dependency):
 # the dumped output and gradients against conv2d written with slices.
-if command -v python3 >/dev/null 2>&1 && python3 -c 'import numpy' 2>/dev/null; then
-	check "--dump: NumPy recomputes output, dinput, dweight, dbias" python3 -c '
+# (The first python3 on PATH may lack NumPy where the system one has it.)
+numpy_py=
+for py in python3 /usr/bin/python3; do
+	if "$py" -c 'import numpy' >/dev/null 2>&1; then numpy_py=$py; break; fi
+done
+if [ -n "$numpy_py" ]; then
+	check "--dump: NumPy recomputes output, dinput, dweight, dbias" "$numpy_py" -c '
 import sys, numpy as np
 d = sys.argv[1]
 L = lambda n: np.load(d + "/" + n + ".npy")
