@@ -135,7 +135,8 @@ window_of(long in_pos, long tap, long str, long pad, long dil, long out)
  * for some tap (di, dj), and 0 otherwise (other images b1 != b contribute
  * nothing, as the source's last line says). The nonzero terms are found by
  * running over the taps (di, dj) and solving for (h_out, w_out), which
- * visits exactly the same terms as running over (h_out, w_out).
+ * visits exactly the same terms as running over (h_out, w_out); c_out runs
+ * innermost so each tap's window is solved once.
  */
 void
 conv2d_backward_input_elem(tensor_t *dinput, const tensor_t *df,
@@ -152,7 +153,6 @@ conv2d_backward_input_elem(tensor_t *dinput, const tensor_t *df,
 	for (w_in = 0; w_in < s->W_in; w_in++) {
 		double sum = 0.0;
 
-		for (c_out = 0; c_out < s->C_out; c_out++)
 		for (di = 0; di < s->R; di++) {
 			long h_out = window_of(h_in, di, s->strh, s->pad_h,
 			    s->dil_h, s->H_out);
@@ -165,8 +165,9 @@ conv2d_backward_input_elem(tensor_t *dinput, const tensor_t *df,
 
 				if (w_out < 0)
 					continue;
-				sum += T4(df, b, c_out, h_out, w_out) *
-				    T4(weight, c_out, c_in, di, dj);
+				for (c_out = 0; c_out < s->C_out; c_out++)
+					sum += T4(df, b, c_out, h_out, w_out) *
+					    T4(weight, c_out, c_in, di, dj);
 			}
 		}
 		T4(dinput, b, c_in, h_in, w_in) = sum;

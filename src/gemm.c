@@ -5,9 +5,9 @@
  *
  * The built-in GEMM packs a block of op(A) (MB x KB, alpha folded in) and a
  * block of op(B) (KB x NB) into contiguous buffers, whatever the transposes,
- * then runs an i-k-j loop whose inner loop walks a row of C and a row of the
- * packed B with unit stride (the compiler vectorises it). The blocks are
- * sized so the packed B block stays in L2 and a row of packed A in L1.
+ * then multiplies them in 4 x 8 tiles of C held in registers (the edges that
+ * do not fill a tile run as a plain i-k-j loop). The blocks are sized so the
+ * packed B block stays in L2 and the packed A block in L1/L2.
  *
  * beta == 0 means C is write-only: it is cleared, never read, so whatever
  * garbage (NaN included) it held cannot leak into the result, as BLAS
@@ -79,21 +79,52 @@ pack_b(double *Bp, bool trans_b, const double *B, int ldb, int k0, int j0,
 			    B[(size_t)(k0 + k) * ldb + j0 + j];
 }
 
-/* C[i0.., j0..] (mb x nb) += Ap (mb x kb) * Bp (kb x nb). */
+/* One 4 x 8 tile of C += Ap[4 rows] * Bp[, 8 columns], kept in registers
+ * across the whole kb loop (32 accumulators: each loaded b is used four
+ * times, each a eight times). */
+static void
+tile_4x8(double *C, int ldc, const double *Ap, const double *Bp, int kb,
+    int nb)
+{
+	double acc[4][8] = { { 0 } };
+	int k, r, j;
+
+	for (k = 0; k < kb; k++) {
+		const double *b = Bp + (size_t)k * nb;
+
+		for (r = 0; r < 4; r++) {
+			const double a = Ap[(size_t)r * kb + k];
+
+			for (j = 0; j < 8; j++)
+				acc[r][j] += a * b[j];
+		}
+	}
+	for (r = 0; r < 4; r++)
+		for (j = 0; j < 8; j++)
+			C[(size_t)r * ldc + j] += acc[r][j];
+}
+
+/* C[i0.., j0..] (mb x nb) += Ap (mb x kb) * Bp (kb x nb): 4 x 8 register
+ * tiles, then the ragged right and bottom edges one element at a time. */
 static void
 block_kernel(double *C, int ldc, int i0, int j0, const double *Ap,
     const double *Bp, int mb, int nb, int kb)
 {
-	int i, k, j;
+	int i, k, j, mt = mb / 4 * 4, nt = nb / 8 * 8;
 
+	for (i = 0; i < mt; i += 4)
+		for (j = 0; j < nt; j += 8)
+			tile_4x8(C + (size_t)(i0 + i) * ldc + j0 + j, ldc,
+			    Ap + (size_t)i * kb, Bp + j, kb, nb);
 	for (i = 0; i < mb; i++) {
-		double *restrict c = C + (size_t)(i0 + i) * ldc + j0;
+		double *c = C + (size_t)(i0 + i) * ldc + j0;
+		int jstart = i < mt ? nt : 0;
 
 		for (k = 0; k < kb; k++) {
 			const double a = Ap[(size_t)i * kb + k];
-			const double *restrict b = Bp + (size_t)k * nb;
+			const double *b = Bp + (size_t)k * nb;
 
-			for (j = 0; j < nb; j++)
+			for (j = jstart; j < nb; j++)
 				c[j] += a * b[j];
 		}
 	}
