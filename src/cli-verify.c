@@ -1,12 +1,848 @@
-/* cli-verify.c: placeholder until its issue lands. */
+/*
+ * cli-verify.c: `convgrad verify [OPTIONS] [FILES|DIRS]`: load lessons,
+ * check every claim with the verifier, and report as a table for people
+ * (text), one TAP test point per claim, or one JSON object.
+ *
+ * All lessons are loaded before any is verified, so a parse error (exit 2,
+ * the parser's file:line:col message with its caret) is reported at once.
+ * Each lesson is verified at its default shape, or at the shape the options
+ * make of it (--shape replaces the sizes, --stride/--padding/--dilation
+ * their fields); a lesson that does not cover the result is skipped with
+ * the reason. Exit 0 when every claim is ok, 1 otherwise, 2 on bad usage
+ * or input.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <langinfo.h>
+#include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "cmd.h"
+#include "lesson.h"
+#include "util.h"
+#include "verify.h"
+
+#define PROG "convgrad verify"
+
+enum format { FORMAT_TEXT, FORMAT_TAP, FORMAT_JSON };
+
+typedef struct vcli {
+	verify_opts_t o;
+	enum format format;
+	bool ascii, quiet, strict_errata, help, version;
+	/* shape overrides: set[] says which were given */
+	bool set_sizes, set_stride, set_padding, set_dilation;
+	conv_shape_t over;
+} vcli_t;
+
+/* What the run has seen so far. */
+typedef struct tally {
+	int claims, hold, refuted, failed, unrefuted_here, skipped_lessons;
+	int tap_n;
+	bool first_lesson, first_step, first_claim;   /* JSON commas */
+} tally_t;
+
+enum {
+	OPT_SHAPE = 256, OPT_STRIDE, OPT_PADDING, OPT_DILATION, OPT_SEED,
+	OPT_EPS, OPT_METHOD, OPT_FORMAT, OPT_ASCII, OPT_MAX_TUPLES,
+	OPT_STRICT_ERRATA,
+};
+
+static const struct option long_options[] = {
+	{ "shape", required_argument, NULL, OPT_SHAPE },
+	{ "stride", required_argument, NULL, OPT_STRIDE },
+	{ "padding", required_argument, NULL, OPT_PADDING },
+	{ "dilation", required_argument, NULL, OPT_DILATION },
+	{ "seed", required_argument, NULL, OPT_SEED },
+	{ "eps", required_argument, NULL, OPT_EPS },
+	{ "method", required_argument, NULL, OPT_METHOD },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "ascii", no_argument, NULL, OPT_ASCII },
+	{ "max-tuples", required_argument, NULL, OPT_MAX_TUPLES },
+	{ "strict-errata", no_argument, NULL, OPT_STRICT_ERRATA },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "Usage: convgrad verify [OPTIONS] [FILES|DIRS]\n"
+	    "Verify lessons: check every claim against the real conv2d kernels "
+	    "and finite\ndifferences, at every tuple of its free indices. A "
+	    "directory stands for its\n*.md files; with no arguments, the "
+	    "bundled lessons (%s).\n\n", lesson_default_dir());
+	fprintf(f, "Options:\n"
+	    "  --shape N,C_in,H_in,W_in,C_out,R,S\n"
+	    "                      re-verify at these sizes instead of each "
+	    "lesson's default\n"
+	    "  --stride SH,SW      ... with these strides (one number sets "
+	    "both)\n"
+	    "  --padding PH,PW     ... with this zero padding (lessons that do "
+	    "not cover\n"
+	    "                      padding are skipped, with the reason)\n"
+	    "  --dilation DH,DW    ... with this dilation (likewise)\n"
+	    "  --seed N            seed of the random input, weight, bias and "
+	    "df, uniform\n"
+	    "                      in [-1, 1) (default %u)\n"
+	    "  --eps H             finite-difference step (default %g; 1e-12 "
+	    "to 1)\n"
+	    "  --method M          central (default) or forward differences\n"
+	    "  --max-tuples K      past K tuples, check a seeded random sample "
+	    "of K\n"
+	    "                      (default %d; the report says when it "
+	    "sampled)\n"
+	    "  --format F          text (default), tap (one test point per "
+	    "claim) or json\n"
+	    "                      (one object)\n"
+	    "  --ascii             ASCII marks (ok/FAIL) even in a UTF-8 "
+	    "locale\n"
+	    "  --strict-errata     at a re-verified shape, also fail an "
+	    "erratum (expect\n"
+	    "                      fail) that is not refuted there\n"
+	    "  -q, --quiet         text: print only failures and the summary\n"
+	    "  -h, --help          show this help and exit\n"
+	    "  -V, --version       show the version and exit\n\n",
+	    (unsigned)VERIFY_SEED_DEFAULT, FD_EPS_DEFAULT,
+	    VERIFY_MAX_TUPLES_DEFAULT);
+	fprintf(f, "A claim passes when |numeric - formula| <= tol_abs + "
+	    "tol_rel*|numeric| at\nevery tuple: 1e-9 for identities (two "
+	    "summation orders), 1e-6 + 1e-6*|numeric|\nfor finite differences "
+	    "(conv2d is linear: rounding only). A finding (an\nout-of-range "
+	    "access, a division by zero), NaN or Inf never passes. An\n"
+	    "'expect fail' claim (an erratum) passes when it is refuted; at a "
+	    "shape other\nthan the lesson's default an erratum that happens to "
+	    "hold is reported but\nnot counted as a failure (an index typo can "
+	    "agree with the truth, e.g. at\nstride 1), unless --strict-errata."
+	    "\n\nExit status: 0 every claim ok, 1 a claim failed, 2 bad usage "
+	    "or input\n(a lesson that does not parse: file:line:col and what "
+	    "was expected).\n");
+}
+
+/* ---- options ---- */
+
+static bool
+parse_u64(const char *arg, unsigned long long *v)
+{
+	char *end;
+
+	if (arg[0] < '0' || arg[0] > '9')
+		return false;
+	errno = 0;
+	*v = strtoull(arg, &end, 10);
+	return errno == 0 && *end == '\0';
+}
+
+static int
+opt_eps(vcli_t *c, const char *arg, char **err)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	if (errno != 0 || end == arg || *end != '\0' || !isfinite(v) ||
+	    v < 1e-12 || v > 1)
+		return set_error(err, "--eps: expected a number from 1e-12 to 1, "
+		    "got '%s'", arg);
+	c->o.fd.eps = v;
+	return 0;
+}
+
+static int
+opt_choice(const char *what, const char *arg, const char *const *names,
+    int n, int *v, char **err)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (strcmp(arg, names[i]) == 0) {
+			*v = i;
+			return 0;
+		}
+	}
+	return set_error(err, "%s: expected %s or %s, got '%s'", what,
+	    n == 3 ? "text, tap" : names[0], names[n - 1], arg);
+}
+
+static int
+opt_number(vcli_t *c, int opt, const char *arg, char **err)
+{
+	unsigned long long v;
+
+	if (!parse_u64(arg, &v) || (opt == OPT_MAX_TUPLES && v == 0))
+		return set_error(err, "%s: expected a %s integer, got '%s'",
+		    opt == OPT_SEED ? "--seed" : "--max-tuples",
+		    opt == OPT_SEED ? "non-negative" : "positive", arg);
+	if (opt == OPT_SEED)
+		c->o.seed = v;
+	else
+		c->o.max_tuples = (size_t)v;
+	return 0;
+}
+
+static int
+parse_option(vcli_t *c, int opt, const char *arg, char **err)
+{
+	static const char *const formats[] = { "text", "tap", "json" };
+	static const char *const methods[] = { "central", "forward" };
+	int v = 0;
+
+	switch (opt) {
+	case OPT_SHAPE:
+		c->set_sizes = true;
+		return conv_shape_parse(&c->over, arg, err);
+	case OPT_STRIDE:
+		c->set_stride = true;
+		return conv_parse_pair("--stride", arg, &c->over.strh,
+		    &c->over.strw, err);
+	case OPT_PADDING:
+		c->set_padding = true;
+		return conv_parse_pair("--padding", arg, &c->over.pad_h,
+		    &c->over.pad_w, err);
+	case OPT_DILATION:
+		c->set_dilation = true;
+		return conv_parse_pair("--dilation", arg, &c->over.dil_h,
+		    &c->over.dil_w, err);
+	case OPT_EPS:
+		return opt_eps(c, arg, err);
+	case OPT_METHOD:
+		if (opt_choice("--method", arg, methods, 2, &v, err) != 0)
+			return -1;
+		c->o.fd.method = v == 0 ? FD_CENTRAL : FD_FORWARD;
+		return 0;
+	case OPT_FORMAT:
+		if (opt_choice("--format", arg, formats, 3, &v, err) != 0)
+			return -1;
+		c->format = (enum format)v;
+		return 0;
+	case OPT_ASCII:
+		c->ascii = true;
+		return 0;
+	case OPT_STRICT_ERRATA:
+		c->strict_errata = true;
+		return 0;
+	case 'q':
+		c->quiet = true;
+		return 0;
+	case 'h':
+		c->help = true;
+		return 0;
+	case 'V':
+		c->version = true;
+		return 0;
+	}
+	return opt_number(c, opt, arg, err);
+}
+
+static int
+getopt_error(int opt, char **argv, char **err)
+{
+	const char *bad = argv[optind - 1];
+
+	if (opt == ':')
+		return set_error(err, "%s: option requires an argument", bad);
+	if (optopt != 0 && strncmp(bad, "--", 2) != 0)
+		return set_error(err, "unknown option '-%c'", optopt);
+	return set_error(err, "unknown option '%s'", bad);
+}
+
+static int
+parse_args(vcli_t *c, int argc, char **argv, char **err)
+{
+	int opt;
+
+	verify_opts_default(&c->o);
+	optind = 0;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":qhV", long_options, NULL))
+	    != -1) {
+		if (opt == '?' || opt == ':')
+			return getopt_error(opt, argv, err);
+		if (parse_option(c, opt, optarg, err) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static bool
+overridden(const vcli_t *c)
+{
+	return c->set_sizes || c->set_stride || c->set_padding ||
+	    c->set_dilation;
+}
+
+/* The shape to verify lesson l at: its default with the overrides. */
+static conv_shape_t
+shape_for(const vcli_t *c, const lesson_t *l)
+{
+	conv_shape_t s = l->shape;
+
+	if (c->set_sizes) {
+		s.N = c->over.N;
+		s.C_in = c->over.C_in;
+		s.H_in = c->over.H_in;
+		s.W_in = c->over.W_in;
+		s.C_out = c->over.C_out;
+		s.R = c->over.R;
+		s.S = c->over.S;
+	}
+	if (c->set_stride) {
+		s.strh = c->over.strh;
+		s.strw = c->over.strw;
+	}
+	if (c->set_padding) {
+		s.pad_h = c->over.pad_h;
+		s.pad_w = c->over.pad_w;
+	}
+	if (c->set_dilation) {
+		s.dil_h = c->over.dil_h;
+		s.dil_w = c->over.dil_w;
+	}
+	return s;
+}
+
+/* ---- output helpers ---- */
+
+static bool
+use_utf8(const vcli_t *c)
+{
+	const char *cs = nl_langinfo(CODESET);
+
+	return !c->ascii && cs != NULL && strcmp(cs, "UTF-8") == 0;
+}
+
+static void
+json_str(FILE *f, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+
+	if (s == NULL) {
+		fputs("null", f);
+		return;
+	}
+	fputc('"', f);
+	for (; *p != '\0'; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(f, "\\%c", *p);
+		else if (*p == '\n')
+			fputs("\\n", f);
+		else if (*p == '\t')
+			fputs("\\t", f);
+		else if (*p < 0x20)
+			fprintf(f, "\\u%04x", *p);
+		else
+			fputc(*p, f);
+	}
+	fputc('"', f);
+}
+
+static void
+json_num(FILE *f, double v)
+{
+	if (isfinite(v))
+		fprintf(f, "%.17g", v);
+	else
+		fputs("null", f);
+}
+
+/* The claim's label, or its text's first line. malloc'd. */
+static char *
+claim_title(const claim_t *c)
+{
+	const char *t = c->label != NULL ? c->label : c->text;
+	size_t n = strcspn(t != NULL ? t : "", "\n");
+
+	return xstrndup(t != NULL ? t : "", n);
+}
+
+static const char *
+kind_name(claim_kind_t k)
+{
+	static const char *const names[] = {
+		[CLAIM_IDENTITY] = "identity", [CLAIM_PARTIAL] = "partial",
+		[CLAIM_CHAIN] = "chain", [CLAIM_KERNEL] = "kernel",
+		[CLAIM_LET] = "let",
+	};
+
+	return names[k];
+}
+
+/* ---- one claim's outcome ---- */
+
+/* Is this outcome ok for the run? An erratum that holds at an overridden
+ * shape is ok unless --strict-errata. */
+static bool
+outcome_ok(const vcli_t *c, const verify_result_t *r)
+{
+	if (verdict_ok(r->verdict))
+		return true;
+	return r->verdict == VERDICT_NOT_REFUTED && overridden(c) &&
+	    !c->strict_errata;
+}
+
+static void
+tally_claim(const vcli_t *c, tally_t *t, const verify_result_t *r, bool ok)
+{
+	t->claims++;
+	if (r->verdict == VERDICT_HOLDS || r->verdict == VERDICT_DEFINED)
+		t->hold++;
+	else if (r->verdict == VERDICT_REFUTED)
+		t->refuted++;
+	else if (ok)
+		t->unrefuted_here++;
+	else
+		t->failed++;
+	(void)c;
+}
+
+/* Print s with every line indented. */
+static void
+print_indented(const char *s, int indent)
+{
+	const char *nl;
+
+	while (s != NULL && *s != '\0') {
+		nl = strchr(s, '\n');
+		printf("%*s%.*s\n", indent, "",
+		    (int)(nl ? (size_t)(nl - s) : strlen(s)), s);
+		s = nl ? nl + 1 : NULL;
+	}
+}
+
+static void
+text_cex(FILE *f, const claim_t *cl, const verify_result_t *r)
+{
+	char *s;
+
+	if (!r->has_cex)
+		return;
+	s = verify_cex_str(cl, r);
+	fprintf(f, "        counterexample: %s\n", *s ? s : "(no indices)");
+	free(s);
+	fprintf(f, "          formula  %.17g\n          numeric  %.17g\n",
+	    r->cex_formula, r->cex_numeric);
+	if (r->cex_finding != NULL)
+		fprintf(f, "          finding  %s\n", r->cex_finding);
+	else
+		fprintf(f, "          |diff|   %.3g > tol %.3g + %.3g*|numeric|\n",
+		    fabs(r->cex_numeric - r->cex_formula), r->tol_abs, r->tol_rel);
+}
+
+static void
+text_claim(const vcli_t *c, const claim_t *cl, const verify_result_t *r,
+    bool ok)
+{
+	bool u = use_utf8(c), bad = !ok || r->verdict == VERDICT_FAILS;
+	char *title = claim_title(cl);
+
+	if (c->quiet && !bad) {
+		free(title);
+		return;
+	}
+	printf("    %s %s\n", ok ? (u ? "✓" : "ok  ") : (u ? "✗" : "FAIL"),
+	    title);
+	free(title);
+	printf("        %s", verdict_name(r->verdict));
+	if (r->verdict == VERDICT_NOT_REFUTED && ok)
+		printf(" (at this shape)");
+	printf(": %zu of %zu tuples%s", r->checked, r->total,
+	    r->sampled ? " (a random sample)" : "");
+	if (cl->kind != CLAIM_LET)
+		printf(", max error %.2g (rel %.2g), tol %.0e + %.0e*|numeric|",
+		    r->max_abs, r->max_rel, r->tol_abs, r->tol_rel);
+	if (r->failures > 0)
+		printf(", %zu off", r->failures);
+	printf("\n");
+	if (!ok || r->verdict == VERDICT_REFUTED) {
+		printf("        at %s:%d:\n", cl->file, cl->line);
+		print_indented(cl->text, 10);
+		if (!ok && cl->kind != CLAIM_LET)
+			printf("        tolerance: %s\n", r->tol_why);
+		text_cex(stdout, cl, r);
+	}
+}
+
+static void
+tap_claim(tally_t *t, const claim_t *cl, const verify_result_t *r, bool ok)
+{
+	char *title = claim_title(cl), *s;
+
+	printf("%s %d - %s:%d: %s # %s, %zu tuples%s, max error %.2g\n",
+	    ok ? "ok" : "not ok", ++t->tap_n, cl->file, cl->line, title,
+	    verdict_name(r->verdict), r->checked,
+	    r->sampled ? " (sampled)" : "", r->max_abs);
+	free(title);
+	if (r->has_cex) {
+		s = verify_cex_str(cl, r);
+		printf("# counterexample: %s: formula %.17g, numeric %.17g%s%s\n",
+		    s, r->cex_formula, r->cex_numeric,
+		    r->cex_finding ? "; " : "",
+		    r->cex_finding ? r->cex_finding : "");
+		free(s);
+	}
+}
+
+static void
+json_cex(const claim_t *cl, const verify_result_t *r)
+{
+	char *s;
+
+	if (!r->has_cex) {
+		printf("null");
+		return;
+	}
+	s = verify_cex_str(cl, r);
+	printf("{\"indices\":");
+	json_str(stdout, s);
+	free(s);
+	printf(",\"formula\":");
+	json_num(stdout, r->cex_formula);
+	printf(",\"numeric\":");
+	json_num(stdout, r->cex_numeric);
+	printf(",\"finding\":");
+	json_str(stdout, r->cex_finding);
+	printf("}");
+}
+
+static void
+json_claim(tally_t *t, const claim_t *cl, const verify_result_t *r, bool ok)
+{
+	printf("%s{\"line\":%d,\"kind\":\"%s\",\"label\":", t->first_claim ?
+	    "" : ",", cl->line, kind_name(cl->kind));
+	t->first_claim = false;
+	json_str(stdout, cl->label);
+	printf(",\"text\":");
+	json_str(stdout, cl->text);
+	printf(",\"expect_fail\":%s,\"verdict\":", cl->expect_fail ? "true" :
+	    "false");
+	json_str(stdout, verdict_name(r->verdict));
+	printf(",\"ok\":%s,\"checked\":%zu,\"total\":%zu,\"sampled\":%s,"
+	    "\"failures\":%zu,\"max_abs\":", ok ? "true" : "false", r->checked,
+	    r->total, r->sampled ? "true" : "false", r->failures);
+	json_num(stdout, r->max_abs);
+	printf(",\"max_rel\":");
+	json_num(stdout, r->max_rel);
+	printf(",\"tol_abs\":");
+	json_num(stdout, r->tol_abs);
+	printf(",\"tol_rel\":");
+	json_num(stdout, r->tol_rel);
+	printf(",\"tol_why\":");
+	json_str(stdout, r->tol_why);
+	printf(",\"counterexample\":");
+	json_cex(cl, r);
+	printf("}");
+}
+
+/* A claim that could not be checked at all: a failure with a message. */
+static void
+report_error(const vcli_t *c, tally_t *t, const claim_t *cl, const char *msg)
+{
+	char *title = claim_title(cl);
+
+	t->claims++;
+	t->failed++;
+	switch (c->format) {
+	case FORMAT_TEXT:
+		printf("    %s %s\n        cannot be checked: %s\n",
+		    use_utf8(c) ? "✗" : "FAIL", title, msg);
+		break;
+	case FORMAT_TAP:
+		printf("not ok %d - %s:%d: %s # cannot be checked\n# %s\n",
+		    ++t->tap_n, cl->file, cl->line, title, msg);
+		break;
+	case FORMAT_JSON:
+		printf("%s{\"line\":%d,\"kind\":\"%s\",\"text\":",
+		    t->first_claim ? "" : ",", cl->line, kind_name(cl->kind));
+		t->first_claim = false;
+		json_str(stdout, cl->text);
+		printf(",\"ok\":false,\"error\":");
+		json_str(stdout, msg);
+		printf("}");
+		break;
+	}
+	free(title);
+}
+
+static void
+report_claim(const vcli_t *c, tally_t *t, const claim_t *cl,
+    const verify_result_t *r)
+{
+	bool ok = outcome_ok(c, r);
+
+	tally_claim(c, t, r, ok);
+	switch (c->format) {
+	case FORMAT_TEXT:
+		text_claim(c, cl, r, ok);
+		break;
+	case FORMAT_TAP:
+		tap_claim(t, cl, r, ok);
+		break;
+	case FORMAT_JSON:
+		json_claim(t, cl, r, ok);
+		break;
+	}
+}
+
+/* ---- lessons and steps ---- */
+
+static void
+begin_lesson(const vcli_t *c, tally_t *t, const lesson_t *l,
+    const conv_shape_t *s, const char *skip)
+{
+	char buf[256];
+
+	conv_shape_str(s, buf, sizeof buf);
+	switch (c->format) {
+	case FORMAT_TEXT:
+		printf("%s: %s\n  at %s%s%s\n", l->path, l->title, buf,
+		    skip ? ": skipped, " : "", skip ? skip : "");
+		break;
+	case FORMAT_TAP:
+		printf("# %s: %s (%s)\n", l->path, l->title, buf);
+		if (skip != NULL)
+			printf("ok %d - %s # SKIP %s\n", ++t->tap_n, l->path, skip);
+		break;
+	case FORMAT_JSON:
+		printf("%s{\"path\":", t->first_lesson ? "" : ",");
+		t->first_lesson = false;
+		json_str(stdout, l->path);
+		printf(",\"title\":");
+		json_str(stdout, l->title);
+		printf(",\"shape\":");
+		json_str(stdout, buf);
+		printf(",\"skipped\":");
+		json_str(stdout, skip);
+		printf(",\"steps\":[");
+		t->first_step = true;
+		break;
+	}
+}
+
+static void
+begin_step(const vcli_t *c, tally_t *t, const lesson_step_t *st)
+{
+	switch (c->format) {
+	case FORMAT_TEXT:
+		if (!c->quiet)
+			printf("  ## %s\n", st->title);
+		break;
+	case FORMAT_TAP:
+		printf("# ## %s\n", st->title);
+		break;
+	case FORMAT_JSON:
+		printf("%s{\"title\":", t->first_step ? "" : ",");
+		t->first_step = false;
+		json_str(stdout, st->title);
+		printf(",\"line\":%d,\"claims\":[", st->line);
+		t->first_claim = true;
+		break;
+	}
+}
+
+static void
+verify_step(const vcli_t *c, tally_t *t, verify_ctx_t *vc,
+    const lesson_step_t *st)
+{
+	verify_result_t r;
+	char *err = NULL;
+	int i;
+
+	begin_step(c, t, st);
+	for (i = 0; i < st->nclaims; i++) {
+		if (verify_claim(vc, st->claims[i], &r, &err) != 0) {
+			report_error(c, t, st->claims[i], err);
+			free(err);
+			err = NULL;
+			continue;
+		}
+		report_claim(c, t, st->claims[i], &r);
+		verify_result_clear(&r);
+	}
+	if (c->format == FORMAT_JSON)
+		printf("]}");
+}
+
+/* Verify one lesson. -1 when its shape is invalid (a usage error). */
+static int
+verify_lesson(const vcli_t *c, tally_t *t, const lesson_t *l)
+{
+	conv_shape_t s = shape_for(c, l);
+	const char *why = NULL;
+	verify_ctx_t *vc;
+	char *err = NULL;
+	int i;
+
+	if (!lesson_covers(l, &s, &why)) {
+		t->skipped_lessons++;
+		begin_lesson(c, t, l, &s, why);
+		if (c->format == FORMAT_JSON)
+			printf("]}");
+		return 0;
+	}
+	if ((vc = verify_ctx_create(&s, &c->o, &err)) == NULL) {
+		fprintf(stderr, PROG ": %s: %s\n", l->path, err);
+		free(err);
+		return -1;
+	}
+	s = *verify_ctx_shape(vc);
+	begin_lesson(c, t, l, &s, NULL);
+	for (i = 0; i < l->nsteps; i++)
+		verify_step(c, t, vc, &l->steps[i]);
+	if (c->format == FORMAT_JSON)
+		printf("]}");
+	verify_ctx_free(vc);
+	return 0;
+}
+
+static void
+summary(const vcli_t *c, const tally_t *t)
+{
+	switch (c->format) {
+	case FORMAT_TEXT:
+		printf("%d claims: %d hold, %d errata refuted as expected, "
+		    "%d failed", t->claims, t->hold, t->refuted, t->failed);
+		if (t->unrefuted_here > 0)
+			printf(", %d errata not refuted at this shape",
+			    t->unrefuted_here);
+		if (t->skipped_lessons > 0)
+			printf(" (%d lessons skipped)", t->skipped_lessons);
+		printf("\n");
+		break;
+	case FORMAT_TAP:
+		printf("1..%d\n# %d claims: %d hold, %d errata refuted as "
+		    "expected, %d failed\n", t->tap_n, t->claims, t->hold,
+		    t->refuted, t->failed);
+		break;
+	case FORMAT_JSON:
+		printf("],\"summary\":{\"claims\":%d,\"hold\":%d,\"refuted\":%d,"
+		    "\"failed\":%d,\"unrefuted_here\":%d,\"skipped_lessons\":%d},"
+		    "\"ok\":%s}\n", t->claims, t->hold, t->refuted, t->failed,
+		    t->unrefuted_here, t->skipped_lessons,
+		    t->failed == 0 ? "true" : "false");
+		break;
+	}
+}
+
+/* ---- loading ---- */
+
+/* Load every lesson named by args; on any error print every message and
+ * return -1. */
+static int
+load_all(char **args, int nargs, lesson_t ***out, int *nout)
+{
+	char **paths = NULL, *err = NULL;
+	int npaths = 0, i, bad = 0;
+	lesson_t **ls;
+
+	if (lesson_collect(args, nargs, &paths, &npaths, &err) != 0) {
+		fprintf(stderr, PROG ": %s\n", err);
+		free(err);
+		return -1;
+	}
+	ls = xcalloc((size_t)npaths, sizeof *ls);
+	for (i = 0; i < npaths; i++) {
+		if ((ls[i] = lesson_load(paths[i], &err)) == NULL) {
+			fprintf(stderr, "%s\n", err);
+			free(err);
+			err = NULL;
+			bad++;
+		}
+	}
+	lesson_paths_free(paths, npaths);
+	*out = ls;
+	*nout = npaths;
+	return bad > 0 ? -1 : 0;
+}
+
+static void
+free_all(lesson_t **ls, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		lesson_free(ls[i]);
+	free(ls);
+}
+
+/* Every lesson's shape is valid (or the lesson is skipped): checked
+ * before any output, so a bad --shape is a clean usage error. */
+static int
+check_shapes(const vcli_t *c, lesson_t **ls, int n)
+{
+	conv_shape_t s;
+	char *err = NULL;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		s = shape_for(c, ls[i]);
+		if (!lesson_covers(ls[i], &s, NULL))
+			continue;
+		if (conv_shape_validate(&s, 0, &err) != 0) {
+			fprintf(stderr, PROG ": %s: %s\n", ls[i]->path, err);
+			free(err);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+run(const vcli_t *c, lesson_t **ls, int n)
+{
+	tally_t t = { .first_lesson = true };
+	int i;
+
+	if (check_shapes(c, ls, n) != 0)
+		return 2;
+
+	if (c->format == FORMAT_JSON) {
+		printf("{\"seed\":%llu,\"eps\":", (unsigned long long)c->o.seed);
+		json_num(stdout, c->o.fd.eps);
+		printf(",\"lessons\":[");
+	}
+	for (i = 0; i < n; i++) {
+		if (verify_lesson(c, &t, ls[i]) != 0)
+			return 2;
+		fflush(stdout);
+	}
+	summary(c, &t);
+	return t.failed > 0 ? 1 : 0;
+}
 
 int
 cmd_verify(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "convgrad: 'verify' is not built yet\n");
-	return 2;
+	vcli_t c;
+	char *err = NULL;
+	lesson_t **ls = NULL;
+	int n = 0, rc;
+
+	memset(&c, 0, sizeof c);
+	if (parse_args(&c, argc, argv, &err) != 0) {
+		fprintf(stderr, PROG ": %s\nTry 'convgrad verify --help'.\n", err);
+		free(err);
+		return 2;
+	}
+	if (c.help || c.version) {
+		if (c.help)
+			usage(stdout);
+		else
+			printf("convgrad %s\n", PACKAGE_VERSION);
+		return 0;
+	}
+	if (load_all(argv + optind, argc - optind, &ls, &n) != 0) {
+		free_all(ls, n);
+		return 2;
+	}
+	rc = run(&c, ls, n);
+	free_all(ls, n);
+	return rc;
 }
