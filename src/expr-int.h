@@ -36,8 +36,7 @@ bool expr_is_constant(const char *name);
 /* Is name a reserved word (sum where in if ... abs, d, f)? */
 bool expr_is_reserved(const char *name);
 
-/* The scope of lets: rank of a let, or 0 if not defined. */
-int expr_scope_rank(const expr_scope_t *sc, const char *name);
+/* Add a let to the scope (claim_parse does, for a let claim). */
 void expr_scope_add(expr_scope_t *sc, const char *name, int rank);
 
 /* ---- printing (expr-print.c) ---- */

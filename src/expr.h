@@ -127,6 +127,9 @@ typedef struct claim {
 typedef struct expr_scope expr_scope_t;
 expr_scope_t *expr_scope_create(void);
 void expr_scope_free(expr_scope_t *sc);   /* NULL: no-op */
+/* The rank of the let called name, or 0 if the scope has none (sc NULL:
+ * none). */
+int expr_scope_rank(const expr_scope_t *sc, const char *name);
 
 /*
  * Parse one claim (text may span lines; line/col give where text starts in
