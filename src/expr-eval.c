@@ -7,7 +7,9 @@
  * becomes real. Whatever goes wrong at a tuple is a FINDING, returned as
  * text for the verifier to show: an index out of range (every index named,
  * the allowed range given), division by zero, a non-integer index, integer
- * overflow, NaN or Inf. Never a crash and never a silent zero.
+ * overflow, NaN or Inf. Never a crash and never a silent zero. Positions
+ * in messages count from 1, as a reader does ("position 3" of
+ * weight[c_out, c_in, di, dj] is di); index values count from 0.
  */
 #include "expr-int.h"
 
@@ -136,7 +138,7 @@ eval_indices(const expr_t *e, const char *tname, const tensor_t *t,
 	char *what, *s;
 
 	for (k = 0; k < n; k++) {
-		what = xasprintf("index %d of %s", k, tname);
+		what = xasprintf("position %d of %s", k + 1, tname);
 		if (eval_integer(e->u.access.args[k], env, slots, &idx[k], what,
 		    f) < 0) {
 			free(what);
@@ -152,8 +154,8 @@ eval_indices(const expr_t *e, const char *tname, const tensor_t *t,
 			continue;
 		s = access_str(e, tname, idx);
 		what = expr_text(e->u.access.args[k]);
-		set_error(f, "%s: position %d (%s = %ld) is outside 0..%ld", s, k,
-		    what, idx[k], (long)t->shape[k] - 1);
+		set_error(f, "%s: position %d (%s = %ld) is outside 0..%ld", s,
+		    k + 1, what, idx[k], (long)t->shape[k] - 1);
 		free(s);
 		free(what);
 		return -1;
@@ -200,13 +202,13 @@ eval_strides(const expr_t *e, const expr_env_t *env, long *slots,
 	long k, v = 1;
 	char *s, *what;
 
-	if (eval_integer(e->u.access.args[0], env, slots, &k, "index 0 of strides",
+	if (eval_integer(e->u.access.args[0], env, slots, &k, "position 1 of strides",
 	    f) < 0)
 		return -1;
 	if (k < 0 || k > 3) {
 		s = access_str(e, "strides", &k);
 		what = expr_text(e->u.access.args[0]);
-		set_error(f, "%s: position 0 (%s = %ld) is outside 0..3", s, what, k);
+		set_error(f, "%s: position 1 (%s = %ld) is outside 0..3", s, what, k);
 		free(s);
 		free(what);
 		return -1;
