@@ -37,11 +37,11 @@ const tutor_key_t tutor_keys[] = {
 	  .hint = "open", .help = "open the chosen lesson",
 	  .action = ACT_OPEN, .screens = LI },
 	{ .keys = { TK_UP, 'k' }, .name = "Up k", .hint = NULL,
-	  .help = "move up: the chosen element, a lesson, or scroll the text",
-	  .action = ACT_UP, .screens = LI | LV },
+	  .help = "move up: the chosen element, a lesson; scroll text or help",
+	  .action = ACT_UP, .screens = LI | LV | HE },
 	{ .keys = { TK_DOWN, 'j' }, .name = "Down j", .hint = NULL,
-	  .help = "move down: the chosen element, a lesson, or scroll the text",
-	  .action = ACT_DOWN, .screens = LI | LV },
+	  .help = "move down: the chosen element, a lesson; scroll text or help",
+	  .action = ACT_DOWN, .screens = LI | LV | HE },
 	{ .keys = { TK_LEFT, 'h' }, .name = "Left h", .hint = NULL,
 	  .help = "move left (text pane: the previous claim of the step)",
 	  .action = ACT_LEFT, .screens = LV },
@@ -197,10 +197,10 @@ lesson_index(tutor_lesson_t *tl)
 }
 
 static void
-lesson_adopt(tutor_lesson_t *tl, lesson_t *l, const conv_shape_t *override)
+lesson_adopt(tutor_lesson_t *tl, lesson_t *l)
 {
 	tl->lesson = l;
-	tl->shape = override != NULL ? *override : l->shape;
+	tl->start = tl->shape = l->shape;
 	lesson_index(tl);
 }
 
@@ -220,15 +220,11 @@ tutor_alloc(int n)
 }
 
 tutor_t *
-tutor_create(char **paths, int npaths, const conv_shape_t *override)
+tutor_create(char **paths, int npaths)
 {
 	tutor_t *t = tutor_alloc(npaths);
 	int i;
 
-	if (override != NULL) {
-		t->override_shape = true;
-		t->cli_shape = *override;
-	}
 	for (i = 0; i < npaths; i++) {
 		tutor_lesson_t *tl = &t->lessons[i];
 		lesson_t *l;
@@ -236,7 +232,7 @@ tutor_create(char **paths, int npaths, const conv_shape_t *override)
 		tl->path = xstrdup(paths[i]);
 		l = lesson_load(paths[i], &tl->load_error);
 		if (l != NULL)
-			lesson_adopt(tl, l, override);
+			lesson_adopt(tl, l);
 	}
 	return t;
 }
@@ -250,7 +246,7 @@ tutor_create_lessons(lesson_t **lessons, int n)
 	for (i = 0; i < n; i++) {
 		t->lessons[i].path = xstrdup(lessons[i]->path != NULL ?
 		    lessons[i]->path : "(lesson)");
-		lesson_adopt(&t->lessons[i], lessons[i], NULL);
+		lesson_adopt(&t->lessons[i], lessons[i]);
 	}
 	return t;
 }
@@ -289,6 +285,40 @@ tutor_free(tutor_t *t)
 	free(t->shape_error);
 	free(t->message);
 	free(t);
+}
+
+int
+tutor_override(tutor_t *t, const tutor_override_t *o, char **err)
+{
+	int i;
+
+	for (i = 0; i < t->nlessons; i++) {
+		tutor_lesson_t *tl = &t->lessons[i];
+		conv_shape_t s;
+		char *why = NULL;
+
+		if (tl->lesson == NULL)
+			continue;
+		s = tl->lesson->shape;
+		if (o->sizes) {
+			s.N = o->s.N, s.C_in = o->s.C_in, s.H_in = o->s.H_in;
+			s.W_in = o->s.W_in, s.C_out = o->s.C_out;
+			s.R = o->s.R, s.S = o->s.S;
+		}
+		if (o->stride)
+			s.strh = o->s.strh, s.strw = o->s.strw;
+		if (o->padding)
+			s.pad_h = o->s.pad_h, s.pad_w = o->s.pad_w;
+		if (o->dilation)
+			s.dil_h = o->s.dil_h, s.dil_w = o->s.dil_w;
+		if (conv_shape_validate(&s, 0, &why) != 0) {
+			set_error(err, "%s: %s", tl->path, why);
+			free(why);
+			return -1;
+		}
+		tl->start = tl->shape = s;
+	}
+	return 0;
 }
 
 /* ---- where we are ---- */
@@ -1032,6 +1062,10 @@ next_claim(tutor_t *t, int delta)
 static void
 move(tutor_t *t, int dim, long delta)
 {
+	if (t->screen == SCR_HELP) {
+		t->help_scroll = (int)clampl(t->help_scroll + delta, 0, 1L << 20);
+		return;
+	}
 	if (t->screen == SCR_LIST) {
 		if (dim == 2)
 			t->list_cursor = (int)clampl(t->list_cursor + delta, 0,
@@ -1211,6 +1245,7 @@ tutor_do(tutor_t *t, tutor_action_t a, int key)
 	case ACT_QUIT: t->quit = true; break;
 	case ACT_HELP:
 		t->help_return = t->screen;
+		t->help_scroll = 0;
 		t->screen = SCR_HELP;
 		break;
 	case ACT_BACK: go_back(t); break;
@@ -1234,8 +1269,7 @@ tutor_do(tutor_t *t, tutor_action_t a, int key)
 	case ACT_SHAPE_APPLY: shape_apply(t); break;
 	case ACT_SHAPE_RESET:
 		if (tutor_cur_lesson(t) != NULL)
-			t->edit = t->override_shape ? t->cli_shape :
-			    tutor_cur_lesson(t)->lesson->shape;
+			t->edit = tutor_cur_lesson(t)->start;
 		break;
 	case ACT_SHAPE_CANCEL: go_back(t); break;
 	default: do_lesson_action(t, a); break;

@@ -133,6 +133,8 @@ typedef struct tutor_lesson {
 	lesson_t *lesson;       /* NULL if it failed to load */
 	char *load_error;
 	bool visited;
+	conv_shape_t start;     /* its default shape, with the command line's
+	                         * overrides: what the shape panel's r restores */
 	conv_shape_t shape;     /* the shape it is shown at */
 	int nclaims;            /* all claims of all steps */
 	tutor_check_t *checks;  /* nclaims, in lesson order */
@@ -160,6 +162,7 @@ typedef struct tutor {
 	tutor_pane_t focus;
 	long cur[PANE_COUNT][4];        /* cur[PANE_TEXT] unused */
 	int prose_scroll;
+	int help_scroll;
 	bool show_source;
 
 	long *extra;                    /* values of unbound free variables */
@@ -173,9 +176,6 @@ typedef struct tutor {
 
 	char *message;                  /* a one-line status, or NULL */
 
-	bool override_shape;            /* --shape etc. given */
-	conv_shape_t cli_shape;
-
 	verify_ctx_t *vc;               /* the world at the lesson's shape */
 	int vc_lesson;                  /* whose lets vc holds, -1 none */
 	bool *let_ready;                /* per claim of vc_lesson: let stored */
@@ -185,13 +185,22 @@ typedef struct tutor {
 } tutor_t;
 
 /* Create the state over lesson files (already collected; copied). A lesson
- * that fails to load is listed with its error. override: a shape that
- * replaces every lesson's default (NULL: none; validated by the caller).
- * Never NULL. */
-tutor_t *tutor_create(char **paths, int npaths, const conv_shape_t *override);
+ * that fails to load is listed with its error. Never NULL. */
+tutor_t *tutor_create(char **paths, int npaths);
 /* Create over lessons already loaded (tests); the tutor takes them. */
 tutor_t *tutor_create_lessons(lesson_t **lessons, int n);
 void tutor_free(tutor_t *t);    /* NULL: no-op */
+
+/* The command line's shape options, applied over each lesson's default:
+ * the seven sizes (--shape), --stride, --padding, --dilation. */
+typedef struct tutor_override {
+	bool sizes, stride, padding, dilation;
+	conv_shape_t s;         /* the fields given */
+} tutor_override_t;
+
+/* Apply o to every loaded lesson's shape (start and current). 0, or -1
+ * with *err naming the lesson whose shape the overrides make invalid. */
+int tutor_override(tutor_t *t, const tutor_override_t *o, char **err);
 
 /* Dispatch one key on the current screen through tutor_keys[]. Returns the
  * action taken (ACT_NONE if the key is not bound here). On the help screen

@@ -1,12 +1,248 @@
-/* ui-tutor.c: placeholder until its issue lands. */
+/*
+ * ui-tutor.c: `convgrad [tutor] [OPTIONS] [LESSON]`, the interactive tutor.
+ *
+ * Options are parsed and the terminal checked before anything is drawn:
+ * without a terminal the tutor says so, points to `convgrad verify` and
+ * `convgrad show`, and exits 2. The main loop draws the state (tutor.h),
+ * waits for a key (waking every 100 ms to notice signals), and hands the
+ * key to tutor_key(), which dispatches through the key table.
+ *
+ * Verification runs inside a key's action; the verifier calls back with
+ * progress, which draws a progress line and polls the keyboard without
+ * blocking: Esc (or x, q) cancels.
+ */
+#include "ui-curses.h"
+
+#include <getopt.h>
+#include <langinfo.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
 #include "cmd.h"
+#include "util.h"
+
+typedef struct tutor_args {
+	ui_opts_t ui;
+	tutor_override_t ov;
+	char **lessons;
+	int nlessons;
+} tutor_args_t;
+
+static bool cancel_requested;
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "Usage: convgrad [tutor] [OPTIONS] [LESSON|DIR]\n"
+	    "Walk through the derivation of conv2d's gradients, one step at a\n"
+	    "time, every formula checked against finite differences.\n\n"
+	    "With no LESSON the tutor opens on the list of bundled lessons; a\n"
+	    "lesson file opens that lesson, a directory lists its lessons.\n\n"
+	    "  --ascii              pure ASCII: formulas, grids and borders\n"
+	    "                       (the default when the locale is not UTF-8)\n"
+	    "  --no-color           monochrome (also when NO_COLOR is set)\n"
+	    "  --shape N,C_in,H_in,W_in,C_out,R,S\n"
+	    "                       show every lesson at these sizes\n"
+	    "  --stride SH,SW       ... with this stride\n"
+	    "  --padding PH,PW      ... with this padding\n"
+	    "  --dilation DH,DW     ... with this dilation\n"
+	    "  -h, --help           show this help and exit\n\n"
+	    "Keys: ? or F1 in the tutor lists them all. The terminal must be at\n"
+	    "least %dx%d. Without a terminal, use 'convgrad verify' to check the\n"
+	    "lessons and 'convgrad show LESSON' to read one.\n\n"
+	    "Exit status: 0 after q, 2 bad usage or no terminal, 128+N on\n"
+	    "signal N. See convgrad(1).\n", UI_MIN_COLS, UI_MIN_ROWS);
+}
+
+static int
+parse_shape_option(int opt, const char *arg, tutor_override_t *ov, char **err)
+{
+	conv_shape_t *s = &ov->s, sizes;
+
+	switch (opt) {
+	case 'S':               /* the sizes only: keep a stride given before */
+		ov->sizes = true;
+		if (conv_shape_parse(&sizes, arg, err) != 0)
+			return -1;
+		s->N = sizes.N, s->C_in = sizes.C_in, s->H_in = sizes.H_in;
+		s->W_in = sizes.W_in, s->C_out = sizes.C_out;
+		s->R = sizes.R, s->S = sizes.S;
+		return 0;
+	case 't':
+		ov->stride = true;
+		return conv_parse_pair("--stride", arg, &s->strh, &s->strw, err);
+	case 'p':
+		ov->padding = true;
+		return conv_parse_pair("--padding", arg, &s->pad_h, &s->pad_w, err);
+	default:
+		ov->dilation = true;
+		return conv_parse_pair("--dilation", arg, &s->dil_h, &s->dil_w, err);
+	}
+}
+
+/* 0 to run, 1 for --help, -1 with *err on bad usage. */
+static int
+parse_args(int argc, char **argv, tutor_args_t *a, char **err)
+{
+	static const struct option longopts[] = {
+		{ "ascii", no_argument, NULL, 'a' },
+		{ "no-color", no_argument, NULL, 'n' },
+		{ "no-colour", no_argument, NULL, 'n' },
+		{ "shape", required_argument, NULL, 'S' },
+		{ "stride", required_argument, NULL, 't' },
+		{ "padding", required_argument, NULL, 'p' },
+		{ "dilation", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *nc = getenv("NO_COLOR");
+	int c;
+
+	memset(a, 0, sizeof *a);
+	a->ui.color = nc == NULL || nc[0] == '\0';
+	a->ui.ascii = strcmp(nl_langinfo(CODESET), "UTF-8") != 0;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'a': a->ui.ascii = true; break;
+		case 'n': a->ui.color = false; break;
+		case 'h': return 1;
+		case 'S': case 't': case 'p': case 'd':
+			if (parse_shape_option(c, optarg, &a->ov, err) != 0)
+				return -1;
+			break;
+		default:
+			return set_error(err, "unknown or incomplete option '%s'",
+			    argv[optind - 1]);
+		}
+	}
+	if (argc - optind > 1)
+		return set_error(err, "one LESSON or directory at most, not %d",
+		    argc - optind);
+	a->lessons = argv + optind;
+	a->nlessons = argc - optind;
+	return 0;
+}
+
+static void
+on_progress(void *ud, size_t done, size_t total)
+{
+	int k;
+
+	(void)ud;
+	ui_draw_progress(done, total);
+	while ((k = ui_term_getkey(0)) >= 0)
+		if (k == TK_ESC || k == 'x' || k == 'q')
+			cancel_requested = true;
+	if (ui_term_quit_requested())
+		cancel_requested = true;
+}
+
+static bool
+on_cancelled(void *ud)
+{
+	(void)ud;
+	return cancel_requested;
+}
+
+static bool
+is_file(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* Load the lessons and apply the shape options. NULL with *err. */
+static tutor_t *
+load_tutor(const tutor_args_t *a, char **err)
+{
+	char **paths = NULL;
+	int n = 0;
+	tutor_t *t;
+
+	if (lesson_collect(a->lessons, a->nlessons, &paths, &n, err) != 0)
+		return NULL;
+	t = tutor_create(paths, n);
+	lesson_paths_free(paths, n);
+	if (tutor_override(t, &a->ov, err) != 0) {
+		tutor_free(t);
+		return NULL;
+	}
+	t->opts.progress = on_progress;
+	t->opts.cancelled = on_cancelled;
+	if (a->nlessons == 1 && is_file(a->lessons[0]) &&
+	    t->lessons[0].lesson == NULL) {
+		set_error(err, "%s", t->lessons[0].load_error);
+		tutor_free(t);
+		return NULL;
+	}
+	return t;
+}
+
+static void
+main_loop(tutor_t *t)
+{
+	ui_draw(t);
+	while (!t->quit && !ui_term_quit_requested()) {
+		int key = ui_term_getkey(100);
+
+		if (key < 0)
+			continue;
+		cancel_requested = false;
+		if (key != TK_RESIZE)
+			tutor_key(t, key);
+		ui_draw(t);
+	}
+}
 
 int
 cmd_tutor(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "convgrad: 'tutor' is not built yet\n");
-	return 2;
+	tutor_args_t a;
+	tutor_t *t;
+	char *err = NULL;
+	int rc, sig;
+
+	rc = parse_args(argc, argv, &a, &err);
+	if (rc != 0) {
+		if (rc > 0) {
+			usage(stdout);
+			return 0;
+		}
+		fprintf(stderr, "convgrad tutor: %s\n", err);
+		fprintf(stderr, "Try 'convgrad tutor --help'.\n");
+		free(err);
+		return 2;
+	}
+	if (ui_term_check(&err) != 0) {
+		fprintf(stderr, "convgrad: the tutor needs a terminal: %s.\n"
+		    "  To check the lessons without one:  convgrad verify [LESSON...]\n"
+		    "  To read a lesson as text:          convgrad show LESSON\n", err);
+		free(err);
+		return 2;
+	}
+	t = load_tutor(&a, &err);
+	if (t == NULL) {
+		fprintf(stderr, "convgrad tutor: %s\n", err);
+		free(err);
+		return 2;
+	}
+	if (ui_term_init(&a.ui, &err) != 0) {
+		fprintf(stderr, "convgrad: %s\n", err);
+		free(err);
+		tutor_free(t);
+		return 2;
+	}
+	if (a.nlessons == 1 && is_file(a.lessons[0]))
+		tutor_open(t, 0);
+	main_loop(t);
+	ui_term_done();
+	sig = ui_term_signal();
+	tutor_free(t);
+	return sig != 0 ? 128 + sig : 0;
 }

@@ -1,0 +1,156 @@
+/*
+ * ui-curses.h: the one header that includes curses, and what the ui-*
+ * files share. Nothing outside ui-*.c includes it: the state they draw
+ * lives in tutor.h, plain C.
+ *
+ *   ui-term.c    terminal setup and teardown in one place: the not-a-
+ *                terminal check, newterm, colours or monochrome, signals
+ *                (SIGINT/SIGTERM/SIGHUP quit, SIGTSTP suspends), the
+ *                fatal() hook, key translation.
+ *   ui-draw.c    drawing primitives: width-clipped UTF-8 (or transliterated
+ *                ASCII) text, boxes, word wrapping by display width.
+ *   ui-panes.c   the tensor panes: grids of values or shaded cells, with
+ *                the chosen element and the case structure marked.
+ *   ui-view.c    the screens: lesson list, shape panel, help, "terminal
+ *                too small", and the lines they share.
+ *   ui-lesson.c  the lesson view: prose, claim, panes, live check, verdict.
+ *   ui-tutor.c   convgrad tutor: options and the main loop.
+ */
+#ifndef CONVGRAD_UI_CURSES_H
+#define CONVGRAD_UI_CURSES_H
+
+#include "config.h"
+
+#ifndef NCURSES_WIDECHAR
+#define NCURSES_WIDECHAR 1
+#endif
+#if defined(HAVE_NCURSESW) && defined(__has_include)
+#if __has_include(<ncursesw/curses.h>)
+#include <ncursesw/curses.h>
+#else
+#include <curses.h>
+#endif
+#else
+#include <curses.h>
+#endif
+
+#include <stdbool.h>
+
+#include "tutor.h"
+
+/* The smallest terminal the lesson view is laid out for. */
+#define UI_MIN_COLS 60
+#define UI_MIN_ROWS 20
+
+/* What things look like; ui_attr() gives colour or a monochrome stand-in. */
+typedef enum ui_role {
+	ROLE_NORMAL,
+	ROLE_TITLE,       /* the top bar */
+	ROLE_HEADING,     /* a step's heading */
+	ROLE_DIM,         /* labels, hints */
+	ROLE_KEY,         /* a key name in the hint line */
+	ROLE_FOCUS,       /* the focused pane's border */
+	ROLE_CURSOR,      /* the chosen element */
+	ROLE_SET,         /* the highlighted set: window, fed, tapped */
+	ROLE_PARTNER,     /* the one paired element */
+	ROLE_POS,         /* a positive value */
+	ROLE_NEG,         /* a negative value */
+	ROLE_OK,          /* holds ✓ */
+	ROLE_FAIL,        /* fails ✗ */
+	ROLE_ERRATUM,     /* an erratum, refuted as expected */
+	ROLE_WARN,        /* messages, refusals */
+	ROLE_SELECT,      /* the chosen line of a list */
+	ROLE_COUNT
+} ui_role_t;
+
+/* Glyphs: Unicode or pure ASCII. */
+typedef struct ui_glyphs {
+	const char *h, *v, *tl, *tr, *bl, *br;   /* box drawing */
+	const char *ok, *fail, *dot, *times, *ellipsis, *arrow;
+	const char *cur_l, *cur_r;               /* around the chosen element */
+	const char *set_l, *set_r;               /* around a highlighted element */
+	const char *par_l, *par_r;               /* around the paired element */
+	const char *shade[4];                    /* magnitude, low to high */
+	const char *bar_done, *bar_todo;         /* progress bar */
+} ui_glyphs_t;
+
+typedef struct ui_opts {
+	bool ascii;       /* --ascii, or the locale is not UTF-8 */
+	bool color;       /* colour wanted: no --no-color, no NO_COLOR */
+} ui_opts_t;
+
+/* ---- ui-term.c ---- */
+
+/* Can the tutor run here? 0, or -1 with *why (malloc'd) saying what is
+ * missing (stdin or stdout not a terminal, TERM unset or unusable).
+ * Does not touch the terminal. */
+int ui_term_check(char **why);
+/* Set up the terminal: signals, newterm, cbreak, noecho, keypad, colours
+ * (if o->color and the terminal has them), the fatal() hook. 0, or -1 with
+ * *err. */
+int ui_term_init(const ui_opts_t *o, char **err);
+/* Restore the terminal. Safe to call twice. */
+void ui_term_done(void);
+/* Did SIGINT, SIGTERM or SIGHUP ask us to quit? Handles a pending
+ * suspend (Ctrl-Z) on the way: endwin, stop, and redraw on resume. */
+bool ui_term_quit_requested(void);
+/* The signal that asked us to quit, or 0. */
+int ui_term_signal(void);
+/* The next key as a TK_* / ASCII code, waiting up to timeout_ms (-1:
+ * forever, 0: not at all). -1 if none. */
+int ui_term_getkey(int timeout_ms);
+/* Attributes for a role (colour pair or monochrome attributes). */
+attr_t ui_attr(ui_role_t r);
+bool ui_has_color(void);
+bool ui_ascii(void);
+const ui_glyphs_t *ui_glyphs(void);
+
+/* ---- ui-draw.c ---- */
+
+/* Draw UTF-8 s at (y, x), at most maxw display columns, in attr; in ASCII
+ * mode non-ASCII characters are transliterated (∂ -> d, · -> *). Returns
+ * the columns used. */
+int ui_put(int y, int x, int maxw, attr_t attr, const char *s);
+/* Like ui_put, but fills the rest of maxw with spaces. */
+void ui_put_fill(int y, int x, int maxw, attr_t attr, const char *s);
+/* Display width of s as ui_put would draw it. */
+int ui_width(const char *s);
+/* A box with an optional title in its top border. */
+void ui_box(int y, int x, int h, int w, const char *title, attr_t attr);
+/* Wrap text to width columns (paragraphs on blank lines, words on
+ * spaces, over-long words cut). Returns a malloc'd array of malloc'd
+ * lines; *n set. Free with ui_lines_free. */
+char **ui_wrap(const char *text, int width, int *n);
+void ui_lines_free(char **lines, int n);
+/* Clear a rectangle. */
+void ui_clear(int y, int x, int h, int w);
+
+/* ---- ui-panes.c ---- */
+
+/* The columns a pane needs to show every column of its grid, values or
+ * shaded cells. */
+int ui_pane_width(tutor_t *t, tutor_pane_t p, bool values);
+/* Draw pane p in the rectangle; the grid scrolls to keep the cursor in
+ * view. values: numbers, else shaded cells. */
+void ui_pane_draw(tutor_t *t, tutor_pane_t p, int y, int x, int h, int w,
+    bool values);
+
+/* ---- ui-view.c ---- */
+
+/* Draw the whole screen for t's state (then refresh). */
+void ui_draw(tutor_t *t);
+/* During a long verification: a progress line (done of total). */
+void ui_draw_progress(size_t done, size_t total);
+/* Lines every screen shares: the title bar (row 0), the message or shape
+ * line, and the key hint line (the last row) from tutor_keys[]. */
+void ui_title_bar(const char *left, const char *right);
+void ui_message_line(tutor_t *t, int y);
+void ui_hint_line(tutor_t *t);
+
+/* ---- ui-lesson.c ---- */
+
+/* The lesson view: heading, prose, claim (or source), panes, live check,
+ * verification. */
+void ui_draw_lesson(tutor_t *t);
+
+#endif

@@ -1,0 +1,454 @@
+/*
+ * ui-lesson.c: the lesson view, one step at a time. Top to bottom:
+ *   row 0         title bar: the lesson's title, step i/n
+ *   row 1         the step's heading and its verdicts
+ *   text area     prose (wrapped by display width, scrollable), then the
+ *                 current claim rendered in 2-D; `o` puts the source's
+ *                 text beside it (100 columns or more) or instead of it
+ *   panes         input, weight, output (or df for the chain rule)
+ *   2 rows        the live check at the cursors: values and the case
+ *   2 rows        the claim's whole verification, first counterexample
+ *   2 rows        message or shape; key hints
+ * Nothing here runs a full verification: it shows the cached result. The
+ * live check evaluates one tuple per claim of the step.
+ */
+#include "ui-curses.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+/* TEMPORARY while the pretty-printer lands: fall back to the claim's text. */
+#pragma weak claim_render
+#pragma weak pp_box_free
+
+#define STATUS_ROWS 6       /* live 2, verification 2, message 1, hints 1 */
+
+static ui_role_t
+verdict_role(const tutor_check_t *ck)
+{
+	if (ck->error != NULL)
+		return ROLE_FAIL;
+	switch (ck->result.verdict) {
+	case VERDICT_HOLDS: case VERDICT_DEFINED: return ROLE_OK;
+	case VERDICT_REFUTED: return ROLE_ERRATUM;
+	case VERDICT_CANCELLED: return ROLE_WARN;
+	default: return ROLE_FAIL;
+	}
+}
+
+static bool
+check_fresh(tutor_t *t, const tutor_check_t *ck)
+{
+	const conv_shape_t *s = tutor_shape(t);
+
+	return ck != NULL && ck->valid && s != NULL &&
+	    memcmp(&ck->shape, s, sizeof *s) == 0;
+}
+
+/* The step's heading, and on the right what its claims came to. */
+static void
+draw_heading(tutor_t *t, int y)
+{
+	const ui_glyphs_t *g = ui_glyphs();
+	lesson_step_t *st = tutor_cur_step(t);
+	int checked, bad, errata, rw;
+	char right[96], *left;
+	ui_role_t role = ROLE_DIM;
+
+	if (st == NULL) {
+		ui_put(y, 1, COLS - 2, ui_attr(ROLE_DIM), "(this lesson has no steps)");
+		return;
+	}
+	tutor_step_counts(t, t->step, &checked, &bad, &errata);
+	if (st->nclaims == 0)
+		snprintf(right, sizeof right, "no claims");
+	else if (bad > 0)
+		role = ROLE_FAIL, snprintf(right, sizeof right, "%s %d of %d fail",
+		    g->fail, bad, st->nclaims);
+	else if (checked < st->nclaims)
+		snprintf(right, sizeof right, "%d/%d checked", checked, st->nclaims);
+	else if (errata > 0)
+		role = ROLE_ERRATUM, snprintf(right, sizeof right,
+		    "erratum confirmed %s", g->ok);
+	else
+		role = ROLE_OK, snprintf(right, sizeof right, "%s all %d hold",
+		    g->ok, st->nclaims);
+	rw = ui_width(right);
+	left = xasprintf("%s%d. %s", t->focus == PANE_TEXT ? "*" : "",
+	    t->step + 1, st->title);
+	ui_put(y, 1, COLS - rw - 4, ui_attr(ROLE_HEADING), left);
+	ui_put(y, COLS - rw - 1, rw, ui_attr(role), right);
+	free(left);
+}
+
+/* Prose rows: the lesson's introduction comes before step 1. */
+static void
+draw_prose(tutor_t *t, int y, int rows)
+{
+	lesson_step_t *st = tutor_cur_step(t);
+	tutor_lesson_t *tl = tutor_cur_lesson(t);
+	char *text, **lines;
+	int n, i, max;
+
+	if (st == NULL || rows <= 0)
+		return;
+	if (t->step == 0 && tl->lesson->intro != NULL && tl->lesson->intro[0])
+		text = xasprintf("%s\n\n%s", tl->lesson->intro, st->prose);
+	else
+		text = xstrdup(st->prose != NULL ? st->prose : "");
+	lines = ui_wrap(text, COLS - 3, &n);
+	max = n > rows ? n - rows : 0;
+	if (t->prose_scroll > max)
+		t->prose_scroll = max;
+	for (i = 0; i < rows && t->prose_scroll + i < n; i++)
+		ui_put(y + i, 1, COLS - 3, A_NORMAL, lines[t->prose_scroll + i]);
+	if (t->prose_scroll + rows < n)
+		ui_put(y + rows - 1, COLS - 1, 1, ui_attr(ROLE_KEY),
+		    ui_ascii() ? "v" : "↓");
+	if (t->prose_scroll > 0)
+		ui_put(y, COLS - 1, 1, ui_attr(ROLE_KEY), ui_ascii() ? "^" : "↑");
+	ui_lines_free(lines, n);
+	free(text);
+}
+
+/* "claim 2/3: label" and its verdict mark. */
+static void
+draw_claim_header(tutor_t *t, int y, int x, int w)
+{
+	lesson_step_t *st = tutor_cur_step(t);
+	claim_t *c = tutor_cur_claim(t);
+	tutor_check_t *ck = tutor_cur_check(t);
+	const ui_glyphs_t *g = ui_glyphs();
+	char *h;
+	int used;
+
+	h = xasprintf("claim %d/%d%s%s", t->claim + 1, st->nclaims,
+	    c->label != NULL ? ": " : "", c->label != NULL ? c->label : "");
+	used = ui_put(y, x, w - 3, ui_attr(ROLE_DIM), h);
+	if (check_fresh(t, ck))
+		ui_put(y, x + used + 1, 2, ui_attr(verdict_role(ck)),
+		    verdict_ok(ck->result.verdict) && ck->error == NULL ? g->ok :
+		    ck->result.verdict == VERDICT_CANCELLED ? "?" : g->fail);
+	free(h);
+}
+
+static void
+draw_claim(tutor_t *t, int y, int x, int h, int w)
+{
+	claim_t *c = tutor_cur_claim(t);
+	pp_box_t *box;
+	int i;
+
+	if (c == NULL || h <= 0)
+		return;
+	draw_claim_header(t, y, x, w);
+	if (claim_render == NULL) {
+		char **lines;
+		int n;
+
+		lines = ui_wrap(c->text, w - 2, &n);
+		for (i = 0; i < n && i + 1 < h; i++)
+			ui_put(y + 1 + i, x + 2, w - 2, A_NORMAL, lines[i]);
+		ui_lines_free(lines, n);
+		return;
+	}
+	box = claim_render(c, ui_ascii() ? PP_ASCII : PP_UNICODE);
+	if (box == NULL)
+		return;
+	for (i = 0; i < box->height && i + 1 < h; i++)
+		ui_put(y + 1 + i, x + 2, w - 2, A_NORMAL, box->rows[i]);
+	if (box->height + 1 > h)
+		ui_put(y + h - 1, x + w - 1, 1, ui_attr(ROLE_KEY), "+");
+	pp_box_free(box);
+}
+
+static void
+draw_source(tutor_t *t, int y, int x, int h, int w)
+{
+	lesson_step_t *st = tutor_cur_step(t);
+	char **lines;
+	int n, i;
+
+	if (h <= 0)
+		return;
+	ui_put(y, x, w, ui_attr(ROLE_DIM), "the source, as written (o hides):");
+	lines = ui_wrap(st->source != NULL ? st->source :
+	    "(this step quotes no source text)", w - 2, &n);
+	for (i = 0; i < n && i + 1 < h; i++)
+		ui_put(y + 1 + i, x + 2, w - 2, ui_attr(ROLE_WARN), lines[i]);
+	ui_lines_free(lines, n);
+}
+
+/* Rows the claim needs: its header and its rendered box. */
+static int
+claim_rows(tutor_t *t)
+{
+	claim_t *c = tutor_cur_claim(t);
+	pp_box_t *box;
+	int h;
+
+	if (c == NULL)
+		return 0;
+	if (claim_render == NULL)
+		return 4;
+	box = claim_render(c, ui_ascii() ? PP_ASCII : PP_UNICODE);
+	h = 1 + (box != NULL ? box->height : 0);
+	pp_box_free(box);
+	return h;
+}
+
+static void
+draw_text_area(tutor_t *t, int y, int rows)
+{
+	int ch = claim_rows(t), pr;
+	bool wide = COLS >= 100;
+
+	if (t->show_source && !wide && ch < rows / 2)
+		ch = rows / 2;
+	if (ch > rows - 2)
+		ch = rows - 2;
+	if (ch < 0)
+		ch = 0;
+	pr = rows - ch - (ch > 0 ? 1 : 0);
+	draw_prose(t, y, pr);
+	y += rows - ch;
+	if (!t->show_source)
+		draw_claim(t, y, 1, ch, COLS - 2);
+	else if (wide) {
+		draw_claim(t, y, 1, ch, COLS / 2 - 2);
+		draw_source(t, y, COLS / 2 + 1, ch, COLS - COLS / 2 - 2);
+	} else
+		draw_source(t, y, 1, ch, COLS - 2);
+}
+
+/* ---- the panes ---- */
+
+/* Choose values or shaded cells per pane, and widths that fit COLS. */
+static void
+pane_layout(tutor_t *t, int width[PANE_COUNT], bool values[PANE_COUNT])
+{
+	int p, total, widest;
+
+	for (p = PANE_INPUT; p < PANE_COUNT; p++) {
+		values[p] = true;
+		width[p] = ui_pane_width(t, (tutor_pane_t)p, true);
+	}
+	for (;;) {
+		total = 2;
+		widest = -1;
+		for (p = PANE_INPUT; p < PANE_COUNT; p++) {
+			if (width[p] < 18)
+				width[p] = 18;
+			total += width[p];
+			if (values[p] && (widest < 0 || width[p] > width[widest]))
+				widest = p;
+		}
+		if (total <= COLS || widest < 0)
+			break;
+		values[widest] = false;
+		width[widest] = ui_pane_width(t, (tutor_pane_t)widest, false);
+	}
+	while (total > COLS) {       /* still too wide: the grids scroll */
+		widest = PANE_INPUT;
+		for (p = PANE_INPUT; p < PANE_COUNT; p++)
+			if (width[p] > width[widest])
+				widest = p;
+		width[widest]--;
+		total--;
+	}
+}
+
+static int
+pane_rows(tutor_t *t)
+{
+	long d[4];
+	int p, m = 1;
+
+	for (p = PANE_INPUT; p < PANE_COUNT; p++) {
+		tutor_pane_dims(t, (tutor_pane_t)p, d);
+		if (d[2] > m)
+			m = (int)d[2];
+	}
+	return m + 2;
+}
+
+static void
+draw_panes(tutor_t *t, int y, int h)
+{
+	int width[PANE_COUNT], x = 0, p, gap;
+	bool values[PANE_COUNT];
+
+	pane_layout(t, width, values);
+	gap = COLS - width[PANE_INPUT] - width[PANE_WEIGHT] - width[PANE_OUTPUT];
+	gap = gap >= 2 ? (gap > 8 ? 4 : gap / 2) : 0;
+	for (p = PANE_INPUT; p < PANE_COUNT; p++) {
+		ui_pane_draw(t, (tutor_pane_t)p, y, x, h, width[p], values[p]);
+		x += width[p] + gap;
+	}
+}
+
+/* ---- the live check and the verification ---- */
+
+static char *
+tuple_str(tutor_t *t, const claim_t *c)
+{
+	long *vals = xcalloc((size_t)c->nfree + 1, sizeof *vals);
+	sbuf_t b;
+	int i;
+
+	tutor_claim_values(t, c, vals);
+	sbuf_init(&b);
+	sbuf_add(&b, "at ");
+	for (i = 0; i < c->nfree; i++)
+		sbuf_addf(&b, "%s%s=%ld", i ? " " : "", c->free[i].name, vals[i]);
+	free(vals);
+	return sbuf_take(&b);
+}
+
+static void
+draw_live(tutor_t *t, int y)
+{
+	claim_t *c = tutor_cur_claim(t);
+	const ui_glyphs_t *g = ui_glyphs();
+	verify_point_t pt;
+	const char *label = NULL;
+	char *err = NULL, *line, *tup;
+	int x;
+
+	if (c == NULL)
+		return;
+	if (tutor_live(t, &pt, &label, &err) != 0) {
+		ui_put(y, 1, COLS - 2, ui_attr(ROLE_DIM), err);
+		free(err);
+		return;
+	}
+	tup = tuple_str(t, c);
+	ui_put(y, 1, COLS - 2, A_NORMAL, tup);
+	free(tup);
+	if (pt.finding != NULL) {
+		line = xasprintf("finding: %s", pt.finding);
+		ui_put(y + 1, 1, COLS - 2, ui_attr(ROLE_FAIL), line);
+	} else if (!pt.applies) {
+		line = xasprintf("its where does not hold here%s%s",
+		    label != NULL ? "; case: " : "", label != NULL ? label : "");
+		ui_put(y + 1, 1, COLS - 2, ui_attr(ROLE_DIM), line);
+	} else {
+		line = xasprintf("formula % .6g  numeric % .6g  diff %.1e ",
+		    pt.formula, pt.numeric, fabs(pt.formula - pt.numeric));
+		x = 1 + ui_put(y + 1, 1, COLS - 2, A_NORMAL, line);
+		x += ui_put(y + 1, x, COLS - x, ui_attr(pt.ok ? ROLE_OK :
+		    c->expect_fail ? ROLE_ERRATUM : ROLE_FAIL), pt.ok ? g->ok : g->fail);
+		if (label != NULL) {
+			free(line);
+			line = xasprintf("  case: %s", label);
+			ui_put(y + 1, x, COLS - x - 1, ui_attr(ROLE_HEADING), line);
+		}
+	}
+	free(line);
+	free(pt.finding);
+}
+
+static char *
+verdict_line(const tutor_check_t *ck)
+{
+	const verify_result_t *r = &ck->result;
+	const ui_glyphs_t *g = ui_glyphs();
+	const char *of = r->sampled ? " sampled" : "";
+
+	switch (r->verdict) {
+	case VERDICT_HOLDS:
+		return xasprintf("%s holds: %zu tuples checked (of %zu%s), "
+		    "largest error %.1e, tolerance %.0e", g->ok, r->checked,
+		    r->total, of, r->max_abs, r->tol_abs);
+	case VERDICT_FAILS:
+		return xasprintf("%s fails at %zu of %zu tuples, largest error "
+		    "%.2g, tolerance %.0e", g->fail, r->failures, r->checked,
+		    r->max_abs, r->tol_abs);
+	case VERDICT_REFUTED:
+		return xasprintf("%s refuted, as expected: erratum confirmed "
+		    "(%zu of %zu tuples fail)", g->ok, r->failures, r->checked);
+	case VERDICT_NOT_REFUTED:
+		return xasprintf("%s expected to fail, but holds at all %zu "
+		    "tuples", g->fail, r->checked);
+	case VERDICT_DEFINED:
+		return xasprintf("%s defined (%zu entries)", g->ok, r->checked);
+	case VERDICT_CANCELLED:
+	default:
+		return xasprintf("verification cancelled: v runs it again");
+	}
+}
+
+static void
+draw_verify(tutor_t *t, int y)
+{
+	claim_t *c = tutor_cur_claim(t);
+	tutor_check_t *ck = tutor_cur_check(t);
+	char *line, *cex;
+
+	if (c == NULL)
+		return;
+	if (!check_fresh(t, ck)) {
+		ui_put(y, 1, COLS - 2, ui_attr(ROLE_DIM),
+		    "not verified at this shape yet: v verifies");
+		return;
+	}
+	if (ck->error != NULL) {
+		line = xasprintf("cannot be checked: %s", ck->error);
+		ui_put(y, 1, COLS - 2, ui_attr(ROLE_FAIL), line);
+		free(line);
+		return;
+	}
+	line = verdict_line(ck);
+	ui_put(y, 1, COLS - 2, ui_attr(verdict_role(ck)), line);
+	free(line);
+	if (ck->result.has_cex) {
+		cex = verify_cex_str(c, &ck->result);
+		if (ck->result.cex_finding != NULL)
+			line = xasprintf("first counterexample (c goes there): %s: %s",
+			    cex, ck->result.cex_finding);
+		else
+			line = xasprintf("first counterexample (c goes there): %s: "
+			    "formula %.6g, numeric %.6g", cex, ck->result.cex_formula,
+			    ck->result.cex_numeric);
+		ui_put(y + 1, 1, COLS - 2, ui_attr(ROLE_WARN), line);
+		free(line);
+		free(cex);
+	} else if (ck->result.tol_why != NULL)
+		ui_put(y + 1, 1, COLS - 2, ui_attr(ROLE_DIM), ck->result.tol_why);
+}
+
+void
+ui_draw_lesson(tutor_t *t)
+{
+	tutor_lesson_t *tl = tutor_cur_lesson(t);
+	int avail, ph, y_status = LINES - STATUS_ROWS;
+	char right[64], *left;
+
+	if (tl == NULL) {
+		ui_title_bar(" convgrad", NULL);
+		ui_hint_line(t);
+		return;
+	}
+	snprintf(right, sizeof right, "step %d/%d", t->step + 1,
+	    tl->lesson->nsteps);
+	left = xasprintf(" %s", tl->lesson->title);
+	ui_title_bar(left, right);
+	free(left);
+	draw_heading(t, 1);
+	avail = y_status - 2;
+	ph = pane_rows(t);
+	if (ph > avail * 3 / 5)
+		ph = avail * 3 / 5;
+	if (ph < 5)
+		ph = 5;
+	draw_text_area(t, 2, avail - ph);
+	draw_panes(t, 2 + avail - ph, ph);
+	draw_live(t, y_status);
+	draw_verify(t, y_status + 2);
+	ui_message_line(t, LINES - 2);
+	ui_hint_line(t);
+}

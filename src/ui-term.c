@@ -1,0 +1,278 @@
+/*
+ * ui-term.c: terminal setup and teardown, in one place (as htop's CRT.c).
+ *
+ * ui_term_check() decides, before anything is written, whether the tutor
+ * can run: both standard input and output must be terminals and TERM must
+ * name a terminal type that can move the cursor. ui_term_init() installs
+ * the signal handlers first (so ncurses keeps ours), then newterm, cbreak,
+ * noecho, keypad, and colour or a monochrome scheme. ui_term_done()
+ * restores the terminal; it is also fatal()'s hook, so a fatal error is
+ * printed on a restored screen.
+ *
+ * Signals only set flags; the main loop polls them (getch wakes up every
+ * 100 ms and on any signal):
+ *   SIGINT, SIGTERM, SIGHUP  quit: restore the terminal, exit 128+signo;
+ *   SIGTSTP (Ctrl-Z)         endwin, stop for real, redraw on resume;
+ *   SIGWINCH                 left to ncurses, which turns it into KEY_RESIZE.
+ */
+#include "ui-curses.h"
+
+#include <langinfo.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <term.h>
+#include <unistd.h>
+
+#include "util.h"
+
+static volatile sig_atomic_t quit_signal;
+static volatile sig_atomic_t suspend_pending;
+static bool active;
+static bool have_color;
+static bool ascii_mode;
+static SCREEN *screen;
+
+static const ui_glyphs_t glyphs_unicode = {
+	.h = "─", .v = "│", .tl = "┌", .tr = "┐", .bl = "└", .br = "┘",
+	.ok = "✓", .fail = "✗", .dot = "·", .times = "×", .ellipsis = "…",
+	.arrow = "→",
+	.cur_l = "[", .cur_r = "]", .set_l = "‹", .set_r = "›",
+	.par_l = "{", .par_r = "}",
+	.shade = { "░", "▒", "▓", "█" },
+	.bar_done = "█", .bar_todo = "░",
+};
+
+static const ui_glyphs_t glyphs_ascii = {
+	.h = "-", .v = "|", .tl = "+", .tr = "+", .bl = "+", .br = "+",
+	.ok = "ok", .fail = "FAIL", .dot = ".", .times = "x", .ellipsis = "~",
+	.arrow = "->",
+	.cur_l = "[", .cur_r = "]", .set_l = "<", .set_r = ">",
+	.par_l = "{", .par_r = "}",
+	.shade = { ".", ":", "o", "#" },
+	.bar_done = "#", .bar_todo = ".",
+};
+
+/* Colour pairs, one per role that has colour (0: no pair). */
+static const struct role_style {
+	short fg, bg;
+	attr_t color_attr;     /* added to the pair */
+	attr_t mono;           /* the whole style without colour */
+} role_styles[ROLE_COUNT] = {
+	[ROLE_NORMAL]  = { -1, -1, A_NORMAL, A_NORMAL },
+	[ROLE_TITLE]   = { COLOR_WHITE, COLOR_BLUE, A_BOLD, A_REVERSE },
+	[ROLE_HEADING] = { COLOR_CYAN, -1, A_BOLD, A_BOLD | A_UNDERLINE },
+	[ROLE_DIM]     = { -1, -1, A_DIM, A_DIM },
+	[ROLE_KEY]     = { COLOR_CYAN, -1, A_BOLD, A_BOLD },
+	[ROLE_FOCUS]   = { COLOR_CYAN, -1, A_BOLD, A_BOLD },
+	[ROLE_CURSOR]  = { COLOR_BLACK, COLOR_CYAN, A_BOLD, A_REVERSE },
+	[ROLE_SET]     = { COLOR_BLACK, COLOR_YELLOW, A_NORMAL, A_BOLD | A_UNDERLINE },
+	[ROLE_PARTNER] = { COLOR_WHITE, COLOR_MAGENTA, A_BOLD, A_REVERSE | A_UNDERLINE },
+	[ROLE_POS]     = { -1, -1, A_NORMAL, A_NORMAL },
+	[ROLE_NEG]     = { COLOR_RED, -1, A_NORMAL, A_NORMAL },
+	[ROLE_OK]      = { COLOR_GREEN, -1, A_BOLD, A_BOLD },
+	[ROLE_FAIL]    = { COLOR_RED, -1, A_BOLD, A_BOLD | A_UNDERLINE },
+	[ROLE_ERRATUM] = { COLOR_MAGENTA, -1, A_BOLD, A_BOLD },
+	[ROLE_WARN]    = { COLOR_YELLOW, -1, A_BOLD, A_BOLD },
+	[ROLE_SELECT]  = { COLOR_BLACK, COLOR_WHITE, A_NORMAL, A_REVERSE },
+};
+
+static void
+on_quit_signal(int sig)
+{
+	quit_signal = sig;
+}
+
+static void
+on_suspend_signal(int sig)
+{
+	(void)sig;
+	suspend_pending = 1;
+}
+
+/* No SA_RESTART: a signal wakes getch at once. */
+static void
+set_handler(int sig, void (*fn)(int))
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = fn;
+	sigemptyset(&sa.sa_mask);
+	sigaction(sig, &sa, NULL);
+}
+
+int
+ui_term_check(char **why)
+{
+	const char *term = getenv("TERM");
+	char *cup;
+	int e = 0;
+
+	if (!isatty(STDIN_FILENO))
+		return set_error(why, "standard input is not a terminal");
+	if (!isatty(STDOUT_FILENO))
+		return set_error(why, "standard output is not a terminal");
+	if (term == NULL || term[0] == '\0')
+		return set_error(why, "TERM is not set");
+	if (setupterm(NULL, STDOUT_FILENO, &e) != OK)
+		return set_error(why, "TERM=%s is not a terminal type known here",
+		    term);
+	cup = tigetstr("cup");
+	if (cup == NULL || cup == (char *)-1) {
+		del_curterm(cur_term);
+		return set_error(why, "TERM=%s cannot move the cursor", term);
+	}
+	del_curterm(cur_term);
+	return 0;
+}
+
+static void
+colors_init(void)
+{
+	int r;
+
+	start_color();
+	use_default_colors();
+	for (r = 1; r < ROLE_COUNT; r++)
+		init_pair((short)r, role_styles[r].fg, role_styles[r].bg);
+}
+
+int
+ui_term_init(const ui_opts_t *o, char **err)
+{
+	ascii_mode = o->ascii;
+	set_handler(SIGINT, on_quit_signal);
+	set_handler(SIGTERM, on_quit_signal);
+	set_handler(SIGHUP, on_quit_signal);
+	set_handler(SIGTSTP, on_suspend_signal);
+	screen = newterm(NULL, stdout, stdin);
+	if (screen == NULL) {
+		ui_term_done();
+		return set_error(err, "cannot set up the terminal (TERM=%s)",
+		    getenv("TERM") != NULL ? getenv("TERM") : "");
+	}
+	set_term(screen);
+	active = true;
+	fatal_set_hook(ui_term_done);
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	set_escdelay(25);
+	curs_set(0);
+	have_color = o->color && has_colors();
+	if (have_color)
+		colors_init();
+	return 0;
+}
+
+void
+ui_term_done(void)
+{
+	if (active) {
+		endwin();
+		fflush(stdout);
+		active = false;
+	}
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	signal(SIGTSTP, SIG_DFL);
+	fatal_set_hook(NULL);
+}
+
+/* Ctrl-Z: give the terminal back, stop, and take it again on resume. */
+static void
+suspend_now(void)
+{
+	suspend_pending = 0;
+	endwin();
+	fflush(stdout);
+	signal(SIGTSTP, SIG_DFL);
+	raise(SIGTSTP);
+	/* ... stopped here until SIGCONT ... */
+	set_handler(SIGTSTP, on_suspend_signal);
+	reset_prog_mode();
+	clearok(curscr, TRUE);
+	refresh();
+}
+
+bool
+ui_term_quit_requested(void)
+{
+	if (suspend_pending && active)
+		suspend_now();
+	return quit_signal != 0;
+}
+
+int
+ui_term_signal(void)
+{
+	return quit_signal;
+}
+
+static int
+translate_key(int c)
+{
+	switch (c) {
+	case KEY_UP: return TK_UP;
+	case KEY_DOWN: return TK_DOWN;
+	case KEY_LEFT: return TK_LEFT;
+	case KEY_RIGHT: return TK_RIGHT;
+	case KEY_PPAGE: return TK_PGUP;
+	case KEY_NPAGE: return TK_PGDN;
+	case KEY_HOME: return TK_HOME;
+	case KEY_END: return TK_END;
+	case KEY_BACKSPACE: case 127: case 8: return TK_BACKSPACE;
+	case KEY_F(1): return TK_F1;
+	case KEY_BTAB: return TK_BTAB;
+	case KEY_RESIZE: return TK_RESIZE;
+	case KEY_ENTER: case '\r': case '\n': return TK_ENTER;
+	case 27: return TK_ESC;
+	default: break;
+	}
+	return c >= KEY_MIN ? 0 : c;
+}
+
+int
+ui_term_getkey(int timeout_ms)
+{
+	int c;
+
+	timeout(timeout_ms);
+	c = getch();
+	if (c == ERR)
+		return -1;
+	return translate_key(c);
+}
+
+attr_t
+ui_attr(ui_role_t r)
+{
+	if (r >= ROLE_COUNT)
+		r = ROLE_NORMAL;
+	if (!have_color)
+		return role_styles[r].mono;
+	if (role_styles[r].fg == -1 && role_styles[r].bg == -1)
+		return role_styles[r].color_attr;
+	return COLOR_PAIR(r) | role_styles[r].color_attr;
+}
+
+bool
+ui_has_color(void)
+{
+	return have_color;
+}
+
+bool
+ui_ascii(void)
+{
+	return ascii_mode;
+}
+
+const ui_glyphs_t *
+ui_glyphs(void)
+{
+	return ascii_mode ? &glyphs_ascii : &glyphs_unicode;
+}

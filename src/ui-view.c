@@ -1,0 +1,347 @@
+/*
+ * ui-view.c: the tutor's screens, drawn from the state in tutor.h.
+ *
+ * The lesson list, the help screen (generated from the key table), the
+ * shape panel, the "terminal too small" screen, the progress line, and the
+ * lines every screen shares (title bar, message line, key hint line). The
+ * lesson view itself is in ui-lesson.c. Below UI_MIN_COLS x UI_MIN_ROWS
+ * every screen gives way to "terminal too small".
+ */
+#include "ui-curses.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+/* ---- shared bits ---- */
+
+void
+ui_title_bar(const char *left, const char *right)
+{
+	int rw = right != NULL ? ui_width(right) : 0;
+
+	ui_put_fill(0, 0, COLS, ui_attr(ROLE_TITLE), left);
+	if (right != NULL && rw + 2 < COLS)
+		ui_put(0, COLS - rw - 1, rw, ui_attr(ROLE_TITLE), right);
+}
+
+/* The hint line, generated from the key table for this screen. */
+void
+ui_hint_line(tutor_t *t)
+{
+	int x = 0, y = LINES - 1;
+	size_t i;
+
+	ui_clear(y, 0, 1, COLS);
+	for (i = 0; i < tutor_nkeys; i++) {
+		const tutor_key_t *k = &tutor_keys[i];
+		int need;
+
+		if (k->hint == NULL || !(k->screens & SCR_BIT(t->screen)))
+			continue;
+		need = ui_width(k->name) + 1 + ui_width(k->hint) + 2;
+		if (x + need > COLS)
+			break;
+		x += ui_put(y, x, COLS - x, ui_attr(ROLE_KEY), k->name);
+		x += ui_put(y, x, COLS - x, A_NORMAL, " ");
+		x += ui_put(y, x, COLS - x, ui_attr(ROLE_DIM), k->hint);
+		x += 2;
+	}
+}
+
+void
+ui_message_line(tutor_t *t, int y)
+{
+	const conv_shape_t *s = tutor_shape(t);
+	char buf[256], *line;
+
+	if (t->message != NULL) {
+		ui_put_fill(y, 0, COLS, ui_attr(ROLE_WARN), t->message);
+		return;
+	}
+	if (s == NULL)
+		return;
+	line = xasprintf("shape %s %s H_out=%ld W_out=%ld", conv_shape_str(s,
+	    buf, sizeof buf), ui_glyphs()->arrow, s->H_out, s->W_out);
+	ui_put_fill(y, 0, COLS, ui_attr(ROLE_DIM), line);
+	free(line);
+}
+
+static void
+draw_too_small(void)
+{
+	char *msg;
+	char **lines;
+	int n, i, y;
+
+	msg = xasprintf("terminal too small: %d%s%d, need %d%s%d", COLS,
+	    ui_glyphs()->times, LINES, UI_MIN_COLS, ui_glyphs()->times, UI_MIN_ROWS);
+	lines = ui_wrap(msg, COLS > 2 ? COLS - 2 : 1, &n);
+	y = LINES / 2 - n / 2;
+	for (i = 0; i < n && y + i < LINES; i++)
+		ui_put(y + i < 0 ? 0 : y + i, 1, COLS - 1, ui_attr(ROLE_WARN),
+		    lines[i]);
+	if (y + n < LINES)
+		ui_put(y + n, 1, COLS - 1, ui_attr(ROLE_DIM), "q quits");
+	ui_lines_free(lines, n);
+	free(msg);
+}
+
+/* ---- the lesson list ---- */
+
+static const char *
+state_text(tutor_t *t, int i, ui_role_t *role, char *buf, size_t len)
+{
+	const ui_glyphs_t *g = ui_glyphs();
+	const tutor_lesson_t *tl = &t->lessons[i];
+	int k, checked = 0;
+
+	switch (tutor_lesson_state(t, i)) {
+	case LS_ERROR:
+		*role = ROLE_FAIL;
+		return "does not load";
+	case LS_NOT_VISITED:
+		*role = ROLE_DIM;
+		return "not visited";
+	case LS_PARTIAL:
+		for (k = 0; k < tl->nclaims; k++)
+			checked += tl->checks[k].valid;
+		*role = ROLE_NORMAL;
+		snprintf(buf, len, "visited: %d/%d claims checked", checked,
+		    tl->nclaims);
+		return buf;
+	case LS_VERIFIED:
+		*role = ROLE_OK;
+		snprintf(buf, len, "verified %s", g->ok);
+		return buf;
+	case LS_ERRATUM:
+		*role = ROLE_ERRATUM;
+		snprintf(buf, len, "erratum confirmed %s", g->ok);
+		return buf;
+	case LS_FAILED:
+	default:
+		*role = ROLE_FAIL;
+		snprintf(buf, len, "failed %s", g->fail);
+		return buf;
+	}
+}
+
+static void
+list_row(tutor_t *t, int i, int y)
+{
+	const tutor_lesson_t *tl = &t->lessons[i];
+	char num[16], buf[64];
+	const char *st, *title;
+	ui_role_t role;
+	int sw;
+
+	st = state_text(t, i, &role, buf, sizeof buf);
+	sw = ui_width(st);
+	title = tl->lesson != NULL ? tl->lesson->title : tl->path;
+	snprintf(num, sizeof num, " %2d. ", i + 1);
+	if (i == t->list_cursor)
+		ui_put_fill(y, 0, COLS, ui_attr(ROLE_SELECT), "");
+	ui_put(y, 0, 5, i == t->list_cursor ? ui_attr(ROLE_SELECT) : A_NORMAL, num);
+	ui_put(y, 5, COLS - sw - 8, i == t->list_cursor ? ui_attr(ROLE_SELECT) :
+	    A_NORMAL, title);
+	ui_put(y, COLS - sw - 1, sw, ui_attr(role), st);
+}
+
+static void
+draw_list(tutor_t *t)
+{
+	int rows = LINES - 6, top = 0, i, n;
+	const tutor_lesson_t *sel;
+	char **lines;
+	char *hdr;
+
+	hdr = xasprintf(" convgrad %s the gradients of conv2d, step by step",
+	    ui_glyphs()->dot);
+	ui_title_bar(hdr, "lessons");
+	free(hdr);
+	if (rows > t->nlessons)
+		rows = t->nlessons;
+	if (t->list_cursor >= rows)
+		top = t->list_cursor - rows + 1;
+	for (i = 0; i < rows; i++)
+		list_row(t, top + i, 2 + i);
+	/* A preview: the chosen lesson's introduction, or why it failed. */
+	sel = &t->lessons[t->list_cursor];
+	lines = ui_wrap(sel->lesson != NULL ? sel->lesson->intro : sel->load_error,
+	    COLS - 4, &n);
+	for (i = 0; i < n && 3 + rows + i < LINES - 2; i++)
+		ui_put(3 + rows + i, 2, COLS - 4, ui_attr(sel->lesson != NULL ?
+		    ROLE_DIM : ROLE_FAIL), lines[i]);
+	ui_lines_free(lines, n);
+	ui_message_line(t, LINES - 2);
+	ui_hint_line(t);
+}
+
+/* ---- the help screen ---- */
+
+static const char *const help_screen_names[SCR_COUNT] = {
+	[SCR_LIST] = "Lesson list", [SCR_LESSON] = "Lesson view",
+	[SCR_SHAPE] = "Shape panel", [SCR_HELP] = "Help",
+};
+
+/* The help text as lines, generated from the key table. */
+static char **
+help_lines(int *n)
+{
+	sbuf_t b;
+	const ui_glyphs_t *g = ui_glyphs();
+	char **lines;
+	size_t i;
+	int s;
+
+	sbuf_init(&b);
+	for (s = 0; s < SCR_COUNT; s++) {
+		sbuf_addf(&b, "%s%s:\n", s ? "\n" : "", help_screen_names[s]);
+		for (i = 0; i < tutor_nkeys; i++)
+			if (tutor_keys[i].screens & SCR_BIT(s))
+				sbuf_addf(&b, "  %-12s %s\n", tutor_keys[i].name,
+				    tutor_keys[i].help);
+	}
+	sbuf_addf(&b, "\nIn the panes: %sx%s the chosen element, %sx%s the case "
+	    "(the window of the chosen output, the outputs an input feeds, the "
+	    "inputs a tap multiplies), %sx%s the weight tap pairing them.\n"
+	    "The tutor needs at least %dx%d.\n", g->cur_l, g->cur_r, g->set_l,
+	    g->set_r, g->par_l, g->par_r, UI_MIN_COLS, UI_MIN_ROWS);
+	lines = xcalloc(1, sizeof *lines);
+	*n = 0;
+	{
+		char *text = sbuf_take(&b), *p = text, *nl;
+
+		while ((nl = strchr(p, '\n')) != NULL) {
+			lines = xreallocarray(lines, (size_t)*n + 1, sizeof *lines);
+			lines[(*n)++] = xstrndup(p, (size_t)(nl - p));
+			p = nl + 1;
+		}
+		free(text);
+	}
+	return lines;
+}
+
+static void
+draw_help(tutor_t *t)
+{
+	int n, i, rows = LINES - 3, max;
+	char **lines = help_lines(&n);
+
+	ui_title_bar(" convgrad: keys", "any other key closes");
+	max = n > rows ? n - rows : 0;
+	if (t->help_scroll > max)
+		t->help_scroll = max;
+	for (i = 0; i < rows && t->help_scroll + i < n; i++) {
+		const char *l = lines[t->help_scroll + i];
+
+		ui_put(1 + i, 1, COLS - 2, l[0] != ' ' ? ui_attr(ROLE_HEADING) :
+		    A_NORMAL, l);
+	}
+	ui_lines_free(lines, n);
+	ui_hint_line(t);
+	if (max > 0)
+		ui_put(LINES - 2, 1, COLS - 2, ui_attr(ROLE_DIM),
+		    "Up/Down scroll this help");
+}
+
+/* ---- the shape panel ---- */
+
+static void
+draw_shape_panel(tutor_t *t)
+{
+	int w = 48, h = tutor_nshape_fields + 6, y, x, i;
+	conv_shape_t probe = t->edit;
+	char line[128], *err = NULL;
+
+	if (w > COLS - 2)
+		w = COLS - 2;
+	y = (LINES - h) / 2, x = (COLS - w) / 2;
+	ui_clear(y, x, h, w);
+	ui_box(y, x, h, w, "shape", ui_attr(ROLE_FOCUS));
+	for (i = 0; i < tutor_nshape_fields; i++) {
+		long v = 0;
+		bool sel = i == t->field;
+
+		conv_shape_get(&t->edit, tutor_shape_fields[i], &v);
+		snprintf(line, sizeof line, "%s %-6s %ld%s", sel ? ">" : " ",
+		    tutor_shape_fields[i], v, sel && t->typing ? "_" : "");
+		ui_put_fill(y + 1 + i, x + 2, 22, ui_attr(sel ? ROLE_SELECT :
+		    ROLE_NORMAL), line);
+	}
+	if (conv_shape_validate(&probe, 0, &err) == 0)
+		snprintf(line, sizeof line, "H_out=%ld W_out=%ld", probe.H_out,
+		    probe.W_out);
+	else
+		snprintf(line, sizeof line, "H_out, W_out: (invalid)");
+	free(err);
+	ui_put(y + 1, x + 26, w - 28, ui_attr(ROLE_DIM), line);
+	ui_put(y + 3, x + 26, w - 28, ui_attr(ROLE_DIM), "digits type,");
+	ui_put(y + 4, x + 26, w - 28, ui_attr(ROLE_DIM), "-/+ change,");
+	ui_put(y + 5, x + 26, w - 28, ui_attr(ROLE_DIM), "Enter applies");
+	if (t->shape_error != NULL) {
+		char *m = xasprintf("refused: %s", t->shape_error);
+		int n, k;
+		char **lines = ui_wrap(m, w - 4, &n);
+
+		for (k = 0; k < n && k < 3; k++)
+			ui_put(y + h - 4 + k, x + 2, w - 4, ui_attr(ROLE_FAIL),
+			    lines[k]);
+		ui_lines_free(lines, n);
+		free(m);
+	}
+}
+
+/* ---- the whole screen ---- */
+
+void
+ui_draw(tutor_t *t)
+{
+	erase();
+	if (COLS < UI_MIN_COLS || LINES < UI_MIN_ROWS) {
+		draw_too_small();
+		refresh();
+		return;
+	}
+	switch (t->screen) {
+	case SCR_LIST:
+		draw_list(t);
+		break;
+	case SCR_HELP:
+		draw_help(t);
+		break;
+	case SCR_SHAPE:
+		ui_draw_lesson(t);
+		draw_shape_panel(t);
+		ui_hint_line(t);
+		break;
+	default:
+		ui_draw_lesson(t);
+		break;
+	}
+	refresh();
+}
+
+void
+ui_draw_progress(size_t done, size_t total)
+{
+	const ui_glyphs_t *g = ui_glyphs();
+	int y = LINES - 2, bar = 20, i, fill;
+	char *txt;
+
+	if (COLS < UI_MIN_COLS || LINES < UI_MIN_ROWS)
+		return;
+	fill = total > 0 ? (int)((double)done / (double)total * bar) : 0;
+	ui_clear(y, 0, 1, COLS);
+	ui_put(y, 0, 11, ui_attr(ROLE_WARN), "verifying ");
+	for (i = 0; i < bar; i++)
+		ui_put(y, 10 + i, 1, ui_attr(ROLE_WARN), i < fill ? g->bar_done :
+		    g->bar_todo);
+	txt = xasprintf(" %zu/%zu tuples  Esc cancels", done, total);
+	ui_put(y, 11 + bar, COLS - 12 - bar, ui_attr(ROLE_WARN), txt);
+	free(txt);
+	refresh();
+}
