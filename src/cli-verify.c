@@ -440,7 +440,7 @@ static void
 text_claim(const vcli_t *c, const claim_t *cl, const verify_result_t *r,
     bool ok)
 {
-	bool u = use_utf8(c), bad = !ok || r->verdict == VERDICT_FAILS;
+	bool u = use_utf8(c), bad = !ok || r->verdict == VERDICT_NOT_REFUTED;
 	char *title = claim_title(cl);
 
 	if (c->quiet && !bad) {

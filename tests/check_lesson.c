@@ -1,0 +1,267 @@
+/*
+ * check_lesson.c: the lesson loader. A fixture lesson read into title,
+ * intro, steps, prose, shape, sources and claims (with their lines); a
+ * table of malformed lessons, each with its exact message; covers;
+ * collecting files from directories.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check-util.h"
+#include "lesson.h"
+#include "util.h"
+
+static lesson_t *
+load_fixture(const char *name)
+{
+	char *path = test_data_path(name), *err = NULL;
+	lesson_t *l = lesson_load(path, &err);
+
+	ck_assert_msg(l != NULL, "%s: %s", name, err ? err : "?");
+	free(path);
+	return l;
+}
+
+START_TEST(test_good_structure)
+{
+	lesson_t *l = load_fixture("lessons/good.md");
+
+	ck_assert_str_eq(l->title, "A small lesson for the tests");
+	ck_assert_int_eq(l->nsteps, 2);
+	ck_assert_str_eq(l->steps[0].title, "Forward");
+	ck_assert_str_eq(l->steps[1].title, "Derivatives");
+	ck_assert_int_eq(l->steps[0].line, 11);
+	ck_assert_int_eq(l->steps[1].line, 33);
+	/* shape block: every key given */
+	ck_assert_int_eq(l->shape.N, 2);
+	ck_assert_int_eq(l->shape.C_in, 2);
+	ck_assert_int_eq(l->shape.H_in, 6);
+	ck_assert_int_eq(l->shape.W_in, 7);
+	ck_assert_int_eq(l->shape.C_out, 3);
+	ck_assert_int_eq(l->shape.R, 3);
+	ck_assert_int_eq(l->shape.S, 2);
+	ck_assert_int_eq(l->shape.strh, 2);
+	ck_assert_int_eq(l->shape.strw, 3);
+	/* validated: H_out = (6-3)/2+1 = 2, W_out = (7-2)/3+1 = 2 */
+	ck_assert_int_eq(l->shape.H_out, 2);
+	ck_assert_int_eq(l->shape.W_out, 2);
+	ck_assert(!l->covers_padding && !l->covers_dilation);
+	lesson_free(l);
+}
+END_TEST
+
+START_TEST(test_good_prose)
+{
+	lesson_t *l = load_fixture("lessons/good.md");
+
+	/* soft breaks become spaces, emphasis and links their text, inline
+	 * code kept */
+	ck_assert_str_eq(l->intro, "This lesson exists for check_lesson and "
+	    "cli-verify.sh. Its prose has emphasis, strong text, inline code "
+	    "and a link so that the plain-text form can be checked.");
+	ck_assert_str_eq(l->steps[0].prose, "The forward pass, with the "
+	    "bias.\n\n- a list item\n- another item");
+	/* a code block with another info string is prose, indented */
+	ck_assert_str_eq(l->steps[1].prose,
+	    "    /* an example in another language: prose */");
+	ck_assert_str_eq(l->steps[0].source, "$output = \\sum input * weight$");
+	ck_assert_ptr_null(l->steps[1].source);
+	/* the Markdown as written */
+	ck_assert_str_eq(l->steps[0].prose_md, "The forward pass, with the "
+	    "bias.\n\n- a list item\n- another item");
+	ck_assert(strstr(l->intro_md, "*emphasis*, **strong**") != NULL);
+	lesson_free(l);
+}
+END_TEST
+
+START_TEST(test_good_claims)
+{
+	lesson_t *l = load_fixture("lessons/good.md");
+	lesson_step_t *a = &l->steps[0], *b = &l->steps[1];
+
+	ck_assert_int_eq(a->nclaims, 2);
+	ck_assert_int_eq(b->nclaims, 4);
+	/* lines in the lesson file: the check block's content starts on the
+	 * line after its fence */
+	ck_assert_int_eq(a->claims[0]->line, 20);
+	ck_assert_int_eq(a->claims[1]->line, 24);
+	ck_assert_int_eq(b->claims[0]->line, 41);
+	ck_assert_int_eq(b->claims[1]->line, 46);
+	ck_assert_int_eq(b->claims[2]->line, 49);
+	ck_assert_int_eq(b->claims[3]->line, 52);
+	ck_assert_int_eq(a->claims[0]->kind, CLAIM_IDENTITY);
+	ck_assert(!a->claims[0]->expect_fail);
+	ck_assert(a->claims[1]->expect_fail);
+	ck_assert_int_eq(b->claims[0]->kind, CLAIM_PARTIAL);
+	ck_assert_int_eq(b->claims[1]->kind, CLAIM_CHAIN);
+	ck_assert_int_eq(b->claims[2]->kind, CLAIM_KERNEL);
+	ck_assert_str_eq(b->claims[3]->kernel, "matrix");
+	ck_assert_str_eq(a->claims[0]->label, "forward, NCHW, with the bias");
+	ck_assert_str_eq(a->claims[0]->file + strlen(a->claims[0]->file) -
+	    strlen("lessons/good.md"), "lessons/good.md");
+	lesson_free(l);
+}
+END_TEST
+
+/* Malformed lessons and their exact messages. */
+static const struct bad_case {
+	const char *text;
+	const char *msg;
+} bad_cases[] = {
+	{ "Prose first.\n\n## Step\n",
+	  "x.md:1:1: error: missing title (the lesson must start with a '# ' "
+	  "heading)" },
+	{ "## Step\n",
+	  "x.md:1:1: error: missing title (the lesson must start with a '# ' "
+	  "heading)" },
+	{ "",
+	  "x.md:1:1: error: missing title (the lesson must start with a '# ' "
+	  "heading)" },
+	{ "# T\n\n```check\noutput[b,c_out,h_out,w_out] = bias[c_out]\n```\n",
+	  "x.md:3:1: error: a check block outside a step (put a '## ' heading "
+	  "above it)" },
+	{ "# T\n\n```source\nx\n```\n",
+	  "x.md:3:1: error: a source block outside a step (put a '## ' "
+	  "heading above it)" },
+	{ "# T\n\n```shape\nN=1 Cin=2\n```\n",
+	  "x.md:4:5: error: unknown shape key 'Cin' (expected N, C_in, H_in, "
+	  "W_in, C_out, R, S, strh, strw, pad_h, pad_w, dil_h, dil_w or "
+	  "covers)" },
+	{ "# T\n\n```shape\nN=1\n  H_out=3\n```\n",
+	  "x.md:5:3: error: unknown shape key 'H_out' (expected N, C_in, H_in, "
+	  "W_in, C_out, R, S, strh, strw, pad_h, pad_w, dil_h, dil_w or "
+	  "covers)" },
+	{ "# T\n\n```shape\nN=two\n```\n",
+	  "x.md:4:1: error: shape key 'N' needs an integer, got 'two'" },
+	{ "# T\n\n```shape\nN=\n```\n",
+	  "x.md:4:1: error: shape key 'N' needs an integer, got ''" },
+	{ "# T\n\n```shape\nN 2\n```\n",
+	  "x.md:4:1: error: expected key=value in the shape block, got 'N'" },
+	{ "# T\n\n```shape\ncovers=padding,strides\n```\n",
+	  "x.md:4:1: error: unknown value 'strides' in covers= (expected "
+	  "padding, dilation or none)" },
+	{ "# T\n\n```shape\nN=1\n```\n\n```shape\nN=2\n```\n",
+	  "x.md:7:1: error: a second shape block (the first is at line 3)" },
+	{ "# T\n\n# U\n",
+	  "x.md:3:1: error: a second title (a lesson has one '# ' heading; "
+	  "steps are '## ')" },
+	{ "# T\n\n```shape\nH_in=3 W_in=3 R=5\n```\n",
+	  "x.md:3:1: error: the lesson's default shape is invalid: dilated "
+	  "kernel (R-1)*dil_h+1 = 5 is larger than the padded input "
+	  "H_in+2*pad_h = 3" },
+	{ "# T\n\n```shape\nN=0\n```\n",
+	  "x.md:3:1: error: the lesson's default shape is invalid: size N "
+	  "must be at least 1, got 0" },
+};
+
+START_TEST(test_bad)
+{
+	const struct bad_case *bc = &bad_cases[_i];
+	char *err = NULL;
+	lesson_t *l = lesson_parse(bc->text, strlen(bc->text), "x.md", &err);
+
+	ck_assert_ptr_null(l);
+	ck_assert_ptr_nonnull(err);
+	ck_assert_str_eq(err, bc->msg);
+	free(err);
+}
+END_TEST
+
+/* A claim's parse error comes through with the lesson file's line. */
+START_TEST(test_bad_claim_line)
+{
+	lesson_t *l;
+	char *path = test_data_path("lessons/bad-claim.md"), *err = NULL;
+	char *want = xasprintf("%s:6:", path);
+
+	l = lesson_load(path, &err);
+	ck_assert_ptr_null(l);
+	ck_assert_ptr_nonnull(err);
+	ck_assert_msg(strncmp(err, want, strlen(want)) == 0,
+	    "'%s' does not start with '%s'", err, want);
+	free(want);
+	free(err);
+	free(path);
+}
+END_TEST
+
+START_TEST(test_defaults_and_covers)
+{
+	const char *text = "# T\n\n```shape\nR=2 pad_h=1 covers=padding\n```\n";
+	char *err = NULL;
+	lesson_t *l = lesson_parse(text, strlen(text), "x.md", &err);
+	conv_shape_t s;
+	const char *why = NULL;
+
+	ck_assert_msg(l != NULL, "%s", err ? err : "?");
+	/* missing keys take the defaults: N=2 C_in=2 H_in=7 W_in=8 C_out=3
+	 * S=2 strh=2 strw=3 */
+	ck_assert_int_eq(l->shape.N, 2);
+	ck_assert_int_eq(l->shape.H_in, 7);
+	ck_assert_int_eq(l->shape.R, 2);
+	ck_assert_int_eq(l->shape.pad_h, 1);
+	ck_assert_int_eq(l->shape.strw, 3);
+	ck_assert_int_eq(l->nsteps, 0);
+	ck_assert_str_eq(l->intro, "");
+	ck_assert(l->covers_padding && !l->covers_dilation);
+	s = l->shape;
+	ck_assert(lesson_covers(l, &s, &why));
+	s.dil_w = 2;
+	ck_assert(!lesson_covers(l, &s, &why));
+	ck_assert_str_eq(why, "the lesson does not cover dilation");
+	lesson_free(l);
+	lesson_free(NULL);
+}
+END_TEST
+
+START_TEST(test_collect)
+{
+	char *dir = test_data_path("lessons"), *err = NULL;
+	char *file = test_data_path("lessons/good.md");
+	char *args[2] = { file, dir };
+	char **paths = NULL;
+	int n = 0, i;
+
+	ck_assert_int_eq(lesson_collect(args, 2, &paths, &n, &err), 0);
+	/* the file, then the directory's *.md sorted */
+	ck_assert_int_gt(n, 3);
+	ck_assert_str_eq(paths[0], file);
+	for (i = 2; i < n; i++)
+		ck_assert_int_lt(strcmp(paths[i - 1], paths[i]), 0);
+	lesson_paths_free(paths, n);
+	args[0] = "/nonexistent/lesson.md";
+	ck_assert_int_eq(lesson_collect(args, 1, &paths, &n, &err), -1);
+	ck_assert_str_eq(err, "/nonexistent/lesson.md: No such file or "
+	    "directory");
+	free(err);
+	free(dir);
+	free(file);
+}
+END_TEST
+
+static Suite *
+make_suite(void)
+{
+	Suite *s = suite_create("lesson");
+	TCase *tc = tcase_create("lesson");
+
+	tcase_add_test(tc, test_good_structure);
+	tcase_add_test(tc, test_good_prose);
+	tcase_add_test(tc, test_good_claims);
+	tcase_add_loop_test(tc, test_bad, 0,
+	    (int)(sizeof bad_cases / sizeof bad_cases[0]));
+	tcase_add_test(tc, test_bad_claim_line);
+	tcase_add_test(tc, test_defaults_and_covers);
+	tcase_add_test(tc, test_collect);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	return run_suite(make_suite());
+}

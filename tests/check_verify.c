@@ -1,0 +1,505 @@
+/*
+ * check_verify.c: the verifier's sensitivity and soundness.
+ *
+ * A table of WRONG claims (the mistakes a student or the source makes: a
+ * window off by one, di and dj swapped, the stride left out, a wrong
+ * channel, the bias forgotten, a sum over the wrong index, a transposed
+ * weight) that must each be refuted, with a counterexample, at the default
+ * shape; and a table of CORRECT claims that must hold at several shapes
+ * (strides 1, 2 and 3, non-square inputs, R != S, batch 1 and 2). Claims
+ * are built with claim_parse directly. Plus: tolerances, findings, NaN,
+ * expect fail, lets, sampling, the single-point check.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check-util.h"
+#include "util.h"
+#include "verify.h"
+
+/* The lessons' default shape: N=2 C_in=2 H_in=7 W_in=8 C_out=3 R=3 S=2
+ * strh=2 strw=3 (C_in != C_out, R != S, non-square, strides 2 and 3). */
+static conv_shape_t
+default_shape(void)
+{
+	conv_shape_t s;
+
+	conv_shape_init(&s, 2, 2, 7, 8, 3, 3, 2);
+	s.strh = 2;
+	s.strw = 3;
+	return s;
+}
+
+static verify_ctx_t *
+ctx_at(const conv_shape_t *s, size_t max_tuples)
+{
+	verify_opts_t o;
+	char *err = NULL;
+	verify_ctx_t *vc;
+
+	verify_opts_default(&o);
+	if (max_tuples > 0)
+		o.max_tuples = max_tuples;
+	vc = verify_ctx_create(s, &o, &err);
+	ck_assert_msg(vc != NULL, "shape: %s", err ? err : "?");
+	return vc;
+}
+
+static claim_t *
+parse(const char *text, expr_scope_t *sc)
+{
+	char *err = NULL;
+	claim_t *c = claim_parse(text, "t.md", 1, 1, sc, &err);
+
+	ck_assert_msg(c != NULL, "claim does not parse: %s\n%s", text,
+	    err ? err : "?");
+	return c;
+}
+
+/* Parse and verify; returns the verdict, r filled. */
+static verdict_t
+check_claim(verify_ctx_t *vc, expr_scope_t *sc, const char *text,
+    verify_result_t *r)
+{
+	claim_t *c = parse(text, sc);
+	char *err = NULL;
+
+	ck_assert_msg(verify_claim(vc, c, r, &err) == 0, "%s: %s", text,
+	    err ? err : "?");
+	claim_free(c);
+	return r->verdict;
+}
+
+/* ---- correct claims ---- */
+
+#define WINDOW_IN \
+	"h_in - strh*h_out1 in 0..R-1 and w_in - strw*w_out1 in 0..S-1"
+#define TAP_IN "h_in - strh*h_out1, w_in - strw*w_out1"
+
+static const char *const right_claims[] = {
+	/* forward, NCHW, with the bias */
+	"output[b,c_out,h_out,w_out] = bias[c_out] + sum(c_in, di, dj)\n"
+	"    input[b, c_in, strh*h_out + di, strw*w_out + dj] * "
+	"weight[c_out, c_in, di, dj]",
+	/* TensorFlow's NHWC form, corrected */
+	"output_nhwc[b,i,j,k] = bias[k] + sum(di, dj, q)\n"
+	"    input_nhwc[b, strides[1]*i + di, strides[2]*j + dj, q] * "
+	"filter_hwio[di, dj, q, k]",
+	"output_nhwc[b, h_out, w_out, c_out] = output[b, c_out, h_out, w_out]",
+	/* d output / d input: the window case and the zero case as one */
+	"d output[b1,c_out1,h_out1,w_out1] / d input[b,c_in,h_in,w_in] =\n"
+	"    if b == b1 and " WINDOW_IN "\n"
+	"    then weight[c_out1, c_in, " TAP_IN "] else 0",
+	/* the zero case alone, with where */
+	"d output[b1,c_out1,h_out1,w_out1] / d input[b,c_in,h_in,w_in] = 0\n"
+	"    where b != b1 or not (" WINDOW_IN ")",
+	/* d output / d weight */
+	"d output[b1,c_out1,h_out1,w_out1] / d weight[c_out,c_in,di,dj] =\n"
+	"    if c_out1 == c_out\n"
+	"    then input[b1, c_in, strh*h_out1 + di, strw*w_out1 + dj] else 0",
+	/* d output / d bias */
+	"d output[b1,c_out1,h_out1,w_out1] / d bias[c_out] =\n"
+	"    if c_out1 == c_out then 1 else 0",
+	/* the chain rule, element form */
+	"d f / d input[b,c_in,h_in,w_in] = sum(c_out1, h_out1, w_out1 where "
+	WINDOW_IN ")\n"
+	"    df[b, c_out1, h_out1, w_out1] * weight[c_out1, c_in, " TAP_IN "]",
+	"d f / d weight[c_out,c_in,di,dj] = sum(b1, h_out1, w_out1)\n"
+	"    df[b1, c_out, h_out1, w_out1] * "
+	"input[b1, c_in, strh*h_out1 + di, strw*w_out1 + dj]",
+	"d f / d bias[c_out] = sum(b, h_out, w_out) df[b, c_out, h_out, w_out]",
+	/* the chain rule through numeric partials */
+	"d f / d bias[c_out] = sum(b1, c_out1, h_out1, w_out1)\n"
+	"    df[b1, c_out1, h_out1, w_out1] * "
+	"d output[b1,c_out1,h_out1,w_out1] / d bias[c_out]",
+	/* the real backward kernels */
+	"d f / d input = kernel element",
+	"d f / d input = kernel matrix",
+	"d f / d weight = kernel element",
+	"d f / d weight = kernel matrix",
+	"d f / d bias = kernel element",
+	"d f / d bias = kernel matrix",
+};
+
+static const struct shape_case {
+	long N, C_in, H_in, W_in, C_out, R, S, strh, strw;
+} shapes[] = {
+	{ 2, 2, 7, 8, 3, 3, 2, 2, 3 },     /* the default */
+	{ 1, 1, 5, 5, 1, 2, 2, 1, 1 },     /* stride 1, batch 1, square */
+	{ 2, 3, 9, 7, 2, 3, 2, 2, 3 },     /* C_in > C_out */
+	{ 1, 2, 11, 10, 3, 1, 3, 3, 1 },   /* R = 1, stride 3 down */
+	{ 2, 2, 8, 9, 3, 3, 2, 3, 3 },     /* stride 3 both ways, uneven */
+	{ 1, 2, 6, 5, 3, 2, 3, 1, 2 },     /* R < S */
+};
+#define NSHAPES ((int)(sizeof shapes / sizeof shapes[0]))
+#define NRIGHT ((int)(sizeof right_claims / sizeof right_claims[0]))
+
+START_TEST(test_right_holds)
+{
+	const struct shape_case *sc = &shapes[_i / NRIGHT];
+	const char *text = right_claims[_i % NRIGHT];
+	conv_shape_t s;
+	verify_ctx_t *vc;
+	expr_scope_t *scope = expr_scope_create();
+	verify_result_t r;
+	char *cex;
+
+	conv_shape_init(&s, sc->N, sc->C_in, sc->H_in, sc->W_in, sc->C_out,
+	    sc->R, sc->S);
+	s.strh = sc->strh;
+	s.strw = sc->strw;
+	vc = ctx_at(&s, 0);
+	check_claim(vc, scope, text, &r);
+	cex = r.has_cex ? xasprintf("%.17g vs %.17g%s%s", r.cex_formula,
+	    r.cex_numeric, r.cex_finding ? ": " : "",
+	    r.cex_finding ? r.cex_finding : "") : xstrdup("");
+	ck_assert_msg(r.verdict == VERDICT_HOLDS, "shape %d, claim:\n%s\n%s "
+	    "(%zu of %zu off) %s", _i / NRIGHT, text, verdict_name(r.verdict),
+	    r.failures, r.checked, cex);
+	ck_assert_int_gt(r.checked, 0);
+	ck_assert(!r.sampled);
+	ck_assert(r.max_abs <= r.tol_abs);
+	free(cex);
+	verify_result_clear(&r);
+	verify_ctx_free(vc);
+	expr_scope_free(scope);
+}
+END_TEST
+
+/* ---- wrong claims ---- */
+
+static const struct wrong_case {
+	const char *what;
+	const char *text;
+} wrong_claims[] = {
+	{ "window off by one (the source's [strh*h_out1, strh*h_out1+R])",
+	  "d output[b1,c_out1,h_out1,w_out1] / d input[b,c_in,h_in,w_in] =\n"
+	  "    weight[c_out1, c_in, " TAP_IN "]\n"
+	  "    where b == b1 and h_in in strh*h_out1..strh*h_out1+R and\n"
+	  "    w_in in strw*w_out1..strw*w_out1+S-1" },
+	{ "zero case with the window one too short",
+	  "d output[b1,c_out1,h_out1,w_out1] / d input[b,c_in,h_in,w_in] = 0\n"
+	  "    where b != b1 or not (h_in - strh*h_out1 in 0..R-2 and\n"
+	  "    w_in - strw*w_out1 in 0..S-1)" },
+	{ "di and dj swapped",
+	  "d output[b1,c_out1,h_out1,w_out1] / d input[b,c_in,h_in,w_in] =\n"
+	  "    if b == b1 and " WINDOW_IN "\n"
+	  "    then weight[c_out1, c_in, w_in - strw*w_out1, h_in - strh*h_out1]"
+	  " else 0" },
+	{ "stride left out",
+	  "d output[b1,c_out1,h_out1,w_out1] / d input[b,c_in,h_in,w_in] =\n"
+	  "    if b == b1 and h_in - h_out1 in 0..R-1 and w_in - w_out1 in 0..S-1"
+	  "\n    then weight[c_out1, c_in, h_in - h_out1, w_in - w_out1] else 0" },
+	{ "stride left out of the forward",
+	  "output[b,c_out,h_out,w_out] = bias[c_out] + sum(c_in, di, dj)\n"
+	  "    input[b, c_in, h_out + di, w_out + dj] * weight[c_out, c_in, di, dj]"
+	},
+	{ "the source's strw*h_out1 for the column window",
+	  "d output[b1,c_out1,h_out1,w_out1] / d input[b,c_in,h_in,w_in] = 0\n"
+	  "    where b != b1 or not (h_in in strh*h_out1..strh*h_out1+R-1 and\n"
+	  "    w_in in strw*h_out1..strw*h_out1+S-1)" },
+	{ "wrong channel index",
+	  "d output[b1,c_out1,h_out1,w_out1] / d weight[c_out,c_in,di,dj] =\n"
+	  "    if c_out1 == c_out\n"
+	  "    then input[b1, (c_in + 1) % C_in, strh*h_out1 + di, "
+	  "strw*w_out1 + dj] else 0" },
+	{ "channel compared with the wrong index",
+	  "d output[b1,c_out1,h_out1,w_out1] / d weight[c_out,c_in,di,dj] =\n"
+	  "    if c_out1 == c_in\n"
+	  "    then input[b1, c_in, strh*h_out1 + di, strw*w_out1 + dj] else 0" },
+	{ "bias forgotten in the identity",
+	  "output[b,c_out,h_out,w_out] = sum(c_in, di, dj)\n"
+	  "    input[b, c_in, strh*h_out + di, strw*w_out + dj] * "
+	  "weight[c_out, c_in, di, dj]" },
+	{ "bias forgotten in the NHWC identity",
+	  "output_nhwc[b,i,j,k] = sum(di, dj, q)\n"
+	  "    input_nhwc[b, strides[1]*i + di, strides[2]*j + dj, q] * "
+	  "filter_hwio[di, dj, q, k]" },
+	{ "the source's strides[0], strides[1]",
+	  "output_nhwc[b,i,j,k] = bias[k] + sum(di, dj, q)\n"
+	  "    input_nhwc[b, strides[0]*i + di, strides[1]*j + dj, q] * "
+	  "filter_hwio[di, dj, q, k]" },
+	{ "a sum over the wrong index (c_out1 summed for d bias)",
+	  "d f / d bias[c_out] = sum(b, c_out1, h_out, w_out) "
+	  "df[b, c_out1, h_out, w_out]" },
+	{ "a sum over the wrong index (batch left out for d weight)",
+	  "d f / d weight[c_out,c_in,di,dj] = sum(c_out1, h_out1, w_out1)\n"
+	  "    df[0, c_out1, h_out1, w_out1] * "
+	  "input[0, c_in, strh*h_out1 + di, strw*w_out1 + dj]" },
+	{ "a sum missing the batch",
+	  "d f / d weight[c_out,c_in,di,dj] = sum(h_out1, w_out1)\n"
+	  "    df[0, c_out, h_out1, w_out1] * "
+	  "input[0, c_in, strh*h_out1 + di, strw*w_out1 + dj]" },
+	{ "transposed weight in the forward",
+	  "output[b,c_out,h_out,w_out] = bias[c_out] + sum(c_in, di, dj)\n"
+	  "    input[b, c_in, strh*h_out + di, strw*w_out + dj] * "
+	  "weight[c_in, c_out, di, dj]" },
+	{ "transposed weight in d output / d input",
+	  "d output[b1,c_out1,h_out1,w_out1] / d input[b,c_in,h_in,w_in] =\n"
+	  "    if b == b1 and " WINDOW_IN "\n"
+	  "    then weight[c_in, c_out1, " TAP_IN "] else 0" },
+	{ "chain rule for input without the window condition",
+	  "d f / d input[b,c_in,h_in,w_in] = sum(c_out1, h_out1, w_out1)\n"
+	  "    df[b, c_out1, h_out1, w_out1] * weight[c_out1, c_in, 0, 0]" },
+	{ "d output / d bias is 1 for every channel",
+	  "d output[b1,c_out1,h_out1,w_out1] / d bias[c_out] = 1" },
+	{ "off by 1e-4 (far below any real mistake, far above rounding)",
+	  "d f / d bias[c_out] = 0.0001 + sum(b, h_out, w_out) "
+	  "df[b, c_out, h_out, w_out]" },
+	{ "identity off by 1e-7",
+	  "output[b,c_out,h_out,w_out] = output[b,c_out,h_out,w_out] + "
+	  "0.0000001" },
+};
+#define NWRONG ((int)(sizeof wrong_claims / sizeof wrong_claims[0]))
+
+START_TEST(test_wrong_refuted)
+{
+	const struct wrong_case *wc = &wrong_claims[_i];
+	conv_shape_t s = default_shape();
+	verify_ctx_t *vc = ctx_at(&s, 0);
+	expr_scope_t *scope = expr_scope_create();
+	verify_result_t r;
+	verify_point_t pt;
+	claim_t *c;
+	char *err = NULL, *text;
+
+	check_claim(vc, scope, wc->text, &r);
+	ck_assert_msg(r.verdict == VERDICT_FAILS, "%s: %s", wc->what,
+	    verdict_name(r.verdict));
+	ck_assert_msg(r.has_cex && r.failures > 0, "%s: no counterexample",
+	    wc->what);
+	/* the counterexample, checked alone, fails too */
+	c = parse(wc->text, scope);
+	ck_assert_int_eq(verify_claim_at(vc, c, r.cex, &pt, &err), 0);
+	ck_assert_msg(pt.applies && !pt.ok, "%s: the counterexample passes "
+	    "alone", wc->what);
+	free(pt.finding);
+	claim_free(c);
+	verify_result_clear(&r);
+	/* marked expect fail: refuted, as expected */
+	text = xasprintf("%s\n    expect fail", wc->text);
+	ck_assert_int_eq(check_claim(vc, scope, text, &r), VERDICT_REFUTED);
+	ck_assert(verdict_ok(r.verdict));
+	ck_assert(r.has_cex);
+	verify_result_clear(&r);
+	free(text);
+	verify_ctx_free(vc);
+	expr_scope_free(scope);
+}
+END_TEST
+
+/* ---- the rest ---- */
+
+START_TEST(test_tolerances)
+{
+	conv_shape_t s = default_shape();
+	verify_ctx_t *vc = ctx_at(&s, 0);
+	expr_scope_t *sc = expr_scope_create();
+	verify_result_t r;
+
+	/* within the identity tolerance (1e-9): rounding-sized offsets pass */
+	ck_assert_int_eq(check_claim(vc, sc, "output[b,c_out,h_out,w_out] = "
+	    "output[b,c_out,h_out,w_out] + 0.000000000001", &r), VERDICT_HOLDS);
+	ck_assert_double_eq_tol(r.tol_abs, 1e-9, 1e-20);
+	ck_assert_ptr_nonnull(r.tol_why);
+	/* 2 * 3 * 3 * 3 = 54 output elements at the default shape */
+	ck_assert_uint_eq(r.checked, 54);
+	ck_assert_uint_eq(r.total, 54);
+	verify_result_clear(&r);
+	/* finite differences: 1e-6 + 1e-6*|numeric| */
+	ck_assert_int_eq(check_claim(vc, sc, "d f / d bias[c_out] = "
+	    "0.00000001 + sum(b, h_out, w_out) df[b, c_out, h_out, w_out]", &r),
+	    VERDICT_HOLDS);
+	ck_assert_double_eq_tol(r.tol_abs, 1e-6, 1e-20);
+	ck_assert_double_eq_tol(r.tol_rel, 1e-6, 1e-20);
+	/* the max error is the offset, up to rounding (~1e-9) */
+	ck_assert_double_eq_tol(r.max_abs, 1e-8, 5e-9);
+	verify_result_clear(&r);
+	verify_ctx_free(vc);
+	expr_scope_free(sc);
+}
+END_TEST
+
+START_TEST(test_findings_never_pass)
+{
+	conv_shape_t s = default_shape();
+	verify_ctx_t *vc = ctx_at(&s, 0);
+	expr_scope_t *sc = expr_scope_create();
+	verify_result_t r;
+
+	/* division by zero */
+	ck_assert_int_eq(check_claim(vc, sc, "output[b,c_out,h_out,w_out] = "
+	    "output[b,c_out,h_out,w_out] + 0 * (1 / (b - b))", &r),
+	    VERDICT_FAILS);
+	ck_assert_ptr_nonnull(r.cex_finding);
+	verify_result_clear(&r);
+	/* out of range: a finding that names the index */
+	ck_assert_int_eq(check_claim(vc, sc, "output[b,c_out,h_out,w_out] = "
+	    "output[b,c_out,h_out,w_out] + 0 * weight[c_out, 0, h_out + 1, 0]",
+	    &r),
+	    VERDICT_FAILS);
+	ck_assert_ptr_nonnull(r.cex_finding);
+	/* h_out = 2 is the first with h_out + 1 = 3 outside 0..R-1 */
+	ck_assert_int_eq(r.cex[2], 2);
+	verify_result_clear(&r);
+	/* expect fail that holds: not refuted */
+	ck_assert_int_eq(check_claim(vc, sc, "output[b,c_out,h_out,w_out] = "
+	    "output[b,c_out,h_out,w_out] expect fail", &r),
+	    VERDICT_NOT_REFUTED);
+	ck_assert(!verdict_ok(r.verdict));
+	verify_result_clear(&r);
+	verify_ctx_free(vc);
+	expr_scope_free(sc);
+}
+END_TEST
+
+START_TEST(test_let_im2col)
+{
+	conv_shape_t s = default_shape();
+	verify_ctx_t *vc = ctx_at(&s, 0);
+	/* a second scope for the wrong let: a scope defines a name once */
+	expr_scope_t *sc = expr_scope_create(), *sc2 = expr_scope_create();
+	verify_result_t r;
+	const tensor_t *cols;
+	const char *let =
+	    "let cols[b < N, row < C_in*R*S, col < H_out*W_out] =\n"
+	    "    input[b, row // (R*S), strh*(col // W_out) + (row // S) % R,\n"
+	    "          strw*(col % W_out) + row % S]";
+	const char *use =
+	    "output[b,c_out,h_out,w_out] = bias[c_out] + sum(row in "
+	    "0..C_in*R*S-1)\n"
+	    "    weight[c_out, row // (R*S), (row // S) % R, row % S] *\n"
+	    "    cols[b, row, h_out*W_out + w_out]";
+	const char *bad_let =
+	    "let cols[b < N, row < C_in*R*S, col < H_out*W_out] =\n"
+	    "    input[b, row // (R*S), strh*(col // W_out) + (row // S) % R,\n"
+	    "          strw*(col % W_out) + (row + 1) % S]";
+
+	ck_assert_int_eq(check_claim(vc, sc, let, &r), VERDICT_DEFINED);
+	ck_assert_uint_eq(r.checked, 2 * 12 * 9);
+	verify_result_clear(&r);
+	cols = verify_ctx_tensor(vc, "cols");
+	ck_assert_ptr_nonnull(cols);
+	ck_assert_int_eq(cols->ndim, 3);
+	ck_assert_uint_eq(cols->shape[1], 12);
+	ck_assert_int_eq(check_claim(vc, sc, use, &r), VERDICT_HOLDS);
+	verify_result_clear(&r);
+	/* a wrong im2col (the column tap shifted by one, in range): defined
+	 * without findings, but the GEMM identity using it is refuted */
+	ck_assert_int_eq(check_claim(vc, sc2, bad_let, &r), VERDICT_DEFINED);
+	verify_result_clear(&r);
+	ck_assert_int_eq(check_claim(vc, sc2, use, &r), VERDICT_FAILS);
+	verify_result_clear(&r);
+	verify_ctx_clear_lets(vc);
+	ck_assert_ptr_null(verify_ctx_tensor(vc, "cols"));
+	verify_ctx_free(vc);
+	expr_scope_free(sc);
+	expr_scope_free(sc2);
+}
+END_TEST
+
+START_TEST(test_sampling)
+{
+	conv_shape_t s = default_shape();
+	verify_ctx_t *vc = ctx_at(&s, 500);
+	expr_scope_t *sc = expr_scope_create();
+	verify_result_t r;
+
+	/* 54 * 224 = 12096 tuples; a sample of 500 */
+	ck_assert_int_eq(check_claim(vc, sc, right_claims[3], &r),
+	    VERDICT_HOLDS);
+	ck_assert(r.sampled);
+	ck_assert_uint_eq(r.total, 12096);
+	ck_assert_uint_eq(r.checked, 500);
+	verify_result_clear(&r);
+	/* "always 0" is wrong on the 648 window tuples (5%): a sample of 500
+	 * misses them all with probability 0.95^500 < 1e-11 */
+	ck_assert_int_eq(check_claim(vc, sc, "d output[b1,c_out1,h_out1,"
+	    "w_out1] / d input[b,c_in,h_in,w_in] = 0", &r), VERDICT_FAILS);
+	ck_assert(r.sampled);
+	verify_result_clear(&r);
+	verify_ctx_free(vc);
+	expr_scope_free(sc);
+}
+END_TEST
+
+START_TEST(test_point_and_cex_str)
+{
+	conv_shape_t s = default_shape();
+	verify_ctx_t *vc = ctx_at(&s, 0);
+	expr_scope_t *sc = expr_scope_create();
+	claim_t *c = parse(right_claims[3], sc);
+	const tensor_t *w = verify_ctx_tensor(vc, "weight");
+	/* b1 c_out1 h_out1 w_out1 b c_in h_in w_in: output (0,1,1,1) reads
+	 * input rows 2..4, columns 3..4; input (0,1,3,4) is tap di=1, dj=1 */
+	long in[8] = { 0, 1, 1, 1, 0, 1, 3, 4 };
+	long out[8] = { 0, 1, 1, 1, 1, 1, 3, 4 };
+	verify_point_t pt;
+	verify_result_t r;
+	char *err = NULL, *str;
+
+	ck_assert_int_eq(c->nfree, 8);
+	ck_assert_int_eq(verify_claim_at(vc, c, in, &pt, &err), 0);
+	ck_assert(pt.applies && pt.ok);
+	ck_assert_ptr_null(pt.finding);
+	/* finite differences are exact up to rounding for a linear map */
+	ck_assert_double_eq_tol(pt.formula, T4(w, 1, 1, 1, 1), 1e-15);
+	ck_assert_double_eq_tol(pt.numeric, T4(w, 1, 1, 1, 1), 1e-8);
+	ck_assert_int_eq(verify_claim_at(vc, c, out, &pt, &err), 0);
+	ck_assert(pt.applies && pt.ok);
+	ck_assert(pt.formula == 0.0);
+	ck_assert_double_eq_tol(pt.numeric, 0.0, 1e-9);
+	memset(&r, 0, sizeof r);
+	r.has_cex = true;
+	r.cex = in;
+	str = verify_cex_str(c, &r);
+	ck_assert_str_eq(str, "b1=0 c_out1=1 h_out1=1 w_out1=1 b=0 c_in=1 "
+	    "h_in=3 w_in=4");
+	free(str);
+	claim_free(c);
+	verify_ctx_free(vc);
+	verify_ctx_free(NULL);
+	expr_scope_free(sc);
+}
+END_TEST
+
+START_TEST(test_bad_shape)
+{
+	conv_shape_t s;
+	char *err = NULL;
+
+	conv_shape_init(&s, 1, 1, 3, 3, 1, 5, 1);
+	ck_assert_ptr_null(verify_ctx_create(&s, NULL, &err));
+	ck_assert_ptr_nonnull(err);
+	free(err);
+}
+END_TEST
+
+static Suite *
+make_suite(void)
+{
+	Suite *s = suite_create("verify");
+	TCase *tc = tcase_create("verify");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_loop_test(tc, test_right_holds, 0, NSHAPES * NRIGHT);
+	tcase_add_loop_test(tc, test_wrong_refuted, 0, NWRONG);
+	tcase_add_test(tc, test_tolerances);
+	tcase_add_test(tc, test_findings_never_pass);
+	tcase_add_test(tc, test_let_im2col);
+	tcase_add_test(tc, test_sampling);
+	tcase_add_test(tc, test_point_and_cex_str);
+	tcase_add_test(tc, test_bad_shape);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	return run_suite(make_suite());
+}

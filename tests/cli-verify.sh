@@ -1,0 +1,103 @@
+#!/bin/bash
+# cli-verify.sh: `convgrad verify` end to end on the fixture lessons:
+# exit 0 when every claim is ok, 1 with the counterexample printed when one
+# fails, 2 with file:line:col for a lesson that does not parse; the tap and
+# json formats; bad options.
+. "$top_srcdir/tests/tap.sh"
+d="$top_srcdir/tests/data/lessons"
+out=$(mktemp) err=$(mktemp)
+trap 'rm -f "$out" "$err"' EXIT
+run() { "$CONVGRAD" verify "$@" >"$out" 2>"$err"; echo $?; }
+
+# a lesson whose claims all hold (and whose erratum is refuted): exit 0
+rc=$(run "$d/good.md")
+check "good.md verifies (exit $rc)" test "$rc" = 0
+check "summary line counts the claims" \
+	grep -q '^6 claims: 5 hold, 1 errata refuted as expected, 0 failed$' "$out"
+check "the erratum's counterexample is shown" grep -q 'counterexample: b=' "$out"
+check "tuples checked are reported" grep -q 'of 36 tuples' "$out"
+LC_ALL=C run "$d/good.md" >/dev/null
+check "ASCII marks in the C locale" grep -q '^    ok   forward, NCHW' "$out"
+check "no byte above 127 in the C locale" sh -c "! LC_ALL=C grep -q '[^ -~]' '$out'"
+
+# a failing claim: exit 1 and the counterexample in full
+rc=$(run --ascii "$d/failing.md")
+check "failing.md exits 1 (got $rc)" test "$rc" = 1
+check "FAIL mark" grep -q '^    FAIL the bias forgotten' "$out"
+check "counterexample gives every index" \
+	grep -Eq 'counterexample: b=0 c_out=0 h_out=0 w_out=0$' "$out"
+check "formula and numeric values" grep -Eq '^ +formula +-?[0-9]' "$out"
+check "numeric value" grep -Eq '^ +numeric +-?[0-9]' "$out"
+check "where the claim is" grep -q "at .*failing.md:11:" "$out"
+check "summary counts the failure" grep -q '1 claims: 0 hold, 0 errata refuted as expected, 1 failed' "$out"
+
+# a malformed lesson: exit 2, file:line:col, nothing verified
+rc=$(run "$d/bad-shape-key.md")
+check "bad shape key exits 2 (got $rc)" test "$rc" = 2
+check "bad shape key message" grep -q "bad-shape-key.md:4:5: error: unknown shape key 'Cin'" "$err"
+check "nothing on stdout for a parse error" test ! -s "$out"
+rc=$(run "$d/bad-claim.md")
+check "bad claim exits 2 (got $rc)" test "$rc" = 2
+check "bad claim message has file:line:col" grep -Eq "bad-claim.md:6:[0-9]+: error:" "$err"
+check "and a caret" grep -q '\^' "$err"
+rc=$(run "$d/no-title.md")
+check "missing title exits 2" test "$rc" = 2
+check "missing title message" grep -q "no-title.md:1:1: error: missing title" "$err"
+rc=$(run "$d/invalid-shape.md")
+check "invalid default shape exits 2" test "$rc" = 2
+check "invalid default shape names R" grep -q "invalid-shape.md:3:1: error: the lesson's default shape is invalid: dilated kernel (R-1)" "$err"
+rc=$(run "$d/good.md" "$d/bad-claim.md")
+check "one bad lesson among good ones: exit 2" test "$rc" = 2
+
+# tap: one test point per claim
+rc=$(run --format tap "$d/good.md" "$d/failing.md")
+check "tap exit 1 with a failure" test "$rc" = 1
+check "tap plan" grep -q '^1\.\.7$' "$out"
+check "tap: 6 ok" test "$(grep -c '^ok ' "$out")" = 6
+check "tap: 1 not ok" test "$(grep -c '^not ok ' "$out")" = 1
+check "tap: counterexample diagnostic" grep -q '^# counterexample: b=0' "$out"
+
+# json: one object
+rc=$(run --format json "$d/good.md")
+check "json exit 0" test "$rc" = 0
+if command -v python3 >/dev/null; then
+	check "json parses, with 6 claims and ok" python3 -c '
+import json, sys
+j = json.load(open(sys.argv[1]))
+cl = [c for l in j["lessons"] for s in l["steps"] for c in s["claims"]]
+assert len(cl) == 6 and j["ok"] is True and j["summary"]["refuted"] == 1
+assert all(c["ok"] for c in cl)
+assert [c for c in cl if c["expect_fail"]][0]["counterexample"]["indices"].startswith("b=")
+' "$out"
+else
+	check "json looks like one object" grep -q '^{"seed":.*"ok":true}$' "$out"
+fi
+
+# re-verifying at other shapes
+rc=$(run --shape 1,2,9,9,2,2,3 --stride 1,2 "$d/good.md")
+check "good.md at another shape (exit $rc)" test "$rc" = 0
+check "the shape used is printed" grep -q 'N=1 C_in=2 H_in=9 W_in=9 C_out=2 R=2 S=3 strh=1 strw=2' "$out"
+rc=$(run --padding 1 "$d/good.md")
+check "padding not covered: skipped, exit 0" test "$rc" = 0
+check "the reason is given" grep -q 'skipped, the lesson does not cover padding' "$out"
+rc=$(run --shape 1,1,2,2,1,3,3 "$d/good.md")
+check "an invalid shape exits 2" test "$rc" = 2
+check "its message" grep -q 'larger than the padded input' "$err"
+
+# bad usage: exit 2 with the argument named
+for args in "--format xml" "--shape 1,2,3" "--stride 0x" "--seed -1" \
+    "--eps 0" "--eps abc" "--method backward" "--bogus" "--max-tuples 0"; do
+	# shellcheck disable=SC2086
+	rc=$(run $args "$d/good.md")
+	check "verify $args exits 2 (got $rc)" test "$rc" = 2
+done
+rc=$(run "$d/no-such-lesson.md")
+check "a missing file exits 2" test "$rc" = 2
+check "missing file message" grep -q 'no-such-lesson.md: No such file or directory' "$err"
+rc=$(run --help)
+check "--help exits 0" test "$rc" = 0
+check "--help lists --shape" grep -q -- '--shape N,C_in,H_in,W_in,C_out,R,S' "$out"
+check "--help gives the exit status" grep -q 'Exit status' "$out"
+rc=$(run -V)
+check "-V exits 0" test "$rc" = 0
+done_testing
