@@ -27,26 +27,29 @@ const tutor_key_t tutor_keys[] = {
 	{ .keys = { 'q' }, .name = "q", .hint = "quit",
 	  .help = "quit (the terminal is restored)",
 	  .action = ACT_QUIT, .screens = ALL },
-	{ .keys = { '?', TK_F1 }, .name = "? F1", .hint = "help",
+	{ .keys = { '?', TK_F1 }, .name = "? F1", .hint_name = "?",
+	  .hint = "help",
 	  .help = "this help, generated from the key table",
 	  .action = ACT_HELP, .screens = LI | LV | SH },
-	{ .keys = { TK_ESC, TK_BACKSPACE }, .name = "Esc Bksp", .hint = "back",
+	{ .keys = { TK_ESC, TK_BACKSPACE }, .name = "Esc Bksp",
+	  .hint_name = "Esc", .hint = "back",
 	  .help = "go back: to the lesson list, or close a panel",
 	  .action = ACT_BACK, .screens = LV | HE },
 	{ .keys = { TK_ENTER, '\r', TK_RIGHT, 'l' }, .name = "Enter",
 	  .hint = "open", .help = "open the chosen lesson",
 	  .action = ACT_OPEN, .screens = LI },
-	{ .keys = { TK_UP, 'k' }, .name = "Up k", .hint = NULL,
+	{ .keys = { TK_UP, 'k' }, .name = "Up k", .hint_name = "hjkl",
+	  .hint = "move",
 	  .help = "move up: the chosen element, a lesson; scroll text or help",
 	  .action = ACT_UP, .screens = LI | LV | HE },
 	{ .keys = { TK_DOWN, 'j' }, .name = "Down j", .hint = NULL,
 	  .help = "move down: the chosen element, a lesson; scroll text or help",
 	  .action = ACT_DOWN, .screens = LI | LV | HE },
 	{ .keys = { TK_LEFT, 'h' }, .name = "Left h", .hint = NULL,
-	  .help = "move left (text pane: the previous claim of the step)",
+	  .help = "move left (text pane: scroll a wide formula)",
 	  .action = ACT_LEFT, .screens = LV },
-	{ .keys = { TK_RIGHT, 'l' }, .name = "Right l", .hint = "move",
-	  .help = "move right (text pane: the next claim of the step)",
+	{ .keys = { TK_RIGHT, 'l' }, .name = "Right l", .hint = NULL,
+	  .help = "move right (text pane: scroll a wide formula)",
 	  .action = ACT_RIGHT, .screens = LV },
 	{ .keys = { TK_TAB }, .name = "Tab", .hint = "pane",
 	  .help = "focus the next pane: text, input, weight, output",
@@ -54,13 +57,15 @@ const tutor_key_t tutor_keys[] = {
 	{ .keys = { TK_BTAB }, .name = "S-Tab", .hint = NULL,
 	  .help = "focus the previous pane",
 	  .action = ACT_PREV_PANE, .screens = LV },
-	{ .keys = { 'n', TK_PGDN }, .name = "n PgDn", .hint = "step",
+	{ .keys = { 'n', TK_PGDN }, .name = "n PgDn", .hint_name = "n/p",
+	  .hint = "step",
 	  .help = "next step of the lesson",
 	  .action = ACT_NEXT_STEP, .screens = LV },
 	{ .keys = { 'p', TK_PGUP }, .name = "p PgUp", .hint = NULL,
 	  .help = "previous step of the lesson",
 	  .action = ACT_PREV_STEP, .screens = LV },
-	{ .keys = { '>', '.' }, .name = "> .", .hint = "claim",
+	{ .keys = { '>', '.' }, .name = "> .", .hint_name = "</>",
+	  .hint = "claim",
 	  .help = "next claim of the step",
 	  .action = ACT_NEXT_CLAIM, .screens = LV },
 	{ .keys = { '<', ',' }, .name = "< ,", .hint = NULL,
@@ -69,7 +74,7 @@ const tutor_key_t tutor_keys[] = {
 	{ .keys = { '[' }, .name = "[", .hint = NULL,
 	  .help = "previous batch/channel slice of the focused tensor pane",
 	  .action = ACT_SLICE_PREV, .screens = LV },
-	{ .keys = { ']' }, .name = "]", .hint = "slice",
+	{ .keys = { ']' }, .name = "]", .hint_name = "[/]", .hint = "slice",
 	  .help = "next batch/channel slice of the focused tensor pane",
 	  .action = ACT_SLICE_NEXT, .screens = LV },
 	{ .keys = { 'c' }, .name = "c", .hint = "cex",
@@ -92,13 +97,13 @@ const tutor_key_t tutor_keys[] = {
 	  .help = "shape panel: previous field",
 	  .action = ACT_FIELD_UP, .screens = SH },
 	{ .keys = { TK_DOWN, 'j', TK_TAB }, .name = "Down j Tab",
-	  .hint = "field", .help = "shape panel: next field",
+	  .hint_name = "Up/Down", .hint = "field", .help = "shape panel: next field",
 	  .action = ACT_FIELD_DOWN, .screens = SH },
 	{ .keys = { TK_LEFT, 'h', '-' }, .name = "Left h -", .hint = NULL,
 	  .help = "shape panel: decrease the field",
 	  .action = ACT_FIELD_DEC, .screens = SH },
 	{ .keys = { TK_RIGHT, 'l', '+', '=' }, .name = "Right l +",
-	  .hint = "change", .help = "shape panel: increase the field",
+	  .hint_name = "-/+", .hint = "change", .help = "shape panel: increase the field",
 	  .action = ACT_FIELD_INC, .screens = SH },
 	{ .keys = { '0', '1', '2', '3', '4', '5', '6', '7', '8', '9' },
 	  .name = "0-9", .hint = NULL, .help = "shape panel: type the field's value",
@@ -212,6 +217,7 @@ tutor_alloc(int n)
 	t->nlessons = n;
 	t->lessons = xcalloc((size_t)n + 1, sizeof *t->lessons);
 	t->screen = SCR_LIST;
+	t->lesson = -1;
 	t->focus = PANE_INPUT;
 	t->vc_lesson = -1;
 	t->auto_verify = true;
@@ -883,7 +889,7 @@ case_label(tutor_t *t, const claim_t *cur)
 		    c->kind == cur->kind && where_applies(t, c))
 			return c->label;
 	}
-	return cur->where == NULL ? cur->label : NULL;
+	return NULL;
 }
 
 int
@@ -1008,6 +1014,7 @@ goto_claim(tutor_t *t, int k)
 	t->claim = st == NULL ? 0 : (int)clampl(k, 0, st->nclaims - 1);
 	if (t->claim < 0)
 		t->claim = 0;
+	t->claim_scroll = 0;
 	reset_extras(t);
 }
 
@@ -1023,7 +1030,19 @@ tutor_goto_step(tutor_t *t, int s)
 		t->step = 0;
 	t->prose_scroll = 0;
 	goto_claim(t, 0);
-	if (t->auto_verify)
+	if (t->auto_verify && t->defer_verify)
+		t->verify_pending = true;
+	else if (t->auto_verify)
+		tutor_verify_step(t, false);
+}
+
+void
+tutor_run_pending(tutor_t *t)
+{
+	if (!t->verify_pending)
+		return;
+	t->verify_pending = false;
+	if (t->screen == SCR_LESSON || t->screen == SCR_SHAPE)
 		tutor_verify_step(t, false);
 }
 
@@ -1079,7 +1098,8 @@ move(tutor_t *t, int dim, long delta)
 	if (dim == 2)
 		t->prose_scroll = (int)clampl(t->prose_scroll + delta, 0, 1L << 20);
 	else
-		next_claim(t, (int)delta);
+		t->claim_scroll = (int)clampl(t->claim_scroll + 8 * delta, 0,
+		    1L << 20);
 }
 
 static void
@@ -1183,7 +1203,9 @@ tutor_set_shape(tutor_t *t, const conv_shape_t *s, char **err)
 		    conv_shape_str(&v, buf, sizeof buf), why);
 	else
 		tutor_message(t, "shape %s", conv_shape_str(&v, buf, sizeof buf));
-	if (t->auto_verify)
+	if (t->auto_verify && t->defer_verify)
+		t->verify_pending = true;
+	else if (t->auto_verify)
 		tutor_verify_step(t, false);
 	return 0;
 }

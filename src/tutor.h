@@ -71,7 +71,8 @@ typedef enum tutor_action {
 
 typedef struct tutor_key {
 	int keys[TUTOR_KEYS_MAX];  /* TK_* or ASCII codes; 0 ends the list */
-	const char *name;          /* how help and the hint line write the keys */
+	const char *name;          /* how the help screen writes the keys */
+	const char *hint_name;     /* how the hint line writes them (NULL: name) */
 	const char *hint;          /* a word or two for the hint line, or NULL */
 	const char *help;          /* one line for the help screen */
 	tutor_action_t action;
@@ -162,6 +163,7 @@ typedef struct tutor {
 	tutor_pane_t focus;
 	long cur[PANE_COUNT][4];        /* cur[PANE_TEXT] unused */
 	int prose_scroll;
+	int claim_scroll;               /* columns of a wide claim scrolled off */
 	int help_scroll;
 	bool show_source;
 
@@ -181,6 +183,8 @@ typedef struct tutor {
 	bool *let_ready;                /* per claim of vc_lesson: let stored */
 	verify_opts_t opts;             /* progress/cancel set by the UI */
 	bool auto_verify;               /* verify a step's claims on arrival */
+	bool defer_verify;              /* ... not at once: set verify_pending */
+	bool verify_pending;            /* the UI runs tutor_run_pending() */
 	bool quit;
 } tutor_t;
 
@@ -249,6 +253,8 @@ tutor_check_t *tutor_verify(tutor_t *t, int lesson, int k, bool force);
 void tutor_verify_step(tutor_t *t, bool force);
 /* Every claim of the current lesson. */
 void tutor_verify_lesson(tutor_t *t);
+/* Run what was deferred (defer_verify): the step's verification. */
+void tutor_run_pending(tutor_t *t);
 
 /* The live check at the cursors for the current claim. Returns 0 with *pt
  * filled (the caller frees pt->finding), -1 with *err. *case_label: the

@@ -113,6 +113,8 @@ const ui_glyphs_t *ui_glyphs(void);
 int ui_put(int y, int x, int maxw, attr_t attr, const char *s);
 /* Like ui_put, but fills the rest of maxw with spaces. */
 void ui_put_fill(int y, int x, int maxw, attr_t attr, const char *s);
+/* s after its first cols display columns (for horizontal scrolling). */
+const char *ui_skip(const char *s, int cols);
 /* Display width of s as ui_put would draw it. */
 int ui_width(const char *s);
 /* A box with an optional title in its top border. */

@@ -144,6 +144,21 @@ ui_put(int y, int x, int maxw, attr_t attr, const char *s)
 	return used;
 }
 
+const char *
+ui_skip(const char *s, int cols)
+{
+	int cw;
+	char g[8];
+
+	while (*s != '\0' && cols > 0) {
+		int n = glyph_at(s, g, &cw);
+
+		cols -= cw;
+		s += n;
+	}
+	return s;
+}
+
 void
 ui_put_fill(int y, int x, int maxw, attr_t attr, const char *s)
 {

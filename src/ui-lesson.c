@@ -21,10 +21,6 @@
 
 #include "util.h"
 
-/* TEMPORARY while the pretty-printer lands: fall back to the claim's text. */
-#pragma weak claim_render
-#pragma weak pp_box_free
-
 #define STATUS_ROWS 6       /* live 2, verification 2, message 1, hints 1 */
 
 static ui_role_t
@@ -146,21 +142,22 @@ draw_claim(tutor_t *t, int y, int x, int h, int w)
 	if (c == NULL || h <= 0)
 		return;
 	draw_claim_header(t, y, x, w);
-	if (claim_render == NULL) {
-		char **lines;
-		int n;
-
-		lines = ui_wrap(c->text, w - 2, &n);
-		for (i = 0; i < n && i + 1 < h; i++)
-			ui_put(y + 1 + i, x + 2, w - 2, A_NORMAL, lines[i]);
-		ui_lines_free(lines, n);
-		return;
-	}
 	box = claim_render(c, ui_ascii() ? PP_ASCII : PP_UNICODE);
 	if (box == NULL)
 		return;
+	/* A formula wider than the window scrolls (Tab to the text pane,
+	 * then Left/Right). */
+	if (t->claim_scroll > box->width - (w - 2))
+		t->claim_scroll = box->width > w - 2 ? box->width - (w - 2) : 0;
 	for (i = 0; i < box->height && i + 1 < h; i++)
-		ui_put(y + 1 + i, x + 2, w - 2, A_NORMAL, box->rows[i]);
+		ui_put(y + 1 + i, x + 2, w - 2, A_NORMAL,
+		    ui_skip(box->rows[i], t->claim_scroll));
+	if (t->claim_scroll > 0)
+		ui_put(y + 1 + box->baseline, x + 1, 1, ui_attr(ROLE_KEY),
+		    ui_ascii() ? "<" : "◂");
+	if (box->width - t->claim_scroll > w - 2)
+		ui_put(y + 1 + (box->baseline < h - 1 ? box->baseline : 0),
+		    x + w - 1, 1, ui_attr(ROLE_KEY), ui_ascii() ? ">" : "▸");
 	if (box->height + 1 > h)
 		ui_put(y + h - 1, x + w - 1, 1, ui_attr(ROLE_KEY), "+");
 	pp_box_free(box);
@@ -193,8 +190,6 @@ claim_rows(tutor_t *t)
 
 	if (c == NULL)
 		return 0;
-	if (claim_render == NULL)
-		return 4;
 	box = claim_render(c, ui_ascii() ? PP_ASCII : PP_UNICODE);
 	h = 1 + (box != NULL ? box->height : 0);
 	pp_box_free(box);
@@ -213,8 +208,8 @@ draw_text_area(tutor_t *t, int y, int rows)
 		ch = rows - 2;
 	if (ch < 0)
 		ch = 0;
-	pr = rows - ch - (ch > 0 ? 1 : 0);
-	draw_prose(t, y, pr);
+	pr = rows - ch;
+	draw_prose(t, y, pr > 3 && ch > 0 ? pr - 1 : pr);
 	y += rows - ch;
 	if (!t->show_source)
 		draw_claim(t, y, 1, ch, COLS - 2);
@@ -357,13 +352,16 @@ verdict_line(const tutor_check_t *ck)
 {
 	const verify_result_t *r = &ck->result;
 	const ui_glyphs_t *g = ui_glyphs();
-	const char *of = r->sampled ? " sampled" : "";
 
 	switch (r->verdict) {
 	case VERDICT_HOLDS:
-		return xasprintf("%s holds: %zu tuples checked (of %zu%s), "
-		    "largest error %.1e, tolerance %.0e", g->ok, r->checked,
-		    r->total, of, r->max_abs, r->tol_abs);
+		if (r->sampled)
+			return xasprintf("%s holds at %zu sampled of %zu tuples; "
+			    "largest error %.1e, tolerance %.0e", g->ok, r->checked,
+			    r->total, r->max_abs, r->tol_abs);
+		return xasprintf("%s holds at all %zu tuples; largest error "
+		    "%.1e, tolerance %.0e", g->ok, r->checked, r->max_abs,
+		    r->tol_abs);
 	case VERDICT_FAILS:
 		return xasprintf("%s fails at %zu of %zu tuples, largest error "
 		    "%.2g, tolerance %.0e", g->fail, r->failures, r->checked,

@@ -32,6 +32,11 @@ typedef struct tutor_args {
 
 static bool cancel_requested;
 
+/* Keys typed while a verification ran, handled once it is done. */
+#define KEYQ_MAX 32
+static int keyq[KEYQ_MAX];
+static int keyq_n;
+
 static void
 usage(FILE *f)
 {
@@ -135,9 +140,12 @@ on_progress(void *ud, size_t done, size_t total)
 
 	(void)ud;
 	ui_draw_progress(done, total);
-	while ((k = ui_term_getkey(0)) >= 0)
+	while ((k = ui_term_getkey(0)) >= 0) {
 		if (k == TK_ESC || k == 'x' || k == 'q')
 			cancel_requested = true;
+		else if (keyq_n < KEYQ_MAX)
+			keyq[keyq_n++] = k;
+	}
 	if (ui_term_quit_requested())
 		cancel_requested = true;
 }
@@ -175,6 +183,7 @@ load_tutor(const tutor_args_t *a, char **err)
 	}
 	t->opts.progress = on_progress;
 	t->opts.cancelled = on_cancelled;
+	t->defer_verify = true;
 	if (a->nlessons == 1 && is_file(a->lessons[0]) &&
 	    t->lessons[0].lesson == NULL) {
 		set_error(err, "%s", t->lessons[0].load_error);
@@ -188,8 +197,18 @@ static void
 main_loop(tutor_t *t)
 {
 	ui_draw(t);
+	if (t->verify_pending) {
+		tutor_run_pending(t);
+		ui_draw(t);
+	}
 	while (!t->quit && !ui_term_quit_requested()) {
-		int key = ui_term_getkey(100);
+		int key;
+
+		if (keyq_n > 0) {
+			key = keyq[0];
+			memmove(keyq, keyq + 1, (size_t)--keyq_n * sizeof *keyq);
+		} else
+			key = ui_term_getkey(100);
 
 		if (key < 0)
 			continue;
@@ -197,6 +216,10 @@ main_loop(tutor_t *t)
 		if (key != TK_RESIZE)
 			tutor_key(t, key);
 		ui_draw(t);
+		if (t->verify_pending) {      /* drawn first, then verified */
+			tutor_run_pending(t);
+			ui_draw(t);
+		}
 	}
 }
 

@@ -29,26 +29,53 @@ ui_title_bar(const char *left, const char *right)
 }
 
 /* The hint line, generated from the key table for this screen. */
+/* One hint, "KEY what", at x; returns the columns used. */
+static int
+hint_put(int y, int x, int w, const tutor_key_t *k)
+{
+	const char *name = k->hint_name != NULL ? k->hint_name : k->name;
+	int used;
+
+	used = ui_put(y, x, w, ui_attr(ROLE_KEY), name);
+	used += ui_put(y, x + used, w - used, A_NORMAL, " ");
+	used += ui_put(y, x + used, w - used, ui_attr(ROLE_DIM), k->hint);
+	return used;
+}
+
+static int
+hint_width(const tutor_key_t *k)
+{
+	return ui_width(k->hint_name != NULL ? k->hint_name : k->name) + 1 +
+	    ui_width(k->hint) + 2;
+}
+
+/* The hint line, generated from the key table for this screen: help and
+ * quit on the right, always; the others from the left while they fit. */
 void
 ui_hint_line(tutor_t *t)
 {
-	int x = 0, y = LINES - 1;
+	int x = 0, y = LINES - 1, right = COLS;
 	size_t i;
 
 	ui_clear(y, 0, 1, COLS);
+	for (i = tutor_nkeys; i-- > 0;) {
+		const tutor_key_t *k = &tutor_keys[i];
+
+		if (k->hint == NULL || !(k->screens & SCR_BIT(t->screen)) ||
+		    (k->action != ACT_HELP && k->action != ACT_QUIT))
+			continue;
+		right -= hint_width(k);
+		hint_put(y, right + 1, COLS - right - 1, k);
+	}
 	for (i = 0; i < tutor_nkeys; i++) {
 		const tutor_key_t *k = &tutor_keys[i];
-		int need;
 
-		if (k->hint == NULL || !(k->screens & SCR_BIT(t->screen)))
+		if (k->hint == NULL || !(k->screens & SCR_BIT(t->screen)) ||
+		    k->action == ACT_HELP || k->action == ACT_QUIT)
 			continue;
-		need = ui_width(k->name) + 1 + ui_width(k->hint) + 2;
-		if (x + need > COLS)
+		if (x + hint_width(k) > right)
 			break;
-		x += ui_put(y, x, COLS - x, ui_attr(ROLE_KEY), k->name);
-		x += ui_put(y, x, COLS - x, A_NORMAL, " ");
-		x += ui_put(y, x, COLS - x, ui_attr(ROLE_DIM), k->hint);
-		x += 2;
+		x += hint_put(y, x, right - x, k) + 2;
 	}
 }
 
@@ -57,6 +84,10 @@ ui_message_line(tutor_t *t, int y)
 {
 	const conv_shape_t *s = tutor_shape(t);
 	char buf[256], *line;
+
+	if (t->screen == SCR_LIST && t->list_cursor < t->nlessons &&
+	    t->lessons[t->list_cursor].lesson != NULL)
+		s = &t->lessons[t->list_cursor].shape;
 
 	if (t->message != NULL) {
 		ui_put_fill(y, 0, COLS, ui_attr(ROLE_WARN), t->message);

@@ -1,0 +1,557 @@
+/*
+ * check_tutor.c: the tutor's state and transitions, without a terminal.
+ *
+ * The key table (no key bound twice on a screen, every binding explained),
+ * moving cursors (clamped at the edges), Tab, n/p at the first and last
+ * step, slices, the shape panel (refusals with their reason), binding a
+ * claim's free variables to the pane cursors, the highlighted window, the
+ * live check with its case, and the jump to a counterexample. The lesson is
+ * tests/data/tutor-lesson.md, at N=2 C_in=2 H_in=6 W_in=7 C_out=2 R=3 S=2
+ * strh=2 strw=3 (so H_out = W_out = 2).
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check-util.h"
+#include "tutor.h"
+#include "util.h"
+
+static tutor_t *T;
+
+static void
+setup(void)
+{
+	char *path = test_data_path("tutor-lesson.md");
+
+	T = tutor_create(&path, 1);
+	free(path);
+	ck_assert_msg(T->lessons[0].lesson != NULL, "fixture did not load: %s",
+	    T->lessons[0].load_error);
+}
+
+static void
+teardown(void)
+{
+	tutor_free(T);
+	T = NULL;
+}
+
+/* Open the fixture and go to step s (0-based). */
+static void
+open_at(int s)
+{
+	ck_assert_int_eq(tutor_key(T, TK_ENTER), ACT_OPEN);
+	ck_assert_int_eq(T->screen, SCR_LESSON);
+	tutor_goto_step(T, s);
+	ck_assert_int_eq(T->step, s);
+}
+
+static void
+press(const char *keys)
+{
+	for (; *keys != '\0'; keys++)
+		tutor_key(T, *keys);
+}
+
+static void
+pressn(int key, int n)
+{
+	while (n-- > 0)
+		tutor_key(T, key);
+}
+
+/* Index of free variable name in claim c, or -1. */
+static int
+free_index(const claim_t *c, const char *name)
+{
+	int i;
+
+	for (i = 0; i < c->nfree; i++)
+		if (strcmp(c->free[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+/* ---- the key table ---- */
+
+START_TEST(test_keys_unique)
+{
+	size_t i, j;
+	int a, b, s;
+
+	for (s = 0; s < SCR_COUNT; s++)
+		for (i = 0; i < tutor_nkeys; i++)
+			for (j = i; j < tutor_nkeys; j++) {
+				if (!(tutor_keys[i].screens & tutor_keys[j].screens &
+				    SCR_BIT(s)))
+					continue;
+				for (a = 0; a < TUTOR_KEYS_MAX && tutor_keys[i].keys[a]; a++)
+					for (b = 0; b < TUTOR_KEYS_MAX && tutor_keys[j].keys[b]; b++)
+						ck_assert_msg((i == j && a == b) ||
+						    tutor_keys[i].keys[a] != tutor_keys[j].keys[b],
+						    "key %d bound twice on screen %d (%s, %s)",
+						    tutor_keys[i].keys[a], s, tutor_keys[i].name,
+						    tutor_keys[j].name);
+			}
+}
+END_TEST
+
+START_TEST(test_keys_documented)
+{
+	size_t i;
+	int a;
+
+	for (i = 0; i < tutor_nkeys; i++) {
+		ck_assert_msg(tutor_keys[i].help != NULL && tutor_keys[i].help[0],
+		    "binding %zu has no help", i);
+		ck_assert_msg(tutor_keys[i].name != NULL && tutor_keys[i].name[0],
+		    "binding %zu has no name", i);
+		ck_assert_int_ne(tutor_keys[i].keys[0], 0);
+		ck_assert_uint_ne(tutor_keys[i].screens, 0);
+	}
+	/* Every action but ACT_NONE is reachable from some key. */
+	for (a = ACT_NONE + 1; a < ACT_COUNT; a++) {
+		bool found = false;
+
+		for (i = 0; i < tutor_nkeys; i++)
+			found = found || tutor_keys[i].action == (tutor_action_t)a;
+		ck_assert_msg(found, "action %d has no key", a);
+	}
+	ck_assert_ptr_nonnull(tutor_key_lookup('q', SCR_LESSON));
+	ck_assert_int_eq(tutor_key_lookup(TK_F1, SCR_LESSON)->action, ACT_HELP);
+	ck_assert_ptr_null(tutor_key_lookup('Z', SCR_LESSON));
+}
+END_TEST
+
+START_TEST(test_help_and_quit)
+{
+	open_at(0);
+	ck_assert_int_eq(tutor_key(T, '?'), ACT_HELP);
+	ck_assert_int_eq(T->screen, SCR_HELP);
+	tutor_key(T, 'x');                  /* any key closes help */
+	ck_assert_int_eq(T->screen, SCR_LESSON);
+	tutor_key(T, TK_ESC);
+	ck_assert_int_eq(T->screen, SCR_LIST);
+	ck_assert(!T->quit);
+	tutor_key(T, 'q');
+	ck_assert(T->quit);
+}
+END_TEST
+
+/* ---- moving ---- */
+
+START_TEST(test_cursor_clamps)
+{
+	open_at(1);
+	T->focus = PANE_INPUT;
+	pressn('k', 3);
+	pressn('h', 3);
+	ck_assert_int_eq(T->cur[PANE_INPUT][2], 0);
+	ck_assert_int_eq(T->cur[PANE_INPUT][3], 0);
+	pressn('j', 2);
+	ck_assert_int_eq(T->cur[PANE_INPUT][2], 2);
+	pressn(TK_DOWN, 20);
+	pressn(TK_RIGHT, 20);
+	ck_assert_int_eq(T->cur[PANE_INPUT][2], 5);      /* H_in - 1 */
+	ck_assert_int_eq(T->cur[PANE_INPUT][3], 6);      /* W_in - 1 */
+	T->focus = PANE_WEIGHT;
+	pressn('j', 9);
+	pressn('l', 9);
+	ck_assert_int_eq(T->cur[PANE_WEIGHT][2], 2);     /* R - 1 */
+	ck_assert_int_eq(T->cur[PANE_WEIGHT][3], 1);     /* S - 1 */
+	T->focus = PANE_OUTPUT;
+	pressn('j', 9);
+	ck_assert_int_eq(T->cur[PANE_OUTPUT][2], 1);     /* H_out - 1 */
+	/* The other panes did not move. */
+	ck_assert_int_eq(T->cur[PANE_INPUT][2], 5);
+}
+END_TEST
+
+START_TEST(test_tab_cycles)
+{
+	open_at(0);
+	T->focus = PANE_TEXT;
+	tutor_key(T, TK_TAB);
+	ck_assert_int_eq(T->focus, PANE_INPUT);
+	tutor_key(T, TK_TAB);
+	ck_assert_int_eq(T->focus, PANE_WEIGHT);
+	tutor_key(T, TK_TAB);
+	ck_assert_int_eq(T->focus, PANE_OUTPUT);
+	tutor_key(T, TK_TAB);
+	ck_assert_int_eq(T->focus, PANE_TEXT);
+	tutor_key(T, TK_BTAB);
+	ck_assert_int_eq(T->focus, PANE_OUTPUT);
+}
+END_TEST
+
+START_TEST(test_steps_at_ends)
+{
+	int last;
+
+	open_at(0);
+	last = T->lessons[0].lesson->nsteps - 1;
+	ck_assert_int_eq(last, 3);
+	tutor_key(T, 'p');
+	ck_assert_int_eq(T->step, 0);
+	ck_assert_ptr_nonnull(T->message);
+	ck_assert(strstr(T->message, "first step") != NULL);
+	press("nnnnnn");
+	ck_assert_int_eq(T->step, last);
+	ck_assert(strstr(T->message, "last step") != NULL);
+	tutor_key(T, TK_PGUP);
+	ck_assert_int_eq(T->step, last - 1);
+	tutor_key(T, TK_PGDN);
+	ck_assert_int_eq(T->step, last);
+}
+END_TEST
+
+START_TEST(test_claims_in_step)
+{
+	open_at(1);
+	ck_assert_int_eq(T->claim, 0);
+	tutor_key(T, '>');
+	ck_assert_int_eq(T->claim, 1);
+	tutor_key(T, '>');
+	ck_assert_int_eq(T->claim, 1);          /* two claims in the step */
+	tutor_key(T, ',');
+	ck_assert_int_eq(T->claim, 0);
+	tutor_key(T, '<');
+	ck_assert_int_eq(T->claim, 0);
+	T->focus = PANE_TEXT;
+	tutor_key(T, 'l');                      /* text pane: scroll the claim */
+	ck_assert_int_gt(T->claim_scroll, 0);
+	tutor_key(T, 'h');
+	ck_assert_int_eq(T->claim_scroll, 0);
+	tutor_key(T, 'j');                      /* text pane: scroll */
+	ck_assert_int_eq(T->prose_scroll, 1);
+	tutor_key(T, 'k');
+	tutor_key(T, 'k');
+	ck_assert_int_eq(T->prose_scroll, 0);
+}
+END_TEST
+
+START_TEST(test_slices_clamp)
+{
+	open_at(1);
+	T->focus = PANE_INPUT;
+	tutor_key(T, ']');
+	ck_assert_int_eq(T->cur[PANE_INPUT][0], 0);
+	ck_assert_int_eq(T->cur[PANE_INPUT][1], 1);
+	tutor_key(T, ']');
+	ck_assert_int_eq(T->cur[PANE_INPUT][0], 1);
+	ck_assert_int_eq(T->cur[PANE_INPUT][1], 0);
+	pressn(']', 10);
+	ck_assert_int_eq(T->cur[PANE_INPUT][0], 1);      /* N - 1 */
+	ck_assert_int_eq(T->cur[PANE_INPUT][1], 1);      /* C_in - 1 */
+	pressn('[', 10);
+	ck_assert_int_eq(T->cur[PANE_INPUT][0], 0);
+	ck_assert_int_eq(T->cur[PANE_INPUT][1], 0);
+	T->focus = PANE_WEIGHT;                          /* (c_out, c_in) */
+	pressn(']', 3);
+	ck_assert_int_eq(T->cur[PANE_WEIGHT][0], 1);
+	ck_assert_int_eq(T->cur[PANE_WEIGHT][1], 1);
+}
+END_TEST
+
+/* ---- the shape panel ---- */
+
+/* Select field name in the open shape panel. */
+static void
+select_field(const char *name)
+{
+	int i;
+
+	for (i = 0; i < tutor_nshape_fields; i++)
+		if (strcmp(tutor_shape_fields[i], name) == 0)
+			break;
+	ck_assert_int_lt(i, tutor_nshape_fields);
+	while (T->field != i)
+		tutor_key(T, TK_DOWN);
+}
+
+START_TEST(test_shape_refused)
+{
+	open_at(1);
+	tutor_key(T, 's');
+	ck_assert_int_eq(T->screen, SCR_SHAPE);
+	select_field("strh");
+	press("0");
+	tutor_key(T, TK_ENTER);
+	ck_assert_int_eq(T->screen, SCR_SHAPE);          /* refused */
+	ck_assert_ptr_nonnull(T->shape_error);
+	ck_assert_msg(strstr(T->shape_error, "str") != NULL, "reason: %s",
+	    T->shape_error);
+	ck_assert_int_eq(tutor_shape(T)->strh, 2);       /* unchanged */
+	/* A kernel larger than the input. */
+	tutor_key(T, 'r');
+	select_field("R");
+	press("12");
+	ck_assert_int_eq(T->edit.R, 12);
+	tutor_key(T, TK_ENTER);
+	ck_assert_int_eq(T->screen, SCR_SHAPE);
+	ck_assert_ptr_nonnull(T->shape_error);
+	ck_assert_int_eq(tutor_shape(T)->R, 3);
+	tutor_key(T, TK_ESC);
+	ck_assert_int_eq(T->screen, SCR_LESSON);
+	ck_assert_int_eq(tutor_shape(T)->R, 3);
+}
+END_TEST
+
+START_TEST(test_shape_applied)
+{
+	open_at(1);
+	T->focus = PANE_INPUT;
+	pressn('j', 9);
+	ck_assert_int_eq(T->cur[PANE_INPUT][2], 5);
+	tutor_key(T, 's');
+	select_field("H_in");
+	tutor_key(T, TK_LEFT);                           /* 6 -> 5 */
+	tutor_key(T, TK_LEFT);                           /* 5 -> 4 */
+	ck_assert_int_eq(T->edit.H_in, 4);
+	select_field("strw");
+	tutor_key(T, '+');
+	tutor_key(T, TK_ENTER);
+	ck_assert_msg(T->shape_error == NULL, "%s", T->shape_error);
+	ck_assert_int_eq(T->screen, SCR_LESSON);
+	ck_assert_int_eq(tutor_shape(T)->H_in, 4);
+	ck_assert_int_eq(tutor_shape(T)->strw, 4);
+	ck_assert_int_eq(tutor_shape(T)->H_out, 1);      /* (4-3)/2+1 */
+	ck_assert_int_eq(tutor_shape(T)->W_out, 2);      /* (7-2)/4+1 */
+	ck_assert_int_eq(T->cur[PANE_INPUT][2], 3);      /* clamped */
+	/* Verified again at the new shape. */
+	ck_assert(tutor_cur_check(T)->valid);
+	ck_assert_int_eq(tutor_cur_check(T)->shape.H_in, 4);
+}
+END_TEST
+
+/* ---- claims and cursors ---- */
+
+START_TEST(test_binding)
+{
+	claim_t *c;
+	long vals[16];
+	tutor_binding_t *b;
+
+	open_at(1);
+	c = tutor_cur_claim(T);
+	ck_assert_int_eq(c->nfree, 8);
+	b = tutor_bind(c);
+	ck_assert_int_eq(b[free_index(c, "h_out1")].pane, PANE_OUTPUT);
+	ck_assert_int_eq(b[free_index(c, "h_out1")].dim, 2);
+	ck_assert_int_eq(b[free_index(c, "c_in")].pane, PANE_INPUT);
+	ck_assert_int_eq(b[free_index(c, "c_in")].dim, 1);
+	free(b);
+	T->cur[PANE_OUTPUT][0] = 1, T->cur[PANE_OUTPUT][1] = 1;
+	T->cur[PANE_OUTPUT][2] = 0, T->cur[PANE_OUTPUT][3] = 1;
+	T->cur[PANE_INPUT][0] = 0, T->cur[PANE_INPUT][1] = 1;
+	T->cur[PANE_INPUT][2] = 4, T->cur[PANE_INPUT][3] = 5;
+	tutor_claim_values(T, c, vals);
+	ck_assert_int_eq(vals[free_index(c, "b1")], 1);
+	ck_assert_int_eq(vals[free_index(c, "c_out1")], 1);
+	ck_assert_int_eq(vals[free_index(c, "h_out1")], 0);
+	ck_assert_int_eq(vals[free_index(c, "w_out1")], 1);
+	ck_assert_int_eq(vals[free_index(c, "b")], 0);
+	ck_assert_int_eq(vals[free_index(c, "c_in")], 1);
+	ck_assert_int_eq(vals[free_index(c, "h_in")], 4);
+	ck_assert_int_eq(vals[free_index(c, "w_in")], 5);
+	/* And back: values move the cursors. */
+	vals[free_index(c, "w_in")] = 2;
+	tutor_set_values(T, c, vals);
+	ck_assert_int_eq(T->cur[PANE_INPUT][3], 2);
+	/* The chain rule for the weight binds the weight pane. */
+	tutor_goto_step(T, 3);
+	c = tutor_cur_claim(T);
+	b = tutor_bind(c);
+	ck_assert_int_eq(b[free_index(c, "dj")].pane, PANE_WEIGHT);
+	ck_assert_int_eq(b[free_index(c, "dj")].dim, 3);
+	free(b);
+	ck_assert(tutor_shows_df(T));
+}
+END_TEST
+
+START_TEST(test_window_marks)
+{
+	long idx[4];
+	int h, w, n = 0;
+
+	open_at(1);
+	ck_assert_int_eq(tutor_claim_view(tutor_cur_claim(T)), VIEW_WINDOW);
+	/* output (b=0, c_out=0, h_out=1, w_out=1): rows 2..4, cols 3..4. */
+	T->cur[PANE_OUTPUT][2] = 1, T->cur[PANE_OUTPUT][3] = 1;
+	idx[0] = 0, idx[1] = 1;
+	for (h = 0; h < 6; h++)
+		for (w = 0; w < 7; w++) {
+			bool inside = h >= 2 && h <= 4 && w >= 3 && w <= 4;
+
+			idx[2] = h, idx[3] = w;
+			ck_assert_msg(!!(tutor_mark(T, PANE_INPUT, idx) & MARK_SET) ==
+			    inside, "input (%d,%d)", h, w);
+			n += inside;
+		}
+	ck_assert_int_eq(n, 6);
+	/* Another image is outside every window of b1 = 0. */
+	idx[0] = 1, idx[2] = 3, idx[3] = 3;
+	ck_assert(!(tutor_mark(T, PANE_INPUT, idx) & MARK_SET));
+	/* The tap pairing input (0,0,3,4) with that output: di=1, dj=1. */
+	T->cur[PANE_INPUT][2] = 3, T->cur[PANE_INPUT][3] = 4;
+	idx[0] = 0, idx[1] = 0, idx[2] = 1, idx[3] = 1;
+	ck_assert(tutor_mark(T, PANE_WEIGHT, idx) & MARK_PARTNER);
+	idx[3] = 0;
+	ck_assert(!(tutor_mark(T, PANE_WEIGHT, idx) & MARK_PARTNER));
+	/* The cursor itself. */
+	idx[0] = 0, idx[1] = 0, idx[2] = 3, idx[3] = 4;
+	ck_assert(tutor_mark(T, PANE_INPUT, idx) & MARK_CURSOR);
+}
+END_TEST
+
+START_TEST(test_tap_marks)
+{
+	long idx[4];
+
+	open_at(3);                 /* d f / d weight */
+	ck_assert_int_eq(tutor_claim_view(tutor_cur_claim(T)), VIEW_TAP);
+	/* Tap (c_out 0, c_in 0, di 1, dj 0) multiplies input rows 1, 3 and
+	 * columns 0, 3 of channel 0 (h_out, w_out in 0..1). */
+	T->cur[PANE_WEIGHT][2] = 1, T->cur[PANE_WEIGHT][3] = 0;
+	idx[0] = 1, idx[1] = 0, idx[2] = 3, idx[3] = 3;
+	ck_assert(tutor_mark(T, PANE_INPUT, idx) & MARK_SET);
+	idx[2] = 2;
+	ck_assert(!(tutor_mark(T, PANE_INPUT, idx) & MARK_SET));
+	idx[2] = 1, idx[3] = 4;
+	ck_assert(!(tutor_mark(T, PANE_INPUT, idx) & MARK_SET));
+	idx[1] = 1, idx[3] = 0;                          /* other channel */
+	ck_assert(!(tutor_mark(T, PANE_INPUT, idx) & MARK_SET));
+}
+END_TEST
+
+START_TEST(test_live_cases)
+{
+	verify_point_t pt;
+	const char *label = NULL;
+	char *err = NULL;
+
+	open_at(1);
+	/* Inside: output (0,0,1,1) reads input rows 2..4, cols 3..4. */
+	T->cur[PANE_OUTPUT][2] = 1, T->cur[PANE_OUTPUT][3] = 1;
+	T->cur[PANE_INPUT][2] = 3, T->cur[PANE_INPUT][3] = 4;
+	ck_assert_msg(tutor_live(T, &pt, &label, &err) == 0, "%s", err);
+	ck_assert_ptr_nonnull(label);
+	ck_assert_str_eq(label, "inside the window: a weight");
+	ck_assert(!pt.applies);     /* claim 0 is the "outside" case */
+	free(pt.finding);
+	/* Outside. */
+	T->cur[PANE_INPUT][2] = 0;
+	ck_assert(tutor_live(T, &pt, &label, &err) == 0);
+	ck_assert_str_eq(label, "outside the window: 0");
+	ck_assert(pt.applies && pt.ok);
+	ck_assert(fabs(pt.formula - pt.numeric) < 1e-6);
+	ck_assert(fabs(pt.numeric) < 1e-6);
+	free(pt.finding);
+	/* The inside claim at an inside tuple: the weight, numerically. */
+	tutor_key(T, '>');
+	T->cur[PANE_INPUT][2] = 3;
+	ck_assert(tutor_live(T, &pt, &label, &err) == 0);
+	ck_assert(pt.applies && pt.ok);
+	ck_assert(fabs(pt.numeric) > 1e-9);
+	ck_assert(fabs(pt.formula - pt.numeric) < 1e-6);
+	free(pt.finding);
+}
+END_TEST
+
+START_TEST(test_erratum_cex)
+{
+	tutor_check_t *ck;
+	claim_t *c;
+	long vals[16];
+	int i;
+
+	open_at(2);
+	ck = tutor_cur_check(T);
+	ck_assert(ck->valid);
+	ck_assert_int_eq(ck->result.verdict, VERDICT_REFUTED);
+	ck_assert(ck->result.has_cex);
+	tutor_key(T, 'c');
+	c = tutor_cur_claim(T);
+	tutor_claim_values(T, c, vals);
+	for (i = 0; i < c->nfree; i++)
+		ck_assert_int_eq(vals[i], ck->result.cex[i]);
+	/* The lesson is not fully checked yet; verify it all. */
+	ck_assert_int_eq(tutor_lesson_state(T, 0), LS_PARTIAL);
+	tutor_key(T, 'V');
+	ck_assert_int_eq(tutor_lesson_state(T, 0), LS_ERRATUM);
+}
+END_TEST
+
+START_TEST(test_list_states)
+{
+	ck_assert_int_eq(T->screen, SCR_LIST);
+	ck_assert_int_eq(tutor_lesson_state(T, 0), LS_NOT_VISITED);
+	open_at(0);
+	ck_assert_int_eq(tutor_lesson_state(T, 0), LS_PARTIAL);
+	tutor_key(T, TK_BACKSPACE);
+	ck_assert_int_eq(T->screen, SCR_LIST);
+}
+END_TEST
+
+START_TEST(test_bad_lesson_listed)
+{
+	char *paths[2];
+	tutor_t *t;
+
+	paths[0] = test_data_path("tutor-lesson.md");
+	paths[1] = xstrdup("/nonexistent/lesson.md");
+	t = tutor_create(paths, 2);
+	ck_assert_int_eq(tutor_lesson_state(t, 1), LS_ERROR);
+	ck_assert_ptr_nonnull(t->lessons[1].load_error);
+	t->list_cursor = 1;
+	tutor_key(t, TK_ENTER);
+	ck_assert_int_eq(t->screen, SCR_LIST);           /* refused */
+	ck_assert_ptr_nonnull(t->message);
+	tutor_key(t, 'k');
+	ck_assert_int_eq(t->list_cursor, 0);
+	tutor_key(t, 'k');
+	ck_assert_int_eq(t->list_cursor, 0);
+	tutor_free(t);
+	free(paths[0]);
+	free(paths[1]);
+}
+END_TEST
+
+static Suite *
+make_suite(void)
+{
+	Suite *s = suite_create("tutor");
+	TCase *tc = tcase_create("keys");
+
+	tcase_add_test(tc, test_keys_unique);
+	tcase_add_test(tc, test_keys_documented);
+	tcase_add_test(tc, test_bad_lesson_listed);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("state");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_help_and_quit);
+	tcase_add_test(tc, test_cursor_clamps);
+	tcase_add_test(tc, test_tab_cycles);
+	tcase_add_test(tc, test_steps_at_ends);
+	tcase_add_test(tc, test_claims_in_step);
+	tcase_add_test(tc, test_slices_clamp);
+	tcase_add_test(tc, test_shape_refused);
+	tcase_add_test(tc, test_shape_applied);
+	tcase_add_test(tc, test_binding);
+	tcase_add_test(tc, test_window_marks);
+	tcase_add_test(tc, test_tap_marks);
+	tcase_add_test(tc, test_live_cases);
+	tcase_add_test(tc, test_erratum_cex);
+	tcase_add_test(tc, test_list_states);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	return run_suite(make_suite());
+}
