@@ -493,17 +493,20 @@ tap_claim(tally_t *t, const claim_t *cl, const verify_result_t *r, bool ok)
 static void
 json_cex(const claim_t *cl, const verify_result_t *r)
 {
-	char *s;
+	int k, n;
 
 	if (!r->has_cex) {
 		printf("null");
 		return;
 	}
-	s = verify_cex_str(cl, r);
-	printf("{\"indices\":");
-	json_str(stdout, s);
-	free(s);
-	printf(",\"formula\":");
+	printf("{\"indices\":{");
+	n = verify_point_count(cl);
+	for (k = 0; k < n; k++) {
+		printf("%s", k ? "," : "");
+		json_str(stdout, verify_point_name(cl, k));
+		printf(":%ld", r->cex[k]);
+	}
+	printf("},\"formula\":");
 	json_num(stdout, r->cex_formula);
 	printf(",\"numeric\":");
 	json_num(stdout, r->cex_numeric);

@@ -471,8 +471,8 @@ kernel_wrt(const claim_t *c)
 
 /* The variables a point of c is given by: the free variables, except for a
  * kernel claim (the tensor's indices) and a let (its lhs index names). */
-static int
-point_count(const claim_t *c)
+int
+verify_point_count(const claim_t *c)
 {
 	conv_wrt_t w = WRT_INPUT;
 
@@ -484,8 +484,8 @@ point_count(const claim_t *c)
 	return w == WRT_BIAS ? 1 : 4;
 }
 
-static const char *
-point_name(const claim_t *c, int k)
+const char *
+verify_point_name(const claim_t *c, int k)
 {
 	conv_wrt_t w = WRT_INPUT;
 
@@ -506,10 +506,10 @@ verify_cex_str(const claim_t *c, const verify_result_t *r)
 
 	if (!r->has_cex)
 		return xstrdup("");
-	n = point_count(c);
+	n = verify_point_count(c);
 	sbuf_init(&b);
 	for (k = 0; k < n; k++)
-		sbuf_addf(&b, "%s%s=%ld", k ? " " : "", point_name(c, k),
+		sbuf_addf(&b, "%s%s=%ld", k ? " " : "", verify_point_name(c, k),
 		    r->cex[k]);
 	return sbuf_take(&b);
 }
@@ -1049,7 +1049,7 @@ verify_claim(verify_ctx_t *vc, const claim_t *c, verify_result_t *r,
 	ru.err = err;
 	ru.slots = xcalloc((size_t)(c->nslots > 0 ? c->nslots : 1),
 	    sizeof *ru.slots);
-	ru.vals = xcalloc((size_t)point_count(c) + TENSOR_MAX_DIMS,
+	ru.vals = xcalloc((size_t)verify_point_count(c) + TENSOR_MAX_DIMS,
 	    sizeof *ru.vals);
 	tolerances(vc, c, r);
 	if (c->kind == CLAIM_LET)

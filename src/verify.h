@@ -100,5 +100,11 @@ int verify_claim_at(verify_ctx_t *vc, const claim_t *c, const long *vals,
 
 /* "b=0 c_in=1 h_in=3 w_in=4" for the counterexample (malloc'd). */
 char *verify_cex_str(const claim_t *c, const verify_result_t *r);
+/* The variables a point of c (r->cex, verify_claim_at's vals) is given by:
+ * claim->free[] for identities, partials and chains; the tensor's indices
+ * (b c_in h_in w_in, c_out c_in di dj, c_out) for a kernel claim; the lhs
+ * index names for a let. Names are static or owned by the claim. */
+int verify_point_count(const claim_t *c);
+const char *verify_point_name(const claim_t *c, int k);
 
 #endif

@@ -67,7 +67,9 @@ j = json.load(open(sys.argv[1]))
 cl = [c for l in j["lessons"] for s in l["steps"] for c in s["claims"]]
 assert len(cl) == 6 and j["ok"] is True and j["summary"]["refuted"] == 1
 assert all(c["ok"] for c in cl)
-assert [c for c in cl if c["expect_fail"]][0]["counterexample"]["indices"].startswith("b=")
+cex = [c for c in cl if c["expect_fail"]][0]["counterexample"]
+assert list(cex["indices"]) == ["b", "c_out", "h_out", "w_out"]
+assert abs(cex["formula"] - cex["numeric"]) > 1e-3
 ' "$out"
 else
 	check "json looks like one object" grep -q '^{"seed":.*"ok":true}$' "$out"
