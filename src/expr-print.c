@@ -78,7 +78,7 @@ add_real(sbuf_t *b, double v)
 		sbuf_add(b, ".0");
 }
 
-static void text_ctx(sbuf_t *b, const expr_t *e, int min, bool open);
+static void text_ctx(sbuf_t *b, const expr_t *e, int min, int follow);
 
 static void
 add_list(sbuf_t *b, expr_t *const *args, int n)
@@ -88,12 +88,12 @@ add_list(sbuf_t *b, expr_t *const *args, int n)
 	for (i = 0; i < n; i++) {
 		if (i > 0)
 			sbuf_add(b, ", ");
-		text_ctx(b, args[i], LV_OPEN, true);
+		text_ctx(b, args[i], LV_OPEN, 0);
 	}
 }
 
 static void
-add_sum(sbuf_t *b, const expr_t *e)
+add_sum(sbuf_t *b, const expr_t *e, int fw)
 {
 	int i;
 
@@ -104,17 +104,17 @@ add_sum(sbuf_t *b, const expr_t *e)
 		sbuf_addf(b, "%s%s", i > 0 ? ", " : "", ix->name);
 		if (ix->range.lo != NULL) {
 			sbuf_add(b, " in ");
-			text_ctx(b, ix->range.lo, LV_ADD, false);
+			text_ctx(b, ix->range.lo, LV_ADD, 0);
 			sbuf_add(b, "..");
-			text_ctx(b, ix->range.hi, LV_ADD, false);
+			text_ctx(b, ix->range.hi, LV_ADD, 0);
 		}
 	}
 	if (e->u.sum.where != NULL) {
 		sbuf_add(b, " where ");
-		text_ctx(b, e->u.sum.where, LV_OPEN, true);
+		text_ctx(b, e->u.sum.where, LV_OPEN, 0);
 	}
 	sbuf_add(b, ") ");
-	text_ctx(b, e->u.sum.body, LV_MUL, true);
+	text_ctx(b, e->u.sum.body, LV_MUL, fw);
 }
 
 static void
@@ -138,7 +138,7 @@ add_deriv(sbuf_t *b, const expr_t *e)
 }
 
 static void
-add_node(sbuf_t *b, const expr_t *e)
+add_node(sbuf_t *b, const expr_t *e, int fw)
 {
 	int i, lv = level(e);
 
@@ -156,50 +156,63 @@ add_node(sbuf_t *b, const expr_t *e)
 		add_list(b, e->u.call.args, e->u.call.nargs);
 		sbuf_add(b, ")");
 		return;
-	case EX_NEG: sbuf_add(b, "-"); text_ctx(b, e->u.op.a, LV_NEG, false); return;
-	case EX_NOT: sbuf_add(b, "not "); text_ctx(b, e->u.op.a, LV_NOT, false); return;
+	case EX_NEG: sbuf_add(b, "-"); text_ctx(b, e->u.op.a, LV_NEG, fw); return;
+	case EX_NOT: sbuf_add(b, "not "); text_ctx(b, e->u.op.a, LV_NOT, fw); return;
 	case EX_CMP:
 		for (i = 0; i < e->u.cmp.n; i++) {
 			if (i > 0)
 				sbuf_addf(b, " %s ", cmp_text[e->u.cmp.ops[i - 1]]);
-			text_ctx(b, e->u.cmp.args[i], LV_ADD, false);
+			text_ctx(b, e->u.cmp.args[i], LV_ADD,
+			    i < e->u.cmp.n - 1 ? LV_CMP : fw);
 		}
 		return;
 	case EX_IN:
-		text_ctx(b, e->u.op.a, LV_ADD, false);
+		text_ctx(b, e->u.op.a, LV_ADD, LV_CMP);
 		sbuf_add(b, " in ");
-		text_ctx(b, e->u.op.b, LV_ADD, false);
+		text_ctx(b, e->u.op.b, LV_ADD, 0);
 		sbuf_add(b, "..");
-		text_ctx(b, e->u.op.c, LV_ADD, false);
+		text_ctx(b, e->u.op.c, LV_ADD, fw);
 		return;
 	case EX_IF:
 		sbuf_add(b, "if ");
-		text_ctx(b, e->u.op.a, LV_OPEN, true);
+		text_ctx(b, e->u.op.a, LV_OPEN, 0);
 		sbuf_add(b, " then ");
-		text_ctx(b, e->u.op.b, LV_OPEN, true);
+		text_ctx(b, e->u.op.b, LV_OPEN, 0);
 		sbuf_add(b, " else ");
-		text_ctx(b, e->u.op.c, LV_OPEN, true);
+		text_ctx(b, e->u.op.c, LV_OPEN, 0);
 		return;
-	case EX_SUM: add_sum(b, e); return;
+	case EX_SUM: add_sum(b, e, fw); return;
 	case EX_DERIV: add_deriv(b, e); return;
 	default:      /* left-associative binary operators */
-		text_ctx(b, e->u.op.a, lv, false);
+		text_ctx(b, e->u.op.a, lv, lv);
 		sbuf_addf(b, " %s ", binop_text(e->kind));
-		text_ctx(b, e->u.op.b, lv + 1, false);
+		text_ctx(b, e->u.op.b, lv + 1, fw);
 		return;
 	}
 }
 
-/* e in a context that needs priority min; open: 'if' and 'sum' may go bare. */
-static void
-text_ctx(sbuf_t *b, const expr_t *e, int min, bool open)
+/* Does e need parentheses where priority min is needed and an operator
+ * of priority follow comes next (0: nothing, or a delimiter)? 'if' runs
+ * to the end, so it goes bare only in a delimited place; a sum's body is
+ * a term, so a sum goes bare unless a * / // % follows it. */
+static bool
+needs_paren(const expr_t *e, int lv, int min, int follow)
 {
-	int lv = level(e);
-	bool paren = lv == LV_OPEN ? !open : lv < min;
+	if (e->kind == EX_IF)
+		return min > LV_OPEN || follow > 0;
+	if (e->kind == EX_SUM)
+		return follow > LV_ADD;
+	return lv < min;
+}
+
+static void
+text_ctx(sbuf_t *b, const expr_t *e, int min, int follow)
+{
+	bool paren = needs_paren(e, level(e), min, follow);
 
 	if (paren)
 		sbuf_add(b, "(");
-	add_node(b, e);
+	add_node(b, e, paren ? 0 : follow);
 	if (paren)
 		sbuf_add(b, ")");
 }
@@ -207,7 +220,7 @@ text_ctx(sbuf_t *b, const expr_t *e, int min, bool open)
 void
 expr_text_add(sbuf_t *b, const expr_t *e)
 {
-	text_ctx(b, e, LV_OPEN, true);
+	text_ctx(b, e, LV_OPEN, 0);
 }
 
 char *
@@ -229,7 +242,7 @@ add_let_lhs(sbuf_t *b, const claim_t *c)
 	for (i = 0; i < c->ndims; i++) {
 		sbuf_addf(b, "%s%s < ", i > 0 ? ", " : "",
 		    c->lhs->u.access.args[i]->u.name.name);
-		text_ctx(b, c->dims[i], LV_ADD, false);
+		text_ctx(b, c->dims[i], LV_ADD, 0);
 	}
 	sbuf_add(b, "]");
 }
@@ -256,4 +269,724 @@ claim_text(const claim_t *c)
 	if (c->expect_fail)
 		sbuf_add(&b, " expect fail");
 	return sbuf_take(&b);
+}
+
+/* ---- 2-D boxes ---- */
+
+static pp_box_t *
+box_alloc(int width, int height, int baseline)
+{
+	pp_box_t *b = xcalloc(1, sizeof(*b));
+
+	b->width = width;
+	b->height = height;
+	b->baseline = baseline;
+	b->rows = xcalloc((size_t)height, sizeof(char *));
+	return b;
+}
+
+void
+pp_box_free(pp_box_t *b)
+{
+	int r;
+
+	if (b == NULL)
+		return;
+	for (r = 0; r < b->height; r++)
+		free(b->rows[r]);
+	free(b->rows);
+	free(b);
+}
+
+void
+pp_box_print(const pp_box_t *b, FILE *f, int indent)
+{
+	int r;
+	size_t n;
+
+	for (r = 0; r < b->height; r++) {
+		n = strlen(b->rows[r]);
+		while (n > 0 && b->rows[r][n - 1] == ' ')   /* no trailing blanks */
+			n--;
+		fprintf(f, "%*s%.*s\n", n > 0 ? indent : 0, "", (int)n, b->rows[r]);
+	}
+}
+
+static void
+add_spaces(sbuf_t *s, int n)
+{
+	while (n-- > 0)
+		sbuf_add(s, " ");
+}
+
+static pp_box_t *
+box_text(const char *s)
+{
+	pp_box_t *b = box_alloc(utf8_width(s), 1, 0);
+
+	b->rows[0] = xstrdup(s);
+	return b;
+}
+
+static pp_box_t *
+box_take(char *s)
+{
+	pp_box_t *b = box_text(s);
+
+	free(s);
+	return b;
+}
+
+/* Side by side with baselines aligned; consumes the parts. */
+static pp_box_t *
+box_hcat(pp_box_t **p, int n)
+{
+	int above = 0, below = 0, width = 0, i, r, pr;
+	pp_box_t *out;
+	sbuf_t s;
+
+	for (i = 0; i < n; i++) {
+		above = p[i]->baseline > above ? p[i]->baseline : above;
+		pr = p[i]->height - p[i]->baseline - 1;
+		below = pr > below ? pr : below;
+		width += p[i]->width;
+	}
+	out = box_alloc(width, above + 1 + below, above);
+	for (r = 0; r < out->height; r++) {
+		sbuf_init(&s);
+		for (i = 0; i < n; i++) {
+			pr = r - (above - p[i]->baseline);
+			if (pr >= 0 && pr < p[i]->height)
+				sbuf_add(&s, p[i]->rows[pr]);
+			else
+				add_spaces(&s, p[i]->width);
+		}
+		out->rows[r] = sbuf_take(&s);
+	}
+	for (i = 0; i < n; i++)
+		pp_box_free(p[i]);
+	return out;
+}
+
+static pp_box_t *
+hcat2(pp_box_t *a, pp_box_t *b)
+{
+	pp_box_t *p[2] = { a, b };
+
+	return box_hcat(p, 2);
+}
+
+static pp_box_t *
+hcat3(pp_box_t *a, pp_box_t *b, pp_box_t *c)
+{
+	pp_box_t *p[3] = { a, b, c };
+
+	return box_hcat(p, 3);
+}
+
+/* One above another, centred or flush left; the baseline is part
+ * base's; consumes the parts. */
+static pp_box_t *
+box_vcat(pp_box_t **p, int n, int base, bool center)
+{
+	int width = 0, height = 0, i, r, row = 0, pad, bl = 0;
+	pp_box_t *out;
+	sbuf_t s;
+
+	for (i = 0; i < n; i++) {
+		width = p[i]->width > width ? p[i]->width : width;
+		if (i == base)
+			bl = height + p[i]->baseline;
+		height += p[i]->height;
+	}
+	out = box_alloc(width, height, bl);
+	for (i = 0; i < n; i++) {
+		pad = center ? (width - p[i]->width) / 2 : 0;
+		for (r = 0; r < p[i]->height; r++) {
+			sbuf_init(&s);
+			add_spaces(&s, pad);
+			sbuf_add(&s, p[i]->rows[r]);
+			add_spaces(&s, width - p[i]->width - pad);
+			out->rows[row++] = sbuf_take(&s);
+		}
+		pp_box_free(p[i]);
+	}
+	return out;
+}
+
+/* num over a rule over den; the rule is the baseline. */
+static pp_box_t *
+box_frac(pp_box_t *num, pp_box_t *den, pp_style_t st)
+{
+	int w = (num->width > den->width ? num->width : den->width) + 2, i;
+	sbuf_t s;
+	pp_box_t *p[3];
+
+	sbuf_init(&s);
+	for (i = 0; i < w; i++)
+		sbuf_add(&s, st == PP_UNICODE ? "─" : "-");
+	p[0] = num;
+	p[1] = box_take(sbuf_take(&s));
+	p[2] = den;
+	return box_vcat(p, 3, 1, true);
+}
+
+/* (b), with tall brackets when b is more than one row. */
+static pp_box_t *
+box_paren(pp_box_t *b, pp_style_t st)
+{
+	bool u = st == PP_UNICODE;
+	pp_box_t *l, *r;
+	int i, h = b->height;
+
+	if (h == 1)
+		return hcat3(box_text("("), b, box_text(")"));
+	l = box_alloc(1, h, b->baseline);
+	r = box_alloc(1, h, b->baseline);
+	for (i = 0; i < h; i++) {
+		bool top = i == 0, bot = i == h - 1;
+
+		l->rows[i] = xstrdup(top ? (u ? "⎛" : "/") : bot ? (u ? "⎝" : "\\") :
+		    (u ? "⎜" : "|"));
+		r->rows[i] = xstrdup(top ? (u ? "⎞" : "\\") : bot ? (u ? "⎠" : "/") :
+		    (u ? "⎟" : "|"));
+	}
+	return hcat3(l, b, r);
+}
+
+/* A name with its trailing digits as subscripts in Unicode: h_out1 ->
+ * h_out₁ (underscores kept). */
+static char *
+pp_name(const char *name, pp_style_t st)
+{
+	static const char *const sub[] = { "₀", "₁", "₂", "₃", "₄", "₅", "₆",
+		"₇", "₈", "₉" };
+	size_t n = strlen(name), d = n;
+	sbuf_t s;
+
+	if (st != PP_UNICODE)
+		return xstrdup(name);
+	while (d > 1 && name[d - 1] >= '0' && name[d - 1] <= '9')
+		d--;
+	sbuf_init(&s);
+	sbuf_addn(&s, name, d);
+	for (; d < n; d++)
+		sbuf_add(&s, sub[name[d] - '0']);
+	return sbuf_take(&s);
+}
+
+/* Priority of e as drawn: a stacked fraction (and ⌊a/b⌋) groups itself. */
+static int
+level_drawn(const expr_t *e, bool unicode)
+{
+	if (e->kind == EX_DIV || (e->kind == EX_IDIV && unicode))
+		return LV_PRIMARY;
+	return level(e);
+}
+
+static pp_box_t *render(const expr_t *e, pp_style_t st, int min, int follow);
+
+/* args joined by sep, each in a delimited (open) context. */
+static pp_box_t *
+render_list(expr_t *const *args, int n, pp_style_t st, const char *sep)
+{
+	pp_box_t **p = xcalloc((size_t)(2 * n), sizeof(*p)), *b;
+	int i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			p[k++] = box_text(sep);
+		p[k++] = render(args[i], st, LV_OPEN, 0);
+	}
+	b = box_hcat(p, k);
+	free(p);
+	return b;
+}
+
+static pp_box_t *
+render_access(const expr_t *e, pp_style_t st)
+{
+	pp_box_t *p[4];
+
+	p[0] = box_text(e->u.access.tensor);
+	p[1] = box_text("[");
+	p[2] = render_list(e->u.access.args, e->u.access.nargs, st, ",");
+	p[3] = box_text("]");
+	return box_hcat(p, 4);
+}
+
+/* ∂x (or "d x" in ASCII): f, a tensor alone, an access, or (EXPR). */
+static pp_box_t *
+render_partial(const expr_t *x, pp_style_t st)
+{
+	const char *d = st == PP_UNICODE ? "∂" : "d ";
+
+	if (x == NULL)
+		return box_take(xasprintf("%sf", d));
+	if (x->kind == EX_NAME)
+		return box_take(xasprintf("%s%s", d, x->u.name.name));
+	if (x->kind == EX_ACCESS)
+		return hcat2(box_text(d), render_access(x, st));
+	return hcat2(box_text(d), box_paren(render(x, st, LV_OPEN, 0), st));
+}
+
+/* Σ over its indices (and its where) in a column, then the body. */
+static pp_box_t *
+render_sum(const expr_t *e, pp_style_t st, int fw)
+{
+	bool u = st == PP_UNICODE;
+	pp_box_t **p = xcalloc((size_t)(6 * e->u.sum.n), sizeof(*p)), *col[3];
+	int i, k = 0, n = 2;
+
+	for (i = 0; i < e->u.sum.n; i++) {
+		const expr_index_t *ix = &e->u.sum.idx[i];
+
+		if (i > 0)
+			p[k++] = box_text(",");
+		p[k++] = box_take(pp_name(ix->name, st));
+		if (ix->range.lo != NULL) {
+			p[k++] = box_text(u ? "∈[" : " in ");
+			p[k++] = render(ix->range.lo, st, LV_ADD, 0);
+			p[k++] = box_text(u ? ", " : "..");
+			p[k++] = hcat2(render(ix->range.hi, st, LV_ADD, 0),
+			    box_text(u ? "]" : ""));
+		}
+	}
+	col[0] = box_text(u ? "Σ" : "sum");
+	col[1] = box_hcat(p, k);
+	free(p);
+	if (e->u.sum.where != NULL)
+		col[n++] = render(e->u.sum.where, st, LV_OPEN, 0);
+	return hcat3(box_vcat(col, n, 0, true), box_text(" "),
+	    render(e->u.sum.body, st, LV_MUL, fw));
+}
+
+static const char *
+op_drawn(expr_kind_t k, bool u)
+{
+	switch (k) {
+	case EX_MUL: return u ? " · " : " * ";
+	case EX_MOD: return u ? " mod " : " % ";
+	case EX_IDIV: return " // ";
+	case EX_AND: return " and ";
+	case EX_OR: return " or ";
+	case EX_ADD: return " + ";
+	default: return " - ";
+	}
+}
+
+static const char *const cmp_uni[] = { " = ", " ≠ ", " < ", " ≤ ", " > ", " ≥ " };
+
+static pp_box_t *
+render_cmp(const expr_t *e, pp_style_t st, int fw)
+{
+	pp_box_t **p = xcalloc((size_t)(2 * e->u.cmp.n), sizeof(*p)), *b;
+	int i, k = 0;
+
+	for (i = 0; i < e->u.cmp.n; i++) {
+		if (i > 0)
+			p[k++] = box_take(st == PP_UNICODE ?
+			    xstrdup(cmp_uni[e->u.cmp.ops[i - 1]]) :
+			    xasprintf(" %s ", cmp_text[e->u.cmp.ops[i - 1]]));
+		p[k++] = render(e->u.cmp.args[i], st, LV_ADD,
+		    i < e->u.cmp.n - 1 ? LV_CMP : fw);
+	}
+	b = box_hcat(p, k);
+	free(p);
+	return b;
+}
+
+static pp_box_t *
+render_in(const expr_t *e, pp_style_t st, int fw)
+{
+	bool u = st == PP_UNICODE;
+	pp_box_t *p[5];
+
+	p[0] = render(e->u.op.a, st, LV_ADD, LV_CMP);
+	p[1] = box_text(u ? " ∈ [" : " in ");
+	p[2] = render(e->u.op.b, st, LV_ADD, 0);
+	p[3] = box_text(u ? ", " : "..");
+	p[4] = hcat2(render(e->u.op.c, st, LV_ADD, fw), box_text(u ? "]" : ""));
+	return box_hcat(p, 5);
+}
+
+static pp_box_t *
+render_if(const expr_t *e, pp_style_t st, int fw)
+{
+	pp_box_t *p[6];
+
+	p[0] = box_text("if ");
+	p[1] = render(e->u.op.a, st, LV_OPEN, 0);
+	p[2] = box_text(" then ");
+	p[3] = render(e->u.op.b, st, LV_OPEN, 0);
+	p[4] = box_text(" else ");
+	p[5] = render(e->u.op.c, st, LV_OPEN, 0);
+	return box_hcat(p, 6);
+}
+
+static pp_box_t *
+render_call(const expr_t *e, pp_style_t st)
+{
+	if (strcmp(e->u.call.fn, "abs") == 0 && st == PP_UNICODE)
+		return hcat3(box_text("|"), render(e->u.call.args[0], st, LV_OPEN,
+		    0), box_text("|"));
+	return hcat3(box_take(xasprintf("%s(", e->u.call.fn)),
+	    render_list(e->u.call.args, e->u.call.nargs, st, ", "), box_text(")"));
+}
+
+/* Binary operators; '/' as a stacked fraction, '//' as ⌊a / b⌋ in
+ * Unicode. */
+static pp_box_t *
+render_binary(const expr_t *e, pp_style_t st, int fw)
+{
+	bool u = st == PP_UNICODE;
+	int lv = level(e);
+
+	if (e->kind == EX_DIV)
+		return box_frac(render(e->u.op.a, st, LV_OPEN, 0),
+		    render(e->u.op.b, st, LV_OPEN, 0), st);
+	if (e->kind == EX_IDIV && u) {
+		pp_box_t *p[5];
+
+		p[0] = box_text("⌊");
+		p[1] = render(e->u.op.a, st, LV_MUL, LV_MUL);
+		p[2] = box_text(" / ");
+		p[3] = render(e->u.op.b, st, LV_MUL + 1, 0);
+		p[4] = box_text("⌋");
+		return box_hcat(p, 5);
+	}
+	return hcat3(render(e->u.op.a, st, lv, lv),
+	    box_text(op_drawn(e->kind, u)), render(e->u.op.b, st, lv + 1, fw));
+}
+
+static pp_box_t *
+render_node(const expr_t *e, pp_style_t st, int fw)
+{
+	sbuf_t s;
+
+	switch (e->kind) {
+	case EX_INT: return box_take(xasprintf("%ld", e->u.ival));
+	case EX_REAL:
+		sbuf_init(&s);
+		add_real(&s, e->u.rval);
+		return box_take(sbuf_take(&s));
+	case EX_NAME: return box_take(pp_name(e->u.name.name, st));
+	case EX_ACCESS: return render_access(e, st);
+	case EX_NEG:
+		return hcat2(box_text("-"), render(e->u.op.a, st, LV_NEG, fw));
+	case EX_NOT:
+		return hcat2(box_text("not "), render(e->u.op.a, st, LV_NOT, fw));
+	case EX_CMP: return render_cmp(e, st, fw);
+	case EX_IN: return render_in(e, st, fw);
+	case EX_IF: return render_if(e, st, fw);
+	case EX_SUM: return render_sum(e, st, fw);
+	case EX_CALL: return render_call(e, st);
+	case EX_DERIV:
+		return box_frac(render_partial(e->u.deriv.num, st),
+		    render_partial(e->u.deriv.den, st), st);
+	default: return render_binary(e, st, fw);
+	}
+}
+
+/* e in a context of priority min, as text_ctx() decides parentheses. */
+static pp_box_t *
+render(const expr_t *e, pp_style_t st, int min, int follow)
+{
+	bool paren = needs_paren(e, level_drawn(e, st == PP_UNICODE), min,
+	    follow);
+	pp_box_t *b = render_node(e, st, paren ? 0 : follow);
+
+	return paren ? box_paren(b, st) : b;
+}
+
+pp_box_t *
+expr_render(const expr_t *e, pp_style_t st)
+{
+	assert(st == PP_UNICODE || st == PP_ASCII);
+	return render(e, st, LV_OPEN, 0);
+}
+
+static pp_box_t *
+render_let_lhs(const claim_t *c, pp_style_t st)
+{
+	pp_box_t **p = xcalloc((size_t)(3 * c->ndims + 2), sizeof(*p)), *b;
+	int i, k = 0;
+
+	p[k++] = box_take(xasprintf("let %s[", c->lhs->u.access.tensor));
+	for (i = 0; i < c->ndims; i++) {
+		char *nm = pp_name(c->lhs->u.access.args[i]->u.name.name, st);
+
+		p[k++] = box_take(xasprintf("%s%s < ", i > 0 ? ", " : "", nm));
+		free(nm);
+		p[k++] = render(c->dims[i], st, LV_ADD, 0);
+	}
+	p[k++] = box_text("]");
+	b = box_hcat(p, k);
+	free(p);
+	return b;
+}
+
+pp_box_t *
+claim_render(const claim_t *c, pp_style_t st)
+{
+	pp_box_t *lines[3], *lhs, *rhs;
+	int n = 0;
+
+	assert(st == PP_UNICODE || st == PP_ASCII);
+	lhs = c->kind == CLAIM_LET ? render_let_lhs(c, st) : expr_render(c->lhs, st);
+	rhs = c->kind == CLAIM_KERNEL ?
+	    box_take(xasprintf("kernel %s", c->kernel)) : expr_render(c->rhs, st);
+	lines[n++] = hcat3(lhs, box_text(" = "), rhs);
+	if (c->where != NULL)
+		lines[n++] = hcat2(box_text("  where "), expr_render(c->where, st));
+	if (c->expect_fail)
+		lines[n++] = box_text("  (expect fail)");
+	return box_vcat(lines, n, 0, false);
+}
+
+/* ---- LaTeX ---- */
+
+/* h_out1 -> h_{out_1}, b1 -> b_1, C_in -> C_{in}; other underscores
+ * escaped. */
+static void
+latex_name(sbuf_t *s, const char *name)
+{
+	size_t n = strlen(name), d = n, i;
+	const char *us;
+	bool sub;
+
+	while (d > 1 && name[d - 1] >= '0' && name[d - 1] <= '9')
+		d--;
+	us = memchr(name, '_', d);
+	if (us == NULL || us == name || (size_t)(us - name) + 1 == d) {
+		sbuf_addn(s, name, d);     /* no subscript part: b1 -> b_1 */
+		if (d < n)
+			sbuf_addf(s, "_%s", name + d);
+		return;
+	}
+	sbuf_addn(s, name, (size_t)(us - name));
+	sbuf_add(s, "_{");
+	for (i = (size_t)(us - name) + 1; i < d; i++)
+		sbuf_add(s, name[i] == '_' ? "\\_" : (char[2]){ name[i], 0 });
+	sub = d < n;
+	if (sub)
+		sbuf_addf(s, "_%s", name + d);
+	sbuf_add(s, "}");
+}
+
+static void
+latex_tensor(sbuf_t *s, const char *name)
+{
+	for (; *name != '\0'; name++)
+		sbuf_add(s, *name == '_' ? "\\_" : (char[2]){ *name, 0 });
+}
+
+static void latex(sbuf_t *s, const expr_t *e, int min, int follow);
+
+static void
+latex_list(sbuf_t *s, expr_t *const *args, int n, const char *sep)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			sbuf_add(s, sep);
+		latex(s, args[i], LV_OPEN, 0);
+	}
+}
+
+static void
+latex_access(sbuf_t *s, const expr_t *e)
+{
+	latex_tensor(s, e->u.access.tensor);
+	sbuf_add(s, "_{");
+	latex_list(s, e->u.access.args, e->u.access.nargs, ",");
+	sbuf_add(s, "}");
+}
+
+static void
+latex_partial(sbuf_t *s, const expr_t *x)
+{
+	sbuf_add(s, "\\partial ");
+	if (x == NULL) {
+		sbuf_add(s, "f");
+	} else if (x->kind == EX_NAME) {
+		latex_tensor(s, x->u.name.name);
+	} else if (x->kind == EX_ACCESS) {
+		latex_access(s, x);
+	} else {
+		sbuf_add(s, "\\left(");
+		latex(s, x, LV_OPEN, 0);
+		sbuf_add(s, "\\right)");
+	}
+}
+
+static void
+latex_sum(sbuf_t *s, const expr_t *e, int fw)
+{
+	int i;
+
+	sbuf_add(s, e->u.sum.where != NULL ? "\\sum_{\\substack{" : "\\sum_{");
+	for (i = 0; i < e->u.sum.n; i++) {
+		const expr_index_t *ix = &e->u.sum.idx[i];
+
+		if (i > 0)
+			sbuf_add(s, ",");
+		latex_name(s, ix->name);
+		if (ix->range.lo != NULL) {
+			sbuf_add(s, " \\in [");
+			latex(s, ix->range.lo, LV_ADD, 0);
+			sbuf_add(s, ", ");
+			latex(s, ix->range.hi, LV_ADD, 0);
+			sbuf_add(s, "]");
+		}
+	}
+	if (e->u.sum.where != NULL) {
+		sbuf_add(s, " \\\\ ");
+		latex(s, e->u.sum.where, LV_OPEN, 0);
+		sbuf_add(s, "}");
+	}
+	sbuf_add(s, "} ");
+	latex(s, e->u.sum.body, LV_MUL, fw);
+}
+
+static const char *const cmp_latex[] = { " = ", " \\ne ", " < ", " \\le ",
+	" > ", " \\ge " };
+
+static void
+latex_binary(sbuf_t *s, const expr_t *e, int fw)
+{
+	static const struct { expr_kind_t k; const char *op; } ops[] = {
+		{ EX_ADD, " + " }, { EX_SUB, " - " }, { EX_MUL, " \\cdot " },
+		{ EX_MOD, " \\bmod " }, { EX_AND, " \\text{ and } " },
+		{ EX_OR, " \\text{ or } " },
+	};
+	size_t i;
+	int lv = level(e);
+
+	if (e->kind == EX_DIV || e->kind == EX_IDIV) {
+		sbuf_add(s, e->kind == EX_DIV ? "\\frac{" : "\\left\\lfloor\\frac{");
+		latex(s, e->u.op.a, LV_OPEN, 0);
+		sbuf_add(s, "}{");
+		latex(s, e->u.op.b, LV_OPEN, 0);
+		sbuf_add(s, e->kind == EX_DIV ? "}" : "}\\right\\rfloor");
+		return;
+	}
+	latex(s, e->u.op.a, lv, lv);
+	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+		if (ops[i].k == e->kind)
+			sbuf_add(s, ops[i].op);
+	latex(s, e->u.op.b, lv + 1, fw);
+}
+
+static void
+latex_node(sbuf_t *s, const expr_t *e, int fw)
+{
+	int i;
+
+	switch (e->kind) {
+	case EX_INT: sbuf_addf(s, "%ld", e->u.ival); return;
+	case EX_REAL: add_real(s, e->u.rval); return;
+	case EX_NAME: latex_name(s, e->u.name.name); return;
+	case EX_ACCESS: latex_access(s, e); return;
+	case EX_NEG: sbuf_add(s, "-"); latex(s, e->u.op.a, LV_NEG, fw); return;
+	case EX_NOT:
+		sbuf_add(s, "\\text{not } ");
+		latex(s, e->u.op.a, LV_NOT, fw);
+		return;
+	case EX_CMP:
+		for (i = 0; i < e->u.cmp.n; i++) {
+			if (i > 0)
+				sbuf_add(s, cmp_latex[e->u.cmp.ops[i - 1]]);
+			latex(s, e->u.cmp.args[i], LV_ADD,
+			    i < e->u.cmp.n - 1 ? LV_CMP : fw);
+		}
+		return;
+	case EX_IN:
+		latex(s, e->u.op.a, LV_ADD, LV_CMP);
+		sbuf_add(s, " \\in [");
+		latex(s, e->u.op.b, LV_ADD, 0);
+		sbuf_add(s, ", ");
+		latex(s, e->u.op.c, LV_ADD, fw);
+		sbuf_add(s, "]");
+		return;
+	case EX_IF:
+		sbuf_add(s, "\\text{if } ");
+		latex(s, e->u.op.a, LV_OPEN, 0);
+		sbuf_add(s, " \\text{ then } ");
+		latex(s, e->u.op.b, LV_OPEN, 0);
+		sbuf_add(s, " \\text{ else } ");
+		latex(s, e->u.op.c, LV_OPEN, 0);
+		return;
+	case EX_SUM: latex_sum(s, e, fw); return;
+	case EX_CALL:
+		if (strcmp(e->u.call.fn, "abs") == 0) {
+			sbuf_add(s, "\\left|");
+			latex(s, e->u.call.args[0], LV_OPEN, 0);
+			sbuf_add(s, "\\right|");
+			return;
+		}
+		sbuf_addf(s, "\\%s(", e->u.call.fn);
+		latex_list(s, e->u.call.args, e->u.call.nargs, ", ");
+		sbuf_add(s, ")");
+		return;
+	case EX_DERIV:
+		sbuf_add(s, "\\frac{");
+		latex_partial(s, e->u.deriv.num);
+		sbuf_add(s, "}{");
+		latex_partial(s, e->u.deriv.den);
+		sbuf_add(s, "}");
+		return;
+	default:
+		latex_binary(s, e, fw);
+		return;
+	}
+}
+
+static void
+latex(sbuf_t *s, const expr_t *e, int min, int follow)
+{
+	int lv = e->kind == EX_DIV || e->kind == EX_IDIV ? LV_PRIMARY : level(e);
+	bool paren = needs_paren(e, lv, min, follow);
+
+	if (paren)
+		sbuf_add(s, "\\left(");
+	latex_node(s, e, paren ? 0 : follow);
+	if (paren)
+		sbuf_add(s, "\\right)");
+}
+
+char *
+claim_latex(const claim_t *c)
+{
+	sbuf_t s;
+	int i;
+
+	sbuf_init(&s);
+	if (c->kind == CLAIM_LET) {
+		sbuf_add(&s, "\\text{let } ");
+		latex_tensor(&s, c->lhs->u.access.tensor);
+		sbuf_add(&s, "_{");
+		for (i = 0; i < c->ndims; i++) {
+			sbuf_add(&s, i > 0 ? "," : "");
+			latex_name(&s, c->lhs->u.access.args[i]->u.name.name);
+			sbuf_add(&s, " < ");
+			latex(&s, c->dims[i], LV_ADD, 0);
+		}
+		sbuf_add(&s, "}");
+	} else {
+		latex(&s, c->lhs, LV_OPEN, 0);
+	}
+	sbuf_add(&s, " = ");
+	if (c->kind == CLAIM_KERNEL)
+		sbuf_addf(&s, "\\text{kernel %s}", c->kernel);
+	else
+		latex(&s, c->rhs, LV_OPEN, 0);
+	if (c->where != NULL) {
+		sbuf_add(&s, " \\quad \\text{where } ");
+		latex(&s, c->where, LV_OPEN, 0);
+	}
+	if (c->expect_fail)
+		sbuf_add(&s, " \\quad (\\text{expect fail})");
+	return sbuf_take(&s);
 }

@@ -1,0 +1,335 @@
+/*
+ * check_expr_print.c: the check language's printers: the Unicode and ASCII
+ * 2-D boxes (stacked fractions, Σ with indices beneath, subscripts, every
+ * row as wide as the box), LaTeX, and canonical text that parses back to
+ * the same tree.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "check-util.h"
+#include "expr.h"
+#include "util.h"
+
+static expr_scope_t *scope;
+
+static void
+setup(void)
+{
+	scope = expr_scope_create();
+}
+
+static void
+teardown(void)
+{
+	expr_scope_free(scope);
+}
+
+static claim_t *
+parse_ok(const char *text)
+{
+	char *err = NULL;
+	claim_t *c = claim_parse(text, "p.md", 1, 1, scope, &err);
+
+	ck_assert_msg(c != NULL, "'%s':\n%s", text, err);
+	return c;
+}
+
+/* Every row's display width is the box's width; baseline inside. */
+static void
+assert_box_shape(const pp_box_t *b)
+{
+	int r;
+
+	ck_assert_int_ge(b->height, 1);
+	ck_assert_int_ge(b->baseline, 0);
+	ck_assert_int_lt(b->baseline, b->height);
+	for (r = 0; r < b->height; r++)
+		ck_assert_msg(utf8_width(b->rows[r]) == b->width,
+		    "row %d '%s' is %d wide, the box %d", r, b->rows[r],
+		    utf8_width(b->rows[r]), b->width);
+}
+
+static bool
+has_byte_above_127(const pp_box_t *b)
+{
+	int r;
+	const unsigned char *p;
+
+	for (r = 0; r < b->height; r++)
+		for (p = (const unsigned char *)b->rows[r]; *p != '\0'; p++)
+			if (*p > 127)
+				return true;
+	return false;
+}
+
+/* Row r with trailing blanks removed, in a static buffer. */
+static const char *
+row(const pp_box_t *b, int r)
+{
+	static char buf[1024];
+	size_t n;
+
+	ck_assert_int_lt(r, b->height);
+	snprintf(buf, sizeof(buf), "%s", b->rows[r]);
+	n = strlen(buf);
+	while (n > 0 && buf[n - 1] == ' ')
+		buf[--n] = '\0';
+	return buf;
+}
+
+#define PARTIAL "d output[b1,c_out1,h_out1,w_out1] / d input[b,c_in,h_in,w_in]"
+
+START_TEST(test_unicode_partial)
+{
+	claim_t *c = parse_ok(PARTIAL " = 0 where b != b1 expect fail");
+	pp_box_t *b = claim_render(c, PP_UNICODE);
+
+	assert_box_shape(b);
+	ck_assert_int_eq(b->height, 5);
+	ck_assert_int_eq(b->baseline, 1);
+	ck_assert_str_eq(row(b, 0), " ∂output[b₁,c_out₁,h_out₁,w_out₁]");
+	ck_assert_str_eq(row(b, 1), "────────────────────────────────── = 0");
+	ck_assert_str_eq(row(b, 2), "     ∂input[b,c_in,h_in,w_in]");
+	ck_assert_str_eq(row(b, 3), "  where b ≠ b₁");
+	ck_assert_str_eq(row(b, 4), "  (expect fail)");
+	pp_box_free(b);
+	pp_box_free(NULL);
+	claim_free(c);
+}
+END_TEST
+
+START_TEST(test_unicode_sum)
+{
+	claim_t *c = parse_ok("d f / d bias[c_out] = "
+	    "sum(b1, h_out1 where h_out1 <= 1) df[b1, c_out, h_out1, 0] + 1");
+	pp_box_t *b = claim_render(c, PP_UNICODE);
+
+	assert_box_shape(b);
+	ck_assert_int_eq(b->baseline, 1);
+	/* Σ binds a term: no parentheses needed before "+ 1". */
+	ck_assert_str_eq(row(b, 0), "      ∂f");
+	ck_assert_str_eq(row(b, 1), "────────────── =     Σ      df[b₁,c_out,h_out₁,0] + 1");
+	ck_assert_str_eq(row(b, 2), " ∂bias[c_out]    b₁,h_out₁");
+	ck_assert_str_eq(row(b, 3), "                 h_out₁ ≤ 1");
+	pp_box_free(b);
+	claim_free(c);
+}
+END_TEST
+
+START_TEST(test_unicode_operators)
+{
+	claim_t *c = parse_ok("bias[c_out] = (c_out + 1) / 2 * abs(-c_out) + "
+	    "c_out // 2 + c_out % 3 where c_out in 0..1 and c_out >= 0");
+	pp_box_t *b = claim_render(c, PP_UNICODE);
+
+	assert_box_shape(b);
+	ck_assert_str_eq(row(b, 0), "               c_out + 1");
+	ck_assert_str_eq(row(b, 1), "bias[c_out] = ─────────── · |-c_out| + "
+	    "⌊c_out / 2⌋ + c_out mod 3");
+	ck_assert_str_eq(row(b, 2), "                   2");
+	ck_assert_str_eq(row(b, 3), "  where c_out ∈ [0, 1] and c_out ≥ 0");
+	pp_box_free(b);
+	claim_free(c);
+}
+END_TEST
+
+/* A tall parenthesis around a multi-row box. */
+START_TEST(test_tall_paren)
+{
+	claim_t *c = parse_ok("bias[c_out] = -(1 / 2 + c_out)");
+	pp_box_t *b = expr_render(c->rhs, PP_UNICODE), *a;
+
+	assert_box_shape(b);
+	ck_assert_int_eq(b->height, 3);
+	ck_assert_str_eq(row(b, 0), " ⎛ 1         ⎞");
+	ck_assert_str_eq(row(b, 1), "-⎜─── + c_out⎟");
+	ck_assert_str_eq(row(b, 2), " ⎝ 2         ⎠");
+	a = expr_render(c->rhs, PP_ASCII);
+	assert_box_shape(a);
+	ck_assert(!has_byte_above_127(a));
+	ck_assert_str_eq(row(a, 0), " / 1         \\");
+	ck_assert_str_eq(row(a, 1), "-|--- + c_out|");
+	ck_assert_str_eq(row(a, 2), " \\ 2         /");
+	pp_box_free(a);
+	pp_box_free(b);
+	claim_free(c);
+}
+END_TEST
+
+static const char *const claims[] = {
+	"output[b, c_out, h_out, w_out] = bias[c_out] + sum(c_in, di, dj) "
+	    "input[b, c_in, strh * h_out + di, strw * w_out + dj] * "
+	    "weight[c_out, c_in, di, dj]",
+	PARTIAL " = weight[c_out1, c_in, h_in - strh * h_out1, "
+	    "w_in - strw * w_out1] where b == b1 and h_in in strh * h_out1.."
+	    "strh * h_out1 + R - 1 and not w_in < 0 expect fail",
+	"d f / d input[b, c_in, h_in, w_in] = sum(b1, c_out1, h_out1, w_out1) "
+	    "df[b1, c_out1, h_out1, w_out1] * " PARTIAL,
+	"d (weight[c_out, c_in, di, dj] * input[b, c_in, h_in, w_in]) / "
+	    "d input[b, c_in, h_in, w_in] = if c_out == 0 then 1.5 else -2.5e-07",
+	"d f / d weight = kernel matrix",
+	"let cols[b < N, r < C_in * R * S, p < H_out * W_out] = "
+	    "input[b, r // (R * S), strh * (p // W_out) + r // S % R, "
+	    "strw * (p % W_out) + r % S]",
+	"bias[c_out] = sum(k in 0..c_out, j in k..2 where 0 <= k < j) "
+	    "(k - j) * (2 - (1 - k)) / (3 * (4 // 2)) - -1",
+	"bias[c_out] = (sum(i) bias[i]) * 2 + min(1, max(2, 3), abs(-4)) + "
+	    "(if c_out > 0 then 1 else 2) * strides[1]",
+	"bias[c_out] = sum(i) sum(j in 0..i) bias[i] * (sum(k) bias[k]) + "
+	    "(1 < 2) == (c_out != 0) where (c_out in 0..2) == not 1 > 2 or "
+	    "c_out == 0 and c_out == 1",
+	"d f / d output[b, c_out, h_out, w_out] = 0.1 + 1e+100 % 2 "
+	    "where 1 < 2 <= 3 == 3",
+};
+
+/* claim_text parses back to a claim whose text is the same: the tree
+ * survived the trip (a changed tree would print differently). */
+START_TEST(test_text_round_trip)
+{
+	claim_t *c = parse_ok(claims[_i]), *c2;
+	char *t = claim_text(c), *t2, *err = NULL;
+
+	c2 = claim_parse(t, "p.md", 1, 1, scope, &err);
+	if (c2 == NULL && c->kind == CLAIM_LET) {   /* the let is now defined */
+		expr_scope_free(scope);
+		scope = expr_scope_create();
+		c2 = claim_parse(t, "p.md", 1, 1, scope, &err);
+	}
+	ck_assert_msg(c2 != NULL, "'%s' does not parse back:\n%s", t, err);
+	t2 = claim_text(c2);
+	ck_assert_str_eq(t2, t);
+	ck_assert_int_eq(c2->kind, c->kind);
+	ck_assert_int_eq(c2->nfree, c->nfree);
+	ck_assert_int_eq(c2->nslots, c->nslots);
+	ck_assert_int_eq(c2->expect_fail, c->expect_fail);
+	free(t);
+	free(t2);
+	claim_free(c);
+	claim_free(c2);
+}
+END_TEST
+
+/* The canonical text keeps only the parentheses the tree needs. */
+START_TEST(test_text_exact)
+{
+	static const struct { const char *in, *out; } t[] = {
+		{ "bias[c_out]=((1+2))*3-(4-5)", "bias[c_out] = (1 + 2) * 3 - (4 - 5)" },
+		{ "bias[c_out]=sum(i)bias[i]*2+1", "bias[c_out] = sum(i) bias[i] * 2 + 1" },
+		{ "bias[c_out]=2*(sum(i)bias[i])", "bias[c_out] = 2 * sum(i) bias[i]" },
+		{ "bias[c_out]=(sum(i)bias[i])*2", "bias[c_out] = (sum(i) bias[i]) * 2" },
+		{ "bias[c_out]=-(sum(i)bias[i])*2", "bias[c_out] = -(sum(i) bias[i]) * 2" },
+		{ "bias[c_out]=1+(if 1<2 then 1 else 2)", "bias[c_out] = 1 + (if 1 < 2 then 1 else 2)" },
+		{ "bias[c_out]=-(-c_out)", "bias[c_out] = --c_out" },
+		{ "bias[c_out]=0.5+2.0+1e-3", "bias[c_out] = 0.5 + 2.0 + 0.001" },
+		{ "bias[c_out] = 1 where not (c_out < 1 and c_out > 2)",
+		  "bias[c_out] = 1 where not (c_out < 1 and c_out > 2)" },
+	};
+	claim_t *c = parse_ok(t[_i].in);
+	char *s = claim_text(c);
+
+	ck_assert_str_eq(s, t[_i].out);
+	free(s);
+	claim_free(c);
+}
+END_TEST
+
+/* Every claim of the table renders in both styles with consistent rows;
+ * ASCII has no byte above 127. */
+START_TEST(test_render_shapes)
+{
+	claim_t *c = parse_ok(claims[_i]);
+	pp_box_t *u = claim_render(c, PP_UNICODE), *a = claim_render(c, PP_ASCII);
+
+	assert_box_shape(u);
+	assert_box_shape(a);
+	ck_assert_msg(!has_byte_above_127(a), "ASCII render of '%s'", claims[_i]);
+	ck_assert_int_eq(u->height, a->height);
+	ck_assert_int_eq(u->baseline, a->baseline);
+	pp_box_free(u);
+	pp_box_free(a);
+	claim_free(c);
+}
+END_TEST
+
+START_TEST(test_ascii_partial)
+{
+	claim_t *c = parse_ok("d f / d input[b, c_in, h_in, w_in] = "
+	    "sum(c_out1, h_out1) df[b, c_out1, h_out1, 0] * " PARTIAL);
+	pp_box_t *b = claim_render(c, PP_ASCII);
+
+	assert_box_shape(b);
+	ck_assert(!has_byte_above_127(b));
+	ck_assert_str_eq(row(b, 0), "            d f                                "
+	    "                      d output[b1,c_out1,h_out1,w_out1]");
+	ck_assert_str_eq(row(b, 1), "--------------------------- =      sum      "
+	    "df[b,c_out1,h_out1,0] * -----------------------------------");
+	ck_assert_str_eq(row(b, 2), " d input[b,c_in,h_in,w_in]    c_out1,h_out1"
+	    "                              d input[b,c_in,h_in,w_in]");
+	pp_box_free(b);
+	claim_free(c);
+}
+END_TEST
+
+START_TEST(test_latex)
+{
+	static const struct { const char *in, *out; } t[] = {
+		{ PARTIAL " = weight[c_out1, c_in, di, dj]",
+		  "\\frac{\\partial output_{b_1,c_{out_1},h_{out_1},w_{out_1}}}"
+		  "{\\partial input_{b,c_{in},h_{in},w_{in}}} = "
+		  "weight_{c_{out_1},c_{in},di,dj}" },
+		{ "d f / d bias[c_out] = sum(b1, h_out1 where h_out1 <= 1) "
+		  "df[b1, c_out, h_out1, 0]",
+		  "\\frac{\\partial f}{\\partial bias_{c_{out}}} = "
+		  "\\sum_{\\substack{b_1,h_{out_1} \\\\ h_{out_1} \\le 1}} "
+		  "df_{b_1,c_{out},h_{out_1},0}" },
+		{ "output_nhwc[b, i, j, k] = sum(di, dj, q) input_nhwc[b, "
+		  "strides[1] * i + di, strides[2] * j + dj, q] * filter_hwio[di, dj, q, k]",
+		  "output\\_nhwc_{b,i,j,k} = \\sum_{di,dj,q} input\\_nhwc_{b,"
+		  "strides_{1} \\cdot i + di,strides_{2} \\cdot j + dj,q} \\cdot "
+		  "filter\\_hwio_{di,dj,q,k}" },
+		{ "bias[c_out] = (c_out + 1) / 2 - c_out // 2 % 3 + abs(-1) "
+		  "where c_out != 0 and c_out in 0..C_out - 1 expect fail",
+		  "bias_{c_{out}} = \\frac{c_{out} + 1}{2} - "
+		  "\\left\\lfloor\\frac{c_{out}}{2}\\right\\rfloor \\bmod 3 + "
+		  "\\left|-1\\right| \\quad \\text{where } c_{out} \\ne 0 "
+		  "\\text{ and } c_{out} \\in [0, C_{out} - 1] \\quad "
+		  "(\\text{expect fail})" },
+		{ "d f / d input = kernel element",
+		  "\\frac{\\partial f}{\\partial input} = \\text{kernel element}" },
+	};
+	claim_t *c = parse_ok(t[_i].in);
+	char *s = claim_latex(c);
+
+	ck_assert_str_eq(s, t[_i].out);
+	free(s);
+	claim_free(c);
+}
+END_TEST
+
+static Suite *
+make_suite(void)
+{
+	Suite *s = suite_create("expr_print");
+	TCase *tc = tcase_create("print");
+	int n = (int)(sizeof(claims) / sizeof(claims[0]));
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_unicode_partial);
+	tcase_add_test(tc, test_unicode_sum);
+	tcase_add_test(tc, test_unicode_operators);
+	tcase_add_test(tc, test_tall_paren);
+	tcase_add_test(tc, test_ascii_partial);
+	tcase_add_loop_test(tc, test_text_round_trip, 0, n);
+	tcase_add_loop_test(tc, test_text_exact, 0, 9);
+	tcase_add_loop_test(tc, test_render_shapes, 0, n);
+	tcase_add_loop_test(tc, test_latex, 0, 5);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	return run_suite(make_suite());
+}
