@@ -192,6 +192,8 @@ START_TEST(test_text_round_trip)
 
 	c2 = claim_parse(t, "p.md", 1, 1, scope, &err);
 	if (c2 == NULL && c->kind == CLAIM_LET) {   /* the let is now defined */
+		free(err);
+		err = NULL;
 		expr_scope_free(scope);
 		scope = expr_scope_create();
 		c2 = claim_parse(t, "p.md", 1, 1, scope, &err);
