@@ -467,6 +467,56 @@ START_TEST(test_point_and_cex_str)
 }
 END_TEST
 
+static size_t progress_calls, progress_done, progress_total;
+
+static void
+on_progress(void *ud, size_t done, size_t total)
+{
+	(void)ud;
+	progress_calls++;
+	progress_done = done;
+	progress_total = total;
+}
+
+static bool
+cancel_now(void *ud)
+{
+	(void)ud;
+	return true;
+}
+
+/* Progress is reported and cancellation honoured every few thousand
+ * tuples (12096 here). */
+START_TEST(test_progress_cancel)
+{
+	conv_shape_t s = default_shape();
+	verify_opts_t o;
+	verify_ctx_t *vc;
+	expr_scope_t *sc = expr_scope_create();
+	verify_result_t r;
+
+	verify_opts_default(&o);
+	o.progress = on_progress;
+	vc = verify_ctx_create(&s, &o, NULL);
+	ck_assert_int_eq(check_claim(vc, sc, right_claims[3], &r),
+	    VERDICT_HOLDS);
+	ck_assert_uint_gt(progress_calls, 0);
+	ck_assert_uint_le(progress_done, 12096);
+	ck_assert_uint_eq(progress_total, 12096);
+	verify_result_clear(&r);
+	verify_ctx_free(vc);
+	o.cancelled = cancel_now;
+	vc = verify_ctx_create(&s, &o, NULL);
+	ck_assert_int_eq(check_claim(vc, sc, right_claims[3], &r),
+	    VERDICT_CANCELLED);
+	ck_assert_uint_lt(r.checked, 12096);
+	ck_assert(!verdict_ok(r.verdict));
+	verify_result_clear(&r);
+	verify_ctx_free(vc);
+	expr_scope_free(sc);
+}
+END_TEST
+
 START_TEST(test_bad_shape)
 {
 	conv_shape_t s;
@@ -493,6 +543,7 @@ make_suite(void)
 	tcase_add_test(tc, test_let_im2col);
 	tcase_add_test(tc, test_sampling);
 	tcase_add_test(tc, test_point_and_cex_str);
+	tcase_add_test(tc, test_progress_cancel);
 	tcase_add_test(tc, test_bad_shape);
 	suite_add_tcase(s, tc);
 	return s;
