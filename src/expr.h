@@ -134,8 +134,9 @@ int expr_scope_rank(const expr_scope_t *sc, const char *name);
 /*
  * Parse one claim (text may span lines; line/col give where text starts in
  * `file`, for messages). Names are resolved, free variables and ranges
- * inferred; a let adds its tensor to sc. Returns the claim, or NULL with
- * *err set to a full message:
+ * inferred; a let adds its tensor to sc (sc may be NULL when no lets are
+ * used). Returns the claim, or NULL with *err set to a full message (no
+ * trailing newline; "(at end of claim)" instead of "near" at the end):
  *   FILE:LINE:COL: error: WHAT (near 'TOKEN')
  *     <the source line>
  *           ^
@@ -185,10 +186,13 @@ typedef struct expr_env {
 
 /*
  * Evaluate e with index variables in slots[]. Returns 0 with *out set, or
- * -1 with *finding set to what went wrong at this tuple, e.g.
- *   "weight[c_out1=0, c_in=1, di=3, dj=0]: di = 3 is outside 0..2 (R = 3)"
- * (out-of-range access), "division by zero in 'x / y'", "index 2 of input
- * is not an integer (1.5)", "NaN in ...". Never a silent zero.
+ * -1 with *finding (malloc'd) set to what went wrong at this tuple, e.g.
+ *   "weight[c_out1=0, c_in=1, di=3, dj=0]: position 3 (di = 3) is outside 0..2"
+ * (out-of-range access; positions count from 1), "division by zero in
+ * 'x / y'", "position 3 of input is not an integer (1.5)", "'bias[c_out]'
+ * is NaN", "integer overflow in '...'". Never a silent zero. slots has
+ * claim->nslots entries, the free variables' values first; sums write
+ * their own slots. docs/check-language.md has the whole list.
  */
 int expr_eval(const expr_t *e, const expr_env_t *env, long *slots,
     value_t *out, char **finding);
