@@ -81,23 +81,33 @@ draw_heading(tutor_t *t, int y)
 	free(left);
 }
 
-/* Prose rows: the lesson's introduction comes before step 1. */
-static void
-draw_prose(tutor_t *t, int y, int rows)
+/* The step's prose wrapped to the window; the lesson's introduction comes
+ * before step 1. */
+static char **
+prose_lines(tutor_t *t, int *n)
 {
 	lesson_step_t *st = tutor_cur_step(t);
 	tutor_lesson_t *tl = tutor_cur_lesson(t);
 	char *text, **lines;
-	int n, i, max;
 
-	if (st == NULL || rows <= 0)
-		return;
 	if (t->step == 0 && tl->lesson->intro != NULL && tl->lesson->intro[0])
 		text = xasprintf("%s\n\n%s", tl->lesson->intro, st->prose);
 	else
 		text = xstrdup(st->prose != NULL ? st->prose : "");
-	lines = ui_wrap(text, COLS - 3, &n);
-	max = n > rows ? n - rows : 0;
+	lines = ui_wrap(text, COLS - 3, n);
+	free(text);
+	return lines;
+}
+
+/* Up to rows lines of prose from the scroll position, with arrows when
+ * there is more above or below. */
+static void
+draw_prose(tutor_t *t, char **lines, int n, int y, int rows)
+{
+	int i, max = n > rows ? n - rows : 0;
+
+	if (rows <= 0)
+		return;
 	if (t->prose_scroll > max)
 		t->prose_scroll = max;
 	for (i = 0; i < rows && t->prose_scroll + i < n; i++)
@@ -107,8 +117,6 @@ draw_prose(tutor_t *t, int y, int rows)
 		    ui_ascii() ? "v" : "↓");
 	if (t->prose_scroll > 0)
 		ui_put(y, COLS - 1, 1, ui_attr(ROLE_KEY), ui_ascii() ? "^" : "↑");
-	ui_lines_free(lines, n);
-	free(text);
 }
 
 /* "claim 2/3: label" and its verdict mark. */
@@ -196,21 +204,34 @@ claim_rows(tutor_t *t)
 	return h;
 }
 
+/* Prose first, then (after a blank line when there is room) the claim, or
+ * the source beside it or instead of it. */
 static void
 draw_text_area(tutor_t *t, int y, int rows)
 {
-	int ch = claim_rows(t), pr;
+	int ch = claim_rows(t), pr, n;
 	bool wide = COLS >= 100;
+	char **lines;
 
+	if (tutor_cur_step(t) == NULL)
+		return;
 	if (t->show_source && !wide && ch < rows / 2)
 		ch = rows / 2;
 	if (ch > rows - 2)
 		ch = rows - 2;
 	if (ch < 0)
 		ch = 0;
+	lines = prose_lines(t, &n);
 	pr = rows - ch;
-	draw_prose(t, y, pr > 3 && ch > 0 ? pr - 1 : pr);
+	if (pr > 3 && ch > 0)
+		pr--;                           /* a blank line before the claim */
+	if (n < pr)
+		pr = n;
+	draw_prose(t, lines, n, y, pr);
+	ui_lines_free(lines, n);
 	y += rows - ch;
+	if (pr + 1 + ch <= rows && pr < rows - ch)
+		y = 2 + pr + 1;                 /* the claim right under the prose */
 	if (!t->show_source)
 		draw_claim(t, y, 1, ch, COLS - 2);
 	else if (wide) {
@@ -406,11 +427,11 @@ draw_verify(tutor_t *t, int y)
 	if (ck->result.has_cex) {
 		cex = verify_cex_str(c, &ck->result);
 		if (ck->result.cex_finding != NULL)
-			line = xasprintf("first counterexample (c goes there): %s: %s",
+			line = xasprintf("counterexample (c): %s: %s",
 			    cex, ck->result.cex_finding);
 		else
-			line = xasprintf("first counterexample (c goes there): %s: "
-			    "formula %.6g, numeric %.6g", cex, ck->result.cex_formula,
+			line = xasprintf("counterexample (c): %s: formula %.4g, "
+			    "numeric %.4g", cex, ck->result.cex_formula,
 			    ck->result.cex_numeric);
 		ui_put(y + 1, 1, COLS - 2, ui_attr(ROLE_WARN), line);
 		free(line);

@@ -307,7 +307,7 @@ draw_shape_panel(tutor_t *t)
 		snprintf(line, sizeof line, "H_out=%ld W_out=%ld", probe.H_out,
 		    probe.W_out);
 	else
-		snprintf(line, sizeof line, "H_out, W_out: (invalid)");
+		snprintf(line, sizeof line, "(invalid)");
 	free(err);
 	ui_put(y + 1, x + 26, w - 28, ui_attr(ROLE_DIM), line);
 	ui_put(y + 3, x + 26, w - 28, ui_attr(ROLE_DIM), "digits type,");

@@ -1,0 +1,209 @@
+#!/bin/bash
+# tutor.sh: the tutor end to end. The real binary runs inside tmux at fixed
+# sizes (80x24 and 120x40); the script sends keys and asserts on what
+# capture-pane shows, polling for the expected text (wait_for) instead of
+# sleeping. The tutor runs under an interactive bash in the pane, so that
+# after q, Ctrl-C or SIGTERM we can check that the shell is usable again.
+# Needs tmux (skipped without it). Each run has its own tmux socket, killed
+# on exit.
+. "$top_srcdir/tests/tap.sh"
+
+command -v tmux >/dev/null 2>&1 || skip_all "tmux not installed"
+
+export LC_ALL=C.UTF-8
+SOCK="convgrad-tutor-$$"
+FIX="$top_srcdir/tests/data/tutor-lesson.md"
+LESSONS="${CONVGRAD_LESSONS:-$top_srcdir/lessons}"
+TMPD=$(mktemp -d)
+tm() { tmux -u -L "$SOCK" -f /dev/null "$@"; }
+cleanup() { tm kill-server >/dev/null 2>&1; rm -rf "$TMPD"; }
+trap cleanup EXIT
+
+# The tutor's command line inside the pane; $1: extra environment.
+tutor_cmd() {
+	local envs=$1; shift
+	printf 'env LC_ALL=C.UTF-8 CONVGRAD_LESSONS=%q %s %q' "$LESSONS" "$envs" "$CONVGRAD"
+	[ $# -eq 0 ] || printf ' %q' "$@"
+}
+
+# start NAME COLS ROWS: a detached session running bash.
+start() {
+	tm new-session -d -x "$2" -y "$3" -s "$1" \
+	    "env PS1='$ ' TERM=screen LC_ALL=C.UTF-8 bash --norc --noprofile"
+}
+
+# run NAME CMD: type a command line into the pane's shell.
+run() { tm send-keys -t "$1" -l "$2"; tm send-keys -t "$1" Enter; }
+keys() { local n=$1; shift; tm send-keys -t "$n" "$@"; }
+screen() { tm capture-pane -p -t "$1"; }
+
+# wait_for NAME TEXT [SECONDS]: poll capture-pane every 0.1 s.
+wait_for() {
+	local i max=$(( ${3:-10} * 10 ))
+	for (( i = 0; i < max; i++ )); do
+		screen "$1" | grep -qF -- "$2" && return 0
+		sleep 0.1
+	done
+	diag "timed out waiting for: $2" "screen:" "$(screen "$1")"
+	return 1
+}
+
+# wait_gone NAME TEXT: until TEXT is no longer on screen.
+wait_gone() {
+	local i
+	for (( i = 0; i < 100; i++ )); do
+		screen "$1" | grep -qF -- "$2" || return 0
+		sleep 0.1
+	done
+	diag "still on screen: $2"
+	return 1
+}
+
+# The rows of the input pane's grid (lines after its title).
+input_grid() {
+	screen "$1" | awk -F'│' '/input\[b=/ { on = 1; next }
+	    on && /^└/ { exit } on { print $2 }'
+}
+
+# A usable shell: the tty is sane again and commands run.
+shell_alive() {
+	run "$1" 'stty -a | grep -qE -- "-icanon|-echo " || echo sane-$((40+2))'
+	wait_for "$1" "sane-42"
+}
+
+# ---- not a terminal ----
+"$CONVGRAD" </dev/null >"$TMPD/out" 2>"$TMPD/err"
+rc=$?
+check "no terminal: exit 2" test "$rc" -eq 2
+check "no terminal: points to verify" grep -q "convgrad verify" "$TMPD/err"
+check "no terminal: points to show" grep -q "convgrad show" "$TMPD/err"
+"$CONVGRAD" tutor "$FIX" </dev/null 2>"$TMPD/err2" | cat >/dev/null
+check "tutor piped: exit 2" test "${PIPESTATUS[0]}" -eq 2
+if command -v script >/dev/null 2>&1; then
+	TERM=no-such-terminal script -qec "$CONVGRAD" /dev/null </dev/null \
+	    >"$TMPD/out3" 2>&1
+	check "unknown TERM: says so" \
+	    grep -q "not a terminal type known here" "$TMPD/out3"
+fi
+
+# ---- 80x24: the list, opening a lesson, stepping ----
+start a 80 24
+run a "$(tutor_cmd "")"
+check "list shows the lessons" wait_for a "not visited"
+check "list has a key hint" wait_for a "Enter open"
+keys a Enter
+check "Enter opens the first lesson" wait_for a "step 1/"
+keys a Escape
+check "Esc goes back to the list" wait_for a "lessons"
+keys a q
+check "q quits" wait_gone a "not visited"
+check "q leaves a usable shell" shell_alive a
+
+# ---- the fixture lesson: steps, cursor, window, values ----
+run a "clear; $(tutor_cmd "" tutor "$FIX")"
+check "LESSON opens straight into the lesson" wait_for a "step 1/4"
+check "claims verified on arrival" wait_for a "holds at all"
+keys a n
+check "n goes to the next step" wait_for a "step 2/4"
+check "the case at the cursors: inside" wait_for a "case: inside the window: a weight"
+before=$(input_grid a)
+at_before=$(screen a | grep '^ at ')
+keys a Tab Tab j
+check "Tab to output, j moves the output element" \
+    wait_for a "at b1=0 c_out1=0 h_out1=1 w_out1=0"
+check "the case at the cursors: outside" wait_for a "case: outside the window: 0"
+after=$(input_grid a)
+at_after=$(screen a | grep '^ at ')
+check "the highlighted window moved" test "$before" != "$after"
+check "the values shown changed" test "$at_before" != "$at_after"
+first_row=$(input_grid a | sed -n 1p)
+third_row=$(input_grid a | sed -n 3p)
+check "window left row 0 (stride 2)" bash -c '! grep -q "‹" <<<"$1"' _ "$first_row"
+check "window covers row 2" grep -q "‹" <<<"$third_row"
+keys a Tab Tab j j l
+check "input cursor inside the window: the weight case" \
+    wait_for a "case: inside the window: a weight"
+
+# ---- an erratum and its counterexample ----
+keys a n
+check "erratum step" wait_for a "step 3/4"
+check "erratum refuted as expected" wait_for a "refuted, as expected"
+check "counterexample shown" wait_for a "counterexample (c):"
+cex=$(screen a | sed -n 's/.*counterexample (c): \([^:]*\):.*/\1/p' | head -1)
+keys a c
+check "c moves the cursors to the counterexample" wait_for a "at $cex"
+check "the live check fails there" wait_for a "✗"
+
+# ---- last step, help, shape panel ----
+keys a n n
+check "n at the last step stays" wait_for a "this is the last step"
+check "chain rule shows df" wait_for a "df["
+keys a '?'
+check "help from the key table" wait_for a "this help, generated from the key table"
+keys a x
+check "any key closes help" wait_gone a "this help, generated"
+keys a s
+check "s opens the shape panel" wait_for a "Enter apply"
+keys a j j j j j j j 0 Enter
+check "an invalid shape is refused with its reason" wait_for a "refused:"
+keys a Escape
+check "Esc closes the panel" wait_gone a "Enter apply"
+keys a s j j j 9 Enter
+check "a valid shape is applied" wait_for a "H_in=9"
+
+# ---- resize ----
+tm resize-window -t a -x 30 -y 10
+check "tiny: too-small screen" wait_for a "terminal too small: 30×10"
+tm resize-window -t a -x 80 -y 24
+check "back to 80x24: normal view" wait_for a "step 4/4"
+keys a C-c
+check "Ctrl-C quits" wait_gone a "step 4/4"
+run a 'echo rc=$?'
+check "Ctrl-C: exit status 130" wait_for a "rc=130"
+check "Ctrl-C leaves a usable shell" shell_alive a
+
+# ---- 120x40, SIGTERM ----
+start b 120 40
+run b "$(tutor_cmd "" tutor "$FIX")"
+check "120x40 opens" wait_for b "step 1/4"
+keys b n
+wait_for b "step 2/4" >/dev/null
+check "120x40 shows values in the input grid" \
+    bash -c 'grep -qE -- "-?[0-9]\.[0-9][0-9]" <<<"$1"' _ "$(input_grid b)"
+check "120x40 shows the whole claim" wait_for b "where"
+keys b o
+check "o shows the source beside the claim" wait_for b "the source, as written"
+pid=$(pgrep -P "$(tm display -p -t b '#{pane_pid}')" -x convgrad | head -1)
+[ -n "$pid" ] && kill -TERM "$pid"
+check "SIGTERM quits" wait_gone b "step 2/4"
+check "SIGTERM leaves a usable shell" shell_alive b
+
+# ---- NO_COLOR and --ascii ----
+start c 80 24
+run c "$(tutor_cmd "" tutor "$FIX")"
+wait_for c "step 1/4" >/dev/null
+tm capture-pane -e -p -t c >"$TMPD/color"
+keys c q
+colour_sgr() { grep -oE $'\e\\[[0-9;]*m' "$1" | grep -qE '[[;](3[0-8]|4[0-8]|9[0-7]|10[0-7])[;m]' ; }
+check "with colour: colour escapes present (control)" colour_sgr "$TMPD/color"
+wait_gone c "step 1/4" >/dev/null
+run c "clear; $(tutor_cmd "NO_COLOR=1" tutor "$FIX")"
+wait_for c "step 1/4" >/dev/null
+tm capture-pane -e -p -t c >"$TMPD/nocolor"
+no_colour_sgr() { ! colour_sgr "$1"; }
+check "NO_COLOR: no colour escapes" no_colour_sgr "$TMPD/nocolor"
+check "NO_COLOR: still marks the cursor" grep -q "\[" "$TMPD/nocolor"
+keys c q
+wait_gone c "step 1/4" >/dev/null
+run c "clear; $(tutor_cmd "" tutor --ascii "$FIX")"
+wait_for c "step 1/4" >/dev/null
+keys c n
+wait_for c "step 2/4" >/dev/null
+screen c >"$TMPD/ascii"
+check "--ascii: no byte above 127" test "$(LC_ALL=C tr -d '\000-\177' <"$TMPD/ascii" | wc -c)" -eq 0
+check "--ascii: formula drawn" grep -q "where" "$TMPD/ascii"
+keys c q
+check "--ascii: q quits" wait_gone c "step 2/4"
+check "--ascii: the shell is usable" shell_alive c
+
+done_testing
