@@ -178,6 +178,19 @@ pid=$(pgrep -P "$(tm display -p -t b '#{pane_pid}')" -x convgrad | head -1)
 check "SIGTERM quits" wait_gone b "step 2/4"
 check "SIGTERM leaves a usable shell" shell_alive b
 
+# ---- Ctrl-Z suspends, fg resumes ----
+run b "clear; $(tutor_cmd "" tutor "$FIX")"
+wait_for b "step 1/4" >/dev/null
+keys b C-z
+check "Ctrl-Z suspends" wait_for b "Stopped"
+check "suspended: the shell is usable" shell_alive b
+run b "clear; fg"
+check "fg resumes and redraws" wait_for b "step 1/4"
+keys b n
+check "keys work after resuming" wait_for b "step 2/4"
+keys b q
+check "q after resuming" wait_gone b "step 2/4"
+
 # ---- NO_COLOR and --ascii ----
 start c 80 24
 run c "$(tutor_cmd "" tutor "$FIX")"
