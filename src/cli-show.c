@@ -1,12 +1,490 @@
-/* cli-show.c: placeholder until its issue lands. */
+/*
+ * cli-show.c: `convgrad show [OPTIONS] LESSON...`: print lessons for
+ * reading without the tutor.
+ *
+ *   text      title, introduction, each step's heading and prose wrapped to
+ *             78 columns, its claims laid out in 2-D by claim_render
+ *             (Unicode, or ASCII in a non-UTF-8 locale or with --ascii),
+ *             and the source document's text quoted verbatim;
+ *   markdown  the prose as written, each claim as display LaTeX
+ *             ($$ claim_latex $$), the source text in a fenced block:
+ *             docs/derivation.md is generated with it;
+ *   latex     a LaTeX fragment (\section per lesson, \subsection per step).
+ * What is shown is what the verifier checks: the formulas come from the
+ * parsed claims, never from a second copy.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <langinfo.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "cmd.h"
+#include "expr.h"
+#include "lesson.h"
+#include "util.h"
+
+#define PROG "convgrad show"
+#define WRAP 78
+
+enum format { FORMAT_TEXT, FORMAT_MARKDOWN, FORMAT_LATEX };
+
+typedef struct scli {
+	enum format format;
+	bool ascii, help, version;
+} scli_t;
+
+static const struct option long_options[] = {
+	{ "format", required_argument, NULL, 'f' },
+	{ "ascii", no_argument, NULL, 'a' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "Usage: convgrad show [OPTIONS] LESSON...\n"
+	    "Print lessons for reading: each step's prose, its claims rendered "
+	    "as formulas\n(exactly the claims that 'convgrad verify' checks), "
+	    "and the source document's\ntext for the step. A LESSON is a file "
+	    "or a directory of *.md files.\n\n"
+	    "Options:\n"
+	    "  --format F      text (default): prose wrapped to 78 columns, "
+	    "formulas in 2-D;\n"
+	    "                  markdown: the prose as written, each claim as "
+	    "$$ LaTeX $$;\n"
+	    "                  latex: a LaTeX fragment, \\section per lesson\n"
+	    "  --ascii         text: ASCII-only formulas (the default in a "
+	    "non-UTF-8 locale)\n"
+	    "  -h, --help      show this help and exit\n"
+	    "  -V, --version   show the version and exit\n\n"
+	    "Exit status: 0 success, 2 bad usage or a lesson that does not "
+	    "parse.\n");
+}
+
+static int
+parse_args(scli_t *c, int argc, char **argv, char **err)
+{
+	int opt;
+
+	optind = 0;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":hV", long_options, NULL))
+	    != -1) {
+		switch (opt) {
+		case 'f':
+			if (strcmp(optarg, "text") == 0)
+				c->format = FORMAT_TEXT;
+			else if (strcmp(optarg, "markdown") == 0)
+				c->format = FORMAT_MARKDOWN;
+			else if (strcmp(optarg, "latex") == 0)
+				c->format = FORMAT_LATEX;
+			else
+				return set_error(err, "--format: expected text, "
+				    "markdown or latex, got '%s'", optarg);
+			break;
+		case 'a':
+			c->ascii = true;
+			break;
+		case 'h':
+			c->help = true;
+			break;
+		case 'V':
+			c->version = true;
+			break;
+		case ':':
+			return set_error(err, "%s: option requires an argument",
+			    argv[optind - 1]);
+		default:
+			if (optopt != 0 && strncmp(argv[optind - 1], "--", 2) != 0)
+				return set_error(err, "unknown option '-%c'", optopt);
+			return set_error(err, "unknown option '%s'",
+			    argv[optind - 1]);
+		}
+	}
+	return 0;
+}
+
+/* ---- text ---- */
+
+/* Where continuation lines of a prose line hang: under the text after a
+ * list or quote marker ("- ", "12. ", "> ") or the line's own indent. */
+static size_t
+hang_width(const char *line)
+{
+	size_t i = 0;
+
+	while (line[i] == ' ')
+		i++;
+	if (i > 0)
+		return i;
+	if (strncmp(line, "- ", 2) == 0 || strncmp(line, "> ", 2) == 0)
+		return 2;
+	while (line[i] >= '0' && line[i] <= '9')
+		i++;
+	if (i > 0 && line[i] == '.' && line[i + 1] == ' ')
+		return i + 2;
+	return 0;
+}
+
+/* Print one prose line wrapped to WRAP columns after indent spaces;
+ * words are never split, so a word wider than the line overflows it. */
+static void
+wrap_line(const char *line, int indent)
+{
+	int hang = (int)hang_width(line), lead = 0, col, w;
+	const char *p = line, *word;
+	char *tmp;
+	bool first = true;
+
+	while (line[lead] == ' ')
+		lead++;
+	p += lead;
+	printf("%*s", indent + lead, "");
+	col = indent + lead;
+	while (*p != '\0') {
+		word = p;
+		while (*p != '\0' && *p != ' ')
+			p++;
+		tmp = xstrndup(word, (size_t)(p - word));
+		w = utf8_width(tmp);
+		if (!first && col + 1 + w > WRAP) {
+			printf("\n%*s", indent + hang, "");
+			col = indent + hang;
+		} else if (!first) {
+			putchar(' ');
+			col++;
+		}
+		fputs(tmp, stdout);
+		col += w;
+		free(tmp);
+		first = false;
+		while (*p == ' ')
+			p++;
+	}
+	putchar('\n');
+}
+
+/* Prose: lines indented 4 (code) verbatim, others wrapped. */
+static void
+text_prose(const char *prose, int indent)
+{
+	const char *p = prose, *nl;
+	char *line;
+
+	while (*p != '\0') {
+		nl = strchr(p, '\n');
+		line = nl ? xstrndup(p, (size_t)(nl - p)) : xstrdup(p);
+		if (*line == '\0')
+			putchar('\n');
+		else if (strncmp(line, "    ", 4) == 0)
+			printf("%*s%s\n", indent, "", line);
+		else
+			wrap_line(line, indent);
+		free(line);
+		if (nl == NULL)
+			break;
+		p = nl + 1;
+	}
+}
+
+static void
+text_source(const char *src, bool utf8)
+{
+	const char *p = src, *nl;
+
+	printf("  Source, as written:\n");
+	while (*p != '\0') {
+		int n;
+
+		nl = strchr(p, '\n');
+		n = (int)(nl ? (size_t)(nl - p) : strlen(p));
+		printf("  %s%s%.*s\n", utf8 ? "│" : "|", n > 0 ? " " : "", n, p);
+		if (nl == NULL)
+			break;
+		p = nl + 1;
+	}
+	printf("\n");
+}
+
+static void
+text_claim(const claim_t *c, pp_style_t style)
+{
+	pp_box_t *box;
+
+	if (c->label != NULL)
+		printf("    %s\n", c->label);
+	box = claim_render(c, style);
+	pp_box_print(box, stdout, 6);
+	pp_box_free(box);
+	printf("\n");
+}
+
+static void
+text_underline(const char *title, const char *ch)
+{
+	int i, w = utf8_width(title);
+
+	for (i = 0; i < w; i++)
+		fputs(ch, stdout);
+	putchar('\n');
+}
+
+static void
+show_text(const scli_t *c, const lesson_t *l)
+{
+	const char *cs = nl_langinfo(CODESET);
+	bool utf8 = !c->ascii && cs != NULL && strcmp(cs, "UTF-8") == 0;
+	int i, k;
+
+	printf("%s\n", l->title);
+	text_underline(l->title, "=");
+	printf("\n");
+	if (*l->intro != '\0') {
+		text_prose(l->intro, 0);
+		printf("\n");
+	}
+	for (i = 0; i < l->nsteps; i++) {
+		const lesson_step_t *st = &l->steps[i];
+		char *head = xasprintf("%d. %s", i + 1, st->title);
+
+		printf("%s\n", head);
+		text_underline(head, "-");
+		free(head);
+		printf("\n");
+		if (*st->prose != '\0') {
+			text_prose(st->prose, 0);
+			printf("\n");
+		}
+		for (k = 0; k < st->nclaims; k++)
+			text_claim(st->claims[k], utf8 ? PP_UNICODE : PP_ASCII);
+		if (st->source != NULL)
+			text_source(st->source, utf8);
+	}
+}
+
+/* ---- markdown ---- */
+
+/* The longest run of backticks in s, so a fence can be longer. */
+static int
+max_backticks(const char *s)
+{
+	int run = 0, best = 0;
+
+	for (; *s != '\0'; s++) {
+		run = *s == '`' ? run + 1 : 0;
+		if (run > best)
+			best = run;
+	}
+	return best;
+}
+
+static void
+md_fence(const char *info, const char *body)
+{
+	int n = max_backticks(body) + 1, i;
+
+	if (n < 3)
+		n = 3;
+	for (i = 0; i < n; i++)
+		putchar('`');
+	printf("%s\n%s\n", info, body);
+	for (i = 0; i < n; i++)
+		putchar('`');
+	printf("\n\n");
+}
+
+/* A label as Markdown text: escape what Markdown would take as markup. */
+static void
+md_escaped(const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if (strchr("\\`*_[]<>#|$", *s) != NULL)
+			putchar('\\');
+		putchar(*s);
+	}
+}
+
+static void
+md_claim(const claim_t *c)
+{
+	char *tex = claim_latex(c);
+
+	if (c->label != NULL) {
+		printf("*");
+		md_escaped(c->label);
+		printf("*\n\n");
+	}
+	printf("$$\n%s\n$$\n\n", tex);
+	free(tex);
+}
+
+static void
+show_markdown(const lesson_t *l)
+{
+	int i, k;
+
+	printf("# %s\n\n", l->title);
+	if (*l->intro_md != '\0')
+		printf("%s\n\n", l->intro_md);
+	for (i = 0; i < l->nsteps; i++) {
+		const lesson_step_t *st = &l->steps[i];
+
+		printf("## %s\n\n", st->title);
+		if (*st->prose_md != '\0')
+			printf("%s\n\n", st->prose_md);
+		for (k = 0; k < st->nclaims; k++)
+			md_claim(st->claims[k]);
+		if (st->source != NULL) {
+			printf("The source, as written:\n\n");
+			md_fence("text", st->source);
+		}
+	}
+}
+
+/* ---- latex ---- */
+
+static void
+tex_escaped(const char *s)
+{
+	for (; *s != '\0'; s++) {
+		switch (*s) {
+		case '\\':
+			fputs("\\textbackslash{}", stdout);
+			break;
+		case '~':
+			fputs("\\textasciitilde{}", stdout);
+			break;
+		case '^':
+			fputs("\\textasciicircum{}", stdout);
+			break;
+		case '&': case '%': case '$': case '#': case '_': case '{':
+		case '}':
+			printf("\\%c", *s);
+			break;
+		default:
+			putchar(*s);
+		}
+	}
+}
+
+static void
+show_latex(const lesson_t *l)
+{
+	int i, k;
+	char *tex;
+
+	printf("\\section{");
+	tex_escaped(l->title);
+	printf("}\n\n");
+	if (*l->intro != '\0') {
+		tex_escaped(l->intro);
+		printf("\n\n");
+	}
+	for (i = 0; i < l->nsteps; i++) {
+		const lesson_step_t *st = &l->steps[i];
+
+		printf("\\subsection{");
+		tex_escaped(st->title);
+		printf("}\n\n");
+		if (*st->prose != '\0') {
+			tex_escaped(st->prose);
+			printf("\n\n");
+		}
+		for (k = 0; k < st->nclaims; k++) {
+			if (st->claims[k]->label != NULL) {
+				printf("\\emph{");
+				tex_escaped(st->claims[k]->label);
+				printf("}\n");
+			}
+			tex = claim_latex(st->claims[k]);
+			printf("\\[\n%s\n\\]\n\n", tex);
+			free(tex);
+		}
+		if (st->source != NULL)
+			printf("\\begin{verbatim}\n%s\n\\end{verbatim}\n\n",
+			    st->source);
+	}
+}
+
+static void
+show_one(const scli_t *c, const lesson_t *l)
+{
+	switch (c->format) {
+	case FORMAT_TEXT:
+		show_text(c, l);
+		break;
+	case FORMAT_MARKDOWN:
+		show_markdown(l);
+		break;
+	case FORMAT_LATEX:
+		show_latex(l);
+		break;
+	}
+}
+
+/* Load all, then show all: a parse error prints nothing but the error. */
+static int
+show_all(const scli_t *c, char **args, int nargs)
+{
+	char **paths = NULL, *err = NULL;
+	int n = 0, i, rc = 0;
+	lesson_t **ls;
+
+	if (lesson_collect(args, nargs, &paths, &n, &err) != 0) {
+		fprintf(stderr, PROG ": %s\n", err);
+		free(err);
+		return 2;
+	}
+	ls = xcalloc((size_t)n, sizeof *ls);
+	for (i = 0; i < n; i++) {
+		if ((ls[i] = lesson_load(paths[i], &err)) == NULL) {
+			fprintf(stderr, "%s\n", err);
+			free(err);
+			err = NULL;
+			rc = 2;
+		}
+	}
+	for (i = 0; i < n && rc == 0; i++) {
+		if (i > 0)
+			printf("\n");
+		show_one(c, ls[i]);
+	}
+	for (i = 0; i < n; i++)
+		lesson_free(ls[i]);
+	free(ls);
+	lesson_paths_free(paths, n);
+	return rc;
+}
 
 int
 cmd_show(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "convgrad: 'show' is not built yet\n");
-	return 2;
+	scli_t c;
+	char *err = NULL;
+
+	memset(&c, 0, sizeof c);
+	if (parse_args(&c, argc, argv, &err) != 0) {
+		fprintf(stderr, PROG ": %s\nTry 'convgrad show --help'.\n", err);
+		free(err);
+		return 2;
+	}
+	if (c.help || c.version) {
+		if (c.help)
+			usage(stdout);
+		else
+			printf("convgrad %s\n", PACKAGE_VERSION);
+		return 0;
+	}
+	if (optind >= argc) {
+		fprintf(stderr, PROG ": which lesson? (a file or directory)\n"
+		    "Try 'convgrad show --help'.\n");
+		return 2;
+	}
+	return show_all(&c, argv + optind, argc - optind);
 }
