@@ -12,7 +12,7 @@ trap 'rm -f "$tmp" "$tmp.err"' EXIT
 # The lessons are named relative to the source tree, as in the command a
 # maintainer runs, so that nothing in the output depends on where the build is.
 regen() { (cd "$top_srcdir" && "$CONVGRAD" show --format markdown lessons/*.md); }
-regen_cmd='cd $(top_srcdir) && convgrad show --format markdown lessons/*.md > docs/derivation.md'
+regen_cmd="cd '$top_srcdir' && '$CONVGRAD' show --format markdown lessons/*.md > docs/derivation.md"
 
 if regen >"$tmp" 2>"$tmp.err"; then
 	pass "convgrad show --format markdown renders every lesson"
