@@ -46,6 +46,9 @@ check "missing title message" grep -q "no-title.md:1:1: error: missing title" "$
 rc=$(run "$d/invalid-shape.md")
 check "invalid default shape exits 2" test "$rc" = 2
 check "invalid default shape names R" grep -q "invalid-shape.md:3:1: error: the lesson's default shape is invalid: dilated kernel (R-1)" "$err"
+rc=$(run "$d/check-outside.md")
+check "a check block before any step exits 2" test "$rc" = 2
+check "its message" grep -q "check-outside.md:3:1: error: a check block outside a step" "$err"
 rc=$(run "$d/good.md" "$d/bad-claim.md")
 check "one bad lesson among good ones: exit 2" test "$rc" = 2
 
