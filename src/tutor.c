@@ -798,6 +798,7 @@ tutor_verify(tutor_t *t, int lesson, int k, bool force)
 	assert(tl != NULL && k >= 0 && k < tl->nclaims);
 	ck = &tl->checks[k];
 	if (!force && ck->valid && shape_equal(&ck->shape, &tl->shape) &&
+	    ck->result.verdict != VERDICT_CANCELLED &&
 	    (lesson_claim(tl, k)->kind != CLAIM_LET || t->let_ready[k]))
 		return ck;
 	if (ensure_ctx(t, &err) != 0) {
@@ -959,6 +960,18 @@ tutor_lesson_state(const tutor_t *t, int i)
 	if (checked < tl->nclaims)
 		return LS_PARTIAL;
 	return errata > 0 ? LS_ERRATUM : LS_VERIFIED;
+}
+
+int
+tutor_lesson_checked(const tutor_t *t, int i)
+{
+	const tutor_lesson_t *tl = &t->lessons[i];
+	int checked, bad, errata;
+
+	if (tl->lesson == NULL)
+		return 0;
+	count_range(tl, 0, tl->nclaims, &checked, &bad, &errata);
+	return checked;
 }
 
 void

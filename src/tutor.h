@@ -264,6 +264,8 @@ int tutor_live(tutor_t *t, verify_point_t *pt, const char **case_label,
     char **err);
 
 tutor_lesson_state_t tutor_lesson_state(const tutor_t *t, int i);
+/* Claims of lesson i checked at its current shape (not cancelled). */
+int tutor_lesson_checked(const tutor_t *t, int i);
 /* Counts over a step: claims checked, failing, refuted errata. */
 void tutor_step_counts(const tutor_t *t, int step, int *checked, int *bad,
     int *errata);

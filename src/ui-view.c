@@ -128,7 +128,6 @@ state_text(tutor_t *t, int i, ui_role_t *role, char *buf, size_t len)
 {
 	const ui_glyphs_t *g = ui_glyphs();
 	const tutor_lesson_t *tl = &t->lessons[i];
-	int k, checked = 0;
 
 	switch (tutor_lesson_state(t, i)) {
 	case LS_ERROR:
@@ -138,11 +137,9 @@ state_text(tutor_t *t, int i, ui_role_t *role, char *buf, size_t len)
 		*role = ROLE_DIM;
 		return "not visited";
 	case LS_PARTIAL:
-		for (k = 0; k < tl->nclaims; k++)
-			checked += tl->checks[k].valid;
 		*role = ROLE_NORMAL;
-		snprintf(buf, len, "visited: %d/%d claims checked", checked,
-		    tl->nclaims);
+		snprintf(buf, len, "visited: %d/%d claims checked",
+		    tutor_lesson_checked(t, i), tl->nclaims);
 		return buf;
 	case LS_VERIFIED:
 		*role = ROLE_OK;
