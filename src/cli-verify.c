@@ -121,7 +121,8 @@ usage(FILE *f)
 	    "shape other\nthan the lesson's default an erratum that happens to "
 	    "hold is reported but\nnot counted as a failure (an index typo can "
 	    "agree with the truth, e.g. at\nstride 1), unless --strict-errata."
-	    "\n\nExit status: 0 every claim ok, 1 a claim failed, 2 bad usage "
+	    "\n\nEnvironment: CONVGRAD_LESSONS names the bundled lessons' "
+	    "directory.\n\nExit status: 0 every claim ok, 1 a claim failed, 2 bad usage "
 	    "or input\n(a lesson that does not parse: file:line:col and what "
 	    "was expected).\n");
 }
