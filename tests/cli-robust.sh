@@ -1,0 +1,3 @@
+#!/bin/sh
+. "$top_srcdir/tests/tap.sh"
+done_testing
