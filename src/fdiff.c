@@ -93,8 +93,10 @@ fd_work_done(fd_work_t *w)
 	tensor_free(w->out_lo);
 }
 
-/* Column j into col (output size entries), with w's buffers. */
-static void
+/* Column j into col (output size entries), with w's buffers; the perturbed
+ * outputs stay in w->out_hi and w->out_lo. col may be NULL. Returns the step
+ * actually taken. */
+static double
 fd_column(double *col, fd_work_t *w, conv_wrt_t wrt, size_t j,
     conv_forward_fn fwd, const conv_shape_t *s, const fd_opts_t *o)
 {
@@ -111,8 +113,39 @@ fd_column(double *col, fd_work_t *w, conv_wrt_t wrt, size_t j,
 	x->data[j] = lo;
 	fwd(w->out_lo, w->p.input, w->p.weight, w->p.bias, s);
 	x->data[j] = orig;      /* the saved bits, exactly */
+	if (col == NULL)
+		return step;
 	for (i = 0; i < w->out_hi->size; i++)
 		col[i] = (w->out_hi->data[i] - w->out_lo->data[i]) / step;
+	return step;
+}
+
+/* sum(df * out) over every output element. */
+static double
+fd_dot(const tensor_t *df, const tensor_t *out)
+{
+	double f = 0.0;
+	size_t i;
+
+	for (i = 0; i < out->size; i++)
+		f += df->data[i] * out->data[i];
+	return f;
+}
+
+/*
+ * d f / d wrt[j] for the scalar f = sum(df * output), as a finite
+ * difference of f itself: (f(x+h) - f(x-h)) / 2h. f is formed from each
+ * perturbed output before differencing, so this number is computed
+ * independently of the Jacobian columns, and a chain-rule claim that sums
+ * df * (d output / d x) really compares two computations.
+ */
+static double
+fd_scalar(fd_work_t *w, const tensor_t *df, conv_wrt_t wrt, size_t j,
+    conv_forward_fn fwd, const conv_shape_t *s, const fd_opts_t *o)
+{
+	double step = fd_column(NULL, w, wrt, j, fwd, s, o);
+
+	return (fd_dot(df, w->out_hi) - fd_dot(df, w->out_lo)) / step;
 }
 
 void
@@ -151,8 +184,9 @@ my_thread(void)
 }
 
 /*
- * Run every column of wrt: for each j, fd_column, then either store it as
- * column j of jac (jac != NULL) or reduce it to grad[j] = sum_o df[o] col[o].
+ * Run every column of wrt: for each j, either store the Jacobian column as
+ * column j of jac (jac != NULL), or set grad[j] to the finite difference of
+ * f = sum(df * output) (grad != NULL).
  */
 static void
 fd_columns(tensor_t *jac, tensor_t *grad, const tensor_t *df,
@@ -180,17 +214,15 @@ fd_columns(tensor_t *jac, tensor_t *grad, const tensor_t *df,
 #endif
 		for (j = 0; j < (long)ncols; j++) {
 			size_t i;
-			double sum = 0.0;
 
-			fd_column(col, w, wrt, (size_t)j, fwd, s, o);
-			for (i = 0; i < nout; i++) {
-				if (jac != NULL)
-					T2(jac, i, j) = col[i];
-				else
-					sum += df->data[i] * col[i];
+			if (grad != NULL) {
+				grad->data[j] = fd_scalar(w, df, wrt, (size_t)j,
+				    fwd, s, o);
+				continue;
 			}
-			if (grad != NULL)
-				grad->data[j] = sum;
+			fd_column(col, w, wrt, (size_t)j, fwd, s, o);
+			for (i = 0; i < nout; i++)
+				T2(jac, i, j) = col[i];
 		}
 		free(col);
 	}

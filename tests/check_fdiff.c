@@ -225,7 +225,7 @@ START_TEST(test_parallel_equals_serial)
 	conv_shape_t s;
 	conv_params_t p;
 	fd_opts_t o;
-	tensor_t *jac, *grad, *df;
+	tensor_t *jac, *grad, *df, *out;
 	double *col;
 	size_t j, i, nout;
 	rng_t r;
@@ -243,18 +243,32 @@ START_TEST(test_parallel_equals_serial)
 	rng_seed(&r, 6);
 	tensor_fill_uniform(df, &r, -1, 1);
 	col = malloc(nout * sizeof(double));
+	out = tensor_create4(s.N, s.C_out, s.H_out, s.W_out);
 	fd_jacobian(jac, &p, WRT_INPUT, conv2d_forward_elem, &s, &o);
 	fd_gradient(grad, df, &p, WRT_INPUT, conv2d_forward_elem, &s, &o);
 	for (j = 0; j < conv_input_size(&s); j++) {
-		double sum = 0.0;
+		const double orig = p.input->data[j];
+		double f_hi = 0.0, f_lo = 0.0;
 
 		fd_jacobian_column(col, &p, WRT_INPUT, j, conv2d_forward_elem, &s, &o);
-		for (i = 0; i < nout; i++) {
+		for (i = 0; i < nout; i++)
 			ck_assert(T2(jac, i, j) == col[i]);
-			sum += df->data[i] * col[i];
-		}
-		ck_assert(grad->data[j] == sum);
+		/* The gradient is the difference of f = sum(df * output) itself,
+		 * formed from each perturbed output: the same operations in
+		 * the same order here, so equal to the bit. */
+		p.input->data[j] = orig + o.eps;
+		conv2d_forward_elem(out, p.input, p.weight, p.bias, &s);
+		for (i = 0; i < nout; i++)
+			f_hi += df->data[i] * out->data[i];
+		p.input->data[j] = orig - o.eps;
+		conv2d_forward_elem(out, p.input, p.weight, p.bias, &s);
+		for (i = 0; i < nout; i++)
+			f_lo += df->data[i] * out->data[i];
+		p.input->data[j] = orig;
+		ck_assert(grad->data[j] ==
+		    (f_hi - f_lo) / ((orig + o.eps) - (orig - o.eps)));
 	}
+	tensor_free(out);
 	free(col);
 	tensor_free(jac);
 	tensor_free(grad);
