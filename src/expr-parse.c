@@ -10,7 +10,8 @@
  *
  * After parsing, the binder resolves index variables to frame slots, finds
  * the free variables in order of first appearance, and infers each
- * variable's range from a tensor position it indexes alone.
+ * variable's range from a tensor position it indexes alone (or, for a free
+ * variable, from a conjunct `x in A..B` of the claim's where).
  */
 #include "expr-int.h"
 #include "expr-lex.h"
@@ -798,24 +799,93 @@ indexes_alone(const expr_t *e, void *ud)
 }
 
 /* Infer ix's range from the first of e1, e2, e3 that has it indexing a
- * tensor alone; an error at (line, col) if none does. */
-static void
-infer_range(binder_t *b, expr_index_t *ix, const expr_t *e1,
-    const expr_t *e2, const expr_t *e3)
+ * tensor alone. false if none does. */
+static bool
+infer_from_tensors(expr_index_t *ix, const expr_t *e1, const expr_t *e2,
+    const expr_t *e3)
 {
 	struct pos_ud u = { ix->slot, NULL, 0 };
 
-	if (ix->range.lo != NULL)
+	if (!walk(e1, indexes_alone, &u) && !walk(e2, indexes_alone, &u) &&
+	    !walk(e3, indexes_alone, &u))
+		return false;
+	ix->range.tensor = u.tensor;
+	ix->range.pos = u.pos;
+	return true;
+}
+
+/* A summation index's range: given, or inferred from its body, then its
+ * where; an error at its declaration if neither has it. */
+static void
+sum_range(binder_t *b, expr_index_t *ix, const expr_t *body,
+    const expr_t *where)
+{
+	if (ix->range.lo != NULL || infer_from_tensors(ix, body, where, NULL))
 		return;
-	if (walk(e1, indexes_alone, &u) || walk(e2, indexes_alone, &u) ||
-	    walk(e3, indexes_alone, &u)) {
-		ix->range.tensor = u.tensor;
-		ix->range.pos = u.pos;
-		return;
-	}
 	error_at(b->p, ix->line, ix->col, "cannot infer the range of '%s': use "
-	    "it alone as an index of a tensor, or write '%s in A..B'", ix->name,
-	    ix->name);
+	    "it alone as an index of a tensor, or write '%s in A..B'",
+	    ix->name, ix->name);
+}
+
+/* The first top-level conjunct of w (w = c1 and c2 and ...) of the form
+ * `x in A..B` with x the free variable in slot, or NULL. */
+static const expr_t *
+where_in(const expr_t *w, int slot)
+{
+	const expr_t *r;
+
+	if (w == NULL)
+		return NULL;
+	if (w->kind == EX_AND)
+		return (r = where_in(w->u.op.a, slot)) != NULL ? r :
+		    where_in(w->u.op.b, slot);
+	if (w->kind == EX_IN && w->u.op.a->kind == EX_NAME &&
+	    w->u.op.a->u.name.slot == slot)
+		return w;
+	return NULL;
+}
+
+struct later_ud {
+	int slot, nfree;        /* free variables slot.. are not set yet */
+	const expr_t *found;
+};
+
+static bool
+uses_later(const expr_t *e, void *ud)
+{
+	struct later_ud *u = ud;
+
+	if (e->kind == EX_NAME && e->u.name.slot >= u->slot &&
+	    e->u.name.slot < u->nfree) {
+		u->found = e;
+		return true;
+	}
+	return false;
+}
+
+/* A free variable's range: from a tensor position it indexes alone (the
+ * left side, then the right side, then the where), else from a top-level
+ * conjunct `x in A..B` of the claim's where, whose bounds may use the shape
+ * constants and the free variables before x (the verifier sets those
+ * first). */
+static void
+free_range(binder_t *b, expr_index_t *ix, const claim_t *c)
+{
+	struct later_ud u = { ix->slot, c->nfree, NULL };
+	const expr_t *in;
+
+	if (infer_from_tensors(ix, c->lhs, c->rhs, c->where))
+		return;
+	if ((in = where_in(c->where, ix->slot)) == NULL)
+		error_at(b->p, ix->line, ix->col, "cannot infer the range of '%s': "
+		    "use it alone as an index of a tensor, or bound it in the "
+		    "claim's where clause: 'where %s in A..B'", ix->name, ix->name);
+	if (walk(in->u.op.b, uses_later, &u) || walk(in->u.op.c, uses_later, &u))
+		error_node(b->p, u.found, "the bounds of '%s' in the where clause "
+		    "may use only constants and the free variables before it, not "
+		    "'%s'", ix->name, u.found->u.name.name);
+	ix->range.lo = in->u.op.b;
+	ix->range.hi = in->u.op.c;
 }
 
 static void bind(binder_t *b, expr_t *e);
@@ -870,8 +940,8 @@ bind_sum(binder_t *b, expr_t *e)
 	bind(b, e->u.sum.body);
 	if (b->pass == 2)
 		for (k = 0; k < e->u.sum.n; k++)
-			infer_range(b, &e->u.sum.idx[k], e->u.sum.body,
-			    e->u.sum.where, NULL);
+			sum_range(b, &e->u.sum.idx[k], e->u.sum.body,
+			    e->u.sum.where);
 	b->bound.n = base;
 }
 
@@ -938,7 +1008,7 @@ bind_claim(parser_t *p)
 	if (c->kind == CLAIM_LET)
 		return;
 	for (i = 0; i < c->nfree; i++)
-		infer_range(&b, &c->free[i], c->lhs, c->rhs, c->where);
+		free_range(&b, &c->free[i], c);
 }
 
 /* ---- claims ---- */

@@ -23,8 +23,9 @@
  * sum binds is FREE: the claim is checked at every tuple of its free
  * variables. A variable's range is inferred from a position where it
  * indexes a tensor alone (weight[c_out,c_in,di,dj] gives di 0..R-1), or
- * given (`sum(k in 0..K-1)`; a free variable can be bounded by `where`
- * only if it also has an inferred range).
+ * given (`sum(k in 0..K-1)`; for a free variable that indexes no tensor
+ * alone, a top-level conjunct `k in A..B` of the claim's `where`, A and B
+ * using constants and earlier free variables).
  *
  * Memory: a claim owns an arena; every node, name and string of the claim
  * lives in it and claim_free() releases all at once, so a parse error path

@@ -219,6 +219,31 @@ START_TEST(test_explicit_range_and_chains)
 }
 END_TEST
 
+/* A free variable that indexes no tensor alone takes its range from a
+ * top-level conjunct 'x in A..B' of the where (bounds may use earlier free
+ * variables); a tensor position still comes first. */
+START_TEST(test_range_from_where)
+{
+	claim_t *c = parse_ok("d output[b1, c_out1, h_out1, w_out1] / "
+	    "d weight[c_out, c_in, di, dj] = input[b1, c_in, strh*h_out + di, "
+	    "strw*w_out + dj] where c_out1 == c_out and h_out in 0..H_out - 1 "
+	    "and (w_out in h_out..W_out - 1 and c_in in 0..0)");
+	const expr_index_t *h = &c->free[8], *w = &c->free[9];
+
+	ck_assert_int_eq(c->nfree, 10);
+	assert_free(c, 5, "c_in", "weight", 1);
+	ck_assert_str_eq(h->name, "h_out");
+	ck_assert_ptr_null(h->range.tensor);
+	ck_assert_int_eq(h->range.lo->kind, EX_INT);
+	ck_assert_int_eq(h->range.hi->kind, EX_SUB);
+	ck_assert_str_eq(h->range.hi->u.op.a->u.name.name, "H_out");
+	ck_assert_str_eq(w->name, "w_out");
+	ck_assert_int_eq(w->range.lo->kind, EX_NAME);
+	ck_assert_int_eq(w->range.lo->u.name.slot, 8);
+	claim_free(c);
+}
+END_TEST
+
 START_TEST(test_literals_and_calls)
 {
 	claim_t *c = parse_ok("bias[c_out] = min(1, 2.5, 1e-3) + max(c_out, 0) * "
@@ -364,7 +389,18 @@ static const struct bad {
 	  "weight, bias) without indices (near 'kernel')" },
 	{ LHS "bias[c_out] * k",
 	  "f.md:10:48: error: cannot infer the range of 'k': use it alone as an "
-	  "index of a tensor, or write 'k in A..B' (near 'k')" },
+	  "index of a tensor, or bound it in the claim's where clause: "
+	  "'where k in A..B' (near 'k')" },
+	{ LHS "bias[c_out] * k where k < 3 and not (k in 0..2) or k in 0..2",
+	  "f.md:10:48: error: cannot infer the range of 'k': use it alone as an "
+	  "index of a tensor, or bound it in the claim's where clause: "
+	  "'where k in A..B' (near 'k')" },
+	{ LHS "bias[c_out] * j * k where j in 0..k and k in 0..2",
+	  "f.md:10:68: error: the bounds of 'j' in the where clause may use only "
+	  "constants and the free variables before it, not 'k' (near 'k')" },
+	{ LHS "bias[c_out] * k where k in 0..k + 1",
+	  "f.md:10:64: error: the bounds of 'k' in the where clause may use only "
+	  "constants and the free variables before it, not 'k' (near 'k')" },
 	{ LHS "sum(k) k",
 	  "f.md:10:38: error: cannot infer the range of 'k': use it alone as an "
 	  "index of a tensor, or write 'k in A..B' (near 'k')" },
@@ -536,6 +572,7 @@ make_suite(void)
 	tcase_add_test(tc, test_chain_and_kernel);
 	tcase_add_test(tc, test_let);
 	tcase_add_test(tc, test_explicit_range_and_chains);
+	tcase_add_test(tc, test_range_from_where);
 	tcase_add_test(tc, test_literals_and_calls);
 	tcase_add_test(tc, test_block);
 	tcase_add_test(tc, test_failed_let_not_in_scope);
