@@ -1327,3 +1327,633 @@ tutor_key(tutor_t *t, int key)
 	tutor_do(t, k->action, key);
 	return k->action;
 }
+
+/* ---- laying a claim out in a narrow window ---- */
+
+/*
+ * claim_render() draws a claim on one line (with its where beneath); the
+ * lessons' claims are 80 to 200 columns wide. tutor_claim_box() lays the
+ * same parsed claim out narrower, the way one would by hand: lhs, then
+ * "= rhs" below it (or beside it when the rhs's first line fits), then
+ * "where ..."; a chain of + - · and or breaks before an operator; a sum's
+ * body goes beside Σ or under it; ∂(EXPR)/∂x becomes ∂/∂x (EXPR); an
+ * access or a call breaks between its arguments; `if` takes three lines.
+ * Every piece is drawn by expr_render() from the claim's own nodes (a
+ * shallow copy of a node, with one child replaced by an empty name, draws
+ * the Σ without its body or the ∂/∂x without its numerator), so what is
+ * shown is the claim that is checked. Parentheses follow the printer's
+ * priorities (expr-print.c), repeated here because breaking an operand out
+ * of its context must keep the parentheses the context gave it.
+ */
+
+enum { LV_OPEN = 0, LV_OR = 1, LV_AND, LV_NOT, LV_CMP, LV_ADD, LV_MUL, LV_NEG,
+	LV_PRIMARY };
+
+static int
+lay_level(const expr_t *e, pp_style_t st)
+{
+	switch (e->kind) {
+	case EX_IF: case EX_SUM: return LV_OPEN;
+	case EX_OR: return LV_OR;
+	case EX_AND: return LV_AND;
+	case EX_NOT: return LV_NOT;
+	case EX_CMP: case EX_IN: return LV_CMP;
+	case EX_ADD: case EX_SUB: return LV_ADD;
+	case EX_IDIV: return st == PP_UNICODE ? LV_PRIMARY : LV_MUL;
+	case EX_MUL: case EX_MOD: return LV_MUL;
+	case EX_NEG: return LV_NEG;
+	default: return LV_PRIMARY;     /* EX_DIV is a stacked fraction */
+	}
+}
+
+static bool
+lay_needs_paren(const expr_t *e, pp_style_t st, int min, int follow)
+{
+	if (e->kind == EX_IF)
+		return min > LV_OPEN || follow > 0;
+	if (e->kind == EX_SUM)
+		return follow > LV_ADD;
+	return lay_level(e, st) < min;
+}
+
+static pp_box_t *
+bx_new(int width, int height, int baseline)
+{
+	pp_box_t *b = xcalloc(1, sizeof *b);
+
+	b->width = width, b->height = height, b->baseline = baseline;
+	b->rows = xcalloc((size_t)height + 1, sizeof *b->rows);
+	return b;
+}
+
+static pp_box_t *
+bx_text(const char *s)
+{
+	pp_box_t *b = bx_new(utf8_width(s), 1, 0);
+
+	b->rows[0] = xstrdup(s);
+	return b;
+}
+
+static void
+add_blanks(sbuf_t *s, int n)
+{
+	while (n-- > 0)
+		sbuf_add(s, " ");
+}
+
+/* a beside b, baselines aligned; consumes both. */
+static pp_box_t *
+bx_hcat(pp_box_t *a, pp_box_t *b)
+{
+	int above = a->baseline > b->baseline ? a->baseline : b->baseline;
+	int ba = a->height - a->baseline, bb = b->height - b->baseline;
+	pp_box_t *o = bx_new(a->width + b->width, above + (ba > bb ? ba : bb),
+	    above);
+	int r, k;
+
+	for (r = 0; r < o->height; r++) {
+		sbuf_t s;
+
+		sbuf_init(&s);
+		k = r - (above - a->baseline);
+		if (k >= 0 && k < a->height)
+			sbuf_add(&s, a->rows[k]);
+		else
+			add_blanks(&s, a->width);
+		k = r - (above - b->baseline);
+		if (k >= 0 && k < b->height)
+			sbuf_add(&s, b->rows[k]);
+		else
+			add_blanks(&s, b->width);
+		o->rows[r] = sbuf_take(&s);
+	}
+	pp_box_free(a);
+	pp_box_free(b);
+	return o;
+}
+
+/* (b), with parentheses as tall as b; consumes b. */
+static pp_box_t *
+bx_paren(pp_box_t *b, pp_style_t st)
+{
+	bool u = st == PP_UNICODE;
+	pp_box_t *l, *r;
+	int i;
+
+	if (b->height == 1)
+		return bx_hcat(bx_hcat(bx_text("("), b), bx_text(")"));
+	l = bx_new(1, b->height, b->baseline);
+	r = bx_new(1, b->height, b->baseline);
+	for (i = 0; i < b->height; i++) {
+		bool top = i == 0, bot = i == b->height - 1;
+
+		l->rows[i] = xstrdup(top ? (u ? "⎛" : "/") : bot ? (u ? "⎝" : "\\") :
+		    (u ? "⎜" : "|"));
+		r->rows[i] = xstrdup(top ? (u ? "⎞" : "\\") : bot ? (u ? "⎠" : "/") :
+		    (u ? "⎟" : "|"));
+	}
+	return bx_hcat(bx_hcat(l, b), r);
+}
+
+/* e drawn alone, in parentheses when its context (min, follow) needs
+ * them. */
+static pp_box_t *
+bx_expr(const expr_t *e, pp_style_t st, int min, int follow)
+{
+	pp_box_t *b = expr_render(e, st);
+
+	return lay_needs_paren(e, st, min, follow) ? bx_paren(b, st) : b;
+}
+
+/* A layout: boxes one under another, each at an indent. */
+typedef struct lay {
+	int n;
+	pp_box_t **g;
+	int *ind;
+} lay_t;
+
+static void
+lay_add(lay_t *l, pp_box_t *b, int ind)
+{
+	l->g = xreallocarray(l->g, (size_t)l->n + 1, sizeof *l->g);
+	l->ind = xreallocarray(l->ind, (size_t)l->n + 1, sizeof *l->ind);
+	l->g[l->n] = b;
+	l->ind[l->n++] = ind;
+}
+
+static lay_t
+lay_one(pp_box_t *b)
+{
+	lay_t l = { 0, NULL, NULL };
+
+	lay_add(&l, b, 0);
+	return l;
+}
+
+/* Append m's boxes, indented by ind more; consumes m. */
+static void
+lay_cat(lay_t *l, lay_t *m, int ind)
+{
+	int i;
+
+	for (i = 0; i < m->n; i++)
+		lay_add(l, m->g[i], m->ind[i] + ind);
+	free(m->g);
+	free(m->ind);
+}
+
+static void
+lay_free(lay_t *l)
+{
+	int i;
+
+	for (i = 0; i < l->n; i++)
+		pp_box_free(l->g[i]);
+	free(l->g);
+	free(l->ind);
+}
+
+static int
+lay_width(const lay_t *l)
+{
+	int i, w = 0;
+
+	for (i = 0; i < l->n; i++)
+		if (l->ind[i] + l->g[i]->width > w)
+			w = l->ind[i] + l->g[i]->width;
+	return w;
+}
+
+static int
+lay_height(const lay_t *l)
+{
+	int i, h = 0;
+
+	for (i = 0; i < l->n; i++)
+		h += l->g[i]->height;
+	return h;
+}
+
+/* pre, then m: m's first box beside pre when it fits in w, the others at
+ * hang; else pre alone and m below at hang. Consumes both. */
+static lay_t
+lay_lead(pp_box_t *pre, lay_t m, int hang, int w)
+{
+	lay_t l = { 0, NULL, NULL };
+	int i;
+
+	if (m.n > 0 && m.ind[0] == 0 && pre->width + m.g[0]->width <= w) {
+		lay_add(&l, bx_hcat(pre, m.g[0]), 0);
+		for (i = 1; i < m.n; i++)
+			lay_add(&l, m.g[i], m.ind[i] + hang);
+		free(m.g);
+		free(m.ind);
+		return l;
+	}
+	lay_add(&l, pre, 0);
+	lay_cat(&l, &m, hang);
+	return l;
+}
+
+/* s after the last box of l. */
+static void
+lay_suffix(lay_t *l, const char *s)
+{
+	l->g[l->n - 1] = bx_hcat(l->g[l->n - 1], bx_text(s));
+}
+
+static lay_t lay_expr(const expr_t *e, pp_style_t st, int w, int min,
+    int follow);
+static pp_box_t *lay_flatten(lay_t *l);
+
+/* a over b, centred; the baseline is a's; consumes both. */
+static pp_box_t *
+bx_below(pp_box_t *a, pp_box_t *b)
+{
+	int w = a->width > b->width ? a->width : b->width, r;
+	pp_box_t *o = bx_new(w, a->height + b->height, a->baseline);
+
+	for (r = 0; r < o->height; r++) {
+		const pp_box_t *p = r < a->height ? a : b;
+		int pad = (w - p->width) / 2;
+		sbuf_t s;
+
+		sbuf_init(&s);
+		add_blanks(&s, pad);
+		sbuf_add(&s, p->rows[r < a->height ? r : r - a->height]);
+		add_blanks(&s, w - p->width - pad);
+		o->rows[r] = sbuf_take(&s);
+	}
+	pp_box_free(a);
+	pp_box_free(b);
+	return o;
+}
+
+/* An empty name: stands in for the part of a node drawn elsewhere. */
+static void
+placeholder(expr_t *ph)
+{
+	memset(ph, 0, sizeof *ph);
+	ph->kind = EX_NAME;
+	ph->u.name.name = "";
+	ph->u.name.slot = -1;
+}
+
+/* Does node x continue a chain of e's operator family? */
+static bool
+same_chain(const expr_t *e, const expr_t *x, pp_style_t st)
+{
+	switch (e->kind) {
+	case EX_ADD: case EX_SUB:
+		return x->kind == EX_ADD || x->kind == EX_SUB;
+	case EX_MUL: case EX_MOD:
+		return x->kind == EX_MUL || x->kind == EX_MOD;
+	case EX_IDIV:
+		return st != PP_UNICODE && (x->kind == EX_MUL ||
+		    x->kind == EX_MOD || x->kind == EX_IDIV);
+	default:
+		return x->kind == e->kind;
+	}
+}
+
+static const char *
+chain_op(expr_kind_t k, pp_style_t st)
+{
+	bool u = st == PP_UNICODE;
+
+	switch (k) {
+	case EX_MUL: return u ? "·" : "*";
+	case EX_MOD: return u ? "mod" : "%";
+	case EX_IDIV: return "//";
+	case EX_AND: return "and";
+	case EX_OR: return "or";
+	case EX_ADD: return "+";
+	default: return "-";
+	}
+}
+
+/* a op b op c ...: as many operands a line as fit, the next lines
+ * starting with their operator, indented by 2. */
+static lay_t
+lay_chain(const expr_t *e, pp_style_t st, int w, int follow)
+{
+	const expr_t *ops[64], *x = e;
+	expr_kind_t kinds[64];
+	int n = 0, i, lv = lay_level(e, st), ind = 0;
+	lay_t l = { 0, NULL, NULL };
+	pp_box_t *cur = NULL;
+
+	while (n < 63 && same_chain(e, x, st)) {        /* right to left */
+		ops[n] = x->u.op.b, kinds[n++] = x->kind;
+		x = x->u.op.a;
+	}
+	ops[n++] = x;
+	for (i = n - 1; i >= 0; i--) {
+		int min = i == n - 1 ? lv : lv + 1;
+		int fw = i == n - 1 ? lv : i == 0 ? follow : lv;
+		const char *op = i < n - 1 ? chain_op(kinds[i], st) : "";
+		pp_box_t *b = bx_expr(ops[i], st, min, fw);
+		char *sep;
+		int sw;
+
+		if (cur != NULL &&
+		    ind + cur->width + utf8_width(op) + 2 + b->width <= w) {
+			sep = xasprintf(" %s ", op);
+			cur = bx_hcat(bx_hcat(cur, bx_text(sep)), b);
+			free(sep);
+			continue;
+		}
+		if (cur != NULL) {
+			lay_add(&l, cur, ind);
+			cur = NULL;
+		}
+		ind = i < n - 1 ? 2 : 0;        /* the next lines: "op operand" */
+		sep = i < n - 1 ? xasprintf("%s ", op) : xstrdup("");
+		sw = utf8_width(sep);
+		if (ind + sw + b->width <= w)
+			cur = bx_hcat(bx_text(sep), b);
+		else {
+			lay_t m;
+
+			pp_box_free(b);
+			m = lay_expr(ops[i], st, w - ind - sw, min, fw);
+			m = lay_lead(bx_text(sep), m, sw, w - ind);
+			lay_cat(&l, &m, ind);
+		}
+		free(sep);
+	}
+	if (cur != NULL)
+		lay_add(&l, cur, ind);
+	return l;
+}
+
+/* Σ over its indices, its body beside it (lines aligned after Σ) or,
+ * when that does not fit, below it. */
+static lay_t
+lay_sum(const expr_t *e, pp_style_t st, int w, int follow)
+{
+	expr_t head = *e, ph;
+	pp_box_t *hb;
+	lay_t m;
+
+	placeholder(&ph);
+	head.u.sum.body = &ph;
+	hb = expr_render(&head, st);     /* "Σ " over its indices (and where) */
+	if (hb->width > w && e->u.sum.where != NULL) {  /* break the where */
+		lay_t wl;
+
+		pp_box_free(hb);
+		head.u.sum.where = NULL;
+		wl = lay_expr(e->u.sum.where, st, w, LV_OPEN, 0);
+		hb = bx_below(expr_render(&head, st), lay_flatten(&wl));
+	}
+	m = lay_expr(e->u.sum.body, st, w - hb->width, LV_MUL, follow);
+	if (lay_width(&m) <= w - hb->width)
+		return lay_lead(hb, m, hb->width, w);
+	lay_free(&m);
+	m = lay_expr(e->u.sum.body, st, w - 2, LV_MUL, follow);
+	return lay_lead(hb, m, 2, w);
+}
+
+/* ∂(EXPR)/∂x as ∂/∂x (EXPR), EXPR broken in its parentheses. */
+static lay_t
+lay_deriv(const expr_t *e, pp_style_t st, int w)
+{
+	expr_t frac = *e, ph;
+	const expr_t *num = e->u.deriv.num;
+	pp_box_t *fb;
+	lay_t m, l = { 0, NULL, NULL };
+
+	if (num == NULL || num->kind == EX_NAME || num->kind == EX_ACCESS)
+		return lay_one(expr_render(e, st));
+	placeholder(&ph);
+	frac.u.deriv.num = &ph;
+	fb = bx_hcat(expr_render(&frac, st), bx_text(" ("));
+	m = lay_expr(num, st, w - 3, LV_OPEN, 0);
+	lay_suffix(&m, ")");
+	l = lay_lead(fb, m, 2, w);
+	return l;
+}
+
+/* if A then B else C, on three lines. */
+static lay_t
+lay_if(const expr_t *e, pp_style_t st, int w)
+{
+	static const char *const kw[3] = { "if ", "then ", "else " };
+	const expr_t *part[3] = { e->u.op.a, e->u.op.b, e->u.op.c };
+	lay_t l = { 0, NULL, NULL }, m;
+	int i, kw_w;
+
+	for (i = 0; i < 3; i++) {
+		kw_w = (int)strlen(kw[i]);
+		m = lay_expr(part[i], st, w - 2 - kw_w, LV_OPEN, 0);
+		m = lay_lead(bx_text(kw[i]), m, kw_w, w - (i ? 2 : 0));
+		lay_cat(&l, &m, i ? 2 : 0);
+	}
+	return l;
+}
+
+/* name[a, b, ...], fn(a, b, ...), x ∈ [a, b]: open, then the arguments
+ * (in context min) that fit on a line, the next lines aligned after open.
+ * Consumes open. */
+static lay_t
+lay_args(pp_box_t *open, expr_t *const *args, int n, const char *sep,
+    const char *close, int min, pp_style_t st, int w)
+{
+	int ow = open->width, i, ind = 0;
+	lay_t l = { 0, NULL, NULL }, m;
+	pp_box_t *cur = open, *b;
+	bool bare = true;               /* cur is the bracket alone */
+
+	for (i = 0; i < n; i++) {
+		const char *tail = i < n - 1 ? sep : close;
+
+		b = bx_hcat(bx_expr(args[i], st, min, 0), bx_text(tail));
+		if (cur != NULL && ind + cur->width + b->width <= w) {
+			cur = bx_hcat(cur, b);
+			bare = false;
+			continue;
+		}
+		if (cur != NULL && !bare) {
+			lay_add(&l, cur, ind);
+			cur = NULL;
+			ind = ow;
+		}
+		if (cur == NULL && ow + b->width <= w) {
+			cur = b;
+			bare = false;
+			continue;
+		}
+		pp_box_free(b);         /* too wide alone: break it too */
+		m = lay_expr(args[i], st, w - ow - utf8_width(tail), min, 0);
+		lay_suffix(&m, tail);
+		if (cur != NULL)        /* the bracket leads it */
+			m = lay_lead(cur, m, ow, w);
+		lay_cat(&l, &m, cur != NULL ? 0 : ow);
+		cur = NULL;
+		ind = ow;
+	}
+	if (cur != NULL)
+		lay_add(&l, cur, ind);
+	return l;
+}
+
+/* x ∈ [a, b] (x in a..b): broken after the comma. */
+static lay_t
+lay_in(const expr_t *e, pp_style_t st, int w)
+{
+	bool u = st == PP_UNICODE;
+	expr_t *ab[2] = { e->u.op.b, e->u.op.c };
+	pp_box_t *open = bx_hcat(bx_expr(e->u.op.a, st, LV_ADD, LV_CMP),
+	    bx_text(u ? " ∈ [" : " in "));
+
+	return lay_args(open, ab, 2, u ? ", " : "..", u ? "]" : "", LV_ADD, st,
+	    w);
+}
+
+static lay_t
+lay_node(const expr_t *e, pp_style_t st, int w, int follow)
+{
+	char *open;
+	lay_t l, m;
+	bool u = st == PP_UNICODE;
+
+	switch (e->kind) {
+	case EX_ADD: case EX_SUB: case EX_MUL: case EX_MOD: case EX_AND:
+	case EX_OR:
+		return lay_chain(e, st, w, follow);
+	case EX_IDIV:
+		return u ? lay_one(expr_render(e, st)) : lay_chain(e, st, w, follow);
+	case EX_SUM: return lay_sum(e, st, w, follow);
+	case EX_DERIV: return lay_deriv(e, st, w);
+	case EX_IF: return lay_if(e, st, w);
+	case EX_NOT:
+		m = lay_expr(e->u.op.a, st, w - 4, LV_NOT, follow);
+		return lay_lead(bx_text("not "), m, 4, w);
+	case EX_IN: return lay_in(e, st, w);
+	case EX_ACCESS:
+		open = xasprintf("%s[", e->u.access.tensor);
+		l = lay_args(bx_text(open), e->u.access.args, e->u.access.nargs,
+		    ",", "]", LV_OPEN, st, w);
+		free(open);
+		return l;
+	case EX_CALL:
+		if (u && strcmp(e->u.call.fn, "abs") == 0)
+			break;
+		open = xasprintf("%s(", e->u.call.fn);
+		l = lay_args(bx_text(open), e->u.call.args, e->u.call.nargs,
+		    ", ", ")", LV_OPEN, st, w);
+		free(open);
+		return l;
+	default:
+		break;
+	}
+	return lay_one(expr_render(e, st));    /* too wide: it scrolls */
+}
+
+/* e in context (min, follow) in w columns where it can be. */
+static lay_t
+lay_expr(const expr_t *e, pp_style_t st, int w, int min, int follow)
+{
+	pp_box_t *b = bx_expr(e, st, min, follow);
+	lay_t m;
+
+	if (b->width <= w || w < 8)
+		return lay_one(b);
+	pp_box_free(b);
+	if (!lay_needs_paren(e, st, min, follow))
+		return lay_node(e, st, w, follow);
+	m = lay_node(e, st, w - 2, 0);
+	m = lay_lead(bx_text("("), m, 1, w);
+	lay_suffix(&m, ")");
+	return m;
+}
+
+/* The claim's left side as claim_render draws it (a let's "let t[i < n,
+ * ...]" included). */
+static pp_box_t *
+claim_lhs_box(const claim_t *c, pp_style_t st)
+{
+	claim_t lhs_only = *c;
+	expr_t ph;
+	pp_box_t *b;
+	int r;
+
+	if (c->kind != CLAIM_LET)
+		return expr_render(c->lhs, st);
+	placeholder(&ph);
+	lhs_only.rhs = &ph;
+	lhs_only.where = NULL;
+	lhs_only.expect_fail = false;
+	b = claim_render(&lhs_only, st);        /* "let t[...] = " */
+	for (r = 0; r < b->height; r++) {       /* drop the " = " */
+		size_t len = strlen(b->rows[r]);
+
+		if (len >= 3)
+			b->rows[r][len - 3] = '\0';
+	}
+	b->width -= 3;
+	return b;
+}
+
+/* The layout's boxes as one box, each row padded to the width. */
+static pp_box_t *
+lay_flatten(lay_t *l)
+{
+	int w = lay_width(l), h = lay_height(l), i, r, k = 0;
+	pp_box_t *o = bx_new(w, h, l->n > 0 ? l->g[0]->baseline : 0);
+
+	for (i = 0; i < l->n; i++)
+		for (r = 0; r < l->g[i]->height; r++) {
+			sbuf_t s;
+
+			sbuf_init(&s);
+			add_blanks(&s, l->ind[i]);
+			sbuf_add(&s, l->g[i]->rows[r]);
+			add_blanks(&s, w - l->ind[i] - l->g[i]->width);
+			o->rows[k++] = sbuf_take(&s);
+		}
+	lay_free(l);
+	return o;
+}
+
+pp_box_t *
+tutor_claim_box(const claim_t *c, pp_style_t st, int width)
+{
+	pp_box_t *whole = claim_render(c, st);
+	lay_t l, m;
+
+	if (whole == NULL || whole->width <= width)
+		return whole;
+	pp_box_free(whole);
+	if (c->kind == CLAIM_LET)
+		l = lay_one(claim_lhs_box(c, st));
+	else
+		l = lay_expr(c->lhs, st, width, LV_OPEN, 0);
+	if (c->kind == CLAIM_KERNEL) {
+		char *k = xasprintf("kernel %s", c->kernel);
+
+		m = lay_one(bx_text(k));
+		free(k);
+	} else
+		m = lay_expr(c->rhs, st, width - 4, LV_OPEN, 0);
+	if (l.n == 1 && m.g[0]->width + l.g[0]->width + 3 <= width) {
+		pp_box_t *lhs = bx_hcat(l.g[0], bx_text(" = "));
+
+		free(l.g);
+		free(l.ind);
+		l = lay_lead(lhs, m, 4, width);
+	} else {                /* lhs, then "= rhs" below it */
+		m = lay_lead(bx_text("= "), m, 2, width - 2);
+		lay_cat(&l, &m, 2);
+	}
+	if (c->where != NULL) {
+		m = lay_expr(c->where, st, width - 4, LV_OPEN, 0);
+		m = lay_lead(bx_text("where "), m, 2, width - 2);
+		lay_cat(&l, &m, 2);
+	}
+	if (c->expect_fail)
+		lay_add(&l, bx_text("(expect fail)"), 2);
+	return lay_flatten(&l);
+}

@@ -22,6 +22,7 @@
 #include "util.h"
 
 #define STATUS_ROWS 6       /* live 2, verification 2, message 1, hints 1 */
+#define PANE_MIN_ROWS 5     /* a border, three grid rows, a border */
 
 static ui_role_t
 verdict_role(const tutor_check_t *ck)
@@ -150,11 +151,12 @@ draw_claim(tutor_t *t, int y, int x, int h, int w)
 	if (c == NULL || h <= 0)
 		return;
 	draw_claim_header(t, y, x, w);
-	box = claim_render(c, ui_ascii() ? PP_ASCII : PP_UNICODE);
+	box = tutor_claim_box(c, ui_ascii() ? PP_ASCII : PP_UNICODE, w - 2);
 	if (box == NULL)
 		return;
-	/* A formula wider than the window scrolls (Tab to the text pane,
-	 * then Left/Right). */
+	/* Laid out to fit where it can; only a piece that cannot be broken
+	 * leaves it wider, and then it scrolls (Tab to the text pane, then
+	 * Left/Right). */
 	if (t->claim_scroll > box->width - (w - 2))
 		t->claim_scroll = box->width > w - 2 ? box->width - (w - 2) : 0;
 	for (i = 0; i < box->height && i + 1 < h; i++)
@@ -188,7 +190,15 @@ draw_source(tutor_t *t, int y, int x, int h, int w)
 	ui_lines_free(lines, n);
 }
 
-/* Rows the claim needs: its header and its rendered box. */
+/* The columns the claim is drawn in: the whole width, or the left half
+ * when the source is beside it. */
+static int
+claim_cols(tutor_t *t)
+{
+	return t->show_source && COLS >= 100 ? COLS / 2 - 2 : COLS - 2;
+}
+
+/* Rows the claim needs: its header and its laid-out box. */
 static int
 claim_rows(tutor_t *t)
 {
@@ -198,7 +208,10 @@ claim_rows(tutor_t *t)
 
 	if (c == NULL)
 		return 0;
-	box = claim_render(c, ui_ascii() ? PP_ASCII : PP_UNICODE);
+	if (t->show_source && COLS < 100)
+		return 0;               /* the source instead of the claim */
+	box = tutor_claim_box(c, ui_ascii() ? PP_ASCII : PP_UNICODE,
+	    claim_cols(t) - 2);
 	h = 1 + (box != NULL ? box->height : 0);
 	pp_box_free(box);
 	return h;
@@ -207,9 +220,9 @@ claim_rows(tutor_t *t)
 /* Prose first, then (after a blank line when there is room) the claim, or
  * the source beside it or instead of it. */
 static void
-draw_text_area(tutor_t *t, int y, int rows)
+draw_text_area(tutor_t *t, int y, int rows, int ch)
 {
-	int ch = claim_rows(t), pr, n;
+	int pr, n;
 	bool wide = COLS >= 100;
 	char **lines;
 
@@ -217,8 +230,8 @@ draw_text_area(tutor_t *t, int y, int rows)
 		return;
 	if (t->show_source && !wide && ch < rows / 2)
 		ch = rows / 2;
-	if (ch > rows - 2)
-		ch = rows - 2;
+	if (ch > rows - 1)
+		ch = rows - 1;                  /* at least one line of prose */
 	if (ch < 0)
 		ch = 0;
 	lines = prose_lines(t, &n);
@@ -233,9 +246,9 @@ draw_text_area(tutor_t *t, int y, int rows)
 	if (pr + 1 + ch <= rows && pr < rows - ch)
 		y = 2 + pr + 1;                 /* the claim right under the prose */
 	if (!t->show_source)
-		draw_claim(t, y, 1, ch, COLS - 2);
+		draw_claim(t, y, 1, ch, claim_cols(t));
 	else if (wide) {
-		draw_claim(t, y, 1, ch, COLS / 2 - 2);
+		draw_claim(t, y, 1, ch, claim_cols(t));
 		draw_source(t, y, COLS / 2 + 1, ch, COLS - COLS / 2 - 2);
 	} else
 		draw_source(t, y, 1, ch, COLS - 2);
@@ -444,7 +457,7 @@ void
 ui_draw_lesson(tutor_t *t)
 {
 	tutor_lesson_t *tl = tutor_cur_lesson(t);
-	int avail, ph, y_status = LINES - STATUS_ROWS;
+	int avail, ph, ch, y_status = LINES - STATUS_ROWS;
 	char right[64], *left;
 
 	if (tl == NULL) {
@@ -462,9 +475,14 @@ ui_draw_lesson(tutor_t *t)
 	ph = pane_rows(t);
 	if (ph > avail * 3 / 5)
 		ph = avail * 3 / 5;
-	if (ph < 5)
-		ph = 5;
-	draw_text_area(t, 2, avail - ph);
+	/* The whole claim comes first: the panes give way (down to three
+	 * grid rows), then the prose (down to one line, which scrolls). */
+	ch = claim_rows(t);
+	if (ch + 1 > avail - ph)
+		ph = avail - ch - 1;
+	if (ph < PANE_MIN_ROWS)
+		ph = PANE_MIN_ROWS;
+	draw_text_area(t, 2, avail - ph, ch);
 	draw_panes(t, 2 + avail - ph, ph);
 	draw_live(t, y_status);
 	draw_verify(t, y_status + 2);
