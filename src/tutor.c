@@ -143,6 +143,68 @@ tutor_pane_name(tutor_pane_t p)
 	return pane_names[p];
 }
 
+static const char *const screen_names[SCR_COUNT] = {
+	[SCR_LIST] = "list", [SCR_LESSON] = "lesson", [SCR_SHAPE] = "shape",
+	[SCR_HELP] = "help",
+};
+
+const char *
+tutor_screen_name(tutor_screen_t s)
+{
+	assert(s < SCR_COUNT);
+	return screen_names[s];
+}
+
+const char *
+tutor_key_label(int key, char buf[2])
+{
+	switch (key) {
+	case TK_UP: return "Up";
+	case TK_DOWN: return "Down";
+	case TK_LEFT: return "Left";
+	case TK_RIGHT: return "Right";
+	case TK_PGUP: return "PgUp";
+	case TK_PGDN: return "PgDn";
+	case TK_HOME: return "Home";
+	case TK_END: return "End";
+	case TK_BACKSPACE: return "Backspace";
+	case TK_F1: return "F1";
+	case TK_BTAB: return "Shift-Tab";
+	case TK_ESC: return "Esc";
+	case TK_ENTER: return "Enter";
+	case TK_TAB: return "Tab";
+	case '\r': return NULL;         /* Enter too */
+	default: break;
+	}
+	assert(key > ' ' && key < 0x7f);
+	buf[0] = (char)key;
+	buf[1] = '\0';
+	return buf;
+}
+
+void
+tutor_keys_print(FILE *f)
+{
+	size_t i;
+	int s, j;
+
+	for (s = 0; s < SCR_COUNT; s++)
+		for (i = 0; i < tutor_nkeys; i++) {
+			const tutor_key_t *k = &tutor_keys[i];
+
+			if (!(k->screens & SCR_BIT(s)))
+				continue;
+			for (j = 0; j < TUTOR_KEYS_MAX && k->keys[j] != 0; j++) {
+				char buf[2];
+				const char *label = tutor_key_label(k->keys[j], buf);
+
+				if (label != NULL)
+					fprintf(f, "%s\t%s\t%s\n", screen_names[s],
+					    label, k->help);
+			}
+		}
+}
+
 const tutor_key_t *
 tutor_key_lookup(int key, tutor_screen_t screen)
 {

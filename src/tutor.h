@@ -25,6 +25,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "conv-shape.h"
 #include "expr.h"
@@ -81,6 +82,16 @@ typedef struct tutor_key {
 
 extern const tutor_key_t tutor_keys[];
 extern const size_t tutor_nkeys;
+
+/* The screen's name: "list", "lesson", "shape", "help". */
+const char *tutor_screen_name(tutor_screen_t s);
+/* How a person names key: "Up", "PgDn", "Shift-Tab", "Esc", "q", ... (buf
+ * holds a printable key's text). NULL for a code that is only another
+ * spelling of a named key ('\r' of Enter). */
+const char *tutor_key_label(int key, char buf[2]);
+/* Print the key table, one line per key and screen where it is bound:
+ * "SCREEN<TAB>KEY<TAB>HELP" (convgrad tutor --keys). */
+void tutor_keys_print(FILE *f);
 
 /* The binding of key on screen, or NULL. ACT_FIELD_DIGIT has '0'..'9'. */
 const tutor_key_t *tutor_key_lookup(int key, tutor_screen_t screen);

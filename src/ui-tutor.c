@@ -54,11 +54,14 @@ usage(FILE *f)
 	    "  --stride SH,SW       ... with this stride\n"
 	    "  --padding PH,PW      ... with this padding\n"
 	    "  --dilation DH,DW     ... with this dilation\n"
+	    "  --keys               print the key table (screen, key, what it\n"
+	    "                       does; tab-separated, one key a line), exit\n"
 	    "  -h, --help           show this help and exit\n\n"
 	    "Keys: ? or F1 in the tutor lists them all. The terminal must be at\n"
 	    "least %dx%d. Without a terminal, use 'convgrad verify' to check the\n"
 	    "lessons and 'convgrad show LESSON' to read one.\n\n"
-	    "Exit status: 0 after q, 2 bad usage or no terminal, 128+N on\n"
+	    "Exit status: 0 after q, 2 bad usage or no terminal, 3 internal\n"
+	    "error (out of memory; the terminal is restored first), 128+N on\n"
 	    "signal N. See convgrad(1).\n", UI_MIN_COLS, UI_MIN_ROWS);
 }
 
@@ -88,7 +91,7 @@ parse_shape_option(int opt, const char *arg, tutor_override_t *ov, char **err)
 	}
 }
 
-/* 0 to run, 1 for --help, -1 with *err on bad usage. */
+/* 0 to run, 1 for --help, 2 for --keys, -1 with *err on bad usage. */
 static int
 parse_args(int argc, char **argv, tutor_args_t *a, char **err)
 {
@@ -101,6 +104,7 @@ parse_args(int argc, char **argv, tutor_args_t *a, char **err)
 		{ "padding", required_argument, NULL, 'p' },
 		{ "dilation", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "keys", no_argument, NULL, 'k' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *nc = getenv("NO_COLOR");
@@ -116,6 +120,7 @@ parse_args(int argc, char **argv, tutor_args_t *a, char **err)
 		case 'a': a->ui.ascii = true; break;
 		case 'n': a->ui.color = false; break;
 		case 'h': return 1;
+		case 'k': return 2;
 		case 'S': case 't': case 'p': case 'd':
 			if (parse_shape_option(c, optarg, &a->ov, err) != 0)
 				return -1;
@@ -193,10 +198,23 @@ load_tutor(const tutor_args_t *a, char **err)
 	return t;
 }
 
+/* CONVGRAD_TEST_FATAL=1: a fatal error once the first screen is drawn, so
+ * that tests/tutor.sh can see fatal() restore the terminal before it
+ * prints. Read here only. */
+static void
+test_fatal(void)
+{
+	const char *v = getenv("CONVGRAD_TEST_FATAL");
+
+	if (v != NULL && strcmp(v, "1") == 0)
+		fatal("CONVGRAD_TEST_FATAL is set: a test of the fatal path");
+}
+
 static void
 main_loop(tutor_t *t)
 {
 	ui_draw(t);
+	test_fatal();
 	if (t->verify_pending) {
 		tutor_run_pending(t);
 		ui_draw(t);
@@ -234,7 +252,10 @@ cmd_tutor(int argc, char **argv)
 	rc = parse_args(argc, argv, &a, &err);
 	if (rc != 0) {
 		if (rc > 0) {
-			usage(stdout);
+			if (rc == 2)
+				tutor_keys_print(stdout);
+			else
+				usage(stdout);
 			return 0;
 		}
 		fprintf(stderr, "convgrad tutor: %s\n", err);

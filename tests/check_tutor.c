@@ -118,6 +118,17 @@ START_TEST(test_keys_documented)
 			found = found || tutor_keys[i].action == (tutor_action_t)a;
 		ck_assert_msg(found, "action %d has no key", a);
 	}
+	/* Every key has a name for --keys (and the man page). */
+	for (i = 0; i < tutor_nkeys; i++)
+		for (a = 0; a < TUTOR_KEYS_MAX && tutor_keys[i].keys[a]; a++) {
+			char buf[2];
+			int k = tutor_keys[i].keys[a];
+
+			ck_assert_msg(tutor_key_label(k, buf) != NULL || k == '\r',
+			    "key %d of '%s' has no label", k, tutor_keys[i].name);
+		}
+	ck_assert_str_eq(tutor_key_label(TK_BTAB, (char[2]){ 0 }), "Shift-Tab");
+	ck_assert_str_eq(tutor_screen_name(SCR_SHAPE), "shape");
 	ck_assert_ptr_nonnull(tutor_key_lookup('q', SCR_LESSON));
 	ck_assert_int_eq(tutor_key_lookup(TK_F1, SCR_LESSON)->action, ACT_HELP);
 	ck_assert_ptr_null(tutor_key_lookup('Z', SCR_LESSON));

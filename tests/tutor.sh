@@ -86,6 +86,15 @@ if command -v script >/dev/null 2>&1; then
 	    grep -q "not a terminal type known here" "$TMPD/out3"
 fi
 
+# ---- --keys: the key table, no terminal needed ----
+"$CONVGRAD" tutor --keys >"$TMPD/keys" 2>"$TMPD/keys.err"
+check "--keys: exit 0" test $? -eq 0
+check "--keys: three tab-separated fields a line" \
+    awk -F'\t' 'NF != 3 { bad = 1 } END { exit bad || NR < 20 }' "$TMPD/keys"
+check "--keys: the lesson view's n" grep -qP '^lesson\tn\tnext step' "$TMPD/keys"
+check "--keys: the shape panel's Enter" grep -qP '^shape\tEnter\t' "$TMPD/keys"
+check "--help mentions --keys" bash -c '"$1" tutor --help | grep -q -- --keys' _ "$CONVGRAD"
+
 # ---- 80x24: the list, opening a lesson, stepping ----
 start a 80 24
 run a "$(tutor_cmd "")"
@@ -106,6 +115,9 @@ check "claims verified on arrival" wait_for a "holds at all"
 keys a n
 check "n goes to the next step" wait_for a "step 2/4"
 check "the case at the cursors: inside" wait_for a "case: inside the window: a weight"
+check "80x24: the claim's where is shown" wait_for a "where b ≠ b₁"
+check "80x24: the whole claim, nothing scrolled off" \
+    bash -c '! grep -q "▸" <<<"$1"' _ "$(screen a)"
 before=$(input_grid a)
 at_before=$(screen a | grep '^ at ')
 keys a Tab Tab j
@@ -161,6 +173,14 @@ check "Ctrl-C quits" wait_gone a "step 4/4"
 run a 'echo rc=$?'
 check "Ctrl-C: exit status 130" wait_for a "rc=130"
 check "Ctrl-C leaves a usable shell" shell_alive a
+
+# ---- a fatal error restores the terminal, then prints ----
+run a "clear; $(tutor_cmd "CONVGRAD_TEST_FATAL=1" tutor "$FIX"); echo rc=\$?"
+check "fatal: the message is printed on the restored screen" \
+    wait_for a "convgrad: fatal: CONVGRAD_TEST_FATAL"
+check "fatal: exit status 3" wait_for a "rc=3"
+check "fatal: no tutor screen left behind" wait_gone a "step 1/4"
+check "fatal: the shell is usable" shell_alive a
 
 # ---- 120x40, SIGTERM ----
 start b 120 40
