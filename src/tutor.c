@@ -41,22 +41,27 @@ const tutor_key_t tutor_keys[] = {
 	  .action = ACT_OPEN, .screens = LI },
 	{ .keys = { TK_UP, 'k' }, .name = "Up k", .hint_name = "hjkl",
 	  .hint = "move",
-	  .help = "move up: the chosen element, a lesson; scroll text or help",
+	  .help = "move up: the chosen element, a lesson; scroll text or help; "
+	    "raise an unbound variable",
 	  .action = ACT_UP, .screens = LI | LV | HE },
 	{ .keys = { TK_DOWN, 'j' }, .name = "Down j", .hint = NULL,
-	  .help = "move down: the chosen element, a lesson; scroll text or help",
+	  .help = "move down: the chosen element, a lesson; scroll text or help; "
+	    "lower an unbound variable",
 	  .action = ACT_DOWN, .screens = LI | LV | HE },
 	{ .keys = { TK_LEFT, 'h' }, .name = "Left h", .hint = NULL,
-	  .help = "move left (text pane: scroll a wide formula)",
+	  .help = "move left (text pane: scroll a wide formula; unbound "
+	    "variables: the previous one)",
 	  .action = ACT_LEFT, .screens = LV },
 	{ .keys = { TK_RIGHT, 'l' }, .name = "Right l", .hint = NULL,
-	  .help = "move right (text pane: scroll a wide formula)",
+	  .help = "move right (text pane: scroll a wide formula; unbound "
+	    "variables: the next one)",
 	  .action = ACT_RIGHT, .screens = LV },
 	{ .keys = { TK_TAB }, .name = "Tab", .hint = "pane",
-	  .help = "focus the next pane: text, input, weight, output",
+	  .help = "focus the next pane: text, input, weight, output, then "
+	    "the claim's unbound variables if it has some",
 	  .action = ACT_NEXT_PANE, .screens = LV },
 	{ .keys = { TK_BTAB }, .name = "S-Tab", .hint = NULL,
-	  .help = "focus the previous pane",
+	  .help = "focus the previous pane (or the unbound variables)",
 	  .action = ACT_PREV_PANE, .screens = LV },
 	{ .keys = { 'n', TK_PGDN }, .name = "n PgDn", .hint_name = "n/p",
 	  .hint = "step",
@@ -634,6 +639,77 @@ reset_extras(tutor_t *t)
 	}
 }
 
+int
+tutor_extras(const tutor_t *t, int *idx)
+{
+	claim_t *c = tutor_cur_claim(t);
+	tutor_binding_t *b;
+	int i, n = 0;
+
+	if (c == NULL || c->kind == CLAIM_KERNEL)
+		return 0;
+	b = tutor_bind(c);
+	for (i = 0; i < c->nfree; i++)
+		if (b[i].pane == PANE_TEXT) {
+			if (idx != NULL)
+				idx[n] = i;
+			n++;
+		}
+	free(b);
+	return n;
+}
+
+/* Change the chosen unbound variable by delta, within its range at the
+ * other variables' current values. */
+static void
+extra_change(tutor_t *t, long delta)
+{
+	claim_t *c = tutor_cur_claim(t);
+	int *idx, n, i;
+	long *slots, lo = 0, hi = 0;
+	char *err = NULL;
+
+	if (c == NULL || t->vc == NULL || t->nextra < c->nfree)
+		return;
+	idx = xcalloc((size_t)c->nfree + 1, sizeof *idx);
+	n = tutor_extras(t, idx);
+	if (n == 0) {
+		free(idx);
+		return;
+	}
+	i = idx[t->var_sel < n ? t->var_sel : n - 1];
+	slots = xcalloc((size_t)c->nslots + 1, sizeof *slots);
+	tutor_claim_values(t, c, slots);
+	if (expr_range_eval(&c->free[i].range, verify_ctx_env(t->vc), slots,
+	    &lo, &hi, &err) == 0 && lo <= hi)
+		t->extra[i] = clampl(t->extra[i] + delta, lo, hi);
+	else
+		tutor_message(t, "%s: %s", c->free[i].name,
+		    err != NULL ? err : "empty range");
+	free(err);
+	free(slots);
+	free(idx);
+}
+
+/* Tab: text, input, weight, output, (unbound variables), text. */
+static void
+next_pane(tutor_t *t, int delta)
+{
+	bool vars = tutor_extras(t, NULL) > 0;
+
+	if (t->var_focus) {
+		t->var_focus = false;
+		t->focus = delta > 0 ? PANE_TEXT : PANE_OUTPUT;
+		return;
+	}
+	if (vars && ((delta > 0 && t->focus == PANE_OUTPUT) ||
+	    (delta < 0 && t->focus == PANE_TEXT))) {
+		t->var_focus = true;
+		return;
+	}
+	t->focus = (tutor_pane_t)((t->focus + PANE_COUNT + delta) % PANE_COUNT);
+}
+
 /* ---- what the panes highlight ---- */
 
 static const char *
@@ -677,6 +753,23 @@ tutor_claim_view(const claim_t *c)
 	if (strcmp(wrt, "bias") == 0)
 		return VIEW_BIAS;
 	return VIEW_NONE;
+}
+
+bool
+tutor_shows_bias(const tutor_t *t)
+{
+	claim_t *c = tutor_cur_claim(t);
+	int i;
+
+	if (c == NULL)
+		return false;
+	if (tutor_claim_view(c) == VIEW_BIAS)
+		return true;
+	for (i = 0; i < c->nfree; i++)
+		if (c->free[i].range.tensor != NULL &&
+		    strcmp(c->free[i].range.tensor, "bias") == 0)
+			return true;
+	return false;
 }
 
 bool
@@ -956,6 +1049,23 @@ case_label(tutor_t *t, const claim_t *cur)
 	return NULL;
 }
 
+/* A let is evaluated at its indices in the order its left side lists
+ * them: reorder vals (free-variable order) so. */
+static void
+let_order(const claim_t *c, long *vals)
+{
+	long *by_arg = xcalloc((size_t)c->nfree + 1, sizeof *by_arg);
+	int k, i;
+
+	for (k = 0; k < c->lhs->u.access.nargs && k < c->nfree; k++)
+		for (i = 0; i < c->nfree; i++)
+			if (c->free[i].slot ==
+			    c->lhs->u.access.args[k]->u.name.slot)
+				by_arg[k] = vals[i];
+	memcpy(vals, by_arg, (size_t)c->nfree * sizeof *vals);
+	free(by_arg);
+}
+
 int
 tutor_live(tutor_t *t, verify_point_t *pt, const char **label, char **err)
 {
@@ -968,15 +1078,16 @@ tutor_live(tutor_t *t, verify_point_t *pt, const char **label, char **err)
 	*label = NULL;
 	if (c == NULL)
 		return set_error(err, "no claim in this step");
-	if (c->kind == CLAIM_LET || c->kind == CLAIM_KERNEL)
-		return set_error(err, c->kind == CLAIM_LET ?
-		    "a definition: nothing to check at one tuple" :
+	if (c->kind == CLAIM_KERNEL)
+		return set_error(err,
 		    "a kernel claim: checked entry by entry as a whole");
 	if (ensure_ctx(t, err) != 0)
 		return -1;
 	ensure_lets(t, tl, cur_flat(t));
 	vals = xcalloc((size_t)c->nfree + 1, sizeof *vals);
 	tutor_claim_values(t, c, vals);
+	if (c->kind == CLAIM_LET)       /* its value at the indices chosen */
+		let_order(c, vals);
 	rc = verify_claim_at(t->vc, c, vals, pt, err);
 	free(vals);
 	if (rc == 0)
@@ -1092,6 +1203,9 @@ goto_claim(tutor_t *t, int k)
 		t->claim = 0;
 	t->claim_scroll = 0;
 	reset_extras(t);
+	t->var_sel = 0;
+	if (tutor_extras(t, NULL) == 0)
+		t->var_focus = false;
 }
 
 void
@@ -1165,6 +1279,15 @@ move(tutor_t *t, int dim, long delta)
 		if (dim == 2)
 			t->list_cursor = (int)clampl(t->list_cursor + delta, 0,
 			    t->nlessons - 1);
+		return;
+	}
+	if (t->var_focus) {
+		int n = tutor_extras(t, NULL);
+
+		if (dim == 3)
+			t->var_sel = (int)clampl(t->var_sel + delta, 0, n - 1);
+		else
+			extra_change(t, -delta);        /* Up raises */
 		return;
 	}
 	if (t->focus != PANE_TEXT) {
@@ -1311,12 +1434,8 @@ static void
 do_lesson_action(tutor_t *t, tutor_action_t a)
 {
 	switch (a) {
-	case ACT_NEXT_PANE:
-		t->focus = (tutor_pane_t)((t->focus + 1) % PANE_COUNT);
-		break;
-	case ACT_PREV_PANE:
-		t->focus = (tutor_pane_t)((t->focus + PANE_COUNT - 1) % PANE_COUNT);
-		break;
+	case ACT_NEXT_PANE: next_pane(t, 1); break;
+	case ACT_PREV_PANE: next_pane(t, -1); break;
 	case ACT_NEXT_STEP: next_step(t, 1); break;
 	case ACT_PREV_STEP: next_step(t, -1); break;
 	case ACT_NEXT_CLAIM: next_claim(t, 1); break;

@@ -180,6 +180,9 @@ typedef struct tutor {
 
 	long *extra;                    /* values of unbound free variables */
 	int nextra;
+	bool var_focus;                 /* Tab reached the claim's unbound
+	                                 * variables: arrows choose and set */
+	int var_sel;                    /* which of them (0..tutor_extras-1) */
 
 	/* Shape panel. */
 	conv_shape_t edit;
@@ -250,10 +253,21 @@ void tutor_claim_values(const tutor_t *t, const claim_t *c, long *vals);
 /* Move cursors (and extras) to vals[c->nfree]. */
 void tutor_set_values(tutor_t *t, const claim_t *c, const long *vals);
 
+/* The current claim's free variables that index no pane tensor (a let's
+ * indices, a sum bound given by hand): their indices into c->free, in
+ * order, in idx (room for c->nfree). Returns how many. Tab reaches them
+ * after the output pane; Left/Right choose one, Up/Down change its value
+ * within its range. */
+int tutor_extras(const tutor_t *t, int *idx);
+
 /* What the current claim highlights; and the marks of one cell of pane p
  * (idx in cursor order). */
 tutor_view_t tutor_claim_view(const claim_t *c);
 unsigned tutor_mark(const tutor_t *t, tutor_pane_t p, const long idx[4]);
+/* Is the current claim about bias (a free variable ranging over bias's
+ * c_out, bound to the weight pane's c_out)? The weight pane then shows
+ * bias[c_out] too. */
+bool tutor_shows_bias(const tutor_t *t);
 /* Does the output pane show df (chain rule) rather than output? */
 bool tutor_shows_df(const tutor_t *t);
 

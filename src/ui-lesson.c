@@ -75,7 +75,8 @@ draw_heading(tutor_t *t, int y)
 		role = ROLE_OK, snprintf(right, sizeof right, "%s all %d hold",
 		    g->ok, st->nclaims);
 	rw = ui_width(right);
-	left = xasprintf("%s%d. %s", t->focus == PANE_TEXT ? "*" : "",
+	left = xasprintf("%s%d. %s", t->focus == PANE_TEXT && !t->var_focus ?
+	    "*" : "",
 	    t->step + 1, st->title);
 	ui_put(y, 1, COLS - rw - 4, ui_attr(ROLE_HEADING), left);
 	ui_put(y, COLS - rw - 1, rw, ui_attr(role), right);
@@ -322,18 +323,33 @@ draw_panes(tutor_t *t, int y, int h)
 
 /* ---- the live check and the verification ---- */
 
+/* "at b=0 c_in=1 ...". The variables no pane cursor gives (a let's
+ * indices) are set here: Tab reaches them after the output pane; then
+ * "*at", and the chosen one in [ ]. */
 static char *
 tuple_str(tutor_t *t, const claim_t *c)
 {
 	long *vals = xcalloc((size_t)c->nfree + 1, sizeof *vals);
+	int *extra = xcalloc((size_t)c->nfree + 1, sizeof *extra);
+	int i, k = 0, nextra = tutor_extras(t, extra);
 	sbuf_t b;
-	int i;
 
 	tutor_claim_values(t, c, vals);
 	sbuf_init(&b);
-	sbuf_add(&b, "at ");
-	for (i = 0; i < c->nfree; i++)
-		sbuf_addf(&b, "%s%s=%ld", i ? " " : "", c->free[i].name, vals[i]);
+	sbuf_add(&b, t->var_focus ? "*at " : "at ");
+	for (i = 0; i < c->nfree; i++) {
+		bool chosen = false;
+
+		if (k < nextra && extra[k] == i) {
+			chosen = t->var_focus && k == t->var_sel;
+			k++;
+		}
+		sbuf_addf(&b, "%s%s%s=%ld%s", i ? " " : "", chosen ? "[" : "",
+		    c->free[i].name, vals[i], chosen ? "]" : "");
+	}
+	if (nextra > 0 && !t->var_focus)
+		sbuf_addf(&b, "  (Tab to set %s)", c->free[extra[0]].name);
+	free(extra);
 	free(vals);
 	return sbuf_take(&b);
 }
@@ -361,6 +377,13 @@ draw_live(tutor_t *t, int y)
 	if (pt.finding != NULL) {
 		line = xasprintf("finding: %s", pt.finding);
 		ui_put(y + 1, 1, COLS - 2, ui_attr(ROLE_FAIL), line);
+	} else if (c->kind == CLAIM_LET) {
+		char *v = expr_text(c->lhs);
+
+		line = xasprintf("%s here: % .6g (a definition: later claims "
+		    "use it)", v, pt.formula);
+		ui_put(y + 1, 1, COLS - 2, A_NORMAL, line);
+		free(v);
 	} else if (!pt.applies) {
 		line = xasprintf("its where does not hold here%s%s",
 		    label != NULL ? "; case: " : "", label != NULL ? label : "");

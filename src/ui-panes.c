@@ -170,6 +170,43 @@ fit(const char *a, const char *b, int w)
 	return ui_width(b) <= w ? b : "";
 }
 
+/* The bottom border: the chosen element and its value, shorter forms
+ * when the pane is narrow; for a bias claim the weight pane adds
+ * bias[c_out] (bias has no pane of its own). */
+static void
+draw_footer(tutor_t *t, tutor_pane_t p, const tensor_t *tn, int y, int x,
+    int w, attr_t a)
+{
+	const char *const *nm = pane_index_names[p];
+	const long *c = t->cur[p];
+	const tensor_t *bias = NULL;
+	char num[32], bnum[32] = "", *f[3];
+	int i;
+
+	format_value(T4(tn, c[0], c[1], c[2], c[3]), num, sizeof num);
+	if (p == PANE_WEIGHT && tutor_shows_bias(t) &&
+	    (bias = verify_ctx_tensor(t->vc, "bias")) != NULL &&
+	    c[0] < (long)bias->size)
+		format_value(T1(bias, c[0]), bnum, sizeof bnum);
+	if (bnum[0] == '\0') {
+		f[0] = xasprintf(" %s=%ld %s=%ld:%s ", nm[2], c[2], nm[3], c[3], num);
+		f[1] = xasprintf(" (%ld,%ld)%s ", c[2], c[3], num);
+		f[2] = xstrdup("");
+	} else {
+		f[0] = xasprintf(" (%ld,%ld)%s bias[%ld]=%s ", c[2], c[3], num,
+		    c[0], bnum);
+		f[1] = xasprintf(" bias[%ld]=%s ", c[0], bnum);
+		f[2] = xasprintf(" b=%s ", bnum);
+	}
+	for (i = 0; i < 3; i++)
+		if (ui_width(f[i]) <= w) {
+			ui_put(y, x, w, a, f[i]);
+			break;
+		}
+	for (i = 0; i < 3; i++)
+		free(f[i]);
+}
+
 /* The title: tensor[slice], and in the bottom border the chosen element;
  * shorter forms when the pane is narrow. */
 static void
@@ -178,25 +215,19 @@ draw_frame(tutor_t *t, tutor_pane_t p, const tensor_t *tn, int y, int x,
 {
 	const char *const *nm = pane_index_names[p];
 	const long *c = t->cur[p];
-	bool focus = t->focus == p;
+	bool focus = t->focus == p && !t->var_focus;
 	attr_t a = ui_attr(focus ? ROLE_FOCUS : ROLE_DIM);
-	char *full, *brief, *f1, *f2;
-	char num[32];
+	char *full, *brief;
 
-	full = xasprintf(" %s%s[%s=%ld,%s=%ld] ", focus ? "*" : "",
-	    pane_tensor(t, p), nm[0], c[0], nm[1], c[1]);
-	brief = xasprintf(" %s%s[%ld,%ld] ", focus ? "*" : "",
-	    pane_tensor(t, p), c[0], c[1]);
+	const char *name = pane_tensor(t, p) != NULL ? pane_tensor(t, p) : "";
+
+	full = xasprintf(" %s%s[%s=%ld,%s=%ld] ", focus ? "*" : "", name,
+	    nm[0], c[0], nm[1], c[1]);
+	brief = xasprintf(" %s%s[%ld,%ld] ", focus ? "*" : "", name, c[0], c[1]);
 	ui_box(y, x, h, w, NULL, a);
 	ui_put(y, x + 1, w - 2, a, fit(full, brief, w - 2));
-	if (tn != NULL) {
-		format_value(T4(tn, c[0], c[1], c[2], c[3]), num, sizeof num);
-		f1 = xasprintf(" %s=%ld %s=%ld:%s ", nm[2], c[2], nm[3], c[3], num);
-		f2 = xasprintf(" (%ld,%ld)%s ", c[2], c[3], num);
-		ui_put(y + h - 1, x + 1, w - 2, a, fit(f1, f2, w - 2));
-		free(f1);
-		free(f2);
-	}
+	if (tn != NULL)
+		draw_footer(t, p, tn, y + h - 1, x + 1, w - 2, a);
 	free(full);
 	free(brief);
 }

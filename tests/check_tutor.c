@@ -61,6 +61,13 @@ pressn(int key, int n)
 		tutor_key(T, key);
 }
 
+static void
+pressn_t(tutor_t *t, int key, int n)
+{
+	while (n-- > 0)
+		tutor_key(t, key);
+}
+
 /* Index of free variable name in claim c, or -1. */
 static int
 free_index(const claim_t *c, const char *name)
@@ -530,6 +537,55 @@ START_TEST(test_bad_lesson_listed)
 END_TEST
 
 
+/* ---- variables no pane gives: Tab reaches them, arrows set them ---- */
+
+static const char let_lesson[] =
+    "# Lets\n\n```shape\nN=2 C_in=2 H_in=4 W_in=4 C_out=1 R=2 S=2\n```\n\n"
+    "## A let\n\n```check\n"
+    "let cols[b < N, r < C_in*R*S, p < H_out*W_out] =\n"
+    "    input[b, r // (R*S), p // W_out + (r // S) % R, p % W_out + r % S]\n"
+    "```\n";
+
+START_TEST(test_unbound_variables)
+{
+	char *err = NULL;
+	lesson_t *l = lesson_parse(let_lesson, sizeof let_lesson - 1, "let.md",
+	    &err);
+	tutor_t *t;
+	verify_point_t pt;
+	const char *label;
+	int idx[3], r;
+
+	ck_assert_msg(l != NULL, "%s", err);
+	t = tutor_create_lessons(&l, 1);
+	tutor_key(t, TK_ENTER);
+	ck_assert_int_eq(tutor_extras(t, idx), 3);       /* b, r, p */
+	r = idx[1];
+	t->focus = PANE_OUTPUT;
+	tutor_key(t, TK_TAB);
+	ck_assert(t->var_focus);
+	tutor_key(t, TK_RIGHT);                         /* choose r */
+	ck_assert_int_eq(t->var_sel, 1);
+	pressn_t(t, TK_UP, 100);                        /* raise it: clamped */
+	ck_assert_int_eq(t->extra[r], 2 * 2 * 2 - 1);
+	tutor_key(t, TK_DOWN);
+	ck_assert_int_eq(t->extra[r], 6);
+	ck_assert_int_eq(t->cur[PANE_OUTPUT][2], 0);     /* no pane moved */
+	/* The live value is the let's at (b, r, p) = (0, 6, 0): input[0, 1,
+	 * 1, 0]. */
+	ck_assert_int_eq(tutor_live(t, &pt, &label, &err), 0);
+	ck_assert_double_eq(pt.formula, T4(verify_ctx_tensor(t->vc, "input"),
+	    0, 1, 1, 0));
+	free(pt.finding);
+	tutor_key(t, TK_TAB);                           /* on to the text */
+	ck_assert(!t->var_focus);
+	ck_assert_int_eq(t->focus, PANE_TEXT);
+	tutor_key(t, TK_BTAB);                          /* and back */
+	ck_assert(t->var_focus);
+	tutor_free(t);
+}
+END_TEST
+
 /* ---- laying claims out narrower ---- */
 
 /* How many times each ASCII letter, digit and '_' occurs in the box. */
@@ -614,6 +670,7 @@ make_suite(void)
 
 	tc = tcase_create("layout");
 	tcase_add_test(tc, test_claim_layout);
+	tcase_add_test(tc, test_unbound_variables);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("state");
