@@ -1014,19 +1014,26 @@ tutor_verify_lesson(tutor_t *t)
 
 /* ---- the live check ---- */
 
-/* Does claim c's where hold at the cursors? */
+/* Does claim c's where hold at the cursors? Only the condition is
+ * evaluated (no finite differences): the case label is looked up for every
+ * claim of the step on every key. */
 static bool
 where_applies(tutor_t *t, const claim_t *c)
 {
 	long *vals = xcalloc((size_t)c->nfree + 1, sizeof *vals);
-	verify_point_t pt;
+	long *slots = xcalloc((size_t)c->nslots + 1, sizeof *slots);
+	char *finding = NULL;
+	value_t w;
 	bool applies = false;
+	int i;
 
-	memset(&pt, 0, sizeof pt);
 	tutor_claim_values(t, c, vals);
-	if (verify_claim_at(t->vc, c, vals, &pt, NULL) == 0)
-		applies = pt.applies;
-	free(pt.finding);
+	for (i = 0; i < c->nfree; i++)
+		slots[c->free[i].slot] = vals[i];
+	if (expr_eval(c->where, verify_ctx_env(t->vc), slots, &w, &finding) == 0)
+		applies = w.kind == VAL_BOOL ? w.b : value_real(w) != 0;
+	free(finding);
+	free(slots);
 	free(vals);
 	return applies;
 }
