@@ -3,8 +3,11 @@
  *   row 0         title bar: the lesson's title, step i/n
  *   row 1         the step's heading and its verdicts
  *   text area     prose (wrapped by display width, scrollable), then the
- *                 current claim rendered in 2-D; `o` puts the source's
- *                 text beside it (100 columns or more) or instead of it
+ *                 current claim in 2-D, laid out to the width
+ *                 (tutor_claim_box: stacked and broken over lines when
+ *                 wider; its rows come before the panes' and the prose's);
+ *                 `o` puts the source's text beside it (100 columns or
+ *                 more) or instead of it
  *   panes         input, weight, output (or df for the chain rule)
  *   2 rows        the live check at the cursors: values and the case
  *   2 rows        the claim's whole verification, first counterexample
