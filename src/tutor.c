@@ -199,6 +199,11 @@ tutor_keys_print(FILE *f)
 
 			if (!(k->screens & SCR_BIT(s)))
 				continue;
+			if (k->action == ACT_FIELD_DIGIT) {     /* "0-9" */
+				fprintf(f, "%s\t%s\t%s\n", screen_names[s],
+				    k->name, k->help);
+				continue;
+			}
 			for (j = 0; j < TUTOR_KEYS_MAX && k->keys[j] != 0; j++) {
 				char buf[2];
 				const char *label = tutor_key_label(k->keys[j], buf);

@@ -89,8 +89,9 @@ const char *tutor_screen_name(tutor_screen_t s);
  * holds a printable key's text). NULL for a code that is only another
  * spelling of a named key ('\r' of Enter). */
 const char *tutor_key_label(int key, char buf[2]);
-/* Print the key table, one line per key and screen where it is bound:
- * "SCREEN<TAB>KEY<TAB>HELP" (convgrad tutor --keys). */
+/* Print the key table, one line per key and screen where it is bound
+ * (the digits as one "0-9"): "SCREEN<TAB>KEY<TAB>HELP" (convgrad tutor
+ * --keys). */
 void tutor_keys_print(FILE *f);
 
 /* The binding of key on screen, or NULL. ACT_FIELD_DIGIT has '0'..'9'. */
