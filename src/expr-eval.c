@@ -7,7 +7,9 @@
  * becomes real. Whatever goes wrong at a tuple is a FINDING, returned as
  * text for the verifier to show: an index out of range (every index named,
  * the allowed range given), division by zero, a non-integer index, integer
- * overflow, NaN or Inf. Never a crash and never a silent zero. Positions
+ * overflow, NaN or Inf. Never a crash and never a silent zero. The text
+ * is made only when a finding happens and the caller asked for it (f not
+ * NULL): evaluating an index never formats anything. Positions
  * in messages count from 1, as a reader does ("position 3" of
  * weight[c_out, c_in, di, dj] is di); index values count from 0.
  */
@@ -45,11 +47,17 @@ v_bool(bool b)
 	return v;
 }
 
-/* "BEFORE'TEXT'AFTER" with e's text, as a finding. */
+/* "BEFORE'TEXT'AFTER" with e's text, as a finding (f NULL: not formatted,
+ * as everywhere in this file: a caller that passes no finding pays for no
+ * message). */
 static int
 finding_in(char **f, const char *before, const expr_t *e, const char *after)
 {
-	char *t = expr_text(e);
+	char *t;
+
+	if (f == NULL)
+		return -1;
+	t = expr_text(e);
 
 	set_error(f, "%s'%s'%s", before, t, after);
 	free(t);
@@ -83,11 +91,18 @@ eval_bool(const expr_t *e, const expr_env_t *env, long *slots, bool *b,
 	return 0;
 }
 
+/* What an integer is, for a finding: "position POS+1 of WHAT" (an index),
+ * or WHAT itself when pos < 0. Formatted only when a finding is. */
+typedef struct int_what {
+	const char *what;
+	int pos;
+} int_what_t;
+
 /* A number that must be an integer (an index or a bound); an integral
- * real is accepted. what names it for the finding. */
+ * real is accepted. */
 static int
 eval_integer(const expr_t *e, const expr_env_t *env, long *slots, long *out,
-    const char *what, char **f)
+    int_what_t what, char **f)
 {
 	value_t v;
 
@@ -97,10 +112,14 @@ eval_integer(const expr_t *e, const expr_env_t *env, long *slots, long *out,
 		*out = v.i;
 		return 0;
 	}
-	if (v.r != floor(v.r) || fabs(v.r) > 9e15)
-		return set_error(f, "%s is not an integer (%.17g)", what, v.r);
-	*out = (long)v.r;
-	return 0;
+	if (v.r == floor(v.r) && fabs(v.r) <= 9e15) {
+		*out = (long)v.r;
+		return 0;
+	}
+	if (what.pos >= 0)
+		return set_error(f, "position %d of %s is not an integer (%.17g)",
+		    what.pos + 1, what.what, v.r);
+	return set_error(f, "%s is not an integer (%.17g)", what.what, v.r);
 }
 
 /* ---- tensors ---- */
@@ -138,13 +157,11 @@ eval_indices(const expr_t *e, const char *tname, const tensor_t *t,
 	char *what, *s;
 
 	for (k = 0; k < n; k++) {
-		what = xasprintf("position %d of %s", k + 1, tname);
-		if (eval_integer(e->u.access.args[k], env, slots, &idx[k], what,
-		    f) < 0) {
-			free(what);
+		int_what_t iw = { tname, k };
+
+		if (eval_integer(e->u.access.args[k], env, slots, &idx[k], iw,
+		    f) < 0)
 			return -1;
-		}
-		free(what);
 	}
 	if (t->ndim != n)
 		return set_error(f, "%s has %d dimensions but is indexed with %d",
@@ -152,6 +169,8 @@ eval_indices(const expr_t *e, const char *tname, const tensor_t *t,
 	for (k = 0; k < n; k++) {
 		if (idx[k] >= 0 && (size_t)idx[k] < t->shape[k])
 			continue;
+		if (f == NULL)
+			return -1;
 		s = access_str(e, tname, idx);
 		what = expr_text(e->u.access.args[k]);
 		set_error(f, "%s: position %d (%s = %ld) is outside 0..%ld", s,
@@ -199,13 +218,15 @@ eval_strides(const expr_t *e, const expr_env_t *env, long *slots,
     value_t *out, char **f)
 {
 	static const char *const names[] = { NULL, "strh", "strw", NULL };
+	const int_what_t iw = { "strides", 0 };
 	long k, v = 1;
 	char *s, *what;
 
-	if (eval_integer(e->u.access.args[0], env, slots, &k, "position 1 of strides",
-	    f) < 0)
+	if (eval_integer(e->u.access.args[0], env, slots, &k, iw, f) < 0)
 		return -1;
 	if (k < 0 || k > 3) {
+		if (f == NULL)
+			return -1;
 		s = access_str(e, "strides", &k);
 		what = expr_text(e->u.access.args[0]);
 		set_error(f, "%s: position 1 (%s = %ld) is outside 0..3", s, what, k);
@@ -677,17 +698,8 @@ int
 expr_eval(const expr_t *e, const expr_env_t *env, long *slots,
     value_t *out, char **finding)
 {
-	char *f = NULL;
-
 	assert(e != NULL && env != NULL && out != NULL);
-	if (eval(e, env, slots, out, &f) < 0) {
-		if (finding != NULL)
-			*finding = f;
-		else
-			free(f);
-		return -1;
-	}
-	return 0;
+	return eval(e, env, slots, out, finding);
 }
 
 int
@@ -696,10 +708,12 @@ expr_range_eval(const expr_range_t *r, const expr_env_t *env, long *slots,
 {
 	tensor_t *t;
 
+	static const int_what_t lo_what = { "a range's lower bound", -1 };
+	static const int_what_t hi_what = { "a range's upper bound", -1 };
+
 	if (r->lo != NULL) {
-		return eval_integer(r->lo, env, slots, lo, "a range's lower bound",
-		    err) < 0 || eval_integer(r->hi, env, slots, hi,
-		    "a range's upper bound", err) < 0 ? -1 : 0;
+		return eval_integer(r->lo, env, slots, lo, lo_what, err) < 0 ||
+		    eval_integer(r->hi, env, slots, hi, hi_what, err) < 0 ? -1 : 0;
 	}
 	assert(r->tensor != NULL);
 	*lo = 0;

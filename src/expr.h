@@ -194,6 +194,8 @@ typedef struct expr_env {
  * is NaN", "integer overflow in '...'". Never a silent zero. slots has
  * claim->nslots entries, the free variables' values first; sums write
  * their own slots. docs/check-language.md has the whole list.
+ * finding NULL: the same status, but no message is formatted (a caller
+ * that only needs to know whether a tuple fails pays nothing for text).
  */
 int expr_eval(const expr_t *e, const expr_env_t *env, long *slots,
     value_t *out, char **finding);

@@ -182,6 +182,9 @@ assert_finding(const char *expr, const char *want)
 	ck_assert_msg(eval_text(expr, &v, &f) == -1, "%s: no finding", expr);
 	ck_assert_str_eq(f, want);
 	free(f);
+	/* The same finding, not formatted: the status alone, nothing to free. */
+	ck_assert_msg(eval_text(expr, &v, NULL) == -1, "%s: no finding "
+	    "without its text", expr);
 }
 
 /* ---- tests ---- */
@@ -299,6 +302,10 @@ START_TEST(test_findings)
 	assert_finding("strides[4]",
 	    "strides[4]: position 1 (4 = 4) is outside 0..3");
 	assert_finding("bias[0.5]", "position 1 of bias is not an integer (0.5)");
+	assert_finding("weight[0, 0, 0, 1.5]",
+	    "position 4 of weight is not an integer (1.5)");
+	assert_finding("strides[0.5]",
+	    "position 1 of strides is not an integer (0.5)");
 	assert_finding("1 / (c_out - 1)", "division by zero in '1 / (c_out - 1)'");
 	assert_finding("7 // (c_out - 1)", "division by zero in '7 // (c_out - 1)'");
 	assert_finding("7 % 0", "division by zero in '7 % 0'");
