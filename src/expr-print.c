@@ -530,12 +530,35 @@ render_partial(const expr_t *x, pp_style_t st)
 	return hcat2(box_text(d), box_paren(render(x, st, LV_OPEN, 0), st));
 }
 
+/* The summation sign: Σ (ASCII "sum"), or before a body with rows above
+ * and below its baseline (a fraction) a sketch three rows tall whose
+ * middle row is the baseline (the same height in both styles; ASCII, then
+ * Unicode):
+ *     __      ▁▁
+ *     \       ╲
+ *     /_      ╱▁
+ */
+static pp_box_t *
+sum_sign(const pp_box_t *body, bool u)
+{
+	pp_box_t *b;
+
+	if (body->baseline < 1 || body->height - body->baseline < 2)
+		return box_text(u ? "Σ" : "sum");
+	b = box_alloc(2, 3, 1);
+	b->rows[0] = xstrdup(u ? "▁▁" : "__");
+	b->rows[1] = xstrdup(u ? "╲ " : "\\ ");
+	b->rows[2] = xstrdup(u ? "╱▁" : "/_");
+	return b;
+}
+
 /* Σ over its indices (and its where) in a column, then the body. */
 static pp_box_t *
 render_sum(const expr_t *e, pp_style_t st, int fw)
 {
 	bool u = st == PP_UNICODE;
 	pp_box_t **p = xcalloc((size_t)(6 * e->u.sum.n), sizeof(*p)), *col[3];
+	pp_box_t *body = render(e->u.sum.body, st, LV_MUL, fw);
 	int i, k = 0, n = 2;
 
 	for (i = 0; i < e->u.sum.n; i++) {
@@ -552,13 +575,12 @@ render_sum(const expr_t *e, pp_style_t st, int fw)
 			    box_text(u ? "]" : ""));
 		}
 	}
-	col[0] = box_text(u ? "Σ" : "sum");
+	col[0] = sum_sign(body, u);
 	col[1] = box_hcat(p, k);
 	free(p);
 	if (e->u.sum.where != NULL)
 		col[n++] = render(e->u.sum.where, st, LV_OPEN, 0);
-	return hcat3(box_vcat(col, n, 0, true), box_text(" "),
-	    render(e->u.sum.body, st, LV_MUL, fw));
+	return hcat3(box_vcat(col, n, 0, true), box_text(" "), body);
 }
 
 static const char *

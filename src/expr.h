@@ -215,10 +215,11 @@ typedef struct pp_box {
 } pp_box_t;
 
 /* 2-D layout of a claim (lhs = rhs, then "where ..." and "(expect fail)"):
- * stacked fraction for d a / d b and for '/', Σ with its indices beneath,
- * trailing digits of names as subscripts (h_out1 -> h_out₁) in
- * PP_UNICODE; ASCII only (d/d written as a fraction of dashes, "sum" with
- * indices below) in PP_ASCII. */
+ * stacked fraction for d a / d b and for '/', Σ with its indices beneath
+ * (three rows tall before a fraction), trailing digits of names as
+ * subscripts (h_out1 -> h_out₁) in PP_UNICODE; ASCII only (d/d written as
+ * a fraction of dashes, "sum" with indices below) in PP_ASCII. Both styles
+ * give boxes of the same height and baseline. */
 pp_box_t *claim_render(const claim_t *c, pp_style_t style);
 pp_box_t *expr_render(const expr_t *e, pp_style_t style);
 void pp_box_free(pp_box_t *b);      /* NULL: no-op */

@@ -117,6 +117,35 @@ START_TEST(test_unicode_sum)
 }
 END_TEST
 
+/* Before a fraction Σ is three rows tall, its middle row on the baseline;
+ * ASCII keeps "sum". */
+START_TEST(test_tall_sum)
+{
+	claim_t *c = parse_ok("d f / d bias[c_out] = "
+	    "sum(b1, h_out1) df[b1, c_out, h_out1, 0] / 2 + 1");
+	pp_box_t *b = claim_render(c, PP_UNICODE);
+
+	assert_box_shape(b);
+	ck_assert_int_eq(b->height, 4);
+	ck_assert_int_eq(b->baseline, 1);
+	ck_assert_str_eq(row(b, 0), "      ∂f            ▁▁      df[b₁,c_out,h_out₁,0]");
+	ck_assert_str_eq(row(b, 1), "────────────── =    ╲      ─────────────────────── + 1");
+	ck_assert_str_eq(row(b, 2), " ∂bias[c_out]       ╱▁                2");
+	ck_assert_str_eq(row(b, 3), "                 b₁,h_out₁");
+	pp_box_free(b);
+	b = claim_render(c, PP_ASCII);
+	assert_box_shape(b);
+	ck_assert_int_eq(b->height, 4);
+	ck_assert_int_eq(b->baseline, 1);
+	ck_assert_str_eq(row(b, 0), "      d f            __      df[b1,c_out,h_out1,0]");
+	ck_assert_str_eq(row(b, 1), "--------------- =    \\      ----------------------- + 1");
+	ck_assert_str_eq(row(b, 2), " d bias[c_out]       /_                2");
+	ck_assert_str_eq(row(b, 3), "                  b1,h_out1");
+	pp_box_free(b);
+	claim_free(c);
+}
+END_TEST
+
 START_TEST(test_unicode_operators)
 {
 	claim_t *c = parse_ok("bias[c_out] = (c_out + 1) / 2 * abs(-c_out) + "
@@ -262,12 +291,13 @@ START_TEST(test_ascii_partial)
 
 	assert_box_shape(b);
 	ck_assert(!has_byte_above_127(b));
-	ck_assert_str_eq(row(b, 0), "            d f                                "
-	    "                      d output[b1,c_out1,h_out1,w_out1]");
-	ck_assert_str_eq(row(b, 1), "--------------------------- =      sum      "
+	ck_assert_str_eq(row(b, 0), "            d f                    __        "
+	    "                        d output[b1,c_out1,h_out1,w_out1]");
+	ck_assert_str_eq(row(b, 1), "--------------------------- =      \\        "
 	    "df[b,c_out1,h_out1,0] * -----------------------------------");
-	ck_assert_str_eq(row(b, 2), " d input[b,c_in,h_in,w_in]    c_out1,h_out1"
-	    "                              d input[b,c_in,h_in,w_in]");
+	ck_assert_str_eq(row(b, 2), " d input[b,c_in,h_in,w_in]         /_        "
+	    "                            d input[b,c_in,h_in,w_in]");
+	ck_assert_str_eq(row(b, 3), "                              c_out1,h_out1");
 	pp_box_free(b);
 	claim_free(c);
 }
@@ -319,6 +349,7 @@ make_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_unicode_partial);
 	tcase_add_test(tc, test_unicode_sum);
+	tcase_add_test(tc, test_tall_sum);
 	tcase_add_test(tc, test_unicode_operators);
 	tcase_add_test(tc, test_tall_paren);
 	tcase_add_test(tc, test_ascii_partial);
