@@ -15,13 +15,13 @@
  */
 #include "config.h"
 
-#include <getopt.h>
 #include <langinfo.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli-common.h"
 #include "cmd.h"
 #include "expr.h"
 #include "lesson.h"
@@ -34,14 +34,14 @@ enum format { FORMAT_TEXT, FORMAT_MARKDOWN, FORMAT_LATEX };
 
 typedef struct scli {
 	enum format format;
-	bool ascii, help, version;
+	bool ascii;
+	cli_common_t common;      /* --help, --version */
 } scli_t;
 
 static const struct option long_options[] = {
 	{ "format", required_argument, NULL, 'f' },
 	{ "ascii", no_argument, NULL, 'a' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },
+	CLI_HELP_LONG_OPTIONS,
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -67,45 +67,25 @@ usage(FILE *f)
 	    "parse.\n");
 }
 
+/* One of show's own options (a cli_option_fn); 0, or -1 with *err naming
+ * it. */
 static int
-parse_args(scli_t *c, int argc, char **argv, char **err)
+parse_option(void *ctx, int opt, const char *arg, char **err)
 {
-	int opt;
+	static const char *const formats[] = { "text", "markdown", "latex",
+	    NULL };
+	scli_t *c = ctx;
+	int v;
 
-	optind = 0;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":hV", long_options, NULL))
-	    != -1) {
-		switch (opt) {
-		case 'f':
-			if (strcmp(optarg, "text") == 0)
-				c->format = FORMAT_TEXT;
-			else if (strcmp(optarg, "markdown") == 0)
-				c->format = FORMAT_MARKDOWN;
-			else if (strcmp(optarg, "latex") == 0)
-				c->format = FORMAT_LATEX;
-			else
-				return set_error(err, "--format: expected text, "
-				    "markdown or latex, got '%s'", optarg);
-			break;
-		case 'a':
-			c->ascii = true;
-			break;
-		case 'h':
-			c->help = true;
-			break;
-		case 'V':
-			c->version = true;
-			break;
-		case ':':
-			return set_error(err, "%s: option requires an argument",
-			    argv[optind - 1]);
-		default:
-			if (optopt != 0 && strncmp(argv[optind - 1], "--", 2) != 0)
-				return set_error(err, "unknown option '-%c'", optopt);
-			return set_error(err, "unknown option '%s'",
-			    argv[optind - 1]);
-		}
+	switch (opt) {
+	case 'f':
+		if (cli_opt_choice("--format", arg, formats, &v, err) != 0)
+			return -1;
+		c->format = (enum format)v;
+		break;
+	case 'a':
+		c->ascii = true;
+		break;
 	}
 	return 0;
 }
@@ -432,34 +412,20 @@ show_one(const scli_t *c, const lesson_t *l)
 static int
 show_all(const scli_t *c, char **args, int nargs)
 {
-	char **paths = NULL, *err = NULL;
-	int n = 0, i, rc = 0;
 	lesson_t **ls;
+	int n, i;
 
-	if (lesson_collect(args, nargs, &paths, &n, &err) != 0) {
-		fprintf(stderr, PROG ": %s\n", err);
-		free(err);
+	if (cli_lessons_load(PROG, args, nargs, &ls, &n) != 0) {
+		cli_lessons_free(ls, n);
 		return 2;
 	}
-	ls = xcalloc((size_t)n, sizeof *ls);
 	for (i = 0; i < n; i++) {
-		if ((ls[i] = lesson_load(paths[i], &err)) == NULL) {
-			fprintf(stderr, "%s\n", err);
-			free(err);
-			err = NULL;
-			rc = 2;
-		}
-	}
-	for (i = 0; i < n && rc == 0; i++) {
 		if (i > 0)
 			printf("\n");
 		show_one(c, ls[i]);
 	}
-	for (i = 0; i < n; i++)
-		lesson_free(ls[i]);
-	free(ls);
-	lesson_paths_free(paths, n);
-	return rc;
+	cli_lessons_free(ls, n);
+	return 0;
 }
 
 int
@@ -469,22 +435,13 @@ cmd_show(int argc, char **argv)
 	char *err = NULL;
 
 	memset(&c, 0, sizeof c);
-	if (parse_args(&c, argc, argv, &err) != 0) {
-		fprintf(stderr, PROG ": %s\nTry 'convgrad show --help'.\n", err);
-		free(err);
-		return 2;
-	}
-	if (c.help || c.version) {
-		if (c.help)
-			usage(stdout);
-		else
-			printf("convgrad %s\n", PACKAGE_VERSION);
+	if (cli_parse_options(argc, argv, ":hV", long_options, &c.common,
+	    parse_option, &c, &err) != 0)
+		return cli_usage_error(PROG, err);
+	if (cli_help_or_version(&c.common, usage))
 		return 0;
-	}
-	if (optind >= argc) {
-		fprintf(stderr, PROG ": which lesson? (a file or directory)\n"
-		    "Try 'convgrad show --help'.\n");
-		return 2;
-	}
+	if (optind >= argc)
+		return cli_usage_error(PROG,
+		    xstrdup("which lesson? (a file or directory)"));
 	return show_all(&c, argv + optind, argc - optind);
 }

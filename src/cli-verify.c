@@ -13,8 +13,7 @@
  */
 #include "config.h"
 
-#include <errno.h>
-#include <getopt.h>
+#include <assert.h>
 #include <langinfo.h>
 #include <math.h>
 #include <stdbool.h>
@@ -22,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli-common.h"
 #include "cmd.h"
 #include "lesson.h"
 #include "util.h"
@@ -34,10 +34,8 @@ enum format { FORMAT_TEXT, FORMAT_TAP, FORMAT_JSON };
 typedef struct vcli {
 	verify_opts_t o;
 	enum format format;
-	bool ascii, quiet, strict_errata, help, version;
-	/* shape overrides: set[] says which were given */
-	bool set_sizes, set_stride, set_padding, set_dilation;
-	conv_shape_t over;
+	bool ascii, quiet, strict_errata;
+	cli_common_t common;      /* its shape goes over each lesson's default */
 } vcli_t;
 
 /* What the run has seen so far. */
@@ -48,26 +46,19 @@ typedef struct tally {
 } tally_t;
 
 enum {
-	OPT_SHAPE = 256, OPT_STRIDE, OPT_PADDING, OPT_DILATION, OPT_SEED,
-	OPT_EPS, OPT_METHOD, OPT_FORMAT, OPT_ASCII, OPT_MAX_TUPLES,
+	OPT_FORMAT = CLI_OPT_NEXT, OPT_ASCII, OPT_MAX_TUPLES,
 	OPT_STRICT_ERRATA,
 };
 
 static const struct option long_options[] = {
-	{ "shape", required_argument, NULL, OPT_SHAPE },
-	{ "stride", required_argument, NULL, OPT_STRIDE },
-	{ "padding", required_argument, NULL, OPT_PADDING },
-	{ "dilation", required_argument, NULL, OPT_DILATION },
-	{ "seed", required_argument, NULL, OPT_SEED },
-	{ "eps", required_argument, NULL, OPT_EPS },
-	{ "method", required_argument, NULL, OPT_METHOD },
+	CLI_SHAPE_LONG_OPTIONS,
+	CLI_FD_LONG_OPTIONS,
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "ascii", no_argument, NULL, OPT_ASCII },
 	{ "max-tuples", required_argument, NULL, OPT_MAX_TUPLES },
 	{ "strict-errata", no_argument, NULL, OPT_STRICT_ERRATA },
 	{ "quiet", no_argument, NULL, 'q' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },
+	CLI_HELP_LONG_OPTIONS,
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -129,185 +120,57 @@ usage(FILE *f)
 
 /* ---- options ---- */
 
-static bool
-parse_u64(const char *arg, unsigned long long *v)
+/* The options without an argument. */
+static void
+parse_flag(vcli_t *c, int opt)
 {
-	char *end;
-
-	if (arg[0] < '0' || arg[0] > '9')
-		return false;
-	errno = 0;
-	*v = strtoull(arg, &end, 10);
-	return errno == 0 && *end == '\0';
-}
-
-static int
-opt_eps(vcli_t *c, const char *arg, char **err)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(arg, &end);
-	if (errno != 0 || end == arg || *end != '\0' || !isfinite(v) ||
-	    v < 1e-12 || v > 1)
-		return set_error(err, "--eps: expected a number from 1e-12 to 1, "
-		    "got '%s'", arg);
-	c->o.fd.eps = v;
-	return 0;
-}
-
-static int
-opt_choice(const char *what, const char *arg, const char *const *names,
-    int n, int *v, char **err)
-{
-	int i;
-
-	for (i = 0; i < n; i++) {
-		if (strcmp(arg, names[i]) == 0) {
-			*v = i;
-			return 0;
-		}
+	switch (opt) {
+	case OPT_ASCII:
+		c->ascii = true;
+		break;
+	case OPT_STRICT_ERRATA:
+		c->strict_errata = true;
+		break;
+	case 'q':
+		c->quiet = true;
+		break;
+	default:
+		assert(!"not an option of verify");
 	}
-	return set_error(err, "%s: expected %s or %s, got '%s'", what,
-	    n == 3 ? "text, tap" : names[0], names[n - 1], arg);
 }
 
+/* One of verify's own options (a cli_option_fn); 0, or -1 with *err
+ * naming it. */
 static int
-opt_number(vcli_t *c, int opt, const char *arg, char **err)
+parse_option(void *ctx, int opt, const char *arg, char **err)
 {
-	unsigned long long v;
-
-	if (!parse_u64(arg, &v) || (opt == OPT_MAX_TUPLES && v == 0))
-		return set_error(err, "%s: expected a %s integer, got '%s'",
-		    opt == OPT_SEED ? "--seed" : "--max-tuples",
-		    opt == OPT_SEED ? "non-negative" : "positive", arg);
-	if (opt == OPT_SEED)
-		c->o.seed = v;
-	else
-		c->o.max_tuples = (size_t)v;
-	return 0;
-}
-
-static int
-parse_option(vcli_t *c, int opt, const char *arg, char **err)
-{
-	static const char *const formats[] = { "text", "tap", "json" };
-	static const char *const methods[] = { "central", "forward" };
-	int v = 0;
+	static const char *const formats[] = { "text", "tap", "json", NULL };
+	vcli_t *c = ctx;
+	unsigned long long n;
+	int v;
 
 	switch (opt) {
-	case OPT_SHAPE:
-		c->set_sizes = true;
-		return conv_shape_parse(&c->over, arg, err);
-	case OPT_STRIDE:
-		c->set_stride = true;
-		return conv_parse_pair("--stride", arg, &c->over.strh,
-		    &c->over.strw, err);
-	case OPT_PADDING:
-		c->set_padding = true;
-		return conv_parse_pair("--padding", arg, &c->over.pad_h,
-		    &c->over.pad_w, err);
-	case OPT_DILATION:
-		c->set_dilation = true;
-		return conv_parse_pair("--dilation", arg, &c->over.dil_h,
-		    &c->over.dil_w, err);
-	case OPT_EPS:
-		return opt_eps(c, arg, err);
-	case OPT_METHOD:
-		if (opt_choice("--method", arg, methods, 2, &v, err) != 0)
-			return -1;
-		c->o.fd.method = v == 0 ? FD_CENTRAL : FD_FORWARD;
-		return 0;
 	case OPT_FORMAT:
-		if (opt_choice("--format", arg, formats, 3, &v, err) != 0)
+		if (cli_opt_choice("--format", arg, formats, &v, err) != 0)
 			return -1;
 		c->format = (enum format)v;
 		return 0;
-	case OPT_ASCII:
-		c->ascii = true;
-		return 0;
-	case OPT_STRICT_ERRATA:
-		c->strict_errata = true;
-		return 0;
-	case 'q':
-		c->quiet = true;
-		return 0;
-	case 'h':
-		c->help = true;
-		return 0;
-	case 'V':
-		c->version = true;
+	case OPT_MAX_TUPLES:
+		if (!cli_parse_ull(arg, 1, &n))
+			return set_error(err, "--max-tuples: expected a positive "
+			    "integer, got '%s'", arg);
+		c->o.max_tuples = (size_t)n;
 		return 0;
 	}
-	return opt_number(c, opt, arg, err);
-}
-
-static int
-getopt_error(int opt, char **argv, char **err)
-{
-	const char *bad = argv[optind - 1];
-
-	if (opt == ':')
-		return set_error(err, "%s: option requires an argument", bad);
-	if (optopt != 0 && strncmp(bad, "--", 2) != 0)
-		return set_error(err, "unknown option '-%c'", optopt);
-	return set_error(err, "unknown option '%s'", bad);
-}
-
-static int
-parse_args(vcli_t *c, int argc, char **argv, char **err)
-{
-	int opt;
-
-	verify_opts_default(&c->o);
-	optind = 0;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":qhV", long_options, NULL))
-	    != -1) {
-		if (opt == '?' || opt == ':')
-			return getopt_error(opt, argv, err);
-		if (parse_option(c, opt, optarg, err) != 0)
-			return -1;
-	}
+	parse_flag(c, opt);
 	return 0;
-}
-
-static bool
-overridden(const vcli_t *c)
-{
-	return c->set_sizes || c->set_stride || c->set_padding ||
-	    c->set_dilation;
 }
 
 /* The shape to verify lesson l at: its default with the overrides. */
 static conv_shape_t
 shape_for(const vcli_t *c, const lesson_t *l)
 {
-	conv_shape_t s = l->shape;
-
-	if (c->set_sizes) {
-		s.N = c->over.N;
-		s.C_in = c->over.C_in;
-		s.H_in = c->over.H_in;
-		s.W_in = c->over.W_in;
-		s.C_out = c->over.C_out;
-		s.R = c->over.R;
-		s.S = c->over.S;
-	}
-	if (c->set_stride) {
-		s.strh = c->over.strh;
-		s.strw = c->over.strw;
-	}
-	if (c->set_padding) {
-		s.pad_h = c->over.pad_h;
-		s.pad_w = c->over.pad_w;
-	}
-	if (c->set_dilation) {
-		s.dil_h = c->over.dil_h;
-		s.dil_w = c->over.dil_w;
-	}
-	return s;
+	return cli_shape_over(&c->common.shape, &l->shape);
 }
 
 /* ---- output helpers ---- */
@@ -385,8 +248,8 @@ outcome_ok(const vcli_t *c, const verify_result_t *r)
 {
 	if (verdict_ok(r->verdict))
 		return true;
-	return r->verdict == VERDICT_NOT_REFUTED && overridden(c) &&
-	    !c->strict_errata;
+	return r->verdict == VERDICT_NOT_REFUTED &&
+	    cli_shape_given(&c->common.shape) && !c->strict_errata;
 }
 
 static void
@@ -737,45 +600,6 @@ summary(const vcli_t *c, const tally_t *t)
 
 /* ---- loading ---- */
 
-/* Load every lesson named by args; on any error print every message and
- * return -1. */
-static int
-load_all(char **args, int nargs, lesson_t ***out, int *nout)
-{
-	char **paths = NULL, *err = NULL;
-	int npaths = 0, i, bad = 0;
-	lesson_t **ls;
-
-	if (lesson_collect(args, nargs, &paths, &npaths, &err) != 0) {
-		fprintf(stderr, PROG ": %s\n", err);
-		free(err);
-		return -1;
-	}
-	ls = xcalloc((size_t)npaths, sizeof *ls);
-	for (i = 0; i < npaths; i++) {
-		if ((ls[i] = lesson_load(paths[i], &err)) == NULL) {
-			fprintf(stderr, "%s\n", err);
-			free(err);
-			err = NULL;
-			bad++;
-		}
-	}
-	lesson_paths_free(paths, npaths);
-	*out = ls;
-	*nout = npaths;
-	return bad > 0 ? -1 : 0;
-}
-
-static void
-free_all(lesson_t **ls, int n)
-{
-	int i;
-
-	for (i = 0; i < n; i++)
-		lesson_free(ls[i]);
-	free(ls);
-}
-
 /* Every lesson's shape is valid (or the lesson is skipped): checked
  * before any output, so a bad --shape is a clean usage error. */
 static int
@@ -789,7 +613,7 @@ check_shapes(const vcli_t *c, lesson_t **ls, int n)
 		s = shape_for(c, ls[i]);
 		if (!lesson_covers(ls[i], &s, NULL))
 			continue;
-		if (conv_shape_validate(&s, 0, &err) != 0) {
+		if (cli_shape_validate(&c->common.shape, &s, &err) != 0) {
 			fprintf(stderr, PROG ": %s: %s\n", ls[i]->path, err);
 			free(err);
 			return -1;
@@ -830,23 +654,19 @@ cmd_verify(int argc, char **argv)
 	int n = 0, rc;
 
 	memset(&c, 0, sizeof c);
-	if (parse_args(&c, argc, argv, &err) != 0) {
-		fprintf(stderr, PROG ": %s\nTry 'convgrad verify --help'.\n", err);
-		free(err);
-		return 2;
-	}
-	if (c.help || c.version) {
-		if (c.help)
-			usage(stdout);
-		else
-			printf("convgrad %s\n", PACKAGE_VERSION);
+	verify_opts_default(&c.o);
+	c.common.seed = &c.o.seed;
+	c.common.fd = &c.o.fd;
+	if (cli_parse_options(argc, argv, ":qhV", long_options, &c.common,
+	    parse_option, &c, &err) != 0)
+		return cli_usage_error(PROG, err);
+	if (cli_help_or_version(&c.common, usage))
 		return 0;
-	}
-	if (load_all(argv + optind, argc - optind, &ls, &n) != 0) {
-		free_all(ls, n);
+	if (cli_lessons_load(PROG, argv + optind, argc - optind, &ls, &n) != 0) {
+		cli_lessons_free(ls, n);
 		return 2;
 	}
 	rc = run(&c, ls, n);
-	free_all(ls, n);
+	cli_lessons_free(ls, n);
 	return rc;
 }

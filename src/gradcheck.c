@@ -26,6 +26,7 @@
 #include <errno.h>
 #include <float.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -252,9 +253,8 @@ sample_that_fits(const gradcheck_opts_t *o, gradcheck_cost_t *c)
 	return lo;
 }
 
-/* "0.999922", or "1 - 1.06e-09" when that would print as 1. */
-static char *
-miss_str(double k, double total, char *buf, size_t len)
+char *
+gradcheck_miss_str(double k, double total, char *buf, size_t len)
 {
 	if (k >= total)
 		snprintf(buf, len, "0");
@@ -285,7 +285,7 @@ cost_refuse(const gradcheck_opts_t *o, const gradcheck_cost_t *c,
 		hint = xasprintf("--sample %zu costs about %.2g multiply-adds and "
 		    "misses a single bad entry among the %.0f of d output/d input "
 		    "with probability 1 - K/total = %s", k, sc.work, total,
-		    miss_str((double)k, total, miss, sizeof(miss)));
+		    gradcheck_miss_str((double)k, total, miss, sizeof(miss)));
 	rc = set_error(err, "this check needs %s,\nover the limit of %.2g "
 	    "multiply-adds (--max-cost) or %s of Jacobian (--max-memory).\n"
 	    "Use --sample K to check K random entries of each Jacobian and "
@@ -413,6 +413,12 @@ const gradcheck_cost_t *
 gradcheck_cost(const gradcheck_t *g)
 {
 	return &g->cost;
+}
+
+const gradcheck_opts_t *
+gradcheck_opts(const gradcheck_t *g)
+{
+	return &g->o;
 }
 
 const conv_shape_t *
@@ -544,6 +550,17 @@ static double
 terms_per_output(const gradcheck_t *g)
 {
 	return (double)g->s.C_in * g->s.R * g->s.S;
+}
+
+gradcheck_tol_terms_t
+gradcheck_tol_terms(const gradcheck_t *g)
+{
+	gradcheck_tol_terms_t t = {
+		.c = method_factor(g), .n = terms_per_output(g),
+		.A = g->bd.A, .D = g->bd.D,
+	};
+
+	return t;
 }
 
 static void
@@ -964,323 +981,4 @@ gradcheck_dump(const gradcheck_t *g, const char *dir, char **err)
 	tensor_free(dw);
 	tensor_free(db);
 	return rc;
-}
-
-/* ----------------------------------------------------------- reports */
-
-/* "weight[c_out=0, c_in=1, di=2, dj=0]" into buf. */
-static char *
-idx_str(char *buf, size_t len, const char *name, const char *const *names,
-    int n, const long *idx)
-{
-	size_t used;
-	int i;
-
-	used = (size_t)snprintf(buf, len, "%s[", name);
-	for (i = 0; i < n && used < len; i++)
-		used += (size_t)snprintf(buf + used, len - used, "%s%s=%ld",
-		    i ? ", " : "", names[i], idx[i]);
-	if (used < len)
-		snprintf(buf + used, len - used, "]");
-	return buf;
-}
-
-/* The first failing entry, named index by index. */
-static char *
-fail_where(const gradcheck_item_t *it, char *buf, size_t len)
-{
-	char a[128], b[128], dname[16];
-	const char *const *names;
-	int n;
-
-	names = gradcheck_wrt_names(it->wrt, &n);
-	if (it->kind == GRADCHECK_AGREE)
-		return idx_str(buf, len, "output", gradcheck_output_names, 4,
-		    it->out_idx);
-	if (it->kind == GRADCHECK_GRADIENT) {
-		snprintf(dname, sizeof(dname), "d%s", conv_wrt_name(it->wrt));
-		return idx_str(buf, len, dname, names, n, it->wrt_idx);
-	}
-	idx_str(a, sizeof(a), "output", gradcheck_output_names, 4, it->out_idx);
-	idx_str(b, sizeof(b), conv_wrt_name(it->wrt), names, n, it->wrt_idx);
-	snprintf(buf, len, "d %s / d %s", a, b);
-	return buf;
-}
-
-/* What got and want are, for people. */
-static void
-value_names(const gradcheck_item_t *it, const char **got, const char **want)
-{
-	if (it->kind != GRADCHECK_AGREE) {
-		*got = "backward kernel";
-		*want = "finite difference";
-	} else if (strcmp(it->form, "element") == 0) {
-		*got = "NHWC forward";
-		*want = "NCHW forward";
-	} else {
-		*got = "matrix forward";
-		*want = "element forward";
-	}
-}
-
-static void
-header_text(FILE *f, const gradcheck_t *g)
-{
-	char buf[256];
-	char *cost = gradcheck_cost_str(&g->cost);
-
-	fprintf(f, "convgrad gradcheck: %s -> H_out=%ld W_out=%ld\n",
-	    conv_shape_str(&g->s, buf, sizeof(buf)), g->s.H_out, g->s.W_out);
-	fprintf(f, "seed %llu, %s differences with h = %g, ",
-	    (unsigned long long)g->o.seed,
-	    g->o.fd.method == FD_CENTRAL ? "central" : "forward", g->o.fd.eps);
-	if (g->o.sample)
-		fprintf(f, "%zu random entries of each quantity\n", g->o.sample);
-	else
-		fprintf(f, "every entry of every quantity\n");
-	fprintf(f, "cost: %s\n\n", cost);
-	free(cost);
-}
-
-static void
-legend_text(FILE *f, const gradcheck_t *g)
-{
-	fprintf(f, "\nTolerances are rounding bounds: conv2d is linear in input, "
-	    "weight and bias,\nso finite differences have no truncation error. "
-	    "u = 2^-53, c = %g (%s),\nn = C_in*R*S = %g terms per output, "
-	    "A = max over outputs of |bias| + sum |input*weight| = %.3g,\n"
-	    "D = max over outputs of |df| times that sum = %.3g, h = %g, "
-	    "safety factor 4:\n", method_factor(g),
-	    g->o.fd.method == FD_CENTRAL ? "central" : "forward",
-	    terms_per_output(g), g->bd.A, g->bd.D, g->o.fd.eps);
-	fprintf(f, "  d output/d X  4 c (n+2) u A / h\n"
-	    "  dX            4 (c (n+2) u K D / h + 2 (K+1) u K max|df| "
-	    "max|d output/d X|),\n"
-	    "                K = outputs one entry of X feeds (C_out*R*S for "
-	    "input, N*H_out*W_out else)\n"
-	    "  forward       4 * 2 (n+2) u A (one sum in two orders)\n");
-}
-
-static void
-sample_text(FILE *f, const gradcheck_t *g)
-{
-	char miss[32];
-	size_t i;
-
-	if (g->o.sample == 0)
-		return;
-	fprintf(f, "\nSampled: a single bad entry is missed with probability "
-	    "1 - K/total:\n");
-	for (i = 0; i < g->nitems && i < 6; i++) {
-		const gradcheck_item_t *it = &g->items[i];
-
-		if (it->kind != GRADCHECK_AGREE)
-			fprintf(f, "  %-18s %zu of %zu: %s\n", it->quantity,
-			    it->checked, it->total, miss_str((double)it->checked,
-			    (double)it->total, miss, sizeof(miss)));
-	}
-}
-
-static void
-failure_text(FILE *f, const gradcheck_item_t *it)
-{
-	char where[320];
-	const char *got, *want;
-
-	value_names(it, &got, &want);
-	fprintf(f, "\nFAIL %s %s: %zu of %zu entries over the tolerance; the "
-	    "first:\n    %s\n    %s %.10g, %s %.10g (|diff| %.3g, tol %.3g)\n",
-	    it->form, it->quantity, it->failures, it->checked,
-	    fail_where(it, where, sizeof(where)), got, it->got, want, it->want,
-	    fabs(it->got - it->want), it->tol);
-}
-
-void
-gradcheck_report_text(FILE *f, const gradcheck_t *g)
-{
-	size_t i, failed = 0;
-
-	header_text(f, g);
-	fprintf(f, "%-18s %-20s %9s %9s %9s %9s  %s\n", "form", "quantity",
-	    "checked", "max abs", "max rel", "tol", "result");
-	for (i = 0; i < g->nitems; i++) {
-		const gradcheck_item_t *it = &g->items[i];
-
-		fprintf(f, "%-18s %-20s %9zu %9.2g %9.2g %9.2g  %s\n", it->form,
-		    it->quantity, it->checked, it->max_abs, it->max_rel, it->tol,
-		    it->pass ? "PASS" : "FAIL");
-		failed += !it->pass;
-	}
-	legend_text(f, g);
-	sample_text(f, g);
-	for (i = 0; i < g->nitems; i++) {
-		if (!g->items[i].pass)
-			failure_text(f, &g->items[i]);
-	}
-	if (failed == 0)
-		fprintf(f, "\n%zu checks: all passed\n", g->nitems);
-	else
-		fprintf(f, "\n%zu of %zu checks FAILED\n", failed, g->nitems);
-}
-
-/* A JSON number, the shortest of %.15g/%.17g that reads back exactly;
- * NaN and infinities (not JSON) as null. */
-static void
-json_num(FILE *f, double v)
-{
-	char buf[32];
-
-	if (!isfinite(v)) {
-		fputs("null", f);
-		return;
-	}
-	snprintf(buf, sizeof(buf), "%.15g", v);
-	if (strtod(buf, NULL) != v)
-		snprintf(buf, sizeof(buf), "%.17g", v);
-	fputs(buf, f);
-}
-
-/* A JSON string: our strings are ASCII, but escape what JSON requires. */
-static void
-json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fprintf(f, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			fprintf(f, "\\u%04x", (unsigned char)*s);
-		else
-			fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
-static void
-json_index(FILE *f, const char *key, const char *const *names, int n,
-    const long *idx)
-{
-	int i;
-
-	fprintf(f, "\"%s\": {", key);
-	for (i = 0; i < n; i++)
-		fprintf(f, "%s\"%s\": %ld", i ? ", " : "", names[i], idx[i]);
-	fputs("}", f);
-}
-
-static void
-json_failure(FILE *f, const gradcheck_item_t *it)
-{
-	const char *const *names;
-	int n;
-
-	names = gradcheck_wrt_names(it->wrt, &n);
-	fputs(", \"first_failure\": {", f);
-	if (it->fail_has_out)
-		json_index(f, "output", gradcheck_output_names, 4, it->out_idx);
-	if (it->fail_has_wrt) {
-		fputs(it->fail_has_out ? ", " : "", f);
-		json_index(f, conv_wrt_name(it->wrt), names, n, it->wrt_idx);
-	}
-	fputs(", \"got\": ", f);
-	json_num(f, it->got);
-	fputs(", \"want\": ", f);
-	json_num(f, it->want);
-	fputs("}", f);
-}
-
-static void
-json_item(FILE *f, const gradcheck_item_t *it)
-{
-	static const char *const kinds[] = { "jacobian", "gradient", "agree" };
-
-	fputs("    {\"form\": ", f);
-	json_str(f, it->form);
-	fputs(", \"quantity\": ", f);
-	json_str(f, it->quantity);
-	fprintf(f, ", \"kind\": \"%s\", \"checked\": %zu, \"total\": %zu, "
-	    "\"failures\": %zu, \"max_abs\": ", kinds[it->kind], it->checked,
-	    it->total, it->failures);
-	json_num(f, it->max_abs);
-	fputs(", \"max_rel\": ", f);
-	json_num(f, it->max_rel);
-	fputs(", \"tol\": ", f);
-	json_num(f, it->tol);
-	fputs(", \"tol_why\": ", f);
-	json_str(f, it->tol_why);
-	fprintf(f, ", \"pass\": %s", it->pass ? "true" : "false");
-	if (it->failures > 0)
-		json_failure(f, it);
-	fputs("}", f);
-}
-
-static void
-json_header(FILE *f, const gradcheck_t *g)
-{
-	static const char *const keys[] = { "N", "C_in", "H_in", "W_in",
-	    "C_out", "R", "S", "strh", "strw", "pad_h", "pad_w", "dil_h",
-	    "dil_w", "H_out", "W_out" };
-	size_t i;
-	long v;
-
-	fputs("{\n  \"shape\": {", f);
-	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		if (strcmp(keys[i], "H_out") == 0)
-			v = g->s.H_out;
-		else if (strcmp(keys[i], "W_out") == 0)
-			v = g->s.W_out;
-		else if (conv_shape_get(&g->s, keys[i], &v) != 0)
-			continue;
-		fprintf(f, "%s\"%s\": %ld", i ? ", " : "", keys[i], v);
-	}
-	fprintf(f, "},\n  \"seed\": %llu, \"method\": \"%s\", \"eps\": ",
-	    (unsigned long long)g->o.seed,
-	    g->o.fd.method == FD_CENTRAL ? "central" : "forward");
-	json_num(f, g->o.fd.eps);
-	fprintf(f, ", \"sample\": %zu,\n  \"cost\": {\"forms\": %d, "
-	    "\"forward_evals\": %.0f, \"backward_evals\": %.0f, "
-	    "\"multiply_adds\": %.0f, \"jacobian_bytes\": %.0f},\n",
-	    g->o.sample, g->cost.forms, g->cost.forward_evals,
-	    g->cost.backward_evals, g->cost.work, g->cost.jacobian_bytes);
-}
-
-void
-gradcheck_report_json(FILE *f, const gradcheck_t *g)
-{
-	size_t i, failed = 0;
-
-	json_header(f, g);
-	fputs("  \"checks\": [\n", f);
-	for (i = 0; i < g->nitems; i++) {
-		json_item(f, &g->items[i]);
-		fputs(i + 1 < g->nitems ? ",\n" : "\n", f);
-		failed += !g->items[i].pass;
-	}
-	fprintf(f, "  ],\n  \"passed\": %zu, \"failed\": %zu, \"pass\": %s\n}\n",
-	    g->nitems - failed, failed, failed == 0 ? "true" : "false");
-}
-
-void
-gradcheck_report_tap(FILE *f, const gradcheck_t *g)
-{
-	size_t i;
-	char where[320];
-
-	fprintf(f, "1..%zu\n", g->nitems);
-	for (i = 0; i < g->nitems; i++) {
-		const gradcheck_item_t *it = &g->items[i];
-		const char *got, *want;
-
-		fprintf(f, "%sok %zu - %s %s: %zu of %zu entries, max abs %.3g, "
-		    "tol %.3g\n", it->pass ? "" : "not ", i + 1, it->form,
-		    it->quantity, it->checked, it->total, it->max_abs, it->tol);
-		fprintf(f, "# tol %s\n", it->tol_why);
-		if (it->failures == 0)
-			continue;
-		value_names(it, &got, &want);
-		fprintf(f, "# %zu entries over the tolerance; the first: %s\n"
-		    "# %s %.10g, %s %.10g\n", it->failures,
-		    fail_where(it, where, sizeof(where)), got, it->got, want,
-		    it->want);
-	}
 }

@@ -15,14 +15,14 @@
  *
  * The kernels come from a table, so a test can pass a deliberately wrong
  * backward kernel; the command line only ever uses gradcheck_kernels_default.
- * Nothing here prints except the report functions, which take a FILE *.
+ * Nothing here prints: gradcheck-report.h writes the reports.
  */
 #ifndef CONVGRAD_GRADCHECK_H
 #define CONVGRAD_GRADCHECK_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 
 #include "conv-shape.h"
 #include "fdiff.h"
@@ -136,6 +136,8 @@ void gradcheck_free(gradcheck_t *g);     /* NULL: no-op */
  * must be validated. */
 void gradcheck_estimate(const gradcheck_opts_t *o, gradcheck_cost_t *c);
 const gradcheck_cost_t *gradcheck_cost(const gradcheck_t *g);
+/* The options g was built with, and its validated shape (H_out, W_out). */
+const gradcheck_opts_t *gradcheck_opts(const gradcheck_t *g);
 const conv_shape_t *gradcheck_shape(const gradcheck_t *g);
 /* The tensors checked (owned by g): input, weight, bias and the random
  * upstream gradient df. */
@@ -163,11 +165,20 @@ extern const char *const gradcheck_output_names[4];
  * with *err set (naming the path). */
 int gradcheck_dump(const gradcheck_t *g, const char *dir, char **err);
 
-/* Reports after gradcheck_run(). text: aligned, for people; json: one
- * object; tap: a plan and one test point per quantity. */
-void gradcheck_report_text(FILE *f, const gradcheck_t *g);
-void gradcheck_report_json(FILE *f, const gradcheck_t *g);
-void gradcheck_report_tap(FILE *f, const gradcheck_t *g);
+/* The terms the tolerances are built from (see gradcheck.c's top comment),
+ * for a report to print beside them. */
+typedef struct gradcheck_tol_terms {
+	double c;     /* 1 for central differences, 2 for forward */
+	double n;     /* C_in*R*S terms per output */
+	double A;     /* max over outputs of |bias| + sum |input*weight| */
+	double D;     /* max over outputs of |df| times that sum */
+} gradcheck_tol_terms_t;
+gradcheck_tol_terms_t gradcheck_tol_terms(const gradcheck_t *g);
+
+/* The chance that k random entries of total miss a single bad one,
+ * 1 - k/total, into buf: "0.999922", "1 - 1.06e-09" when that would print
+ * as 1, "0" when k >= total. Returns buf. */
+char *gradcheck_miss_str(double k, double total, char *buf, size_t len);
 
 /* One line stating the cost ("2104 forward and 486 backward evaluations,
  * about 1.4e+06 multiply-adds; Jacobians up to 0.1 MiB"), malloc'd. */

@@ -14,6 +14,7 @@
 #include "check-util.h"
 #include "conv-elem.h"
 #include "gradcheck.h"
+#include "gradcheck-report.h"
 #include "npy.h"
 #include "util.h"
 

@@ -88,6 +88,23 @@ check "the reason is given" grep -q 'skipped, the lesson does not cover padding'
 rc=$(run --shape 1,1,2,2,1,3,3 "$d/good.md")
 check "an invalid shape exits 2" test "$rc" = 2
 check "its message" grep -q 'larger than the padded input' "$err"
+check "its message names the lesson and the shape options" grep -qF \
+	"good.md: --shape 1,1,2,2,1,3,3 --stride 2,3 --padding 0,0 --dilation 1,1: " "$err"
+
+# bad values: exit 2, the message names the option and the value
+while IFS='|' read -r want args; do
+	# shellcheck disable=SC2086
+	rc=$(run $args "$d/good.md")
+	check "verify $args exits 2 (got $rc)" test "$rc" = 2
+	check "verify $args says '$want'" grep -qF -- "$want" "$err"
+done <<'TABLE'
+good.md: --shape 2,2,6,7,3,3,2 --stride 0 --padding 0,0 --dilation 1,1: stride strh must be at least 1|--stride 0
+--eps: expected a step between 1e-12 and 1 like 1e-6, got 'abc'|--eps abc
+--seed: expected a non-negative integer, got '-1'|--seed -1
+--method: expected central or forward, got 'backward'|--method backward
+--format: expected text, tap or json, got 'xml'|--format xml
+--max-tuples: expected a positive integer, got '0'|--max-tuples 0
+TABLE
 
 # bad usage: exit 2 with the argument named
 for args in "--format xml" "--shape 1,2,3" "--stride 0x" "--seed -1" \
