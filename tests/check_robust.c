@@ -957,11 +957,11 @@ make_suite(void)
 	tcase_add_loop_test(tc, test_npy_mutations, 0, 20);
 	tcase_add_loop_test(tc, test_shapes, 0, 5);
 	suite_add_tcase(s, tc);
-	/* one tuple of a hostile claim must not take long: 10 s is ample even
+	/* one tuple of a hostile claim must not take long: 5 s is ample even
 	 * under the sanitizers (each claim is its own test, so a hang names
 	 * its claim) */
 	tc = tcase_create("hostile");
-	tcase_set_timeout(tc, 10);
+	tcase_set_timeout(tc, 5);
 	tcase_add_loop_test(tc, test_hostile_claims, 0, NHOSTILE);
 	suite_add_tcase(s, tc);
 	return s;
