@@ -1,7 +1,8 @@
 /*
  * expr-int.h: what the files of the check language share and nobody else
- * sees: the arena, the name tables (tensors, constants, reserved words) and
- * the scope of lets. The public interface is expr.h.
+ * sees: the arena, the name tables (tensors, constants, reserved words),
+ * the scope of lets, and the 2-D printer's priorities and boxes. The
+ * public interface is expr.h.
  */
 #ifndef CONVGRAD_EXPR_INT_H
 #define CONVGRAD_EXPR_INT_H
@@ -44,5 +45,37 @@ void expr_scope_add(expr_scope_t *sc, const char *name, int rank);
 /* Canonical text of e appended to b (expr_text without the malloc). */
 struct sbuf;
 void expr_text_add(struct sbuf *b, const expr_t *e);
+
+/* Priorities as the parser's: a child of lower priority than its context
+ * needs parentheses. 'if' and 'sum' run as far right as they can, so they
+ * go bare only where nothing follows them (OPEN contexts). */
+enum { LV_OPEN = 0, LV_OR = 1, LV_AND, LV_NOT, LV_CMP, LV_ADD, LV_MUL, LV_NEG,
+	LV_PRIMARY };
+
+/* The 2-D printer's pieces, for the narrow layout (expr-layout.c): it
+ * breaks a claim into parts, and every part must be drawn, and
+ * parenthesised, as the one-line rendering draws it in that place. */
+
+/* Priority of e as drawn in st (a stacked fraction, and ⌊a/b⌋ in
+ * Unicode, group themselves). */
+int pp_level(const expr_t *e, pp_style_t st);
+/* Does e, drawn in st, need parentheses where priority min is needed and
+ * an operator of priority follow comes next (0: nothing, or a delimiter)? */
+bool pp_needs_paren(const expr_t *e, pp_style_t st, int min, int follow);
+/* e drawn in that context, in parentheses when it needs them. */
+pp_box_t *pp_render(const expr_t *e, pp_style_t st, int min, int follow);
+/* A let's left side, "let t[i < n, ...]". */
+pp_box_t *pp_render_let_lhs(const claim_t *c, pp_style_t st);
+
+/* Boxes. Every function that takes boxes consumes them. */
+pp_box_t *pp_box_text(const char *s);         /* one row, s copied */
+pp_box_t *pp_box_take(char *s);               /* one row, s freed */
+/* Side by side, baselines aligned. */
+pp_box_t *pp_box_hcat2(pp_box_t *a, pp_box_t *b);
+pp_box_t *pp_box_hcat3(pp_box_t *a, pp_box_t *b, pp_box_t *c);
+/* One above another, centred or flush left; the baseline is part base's. */
+pp_box_t *pp_box_vcat(pp_box_t **p, int n, int base, bool center);
+/* (b), with brackets as tall as b. */
+pp_box_t *pp_box_paren(pp_box_t *b, pp_style_t st);
 
 #endif

@@ -18,12 +18,7 @@
 
 /* ---- canonical text ---- */
 
-/* Priorities as the parser's: a child of lower priority than its context
- * needs parentheses. 'if' and 'sum' run as far right as they can, so they
- * go bare only where nothing follows them (OPEN contexts). */
-enum { LV_OPEN = 0, LV_OR = 1, LV_AND, LV_NOT, LV_CMP, LV_ADD, LV_MUL, LV_NEG,
-	LV_PRIMARY };
-
+/* The priorities LV_* are in expr-int.h. */
 static int
 level(const expr_t *e)
 {
@@ -274,7 +269,7 @@ claim_text(const claim_t *c)
 /* ---- 2-D boxes ---- */
 
 static pp_box_t *
-box_alloc(int width, int height, int baseline)
+pp_box_alloc(int width, int height, int baseline)
 {
 	pp_box_t *b = xcalloc(1, sizeof(*b));
 
@@ -319,19 +314,19 @@ add_spaces(sbuf_t *s, int n)
 		sbuf_add(s, " ");
 }
 
-static pp_box_t *
-box_text(const char *s)
+pp_box_t *
+pp_box_text(const char *s)
 {
-	pp_box_t *b = box_alloc(utf8_width(s), 1, 0);
+	pp_box_t *b = pp_box_alloc(utf8_width(s), 1, 0);
 
 	b->rows[0] = xstrdup(s);
 	return b;
 }
 
-static pp_box_t *
-box_take(char *s)
+pp_box_t *
+pp_box_take(char *s)
 {
-	pp_box_t *b = box_text(s);
+	pp_box_t *b = pp_box_text(s);
 
 	free(s);
 	return b;
@@ -339,7 +334,7 @@ box_take(char *s)
 
 /* Side by side with baselines aligned; consumes the parts. */
 static pp_box_t *
-box_hcat(pp_box_t **p, int n)
+pp_box_hcat(pp_box_t **p, int n)
 {
 	int above = 0, below = 0, width = 0, i, r, pr;
 	pp_box_t *out;
@@ -351,7 +346,7 @@ box_hcat(pp_box_t **p, int n)
 		below = pr > below ? pr : below;
 		width += p[i]->width;
 	}
-	out = box_alloc(width, above + 1 + below, above);
+	out = pp_box_alloc(width, above + 1 + below, above);
 	for (r = 0; r < out->height; r++) {
 		sbuf_init(&s);
 		for (i = 0; i < n; i++) {
@@ -368,26 +363,26 @@ box_hcat(pp_box_t **p, int n)
 	return out;
 }
 
-static pp_box_t *
-hcat2(pp_box_t *a, pp_box_t *b)
+pp_box_t *
+pp_box_hcat2(pp_box_t *a, pp_box_t *b)
 {
 	pp_box_t *p[2] = { a, b };
 
-	return box_hcat(p, 2);
+	return pp_box_hcat(p, 2);
 }
 
-static pp_box_t *
-hcat3(pp_box_t *a, pp_box_t *b, pp_box_t *c)
+pp_box_t *
+pp_box_hcat3(pp_box_t *a, pp_box_t *b, pp_box_t *c)
 {
 	pp_box_t *p[3] = { a, b, c };
 
-	return box_hcat(p, 3);
+	return pp_box_hcat(p, 3);
 }
 
 /* One above another, centred or flush left; the baseline is part
  * base's; consumes the parts. */
-static pp_box_t *
-box_vcat(pp_box_t **p, int n, int base, bool center)
+pp_box_t *
+pp_box_vcat(pp_box_t **p, int n, int base, bool center)
 {
 	int width = 0, height = 0, i, r, row = 0, pad, bl = 0;
 	pp_box_t *out;
@@ -399,7 +394,7 @@ box_vcat(pp_box_t **p, int n, int base, bool center)
 			bl = height + p[i]->baseline;
 		height += p[i]->height;
 	}
-	out = box_alloc(width, height, bl);
+	out = pp_box_alloc(width, height, bl);
 	for (i = 0; i < n; i++) {
 		pad = center ? (width - p[i]->width) / 2 : 0;
 		for (r = 0; r < p[i]->height; r++) {
@@ -426,23 +421,23 @@ box_frac(pp_box_t *num, pp_box_t *den, pp_style_t st)
 	for (i = 0; i < w; i++)
 		sbuf_add(&s, st == PP_UNICODE ? "─" : "-");
 	p[0] = num;
-	p[1] = box_take(sbuf_take(&s));
+	p[1] = pp_box_take(sbuf_take(&s));
 	p[2] = den;
-	return box_vcat(p, 3, 1, true);
+	return pp_box_vcat(p, 3, 1, true);
 }
 
 /* (b), with tall brackets when b is more than one row. */
-static pp_box_t *
-box_paren(pp_box_t *b, pp_style_t st)
+pp_box_t *
+pp_box_paren(pp_box_t *b, pp_style_t st)
 {
 	bool u = st == PP_UNICODE;
 	pp_box_t *l, *r;
 	int i, h = b->height;
 
 	if (h == 1)
-		return hcat3(box_text("("), b, box_text(")"));
-	l = box_alloc(1, h, b->baseline);
-	r = box_alloc(1, h, b->baseline);
+		return pp_box_hcat3(pp_box_text("("), b, pp_box_text(")"));
+	l = pp_box_alloc(1, h, b->baseline);
+	r = pp_box_alloc(1, h, b->baseline);
 	for (i = 0; i < h; i++) {
 		bool top = i == 0, bot = i == h - 1;
 
@@ -451,7 +446,7 @@ box_paren(pp_box_t *b, pp_style_t st)
 		r->rows[i] = xstrdup(top ? (u ? "⎞" : "\\") : bot ? (u ? "⎠" : "/") :
 		    (u ? "⎟" : "|"));
 	}
-	return hcat3(l, b, r);
+	return pp_box_hcat3(l, b, r);
 }
 
 /* A name with its trailing digits as subscripts in Unicode: h_out1 ->
@@ -476,15 +471,19 @@ pp_name(const char *name, pp_style_t st)
 }
 
 /* Priority of e as drawn: a stacked fraction (and ⌊a/b⌋) groups itself. */
-static int
-level_drawn(const expr_t *e, bool unicode)
+int
+pp_level(const expr_t *e, pp_style_t st)
 {
-	if (e->kind == EX_DIV || (e->kind == EX_IDIV && unicode))
+	if (e->kind == EX_DIV || (e->kind == EX_IDIV && st == PP_UNICODE))
 		return LV_PRIMARY;
 	return level(e);
 }
 
-static pp_box_t *render(const expr_t *e, pp_style_t st, int min, int follow);
+bool
+pp_needs_paren(const expr_t *e, pp_style_t st, int min, int follow)
+{
+	return needs_paren(e, pp_level(e, st), min, follow);
+}
 
 /* args joined by sep, each in a delimited (open) context. */
 static pp_box_t *
@@ -495,10 +494,10 @@ render_list(expr_t *const *args, int n, pp_style_t st, const char *sep)
 
 	for (i = 0; i < n; i++) {
 		if (i > 0)
-			p[k++] = box_text(sep);
-		p[k++] = render(args[i], st, LV_OPEN, 0);
+			p[k++] = pp_box_text(sep);
+		p[k++] = pp_render(args[i], st, LV_OPEN, 0);
 	}
-	b = box_hcat(p, k);
+	b = pp_box_hcat(p, k);
 	free(p);
 	return b;
 }
@@ -508,11 +507,11 @@ render_access(const expr_t *e, pp_style_t st)
 {
 	pp_box_t *p[4];
 
-	p[0] = box_text(e->u.access.tensor);
-	p[1] = box_text("[");
+	p[0] = pp_box_text(e->u.access.tensor);
+	p[1] = pp_box_text("[");
 	p[2] = render_list(e->u.access.args, e->u.access.nargs, st, ",");
-	p[3] = box_text("]");
-	return box_hcat(p, 4);
+	p[3] = pp_box_text("]");
+	return pp_box_hcat(p, 4);
 }
 
 /* ∂x (or "d x" in ASCII): f, a tensor alone, an access, or (EXPR). */
@@ -522,12 +521,13 @@ render_partial(const expr_t *x, pp_style_t st)
 	const char *d = st == PP_UNICODE ? "∂" : "d ";
 
 	if (x == NULL)
-		return box_take(xasprintf("%sf", d));
+		return pp_box_take(xasprintf("%sf", d));
 	if (x->kind == EX_NAME)
-		return box_take(xasprintf("%s%s", d, x->u.name.name));
+		return pp_box_take(xasprintf("%s%s", d, x->u.name.name));
 	if (x->kind == EX_ACCESS)
-		return hcat2(box_text(d), render_access(x, st));
-	return hcat2(box_text(d), box_paren(render(x, st, LV_OPEN, 0), st));
+		return pp_box_hcat2(pp_box_text(d), render_access(x, st));
+	return pp_box_hcat2(pp_box_text(d),
+	    pp_box_paren(pp_render(x, st, LV_OPEN, 0), st));
 }
 
 /* The summation sign: Σ (ASCII "sum"), or before a body with rows above
@@ -544,8 +544,8 @@ sum_sign(const pp_box_t *body, bool u)
 	pp_box_t *b;
 
 	if (body->baseline < 1 || body->height - body->baseline < 2)
-		return box_text(u ? "Σ" : "sum");
-	b = box_alloc(2, 3, 1);
+		return pp_box_text(u ? "Σ" : "sum");
+	b = pp_box_alloc(2, 3, 1);
 	b->rows[0] = xstrdup(u ? "▁▁" : "__");
 	b->rows[1] = xstrdup(u ? "╲ " : "\\ ");
 	b->rows[2] = xstrdup(u ? "╱▁" : "/_");
@@ -558,29 +558,30 @@ render_sum(const expr_t *e, pp_style_t st, int fw)
 {
 	bool u = st == PP_UNICODE;
 	pp_box_t **p = xcalloc((size_t)(6 * e->u.sum.n), sizeof(*p)), *col[3];
-	pp_box_t *body = render(e->u.sum.body, st, LV_MUL, fw);
+	pp_box_t *body = pp_render(e->u.sum.body, st, LV_MUL, fw);
 	int i, k = 0, n = 2;
 
 	for (i = 0; i < e->u.sum.n; i++) {
 		const expr_index_t *ix = &e->u.sum.idx[i];
 
 		if (i > 0)
-			p[k++] = box_text(",");
-		p[k++] = box_take(pp_name(ix->name, st));
+			p[k++] = pp_box_text(",");
+		p[k++] = pp_box_take(pp_name(ix->name, st));
 		if (ix->range.lo != NULL) {
-			p[k++] = box_text(u ? "∈[" : " in ");
-			p[k++] = render(ix->range.lo, st, LV_ADD, 0);
-			p[k++] = box_text(u ? ", " : "..");
-			p[k++] = hcat2(render(ix->range.hi, st, LV_ADD, 0),
-			    box_text(u ? "]" : ""));
+			p[k++] = pp_box_text(u ? "∈[" : " in ");
+			p[k++] = pp_render(ix->range.lo, st, LV_ADD, 0);
+			p[k++] = pp_box_text(u ? ", " : "..");
+			p[k++] = pp_box_hcat2(pp_render(ix->range.hi, st, LV_ADD, 0),
+			    pp_box_text(u ? "]" : ""));
 		}
 	}
 	col[0] = sum_sign(body, u);
-	col[1] = box_hcat(p, k);
+	col[1] = pp_box_hcat(p, k);
 	free(p);
 	if (e->u.sum.where != NULL)
-		col[n++] = render(e->u.sum.where, st, LV_OPEN, 0);
-	return hcat3(box_vcat(col, n, 0, true), box_text(" "), body);
+		col[n++] = pp_render(e->u.sum.where, st, LV_OPEN, 0);
+	return pp_box_hcat3(pp_box_vcat(col, n, 0, true), pp_box_text(" "),
+	    body);
 }
 
 static const char *
@@ -607,13 +608,13 @@ render_cmp(const expr_t *e, pp_style_t st, int fw)
 
 	for (i = 0; i < e->u.cmp.n; i++) {
 		if (i > 0)
-			p[k++] = box_take(st == PP_UNICODE ?
+			p[k++] = pp_box_take(st == PP_UNICODE ?
 			    xstrdup(cmp_uni[e->u.cmp.ops[i - 1]]) :
 			    xasprintf(" %s ", cmp_text[e->u.cmp.ops[i - 1]]));
-		p[k++] = render(e->u.cmp.args[i], st, LV_ADD,
+		p[k++] = pp_render(e->u.cmp.args[i], st, LV_ADD,
 		    i < e->u.cmp.n - 1 ? LV_CMP : fw);
 	}
-	b = box_hcat(p, k);
+	b = pp_box_hcat(p, k);
 	free(p);
 	return b;
 }
@@ -624,12 +625,13 @@ render_in(const expr_t *e, pp_style_t st, int fw)
 	bool u = st == PP_UNICODE;
 	pp_box_t *p[5];
 
-	p[0] = render(e->u.op.a, st, LV_ADD, LV_CMP);
-	p[1] = box_text(u ? " ∈ [" : " in ");
-	p[2] = render(e->u.op.b, st, LV_ADD, 0);
-	p[3] = box_text(u ? ", " : "..");
-	p[4] = hcat2(render(e->u.op.c, st, LV_ADD, fw), box_text(u ? "]" : ""));
-	return box_hcat(p, 5);
+	p[0] = pp_render(e->u.op.a, st, LV_ADD, LV_CMP);
+	p[1] = pp_box_text(u ? " ∈ [" : " in ");
+	p[2] = pp_render(e->u.op.b, st, LV_ADD, 0);
+	p[3] = pp_box_text(u ? ", " : "..");
+	p[4] = pp_box_hcat2(pp_render(e->u.op.c, st, LV_ADD, fw),
+	    pp_box_text(u ? "]" : ""));
+	return pp_box_hcat(p, 5);
 }
 
 static pp_box_t *
@@ -637,23 +639,25 @@ render_if(const expr_t *e, pp_style_t st, int fw)
 {
 	pp_box_t *p[6];
 
-	p[0] = box_text("if ");
-	p[1] = render(e->u.op.a, st, LV_OPEN, 0);
-	p[2] = box_text(" then ");
-	p[3] = render(e->u.op.b, st, LV_OPEN, 0);
-	p[4] = box_text(" else ");
-	p[5] = render(e->u.op.c, st, LV_OPEN, 0);
-	return box_hcat(p, 6);
+	p[0] = pp_box_text("if ");
+	p[1] = pp_render(e->u.op.a, st, LV_OPEN, 0);
+	p[2] = pp_box_text(" then ");
+	p[3] = pp_render(e->u.op.b, st, LV_OPEN, 0);
+	p[4] = pp_box_text(" else ");
+	p[5] = pp_render(e->u.op.c, st, LV_OPEN, 0);
+	return pp_box_hcat(p, 6);
 }
 
 static pp_box_t *
 render_call(const expr_t *e, pp_style_t st)
 {
 	if (strcmp(e->u.call.fn, "abs") == 0 && st == PP_UNICODE)
-		return hcat3(box_text("|"), render(e->u.call.args[0], st, LV_OPEN,
-		    0), box_text("|"));
-	return hcat3(box_take(xasprintf("%s(", e->u.call.fn)),
-	    render_list(e->u.call.args, e->u.call.nargs, st, ", "), box_text(")"));
+		return pp_box_hcat3(pp_box_text("|"),
+		    pp_render(e->u.call.args[0], st, LV_OPEN, 0),
+		    pp_box_text("|"));
+	return pp_box_hcat3(pp_box_take(xasprintf("%s(", e->u.call.fn)),
+	    render_list(e->u.call.args, e->u.call.nargs, st, ", "),
+	    pp_box_text(")"));
 }
 
 /* Binary operators; '/' as a stacked fraction, '//' as ⌊a / b⌋ in
@@ -665,20 +669,21 @@ render_binary(const expr_t *e, pp_style_t st, int fw)
 	int lv = level(e);
 
 	if (e->kind == EX_DIV)
-		return box_frac(render(e->u.op.a, st, LV_OPEN, 0),
-		    render(e->u.op.b, st, LV_OPEN, 0), st);
+		return box_frac(pp_render(e->u.op.a, st, LV_OPEN, 0),
+		    pp_render(e->u.op.b, st, LV_OPEN, 0), st);
 	if (e->kind == EX_IDIV && u) {
 		pp_box_t *p[5];
 
-		p[0] = box_text("⌊");
-		p[1] = render(e->u.op.a, st, LV_MUL, LV_MUL);
-		p[2] = box_text(" / ");
-		p[3] = render(e->u.op.b, st, LV_MUL + 1, 0);
-		p[4] = box_text("⌋");
-		return box_hcat(p, 5);
+		p[0] = pp_box_text("⌊");
+		p[1] = pp_render(e->u.op.a, st, LV_MUL, LV_MUL);
+		p[2] = pp_box_text(" / ");
+		p[3] = pp_render(e->u.op.b, st, LV_MUL + 1, 0);
+		p[4] = pp_box_text("⌋");
+		return pp_box_hcat(p, 5);
 	}
-	return hcat3(render(e->u.op.a, st, lv, lv),
-	    box_text(op_drawn(e->kind, u)), render(e->u.op.b, st, lv + 1, fw));
+	return pp_box_hcat3(pp_render(e->u.op.a, st, lv, lv),
+	    pp_box_text(op_drawn(e->kind, u)),
+	    pp_render(e->u.op.b, st, lv + 1, fw));
 }
 
 static pp_box_t *
@@ -687,17 +692,19 @@ render_node(const expr_t *e, pp_style_t st, int fw)
 	sbuf_t s;
 
 	switch (e->kind) {
-	case EX_INT: return box_take(xasprintf("%ld", e->u.ival));
+	case EX_INT: return pp_box_take(xasprintf("%ld", e->u.ival));
 	case EX_REAL:
 		sbuf_init(&s);
 		add_real(&s, e->u.rval);
-		return box_take(sbuf_take(&s));
-	case EX_NAME: return box_take(pp_name(e->u.name.name, st));
+		return pp_box_take(sbuf_take(&s));
+	case EX_NAME: return pp_box_take(pp_name(e->u.name.name, st));
 	case EX_ACCESS: return render_access(e, st);
 	case EX_NEG:
-		return hcat2(box_text("-"), render(e->u.op.a, st, LV_NEG, fw));
+		return pp_box_hcat2(pp_box_text("-"),
+		    pp_render(e->u.op.a, st, LV_NEG, fw));
 	case EX_NOT:
-		return hcat2(box_text("not "), render(e->u.op.a, st, LV_NOT, fw));
+		return pp_box_hcat2(pp_box_text("not "),
+		    pp_render(e->u.op.a, st, LV_NOT, fw));
 	case EX_CMP: return render_cmp(e, st, fw);
 	case EX_IN: return render_in(e, st, fw);
 	case EX_IF: return render_if(e, st, fw);
@@ -711,39 +718,38 @@ render_node(const expr_t *e, pp_style_t st, int fw)
 }
 
 /* e in a context of priority min, as text_ctx() decides parentheses. */
-static pp_box_t *
-render(const expr_t *e, pp_style_t st, int min, int follow)
+pp_box_t *
+pp_render(const expr_t *e, pp_style_t st, int min, int follow)
 {
-	bool paren = needs_paren(e, level_drawn(e, st == PP_UNICODE), min,
-	    follow);
+	bool paren = pp_needs_paren(e, st, min, follow);
 	pp_box_t *b = render_node(e, st, paren ? 0 : follow);
 
-	return paren ? box_paren(b, st) : b;
+	return paren ? pp_box_paren(b, st) : b;
 }
 
 pp_box_t *
 expr_render(const expr_t *e, pp_style_t st)
 {
 	assert(st == PP_UNICODE || st == PP_ASCII);
-	return render(e, st, LV_OPEN, 0);
+	return pp_render(e, st, LV_OPEN, 0);
 }
 
-static pp_box_t *
-render_let_lhs(const claim_t *c, pp_style_t st)
+pp_box_t *
+pp_render_let_lhs(const claim_t *c, pp_style_t st)
 {
 	pp_box_t **p = xcalloc((size_t)(3 * c->ndims + 2), sizeof(*p)), *b;
 	int i, k = 0;
 
-	p[k++] = box_take(xasprintf("let %s[", c->lhs->u.access.tensor));
+	p[k++] = pp_box_take(xasprintf("let %s[", c->lhs->u.access.tensor));
 	for (i = 0; i < c->ndims; i++) {
 		char *nm = pp_name(c->lhs->u.access.args[i]->u.name.name, st);
 
-		p[k++] = box_take(xasprintf("%s%s < ", i > 0 ? ", " : "", nm));
+		p[k++] = pp_box_take(xasprintf("%s%s < ", i > 0 ? ", " : "", nm));
 		free(nm);
-		p[k++] = render(c->dims[i], st, LV_ADD, 0);
+		p[k++] = pp_render(c->dims[i], st, LV_ADD, 0);
 	}
-	p[k++] = box_text("]");
-	b = box_hcat(p, k);
+	p[k++] = pp_box_text("]");
+	b = pp_box_hcat(p, k);
 	free(p);
 	return b;
 }
@@ -755,15 +761,17 @@ claim_render(const claim_t *c, pp_style_t st)
 	int n = 0;
 
 	assert(st == PP_UNICODE || st == PP_ASCII);
-	lhs = c->kind == CLAIM_LET ? render_let_lhs(c, st) : expr_render(c->lhs, st);
+	lhs = c->kind == CLAIM_LET ? pp_render_let_lhs(c, st) :
+	    expr_render(c->lhs, st);
 	rhs = c->kind == CLAIM_KERNEL ?
-	    box_take(xasprintf("kernel %s", c->kernel)) : expr_render(c->rhs, st);
-	lines[n++] = hcat3(lhs, box_text(" = "), rhs);
+	    pp_box_take(xasprintf("kernel %s", c->kernel)) : expr_render(c->rhs, st);
+	lines[n++] = pp_box_hcat3(lhs, pp_box_text(" = "), rhs);
 	if (c->where != NULL)
-		lines[n++] = hcat2(box_text("  where "), expr_render(c->where, st));
+		lines[n++] = pp_box_hcat2(pp_box_text("  where "),
+		    expr_render(c->where, st));
 	if (c->expect_fail)
-		lines[n++] = box_text("  (expect fail)");
-	return box_vcat(lines, n, 0, false);
+		lines[n++] = pp_box_text("  (expect fail)");
+	return pp_box_vcat(lines, n, 0, false);
 }
 
 /* ---- LaTeX ---- */

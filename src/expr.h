@@ -222,6 +222,16 @@ typedef struct pp_box {
  * give boxes of the same height and baseline. */
 pp_box_t *claim_render(const claim_t *c, pp_style_t style);
 pp_box_t *expr_render(const expr_t *e, pp_style_t style);
+/* Claim c in at most max_width columns where it can be (expr-layout.c):
+ * identical to claim_render() when that fits; else stacked the way one
+ * would by hand: lhs, "= rhs" beside it or below it, "where ..." below;
+ * chains of + - · and or broken before an operator; a sum's body beside
+ * or under Σ; ∂(EXPR)/∂x as ∂/∂x (EXPR); accesses and calls broken
+ * between their arguments; `if` on three lines. Every piece is drawn as
+ * claim_render() draws it there (same parentheses). Never wider than
+ * max_width unless a single piece that cannot be broken is wider. PP_UNICODE
+ * or PP_ASCII; the caller frees it (pp_box_free). */
+pp_box_t *claim_render_fit(const claim_t *c, pp_style_t style, int max_width);
 void pp_box_free(pp_box_t *b);      /* NULL: no-op */
 /* Print a box's rows to f, each prefixed by indent spaces. */
 void pp_box_print(const pp_box_t *b, FILE *f, int indent);

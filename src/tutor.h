@@ -304,14 +304,6 @@ extern const int tutor_nshape_fields;
  * -1 with *err saying why it was refused. */
 int tutor_set_shape(tutor_t *t, const conv_shape_t *s, char **err);
 
-/* Claim c laid out in at most width columns where it can be: as
- * claim_render() draws it when that fits; else stacked (lhs, "= rhs"
- * below or beside it, "where ..." below; long sums, chains, accesses and
- * conditions broken over lines), every piece drawn by expr_render() from
- * c's own nodes. A piece that cannot be broken leaves the box wider than
- * width (the caller scrolls). The caller frees it (pp_box_free). */
-pp_box_t *tutor_claim_box(const claim_t *c, pp_style_t st, int width);
-
 /* Replace t->message (fmt NULL clears it). */
 void tutor_message(tutor_t *t, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -4,7 +4,7 @@
  *   row 1         the step's heading and its verdicts
  *   text area     prose (wrapped by display width, scrollable), then the
  *                 current claim in 2-D, laid out to the width
- *                 (tutor_claim_box: stacked and broken over lines when
+ *                 (claim_render_fit: stacked and broken over lines when
  *                 wider; its rows come before the panes' and the prose's);
  *                 `o` puts the source's text beside it (100 columns or
  *                 more) or instead of it
@@ -155,9 +155,7 @@ draw_claim(tutor_t *t, int y, int x, int h, int w)
 	if (c == NULL || h <= 0)
 		return;
 	draw_claim_header(t, y, x, w);
-	box = tutor_claim_box(c, ui_ascii() ? PP_ASCII : PP_UNICODE, w - 2);
-	if (box == NULL)
-		return;
+	box = claim_render_fit(c, ui_ascii() ? PP_ASCII : PP_UNICODE, w - 2);
 	/* Laid out to fit where it can; only a piece that cannot be broken
 	 * leaves it wider, and then it scrolls (Tab to the text pane, then
 	 * Left/Right). */
@@ -214,9 +212,9 @@ claim_rows(tutor_t *t)
 		return 0;
 	if (t->show_source && COLS < 100)
 		return 0;               /* the source instead of the claim */
-	box = tutor_claim_box(c, ui_ascii() ? PP_ASCII : PP_UNICODE,
+	box = claim_render_fit(c, ui_ascii() ? PP_ASCII : PP_UNICODE,
 	    claim_cols(t) - 2);
-	h = 1 + (box != NULL ? box->height : 0);
+	h = 1 + box->height;
 	pp_box_free(box);
 	return h;
 }

@@ -1,14 +1,15 @@
 /*
  * check_expr_print.c: the check language's printers: the Unicode and ASCII
  * 2-D boxes (stacked fractions, Σ with indices beneath, subscripts, every
- * row as wide as the box), LaTeX, and canonical text that parses back to
- * the same tree.
+ * row as wide as the box), LaTeX, canonical text that parses back to the
+ * same tree, and the narrow layout of every bundled lesson's claims.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "check-util.h"
 #include "expr.h"
+#include "lesson.h"
 #include "util.h"
 
 static expr_scope_t *scope;
@@ -339,6 +340,126 @@ START_TEST(test_latex)
 }
 END_TEST
 
+/* ---- laying claims out narrower (claim_render_fit) ---- */
+
+static bool
+is_alnum_ascii(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9');
+}
+
+/* How many times each ASCII letter, digit and '_' of a name occurs in the
+ * box. A name starts with a letter or digit and goes on with those and '_'
+ * (c_out1). The sigma is not a name: in ASCII a one-row sigma is the word
+ * "sum" and a tall one is drawn with '_' strokes, and a stacked layout may
+ * draw a sigma of another height than the one-line rendering. */
+static void
+alnum_counts(const pp_box_t *b, int counts[128])
+{
+	int r;
+	const char *p, *q;
+
+	memset(counts, 0, 128 * sizeof *counts);
+	for (r = 0; r < b->height; r++)
+		for (p = b->rows[r]; *p != '\0'; p = q) {
+			q = p + 1;
+			if (!is_alnum_ascii(*p))
+				continue;
+			while (is_alnum_ascii(*q) || *q == '_')
+				q++;
+			if (q - p == 3 && strncmp(p, "sum", 3) == 0)
+				continue;
+			for (; p < q; p++)
+				counts[(int)*p]++;
+		}
+}
+
+/* Every claim of the bundled lessons: at 76 columns (80x24) and 56 (the
+ * left half at 120 columns with the source beside: the tutor's claim
+ * widths) the layout fits, says every name the one-line rendering says, no
+ * more; when the width is enough it is exactly claim_render's. */
+START_TEST(test_claim_layout)
+{
+	static const int widths[] = { 76, 56 };
+	static const pp_style_t styles[] = { PP_UNICODE, PP_ASCII };
+	char *dir = test_data_path("../../lessons"), **paths = NULL, *err = NULL;
+	int npaths = 0, i, s, k, w, st, r, nclaims = 0;
+
+	ck_assert_msg(lesson_collect(&dir, 1, &paths, &npaths, &err) == 0,
+	    "%s", err);
+	for (i = 0; i < npaths; i++) {
+		lesson_t *l = lesson_load(paths[i], &err);
+
+		ck_assert_msg(l != NULL, "%s", err);
+		for (s = 0; s < l->nsteps; s++)
+			for (k = 0; k < l->steps[s].nclaims; k++) {
+				const claim_t *c = l->steps[s].claims[k];
+
+				nclaims++;
+				for (st = 0; st < 2; st++) {
+					pp_box_t *whole = claim_render(c, styles[st]);
+					pp_box_t *b = claim_render_fit(c, styles[st], 10000);
+					int cw[128], cb[128];
+
+					ck_assert_int_eq(b->height, whole->height);
+					for (r = 0; r < b->height; r++)
+						ck_assert_str_eq(b->rows[r], whole->rows[r]);
+					pp_box_free(b);
+					alnum_counts(whole, cw);
+					for (w = 0; w < 2; w++) {
+						b = claim_render_fit(c, styles[st], widths[w]);
+						assert_box_shape(b);
+						ck_assert(styles[st] != PP_ASCII ||
+						    !has_byte_above_127(b));
+						ck_assert_msg(b->width <= widths[w],
+						    "%s:%d: %d columns wide at %d", c->file,
+						    c->line, b->width, widths[w]);
+						alnum_counts(b, cb);
+						ck_assert_msg(memcmp(cw, cb, sizeof cw) == 0,
+						    "%s:%d: the layout at %d says other names",
+						    c->file, c->line, widths[w]);
+						pp_box_free(b);
+					}
+					pp_box_free(whole);
+				}
+			}
+		lesson_free(l);
+	}
+	ck_assert_int_gt(nclaims, 50);
+	lesson_paths_free(paths, npaths);
+	free(dir);
+}
+END_TEST
+
+/* Broken over lines, a part keeps the parentheses the one-line rendering
+ * gives it: -(Σ x) · w must not read as -Σ (x · w); and a negation breaks
+ * under its sign. */
+START_TEST(test_fit_parens)
+{
+	claim_t *c = parse_ok("output[b, c_out, h_out, w_out] = "
+	    "(-sum(c_in) input[b, c_in, h_out, w_out]) * weight[c_out, 0, 0, 0]"
+	    " * weight[c_out, 1, 0, 0] + -sum(c_in) input[b, c_in, h_out, w_out]"
+	    " * weight[c_out, 0, 0, 0] * weight[c_out, 1, 0, 0]");
+	pp_box_t *b = claim_render_fit(c, PP_UNICODE, 40);
+
+	assert_box_shape(b);
+	ck_assert_int_le(b->width, 40);
+	ck_assert_str_eq(row(b, 0), "output[b,c_out,h_out,w_out]");
+	ck_assert_str_eq(row(b, 1), "  = -⎛ Σ   input[b,c_in,h_out,w_out]⎞");
+	ck_assert_str_eq(row(b, 2), "     ⎝c_in                          ⎠");
+	ck_assert_str_eq(row(b, 3), "      · weight[c_out,0,0,0]");
+	ck_assert_str_eq(row(b, 4), "      · weight[c_out,1,0,0]");
+	ck_assert_str_eq(row(b, 5), "      + - Σ   input[b,c_in,h_out,w_out]");
+	ck_assert_str_eq(row(b, 6), "         c_in");
+	ck_assert_str_eq(row(b, 7), "                · weight[c_out,0,0,0]");
+	ck_assert_str_eq(row(b, 8), "                · weight[c_out,1,0,0]");
+	ck_assert_int_eq(b->height, 9);
+	pp_box_free(b);
+	claim_free(c);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -357,6 +478,12 @@ make_suite(void)
 	tcase_add_loop_test(tc, test_text_exact, 0, 9);
 	tcase_add_loop_test(tc, test_render_shapes, 0, n);
 	tcase_add_loop_test(tc, test_latex, 0, 5);
+	tcase_add_test(tc, test_fit_parens);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("layout");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_claim_layout);
 	suite_add_tcase(s, tc);
 	return s;
 }

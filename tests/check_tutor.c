@@ -587,95 +587,6 @@ START_TEST(test_unbound_variables)
 }
 END_TEST
 
-/* ---- laying claims out narrower ---- */
-
-static bool
-is_alnum_ascii(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9');
-}
-
-/* How many times each ASCII letter, digit and '_' of a name occurs in the
- * box. A name starts with a letter or digit and goes on with those and '_'
- * (c_out1). The sigma is not a name: in ASCII a one-row sigma is the word
- * "sum" and a tall one is drawn with '_' strokes, and a stacked layout may
- * draw a sigma of another height than the one-line rendering. */
-static void
-alnum_counts(const pp_box_t *b, int counts[128])
-{
-	int r;
-	const char *p, *q;
-
-	memset(counts, 0, 128 * sizeof *counts);
-	for (r = 0; r < b->height; r++)
-		for (p = b->rows[r]; *p != '\0'; p = q) {
-			q = p + 1;
-			if (!is_alnum_ascii(*p))
-				continue;
-			while (is_alnum_ascii(*q) || *q == '_')
-				q++;
-			if (q - p == 3 && strncmp(p, "sum", 3) == 0)
-				continue;
-			for (; p < q; p++)
-				counts[(int)*p]++;
-		}
-}
-
-/* Every claim of the bundled lessons: at 76 columns (80x24) and 56 (the
- * left half at 120 columns with the source beside) the layout fits, says
- * every name the one-line rendering says, no more; when the window is
- * wide enough it is exactly claim_render's. */
-START_TEST(test_claim_layout)
-{
-	static const int widths[] = { 76, 56 };
-	static const pp_style_t styles[] = { PP_UNICODE, PP_ASCII };
-	char *dir = test_data_path("../../lessons"), **paths = NULL, *err = NULL;
-	int npaths = 0, i, s, k, w, st, r, nclaims = 0;
-
-	ck_assert_msg(lesson_collect(&dir, 1, &paths, &npaths, &err) == 0,
-	    "%s", err);
-	for (i = 0; i < npaths; i++) {
-		lesson_t *l = lesson_load(paths[i], &err);
-
-		ck_assert_msg(l != NULL, "%s", err);
-		for (s = 0; s < l->nsteps; s++)
-			for (k = 0; k < l->steps[s].nclaims; k++) {
-				const claim_t *c = l->steps[s].claims[k];
-
-				nclaims++;
-				for (st = 0; st < 2; st++) {
-					pp_box_t *whole = claim_render(c, styles[st]);
-					pp_box_t *b = tutor_claim_box(c, styles[st], 10000);
-					int cw[128], cb[128];
-
-					ck_assert_int_eq(b->height, whole->height);
-					for (r = 0; r < b->height; r++)
-						ck_assert_str_eq(b->rows[r], whole->rows[r]);
-					pp_box_free(b);
-					alnum_counts(whole, cw);
-					for (w = 0; w < 2; w++) {
-						b = tutor_claim_box(c, styles[st], widths[w]);
-						ck_assert_msg(b->width <= widths[w],
-						    "%s:%d: %d columns wide at %d", c->file,
-						    c->line, b->width, widths[w]);
-						alnum_counts(b, cb);
-						ck_assert_msg(memcmp(cw, cb, sizeof cw) == 0,
-						    "%s:%d: the layout at %d says other names",
-						    c->file, c->line, widths[w]);
-						pp_box_free(b);
-					}
-					pp_box_free(whole);
-				}
-			}
-		lesson_free(l);
-	}
-	ck_assert_int_gt(nclaims, 50);
-	lesson_paths_free(paths, npaths);
-	free(dir);
-}
-END_TEST
-
 static Suite *
 make_suite(void)
 {
@@ -687,8 +598,7 @@ make_suite(void)
 	tcase_add_test(tc, test_bad_lesson_listed);
 	suite_add_tcase(s, tc);
 
-	tc = tcase_create("layout");
-	tcase_add_test(tc, test_claim_layout);
+	tc = tcase_create("unbound");
 	tcase_add_test(tc, test_unbound_variables);
 	suite_add_tcase(s, tc);
 
