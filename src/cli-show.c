@@ -3,8 +3,9 @@
  * reading without the tutor.
  *
  *   text      title, introduction, each step's heading and prose wrapped to
- *             78 columns, its claims laid out in 2-D by claim_render
- *             (Unicode, or ASCII in a non-UTF-8 locale or with --ascii),
+ *             78 columns, its claims laid out in 2-D by claim_render_fit
+ *             in the same 78 columns (stacked where one line is wider;
+ *             Unicode, or ASCII in a non-UTF-8 locale or with --ascii),
  *             and the source document's text quoted verbatim;
  *   markdown  the prose as written, each claim as display LaTeX
  *             ($$ claim_latex $$), the source text in a fenced block:
@@ -192,15 +193,17 @@ text_source(const char *src, bool utf8)
 	printf("\n");
 }
 
+#define CLAIM_INDENT 6
+
 static void
 text_claim(const claim_t *c, pp_style_t style)
 {
 	pp_box_t *box;
 
 	if (c->label != NULL)
-		printf("    %s\n", c->label);
-	box = claim_render(c, style);
-	pp_box_print(box, stdout, 6);
+		wrap_line(c->label, 4);
+	box = claim_render_fit(c, style, WRAP - CLAIM_INDENT);
+	pp_box_print(box, stdout, CLAIM_INDENT);
 	pp_box_free(box);
 	printf("\n");
 }

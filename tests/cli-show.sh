@@ -1,6 +1,7 @@
 #!/bin/bash
 # cli-show.sh: `convgrad show` on the fixture lesson: text (Unicode and
-# ASCII), markdown with $$ LaTeX $$, latex, several lessons, bad usage.
+# ASCII), markdown with $$ LaTeX $$, latex, several lessons, bad usage; a
+# bundled lesson's text laid out within 78 columns.
 . "$top_srcdir/tests/tap.sh"
 d="$top_srcdir/tests/data/lessons"
 out=$(mktemp) err=$(mktemp)
@@ -22,6 +23,19 @@ rc=$(LC_ALL=C.UTF-8 run --ascii "$d/good.md")
 check "--ascii exits 0" test "$rc" = 0
 check "--ascii: no byte above 127" sh -c "! LC_ALL=C grep -q '[^ -~]' '$out'"
 check "--ascii: sum" grep -q 'sum' "$out"
+
+# A bundled lesson whose claims are 100 to 140 columns on one line: laid
+# out narrower, no line but the source's own text (quoted verbatim, "  │ ")
+# is wider than 78 display columns.
+for style in "" --ascii; do
+	rc=$(LC_ALL=C.UTF-8 run $style "$top_srcdir/lessons/03-input.md")
+	wide=$(grep -v '^  [│|]' "$out" | LC_ALL=C.UTF-8 wc -L)
+	check "03-input.md ${style:-Unicode}: exits 0 (got $rc)" test "$rc" = 0
+	check "03-input.md ${style:-Unicode}: lines fit in 78 columns (widest $wide)" \
+		test "$wide" -le 78
+	check "03-input.md ${style:-Unicode}: a formula stacked" \
+		grep -q '^        = weight\[' "$out"
+done
 
 rc=$(run --format markdown "$d/good.md")
 check "markdown exits 0" test "$rc" = 0
