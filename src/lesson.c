@@ -392,6 +392,8 @@ add_lines(struct lesson_parse *lp, sbuf_t *b, int first, int last)
 	sbuf_addn(b, lp->text + from, to - from);
 }
 
+/* Where each line starts. Line ends are "\n", "\r\n" and a lone "\r", as
+ * for cmark, so that cmark's line numbers index this table. */
 static void
 index_lines(struct lesson_parse *lp, const char *text, size_t len)
 {
@@ -403,7 +405,9 @@ index_lines(struct lesson_parse *lp, const char *text, size_t len)
 	lp->line_off = xcalloc((size_t)cap, sizeof *lp->line_off);
 	lp->line_off[lp->nlines++] = 0;
 	for (i = 0; i < len; i++) {
-		if (text[i] != '\n' || i + 1 == len)
+		if (text[i] == '\r' && i + 1 < len && text[i + 1] == '\n')
+			continue;   /* the '\n' ends the line */
+		if ((text[i] != '\n' && text[i] != '\r') || i + 1 == len)
 			continue;
 		if (lp->nlines == cap) {
 			cap *= 2;
@@ -548,6 +552,113 @@ add_heading(struct lesson_parse *lp, cmark_node *n, char **err)
 	return 0;
 }
 
+/* ---- fences ---- */
+
+/* Line `line` (1-based) of the file: its start and length without the
+ * line end. false when cmark's line is not in the table. */
+static bool
+line_at(const struct lesson_parse *lp, int line, const char **s, size_t *n)
+{
+	size_t from, to;
+
+	if (line < 1 || line > lp->nlines)
+		return false;
+	from = lp->line_off[line - 1];
+	to = line < lp->nlines ? lp->line_off[line] : lp->len;
+	while (to > from && (lp->text[to - 1] == '\n' ||
+	    lp->text[to - 1] == '\r'))
+		to--;
+	*s = lp->text + from;
+	*n = to - from;
+	return true;
+}
+
+/* A fence in s (up to 3 spaces, then 3 or more ` or ~): its character
+ * and length, and where the rest of the line starts; false if none. */
+static bool
+fence_of(const char *s, size_t n, char *ch, size_t *len, size_t *rest)
+{
+	size_t i = 0, k;
+
+	while (i < n && i < 3 && s[i] == ' ')
+		i++;
+	if (i == n || (s[i] != '`' && s[i] != '~'))
+		return false;
+	for (k = i; k < n && s[k] == s[i]; k++)
+		;
+	if (k - i < 3)
+		return false;
+	*ch = s[i];
+	*len = k - i;
+	*rest = k;
+	return true;
+}
+
+/* The first line of lines first..last that is an ATX heading (up to 3
+ * spaces, 1 to 6 '#', then a space or the end), or 0. */
+static int
+first_heading(const struct lesson_parse *lp, int first, int last)
+{
+	const char *s;
+	size_t n, i, k;
+	int line;
+
+	for (line = first; line <= last; line++) {
+		if (!line_at(lp, line, &s, &n))
+			break;
+		for (i = 0; i < n && i < 3 && s[i] == ' '; i++)
+			;
+		for (k = i; k < n && s[k] == '#'; k++)
+			;
+		if (k > i && k - i <= 6 && (k == n || s[k] == ' ' ||
+		    s[k] == '\t'))
+			return line;
+	}
+	return 0;
+}
+
+/*
+ * A fenced block that is never closed runs, for CommonMark, to the end of
+ * the document: a forgotten ``` after a check block would silently turn
+ * every later step into claims (or prose). cmark does not say whether a
+ * fence was closed, so the block's last line is read back: a closed block
+ * ends on a fence of the same character, at least as long, with nothing
+ * but white space after it.
+ */
+static int
+check_fence_closed(struct lesson_parse *lp, cmark_node *n, char **err)
+{
+	int first = cmark_node_get_start_line(n), last = cmark_node_get_end_line(n);
+	const char *s, *fence, *info = cmark_node_get_fence_info(n);
+	size_t len, olen, clen, rest, k, ilen;
+	char och, cch, over[80];
+	int h;
+
+	if (!line_at(lp, first, &s, &len) || !fence_of(s, len, &och, &olen, &rest))
+		return 0;     /* an indented code block, or lines out of step */
+	fence = s + rest - olen;
+	if (last > first && line_at(lp, last, &s, &len) &&
+	    fence_of(s, len, &cch, &clen, &rest) && cch == och && clen >= olen) {
+		for (k = rest; k < len && (s[k] == ' ' || s[k] == '\t'); k++)
+			;
+		if (k == len)
+			return 0;
+	}
+	for (ilen = 0; info != NULL && info[ilen] != '\0' &&
+	    info[ilen] != ' ' && info[ilen] != '\t'; ilen++)
+		;
+	h = first_heading(lp, first + 1, last);
+	if (h > 0)
+		snprintf(over, sizeof over, ": it runs to the end of the file, "
+		    "over the heading at line %d", h);
+	else
+		over[0] = '\0';
+	return set_error(err, "%s:%d:%d: error: the %.*s%.*s block opened here "
+	    "is never closed%s (close it with a %.*s line)", lp->l->path, first,
+	    cmark_node_get_start_column(n), (int)olen, fence, (int)ilen,
+	    info != NULL ? info : "", over, (int)olen, fence);
+}
+
 static int
 add_block(struct lesson_parse *lp, cmark_node *n, char **err)
 {
@@ -561,7 +672,8 @@ add_block(struct lesson_parse *lp, cmark_node *n, char **err)
 		    "must start with a '# ' heading)", lp->l->path,
 		    cmark_node_get_start_line(n), cmark_node_get_start_column(n));
 	if (t == CMARK_NODE_CODE_BLOCK)
-		return add_code(lp, n, err);
+		return check_fence_closed(lp, n, err) != 0 ? -1 :
+		    add_code(lp, n, err);
 	add_prose(lp, n);
 	return 0;
 }

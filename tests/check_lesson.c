@@ -155,6 +155,31 @@ static const struct bad_case {
 	{ "# T\n\n```shape\nN=0\n```\n",
 	  "x.md:3:1: error: the lesson's default shape is invalid: size N "
 	  "must be at least 1, got 0" },
+	/* fences never closed: CommonMark runs them to the end of the file */
+	{ "# T\n\n## S\n\n```check\nd f / d bias[c_out] = 0\n",
+	  "x.md:5:1: error: the ```check block opened here is never closed "
+	  "(close it with a ``` line)" },
+	{ "# T\n\n## S\n\n```check\nd f / d bias[c_out] = 0\n\n## Next\n"
+	  "\nMore prose.\n",
+	  "x.md:5:1: error: the ```check block opened here is never closed: it "
+	  "runs to the end of the file, over the heading at line 8 (close it "
+	  "with a ``` line)" },
+	{ "# T\n\n## S\n\n````check\nd f / d bias[c_out] = 0\n```\n",
+	  "x.md:5:1: error: the ````check block opened here is never closed "
+	  "(close it with a ```` line)" },
+	{ "# T\n\n## S\n\n~~~source\nx\n```\n",
+	  "x.md:5:1: error: the ~~~source block opened here is never closed "
+	  "(close it with a ~~~ line)" },
+	{ "# T\n\n## S\n\n  ```\n",
+	  "x.md:5:3: error: the ``` block opened here is never closed (close it "
+	  "with a ``` line)" },
+	{ "# T\n\n## S\n\n```check\nd f / d bias[c_out] = 0\n``` x\n",
+	  "x.md:5:1: error: the ```check block opened here is never closed "
+	  "(close it with a ``` line)" },
+	{ "# T\r\r```shape\rN=1\r\r## S\r",
+	  "x.md:3:1: error: the ```shape block opened here is never closed: it "
+	  "runs to the end of the file, over the heading at line 6 (close it "
+	  "with a ``` line)" },
 };
 
 START_TEST(test_bad)
@@ -185,6 +210,37 @@ START_TEST(test_bad_claim_line)
 	free(want);
 	free(err);
 	free(path);
+}
+END_TEST
+
+/* Fences closed in every way CommonMark allows are not refused: a longer
+ * closing fence, trailing white space, up to three spaces of indent, CRLF
+ * and lone CR line ends, ~~~; and an indented code block has no fence. */
+START_TEST(test_fences_closed)
+{
+	static const char *const texts[] = {
+		"# T\n\n## S\n\n```check\nd f / d bias[c_out] = 0\n`````\n",
+		"# T\n\n## S\n\n```check\nd f / d bias[c_out] = 0\n```  \t\n",
+		"# T\n\n## S\n\n```check\nd f / d bias[c_out] = 0\n   ```",
+		"# T\r\n\r\n## S\r\n\r\n```check\r\nd f / d bias[c_out] = 0\r\n"
+		    "```\r\n\r\n## U\r\n",
+		"# T\r\r## S\r\r```check\rd f / d bias[c_out] = 0\r```\r",
+		"# T\n\n## S\n\n~~~~source\nx\n```\n~~~~\n",
+		"# T\n\n## S\n\n    ```not a fence\n",
+		"# T\n\n## S\n\n- ```\n  in a list\n\nprose\n",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+		char *err = NULL;
+		lesson_t *l = lesson_parse(texts[i], strlen(texts[i]), "x.md",
+		    &err);
+
+		ck_assert_msg(l != NULL, "text %zu refused: %s", i,
+		    err ? err : "?");
+		ck_assert_int_ge(l->nsteps, 1);
+		lesson_free(l);
+	}
 }
 END_TEST
 
@@ -254,6 +310,7 @@ make_suite(void)
 	tcase_add_loop_test(tc, test_bad, 0,
 	    (int)(sizeof bad_cases / sizeof bad_cases[0]));
 	tcase_add_test(tc, test_bad_claim_line);
+	tcase_add_test(tc, test_fences_closed);
 	tcase_add_test(tc, test_defaults_and_covers);
 	tcase_add_test(tc, test_collect);
 	suite_add_tcase(s, tc);
