@@ -62,6 +62,9 @@ int pp_level(const expr_t *e, pp_style_t st);
 /* Does e, drawn in st, need parentheses where priority min is needed and
  * an operator of priority follow comes next (0: nothing, or a delimiter)? */
 bool pp_needs_paren(const expr_t *e, pp_style_t st, int min, int follow);
+/* A binary operator as drawn between its operands, spaces included
+ * (" · ", " mod ", " + "): + - * % // and or. */
+const char *pp_op_drawn(expr_kind_t k, pp_style_t st);
 /* e drawn in that context, in parentheses when it needs them. */
 pp_box_t *pp_render(const expr_t *e, pp_style_t st, int min, int follow);
 /* A let's left side, "let t[i < n, ...]". */

@@ -158,22 +158,6 @@ same_chain(const expr_t *e, const expr_t *x, pp_style_t st)
 	}
 }
 
-static const char *
-chain_op(expr_kind_t k, pp_style_t st)
-{
-	bool u = st == PP_UNICODE;
-
-	switch (k) {
-	case EX_MUL: return u ? "·" : "*";
-	case EX_MOD: return u ? "mod" : "%";
-	case EX_IDIV: return "//";
-	case EX_AND: return "and";
-	case EX_OR: return "or";
-	case EX_ADD: return "+";
-	default: return "-";
-	}
-}
-
 /* a op b op c ...: as many operands a line as fit, the next lines
  * starting with their operator, indented by 2. */
 static lay_t
@@ -193,15 +177,15 @@ lay_chain(const expr_t *e, pp_style_t st, int w, int follow)
 	for (i = n - 1; i >= 0; i--) {
 		int min = i == n - 1 ? lv : lv + 1;
 		int fw = i == n - 1 ? lv : i == 0 ? follow : lv;
-		const char *op = i < n - 1 ? chain_op(kinds[i], st) : "";
+		/* " op " within a line, "op " at the start of one */
+		const char *op = i < n - 1 ? pp_op_drawn(kinds[i], st) : "";
+		const char *sep = *op != '\0' ? op + 1 : op;
 		pp_box_t *b = pp_render(ops[i], st, min, fw);
-		char *sep;
-		int sw;
+		int sw = utf8_width(sep);
 
 		if (cur != NULL &&
-		    ind + cur->width + utf8_width(op) + 2 + b->width <= w) {
-			cur = pp_box_hcat3(cur, pp_box_take(xasprintf(" %s ",
-			    op)), b);
+		    ind + cur->width + utf8_width(op) + b->width <= w) {
+			cur = pp_box_hcat3(cur, pp_box_text(op), b);
 			continue;
 		}
 		if (cur != NULL) {
@@ -209,16 +193,14 @@ lay_chain(const expr_t *e, pp_style_t st, int w, int follow)
 			cur = NULL;
 		}
 		ind = i < n - 1 ? 2 : 0;        /* the next lines: "op operand" */
-		sep = i < n - 1 ? xasprintf("%s ", op) : xstrdup("");
-		sw = utf8_width(sep);
 		if (ind + sw + b->width <= w)
-			cur = pp_box_hcat2(pp_box_take(sep), b);
+			cur = pp_box_hcat2(pp_box_text(sep), b);
 		else {
 			lay_t m;
 
 			pp_box_free(b);
 			m = lay_expr(ops[i], st, w - ind - sw, min, fw);
-			m = lay_lead(pp_box_take(sep), m, sw, w - ind);
+			m = lay_lead(pp_box_text(sep), m, sw, w - ind);
 			lay_cat(&l, &m, ind);
 		}
 	}

@@ -584,9 +584,11 @@ render_sum(const expr_t *e, pp_style_t st, int fw)
 	    body);
 }
 
-static const char *
-op_drawn(expr_kind_t k, bool u)
+const char *
+pp_op_drawn(expr_kind_t k, pp_style_t st)
 {
+	bool u = st == PP_UNICODE;
+
 	switch (k) {
 	case EX_MUL: return u ? " · " : " * ";
 	case EX_MOD: return u ? " mod " : " % ";
@@ -682,7 +684,7 @@ render_binary(const expr_t *e, pp_style_t st, int fw)
 		return pp_box_hcat(p, 5);
 	}
 	return pp_box_hcat3(pp_render(e->u.op.a, st, lv, lv),
-	    pp_box_text(op_drawn(e->kind, u)),
+	    pp_box_text(pp_op_drawn(e->kind, st)),
 	    pp_render(e->u.op.b, st, lv + 1, fw));
 }
 
