@@ -41,6 +41,7 @@ typedef struct vcli {
 /* What the run has seen so far. */
 typedef struct tally {
 	int claims, hold, refuted, failed, unrefuted_here, skipped_lessons;
+	int errors;               /* claims that could not be checked at all */
 	int tap_n;
 	bool first_lesson, first_step, first_claim;   /* JSON commas */
 } tally_t;
@@ -408,7 +409,10 @@ json_claim(tally_t *t, const claim_t *cl, const verify_result_t *r, bool ok)
 	printf("}");
 }
 
-/* A claim that could not be checked at all: a failure with a message. */
+/* A claim that could not be checked at all (a let too large for memory,
+ * a range that cannot be evaluated): a failure in the report, and a fault
+ * of the lesson, so the message also goes to standard error and the run
+ * exits 2. */
 static void
 report_error(const vcli_t *c, tally_t *t, const claim_t *cl, const char *msg)
 {
@@ -416,6 +420,8 @@ report_error(const vcli_t *c, tally_t *t, const claim_t *cl, const char *msg)
 
 	t->claims++;
 	t->failed++;
+	t->errors++;
+	fprintf(stderr, PROG ": %s\n", msg);
 	switch (c->format) {
 	case FORMAT_TEXT:
 		printf("    %s %s\n        cannot be checked: %s\n",
@@ -576,6 +582,8 @@ summary(const vcli_t *c, const tally_t *t)
 	case FORMAT_TEXT:
 		printf("%d claims: %d hold, %d errata refuted as expected, "
 		    "%d failed", t->claims, t->hold, t->refuted, t->failed);
+		if (t->errors > 0)
+			printf(" (%d could not be checked)", t->errors);
 		if (t->unrefuted_here > 0)
 			printf(", %d errata not refuted at this shape",
 			    t->unrefuted_here);
@@ -600,8 +608,10 @@ summary(const vcli_t *c, const tally_t *t)
 
 /* ---- loading ---- */
 
-/* Every lesson's shape is valid (or the lesson is skipped): checked
- * before any output, so a bad --shape is a clean usage error. */
+/* Every lesson's shape is valid: checked before any output, so a bad
+ * --shape is a clean usage error. A lesson that does not cover the shape
+ * (padding, dilation) is checked too, before it is skipped: otherwise
+ * --padding -1 or --dilation 0 would skip every lesson and exit 0. */
 static int
 check_shapes(const vcli_t *c, lesson_t **ls, int n)
 {
@@ -611,8 +621,6 @@ check_shapes(const vcli_t *c, lesson_t **ls, int n)
 
 	for (i = 0; i < n; i++) {
 		s = shape_for(c, ls[i]);
-		if (!lesson_covers(ls[i], &s, NULL))
-			continue;
 		if (cli_shape_validate(&c->common.shape, &s, &err) != 0) {
 			fprintf(stderr, PROG ": %s: %s\n", ls[i]->path, err);
 			free(err);
@@ -642,6 +650,8 @@ run(const vcli_t *c, lesson_t **ls, int n)
 		fflush(stdout);
 	}
 	summary(c, &t);
+	if (t.errors > 0)
+		return 2;
 	return t.failed > 0 ? 1 : 0;
 }
 

@@ -18,12 +18,38 @@
 #include <assert.h>
 #include <limits.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "util.h"
 
-static int eval(const expr_t *e, const expr_env_t *env, long *slots,
+/*
+ * A work limit. A sum's range is written by a person and may be anything:
+ * sum(i in 0..99999999999) would run for minutes at one tuple, and the
+ * verifier visits up to VERIFY_MAX_TUPLES_DEFAULT (2e6) tuples of a claim.
+ * So one evaluation (one expr_eval or expr_range_eval call: one side of a
+ * claim at one tuple) may take at most EVAL_MAX_TERMS steps of its sums,
+ * every level of every sum counted (sum(i in 0..9, j in 0..9) takes 110),
+ * and a range is measured before it is walked, so that a sum too long is
+ * refused at once, as a finding that names it and its count.
+ *
+ * Why 1e7: at ~10-50 ns a step of the tree walk, 1e7 steps are 0.1-0.5 s,
+ * the most one point (a tutor key, a counterexample) should take. The
+ * bundled lessons need at most a few hundred steps per evaluation at their
+ * shapes (the largest sums are over b, h_out, w_out or c_in, di, dj), and
+ * about N*H_out*W_out at other shapes: 1e7 allows e.g. N=64 at 224x224,
+ * past which checking a claim's tuples would take hours anyway.
+ */
+#define EVAL_MAX_TERMS 10000000UL
+
+/* One evaluation: the caller's world and the work done so far. */
+typedef struct eval_run {
+	const expr_env_t *world;
+	unsigned long terms;    /* sum steps so far, of EVAL_MAX_TERMS */
+} eval_run_t;
+
+static int eval(const expr_t *e, eval_run_t *env, long *slots,
     value_t *out, char **f);
 
 static value_t
@@ -66,7 +92,7 @@ finding_in(char **f, const char *before, const expr_t *e, const char *after)
 
 /* Evaluate e and require a number. */
 static int
-eval_num(const expr_t *e, const expr_env_t *env, long *slots, value_t *v,
+eval_num(const expr_t *e, eval_run_t *env, long *slots, value_t *v,
     char **f)
 {
 	if (eval(e, env, slots, v, f) < 0)
@@ -78,7 +104,7 @@ eval_num(const expr_t *e, const expr_env_t *env, long *slots, value_t *v,
 
 /* Evaluate e and require a condition. */
 static int
-eval_bool(const expr_t *e, const expr_env_t *env, long *slots, bool *b,
+eval_bool(const expr_t *e, eval_run_t *env, long *slots, bool *b,
     char **f)
 {
 	value_t v;
@@ -101,7 +127,7 @@ typedef struct int_what {
 /* A number that must be an integer (an index or a bound); an integral
  * real is accepted. */
 static int
-eval_integer(const expr_t *e, const expr_env_t *env, long *slots, long *out,
+eval_integer(const expr_t *e, eval_run_t *env, long *slots, long *out,
     int_what_t what, char **f)
 {
 	value_t v;
@@ -151,7 +177,7 @@ access_str(const expr_t *e, const char *tensor, const long *idx)
 /* The indices of access e, in range for t (t's name for messages). */
 static int
 eval_indices(const expr_t *e, const char *tname, const tensor_t *t,
-    const expr_env_t *env, long *slots, long *idx, char **f)
+    eval_run_t *env, long *slots, long *idx, char **f)
 {
 	int k, n = e->u.access.nargs;
 	char *what, *s;
@@ -183,9 +209,9 @@ eval_indices(const expr_t *e, const char *tname, const tensor_t *t,
 }
 
 static tensor_t *
-get_tensor(const expr_env_t *env, const char *name, char **f)
+get_tensor(eval_run_t *env, const char *name, char **f)
 {
-	tensor_t *t = env->tensor(env->ctx, name);
+	tensor_t *t = env->world->tensor(env->world->ctx, name);
 
 	if (t == NULL)
 		set_error(f, "there is no tensor '%s' here (a let not yet defined?)",
@@ -205,16 +231,16 @@ offset(const tensor_t *t, const long *idx)
 }
 
 static int
-eval_constant(const char *name, const expr_env_t *env, long *v, char **f)
+eval_constant(const char *name, eval_run_t *env, long *v, char **f)
 {
-	if (!env->constant(env->ctx, name, v))
+	if (!env->world->constant(env->world->ctx, name, v))
 		return set_error(f, "the constant '%s' has no value here", name);
 	return 0;
 }
 
 /* strides[k] = 1, strh, strw, 1 (TensorFlow's NHWC strides). */
 static int
-eval_strides(const expr_t *e, const expr_env_t *env, long *slots,
+eval_strides(const expr_t *e, eval_run_t *env, long *slots,
     value_t *out, char **f)
 {
 	static const char *const names[] = { NULL, "strh", "strw", NULL };
@@ -242,7 +268,7 @@ eval_strides(const expr_t *e, const expr_env_t *env, long *slots,
 
 /* tensor[args], reading tensor `tname` (df for d f / d output[...]). */
 static int
-eval_access_of(const expr_t *e, const char *tname, const expr_env_t *env,
+eval_access_of(const expr_t *e, const char *tname, eval_run_t *env,
     long *slots, value_t *out, char **f)
 {
 	long idx[TENSOR_MAX_DIMS];
@@ -338,7 +364,7 @@ arith_real(const expr_t *e, double a, double b, value_t *out, char **f)
 }
 
 static int
-eval_arith(const expr_t *e, const expr_env_t *env, long *slots,
+eval_arith(const expr_t *e, eval_run_t *env, long *slots,
     value_t *out, char **f)
 {
 	value_t a, b;
@@ -352,7 +378,7 @@ eval_arith(const expr_t *e, const expr_env_t *env, long *slots,
 }
 
 static int
-eval_neg(const expr_t *e, const expr_env_t *env, long *slots, value_t *out,
+eval_neg(const expr_t *e, eval_run_t *env, long *slots, value_t *out,
     char **f)
 {
 	value_t a;
@@ -401,7 +427,7 @@ compare(const expr_t *e, value_t a, cmp_op_t op, value_t b, bool *r,
 
 /* a < b <= c: each link holds; stops at the first that does not. */
 static int
-eval_cmp(const expr_t *e, const expr_env_t *env, long *slots, value_t *out,
+eval_cmp(const expr_t *e, eval_run_t *env, long *slots, value_t *out,
     char **f)
 {
 	value_t a, b;
@@ -421,7 +447,7 @@ eval_cmp(const expr_t *e, const expr_env_t *env, long *slots, value_t *out,
 
 /* x in a..b: a <= x <= b */
 static int
-eval_in(const expr_t *e, const expr_env_t *env, long *slots, value_t *out,
+eval_in(const expr_t *e, eval_run_t *env, long *slots, value_t *out,
     char **f)
 {
 	value_t x, a, b;
@@ -438,7 +464,7 @@ eval_in(const expr_t *e, const expr_env_t *env, long *slots, value_t *out,
 }
 
 static int
-eval_logic(const expr_t *e, const expr_env_t *env, long *slots,
+eval_logic(const expr_t *e, eval_run_t *env, long *slots,
     value_t *out, char **f)
 {
 	bool a, b = false;
@@ -457,7 +483,7 @@ eval_logic(const expr_t *e, const expr_env_t *env, long *slots,
 }
 
 static int
-eval_if(const expr_t *e, const expr_env_t *env, long *slots, value_t *out,
+eval_if(const expr_t *e, eval_run_t *env, long *slots, value_t *out,
     char **f)
 {
 	bool c;
@@ -488,9 +514,54 @@ acc_add(acc_t *acc, const expr_t *e, value_t v, char **f)
 	return 0;
 }
 
-/* The sum's terms for idx[k..n-1], the outer indices set in slots. */
+static int range_eval(const expr_range_t *r, eval_run_t *env, long *slots,
+    long *lo, long *hi, char **err);
+
+/* How many values lo..hi has; ULONG_MAX stands for 2^64 too. */
+static unsigned long
+range_count(long lo, long hi)
+{
+	unsigned long span;
+
+	if (hi < lo)
+		return 0;
+	span = (unsigned long)hi - (unsigned long)lo;
+	return span == ULONG_MAX ? ULONG_MAX : span + 1;
+}
+
+/* Charge n steps of sum e's index ix to the evaluation: a finding, naming
+ * the sum and the count, when they would pass EVAL_MAX_TERMS. */
 static int
-sum_level(const expr_t *e, int k, const expr_env_t *env, long *slots,
+charge(eval_run_t *env, const expr_t *e, const expr_index_t *ix,
+    unsigned long n, char **f)
+{
+	char after[160];
+
+	if (n <= EVAL_MAX_TERMS - env->terms) {
+		env->terms += n;
+		return 0;
+	}
+	if (f == NULL)
+		return -1;
+	if (n == ULONG_MAX)
+		snprintf(after, sizeof after, " has more than %lu terms (%s "
+		    "takes about 1.8e19 values): too many to evaluate",
+		    EVAL_MAX_TERMS, ix->name);
+	else if (n > EVAL_MAX_TERMS)
+		snprintf(after, sizeof after, " has more than %lu terms (%s "
+		    "takes %lu values): too many to evaluate", EVAL_MAX_TERMS,
+		    ix->name, n);
+	else
+		snprintf(after, sizeof after, " needs more than %lu terms at "
+		    "this point (with the sums before it): too many to evaluate",
+		    EVAL_MAX_TERMS);
+	return finding_in(f, "the sum ", e, after);
+}
+
+/* The sum's terms for idx[k..n-1], the outer indices set in slots. The
+ * loop stops at hi without incrementing past it (hi may be LONG_MAX). */
+static int
+sum_level(const expr_t *e, int k, eval_run_t *env, long *slots,
     acc_t *acc, char **f)
 {
 	const expr_index_t *ix;
@@ -509,18 +580,23 @@ sum_level(const expr_t *e, int k, const expr_env_t *env, long *slots,
 		return acc_add(acc, e, t, f);
 	}
 	ix = &e->u.sum.idx[k];
-	if (expr_range_eval(&ix->range, env, slots, &lo, &hi, f) < 0)
+	if (range_eval(&ix->range, env, slots, &lo, &hi, f) < 0 ||
+	    charge(env, e, ix, range_count(lo, hi), f) < 0)
 		return -1;
-	for (v = lo; v <= hi; v++) {
+	if (hi < lo)
+		return 0;
+	for (v = lo;; v++) {
 		slots[ix->slot] = v;
 		if (sum_level(e, k + 1, env, slots, acc, f) < 0)
 			return -1;
+		if (v == hi)
+			break;
 	}
 	return 0;
 }
 
 static int
-eval_sum(const expr_t *e, const expr_env_t *env, long *slots, value_t *out,
+eval_sum(const expr_t *e, eval_run_t *env, long *slots, value_t *out,
     char **f)
 {
 	acc_t acc = { false, 0, 0.0 };
@@ -533,7 +609,7 @@ eval_sum(const expr_t *e, const expr_env_t *env, long *slots, value_t *out,
 
 /* min(a, b, ...), max(...): integer if every argument is; abs(a). */
 static int
-eval_call(const expr_t *e, const expr_env_t *env, long *slots,
+eval_call(const expr_t *e, eval_run_t *env, long *slots,
     value_t *out, char **f)
 {
 	bool is_max = strcmp(e->u.call.fn, "max") == 0, lt;
@@ -567,7 +643,7 @@ eval_call(const expr_t *e, const expr_env_t *env, long *slots,
 /* d output[o] / d T[t] or d f / d T[t] (o NULL): the verifier's finite
  * differences of the real forward kernel. d f / d output[o] is df[o]. */
 static int
-eval_numeric_deriv(const expr_t *e, const expr_env_t *env, long *slots,
+eval_numeric_deriv(const expr_t *e, eval_run_t *env, long *slots,
     value_t *out, char **f)
 {
 	const expr_t *num = e->u.deriv.num, *den = e->u.deriv.den;
@@ -584,7 +660,7 @@ eval_numeric_deriv(const expr_t *e, const expr_env_t *env, long *slots,
 	if ((t = get_tensor(env, wrt, f)) == NULL ||
 	    eval_indices(den, wrt, t, env, slots, widx, f) < 0)
 		return -1;
-	if (env->numeric_deriv(env->ctx, wrt, num != NULL ? oidx : NULL, widx,
+	if (env->world->numeric_deriv(env->world->ctx, wrt, num != NULL ? oidx : NULL, widx,
 	    &v, f) < 0)
 		return -1;
 	*out = v_real(v);
@@ -595,12 +671,12 @@ eval_numeric_deriv(const expr_t *e, const expr_env_t *env, long *slots,
  * perturbed in place by +-h and then given back its exact original bits.
  * The step actually taken, (x+h) - (x-h) in doubles, is the divisor. */
 static int
-eval_fd_deriv(const expr_t *e, const expr_env_t *env, long *slots,
+eval_fd_deriv(const expr_t *e, eval_run_t *env, long *slots,
     value_t *out, char **f)
 {
 	const expr_t *den = e->u.deriv.den;
 	long idx[TENSOR_MAX_DIMS];
-	double *x, orig, xp, xm, h = env->fd_eps;
+	double *x, orig, xp, xm, h = env->world->fd_eps;
 	value_t vp, vm;
 	tensor_t *t;
 	int rc;
@@ -627,7 +703,7 @@ eval_fd_deriv(const expr_t *e, const expr_env_t *env, long *slots,
 }
 
 static int
-eval_deriv(const expr_t *e, const expr_env_t *env, long *slots,
+eval_deriv(const expr_t *e, eval_run_t *env, long *slots,
     value_t *out, char **f)
 {
 	const expr_t *num = e->u.deriv.num;
@@ -644,7 +720,7 @@ eval_deriv(const expr_t *e, const expr_env_t *env, long *slots,
 /* ---- the walk ---- */
 
 static int
-eval_node(const expr_t *e, const expr_env_t *env, long *slots,
+eval_node(const expr_t *e, eval_run_t *env, long *slots,
     value_t *out, char **f)
 {
 	long v;
@@ -683,7 +759,7 @@ eval_node(const expr_t *e, const expr_env_t *env, long *slots,
 /* Every node's real result is checked here, so a NaN or Inf is reported
  * where it first appears. */
 static int
-eval(const expr_t *e, const expr_env_t *env, long *slots, value_t *out,
+eval(const expr_t *e, eval_run_t *env, long *slots, value_t *out,
     char **f)
 {
 	if (eval_node(e, env, slots, out, f) < 0)
@@ -698,13 +774,15 @@ int
 expr_eval(const expr_t *e, const expr_env_t *env, long *slots,
     value_t *out, char **finding)
 {
+	eval_run_t run = { env, 0 };
+
 	assert(e != NULL && env != NULL && out != NULL);
-	return eval(e, env, slots, out, finding);
+	return eval(e, &run, slots, out, finding);
 }
 
-int
-expr_range_eval(const expr_range_t *r, const expr_env_t *env, long *slots,
-    long *lo, long *hi, char **err)
+static int
+range_eval(const expr_range_t *r, eval_run_t *env, long *slots, long *lo,
+    long *hi, char **err)
 {
 	tensor_t *t;
 
@@ -728,4 +806,13 @@ expr_range_eval(const expr_range_t *r, const expr_env_t *env, long *slots,
 		    t->ndim, r->pos + 1);
 	*hi = (long)t->shape[r->pos] - 1;
 	return 0;
+}
+
+int
+expr_range_eval(const expr_range_t *r, const expr_env_t *env, long *slots,
+    long *lo, long *hi, char **err)
+{
+	eval_run_t run = { env, 0 };
+
+	return range_eval(r, &run, slots, lo, hi, err);
 }

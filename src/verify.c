@@ -793,7 +793,8 @@ range_at(struct run *ru, int k, long *lo, long *hi)
 	    lo, hi, ru->err);
 }
 
-/* Every tuple of free variables k.. (earlier ones set). */
+/* Every tuple of free variables k.. (earlier ones set). The loop stops
+ * at hi without incrementing past it (hi may be LONG_MAX). */
 static int
 enum_from(struct run *ru, int k)
 {
@@ -804,10 +805,14 @@ enum_from(struct run *ru, int k)
 		return visit(ru);
 	if (range_at(ru, k, &lo, &hi) != 0)
 		return -1;
-	for (v = lo; v <= hi; v++) {
+	if (hi < lo)
+		return 0;
+	for (v = lo;; v++) {
 		ru->slots[ru->c->free[k].slot] = v;
 		if ((rc = enum_from(ru, k + 1)) != 0)
 			return rc;
+		if (v == hi)
+			break;
 	}
 	return 0;
 }
@@ -818,13 +823,32 @@ sat_add(size_t a, size_t b)
 	return a > SIZE_MAX - b ? SIZE_MAX : a + b;
 }
 
+static size_t
+sat_mul(size_t a, size_t b)
+{
+	return b != 0 && a > SIZE_MAX / b ? SIZE_MAX : a * b;
+}
+
+/* How many values lo..hi has (hi >= lo), SIZE_MAX when more: computed in
+ * unsigned arithmetic, as hi - lo overflows a long for lo < 0 < hi. */
+static size_t
+span_of(long lo, long hi)
+{
+	uint64_t span = (uint64_t)hi - (uint64_t)lo;
+
+	return span >= SIZE_MAX ? SIZE_MAX : (size_t)span + 1;
+}
+
 /* How many tuples of free variables k.. (earlier ones set); the innermost
- * range is counted, not walked. -1 on error. */
+ * range is counted, not walked. An outer range longer than max_tuples is
+ * not walked either (a range written by hand may have 2^63 values): the
+ * count is then estimated as its length times the count at its first
+ * value, enough to decide to sample. -1 on error. */
 static int
 count_from(struct run *ru, int k, size_t *n)
 {
 	long lo, hi, v;
-	size_t sub;
+	size_t sub, len;
 
 	*n = 0;
 	if (k == ru->c->nfree) {
@@ -835,15 +859,25 @@ count_from(struct run *ru, int k, size_t *n)
 		return -1;
 	if (hi < lo)
 		return 0;
+	len = span_of(lo, hi);
 	if (k == ru->c->nfree - 1) {
-		*n = (size_t)(hi - lo) + 1;
+		*n = len;
 		return 0;
 	}
-	for (v = lo; v <= hi && *n < SIZE_MAX; v++) {
+	if (ru->vc->o.max_tuples > 0 && len > ru->vc->o.max_tuples) {
+		ru->slots[ru->c->free[k].slot] = lo;
+		if (count_from(ru, k + 1, &sub) != 0)
+			return -1;
+		*n = sat_mul(len, sub > 0 ? sub : 1);
+		return 0;
+	}
+	for (v = lo;; v++) {
 		ru->slots[ru->c->free[k].slot] = v;
 		if (count_from(ru, k + 1, &sub) != 0)
 			return -1;
 		*n = sat_add(*n, sub);
+		if (v == hi || *n == SIZE_MAX)
+			break;
 	}
 	return 0;
 }
@@ -854,6 +888,7 @@ count_from(struct run *ru, int k, size_t *n)
 static int
 draw_tuple(struct run *ru, rng_t *rng, bool *got)
 {
+	uint64_t span;
 	long lo, hi;
 	int k;
 
@@ -863,8 +898,12 @@ draw_tuple(struct run *ru, rng_t *rng, bool *got)
 			return -1;
 		if (hi < lo)
 			return 0;
-		ru->slots[ru->c->free[k].slot] = lo +
-		    (long)rng_below(rng, (uint64_t)(hi - lo) + 1);
+		/* in unsigned arithmetic: hi - lo may overflow a long, and
+		 * the span of LONG_MIN..LONG_MAX is 2^64, one past uint64_t */
+		span = (uint64_t)hi - (uint64_t)lo;
+		ru->slots[ru->c->free[k].slot] = (long)((uint64_t)lo +
+		    (span == UINT64_MAX ? rng_next(rng) : rng_below(rng,
+		    span + 1)));
 	}
 	*got = true;
 	return 0;
@@ -948,13 +987,18 @@ run_kernel(struct run *ru)
 	return 0;
 }
 
-/* The dimensions of a let. */
+/* The dimensions of a let: each an integer of at least 1, and the whole
+ * tensor (8 bytes an entry) within the memory limit the shapes have
+ * (CONV_MEM_LIMIT_DEFAULT), checked before anything is allocated. The size
+ * is computed in doubles, which cannot overflow here (four dimensions of
+ * at most 2^63 give at most 2^255) and are exact far past the limit. */
 static int
 let_shape(struct run *ru, size_t *shape)
 {
 	const claim_t *c = ru->c;
 	char *finding = NULL;
-	double v;
+	double v, bytes = sizeof(double);
+	sbuf_t dims;
 	int k;
 
 	if (c->ndims < 1 || c->ndims > TENSOR_MAX_DIMS)
@@ -968,13 +1012,26 @@ let_shape(struct run *ru, size_t *shape)
 			free(finding);
 			return -1;
 		}
-		if (v < 1 || v != floor(v) || v > 1e9)
+		if (v < 1 || v != floor(v))
 			return set_error(ru->err, "%s:%d:%d: error: dimension %d "
-			    "of the let is %g, not a positive integer", c->file,
-			    c->line, c->col, k + 1, v);
-		shape[k] = (size_t)v;
+			    "of the let is %.17g, not a whole number of at least 1",
+			    c->file, c->line, c->col, k + 1, v);
+		bytes *= v;
+		shape[k] = bytes <= (double)CONV_MEM_LIMIT_DEFAULT ? (size_t)v : 0;
 	}
-	return 0;
+	if (bytes <= (double)CONV_MEM_LIMIT_DEFAULT)
+		return 0;
+	sbuf_init(&dims);
+	for (k = 0; k < c->ndims; k++) {
+		eval_real(ru->vc, c->dims[k], ru->slots, &v, NULL);
+		sbuf_addf(&dims, "%s%.17g", k > 0 ? " x " : "", v);
+	}
+	set_error(ru->err, "%s:%d:%d: error: the let '%s' (%s entries) needs "
+	    "%.4g bytes, over the memory limit of %zu GiB", c->file, c->line,
+	    c->col, c->lhs->u.access.tensor, dims.s, bytes,
+	    CONV_MEM_LIMIT_DEFAULT >> 30);
+	sbuf_free(&dims);
+	return -1;
 }
 
 /* Evaluate a let at every index into a new tensor, stored in the ctx.
