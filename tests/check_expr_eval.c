@@ -3,6 +3,7 @@
  * small hand-made tensors, fixed constants and a stub for the verifier's
  * finite differences of the real kernel.
  */
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -327,6 +328,78 @@ START_TEST(test_findings)
 }
 END_TEST
 
+/* Integers at the edges of a long: findings, never undefined behaviour
+ * (the sanitizer build runs this). */
+START_TEST(test_integer_edges)
+{
+	assert_finding("(-9223372036854775807 - 1) // -1",
+	    "integer overflow in '(-9223372036854775807 - 1) // -1'");
+	assert_finding("(-9223372036854775807 - 1) % -1",
+	    "integer overflow in '(-9223372036854775807 - 1) % -1'");
+	assert_finding("abs(-9223372036854775807 - 1)",
+	    "integer overflow in 'abs(-9223372036854775807 - 1)'");
+	assert_finding("-(-9223372036854775807 - 1)",
+	    "integer overflow in '-(-9223372036854775807 - 1)'");
+	assert_finding("9223372036854775807 * 9223372036854775807",
+	    "integer overflow in '9223372036854775807 * 9223372036854775807'");
+	assert_finding("9223372036854775807 + 1",
+	    "integer overflow in '9223372036854775807 + 1'");
+	assert_finding("bias[9223372036854775807]",
+	    "bias[9223372036854775807]: position 1 (9223372036854775807 = "
+	    "9223372036854775807) is outside 0..2");
+	assert_finding("bias[c_out + 4611686018427387904 * 2]",
+	    "integer overflow in '4611686018427387904 * 2'");
+	assert_finding("strides[-9223372036854775807 - 1]",
+	    "strides[-9223372036854775807 - 1=-9223372036854775808]: position "
+	    "1 (-9223372036854775807 - 1 = -9223372036854775808) is outside "
+	    "0..3");
+	assert_int("(-9223372036854775807 - 1) // 1", LONG_MIN);
+	assert_int("(-9223372036854775807 - 1) % 7", 6);
+	assert_int("abs(-9223372036854775807)", LONG_MAX);
+}
+END_TEST
+
+/* A sum's loop stops at its upper bound: a range ending at LONG_MAX does
+ * not overflow the index, one starting at LONG_MIN does not either. */
+START_TEST(test_sum_range_edges)
+{
+	assert_int("sum(i in 9223372036854775806..9223372036854775807) 1", 2);
+	assert_int("sum(i in 9223372036854775807..9223372036854775807) "
+	    "i - 9223372036854775806", 1);
+	assert_int("sum(i in -9223372036854775807-1..-9223372036854775807) 1",
+	    2);
+	assert_int("sum(i in 9223372036854775807..9223372036854775806) 1", 0);
+}
+END_TEST
+
+/* The work limit: a sum whose range alone has more than 1e7 values is a
+ * finding at once, naming the sum and the count (no hang); so is one
+ * that the sums before it bring past the limit. 1e7 itself is allowed. */
+START_TEST(test_sum_work_limit)
+{
+	assert_finding("sum(i in 0..99999999999) 0",
+	    "the sum 'sum(i in 0..99999999999) 0' has more than 10000000 terms "
+	    "(i takes 100000000000 values): too many to evaluate");
+	assert_finding("sum(i in 0..9223372036854775807) 0",
+	    "the sum 'sum(i in 0..9223372036854775807) 0' has more than "
+	    "10000000 terms (i takes 9223372036854775808 values): too many to "
+	    "evaluate");
+	assert_finding("sum(i in -9223372036854775807-1..9223372036854775807) 0",
+	    "the sum 'sum(i in -9223372036854775807 - 1..9223372036854775807) "
+	    "0' has more than 10000000 terms (i takes about 1.8e19 values): too "
+	    "many to evaluate");
+	assert_finding("sum(i in 0..2, j in 0..9223372036854775807 where j < 1) i",
+	    "the sum 'sum(i in 0..2, j in 0..9223372036854775807 where j < 1) "
+	    "i' has more than 10000000 terms (j takes 9223372036854775808 "
+	    "values): too many to evaluate");
+	/* nested: each inner sum is small, together they are not */
+	assert_finding("sum(i in 0..9999) sum(j in 0..9999) 0",
+	    "the sum 'sum(j in 0..9999) 0' needs more than 10000000 terms at "
+	    "this point (with the sums before it): too many to evaluate");
+	assert_int("sum(i in 1..9999999) 1", 9999999);
+}
+END_TEST
+
 /* The out-of-range message names every index and the allowed range. */
 START_TEST(test_out_of_range_names)
 {
@@ -482,6 +555,9 @@ make_suite(void)
 	tcase_add_test(tc, test_sums);
 	tcase_add_test(tc, test_tensors);
 	tcase_add_test(tc, test_findings);
+	tcase_add_test(tc, test_integer_edges);
+	tcase_add_test(tc, test_sum_range_edges);
+	tcase_add_test(tc, test_sum_work_limit);
 	tcase_add_test(tc, test_out_of_range_names);
 	tcase_add_test(tc, test_nan_never_passes);
 	tcase_add_test(tc, test_fd_product);

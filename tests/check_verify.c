@@ -529,6 +529,103 @@ START_TEST(test_bad_shape)
 }
 END_TEST
 
+/* Verify text; it must be refused (-1) with a message starting with
+ * "t.md:1:1: error: " and containing want. */
+static void
+assert_refused(verify_ctx_t *vc, expr_scope_t *sc, const char *text,
+    const char *want)
+{
+	claim_t *c = parse(text, sc);
+	verify_result_t r;
+	char *err = NULL;
+
+	ck_assert_msg(verify_claim(vc, c, &r, &err) == -1, "%s: not refused",
+	    text);
+	ck_assert_ptr_nonnull(err);
+	ck_assert_msg(strncmp(err, "t.md:1:1: error: ", 17) == 0 &&
+	    strstr(err, want) != NULL, "%s: message '%s' lacks '%s'", text, err,
+	    want);
+	free(err);
+	claim_free(c);
+}
+
+/* A let's size is checked before anything is allocated: over the memory
+ * limit (and products that overflow size_t) and empty or negative
+ * dimensions are refused with file:line:col, never a fatal exit. */
+START_TEST(test_let_too_large)
+{
+	conv_shape_t s = default_shape();
+	verify_ctx_t *vc = ctx_at(&s, 0);
+	expr_scope_t *sc = expr_scope_create();
+	verify_result_t r;
+
+	assert_refused(vc, sc, "let t[i < 65536, j < 65536, k < 65536] = 1",
+	    "the let 't' (65536 x 65536 x 65536 entries) needs 2.252e+15 "
+	    "bytes, over the memory limit of 4 GiB");
+	assert_refused(vc, sc, "let u[i < 1000000000, j < 1000000000, "
+	    "k < 1000000000, l < 1000000000] = 1", "over the memory limit");
+	assert_refused(vc, sc, "let v[i < 9223372036854775807] = 1",
+	    "over the memory limit");
+	assert_refused(vc, sc, "let w[i < 1000000000] = i",
+	    "over the memory limit");
+	assert_refused(vc, sc, "let x[i < 0] = 1",
+	    "dimension 1 of the let is 0, not a whole number of at least 1");
+	assert_refused(vc, sc, "let y[i < 2, j < -5] = 1",
+	    "dimension 2 of the let is -5, not a whole number of at least 1");
+	/* within the limit: defined */
+	ck_assert_int_eq(check_claim(vc, sc, "let ok[i < 1000, j < 1000] = i",
+	    &r), VERDICT_DEFINED);
+	ck_assert_uint_eq(r.checked, 1000000);
+	verify_result_clear(&r);
+	verify_ctx_free(vc);
+	expr_scope_free(sc);
+}
+END_TEST
+
+/* Free variables whose ranges reach the ends of a long: enumerated
+ * without overflowing the loop index, counted and sampled in unsigned
+ * arithmetic; a sum too long to evaluate is a finding, not a hang. */
+START_TEST(test_huge_ranges)
+{
+	conv_shape_t s = default_shape();
+	verify_ctx_t *vc = ctx_at(&s, 1000);
+	expr_scope_t *sc = expr_scope_create();
+	verify_result_t r;
+
+	ck_assert_int_eq(check_claim(vc, sc, "d f / d bias[c_out] = "
+	    "d f / d bias[c_out] + 0 * (k - 9223372036854775806) "
+	    "where k in 9223372036854775806..9223372036854775807", &r),
+	    VERDICT_HOLDS);
+	ck_assert(!r.sampled);
+	ck_assert_uint_eq(r.total, 3 * 2);
+	ck_assert_uint_eq(r.checked, 3 * 2);
+	verify_result_clear(&r);
+	/* 2^64 values of k: sampled */
+	ck_assert_int_eq(check_claim(vc, sc, "d f / d bias[c_out] = "
+	    "d f / d bias[c_out] + 0 * k where k in "
+	    "-9223372036854775807-1..9223372036854775807", &r), VERDICT_HOLDS);
+	ck_assert(r.sampled);
+	ck_assert_uint_eq(r.checked, 1000);
+	verify_result_clear(&r);
+	/* an outer range of 2^63 values is not walked to count the tuples */
+	ck_assert_int_eq(check_claim(vc, sc, "d f / d bias[c_out] = "
+	    "d f / d bias[c_out] + 0 * (k + j) where k in "
+	    "0..9223372036854775806 and j in 0..1", &r), VERDICT_HOLDS);
+	ck_assert(r.sampled);
+	ck_assert_uint_eq(r.checked, 1000);
+	verify_result_clear(&r);
+	/* a sum of 1e11 terms: a finding at the first tuple */
+	ck_assert_int_eq(check_claim(vc, sc, "d f / d bias[c_out] = "
+	    "sum(i in 0..99999999999) 0", &r), VERDICT_FAILS);
+	ck_assert_ptr_nonnull(r.cex_finding);
+	ck_assert_msg(strstr(r.cex_finding, "has more than 10000000 terms") !=
+	    NULL, "%s", r.cex_finding);
+	verify_result_clear(&r);
+	verify_ctx_free(vc);
+	expr_scope_free(sc);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -545,6 +642,8 @@ make_suite(void)
 	tcase_add_test(tc, test_point_and_cex_str);
 	tcase_add_test(tc, test_progress_cancel);
 	tcase_add_test(tc, test_bad_shape);
+	tcase_add_test(tc, test_let_too_large);
+	tcase_add_test(tc, test_huge_ranges);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -116,6 +116,58 @@ done
 rc=$(run "$d/no-such-lesson.md")
 check "a missing file exits 2" test "$rc" = 2
 check "missing file message" grep -q 'no-such-lesson.md: No such file or directory' "$err"
+# lessons that must be refused or must end (generated; regressions)
+tmp=$(mktemp -d)
+trap 'rm -f "$out" "$err"; rm -rf "$tmp"' EXIT
+shape='```shape
+N=1 C_in=1 H_in=3 W_in=3 C_out=1 R=2 S=2 strh=1 strw=1
+```'
+claim='d f / d bias[c_out] = sum(b, h_out, w_out) df[b,c_out,h_out,w_out]'
+one_claim() {   # one_claim FILE CLAIM: a one-step lesson, claim at line 10
+	printf '# T\n\n%s\n\n## S\n\n```check\n%s\n```\n' "$shape" "$2" >"$tmp/$1"
+}
+# a check block never closed swallows the rest of the file: refused
+printf '# T\n\n%s\n\n## S\n\n```check\n%s\n' "$shape" "$claim" >"$tmp/open-end.md"
+printf '# T\n\n%s\n\n## S\n\n```check\n%s\n\n## Next\n\nMore prose.\n' \
+	"$shape" "$claim" >"$tmp/open-mid.md"
+rc=$(run "$tmp/open-end.md")
+check "check block never closed: exit 2 (got $rc)" test "$rc" = 2
+check "its message gives the fence's line" grep -qF \
+	"open-end.md:9:1: error: the \`\`\`check block opened here is never closed" "$err"
+rc=$(run "$tmp/open-mid.md")
+check "check block not closed before the next step: exit 2 (got $rc)" test "$rc" = 2
+check "its message names the swallowed heading" grep -qF \
+	"open-mid.md:9:1: error: the \`\`\`check block opened here is never closed: it runs to the end of the file, over the heading at line 12" "$err"
+"$CONVGRAD" show "$tmp/open-end.md" >"$out" 2>"$err"
+rc=$?
+check "show: check block never closed: exit 2 (got $rc)" test "$rc" = 2
+check "show: its message" grep -qF "open-end.md:9:1:" "$err"
+# a let too large for memory: exit 2 (not a fatal 3), file:line:col
+one_claim huge-let.md 'let t[i < 65536, j < 65536, k < 65536] = 1'
+rc=$(run "$tmp/huge-let.md")
+check "a let too large for memory: exit 2 (got $rc)" test "$rc" = 2
+check "its message on stderr" grep -qF \
+	"huge-let.md:10:1: error: the let 't' (65536 x 65536 x 65536 entries) needs" "$err"
+check "and in the report" grep -qF "cannot be checked: " "$out"
+# a sum of 1e11 terms: a finding at once (exit 1), not a hang
+one_claim huge-sum.md 'd f / d bias[c_out] = sum(i in 0..99999999999) 0'
+if command -v timeout >/dev/null 2>&1; then T="timeout 20"; else T=; fi
+$T "$CONVGRAD" verify "$tmp/huge-sum.md" >"$out" 2>"$err"
+rc=$?
+check "a sum of 1e11 terms: exit 1 (got $rc)" test "$rc" = 1
+check "the finding names the sum and its count" grep -qF \
+	"the sum 'sum(i in 0..99999999999) 0' has more than 10000000 terms (i takes 100000000000 values)" "$out"
+# shape options are validated before a lesson that does not cover them
+# is skipped
+rc=$(run --padding -1 "$d/good.md")
+check "--padding -1: exit 2 (got $rc)" test "$rc" = 2
+check "--padding -1: named" grep -qF -- "--padding -1 --dilation 1,1: padding pad_h must be at least 0, got -1" "$err"
+rc=$(run --dilation 0 "$d/good.md")
+check "--dilation 0: exit 2 (got $rc)" test "$rc" = 2
+check "--dilation 0: named" grep -qF -- "--dilation 0: dilation dil_h must be at least 1, got 0" "$err"
+rc=$(run --dilation 1,0)
+check "--dilation 1,0 on the bundled lessons: exit 2 (got $rc)" test "$rc" = 2
+
 rc=$(run --help)
 check "--help exits 0" test "$rc" = 0
 check "--help lists --shape" grep -q -- '--shape N,C_in,H_in,W_in,C_out,R,S' "$out"
