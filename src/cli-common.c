@@ -1,7 +1,7 @@
 /*
- * cli-common.c: the option plumbing that `convgrad gradcheck`, `verify` and
- * `show` share (see cli-common.h). Every message names the option and the
- * value as given, so a user can find the typo.
+ * cli-common.c: the option plumbing that `convgrad gradcheck`, `verify`,
+ * `show` and `tutor` share (see cli-common.h). Every message names the
+ * option and the value as given, so a user can find the typo.
  */
 #include "config.h"
 
@@ -97,132 +97,6 @@ cli_opt_choice(const char *opt, const char *arg, const char *const *choices,
 	return -1;
 }
 
-/* ---- the shape options ---- */
-
-/* Read one shape option into o->over, keeping its argument. */
-static int
-shape_read(cli_shape_t *o, int opt, const char *arg, char **err)
-{
-	conv_shape_t *s = &o->over;
-
-	switch (opt) {
-	case CLI_OPT_SHAPE:
-		o->shape = arg;
-		return conv_shape_parse(s, arg, err);
-	case CLI_OPT_STRIDE:
-		o->stride = arg;
-		return conv_parse_pair("--stride", arg, &s->strh, &s->strw, err);
-	case CLI_OPT_PADDING:
-		o->padding = arg;
-		return conv_parse_pair("--padding", arg, &s->pad_h, &s->pad_w,
-		    err);
-	case CLI_OPT_DILATION:
-		o->dilation = arg;
-		return conv_parse_pair("--dilation", arg, &s->dil_h, &s->dil_w,
-		    err);
-	}
-	assert(!"not a shape option");
-	return -1;
-}
-
-/* --shape as read: each of the seven sizes at least 1. */
-static int
-check_sizes(const conv_shape_t *s, const char *arg, char **err)
-{
-	static const char *const names[] = { "N", "C_in", "H_in", "W_in",
-	    "C_out", "R", "S" };
-	size_t i;
-	long v;
-
-	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
-		conv_shape_get(s, names[i], &v);
-		if (v < 1)
-			return set_error(err, "--shape: %s must be at least 1, got "
-			    "%ld (in '%s')", names[i], v, arg);
-	}
-	return 0;
-}
-
-/* --stride, --padding or --dilation as read: both numbers at least min. */
-static int
-check_pair(const char *opt, const char *arg, long min, long a, long b,
-    char **err)
-{
-	if (a >= min && b >= min)
-		return 0;
-	return set_error(err, "%s: expected %s integers like %s, got '%s'", opt,
-	    min > 0 ? "positive" : "non-negative", min > 0 ? "2,3" : "1,1",
-	    arg);
-}
-
-int
-cli_shape_option(cli_shape_t *o, int opt, const char *arg, char **err)
-{
-	const conv_shape_t *s = &o->over;
-
-	if (shape_read(o, opt, arg, err) != 0)
-		return -1;
-	if (!o->check_ranges)
-		return 0;
-	switch (opt) {
-	case CLI_OPT_SHAPE:
-		return check_sizes(s, arg, err);
-	case CLI_OPT_STRIDE:
-		return check_pair("--stride", arg, 1, s->strh, s->strw, err);
-	case CLI_OPT_PADDING:
-		return check_pair("--padding", arg, 0, s->pad_h, s->pad_w, err);
-	default:
-		return check_pair("--dilation", arg, 1, s->dil_h, s->dil_w, err);
-	}
-}
-
-bool
-cli_shape_given(const cli_shape_t *o)
-{
-	return o->shape != NULL || o->stride != NULL || o->padding != NULL ||
-	    o->dilation != NULL;
-}
-
-conv_shape_t
-cli_shape_over(const cli_shape_t *o, const conv_shape_t *base)
-{
-	const conv_shape_t *v = &o->over;
-	conv_shape_t s = *base;
-
-	if (o->shape != NULL) {
-		s.N = v->N, s.C_in = v->C_in, s.H_in = v->H_in;
-		s.W_in = v->W_in, s.C_out = v->C_out, s.R = v->R, s.S = v->S;
-	}
-	if (o->stride != NULL)
-		s.strh = v->strh, s.strw = v->strw;
-	if (o->padding != NULL)
-		s.pad_h = v->pad_h, s.pad_w = v->pad_w;
-	if (o->dilation != NULL)
-		s.dil_h = v->dil_h, s.dil_w = v->dil_w;
-	return s;
-}
-
-int
-cli_shape_validate(const cli_shape_t *o, conv_shape_t *s, char **err)
-{
-	char *why = NULL, sizes[160], stride[48], padding[48], dilation[48];
-	int rc;
-
-	if (conv_shape_validate(s, 0, &why) == 0)
-		return 0;
-	snprintf(sizes, sizeof sizes, "%ld,%ld,%ld,%ld,%ld,%ld,%ld", s->N,
-	    s->C_in, s->H_in, s->W_in, s->C_out, s->R, s->S);
-	snprintf(stride, sizeof stride, "%ld,%ld", s->strh, s->strw);
-	snprintf(padding, sizeof padding, "%ld,%ld", s->pad_h, s->pad_w);
-	snprintf(dilation, sizeof dilation, "%ld,%ld", s->dil_h, s->dil_w);
-	rc = set_error(err, "--shape %s --stride %s --padding %s --dilation %s: "
-	    "%s", o->shape ? o->shape : sizes, o->stride ? o->stride : stride,
-	    o->padding ? o->padding : padding,
-	    o->dilation ? o->dilation : dilation, why);
-	free(why);
-	return rc;
-}
-
 /* ---- the options the commands share, the option loop, the exits ---- */
 
 /* opt is not one of the shared options: the command parses it. */
@@ -235,7 +109,8 @@ common_option(cli_common_t *c, int opt, const char *arg, char **err)
 	switch (opt) {
 	case CLI_OPT_SHAPE: case CLI_OPT_STRIDE:
 	case CLI_OPT_PADDING: case CLI_OPT_DILATION:
-		return cli_shape_option(&c->shape, opt, arg, err);
+		return conv_shape_opts_read(&c->shape,
+		    (conv_opt_t)(opt - CLI_OPT_SHAPE), arg, err);
 	case CLI_OPT_SEED:
 		assert(c->seed != NULL);
 		return cli_opt_seed(arg, c->seed, err);

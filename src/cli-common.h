@@ -6,7 +6,8 @@
  *     --help/--version (exit 0);
  *   - the options several commands take: --seed, --eps, --method, a choice
  *     among words (--format), and the shape options --shape, --stride,
- *     --padding, --dilation, applied over a base shape;
+ *     --padding, --dilation (read by conv-shape.c, in the library, so the
+ *     tutor's state shares them);
  *   - loading every lesson named on the command line.
  *
  * Option parsers return 0, or -1 with *err (malloc'd, the caller frees)
@@ -48,28 +49,29 @@ int cli_opt_choice(const char *opt, const char *arg,
 
 /* ---- the shape options ---- */
 
-/* The shape options given: the fields they set, and each argument as
- * written (NULL: not given), to name it in a message. Zero it to start;
- * set check_ranges to refuse a size, stride or dilation below 1 or a
- * padding below 0 as the option is read (otherwise validation finds it,
- * or not, if the command then skips the shape). */
-typedef struct cli_shape {
-	conv_shape_t over;
-	const char *shape, *stride, *padding, *dilation;
-	bool check_ranges;
-} cli_shape_t;
+/* The shape options are the library's (conv-shape.h: conv_shape_opts_t
+ * and conv_shape_opts_*(), shared with the tutor); cli_parse_options()
+ * reads them into cli_common_t.shape. These names stay for the front ends
+ * that use them. */
+typedef conv_shape_opts_t cli_shape_t;
 
-/* One shape option (opt: CLI_OPT_SHAPE ... CLI_OPT_DILATION). */
-int cli_shape_option(cli_shape_t *o, int opt, const char *arg, char **err);
-/* Was any shape option given? */
-bool cli_shape_given(const cli_shape_t *o);
-/* base with the fields of the options given in place of its own (not
- * validated). */
-conv_shape_t cli_shape_over(const cli_shape_t *o, const conv_shape_t *base);
-/* conv_shape_validate(s) (no memory limit); on error *err is
- * "--shape A --stride B --padding C --dilation D: why", each option as
- * given or, when not given, as s has it. */
-int cli_shape_validate(const cli_shape_t *o, conv_shape_t *s, char **err);
+static inline bool
+cli_shape_given(const cli_shape_t *o)
+{
+	return conv_shape_opts_given(o);
+}
+
+static inline conv_shape_t
+cli_shape_over(const cli_shape_t *o, const conv_shape_t *base)
+{
+	return conv_shape_opts_over(o, base);
+}
+
+static inline int
+cli_shape_validate(const cli_shape_t *o, conv_shape_t *s, char **err)
+{
+	return conv_shape_opts_validate(o, s, err);
+}
 
 /* ---- the options the commands share ---- */
 
@@ -78,8 +80,11 @@ int cli_shape_validate(const cli_shape_t *o, conv_shape_t *s, char **err);
  *   CLI_SHAPE_LONG_OPTIONS  --shape --stride --padding --dilation
  *   CLI_FD_LONG_OPTIONS     --seed --eps --method
  *   CLI_HELP_LONG_OPTIONS   --help (-h) --version (-V)              */
-enum {
-	CLI_OPT_SHAPE = 256, CLI_OPT_STRIDE, CLI_OPT_PADDING, CLI_OPT_DILATION,
+enum {               /* the shape options: 256 + their conv_opt_t */
+	CLI_OPT_SHAPE = 256 + CONV_OPT_SHAPE,
+	CLI_OPT_STRIDE = 256 + CONV_OPT_STRIDE,
+	CLI_OPT_PADDING = 256 + CONV_OPT_PADDING,
+	CLI_OPT_DILATION = 256 + CONV_OPT_DILATION,
 	CLI_OPT_SEED, CLI_OPT_EPS, CLI_OPT_METHOD, CLI_OPT_NEXT,
 };
 #define CLI_SHAPE_LONG_OPTIONS \

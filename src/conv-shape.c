@@ -1,5 +1,7 @@
 /*
- * conv-shape.c: the shape of one conv2d, its validation, and its text forms.
+ * conv-shape.c: the shape of one conv2d, its validation, its text forms,
+ * and the command-line options that set it over a base shape (every front
+ * end and the tutor read --shape, --stride, --padding, --dilation here).
  *
  * Validation is the gate between user input (command-line options, lesson
  * files) and the kernels: after conv_shape_validate() succeeds every size
@@ -8,6 +10,7 @@
  */
 #include "conv-shape.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -340,4 +343,134 @@ conv_shape_get(const conv_shape_t *s, const char *key, long *value)
 		return -1;
 	*value = *(const long *)((const char *)s + f->offset);
 	return 0;
+}
+
+/* ---- the shape options of a command line ---- */
+
+/* Read one option's argument into o->over, keeping the argument. */
+static int
+opts_parse(conv_shape_opts_t *o, conv_opt_t opt, const char *arg, char **err)
+{
+	conv_shape_t *s = &o->over;
+
+	switch (opt) {
+	case CONV_OPT_SHAPE:
+		o->shape = arg;
+		return conv_shape_parse(s, arg, err);
+	case CONV_OPT_STRIDE:
+		o->stride = arg;
+		return conv_parse_pair("--stride", arg, &s->strh, &s->strw,
+		    err);
+	case CONV_OPT_PADDING:
+		o->padding = arg;
+		return conv_parse_pair("--padding", arg, &s->pad_h, &s->pad_w,
+		    err);
+	case CONV_OPT_DILATION:
+		o->dilation = arg;
+		return conv_parse_pair("--dilation", arg, &s->dil_h, &s->dil_w,
+		    err);
+	}
+	assert(!"not a shape option");
+	return -1;
+}
+
+/* --shape as read: each of the seven sizes at least 1. */
+static int
+opts_check_sizes(const conv_shape_t *s, const char *arg, char **err)
+{
+	size_t i;
+	long v;
+
+	for (i = 0; i < 7; i++) {         /* N ... S lead conv_fields[] */
+		v = *(const long *)((const char *)s + conv_fields[i].offset);
+		if (v < 1)
+			return set_error(err, "--shape: %s must be at least 1, "
+			    "got %ld (in '%s')", conv_fields[i].name, v, arg);
+	}
+	return 0;
+}
+
+/* --stride, --padding or --dilation as read: both numbers at least min. */
+static int
+opts_check_pair(const char *opt, const char *arg, long min, long a, long b,
+    char **err)
+{
+	if (a >= min && b >= min)
+		return 0;
+	return set_error(err, "%s: expected %s integers like %s, got '%s'", opt,
+	    min > 0 ? "positive" : "non-negative", min > 0 ? "2,3" : "1,1",
+	    arg);
+}
+
+int
+conv_shape_opts_read(conv_shape_opts_t *o, conv_opt_t opt, const char *arg,
+    char **err)
+{
+	const conv_shape_t *s = &o->over;
+
+	if (opts_parse(o, opt, arg, err) != 0)
+		return -1;
+	if (!o->check_ranges)
+		return 0;
+	switch (opt) {
+	case CONV_OPT_SHAPE:
+		return opts_check_sizes(s, arg, err);
+	case CONV_OPT_STRIDE:
+		return opts_check_pair("--stride", arg, 1, s->strh, s->strw,
+		    err);
+	case CONV_OPT_PADDING:
+		return opts_check_pair("--padding", arg, 0, s->pad_h, s->pad_w,
+		    err);
+	default:
+		return opts_check_pair("--dilation", arg, 1, s->dil_h, s->dil_w,
+		    err);
+	}
+}
+
+bool
+conv_shape_opts_given(const conv_shape_opts_t *o)
+{
+	return o->shape != NULL || o->stride != NULL || o->padding != NULL ||
+	    o->dilation != NULL;
+}
+
+conv_shape_t
+conv_shape_opts_over(const conv_shape_opts_t *o, const conv_shape_t *base)
+{
+	const conv_shape_t *v = &o->over;
+	conv_shape_t s = *base;
+
+	if (o->shape != NULL) {
+		s.N = v->N, s.C_in = v->C_in, s.H_in = v->H_in;
+		s.W_in = v->W_in, s.C_out = v->C_out, s.R = v->R, s.S = v->S;
+	}
+	if (o->stride != NULL)
+		s.strh = v->strh, s.strw = v->strw;
+	if (o->padding != NULL)
+		s.pad_h = v->pad_h, s.pad_w = v->pad_w;
+	if (o->dilation != NULL)
+		s.dil_h = v->dil_h, s.dil_w = v->dil_w;
+	return s;
+}
+
+int
+conv_shape_opts_validate(const conv_shape_opts_t *o, conv_shape_t *s,
+    char **err)
+{
+	char *why = NULL, sizes[160], stride[48], padding[48], dilation[48];
+	int rc;
+
+	if (conv_shape_validate(s, 0, &why) == 0)
+		return 0;
+	snprintf(sizes, sizeof sizes, "%ld,%ld,%ld,%ld,%ld,%ld,%ld", s->N,
+	    s->C_in, s->H_in, s->W_in, s->C_out, s->R, s->S);
+	snprintf(stride, sizeof stride, "%ld,%ld", s->strh, s->strw);
+	snprintf(padding, sizeof padding, "%ld,%ld", s->pad_h, s->pad_w);
+	snprintf(dilation, sizeof dilation, "%ld,%ld", s->dil_h, s->dil_w);
+	rc = set_error(err, "--shape %s --stride %s --padding %s --dilation "
+	    "%s: %s", o->shape ? o->shape : sizes,
+	    o->stride ? o->stride : stride, o->padding ? o->padding : padding,
+	    o->dilation ? o->dilation : dilation, why);
+	free(why);
+	return rc;
 }

@@ -1,5 +1,6 @@
 /*
- * conv-shape.h: the shape of one 2-D convolution and its validation.
+ * conv-shape.h: the shape of one 2-D convolution, its validation, and the
+ * command-line options --shape, --stride, --padding, --dilation over it.
  *
  * Names follow the source derivation: N (batch), C_in, H_in, W_in, C_out,
  * R x S the kernel, strh/strw the strides, pad_h/pad_w zero padding on each
@@ -12,6 +13,7 @@
 #ifndef CONVGRAD_CONV_SHAPE_H
 #define CONVGRAD_CONV_SHAPE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 typedef struct conv_shape {
@@ -60,5 +62,40 @@ char *conv_shape_str(const conv_shape_t *s, char *buf, size_t len);
  * Returns 0, or -1 if the key is unknown. get: -1 if unknown. */
 int conv_shape_set(conv_shape_t *s, const char *key, long value);
 int conv_shape_get(const conv_shape_t *s, const char *key, long *value);
+
+/* ---- the shape options of a command line, over a base shape ---- */
+
+/* --shape (the seven sizes), --stride, --padding, --dilation. */
+typedef enum conv_opt {
+	CONV_OPT_SHAPE, CONV_OPT_STRIDE, CONV_OPT_PADDING, CONV_OPT_DILATION,
+} conv_opt_t;
+
+/* The shape options given: the fields they set, and each argument as
+ * written (NULL: not given; not copied, so it must outlive the struct), to
+ * name it in a message. Zero it to start; set check_ranges to refuse a
+ * size, stride or dilation below 1 or a padding below 0 as the option is
+ * read (otherwise validation finds it, or not, if the caller then skips
+ * the shape). */
+typedef struct conv_shape_opts {
+	conv_shape_t over;
+	const char *shape, *stride, *padding, *dilation;
+	bool check_ranges;
+} conv_shape_opts_t;
+
+/* Read one option's argument into o. 0, or -1 with *err naming the option
+ * and the argument: "--stride: expected ..., got 'x'". */
+int conv_shape_opts_read(conv_shape_opts_t *o, conv_opt_t opt,
+    const char *arg, char **err);
+/* Was any shape option given? */
+bool conv_shape_opts_given(const conv_shape_opts_t *o);
+/* base with the fields of the options given in place of its own (not
+ * validated). */
+conv_shape_t conv_shape_opts_over(const conv_shape_opts_t *o,
+    const conv_shape_t *base);
+/* conv_shape_validate(s) (no memory limit: the default); on error *err is
+ * "--shape A --stride B --padding C --dilation D: why", each option as
+ * given or, when not given, as s has it. */
+int conv_shape_opts_validate(const conv_shape_opts_t *o, conv_shape_t *s,
+    char **err);
 
 #endif

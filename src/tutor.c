@@ -367,7 +367,7 @@ tutor_free(tutor_t *t)
 }
 
 int
-tutor_override(tutor_t *t, const tutor_override_t *o, char **err)
+tutor_override(tutor_t *t, const conv_shape_opts_t *o, char **err)
 {
 	int i;
 
@@ -378,19 +378,8 @@ tutor_override(tutor_t *t, const tutor_override_t *o, char **err)
 
 		if (tl->lesson == NULL)
 			continue;
-		s = tl->lesson->shape;
-		if (o->sizes) {
-			s.N = o->s.N, s.C_in = o->s.C_in, s.H_in = o->s.H_in;
-			s.W_in = o->s.W_in, s.C_out = o->s.C_out;
-			s.R = o->s.R, s.S = o->s.S;
-		}
-		if (o->stride)
-			s.strh = o->s.strh, s.strw = o->s.strw;
-		if (o->padding)
-			s.pad_h = o->s.pad_h, s.pad_w = o->s.pad_w;
-		if (o->dilation)
-			s.dil_h = o->s.dil_h, s.dil_w = o->s.dil_w;
-		if (conv_shape_validate(&s, 0, &why) != 0) {
+		s = conv_shape_opts_over(o, &tl->lesson->shape);
+		if (conv_shape_opts_validate(o, &s, &why) != 0) {
 			set_error(err, "%s: %s", tl->path, why);
 			free(why);
 			return -1;

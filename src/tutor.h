@@ -210,16 +210,11 @@ tutor_t *tutor_create(char **paths, int npaths);
 tutor_t *tutor_create_lessons(lesson_t **lessons, int n);
 void tutor_free(tutor_t *t);    /* NULL: no-op */
 
-/* The command line's shape options, applied over each lesson's default:
- * the seven sizes (--shape), --stride, --padding, --dilation. */
-typedef struct tutor_override {
-	bool sizes, stride, padding, dilation;
-	conv_shape_t s;         /* the fields given */
-} tutor_override_t;
-
-/* Apply o to every loaded lesson's shape (start and current). 0, or -1
- * with *err naming the lesson whose shape the overrides make invalid. */
-int tutor_override(tutor_t *t, const tutor_override_t *o, char **err);
+/* Apply the command line's shape options (--shape, --stride, --padding,
+ * --dilation) over every loaded lesson's default shape (start and
+ * current). 0, or -1 with *err "PATH: --shape ... --dilation ...: why"
+ * naming the first lesson whose shape they make invalid. */
+int tutor_override(tutor_t *t, const conv_shape_opts_t *o, char **err);
 
 /* Dispatch one key on the current screen through tutor_keys[]. Returns the
  * action taken (ACT_NONE if the key is not bound here). On the help screen

@@ -1,6 +1,7 @@
 /*
  * check_conv_shape.c: deriving H_out/W_out, refusing bad shapes with the
- * expected message, overflow and the memory limit, and the text forms.
+ * expected message, overflow and the memory limit, the text forms, and the
+ * shape options over a base shape (their range checks and messages).
  */
 #include <limits.h>
 #include <stdlib.h>
@@ -208,6 +209,108 @@ START_TEST(test_str_set_get)
 }
 END_TEST
 
+/* ---- the shape options over a base shape ---- */
+
+/* Read opt's argument into o; it must be accepted. */
+static void
+opts_read_ok(conv_shape_opts_t *o, conv_opt_t opt, const char *arg)
+{
+	char *err = NULL;
+
+	ck_assert_msg(conv_shape_opts_read(o, opt, arg, &err) == 0, "%s: %s",
+	    arg, err);
+}
+
+START_TEST(test_opts_over)
+{
+	conv_shape_opts_t o = { 0 };
+	conv_shape_t base, s;
+
+	conv_shape_init(&base, 2, 2, 7, 8, 3, 3, 2);
+	base.strh = 2;
+	base.strw = 3;
+	ck_assert(!conv_shape_opts_given(&o));
+	s = conv_shape_opts_over(&o, &base);                 /* nothing given */
+	ck_assert(memcmp(&s, &base, sizeof s) == 0);
+	opts_read_ok(&o, CONV_OPT_PADDING, "1,2");
+	ck_assert(conv_shape_opts_given(&o));
+	ck_assert_str_eq(o.padding, "1,2");
+	s = conv_shape_opts_over(&o, &base);                 /* padding only */
+	ck_assert(s.pad_h == 1 && s.pad_w == 2 && s.strh == 2 && s.strw == 3 &&
+	    s.N == 2 && s.H_in == 7 && s.dil_h == 1);
+	opts_read_ok(&o, CONV_OPT_STRIDE, "4");
+	opts_read_ok(&o, CONV_OPT_SHAPE, "1,3,9,9,5,2,2");  /* stride kept */
+	opts_read_ok(&o, CONV_OPT_DILATION, "2,1");
+	s = conv_shape_opts_over(&o, &base);
+	ck_assert(s.N == 1 && s.C_in == 3 && s.H_in == 9 && s.W_in == 9 &&
+	    s.C_out == 5 && s.R == 2 && s.S == 2);
+	ck_assert(s.strh == 4 && s.strw == 4 && s.pad_h == 1 && s.pad_w == 2 &&
+	    s.dil_h == 2 && s.dil_w == 1);
+}
+END_TEST
+
+/* Arguments refused only with check_ranges, and what the message says. */
+static const struct {
+	conv_opt_t opt;
+	const char *arg, *want;
+} opts_out_of_range[] = {
+	{ CONV_OPT_SHAPE, "1,1,3,0,1,2,2",
+	    "--shape: W_in must be at least 1, got 0 (in '1,1,3,0,1,2,2')" },
+	{ CONV_OPT_STRIDE, "0,1",
+	    "--stride: expected positive integers like 2,3, got '0,1'" },
+	{ CONV_OPT_PADDING, "-1",
+	    "--padding: expected non-negative integers like 1,1, got '-1'" },
+	{ CONV_OPT_DILATION, "1,0",
+	    "--dilation: expected positive integers like 2,3, got '1,0'" },
+};
+
+START_TEST(test_opts_ranges)
+{
+	conv_shape_opts_t o = { 0 };
+	char *err = NULL;
+
+	/* Read as given without check_ranges: validation finds it later. */
+	opts_read_ok(&o, opts_out_of_range[_i].opt, opts_out_of_range[_i].arg);
+	o.check_ranges = true;
+	ck_assert_int_eq(conv_shape_opts_read(&o, opts_out_of_range[_i].opt,
+	    opts_out_of_range[_i].arg, &err), -1);
+	ck_assert_str_eq(err, opts_out_of_range[_i].want);
+	free(err);
+}
+END_TEST
+
+START_TEST(test_opts_validate)
+{
+	static const char want[] = "--shape 1,1,3,3,1,2,2 --stride 1,1 "
+	    "--padding 1 --dilation 5,1: ";
+	conv_shape_opts_t o = { 0 };
+	conv_shape_t base, s;
+	char *err = NULL;
+
+	conv_shape_init(&base, 1, 1, 3, 3, 1, 2, 2);
+	opts_read_ok(&o, CONV_OPT_PADDING, "1");
+	s = conv_shape_opts_over(&o, &base);
+	ck_assert_int_eq(conv_shape_opts_validate(&o, &s, &err), 0);
+	ck_assert(s.H_out == 4 && s.W_out == 4);             /* derived */
+	/* A kernel too large: the options as given, the others as in s. */
+	opts_read_ok(&o, CONV_OPT_DILATION, "5,1");
+	s = conv_shape_opts_over(&o, &base);
+	ck_assert_int_eq(conv_shape_opts_validate(&o, &s, &err), -1);
+	ck_assert_msg(strncmp(err, want, strlen(want)) == 0, "%s", err);
+	ck_assert_msg(strstr(err, "larger than the padded input") != NULL, "%s",
+	    err);
+	free(err);
+	err = NULL;
+	/* A field out of range names the field. */
+	opts_read_ok(&o, CONV_OPT_SHAPE, "1,0,3,3,1,2,2");
+	s = conv_shape_opts_over(&o, &base);
+	ck_assert_int_eq(conv_shape_opts_validate(&o, &s, &err), -1);
+	ck_assert_msg(strstr(err, "--shape 1,0,3,3,1,2,2 ") == err &&
+	    strstr(err, "C_in must be at least 1") != NULL, "%s", err);
+	free(err);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -222,6 +325,10 @@ make_suite(void)
 	    sizeof(bad_shape_args) / sizeof(bad_shape_args[0]));
 	tcase_add_test(tc, test_parse_pair_bad);
 	tcase_add_test(tc, test_str_set_get);
+	tcase_add_test(tc, test_opts_over);
+	tcase_add_loop_test(tc, test_opts_ranges, 0,
+	    sizeof(opts_out_of_range) / sizeof(opts_out_of_range[0]));
+	tcase_add_test(tc, test_opts_validate);
 	suite_add_tcase(s, tc);
 	return s;
 }

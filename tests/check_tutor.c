@@ -3,9 +3,10 @@
  *
  * The key table (no key bound twice on a screen, every binding explained),
  * moving cursors (clamped at the edges), Tab, n/p at the first and last
- * step, slices, the shape panel (refusals with their reason), binding a
- * claim's free variables to the pane cursors, the highlighted window, the
- * live check with its case, and the jump to a counterexample. The lesson is
+ * step, slices, the shape panel (refusals with their reason), the command
+ * line's shape options over the lesson's default, binding a claim's free
+ * variables to the pane cursors, the highlighted window, the live check
+ * with its case, and the jump to a counterexample. The lesson is
  * tests/data/tutor-lesson.md, at N=2 C_in=2 H_in=6 W_in=7 C_out=2 R=3 S=2
  * strh=2 strw=3 (so H_out = W_out = 2).
  */
@@ -344,6 +345,30 @@ START_TEST(test_shape_applied)
 }
 END_TEST
 
+/* The command line's shape options over the lesson's default. */
+START_TEST(test_override)
+{
+	conv_shape_opts_t o = { 0 };
+	const tutor_lesson_t *tl = &T->lessons[0];
+	char *err = NULL;
+
+	ck_assert_int_eq(conv_shape_opts_read(&o, CONV_OPT_STRIDE, "1", &err),
+	    0);
+	ck_assert_msg(tutor_override(T, &o, &err) == 0, "%s", err);
+	ck_assert(tl->start.strh == 1 && tl->start.strw == 1);
+	ck_assert(tl->shape.strh == 1 && tl->shape.H_in == 6); /* rest kept */
+	ck_assert_int_eq(tl->shape.H_out, 4);                  /* (6-3)/1+1 */
+	/* Refused with the lesson and the options: the kernel is too large. */
+	ck_assert_int_eq(conv_shape_opts_read(&o, CONV_OPT_SHAPE,
+	    "1,1,2,2,1,3,3", &err), 0);
+	ck_assert_int_eq(tutor_override(T, &o, &err), -1);
+	ck_assert_msg(strstr(err, "tutor-lesson.md: --shape 1,1,2,2,1,3,3 "
+	    "--stride 1 --padding 0,0 --dilation 1,1: ") != NULL, "%s", err);
+	free(err);
+	ck_assert_int_eq(tl->shape.strh, 1);                   /* unchanged */
+}
+END_TEST
+
 /* ---- claims and cursors ---- */
 
 START_TEST(test_binding)
@@ -613,6 +638,7 @@ make_suite(void)
 	tcase_add_test(tc, test_slices_clamp);
 	tcase_add_test(tc, test_shape_refused);
 	tcase_add_test(tc, test_shape_applied);
+	tcase_add_test(tc, test_override);
 	tcase_add_test(tc, test_binding);
 	tcase_add_test(tc, test_window_marks);
 	tcase_add_test(tc, test_tap_marks);
