@@ -20,12 +20,16 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cli-common.h"
 #include "cmd.h"
 #include "util.h"
 
+#define PROG "convgrad tutor"
+
 typedef struct tutor_args {
 	ui_opts_t ui;
-	tutor_override_t ov;
+	bool keys;              /* --keys: print the key table, exit */
+	cli_common_t common;    /* the shape options, --help, --version */
 	char **lessons;
 	int nlessons;
 } tutor_args_t;
@@ -56,7 +60,8 @@ usage(FILE *f)
 	    "  --dilation DH,DW     ... with this dilation\n"
 	    "  --keys               print the key table (screen, key, what it\n"
 	    "                       does; tab-separated, one key a line), exit\n"
-	    "  -h, --help           show this help and exit\n\n"
+	    "  -h, --help           show this help and exit\n"
+	    "  -V, --version        show the version and exit\n\n"
 	    "Keys: ? or F1 in the tutor lists them all. The terminal must be at\n"
 	    "least %dx%d. Without a terminal, use 'convgrad verify' to check the\n"
 	    "lessons and 'convgrad show LESSON' to read one.\n\n"
@@ -65,71 +70,46 @@ usage(FILE *f)
 	    "signal N. See convgrad(1).\n", UI_MIN_COLS, UI_MIN_ROWS);
 }
 
-static int
-parse_shape_option(int opt, const char *arg, tutor_override_t *ov, char **err)
-{
-	conv_shape_t *s = &ov->s, sizes;
+enum { OPT_ASCII = CLI_OPT_NEXT, OPT_NO_COLOR, OPT_KEYS };
 
+static const struct option long_options[] = {
+	{ "ascii", no_argument, NULL, OPT_ASCII },
+	{ "no-color", no_argument, NULL, OPT_NO_COLOR },
+	{ "no-colour", no_argument, NULL, OPT_NO_COLOR },
+	{ "keys", no_argument, NULL, OPT_KEYS },
+	CLI_SHAPE_LONG_OPTIONS,
+	CLI_HELP_LONG_OPTIONS,
+	{ NULL, 0, NULL, 0 },
+};
+
+/* One of the tutor's own options (a cli_option_fn). */
+static int
+parse_option(void *ctx, int opt, const char *arg, char **err)
+{
+	tutor_args_t *a = ctx;
+
+	(void)arg, (void)err;
 	switch (opt) {
-	case 'S':               /* the sizes only: keep a stride given before */
-		ov->sizes = true;
-		if (conv_shape_parse(&sizes, arg, err) != 0)
-			return -1;
-		s->N = sizes.N, s->C_in = sizes.C_in, s->H_in = sizes.H_in;
-		s->W_in = sizes.W_in, s->C_out = sizes.C_out;
-		s->R = sizes.R, s->S = sizes.S;
-		return 0;
-	case 't':
-		ov->stride = true;
-		return conv_parse_pair("--stride", arg, &s->strh, &s->strw, err);
-	case 'p':
-		ov->padding = true;
-		return conv_parse_pair("--padding", arg, &s->pad_h, &s->pad_w, err);
-	default:
-		ov->dilation = true;
-		return conv_parse_pair("--dilation", arg, &s->dil_h, &s->dil_w, err);
+	case OPT_ASCII: a->ui.ascii = true; break;
+	case OPT_NO_COLOR: a->ui.color = false; break;
+	case OPT_KEYS: a->keys = true; break;
 	}
+	return 0;
 }
 
-/* 0 to run, 1 for --help, 2 for --keys, -1 with *err on bad usage. */
+/* 0, or -1 with *err on bad usage. */
 static int
 parse_args(int argc, char **argv, tutor_args_t *a, char **err)
 {
-	static const struct option longopts[] = {
-		{ "ascii", no_argument, NULL, 'a' },
-		{ "no-color", no_argument, NULL, 'n' },
-		{ "no-colour", no_argument, NULL, 'n' },
-		{ "shape", required_argument, NULL, 'S' },
-		{ "stride", required_argument, NULL, 't' },
-		{ "padding", required_argument, NULL, 'p' },
-		{ "dilation", required_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "keys", no_argument, NULL, 'k' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *nc = getenv("NO_COLOR");
-	int c;
 
 	memset(a, 0, sizeof *a);
 	a->ui.color = nc == NULL || nc[0] == '\0';
 	a->ui.ascii = strcmp(nl_langinfo(CODESET), "UTF-8") != 0;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'a': a->ui.ascii = true; break;
-		case 'n': a->ui.color = false; break;
-		case 'h': return 1;
-		case 'k': return 2;
-		case 'S': case 't': case 'p': case 'd':
-			if (parse_shape_option(c, optarg, &a->ov, err) != 0)
-				return -1;
-			break;
-		default:
-			return set_error(err, "unknown or incomplete option '%s'",
-			    argv[optind - 1]);
-		}
-	}
+	a->common.shape.check_ranges = true;    /* blame the option itself */
+	if (cli_parse_options(argc, argv, ":hV", long_options, &a->common,
+	    parse_option, a, err) != 0)
+		return -1;
 	if (argc - optind > 1)
 		return set_error(err, "one LESSON or directory at most, not %d",
 		    argc - optind);
@@ -182,7 +162,7 @@ load_tutor(const tutor_args_t *a, char **err)
 		return NULL;
 	t = tutor_create(paths, n);
 	lesson_paths_free(paths, n);
-	if (tutor_override(t, &a->ov, err) != 0) {
+	if (tutor_override(t, &a->common.shape, err) != 0) {
 		tutor_free(t);
 		return NULL;
 	}
@@ -247,21 +227,15 @@ cmd_tutor(int argc, char **argv)
 	tutor_args_t a;
 	tutor_t *t;
 	char *err = NULL;
-	int rc, sig;
+	int sig;
 
-	rc = parse_args(argc, argv, &a, &err);
-	if (rc != 0) {
-		if (rc > 0) {
-			if (rc == 2)
-				tutor_keys_print(stdout);
-			else
-				usage(stdout);
-			return 0;
-		}
-		fprintf(stderr, "convgrad tutor: %s\n", err);
-		fprintf(stderr, "Try 'convgrad tutor --help'.\n");
-		free(err);
-		return 2;
+	if (parse_args(argc, argv, &a, &err) != 0)
+		return cli_usage_error(PROG, err);
+	if (cli_help_or_version(&a.common, usage))
+		return 0;
+	if (a.keys) {
+		tutor_keys_print(stdout);
+		return 0;
 	}
 	if (ui_term_check(&err) != 0) {
 		fprintf(stderr, "convgrad: the tutor needs a terminal: %s.\n"
@@ -272,7 +246,7 @@ cmd_tutor(int argc, char **argv)
 	}
 	t = load_tutor(&a, &err);
 	if (t == NULL) {
-		fprintf(stderr, "convgrad tutor: %s\n", err);
+		fprintf(stderr, PROG ": %s\n", err);
 		free(err);
 		return 2;
 	}

@@ -95,6 +95,36 @@ check "--keys: the lesson view's n" grep -qP '^lesson\tn\tnext step' "$TMPD/keys
 check "--keys: the shape panel's Enter" grep -qP '^shape\tEnter\t' "$TMPD/keys"
 check "--help mentions --keys" bash -c '"$1" tutor --help | grep -q -- --keys' _ "$CONVGRAD"
 
+# ---- the options every command shares: --version, usage errors ----
+check "--help mentions --version" \
+    bash -c '"$1" tutor --help | grep -q -- "-V, --version"' _ "$CONVGRAD"
+for flag in --version -V; do
+	"$CONVGRAD" tutor $flag >"$TMPD/ver" 2>&1
+	check "tutor $flag: exit 0" test $? -eq 0
+	check "tutor $flag: 'convgrad VERSION' and only that" \
+	    test "$(grep -cE '^convgrad [0-9]+\.[0-9]+\.[0-9]+$' "$TMPD/ver")" = 1 \
+	    -a "$(wc -l <"$TMPD/ver")" = 1
+done
+# usage_error DESC WANT ARG...: exit 2 before the terminal is looked at,
+# "convgrad tutor: WANT" and the Try line on stderr.
+usage_error() {
+	local desc=$1 want=$2
+	shift 2
+	"$CONVGRAD" tutor "$@" </dev/null >"$TMPD/out" 2>"$TMPD/err"
+	check "$desc: exit 2" test $? -eq 2
+	check "$desc: says so" grep -qF -- "convgrad tutor: $want" "$TMPD/err"
+	check "$desc: points to --help" \
+	    grep -qF "Try 'convgrad tutor --help'." "$TMPD/err"
+}
+usage_error "an unknown option" "unknown option '--bogus'" --bogus
+usage_error "an unknown short option" "unknown option '-x'" -x
+usage_error "--shape without its argument" \
+    "--shape: option requires an argument" --shape
+usage_error "--shape garbage" "--shape: expected seven integers" --shape x
+usage_error "--stride 0" \
+    "--stride: expected positive integers like 2,3, got '0'" --stride 0
+usage_error "two lessons" "one LESSON or directory at most, not 2" a.md b.md
+
 # ---- 80x24: the list, opening a lesson, stepping ----
 start a 80 24
 run a "$(tutor_cmd "")"
@@ -181,6 +211,17 @@ check "fatal: the message is printed on the restored screen" \
 check "fatal: exit status 3" wait_for a "rc=3"
 check "fatal: no tutor screen left behind" wait_gone a "step 1/4"
 check "fatal: the shell is usable" shell_alive a
+
+# ---- the shape options over the lesson's default ----
+run a "clear; $(tutor_cmd "" tutor --stride 1 "$FIX")"
+check "--stride 1 over the lesson's 2,3" wait_for a "strh=1 strw=1"
+keys a q
+wait_gone a "strh=1 strw=1" >/dev/null
+run a "clear; $(tutor_cmd "" tutor --shape 1,1,2,2,1,3,3 "$FIX") 2>$TMPD/shape.err; echo rc=\$?"
+check "a shape too small for the kernel: exit 2" wait_for a "rc=2"
+check "... naming the lesson and the options" grep -qF -- \
+    "tutor-lesson.md: --shape 1,1,2,2,1,3,3 --stride 2,3 --padding 0,0 --dilation 1,1: " \
+    "$TMPD/shape.err"
 
 # ---- 120x40, SIGTERM ----
 start b 120 40
