@@ -2,6 +2,7 @@
  * main.c: dispatch to the front ends.
  *
  *   convgrad                      the tutor on the bundled lessons
+ *   convgrad LESSON|DIR           the tutor on that lesson
  *   convgrad tutor [LESSON]       the tutor
  *   convgrad verify [FILES|DIRS]  verify lessons in batch
  *   convgrad show LESSON          print a lesson as text
@@ -10,8 +11,10 @@
 #include "config.h"
 
 #include <locale.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd.h"
 
@@ -36,12 +39,24 @@ usage(FILE *f)
 	    "Commands:\n");
 	for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		fprintf(f, "  %-10s  %s\n", commands[i].name, commands[i].summary);
-	fprintf(f, "\nWith no command, convgrad opens the tutor.\n"
+	fprintf(f, "\nWith no command, convgrad opens the tutor; 'convgrad LESSON' opens\n"
+	    "the tutor on that lesson (a file, or a directory of lessons).\n"
 	    "'convgrad COMMAND --help' describes a command's options.\n\n"
 	    "  -h, --help     show this help and exit\n"
 	    "  -V, --version  show the version and exit\n\n"
 	    "Exit status: 0 success, 1 a check failed, 2 bad usage or input.\n"
 	    "See convgrad(1).\n");
+}
+
+/* A path rather than a command word: it exists, names a folder, or is a
+ * Markdown file. The tutor then reports a missing one itself. */
+static bool
+looks_like_lesson(const char *arg)
+{
+	size_t n = strlen(arg);
+
+	return access(arg, F_OK) == 0 || strchr(arg, '/') != NULL ||
+	    (n > 3 && strcmp(arg + n - 3, ".md") == 0);
 }
 
 int
@@ -68,6 +83,9 @@ main(int argc, char **argv)
 		if (strcmp(argv[1], commands[i].name) == 0)
 			return commands[i].run(argc - 1, argv + 1);
 	}
+	/* `convgrad LESSON`: the tutor on that lesson (or directory). */
+	if (looks_like_lesson(argv[1]))
+		return cmd_tutor(argc, argv);
 	fprintf(stderr, "convgrad: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return 2;

@@ -32,6 +32,15 @@ check "an unknown command is named on stderr" \
 	grep -qF "unknown command 'frobnicate'" "$tmp/err"
 check "an unknown command prints nothing on stdout" test ! -s "$tmp/out"
 
+# `convgrad LESSON` is the tutor on that lesson, not an unknown command;
+# without a terminal the tutor refuses and points to verify and show.
+"$CONVGRAD" "$top_srcdir/lessons/03-input.md" </dev/null >"$tmp/out" 2>"$tmp/err"
+check "convgrad LESSON without a terminal exits 2" test $? -eq 2
+check "convgrad LESSON goes to the tutor, not 'unknown command'" \
+	grep -q "convgrad verify" "$tmp/err"
+check "convgrad LESSON is not an unknown command" \
+	sh -c "! grep -q 'unknown command' '$tmp/err'"
+
 for cmd in gradcheck; do   # verify, show: their own tests
 	"$CONVGRAD" $cmd --help >"$tmp/out" 2>/dev/null
 	check "convgrad $cmd --help exits 0" test $? -eq 0
