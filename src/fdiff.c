@@ -14,7 +14,10 @@
  * Columns are independent, so fd_jacobian and fd_gradient run them in
  * parallel under OpenMP: each thread works on its own copy of the
  * parameters and its own output buffers (thread 0 uses the caller's, which
- * it restores), and writes only its own columns.
+ * it restores), and writes only its own columns. fd_jacobian_column and
+ * fd_gradient_entry run one column on the caller's parameters, through the
+ * same fd_column and fd_scalar, so a single entry asked for alone equals
+ * the same entry of the whole, bit for bit.
  */
 #include "fdiff.h"
 
@@ -146,6 +149,20 @@ fd_scalar(fd_work_t *w, const tensor_t *df, conv_wrt_t wrt, size_t j,
 	double step = fd_column(NULL, w, wrt, j, fwd, s, o);
 
 	return (fd_dot(df, w->out_hi) - fd_dot(df, w->out_lo)) / step;
+}
+
+double
+fd_gradient_entry(const tensor_t *df, conv_params_t *p, conv_wrt_t wrt,
+    size_t j, conv_forward_fn fwd, const conv_shape_t *s, const fd_opts_t *o)
+{
+	fd_work_t w;
+	double v;
+
+	assert(df->size == conv_output_size(s));
+	fd_work_init(&w, p, false, s);
+	v = fd_scalar(&w, df, wrt, j, fwd, s, o);
+	fd_work_done(&w);
+	return v;
 }
 
 void

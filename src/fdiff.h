@@ -61,4 +61,12 @@ void fd_gradient(tensor_t *grad, const tensor_t *df, conv_params_t *p,
     conv_wrt_t wrt, conv_forward_fn fwd, const conv_shape_t *s,
     const fd_opts_t *o);
 
+/* One entry of fd_gradient: d f / d wrt[j] for f = sum(df * output), from
+ * two forward passes (the perturbed inputs x_j + h and x_j - h, or x_j for
+ * forward differences). The same code and arithmetic as each entry of
+ * fd_gradient, so the two agree bit for bit. p is perturbed and restored. */
+double fd_gradient_entry(const tensor_t *df, conv_params_t *p,
+    conv_wrt_t wrt, size_t j, conv_forward_fn fwd, const conv_shape_t *s,
+    const fd_opts_t *o);
+
 #endif

@@ -11,8 +11,17 @@
  * Numeric derivatives come from fdiff.c, lazily and cached in the ctx:
  *   d output[o] / d T[j]   Jacobian column j of T, computed the first time
  *                          any claim asks for an entry of it;
- *   d f / d T[j]           the whole numeric gradient of f = sum df*output,
- *                          computed once per T.
+ *   d f / d T[j]           entry j of the numeric gradient of
+ *                          f = sum df*output, computed the first time it
+ *                          is asked for (two forward passes), so the
+ *                          tutor's first check of a chain-rule claim costs
+ *                          milliseconds at any shape; a verify_claim that
+ *                          will visit at least half as many tuples as T
+ *                          has entries (every kernel claim) fills the
+ *                          whole gradient at once instead, in parallel.
+ *                          fdiff.c computes an entry alone with the same
+ *                          arithmetic as in the whole, so the values do
+ *                          not depend on which way they were filled.
  *
  * A claim is checked at every tuple of its free index variables (ranges from
  * expr_range_eval, which may depend on earlier variables), skipping tuples
@@ -26,6 +35,7 @@
 
 #include "verify.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -80,6 +90,13 @@ struct jac_cache {
 	bool one_valid;
 };
 
+/* The numeric gradient d f / d T of one T, filled entry by entry. */
+struct grad_cache {
+	tensor_t *t;            /* T's shape; NULL until an entry is asked */
+	unsigned char *have;    /* bit j: entry j is computed */
+	size_t nhave;
+};
+
 struct let {
 	char *name;
 	tensor_t *t;
@@ -93,7 +110,10 @@ struct verify_ctx {
 	struct let *lets;
 	int nlets, cap_lets;
 	struct jac_cache jac[3];        /* by conv_wrt_t */
-	tensor_t *grad[3];              /* numeric d f / d T, by conv_wrt_t */
+	struct grad_cache grad[3];      /* numeric d f / d T, by conv_wrt_t */
+	/* Tuples the running verify_claim will visit (0 outside it): past
+	 * half of T's entries, the first entry asked fills all of T. */
+	size_t claim_tuples;
 	tensor_t *kgrad[3][2];          /* backward kernels: [wrt][matrix?] */
 	expr_env_t env;
 };
@@ -220,12 +240,13 @@ checked_offset(const tensor_t *t, const char *name, const long *idx,
 	return 0;
 }
 
-static void
+static conv_params_t *
 ctx_params(verify_ctx_t *vc, conv_params_t *p)
 {
 	p->input = vc->input;
 	p->weight = vc->weight;
 	p->bias = vc->bias;
+	return p;
 }
 
 /* Jacobian column j of w (cached; see JAC_CACHE_LIMIT). */
@@ -262,21 +283,45 @@ jac_column(verify_ctx_t *vc, conv_wrt_t w, size_t j)
 	return col;
 }
 
-/* The numeric gradient d f / d w, computed once. */
-static const tensor_t *
-fd_grad(verify_ctx_t *vc, conv_wrt_t w)
+/* Every entry of d f / d w at once (fd_gradient, parallel). */
+static void
+grad_fill(verify_ctx_t *vc, conv_wrt_t w)
 {
+	struct grad_cache *g = &vc->grad[w];
 	conv_params_t p;
-	tensor_t *t;
 
-	if (vc->grad[w] != NULL)
-		return vc->grad[w];
-	ctx_params(vc, &p);
-	t = conv_wrt_tensor(&p, w);
-	vc->grad[w] = tensor_create(t->ndim, t->shape);
-	fd_gradient(vc->grad[w], vc->df, &p, w, conv2d_forward_elem, &vc->s,
-	    &vc->o.fd);
-	return vc->grad[w];
+	fd_gradient(g->t, vc->df, ctx_params(vc, &p), w, conv2d_forward_elem,
+	    &vc->s, &vc->o.fd);
+	memset(g->have, 0xff, (g->t->size + 7) / 8);
+	g->nhave = g->t->size;
+}
+
+/* Entry j of the numeric gradient d f / d w: cached, computed alone, or
+ * with every other entry when the running claim will need most of them
+ * (see claim_tuples). */
+static double
+grad_entry(verify_ctx_t *vc, conv_wrt_t w, size_t j)
+{
+	struct grad_cache *g = &vc->grad[w];
+	conv_params_t p;
+	const tensor_t *t = conv_wrt_tensor(ctx_params(vc, &p), w);
+
+	assert(j < t->size);
+	if (g->t == NULL) {
+		g->t = tensor_create(t->ndim, t->shape);
+		g->have = xcalloc((t->size + 7) / 8, 1);
+	}
+	if (g->have[j / 8] & (1u << (j % 8)))
+		return g->t->data[j];
+	if (vc->claim_tuples >= (t->size + 1) / 2) {
+		grad_fill(vc, w);
+		return g->t->data[j];
+	}
+	g->t->data[j] = fd_gradient_entry(vc->df, &p, w, j,
+	    conv2d_forward_elem, &vc->s, &vc->o.fd);
+	g->have[j / 8] |= (unsigned char)(1u << (j % 8));
+	g->nhave++;
+	return g->t->data[j];
 }
 
 static int
@@ -295,7 +340,7 @@ env_numeric_deriv(void *ctx, const char *wrt, const long *out_idx,
 	if (checked_offset(conv_wrt_tensor(&p, w), wrt, wrt_idx, &j, err) != 0)
 		return -1;
 	if (out_idx == NULL) {
-		*value = fd_grad(vc, w)->data[j];
+		*value = grad_entry(vc, w, j);
 		return 0;
 	}
 	if (checked_offset(vc->output, "output", out_idx, &o, err) != 0)
@@ -386,7 +431,8 @@ verify_ctx_free(verify_ctx_t *vc)
 	free(vc->lets);
 	for (i = 0; i < 3; i++) {
 		jac_free(&vc->jac[i]);
-		tensor_free(vc->grad[i]);
+		tensor_free(vc->grad[i].t);
+		free(vc->grad[i].have);
 		for (k = 0; k < 2; k++)
 			tensor_free(vc->kgrad[i][k]);
 	}
@@ -600,8 +646,8 @@ point_kernel(verify_ctx_t *vc, const claim_t *c, const long *vals,
     verify_point_t *pt, char **err)
 {
 	conv_wrt_t w;
+	conv_params_t p;
 	size_t off;
-	const tensor_t *fd;
 
 	if (!wrt_by_name(kernel_wrt(c), &w))
 		return set_error(err, "%s:%d:%d: error: no backward kernel for "
@@ -611,10 +657,10 @@ point_kernel(verify_ctx_t *vc, const claim_t *c, const long *vals,
 		return set_error(err, "%s:%d:%d: error: unknown kernel '%s' "
 		    "(expected element or matrix)", c->file, c->line, c->col,
 		    c->kernel ? c->kernel : "");
-	fd = fd_grad(vc, w);
-	if (checked_offset(fd, kernel_wrt(c), vals, &off, err) != 0)
+	if (checked_offset(conv_wrt_tensor(ctx_params(vc, &p), w),
+	    kernel_wrt(c), vals, &off, err) != 0)
 		return -1;
-	pt->numeric = fd->data[off];
+	pt->numeric = grad_entry(vc, w, off);
 	pt->formula = kernel_grad(vc, w, strcmp(c->kernel, "matrix") == 0)->
 	    data[off];
 	return 0;
@@ -945,10 +991,10 @@ run_free(struct run *ru)
 		return -1;
 	ru->r->total = total;
 	if (ru->vc->o.max_tuples > 0 && total > ru->vc->o.max_tuples) {
-		ru->to_visit = ru->vc->o.max_tuples;
+		ru->to_visit = ru->vc->claim_tuples = ru->vc->o.max_tuples;
 		return sample(ru);
 	}
-	ru->to_visit = total;
+	ru->to_visit = ru->vc->claim_tuples = total;
 	return enum_from(ru, 0);
 }
 
@@ -969,7 +1015,7 @@ run_kernel(struct run *ru)
 		    kernel_wrt(ru->c));
 	ctx_params(ru->vc, &p);
 	t = conv_wrt_tensor(&p, w);
-	ru->r->total = ru->to_visit = t->size;
+	ru->r->total = ru->to_visit = ru->vc->claim_tuples = t->size;
 	for (off = 0; off < t->size; off++) {
 		tensor_unravel(t, off, u);
 		for (k = 0; k < t->ndim; k++)
@@ -1050,7 +1096,7 @@ run_let(struct run *ru)
 	if (let_shape(ru, shape) != 0)
 		return -1;
 	t = tensor_create(c->ndims, shape);
-	ru->r->total = ru->to_visit = t->size;
+	ru->r->total = ru->to_visit = ru->vc->claim_tuples = t->size;
 	for (off = 0; off < t->size; off++) {
 		tensor_unravel(t, off, u);
 		for (k = 0; k < c->ndims; k++) {
@@ -1115,6 +1161,7 @@ verify_claim(verify_ctx_t *vc, const claim_t *c, verify_result_t *r,
 		rc = run_kernel(&ru);
 	else
 		rc = run_free(&ru);
+	vc->claim_tuples = 0;
 	free(ru.slots);
 	free(ru.vals);
 	if (rc < 0) {

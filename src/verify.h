@@ -7,8 +7,10 @@
  * A verify_ctx is the world at one shape: seeded random input, weight, bias
  * and upstream gradient df; output and output_nhwc from the real forward
  * kernels; input_nhwc and filter_hwio by layout conversion; the lets of the
- * lesson being verified. Numeric Jacobian columns are computed once per
- * context and shared by every claim that needs them.
+ * lesson being verified. Numeric Jacobian columns and entries of the
+ * numeric gradient d f / d T are computed once per context, the first time
+ * a claim needs them (one column or one entry at a time, so the tutor's
+ * live check stays fast at large shapes), and shared by every claim.
  */
 #ifndef CONVGRAD_VERIFY_H
 #define CONVGRAD_VERIFY_H

@@ -3,7 +3,8 @@
  * asked for (checked on a cubic, whose difference quotients are known in
  * closed form), the perturbed tensor is restored bit for bit, the Jacobian
  * has the documented layout and matches the analytic one of a 1x1
- * convolution, and the parallel Jacobian equals the column-by-column one.
+ * convolution, and the parallel Jacobian equals the column-by-column one,
+ * as the whole gradient equals its entries computed one at a time.
  */
 #include <float.h>
 #include <math.h>
@@ -277,6 +278,49 @@ START_TEST(test_parallel_equals_serial)
 }
 END_TEST
 
+/* fd_gradient_entry, one entry alone (as the verifier computes it for the
+ * tutor's live check), equals the same entry of the whole fd_gradient
+ * (parallel under OpenMP) bit for bit, for every tensor and both methods,
+ * and leaves the parameters exactly as they were. _i: wrt * 2 + method. */
+START_TEST(test_gradient_entry_equals_whole)
+{
+	const conv_wrt_t wrt = (conv_wrt_t)(_i / 2);
+	conv_shape_t s;
+	conv_params_t p;
+	fd_opts_t o;
+	tensor_t *df, *grad, *saved;
+	size_t j;
+	double v;
+	rng_t r;
+
+	fd_opts_default(&o);
+	o.method = _i % 2 == 0 ? FD_CENTRAL : FD_FORWARD;
+	conv_shape_init(&s, 2, 3, 6, 5, 3, 3, 2);
+	s.strw = 2;
+	s.pad_h = 1;
+	ck_assert_int_eq(conv_shape_validate(&s, 0, NULL), 0);
+	params_create(&p, &s, 11);
+	df = tensor_create4(s.N, s.C_out, s.H_out, s.W_out);
+	rng_seed(&r, 12);
+	tensor_fill_uniform(df, &r, -1, 1);
+	grad = tensor_clone(conv_wrt_tensor(&p, wrt));
+	saved = tensor_clone(conv_wrt_tensor(&p, wrt));
+	fd_gradient(grad, df, &p, wrt, conv2d_forward_elem, &s, &o);
+	for (j = 0; j < grad->size; j++) {
+		v = fd_gradient_entry(df, &p, wrt, j, conv2d_forward_elem, &s, &o);
+		ck_assert_msg(memcmp(&v, &grad->data[j], sizeof v) == 0,
+		    "d f / d %s[%zu]: alone %.17g, in the whole %.17g",
+		    conv_wrt_name(wrt), j, v, grad->data[j]);
+	}
+	ck_assert(memcmp(saved->data, conv_wrt_tensor(&p, wrt)->data,
+	    saved->size * sizeof(double)) == 0);
+	tensor_free(saved);
+	tensor_free(grad);
+	tensor_free(df);
+	params_free(&p);
+}
+END_TEST
+
 /* Both methods and a larger step on the (linear) conv against the backward
  * kernel: no truncation error, so the rounding tolerance of check_conv
  * (1e-6) holds for forward differences and h = 1e-4 too. */
@@ -322,6 +366,7 @@ make_suite(void)
 	tcase_add_test(tc, test_restores_exactly);
 	tcase_add_test(tc, test_jacobian_1x1);
 	tcase_add_test(tc, test_parallel_equals_serial);
+	tcase_add_loop_test(tc, test_gradient_entry_equals_whole, 0, 6);
 	tcase_add_loop_test(tc, test_forward_method_on_conv, 0, 3);
 	suite_add_tcase(s, tc);
 	return s;

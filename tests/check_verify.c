@@ -8,7 +8,8 @@
  * shape; and a table of CORRECT claims that must hold at several shapes
  * (strides 1, 2 and 3, non-square inputs, R != S, batch 1 and 2). Claims
  * are built with claim_parse directly. Plus: tolerances, findings, NaN,
- * expect fail, lets, sampling, the single-point check.
+ * expect fail, lets, sampling, the single-point check, and the numeric
+ * gradient filled one entry at a time giving the same bits as whole.
  */
 #include "config.h"
 
@@ -467,6 +468,83 @@ START_TEST(test_point_and_cex_str)
 }
 END_TEST
 
+/* The tensor T of a claim `d f / d T...`. */
+static const char *
+chain_wrt(const claim_t *c)
+{
+	const expr_t *den = c->lhs->u.deriv.den;
+
+	return den->kind == EX_NAME ? den->u.name.name : den->u.access.tensor;
+}
+
+/*
+ * The numeric gradient d f / d T is filled entry by entry for the live
+ * check (verify_claim_at) and whole for a claim over all of T: both give
+ * the same bits. For every chain-rule and kernel claim of right_claims:
+ * every point on a fresh context (entries one at a time) equals the same
+ * point after verify_claim on another (the whole gradient); then
+ * verify_claim on the first context, whose gradient is partly filled,
+ * gives the second's result exactly.
+ */
+START_TEST(test_lazy_gradient_same_bits)
+{
+	conv_shape_t s = default_shape();
+	expr_scope_t *sc = expr_scope_create();
+	int i, k, nclaims = 0;
+
+	for (i = 0; i < NRIGHT; i++) {
+		verify_ctx_t *lazy = ctx_at(&s, 0), *whole = ctx_at(&s, 0);
+		verify_result_t rl, rw;
+		const tensor_t *t;
+		size_t off, u[TENSOR_MAX_DIMS];
+		long vals[TENSOR_MAX_DIMS];
+		claim_t *c;
+
+		if (strncmp(right_claims[i], "d f / d ", 8) != 0) {
+			verify_ctx_free(lazy);
+			verify_ctx_free(whole);
+			continue;
+		}
+		nclaims++;
+		c = parse(right_claims[i], sc);
+		t = verify_ctx_tensor(lazy, chain_wrt(c));
+		ck_assert_int_eq(verify_point_count(c), t->ndim);
+		ck_assert_int_eq(check_claim(whole, sc, right_claims[i], &rw),
+		    VERDICT_HOLDS);
+		/* every other entry alone, backwards: a partial fill */
+		for (off = t->size; off-- > 0; ) {
+			verify_point_t pl, pw;
+			char *err = NULL;
+
+			tensor_unravel(t, off, u);
+			for (k = 0; k < t->ndim; k++)
+				vals[k] = (long)u[k];
+			ck_assert_int_eq(verify_claim_at(whole, c, vals, &pw, &err), 0);
+			if (off % 2 == 1)
+				continue;
+			ck_assert_int_eq(verify_claim_at(lazy, c, vals, &pl, &err), 0);
+			ck_assert_msg(memcmp(&pl.numeric, &pw.numeric,
+			    sizeof pl.numeric) == 0, "%s at entry %zu: alone %.17g, "
+			    "whole %.17g", right_claims[i], off, pl.numeric,
+			    pw.numeric);
+			ck_assert(pl.ok && pw.ok);
+		}
+		ck_assert_int_eq(verify_claim(lazy, c, &rl, NULL), 0);
+		ck_assert_int_eq(rl.verdict, VERDICT_HOLDS);
+		ck_assert_uint_eq(rl.checked, rw.checked);
+		ck_assert(memcmp(&rl.max_abs, &rw.max_abs, sizeof rl.max_abs) == 0);
+		ck_assert(memcmp(&rl.max_rel, &rw.max_rel, sizeof rl.max_rel) == 0);
+		verify_result_clear(&rl);
+		verify_result_clear(&rw);
+		claim_free(c);
+		verify_ctx_free(lazy);
+		verify_ctx_free(whole);
+	}
+	ck_assert_int_eq(nclaims, 10);
+	expr_scope_free(sc);
+}
+END_TEST
+
 static size_t progress_calls, progress_done, progress_total;
 
 static void
@@ -640,6 +718,7 @@ make_suite(void)
 	tcase_add_test(tc, test_let_im2col);
 	tcase_add_test(tc, test_sampling);
 	tcase_add_test(tc, test_point_and_cex_str);
+	tcase_add_test(tc, test_lazy_gradient_same_bits);
 	tcase_add_test(tc, test_progress_cancel);
 	tcase_add_test(tc, test_bad_shape);
 	tcase_add_test(tc, test_let_too_large);
