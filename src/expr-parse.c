@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "escape.h"
 #include "util.h"
 
 #define MAX_DEPTH 200
@@ -83,38 +84,40 @@ offset_of(const parser_t *p, int line, int col)
 	return lx.pos;
 }
 
-/* "  <source line>\n  <spaces>^": the line holding off, a caret under it
- * (tabs copied, so the caret lines up whatever the tab width). */
+/* "  <source line>\n  <spaces>^": the line holding off, a caret under it.
+ * The line is shown through escape_visible (an invalid UTF-8 byte or a
+ * control character as \xNN), and the caret counts each escape's four
+ * columns; tabs are copied, so the caret lines up whatever the tab width. */
 static void
 add_caret(sbuf_t *b, const char *text, size_t off)
 {
 	size_t start = off, end = off, i, n;
-	char cp[8];
 
 	while (start > 0 && text[start - 1] != '\n')
 		start--;
 	while (text[end] != '\0' && text[end] != '\n')
 		end++;
 	sbuf_add(b, "\n  ");
-	sbuf_addn(b, text + start, end - start);
+	escape_visible(b, text + start, end - start, false);
 	sbuf_add(b, "\n  ");
 	for (i = start; i < off; i += n) {
-		for (n = 1; i + n < off && n < 4 &&
-		    ((unsigned char)text[i + n] & 0xc0) == 0x80; n++)
-			;
-		if (text[i] == '\t') {
+		n = escape_utf8_len(text + i, off - i);
+		if (n == 0)
+			n = 1;          /* an invalid byte: one escape */
+		if (text[i] == '\t')
 			sbuf_add(b, "\t");
-		} else {
-			memcpy(cp, text + i, n);
-			cp[n] = '\0';
-			sbuf_addf(b, "%*s", utf8_width(cp), "");
-		}
+		else
+			sbuf_addf(b, "%*s", escape_visible(NULL, text + i, n,
+			    false), "");
 	}
 	sbuf_add(b, "^");
 }
 
 /* Report an error at line:col of the file and unwind to claim_parse():
- * "FILE:LINE:COL: error: WHAT (near 'TOKEN')", the line, a caret. */
+ * "FILE:LINE:COL: error: WHAT (near 'TOKEN')", the line, a caret. Every
+ * piece that comes from the user (the file name, names in WHAT, the token,
+ * the line) goes through escape_visible, so the message is valid UTF-8
+ * and safe for a terminal whatever bytes the claim holds. */
 static _Noreturn void __attribute__((format(printf, 4, 5)))
 error_at(parser_t *p, int line, int col, const char *fmt, ...)
 {
@@ -131,12 +134,17 @@ error_at(parser_t *p, int line, int col, const char *fmt, ...)
 	what = xvasprintf(fmt, ap);
 	va_end(ap);
 	sbuf_init(&b);
-	sbuf_addf(&b, "%s:%d:%d: error: %s", p->file, line, col, what);
+	escape_visible(&b, p->file, strlen(p->file), false);
+	sbuf_addf(&b, ":%d:%d: error: ", line, col);
+	escape_visible(&b, what, strlen(what), false);
 	free(what);
-	if (t.kind == TK_EOF)
+	if (t.kind == TK_EOF) {
 		sbuf_add(&b, " (at end of claim)");
-	else
-		sbuf_addf(&b, " (near '%.*s')", (int)t.len, p->text + off + t.off);
+	} else {
+		sbuf_add(&b, " (near '");
+		escape_visible(&b, p->text + off + t.off, t.len, false);
+		sbuf_add(&b, "')");
+	}
 	add_caret(&b, p->text, off + t.off);
 	p->err = sbuf_take(&b);
 	longjmp(p->jb, 1);

@@ -27,6 +27,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "escape.h"
 #include "util.h"
 
 /* The shape a lesson gets for keys its shape block leaves out. */
@@ -694,6 +695,25 @@ walk(struct lesson_parse *lp, cmark_node *doc, char **err)
 	return shape_validate(lp->l, lp->have_shape ? lp->shape_line : 1, err);
 }
 
+/* Make the error message in *err (if any) visible text: every byte of an
+ * invalid UTF-8 sequence and every control character but newline and tab
+ * written as \xNN (escape.h). The words a message quotes from the lesson
+ * (a shape word, a fence's info string) and paths may hold any bytes; a
+ * claim's message is escaped already (expr-parse.c), and escaping leaves
+ * escaped text as it is. Returns -1. */
+static int
+visible_error(char **err)
+{
+	char *v;
+
+	if (err == NULL || *err == NULL)
+		return -1;
+	v = escape_visible_str(*err, true);
+	free(*err);
+	*err = v;
+	return -1;
+}
+
 lesson_t *
 lesson_parse(const char *text, size_t len, const char *path, char **err)
 {
@@ -722,6 +742,7 @@ lesson_parse(const char *text, size_t len, const char *path, char **err)
 	sbuf_free(&lp.prose_md);
 	free(lp.line_off);
 	if (rc != 0) {
+		visible_error(err);
 		lesson_free(lp.l);
 		return NULL;
 	}
@@ -735,8 +756,10 @@ lesson_load(const char *path, char **err)
 	size_t len;
 	lesson_t *l;
 
-	if (read_file(path, &text, &len, err) != 0)
+	if (read_file(path, &text, &len, err) != 0) {
+		visible_error(err);
 		return NULL;
+	}
 	l = lesson_parse(text, len, path, err);
 	free(text);
 	return l;
@@ -891,7 +914,7 @@ lesson_collect(char **args, int nargs, char ***paths, int *npaths,
 		rc = collect_one(&pl, args[i], err);
 	if (rc != 0) {
 		lesson_paths_free(pl.v, pl.n);
-		return -1;
+		return visible_error(err);
 	}
 	*paths = pl.v;
 	*npaths = pl.n;

@@ -2,13 +2,16 @@
  * check_expr_parse.c: the check language's parser and binder: every claim
  * form (kind, free variables in order, their inferred ranges), blocks
  * (labels, continuation lines), and a table of malformed claims with the
- * exact message, line and column.
+ * exact message, line and column; messages about claims (and lessons)
+ * holding invalid UTF-8 or control characters show them as \xNN escapes.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "check-util.h"
+#include "escape.h"
 #include "expr.h"
+#include "lesson.h"
 #include "util.h"
 
 static expr_scope_t *scope;
@@ -486,6 +489,112 @@ START_TEST(test_caret)
 }
 END_TEST
 
+/* escape_visible, which messages pass user text through: each byte of an
+ * invalid UTF-8 sequence and each control character but tab as \xNN, 4
+ * columns; valid UTF-8 as it is, at its display width. */
+static const struct esc_case {
+	const char *in;
+	bool keep_newlines;
+	const char *out;
+	int width;
+} esc_cases[] = {
+	{ "abc", false, "abc", 3 },
+	{ "\xff\xfe", false, "\\xFF\\xFE", 8 },
+	{ "a\tb", false, "a\tb", 3 },
+	{ "a\nb", false, "a\\x0Ab", 6 },
+	{ "a\nb", true, "a\nb", 3 },
+	{ "\x1b[2J\x7f", false, "\\x1B[2J\\x7F", 11 },
+	{ "\xc2\x9b" "1m", false, "\\xC2\\x9B1m", 10 },     /* C1 CSI */
+	{ "∂ 中", false, "∂ 中", 4 },
+	{ "\xc0\xaf", false, "\\xC0\\xAF", 8 },            /* overlong */
+	{ "\xed\xa0\x80", false, "\\xED\\xA0\\x80", 12 },  /* surrogate */
+	{ "x\xe2\x88", false, "x\\xE2\\x88", 9 },          /* cut short */
+	{ "\xe2\x88\x82\x80", false, "∂\\x80", 5 },        /* stray */
+};
+
+START_TEST(test_escape_visible)
+{
+	const struct esc_case *t = &esc_cases[_i];
+	char *got = escape_visible_str(t->in, t->keep_newlines);
+	sbuf_t b;
+
+	ck_assert_str_eq(got, t->out);
+	free(got);
+	sbuf_init(&b);
+	ck_assert_int_eq(escape_visible(&b, t->in, strlen(t->in),
+	    t->keep_newlines), t->width);
+	ck_assert_int_eq(escape_visible(NULL, t->in, strlen(t->in),
+	    t->keep_newlines), t->width);
+	sbuf_free(&b);
+	got = escape_visible_str(NULL, false);
+	ck_assert_str_eq(got, "");
+	free(got);
+}
+END_TEST
+
+/* A claim with invalid UTF-8 or control characters gets a message that
+ * is valid UTF-8 with no raw control byte: the token near the error, the
+ * quoted line, the file name and any name in the message escaped, and
+ * the caret still under the token (each escape counts 4 columns). */
+START_TEST(test_invalid_utf8_messages)
+{
+	char *err = NULL;
+
+	/* the bytes \377\376: the lexer stops at the first */
+	ck_assert_ptr_null(claim_parse("bias[c_out] = 1 \377\376 2", "f.md", 3,
+	    1, scope, &err));
+	ck_assert_str_eq(err, "f.md:3:17: error: unexpected character (near "
+	    "'\\xFF')\n  bias[c_out] = 1 \\xFF\\xFE 2\n"
+	    "                  ^");
+	free(err);
+	/* a form feed (white space to the lexer) before the error: the
+	 * caret moves 4 columns for its escape */
+	ck_assert_ptr_null(claim_parse("bias[c_out] =\f1 + inptu[0]", "f.md", 3,
+	    1, scope, &err));
+	ck_assert_str_eq(err, "f.md:3:19: error: unknown tensor 'inptu' (near "
+	    "'inptu')\n  bias[c_out] =\\x0C1 + inptu[0]\n"
+	    "                       ^");
+	free(err);
+	/* an escape sequence that would recolour the terminal */
+	ck_assert_ptr_null(claim_parse("bias[c_out] = \033[31m", "f.md", 1, 1,
+	    scope, &err));
+	ck_assert_str_eq(err, "f.md:1:15: error: unexpected character (near "
+	    "'\\x1B')\n  bias[c_out] = \\x1B[31m\n                ^");
+	free(err);
+	/* a file name with an invalid byte; a stray continuation byte after
+	 * a valid character (the lexer takes both as one character); a tab
+	 * kept, in the line and in the caret's */
+	ck_assert_ptr_null(claim_parse("bias[c_out] =\t∂\x80", "f\377.md", 2, 1,
+	    scope, &err));
+	ck_assert_str_eq(err, "f\\xFF.md:2:15: error: unexpected character "
+	    "(near '∂\\x80')\n  bias[c_out] =\t∂\\x80\n               \t^");
+	free(err);
+}
+END_TEST
+
+/* The lesson loader's messages, which quote words of the lesson (a shape
+ * word here) and the path, are escaped too; a claim's message is not
+ * escaped twice. */
+START_TEST(test_invalid_utf8_lesson_messages)
+{
+	static const char shape_esc[] = "# T\n\n```shape\nN=\0332\n```\n";
+	static const char claim_bad[] = "# T\n\n## S\n\n```check\n"
+	    "bias[c_out] = 1 \033 2\n```\n";
+	char *err = NULL;
+
+	ck_assert_ptr_null(lesson_parse(shape_esc, sizeof shape_esc - 1,
+	    "l\377.md", &err));
+	ck_assert_str_eq(err, "l\\xFF.md:4:1: error: shape key 'N' needs an "
+	    "integer, got '\\x1B2'");
+	free(err);
+	ck_assert_ptr_null(lesson_parse(claim_bad, sizeof claim_bad - 1,
+	    "l.md", &err));
+	ck_assert_str_eq(err, "l.md:6:17: error: unexpected character (near "
+	    "'\\x1B')\n  bias[c_out] = 1 \\x1B 2\n                  ^");
+	free(err);
+}
+END_TEST
+
 START_TEST(test_deep_nesting)
 {
 	sbuf_t b;
@@ -581,6 +690,10 @@ make_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_loop_test(tc, test_malformed, 0, (int)(sizeof(bad) / sizeof(bad[0])));
 	tcase_add_test(tc, test_caret);
+	tcase_add_loop_test(tc, test_escape_visible, 0,
+	    (int)(sizeof(esc_cases) / sizeof(esc_cases[0])));
+	tcase_add_test(tc, test_invalid_utf8_messages);
+	tcase_add_test(tc, test_invalid_utf8_lesson_messages);
 	tcase_add_test(tc, test_deep_nesting);
 	tcase_add_test(tc, test_block_errors);
 	suite_add_tcase(s, tc);
