@@ -23,6 +23,7 @@
 
 #include "cli-common.h"
 #include "cmd.h"
+#include "json.h"
 #include "lesson.h"
 #include "util.h"
 #include "verify.h"
@@ -182,40 +183,6 @@ use_utf8(const vcli_t *c)
 	const char *cs = nl_langinfo(CODESET);
 
 	return !c->ascii && cs != NULL && strcmp(cs, "UTF-8") == 0;
-}
-
-static void
-json_str(FILE *f, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)(s ? s : "");
-
-	if (s == NULL) {
-		fputs("null", f);
-		return;
-	}
-	fputc('"', f);
-	for (; *p != '\0'; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(f, "\\%c", *p);
-		else if (*p == '\n')
-			fputs("\\n", f);
-		else if (*p == '\t')
-			fputs("\\t", f);
-		else if (*p < 0x20)
-			fprintf(f, "\\u%04x", *p);
-		else
-			fputc(*p, f);
-	}
-	fputc('"', f);
-}
-
-static void
-json_num(FILE *f, double v)
-{
-	if (isfinite(v))
-		fprintf(f, "%.17g", v);
-	else
-		fputs("null", f);
 }
 
 /* The claim's label, or its text's first line. malloc'd. */

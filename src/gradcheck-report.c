@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
+
 /* "weight[c_out=0, c_in=1, di=2, dj=0]" into buf. */
 static char *
 idx_str(char *buf, size_t len, const char *name, const char *const *names,
@@ -178,39 +180,6 @@ gradcheck_report_text(FILE *f, const gradcheck_t *g)
 		fprintf(f, "\n%zu checks: all passed\n", n);
 	else
 		fprintf(f, "\n%zu of %zu checks FAILED\n", failed, n);
-}
-
-/* A JSON number, the shortest of %.15g/%.17g that reads back exactly;
- * NaN and infinities (not JSON) as null. */
-static void
-json_num(FILE *f, double v)
-{
-	char buf[32];
-
-	if (!isfinite(v)) {
-		fputs("null", f);
-		return;
-	}
-	snprintf(buf, sizeof(buf), "%.15g", v);
-	if (strtod(buf, NULL) != v)
-		snprintf(buf, sizeof(buf), "%.17g", v);
-	fputs(buf, f);
-}
-
-/* A JSON string: our strings are ASCII, but escape what JSON requires. */
-static void
-json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fprintf(f, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			fprintf(f, "\\u%04x", (unsigned char)*s);
-		else
-			fputc(*s, f);
-	}
-	fputc('"', f);
 }
 
 static void

@@ -1,0 +1,241 @@
+/*
+ * check_json.c: JSON strings and numbers (json.h) and the UTF-8 validation
+ * under them (escape.h). Strings: quotes, backslashes and control
+ * characters escaped, valid UTF-8 kept, each invalid byte (stray
+ * continuation, overlong, surrogate, past U+10FFFF, cut short, bytes that
+ * are never UTF-8) replaced by \ufffd. Numbers: read back exactly, as
+ * short as that allows, null for NaN and the infinities, '.' whatever the
+ * locale.
+ */
+#include <locale.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check-util.h"
+#include "escape.h"
+#include "json.h"
+#include "tensor.h"
+#include "util.h"
+
+/* What json_str writes, as a malloc'd string. */
+static char *
+written_str(const char *s)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	ck_assert_ptr_nonnull(f);
+	json_str(f, s);
+	fclose(f);
+	return buf;
+}
+
+/* What json_num writes, as a malloc'd string. */
+static char *
+written_num(double v)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	ck_assert_ptr_nonnull(f);
+	json_num(f, v);
+	fclose(f);
+	return buf;
+}
+
+static const struct str_case {
+	const char *in, *out;
+} str_cases[] = {
+	{ "", "\"\"" },
+	{ "plain ascii", "\"plain ascii\"" },
+	{ "a\"b\\c/d", "\"a\\\"b\\\\c/d\"" },
+	{ "line\nnext\ttab", "\"line\\nnext\\ttab\"" },
+	{ "\x01\x1b[31m\x1f\r", "\"\\u0001\\u001b[31m\\u001f\\u000d\"" },
+	/* valid UTF-8 as it is: 2, 3 and 4 bytes, the ends of the ranges */
+	{ "∂f/∂x Σ 中 😀", "\"∂f/∂x Σ 中 😀\"" },
+	{ "\xc2\x80\xdf\xbf\xe0\xa0\x80\xed\x9f\xbf\xee\x80\x80"
+	  "\xf0\x90\x80\x80\xf4\x8f\xbf\xbf",
+	  "\"\xc2\x80\xdf\xbf\xe0\xa0\x80\xed\x9f\xbf\xee\x80\x80"
+	  "\xf0\x90\x80\x80\xf4\x8f\xbf\xbf\"" },
+	/* DEL and C1 controls are valid JSON as they are */
+	{ "\x7f\xc2\x9b", "\"\x7f\xc2\x9b\"" },
+	/* never UTF-8 */
+	{ "\xff\xfe", "\"\\ufffd\\ufffd\"" },
+	{ "a\xc0\xaf" "b", "\"a\\ufffd\\ufffdb\"" },              /* overlong / */
+	{ "\xe0\x80\xaf", "\"\\ufffd\\ufffd\\ufffd\"" },          /* overlong */
+	{ "\xf0\x80\x80\xaf", "\"\\ufffd\\ufffd\\ufffd\\ufffd\"" },
+	{ "\xed\xa0\x80", "\"\\ufffd\\ufffd\\ufffd\"" },          /* surrogate */
+	{ "\xf4\x90\x80\x80", "\"\\ufffd\\ufffd\\ufffd\\ufffd\"" }, /* > 10FFFF */
+	{ "\xf5\x80", "\"\\ufffd\\ufffd\"" },
+	{ "\x80x", "\"\\ufffdx\"" },                              /* stray */
+	{ "x\xe2\x88", "\"x\\ufffd\\ufffd\"" },                   /* cut short */
+	{ "\xe2\x88" "a\xe2\x88\x82", "\"\\ufffd\\ufffda∂\"" },
+};
+
+START_TEST(test_str)
+{
+	const struct str_case *t = &str_cases[_i];
+	char *got = written_str(t->in);
+
+	ck_assert_str_eq(got, t->out);
+	free(got);
+}
+END_TEST
+
+START_TEST(test_str_null)
+{
+	char *got = written_str(NULL);
+
+	ck_assert_str_eq(got, "null");
+	free(got);
+}
+END_TEST
+
+/* Every string of every byte value, one or two bytes long, is written as
+ * a valid JSON string: the escape_utf8_len of the text printed is never
+ * 0, no raw control byte remains, quotes are balanced. */
+START_TEST(test_str_every_byte_pair)
+{
+	unsigned a, b;
+	char in[3], *got;
+	size_t i, n, len;
+
+	for (a = 1; a < 256; a++) {
+		for (b = 0; b < 256; b++) {
+			in[0] = (char)a;
+			in[1] = (char)b;
+			in[2] = '\0';
+			got = written_str(in);
+			n = strlen(got);
+			ck_assert(n >= 2 && got[0] == '"' && got[n - 1] == '"');
+			for (i = 1; i + 1 < n; i += len) {
+				len = escape_utf8_len(got + i, n - 1 - i);
+				ck_assert_msg(len > 0, "%02x %02x: invalid UTF-8 out", a, b);
+				ck_assert((unsigned char)got[i] >= 0x20);
+				if (got[i] == '\\')
+					len = 2;      /* skip the escaped character */
+				else
+					ck_assert(got[i] != '"');
+			}
+			free(got);
+		}
+	}
+}
+END_TEST
+
+static const struct num_case {
+	double v;
+	const char *out;
+} num_cases[] = {
+	{ 0.0, "0" },
+	{ -0.0, "-0" },
+	{ 1.0, "1" },
+	{ 1e-6, "1e-06" },
+	{ 0.1, "0.1" },
+	{ 1.0 / 3.0, "0.3333333333333333" },
+	{ 2.0 / 3.0, "0.6666666666666666" },
+	{ 0.1 + 0.2, "0.30000000000000004" },
+	{ 1e300, "1e+300" },
+	{ 5e-324, "4.94065645841247e-324" },   /* 15 digits read back */
+	{ 123456789012345678.0, "1.2345678901234568e+17" },
+};
+
+START_TEST(test_num)
+{
+	char *got = written_num(num_cases[_i].v);
+
+	ck_assert_str_eq(got, num_cases[_i].out);
+	free(got);
+}
+END_TEST
+
+/* NaN and the infinities are not JSON numbers. */
+START_TEST(test_num_not_finite)
+{
+	const double v[] = { NAN, -NAN, INFINITY, -INFINITY };
+	size_t i;
+
+	for (i = 0; i < sizeof v / sizeof v[0]; i++) {
+		char *got = written_num(v[i]);
+
+		ck_assert_str_eq(got, "null");
+		free(got);
+	}
+}
+END_TEST
+
+/* Random doubles of every magnitude read back to the same bits. */
+START_TEST(test_num_round_trip)
+{
+	rng_t r;
+	int i;
+
+	rng_seed(&r, 99);
+	for (i = 0; i < 20000; i++) {
+		uint64_t bits = rng_next(&r);
+		double v, back;
+		char *got;
+
+		memcpy(&v, &bits, sizeof v);
+		if (!isfinite(v))
+			continue;
+		got = written_num(v);
+		back = strtod(got, NULL);
+		ck_assert_msg(memcmp(&v, &back, sizeof v) == 0, "%.17g -> %s", v,
+		    got);
+		ck_assert(strlen(got) <= 24);
+		free(got);
+	}
+}
+END_TEST
+
+/* A locale with a decimal comma (when one is installed) still gives '.'. */
+START_TEST(test_num_locale)
+{
+	static const char *const names[] = { "de_DE.UTF-8", "fr_FR.UTF-8",
+	    "de_DE.utf8", "ru_RU.UTF-8" };
+	size_t i;
+	char *got;
+
+	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+		if (setlocale(LC_NUMERIC, names[i]) != NULL)
+			break;
+	}
+	got = written_num(2.5);
+	ck_assert_str_eq(got, "2.5");
+	free(got);
+	got = written_num(-1.0 / 3.0);
+	ck_assert_str_eq(got, "-0.3333333333333333");
+	free(got);
+	setlocale(LC_NUMERIC, "C");
+}
+END_TEST
+
+static Suite *
+make_suite(void)
+{
+	Suite *s = suite_create("json");
+	TCase *tc = tcase_create("json");
+
+	tcase_add_loop_test(tc, test_str, 0,
+	    (int)(sizeof str_cases / sizeof str_cases[0]));
+	tcase_add_test(tc, test_str_null);
+	tcase_add_test(tc, test_str_every_byte_pair);
+	tcase_add_loop_test(tc, test_num, 0,
+	    (int)(sizeof num_cases / sizeof num_cases[0]));
+	tcase_add_test(tc, test_num_not_finite);
+	tcase_add_test(tc, test_num_round_trip);
+	tcase_add_test(tc, test_num_locale);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	return run_suite(make_suite());
+}
