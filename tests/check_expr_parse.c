@@ -536,39 +536,43 @@ END_TEST
  * is valid UTF-8 with no raw control byte: the token near the error, the
  * quoted line, the file name and any name in the message escaped, and
  * the caret still under the token (each escape counts 4 columns). */
-START_TEST(test_invalid_utf8_messages)
+/* claim_parse(text) at line:1 of file fails with the message msg. */
+static void
+assert_parse_error(const char *text, const char *file, int line,
+    const char *msg)
 {
 	char *err = NULL;
 
-	/* the bytes \377\376: the lexer stops at the first */
-	ck_assert_ptr_null(claim_parse("bias[c_out] = 1 \377\376 2", "f.md", 3,
-	    1, scope, &err));
-	ck_assert_str_eq(err, "f.md:3:17: error: unexpected character (near "
-	    "'\\xFF')\n  bias[c_out] = 1 \\xFF\\xFE 2\n"
-	    "                  ^");
+	ck_assert_ptr_null(claim_parse(text, file, line, 1, scope, &err));
+	ck_assert_str_eq(err, msg);
 	free(err);
+}
+
+START_TEST(test_invalid_utf8_messages)
+{
+	/* the bytes \377\376: the lexer stops at the first */
+	assert_parse_error("bias[c_out] = 1 \377\376 2", "f.md", 3,
+	    "f.md:3:17: error: unexpected character (near '\\xFF')\n"
+	    "  bias[c_out] = 1 \\xFF\\xFE 2\n"
+	    "                  ^");
 	/* a form feed (white space to the lexer) before the error: the
 	 * caret moves 4 columns for its escape */
-	ck_assert_ptr_null(claim_parse("bias[c_out] =\f1 + inptu[0]", "f.md", 3,
-	    1, scope, &err));
-	ck_assert_str_eq(err, "f.md:3:19: error: unknown tensor 'inptu' (near "
-	    "'inptu')\n  bias[c_out] =\\x0C1 + inptu[0]\n"
+	assert_parse_error("bias[c_out] =\f1 + inptu[0]", "f.md", 3,
+	    "f.md:3:19: error: unknown tensor 'inptu' (near 'inptu')\n"
+	    "  bias[c_out] =\\x0C1 + inptu[0]\n"
 	    "                       ^");
-	free(err);
 	/* an escape sequence that would recolour the terminal */
-	ck_assert_ptr_null(claim_parse("bias[c_out] = \033[31m", "f.md", 1, 1,
-	    scope, &err));
-	ck_assert_str_eq(err, "f.md:1:15: error: unexpected character (near "
-	    "'\\x1B')\n  bias[c_out] = \\x1B[31m\n                ^");
-	free(err);
+	assert_parse_error("bias[c_out] = \033[31m", "f.md", 1,
+	    "f.md:1:15: error: unexpected character (near '\\x1B')\n"
+	    "  bias[c_out] = \\x1B[31m\n"
+	    "                ^");
 	/* a file name with an invalid byte; a stray continuation byte after
 	 * a valid character (the lexer takes both as one character); a tab
 	 * kept, in the line and in the caret's */
-	ck_assert_ptr_null(claim_parse("bias[c_out] =\t∂\x80", "f\377.md", 2, 1,
-	    scope, &err));
-	ck_assert_str_eq(err, "f\\xFF.md:2:15: error: unexpected character "
-	    "(near '∂\\x80')\n  bias[c_out] =\t∂\\x80\n               \t^");
-	free(err);
+	assert_parse_error("bias[c_out] =\t∂\x80", "f\377.md", 2,
+	    "f\\xFF.md:2:15: error: unexpected character (near '∂\\x80')\n"
+	    "  bias[c_out] =\t∂\\x80\n"
+	    "               \t^");
 }
 END_TEST
 

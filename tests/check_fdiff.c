@@ -62,6 +62,23 @@ shape(conv_shape_t *s, long N, long C_in, long H, long W, long C_out, long R,
 	ck_assert_msg(conv_shape_validate(s, 0, &err) == 0, "%s", err);
 }
 
+/* The world of a gradient test at shape s (validated here): parameters
+ * from seed, and the returned upstream gradient df from seed + 1, all
+ * uniform in [-1, 1). */
+static tensor_t *
+world_create(conv_params_t *p, conv_shape_t *s, uint64_t seed)
+{
+	tensor_t *df;
+	rng_t r;
+
+	ck_assert_int_eq(conv_shape_validate(s, 0, NULL), 0);
+	params_create(p, s, seed);
+	df = tensor_create4(s->N, s->C_out, s->H_out, s->W_out);
+	rng_seed(&r, seed + 1);
+	tensor_fill_uniform(df, &r, -1, 1);
+	return df;
+}
+
 START_TEST(test_defaults_names)
 {
 	fd_opts_t o;
@@ -229,20 +246,15 @@ START_TEST(test_parallel_equals_serial)
 	tensor_t *jac, *grad, *df, *out;
 	double *col;
 	size_t j, i, nout;
-	rng_t r;
 
 	fd_opts_default(&o);
 	conv_shape_init(&s, 2, 2, 6, 5, 3, 3, 2);
 	s.strh = 2;
 	s.pad_w = 1;
-	ck_assert_int_eq(conv_shape_validate(&s, 0, NULL), 0);
-	params_create(&p, &s, 5);
+	df = world_create(&p, &s, 5);
 	nout = conv_output_size(&s);
 	jac = tensor_create2(nout, conv_input_size(&s));
 	grad = tensor_clone(p.input);
-	df = tensor_create4(s.N, s.C_out, s.H_out, s.W_out);
-	rng_seed(&r, 6);
-	tensor_fill_uniform(df, &r, -1, 1);
 	col = malloc(nout * sizeof(double));
 	out = tensor_create4(s.N, s.C_out, s.H_out, s.W_out);
 	fd_jacobian(jac, &p, WRT_INPUT, conv2d_forward_elem, &s, &o);
@@ -291,18 +303,13 @@ START_TEST(test_gradient_entry_equals_whole)
 	tensor_t *df, *grad, *saved;
 	size_t j;
 	double v;
-	rng_t r;
 
 	fd_opts_default(&o);
 	o.method = _i % 2 == 0 ? FD_CENTRAL : FD_FORWARD;
 	conv_shape_init(&s, 2, 3, 6, 5, 3, 3, 2);
 	s.strw = 2;
 	s.pad_h = 1;
-	ck_assert_int_eq(conv_shape_validate(&s, 0, NULL), 0);
-	params_create(&p, &s, 11);
-	df = tensor_create4(s.N, s.C_out, s.H_out, s.W_out);
-	rng_seed(&r, 12);
-	tensor_fill_uniform(df, &r, -1, 1);
+	df = world_create(&p, &s, 11);
 	grad = tensor_clone(conv_wrt_tensor(&p, wrt));
 	saved = tensor_clone(conv_wrt_tensor(&p, wrt));
 	fd_gradient(grad, df, &p, wrt, conv2d_forward_elem, &s, &o);
@@ -332,16 +339,11 @@ START_TEST(test_forward_method_on_conv)
 	conv_shape_t s;
 	conv_params_t p;
 	tensor_t *df, *num, *ana;
-	rng_t r;
 
 	conv_shape_init(&s, 2, 3, 7, 6, 2, 3, 3);
 	s.dil_w = 2;
 	s.pad_h = 1;
-	ck_assert_int_eq(conv_shape_validate(&s, 0, NULL), 0);
-	params_create(&p, &s, 7);
-	df = tensor_create4(s.N, s.C_out, s.H_out, s.W_out);
-	rng_seed(&r, 8);
-	tensor_fill_uniform(df, &r, -1, 1);
+	df = world_create(&p, &s, 7);
 	num = tensor_clone(p.weight);
 	ana = tensor_clone(p.weight);
 	conv2d_backward_weight_elem(ana, df, p.input, &s);

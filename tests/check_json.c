@@ -8,6 +8,7 @@
  * locale.
  */
 #include <locale.h>
+#include <stdbool.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,33 +20,25 @@
 #include "tensor.h"
 #include "util.h"
 
-/* What json_str writes, as a malloc'd string. */
+/* What json_str(s) writes (num false) or json_num(v) (num true), as a
+ * malloc'd string. */
 static char *
-written_str(const char *s)
+written(bool num, const char *s, double v)
 {
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 
 	ck_assert_ptr_nonnull(f);
-	json_str(f, s);
+	if (num)
+		json_num(f, v);
+	else
+		json_str(f, s);
 	fclose(f);
 	return buf;
 }
-
-/* What json_num writes, as a malloc'd string. */
-static char *
-written_num(double v)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-
-	ck_assert_ptr_nonnull(f);
-	json_num(f, v);
-	fclose(f);
-	return buf;
-}
+#define written_str(s) written(false, (s), 0.0)
+#define written_num(v) written(true, NULL, (v))
 
 static const struct str_case {
 	const char *in, *out;
