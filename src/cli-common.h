@@ -51,27 +51,7 @@ int cli_opt_choice(const char *opt, const char *arg,
 
 /* The shape options are the library's (conv-shape.h: conv_shape_opts_t
  * and conv_shape_opts_*(), shared with the tutor); cli_parse_options()
- * reads them into cli_common_t.shape. These names stay for the front ends
- * that use them. */
-typedef conv_shape_opts_t cli_shape_t;
-
-static inline bool
-cli_shape_given(const cli_shape_t *o)
-{
-	return conv_shape_opts_given(o);
-}
-
-static inline conv_shape_t
-cli_shape_over(const cli_shape_t *o, const conv_shape_t *base)
-{
-	return conv_shape_opts_over(o, base);
-}
-
-static inline int
-cli_shape_validate(const cli_shape_t *o, conv_shape_t *s, char **err)
-{
-	return conv_shape_opts_validate(o, s, err);
-}
+ * reads them into cli_common_t.shape. */
 
 /* ---- the options the commands share ---- */
 
@@ -103,7 +83,7 @@ enum {               /* the shape options: 256 + their conv_opt_t */
 /* Where the shared options go. seed and fd point into the command's own
  * options (NULL if it takes no --seed, --eps, --method). */
 typedef struct cli_common {
-	cli_shape_t shape;
+	conv_shape_opts_t shape;
 	uint64_t *seed;
 	fd_opts_t *fd;
 	bool help, version;

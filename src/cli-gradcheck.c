@@ -191,7 +191,7 @@ parse_args(gc_cli_t *c, int argc, char **argv, char **err)
 	if (optind < argc)
 		return set_error(err, "unexpected argument '%s' (gradcheck takes "
 		    "only options)", argv[optind]);
-	c->o.shape = cli_shape_over(&c->common.shape, &c->o.shape);
+	c->o.shape = conv_shape_opts_over(&c->common.shape, &c->o.shape);
 	return 0;
 }
 
@@ -221,7 +221,7 @@ build(const gc_cli_t *c)
 	char *err = NULL, *cost;
 	gradcheck_t *g;
 
-	if (cli_shape_validate(&c->common.shape, &s, &err) != 0) {
+	if (conv_shape_opts_validate(&c->common.shape, &s, &err) != 0) {
 		fprintf(stderr, PROG ": %s\n", err);
 		free(err);
 		return NULL;

@@ -172,7 +172,7 @@ parse_option(void *ctx, int opt, const char *arg, char **err)
 static conv_shape_t
 shape_for(const vcli_t *c, const lesson_t *l)
 {
-	return cli_shape_over(&c->common.shape, &l->shape);
+	return conv_shape_opts_over(&c->common.shape, &l->shape);
 }
 
 /* ---- output helpers ---- */
@@ -217,7 +217,7 @@ outcome_ok(const vcli_t *c, const verify_result_t *r)
 	if (verdict_ok(r->verdict))
 		return true;
 	return r->verdict == VERDICT_NOT_REFUTED &&
-	    cli_shape_given(&c->common.shape) && !c->strict_errata;
+	    conv_shape_opts_given(&c->common.shape) && !c->strict_errata;
 }
 
 static void
@@ -588,7 +588,7 @@ check_shapes(const vcli_t *c, lesson_t **ls, int n)
 
 	for (i = 0; i < n; i++) {
 		s = shape_for(c, ls[i]);
-		if (cli_shape_validate(&c->common.shape, &s, &err) != 0) {
+		if (conv_shape_opts_validate(&c->common.shape, &s, &err) != 0) {
 			fprintf(stderr, PROG ": %s: %s\n", ls[i]->path, err);
 			free(err);
 			return -1;

@@ -65,6 +65,9 @@ main(int argc, char **argv)
 	size_t i;
 
 	setlocale(LC_ALL, "");
+	/* Numbers are read and written the C way whatever the locale: "2.5"
+	 * in a lesson, --eps 1e-6, and the reports' figures and JSON. */
+	setlocale(LC_NUMERIC, "C");
 	if (argc < 2 || argv[1][0] == '-') {
 		if (argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
 		    strcmp(argv[1], "-h") == 0)) {
