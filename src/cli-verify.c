@@ -23,6 +23,7 @@
 
 #include "cli-common.h"
 #include "cmd.h"
+#include "escape.h"
 #include "json.h"
 #include "lesson.h"
 #include "util.h"
@@ -185,14 +186,17 @@ use_utf8(const vcli_t *c)
 	return !c->ascii && cs != NULL && strcmp(cs, "UTF-8") == 0;
 }
 
-/* The claim's label, or its text's first line. malloc'd. */
+/* The claim's label, or its text's first line, with control characters
+ * and invalid UTF-8 from the lesson escaped (escape.h). malloc'd. */
 static char *
 claim_title(const claim_t *c)
 {
 	const char *t = c->label != NULL ? c->label : c->text;
-	size_t n = strcspn(t != NULL ? t : "", "\n");
+	char *line = xstrndup(t != NULL ? t : "", strcspn(t != NULL ? t : "", "\n"));
+	char *safe = escape_visible_str(line, false);
 
-	return xstrndup(t != NULL ? t : "", n);
+	free(line);
+	return safe;
 }
 
 static const char *
@@ -235,16 +239,22 @@ tally_claim(const vcli_t *c, tally_t *t, const verify_result_t *r, bool ok)
 	(void)c;
 }
 
-/* Print s with every line indented. */
+/* Print s with every line indented, escaped as claim_title does. */
 static void
 print_indented(const char *s, int indent)
 {
 	const char *nl;
 
 	while (s != NULL && *s != '\0') {
+		size_t n;
+		sbuf_t line;
+
 		nl = strchr(s, '\n');
-		printf("%*s%.*s\n", indent, "",
-		    (int)(nl ? (size_t)(nl - s) : strlen(s)), s);
+		n = nl ? (size_t)(nl - s) : strlen(s);
+		sbuf_init(&line);
+		escape_visible(&line, s, n, false);
+		printf("%*s%s\n", indent, "", line.s != NULL ? line.s : "");
+		sbuf_free(&line);
 		s = nl ? nl + 1 : NULL;
 	}
 }
@@ -438,15 +448,17 @@ begin_lesson(const vcli_t *c, tally_t *t, const lesson_t *l,
     const conv_shape_t *s, const char *skip)
 {
 	char buf[256];
+	char *path = escape_visible_str(l->path, false);
+	char *title = escape_visible_str(l->title, false);
 
 	conv_shape_str(s, buf, sizeof buf);
 	switch (c->format) {
 	case FORMAT_TEXT:
-		printf("%s: %s\n  at %s%s%s\n", l->path, l->title, buf,
+		printf("%s: %s\n  at %s%s%s\n", path, title, buf,
 		    skip ? ": skipped, " : "", skip ? skip : "");
 		break;
 	case FORMAT_TAP:
-		printf("# %s: %s (%s)\n", l->path, l->title, buf);
+		printf("# %s: %s (%s)\n", path, title, buf);
 		if (skip != NULL)
 			printf("ok %d - %s # SKIP %s\n", ++t->tap_n, l->path, skip);
 		break;
@@ -464,18 +476,22 @@ begin_lesson(const vcli_t *c, tally_t *t, const lesson_t *l,
 		t->first_step = true;
 		break;
 	}
+	free(path);
+	free(title);
 }
 
 static void
 begin_step(const vcli_t *c, tally_t *t, const lesson_step_t *st)
 {
+	char *title = escape_visible_str(st->title, false);
+
 	switch (c->format) {
 	case FORMAT_TEXT:
 		if (!c->quiet)
-			printf("  ## %s\n", st->title);
+			printf("  ## %s\n", title);
 		break;
 	case FORMAT_TAP:
-		printf("# ## %s\n", st->title);
+		printf("# ## %s\n", title);
 		break;
 	case FORMAT_JSON:
 		printf("%s{\"title\":", t->first_step ? "" : ",");
@@ -485,6 +501,7 @@ begin_step(const vcli_t *c, tally_t *t, const lesson_step_t *st)
 		t->first_claim = true;
 		break;
 	}
+	free(title);
 }
 
 static void

@@ -168,6 +168,19 @@ check "--dilation 0: named" grep -qF -- "--dilation 0: dilation dil_h must be at
 rc=$(run --dilation 1,0)
 check "--dilation 1,0 on the bundled lessons: exit 2 (got $rc)" test "$rc" = 2
 
+# Terminal controls in a lesson's title, heading or label are shown
+# escaped (\x1B), never sent to the terminal.
+esc=$(mktemp -d)
+printf '# Title \033[31mred\n\n```shape\nN=1 C_in=1 H_in=3 W_in=3 C_out=1 R=2 S=2 strh=1 strw=1\n```\n\n## Step \033]0;x\007\n\nprose\n\n```check\n# label \033[2J\noutput[b,c_out,h_out,w_out] = bias[c_out] + sum(c_in, di, dj) input[b,c_in,h_out+di,w_out+dj] * weight[c_out,c_in,di,dj]\n```\n' >"$esc/esc.md"
+for fmt in text tap; do
+	rc=$(run --format "$fmt" "$esc/esc.md")
+	check "controls in a lesson ($fmt): exit 0 (got $rc)" test "$rc" = 0
+	check "controls in a lesson ($fmt): no ESC or BEL byte on stdout" \
+		sh -c "! grep -q \"\$(printf '[\\033\\007]')\" '$out'"
+	check "controls in a lesson ($fmt): shown as \\x1B" grep -qF '\x1B[31mred' "$out"
+done
+rm -rf "$esc"
+
 rc=$(run --help)
 check "--help exits 0" test "$rc" = 0
 check "--help lists --shape" grep -q -- '--shape N,C_in,H_in,W_in,C_out,R,S' "$out"
