@@ -714,6 +714,36 @@ visible_error(char **err)
 	return -1;
 }
 
+/*
+ * A lesson is plain text: a control character other than tab, newline and
+ * carriage return (ESC, BEL, NUL, ...) has no meaning in Markdown and would
+ * reach the student's terminal through the title, the prose or a label. It
+ * is refused where it stands: "FILE:LINE:COL: error: control character
+ * \x1B in the lesson". Returns 0 or -1 with *err.
+ */
+static int
+check_controls(const char *text, size_t len, const char *path, char **err)
+{
+	size_t i;
+	int line = 1, col = 1;
+
+	for (i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)text[i];
+
+		if ((ch < 0x20 && ch != '\t' && ch != '\n' && ch != '\r') ||
+		    ch == 0x7f)
+			return set_error(err, "%s:%d:%d: error: control character "
+			    "\\x%02X in the lesson (a lesson is plain text)",
+			    path, line, col, ch);
+		if (ch == '\n' || (ch == '\r' && (i + 1 == len ||
+		    text[i + 1] != '\n')))
+			line++, col = 1;
+		else if ((ch & 0xc0) != 0x80)    /* count characters, not bytes */
+			col++;
+	}
+	return 0;
+}
+
 lesson_t *
 lesson_parse(const char *text, size_t len, const char *path, char **err)
 {
@@ -721,6 +751,10 @@ lesson_parse(const char *text, size_t len, const char *path, char **err)
 	cmark_node *doc;
 	int rc;
 
+	if (check_controls(text, len, path, err) != 0) {
+		visible_error(err);
+		return NULL;
+	}
 	memset(&lp, 0, sizeof lp);
 	lp.l = xcalloc(1, sizeof *lp.l);
 	lp.l->path = xstrdup(path);

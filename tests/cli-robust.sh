@@ -72,7 +72,7 @@ t "show: no lesson given"              "which lesson"                show
 t "verify: empty file"                 "empty.md:1:1: error: missing title"   verify "$tmp/empty.md"
 t "verify: binary file"                "binary.md:1:"                verify "$tmp/binary.md"
 t "show: binary file"                  "binary.md:1:"                show "$tmp/binary.md"
-t "verify: a .npy file as a lesson"    "np-f8-v1.npy:1:1"            verify "$top_srcdir/tests/data/np-f8-v1.npy"
+t "verify: a .npy file as a lesson"    "np-f8-v1.npy:1:"             verify "$top_srcdir/tests/data/np-f8-v1.npy"
 t "verify: check block never closed"   "unterminated.md:9"           verify "$tmp/unterminated.md"
 t "verify: check block not closed before the next step" \
                                        "unterminated-mid.md:9"       verify "$tmp/unterminated-mid.md"
