@@ -28,33 +28,20 @@
 
 #include <assert.h>
 #include <stdlib.h>
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 #include "gemm.h"
+#include "parallel.h"
 #include "util.h"
 
 /* Threads for a loop over the batch: see the file comment. */
 static int
 batch_threads(const conv_shape_t *s)
 {
-#ifdef _OPENMP
 	if (s->N > 1 && (!gemm_have_blas() || gemm_get_backend() == GEMM_BUILTIN))
-		return omp_get_max_threads();
-#endif
+		return parallel_max_threads();
 	return 1;
 }
 
-static int
-my_thread(void)
-{
-#ifdef _OPENMP
-	return omp_get_thread_num();
-#else
-	return 0;
-#endif
-}
 
 /* Rows and columns of cols_b: C_in*R*S and H_out*W_out (fit in int:
  * conv_shape_validate checked). */
@@ -238,7 +225,7 @@ conv2d_backward_weight_matrix(tensor_t *dweight, const tensor_t *df,
 #endif
 	{
 		double *cols = cols_alloc(s);
-		double *mine = partial + (size_t)my_thread() * wsize;
+		double *mine = partial + (size_t)parallel_thread_num() * wsize;
 		long b;
 
 #ifdef _OPENMP

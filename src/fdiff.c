@@ -23,10 +23,8 @@
 
 #include <assert.h>
 #include <stdlib.h>
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
+#include "parallel.h"
 #include "util.h"
 
 void
@@ -180,24 +178,9 @@ fd_jacobian_column(double *col, conv_params_t *p, conv_wrt_t wrt, size_t j,
 static int
 column_threads(size_t n)
 {
-#ifdef _OPENMP
-	int t = omp_get_max_threads();
+	int t = parallel_max_threads();
 
 	return (size_t)t > n ? (int)(n > 0 ? n : 1) : t;
-#else
-	(void)n;
-	return 1;
-#endif
-}
-
-static int
-my_thread(void)
-{
-#ifdef _OPENMP
-	return omp_get_thread_num();
-#else
-	return 0;
-#endif
 }
 
 /*
@@ -222,7 +205,7 @@ fd_columns(tensor_t *jac, tensor_t *grad, const tensor_t *df,
 #pragma omp parallel num_threads(nt)
 #endif
 	{
-		fd_work_t *w = &work[my_thread()];
+		fd_work_t *w = &work[parallel_thread_num()];
 		double *col = xmalloc(nout * sizeof(double));
 		long j;
 
