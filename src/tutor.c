@@ -39,15 +39,28 @@ const tutor_key_t tutor_keys[] = {
 	  .hint_name = "Enter",
 	  .hint = "open", .help = "open the chosen lesson",
 	  .action = ACT_OPEN, .screens = LI },
+	/* Up and Down do one thing per screen; each screen says its own. */
+	{ .keys = { TK_UP, 'k' }, .name = "Up k", .hint_name = "j/k",
+	  .hint = "choose", .help = "the previous lesson",
+	  .action = ACT_UP, .screens = LI },
+	{ .keys = { TK_DOWN, 'j' }, .name = "Down j", .hint = NULL,
+	  .help = "the next lesson",
+	  .action = ACT_DOWN, .screens = LI },
 	{ .keys = { TK_UP, 'k' }, .name = "Up k", .hint_name = "hjkl",
 	  .hint = "move",
-	  .help = "move up: the chosen element, a lesson; scroll text or help; "
-	    "raise an unbound variable",
-	  .action = ACT_UP, .screens = LI | LV | HE },
+	  .help = "move up: the chosen element of the focused pane (text pane: "
+	    "scroll the prose; unbound variables: raise the chosen one)",
+	  .action = ACT_UP, .screens = LV },
 	{ .keys = { TK_DOWN, 'j' }, .name = "Down j", .hint = NULL,
-	  .help = "move down: the chosen element, a lesson; scroll text or help; "
-	    "lower an unbound variable",
-	  .action = ACT_DOWN, .screens = LI | LV | HE },
+	  .help = "move down: the chosen element of the focused pane (text "
+	    "pane: scroll the prose; unbound variables: lower the chosen one)",
+	  .action = ACT_DOWN, .screens = LV },
+	{ .keys = { TK_UP, 'k' }, .name = "Up k", .hint_name = "j/k",
+	  .hint = "scroll", .help = "scroll the help up",
+	  .action = ACT_UP, .screens = HE },
+	{ .keys = { TK_DOWN, 'j' }, .name = "Down j", .hint = NULL,
+	  .help = "scroll the help down",
+	  .action = ACT_DOWN, .screens = HE },
 	{ .keys = { TK_LEFT, 'h' }, .name = "Left h", .hint = NULL,
 	  .help = "move left (text pane: scroll a wide formula; unbound "
 	    "variables: the previous one)",
