@@ -34,8 +34,6 @@ enum {
 int expr_builtin_rank(const char *name, int *flags);
 /* Is name one of the shape constants N C_in ... dil_w? */
 bool expr_is_constant(const char *name);
-/* Is name a reserved word (sum where in if ... abs, d, f)? */
-bool expr_is_reserved(const char *name);
 
 /* Add a let to the scope (claim_parse does, for a let claim). */
 void expr_scope_add(expr_scope_t *sc, const char *name, int rank);

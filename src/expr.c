@@ -108,11 +108,6 @@ static const char *const constants[] = {
 	"H_out", "W_out", "pad_h", "pad_w", "dil_h", "dil_w",
 };
 
-static const char *const reserved[] = {
-	"sum", "where", "in", "if", "then", "else", "and", "or", "not", "let",
-	"d", "f", "kernel", "expect", "fail", "min", "max", "abs",
-};
-
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 /* input_nhwc and filter_hwio are copies of input and weight in another
@@ -140,17 +135,6 @@ expr_is_constant(const char *name)
 
 	for (i = 0; i < NELEM(constants); i++)
 		if (strcmp(constants[i], name) == 0)
-			return true;
-	return false;
-}
-
-bool
-expr_is_reserved(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < NELEM(reserved); i++)
-		if (strcmp(reserved[i], name) == 0)
 			return true;
 	return false;
 }

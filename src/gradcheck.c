@@ -433,12 +433,6 @@ gradcheck_params(const gradcheck_t *g)
 	return &g->p;
 }
 
-const tensor_t *
-gradcheck_df(const gradcheck_t *g)
-{
-	return g->df;
-}
-
 size_t
 gradcheck_count(const gradcheck_t *g)
 {

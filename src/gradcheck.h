@@ -139,10 +139,8 @@ const gradcheck_cost_t *gradcheck_cost(const gradcheck_t *g);
 /* The options g was built with, and its validated shape (H_out, W_out). */
 const gradcheck_opts_t *gradcheck_opts(const gradcheck_t *g);
 const conv_shape_t *gradcheck_shape(const gradcheck_t *g);
-/* The tensors checked (owned by g): input, weight, bias and the random
- * upstream gradient df. */
+/* The tensors checked (owned by g): input, weight and bias. */
 const conv_params_t *gradcheck_params(const gradcheck_t *g);
-const tensor_t *gradcheck_df(const gradcheck_t *g);
 
 /* Run every check. Returns the number of quantities that failed. */
 size_t gradcheck_run(gradcheck_t *g);

@@ -149,18 +149,6 @@ const char *const tutor_shape_fields[] = {
 const int tutor_nshape_fields =
     (int)(sizeof tutor_shape_fields / sizeof tutor_shape_fields[0]);
 
-static const char *const pane_names[PANE_COUNT] = {
-	[PANE_TEXT] = "text", [PANE_INPUT] = "input",
-	[PANE_WEIGHT] = "weight", [PANE_OUTPUT] = "output",
-};
-
-const char *
-tutor_pane_name(tutor_pane_t p)
-{
-	assert(p < PANE_COUNT);
-	return pane_names[p];
-}
-
 static const char *const screen_names[SCR_COUNT] = {
 	[SCR_LIST] = "list", [SCR_LESSON] = "lesson", [SCR_SHAPE] = "shape",
 	[SCR_HELP] = "help",

@@ -107,8 +107,6 @@ typedef enum tutor_pane {
 	PANE_COUNT
 } tutor_pane_t;
 
-/* The pane's name: "text", "input", "weight", "output". */
-const char *tutor_pane_name(tutor_pane_t p);
 
 /* What the panes highlight for the current claim (the case structure). */
 typedef enum tutor_view {

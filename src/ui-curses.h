@@ -101,7 +101,6 @@ int ui_term_signal(void);
 int ui_term_getkey(int timeout_ms);
 /* Attributes for a role (colour pair or monochrome attributes). */
 attr_t ui_attr(ui_role_t r);
-bool ui_has_color(void);
 bool ui_ascii(void);
 const ui_glyphs_t *ui_glyphs(void);
 

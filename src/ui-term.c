@@ -260,12 +260,6 @@ ui_attr(ui_role_t r)
 }
 
 bool
-ui_has_color(void)
-{
-	return have_color;
-}
-
-bool
 ui_ascii(void)
 {
 	return ascii_mode;
