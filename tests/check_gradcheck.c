@@ -232,10 +232,15 @@ START_TEST(test_counts)
 	ck_assert_uint_eq(find(g, "element", "d output/d bias")->checked, 54 * 3);
 	ck_assert_uint_eq(find(g, "element", "dinput")->checked, 224);
 	ck_assert_uint_eq(find(g, "element", "forward NHWC = NCHW")->checked, 54);
-	/* 2 evaluations per column, Jacobian and gradient, 224+36+3 columns,
-	 * + 2 (agreement) + 2 (reference, NHWC) */
+	/* the compressed engine: column groups 2*3*2 (input: C_in * Kh * Kw
+	 * with Kh = R = 3, Kw = S = 2), 2*3*2 (weight: C_in * R * S), 1
+	 * (bias), two forwards each, + its base forward + the agreement check
+	 * + 2 (reference, NHWC); backward: row groups 3*2*1 (input: C_out * Ch
+	 * * Cw, Ch = ceil(3/2), Cw = ceil(2/3)) + 2*3*3 (weight: N*H_out*W_out)
+	 * + the chain rule */
 	ck_assert_double_eq(gradcheck_cost(g)->forward_evals,
-	    2 * 2 * 263 + 2 + 2);
+	    2 * (12 + 12 + 1) + 1 + 1 + 2);
+	ck_assert_double_eq(gradcheck_cost(g)->backward_evals, 6 + 18 + 1);
 	gradcheck_free(g);
 }
 END_TEST
@@ -434,8 +439,10 @@ START_TEST(test_sample)
 }
 END_TEST
 
-/* The cost guard: a big shape is refused, the message states the cost and
- * suggests --sample; the suggestion fits; no limit lets it through. */
+/* The cost guard: the issue's layer and a ResNet layer are under the
+ * default limit (the compressed engine); under a lower one the message
+ * states the cost and suggests --sample and --budget; the suggestion
+ * fits; the direct engine over every entry of the layer is refused. */
 START_TEST(test_cost_guard)
 {
 	gradcheck_opts_t o;
@@ -444,15 +451,33 @@ START_TEST(test_cost_guard)
 	gradcheck_t *g;
 
 	gradcheck_opts_default(&o);
-	conv_shape_init(&o.shape, 2, 8, 16, 16, 8, 3, 3);   /* 1.9e10 */
+	conv_shape_init(&o.shape, 2, 8, 16, 16, 8, 3, 3);
+	o.shape.strh = o.shape.strw = 1;
+	g = gradcheck_create(&o, &err);
+	ck_assert_msg(g != NULL, "the issue's layer refused: %s", err);
+	gradcheck_free(g);
+	conv_shape_init(&o.shape, 1, 64, 56, 56, 64, 3, 3);
+	o.shape.pad_h = o.shape.pad_w = 1;
+	ck_assert_int_eq(conv_shape_validate(&o.shape, 0, &err), 0);
+	gradcheck_estimate(&o, &c);
+	ck_assert_msg(c.work < o.max_work, "ResNet layer: %g", c.work);
+	conv_shape_init(&o.shape, 2, 8, 16, 16, 8, 3, 3);
+	o.engine = GRADCHECK_ENGINE_DIRECT;       /* 1.1e12 multiply-adds */
+	o.max_work = 1e11;
+	ck_assert_ptr_null(gradcheck_create(&o, &err));
+	free(err);
+	err = NULL;
+	o.engine = GRADCHECK_ENGINE_COMPRESSED;
+	o.max_work = 5e7;
 	ck_assert_ptr_null(gradcheck_create(&o, &err));
 	ck_assert_ptr_nonnull(err);
 	ck_assert_msg(strstr(err, "--sample") != NULL &&
+	    strstr(err, "--budget") != NULL &&
 	    strstr(err, "multiply-adds") != NULL &&
 	    strstr(err, "probability") != NULL, "message: %s", err);
 	free(err);
 	err = NULL;
-	o.sample = 10;
+	o.sample = 2;
 	g = gradcheck_create(&o, &err);
 	ck_assert_msg(g != NULL, "sampled run refused: %s", err);
 	gradcheck_estimate(&o, &c);
@@ -647,8 +672,8 @@ START_TEST(test_source)
 	gradcheck_opts_t o;
 	gradcheck_t *g;
 	user_layer_t u = { 0, 0, false };
-	gradcheck_source_t src = { &u, "plugin ./libmine.so", user_forward,
-	    user_backward };
+	gradcheck_source_t src = { .ctx = &u, .name = "plugin ./libmine.so",
+	    .forward = user_forward, .backward = user_backward };
 	const char *const none[] = { NULL };
 	const char *const bias[] = { "plugin ./libmine.so|d output/d bias",
 	    "plugin ./libmine.so|dbias", NULL };
@@ -682,8 +707,8 @@ START_TEST(test_source_fails)
 	gradcheck_opts_t o;
 	gradcheck_t *g;
 	user_layer_t u = { 0, 1, false };
-	gradcheck_source_t src = { &u, "plugin ./libmine.so", user_forward,
-	    user_backward };
+	gradcheck_source_t src = { .ctx = &u, .name = "plugin ./libmine.so",
+	    .forward = user_forward, .backward = user_backward };
 	char *err = NULL;
 
 	opts_plain(&o, NULL);
