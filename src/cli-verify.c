@@ -92,6 +92,7 @@ usage(FILE *f)
 	    "not cover\n"
 	    "                      padding are skipped, with the reason)\n"
 	    "  --dilation DH,DW    ... with this dilation (likewise)\n"
+	    "  --groups G          ... with G channel groups (likewise)\n"
 	    "  --seed N            seed of the random input, weight, bias and "
 	    "df, uniform\n"
 	    "                      in [-1, 1) (default %u)\n"

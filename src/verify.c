@@ -417,8 +417,8 @@ ctx_tensors(verify_ctx_t *vc)
 
 	vc->input = tensor_create4((size_t)s->N, (size_t)s->C_in,
 	    (size_t)s->H_in, (size_t)s->W_in);
-	vc->weight = tensor_create4((size_t)s->C_out, (size_t)s->C_in,
-	    (size_t)s->R, (size_t)s->S);
+	vc->weight = tensor_create4((size_t)s->C_out,
+	    (size_t)conv_group_cin(s), (size_t)s->R, (size_t)s->S);
 	vc->bias = tensor_create1((size_t)s->C_out);
 	vc->df = tensor_create4((size_t)s->N, (size_t)s->C_out,
 	    (size_t)s->H_out, (size_t)s->W_out);
@@ -427,7 +427,7 @@ ctx_tensors(verify_ctx_t *vc)
 	vc->input_nhwc = tensor_create4((size_t)s->N, (size_t)s->H_in,
 	    (size_t)s->W_in, (size_t)s->C_in);
 	vc->filter_hwio = tensor_create4((size_t)s->R, (size_t)s->S,
-	    (size_t)s->C_in, (size_t)s->C_out);
+	    (size_t)conv_group_cin(s), (size_t)s->C_out);
 	vc->output_nhwc = tensor_create4((size_t)s->N, (size_t)s->H_out,
 	    (size_t)s->W_out, (size_t)s->C_out);
 	rng_seed(&rng, vc->o.seed);
