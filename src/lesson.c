@@ -35,14 +35,15 @@
 static const conv_shape_t lesson_shape_default = {
 	.N = 2, .C_in = 2, .H_in = 7, .W_in = 8, .C_out = 3, .R = 3, .S = 2,
 	.strh = 2, .strw = 3, .pad_h = 0, .pad_w = 0, .dil_h = 1, .dil_w = 1,
+	.groups = 1,
 };
 
 static const char *const shape_keys[] = {
 	"N", "C_in", "H_in", "W_in", "C_out", "R", "S", "strh", "strw",
-	"pad_h", "pad_w", "dil_h", "dil_w",
+	"pad_h", "pad_w", "dil_h", "dil_w", "groups",
 };
 #define SHAPE_KEYS_EXPECTED "expected N, C_in, H_in, W_in, C_out, R, S, " \
-	"strh, strw, pad_h, pad_w, dil_h, dil_w or covers"
+	"strh, strw, pad_h, pad_w, dil_h, dil_w, groups or covers"
 
 /* The parser's state while walking one document. */
 struct lesson_parse {
@@ -227,16 +228,19 @@ shape_covers(lesson_t *l, const char *val, const char *file, int line,
 	char *copy = xstrdup(val), *tok, *save = NULL;
 	int rc = 0;
 
-	l->covers_padding = l->covers_dilation = false;
+	l->covers_padding = l->covers_dilation = l->covers_groups = false;
 	for (tok = strtok_r(copy, ",", &save); tok != NULL && rc == 0;
 	    tok = strtok_r(NULL, ",", &save)) {
 		if (strcmp(tok, "padding") == 0)
 			l->covers_padding = true;
 		else if (strcmp(tok, "dilation") == 0)
 			l->covers_dilation = true;
+		else if (strcmp(tok, "groups") == 0)
+			l->covers_groups = true;
 		else if (strcmp(tok, "none") != 0)
 			rc = set_error(err, "%s:%d:%d: error: unknown value '%s' "
-			    "in covers= (expected padding, dilation or none)",
+			    "in covers= (expected padding, dilation, groups or "
+			    "none)",
 			    file, line, col, tok);
 	}
 	free(copy);
@@ -933,6 +937,11 @@ lesson_covers(const lesson_t *l, const conv_shape_t *s, const char **why)
 	if (!l->covers_dilation && (s->dil_h != 1 || s->dil_w != 1)) {
 		if (why != NULL)
 			*why = "the lesson does not cover dilation";
+		return false;
+	}
+	if (!l->covers_groups && s->groups != 1) {
+		if (why != NULL)
+			*why = "the lesson does not cover groups";
 		return false;
 	}
 	return true;

@@ -130,11 +130,11 @@ static const struct bad_case {
 	  "heading above it)" },
 	{ "# T\n\n```shape\nN=1 Cin=2\n```\n",
 	  "x.md:4:5: error: unknown shape key 'Cin' (expected N, C_in, H_in, "
-	  "W_in, C_out, R, S, strh, strw, pad_h, pad_w, dil_h, dil_w or "
+	  "W_in, C_out, R, S, strh, strw, pad_h, pad_w, dil_h, dil_w, groups or "
 	  "covers)" },
 	{ "# T\n\n```shape\nN=1\n  H_out=3\n```\n",
 	  "x.md:5:3: error: unknown shape key 'H_out' (expected N, C_in, H_in, "
-	  "W_in, C_out, R, S, strh, strw, pad_h, pad_w, dil_h, dil_w or "
+	  "W_in, C_out, R, S, strh, strw, pad_h, pad_w, dil_h, dil_w, groups or "
 	  "covers)" },
 	{ "# T\n\n```shape\nN=two\n```\n",
 	  "x.md:4:1: error: shape key 'N' needs an integer, got 'two'" },
@@ -144,7 +144,7 @@ static const struct bad_case {
 	  "x.md:4:1: error: expected key=value in the shape block, got 'N'" },
 	{ "# T\n\n```shape\ncovers=padding,strides\n```\n",
 	  "x.md:4:1: error: unknown value 'strides' in covers= (expected "
-	  "padding, dilation or none)" },
+	  "padding, dilation, groups or none)" },
 	{ "# T\n\n```shape\nN=1\n```\n\n```shape\nN=2\n```\n",
 	  "x.md:7:1: error: a second shape block (the first is at line 3)" },
 	{ "# T\n\n# U\n",
