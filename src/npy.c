@@ -9,8 +9,9 @@
  *
  * Reading is strict, like numpy.load, and never trusts a length: the header
  * must hold exactly the keys descr, fortran_order and shape (any order,
- * any spacing, a trailing comma allowed); descr must be '<f8' or '<f4';
- * fortran_order must be False; the shape has 0 to 4 non-negative entries
+ * any spacing, a trailing comma allowed); descr must be float64 or
+ * float32 in either byte order ('<f8', '>f8', '<f4', '>f4', '=' native);
+ * Fortran-order data is transposed to C order as it is read; the shape has 0 to 4 non-negative entries
  * (a 0-d array is read as shape (1,)). The data must be exactly as long as
  * the shape says: a shorter file is truncated, and bytes after the data are
  * refused too (a writer that disagrees with its own header is not trusted).
@@ -223,24 +224,52 @@ parse_dict(npy_parser_t *ps, npy_header_t *h)
 	return 0;
 }
 
-/* Check descr and fortran_order; sets the item size (8 or 4). */
+/* What a descr names, for a refusal: "'<i8' (int64)". */
+static const char *
+dtype_word(const char *descr)
+{
+	static const struct { const char *code, *word; } words[] = {
+		{ "i1", "int8" }, { "i2", "int16" }, { "i4", "int32" },
+		{ "i8", "int64" }, { "u1", "uint8" }, { "u2", "uint16" },
+		{ "u4", "uint32" }, { "u8", "uint64" }, { "f2", "float16" },
+		{ "f16", "float128" }, { "c8", "complex64" },
+		{ "c16", "complex128" }, { "b1", "bool" }, { "O", "object" },
+	};
+	const char *code = descr;
+	size_t k;
+
+	if (*code == '<' || *code == '>' || *code == '|' || *code == '=')
+		code++;
+	for (k = 0; k < sizeof(words) / sizeof(words[0]); k++)
+		if (strcmp(code, words[k].code) == 0)
+			return words[k].word;
+	return code[0] == 'U' || code[0] == 'S' ? "a string type" :
+	    "an unknown type";
+}
+
+/* Check descr; sets the item size (8 or 4) and the byte order. '=' is the
+ * machine's own order, which the reader assumes is little-endian (as on
+ * every machine NumPy wheels are built for but s390x). */
 static int
-check_header(const npy_header_t *h, const char *name, size_t *itemsize,
+check_header(const npy_header_t *h, const char *name, npy_info_t *info,
     char **err)
 {
-	if (h->descr[0] == '>' && strlen(h->descr) > 1)
-		return set_error(err, "%s: big-endian data ('%s') is not "
-		    "supported; convert with arr.astype('<f8')", name, h->descr);
-	if (strcmp(h->descr, "<f8") == 0)
-		*itemsize = 8;
-	else if (strcmp(h->descr, "<f4") == 0)
-		*itemsize = 4;
+	const char *d = h->descr;
+
+	info->big_endian = d[0] == '>';
+	info->fortran_order = h->fortran_order;
+	snprintf(info->descr, sizeof(info->descr), "%s", d);
+	if ((d[0] == '<' || d[0] == '>' || d[0] == '=') &&
+	    strcmp(d + 1, "f8") == 0)
+		info->dtype = NPY_F8;
+	else if ((d[0] == '<' || d[0] == '>' || d[0] == '=') &&
+	    strcmp(d + 1, "f4") == 0)
+		info->dtype = NPY_F4;
 	else
-		return set_error(err, "%s: dtype '%s' is not supported (only "
-		    "'<f8' float64 and '<f4' float32)", name, h->descr);
-	if (h->fortran_order)
-		return set_error(err, "%s: fortran_order True is not supported; "
-		    "save a C-order array (np.ascontiguousarray)", name);
+		return set_error(err, "%s: dtype '%s' (%s) is not supported: "
+		    "convgrad reads float64 ('<f8') and float32 ('<f4'); save "
+		    "the array with arr.astype(np.float64)", name, d,
+		    dtype_word(d));
 	return 0;
 }
 
@@ -304,40 +333,81 @@ shape_count(const npy_header_t *h, size_t itemsize, const char *name,
 	return 0;
 }
 
-/* The data after the header into a new tensor (0-d read as shape (1,)). */
+static uint32_t
+be32(const unsigned char *b)
+{
+	return (uint32_t)b[3] | (uint32_t)b[2] << 8 | (uint32_t)b[1] << 16 |
+	    (uint32_t)b[0] << 24;
+}
+
+/* Element i of the raw data, in its dtype and byte order, as a double. */
+static double
+raw_value(const unsigned char *d, size_t i, const npy_info_t *info)
+{
+	if (info->dtype == NPY_F8) {
+		const unsigned char *b = d + 8 * i;
+		uint64_t u = info->big_endian ?
+		    (uint64_t)be32(b) << 32 | be32(b + 4) : le64(b);
+		double v;
+
+		memcpy(&v, &u, sizeof(v));
+		return v;
+	} else {
+		uint32_t u = info->big_endian ? be32(d + 4 * i) : le32(d + 4 * i);
+		float f;
+
+		memcpy(&f, &u, sizeof(f));
+		return (double)f;
+	}
+}
+
+/* The flat offset in Fortran (column-major) order of the C-order index of
+ * element off: the first index varies fastest. */
+static size_t
+fortran_offset(const tensor_t *t, size_t off)
+{
+	size_t idx[TENSOR_MAX_DIMS], f = 0;
+	int k;
+
+	tensor_unravel(t, off, idx);
+	for (k = t->ndim - 1; k >= 0; k--)
+		f = f * t->shape[k] + idx[k];
+	return f;
+}
+
+/* The data after the header into a new C-order tensor (0-d read as shape
+ * (1,)); Fortran-order data is transposed on the way in. */
 static tensor_t *
-read_data(const unsigned char *d, const npy_header_t *h, size_t itemsize)
+read_data(const unsigned char *d, const npy_header_t *h,
+    const npy_info_t *info)
 {
 	size_t one = 1;
 	tensor_t *t = h->ndim == 0 ? tensor_create(1, &one) :
 	    tensor_create(h->ndim, h->shape);
 	size_t i;
 
-	for (i = 0; i < t->size; i++) {
-		if (itemsize == 8) {
-			uint64_t u = le64(d + 8 * i);
-
-			memcpy(&t->data[i], &u, sizeof(double));
-		} else {
-			uint32_t u = le32(d + 4 * i);
-			float f;
-
-			memcpy(&f, &u, sizeof(float));
-			t->data[i] = (double)f;
-		}
-	}
+	for (i = 0; i < t->size; i++)
+		t->data[i] = raw_value(d, info->fortran_order ?
+		    fortran_offset(t, i) : i, info);
 	return t;
 }
 
 int
-npy_read_mem(const unsigned char *data, size_t len, const char *name,
-    tensor_t **out, char **err)
+npy_read_mem_info(const unsigned char *data, size_t len, const char *name,
+    tensor_t **out, npy_info_t *info, char **err)
 {
 	npy_header_t h;
 	npy_parser_t ps;
-	size_t hstart = 0, hlen = 0, itemsize = 8, count = 0, avail;
+	npy_info_t dummy;
+	size_t hstart = 0, hlen = 0, itemsize, count = 0, avail;
 
 	*out = NULL;
+	if (info == NULL)
+		info = &dummy;
+	memset(info, 0, sizeof(*info));
+	if (len == 0)
+		return set_error(err, "%s: the file is empty (0 bytes), not a "
+		    ".npy file (bad magic: it must start with \\x93NUMPY)", name);
 	if (read_preamble(data, len, name, &hstart, &hlen, err) != 0)
 		return -1;
 	memset(&h, 0, sizeof(h));
@@ -347,8 +417,10 @@ npy_read_mem(const unsigned char *data, size_t len, const char *name,
 	ps.name = name;
 	ps.err = err;
 	if (parse_dict(&ps, &h) != 0 ||
-	    check_header(&h, name, &itemsize, err) != 0 ||
-	    shape_count(&h, itemsize, name, &count, err) != 0)
+	    check_header(&h, name, info, err) != 0)
+		return -1;
+	itemsize = info->dtype == NPY_F8 ? 8 : 4;
+	if (shape_count(&h, itemsize, name, &count, err) != 0)
 		return -1;
 	avail = len - hstart - hlen;
 	if (avail < count * itemsize)
@@ -359,12 +431,20 @@ npy_read_mem(const unsigned char *data, size_t len, const char *name,
 		return set_error(err, "%s: %zu bytes of trailing data after the "
 		    "%zu bytes the shape needs", name, avail - count * itemsize,
 		    count * itemsize);
-	*out = read_data(data + hstart + hlen, &h, itemsize);
+	*out = read_data(data + hstart + hlen, &h, info);
 	return 0;
 }
 
 int
-npy_read(const char *path, tensor_t **out, char **err)
+npy_read_mem(const unsigned char *data, size_t len, const char *name,
+    tensor_t **out, char **err)
+{
+	return npy_read_mem_info(data, len, name, out, NULL, err);
+}
+
+int
+npy_read_info(const char *path, tensor_t **out, npy_info_t *info,
+    char **err)
 {
 	char *data;
 	size_t len;
@@ -373,9 +453,16 @@ npy_read(const char *path, tensor_t **out, char **err)
 	*out = NULL;
 	if (read_file(path, &data, &len, err) != 0)
 		return -1;
-	rc = npy_read_mem((const unsigned char *)data, len, path, out, err);
+	rc = npy_read_mem_info((const unsigned char *)data, len, path, out,
+	    info, err);
 	free(data);
 	return rc;
+}
+
+int
+npy_read(const char *path, tensor_t **out, char **err)
+{
+	return npy_read_info(path, out, NULL, err);
 }
 
 /* The v1.0 preamble and header for t, padded with spaces so that the data
