@@ -353,8 +353,8 @@ make_tensors(gradcheck_t *g)
 	rng_seed(&g->rng, g->o.seed);
 	g->p.input = tensor_create4((size_t)s->N, (size_t)s->C_in,
 	    (size_t)s->H_in, (size_t)s->W_in);
-	g->p.weight = tensor_create4((size_t)s->C_out, (size_t)s->C_in,
-	    (size_t)s->R, (size_t)s->S);
+	g->p.weight = tensor_create4((size_t)s->C_out,
+	    (size_t)conv_group_cin(s), (size_t)s->R, (size_t)s->S);
 	g->p.bias = tensor_create1((size_t)s->C_out);
 	g->df = gradcheck_output_like(s);
 	g->onehot = gradcheck_output_like(s);
@@ -719,7 +719,7 @@ check_nhwc(gradcheck_t *g)
 	tensor_t *in = tensor_create4((size_t)s->N, (size_t)s->H_in,
 	    (size_t)s->W_in, (size_t)s->C_in);
 	tensor_t *w = tensor_create4((size_t)s->R, (size_t)s->S,
-	    (size_t)s->C_in, (size_t)s->C_out);
+	    (size_t)conv_group_cin(s), (size_t)s->C_out);
 	tensor_t *out = tensor_create4((size_t)s->N, (size_t)s->H_out,
 	    (size_t)s->W_out, (size_t)s->C_out);
 	tensor_t *back = gradcheck_output_like(s);
