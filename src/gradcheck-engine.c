@@ -81,8 +81,8 @@
 #define MAP_MAX ((size_t)1 << 22)     /* remembered analytic entries */
 #define PROGRESS_EVERY 0.2            /* seconds */
 
-/* Until conv_shape_t has groups. */
-#define SHAPE_GROUPS(s) 1L
+/* Channel groups (conv-shape.h). */
+#define SHAPE_GROUPS(s) ((s)->groups)
 
 static double
 now(void)

@@ -122,8 +122,8 @@ dmin(double a, double b)
 
 /* Forward and backward evaluations of one form: the compressed engine's
  * groups (gradcheck-engine.c); or, for the direct engine, two forwards per
- * Jacobian entry and per gradient entry (central: x+h, x-h; forward: x+h,
- * x) and one backward per row. */
+ * column (central: x+h, x-h; forward: x+h, x) for each chunk of rows, or
+ * per sampled entry, and one backward per row. */
 static void
 form_evals(const gradcheck_opts_t *o, double *fwd, double *bwd)
 {
@@ -145,7 +145,11 @@ form_evals(const gradcheck_opts_t *o, double *fwd, double *bwd)
 	*bwd = 1;               /* the chain rule */
 	for (w = 0; w < 3; w++) {
 		if (o->sample == 0) {
-			*fwd += 2 * M * P[w] + 2 * P[w];
+			/* direct_jacobian_all: every column once per chunk of rows */
+			double B = floor((double)(1 << 20) / 8 / P[w]);
+
+			B = B < 1 ? 1 : B > M ? M : B;
+			*fwd += 2 * P[w] * ceil(M / B) + 2 * P[w];
 			*bwd += M;
 		} else {
 			double k = (double)o->sample;
@@ -1011,11 +1015,61 @@ source_column(gradcheck_t *g, const gradcheck_source_t *src, conv_wrt_t wrt,
 	return rc;
 }
 
+/* Rows of the analytic Jacobian the direct engine holds at once. */
+#define DIRECT_CHUNK_BYTES ((size_t)1 << 20)
+
 /*
- * The direct engine: entry (o, j) by entry in row-major order, every entry
- * or a sample: the analytic row o from one backward with df = e_o, the
- * numeric entry from the column j (two forwards, run again for every row:
- * no Jacobian is held). Slow on purpose (the tests' oracle; --sample).
+ * The direct engine over every entry: analytic rows from one backward with
+ * df = e_o each, held a chunk of at most 1 MiB at a time; for each chunk,
+ * every numeric column (two forwards) compared with those rows. Slow on
+ * purpose: the tests' oracle.
+ */
+static int
+direct_jacobian_all(gradcheck_t *g, const gradcheck_source_t *src,
+    conv_wrt_t wrt, gradcheck_item_t *it, char **err)
+{
+	const tensor_t *x = conv_wrt_tensor(&g->p, wrt);
+	size_t M = g->onehot->size, P = x->size, o0, o, j;
+	size_t B = DIRECT_CHUNK_BYTES / sizeof(double) / P;
+	tensor_t *d[3] = { NULL, NULL, NULL };
+	tensor_t *hi = gradcheck_output_like(&g->s);
+	tensor_t *lo = gradcheck_output_like(&g->s);
+	double *col = xmalloc(M * sizeof(double)), *rows;
+	int rc = 0;
+
+	B = B < 1 ? 1 : B > M ? M : B;
+	rows = xmalloc(B * P * sizeof(double));
+	d[wrt] = tensor_clone(x);
+	tensor_zero(g->onehot);
+	for (o0 = 0; o0 < M && rc == 0; o0 += B) {
+		size_t n = M - o0 < B ? M - o0 : B;
+
+		for (o = 0; o < n && rc == 0; o++) {
+			g->onehot->data[o0 + o] = 1;
+			rc = gradcheck_src_backward(g, src, d, g->onehot, err);
+			g->onehot->data[o0 + o] = 0;
+			if (rc == 0)
+				memcpy(rows + o * P, d[wrt]->data, P * sizeof(double));
+		}
+		for (j = 0; j < P && rc == 0; j++) {
+			rc = source_column(g, src, wrt, j, hi, lo, col, err);
+			for (o = 0; o < n && rc == 0; o++)
+				observe(it, rows[o * P + j], col[o0 + o], g->onehot, o0 + o,
+				    x, j);
+		}
+	}
+	free(rows);
+	free(col);
+	tensor_free(hi);
+	tensor_free(lo);
+	tensor_free(d[wrt]);
+	return rc;
+}
+
+/*
+ * The direct engine, K random entries (o, j) in row-major order: the
+ * analytic row o from one backward with df = e_o, the numeric entry from
+ * the column j (two forwards). Every entry: direct_jacobian_all.
  */
 static int
 direct_jacobian(gradcheck_t *g, const gradcheck_source_t *src,
@@ -1024,18 +1078,22 @@ direct_jacobian(gradcheck_t *g, const gradcheck_source_t *src,
 	const tensor_t *x = conv_wrt_tensor(&g->p, wrt);
 	size_t M = g->onehot->size, P = x->size, k, i, last_o = SIZE_MAX;
 	tensor_t *d[3] = { NULL, NULL, NULL };
-	tensor_t *hi = gradcheck_output_like(&g->s);
-	tensor_t *lo = gradcheck_output_like(&g->s);
-	double *col = xmalloc(M * sizeof(double));
+	tensor_t *hi, *lo;
+	double *col;
 	uint64_t *e;
 	int rc = 0;
 
+	if (g->o.sample == 0 || g->o.sample >= M * P)
+		return direct_jacobian_all(g, src, wrt, it, err);
+	hi = gradcheck_output_like(&g->s);
+	lo = gradcheck_output_like(&g->s);
+	col = xmalloc(M * sizeof(double));
 	d[wrt] = tensor_clone(x);
-	k = g->o.sample == 0 || g->o.sample > M * P ? M * P : g->o.sample;
-	e = k == M * P ? NULL : sample_distinct(&g->rng, (uint64_t)M * P, k);
+	k = g->o.sample;
+	e = sample_distinct(&g->rng, (uint64_t)M * P, k);
 	tensor_zero(g->onehot);
 	for (i = 0; i < k && rc == 0; i++) {
-		size_t o = (e ? e[i] : i) / P, j = (e ? e[i] : i) % P;
+		size_t o = e[i] / P, j = e[i] % P;
 
 		if (o != last_o) {
 			g->onehot->data[o] = 1;
