@@ -108,7 +108,7 @@ common_option(cli_common_t *c, int opt, const char *arg, char **err)
 {
 	switch (opt) {
 	case CLI_OPT_SHAPE: case CLI_OPT_STRIDE:
-	case CLI_OPT_PADDING: case CLI_OPT_DILATION:
+	case CLI_OPT_PADDING: case CLI_OPT_DILATION: case CLI_OPT_GROUPS:
 		return conv_shape_opts_read(&c->shape,
 		    (conv_opt_t)(opt - CLI_OPT_SHAPE), arg, err);
 	case CLI_OPT_SEED:

@@ -6,8 +6,8 @@
  *     --help/--version (exit 0);
  *   - the options several commands take: --seed, --eps, --method, a choice
  *     among words (--format), and the shape options --shape, --stride,
- *     --padding, --dilation (read by conv-shape.c, in the library, so the
- *     tutor's state shares them);
+ *     --padding, --dilation, --groups (read by conv-shape.c, in the
+ *     library, so the tutor's state shares them);
  *   - loading every lesson named on the command line.
  *
  * Option parsers return 0, or -1 with *err (malloc'd, the caller frees)
@@ -57,7 +57,7 @@ int cli_opt_choice(const char *opt, const char *arg,
 
 /* Their values in a front end's option table (its own start at
  * CLI_OPT_NEXT), and the table's entries for them:
- *   CLI_SHAPE_LONG_OPTIONS  --shape --stride --padding --dilation
+ *   CLI_SHAPE_LONG_OPTIONS  --shape --stride --padding --dilation --groups
  *   CLI_FD_LONG_OPTIONS     --seed --eps --method
  *   CLI_HELP_LONG_OPTIONS   --help (-h) --version (-V)              */
 enum {               /* the shape options: 256 + their conv_opt_t */
@@ -65,13 +65,15 @@ enum {               /* the shape options: 256 + their conv_opt_t */
 	CLI_OPT_STRIDE = 256 + CONV_OPT_STRIDE,
 	CLI_OPT_PADDING = 256 + CONV_OPT_PADDING,
 	CLI_OPT_DILATION = 256 + CONV_OPT_DILATION,
+	CLI_OPT_GROUPS = 256 + CONV_OPT_GROUPS,
 	CLI_OPT_SEED, CLI_OPT_EPS, CLI_OPT_METHOD, CLI_OPT_NEXT,
 };
 #define CLI_SHAPE_LONG_OPTIONS \
 	{ "shape", required_argument, NULL, CLI_OPT_SHAPE }, \
 	{ "stride", required_argument, NULL, CLI_OPT_STRIDE }, \
 	{ "padding", required_argument, NULL, CLI_OPT_PADDING }, \
-	{ "dilation", required_argument, NULL, CLI_OPT_DILATION }
+	{ "dilation", required_argument, NULL, CLI_OPT_DILATION }, \
+	{ "groups", required_argument, NULL, CLI_OPT_GROUPS }
 #define CLI_FD_LONG_OPTIONS \
 	{ "seed", required_argument, NULL, CLI_OPT_SEED }, \
 	{ "eps", required_argument, NULL, CLI_OPT_EPS }, \

@@ -5,6 +5,10 @@
  * formula sums over. Zero padding is a position outside the input; such
  * terms are skipped, which is the same as reading a zero. Dilation spaces
  * the kernel taps: tap di sits dil_h*di rows below the window's top.
+ * Groups (PyTorch's): output channel c_out belongs to group
+ * grp = c_out / (C_out/groups) and sums only over that group's input
+ * channels c_in = grp*(C_in/groups) + cg, cg < C_in/groups, with the
+ * weight's second index cg; groups = 1 is the source's formula exactly.
  *
  * Slow on purpose (no blocking, no reuse); conv-matrix.c is the fast twin
  * and the tests check the two against each other and against finite
@@ -31,20 +35,22 @@ is_bias(const tensor_t *bias, long C_out)
 }
 
 /*
- * input (N, C_in, H_in, W_in), weight (C_out, C_in, R, S), bias (C_out) or
- * NULL, output (N, C_out, H_out, W_out). The source's second formula:
- *   output[b,c_out,h_out,w_out] = bias[c_out] + sum_{c_in,di,dj}
+ * input (N, C_in, H_in, W_in), weight (C_out, C_in/groups, R, S), bias
+ * (C_out) or NULL, output (N, C_out, H_out, W_out). The source's second
+ * formula, over the group of c_out (grp = c_out / (C_out/groups)):
+ *   output[b,c_out,h_out,w_out] = bias[c_out] + sum_{cg,di,dj}
  *     input[b,c_in, strh*h_out + dil_h*di - pad_h, strw*w_out + dil_w*dj - pad_w]
- *     * weight[c_out,c_in,di,dj]
+ *     * weight[c_out,cg,di,dj],   c_in = grp*(C_in/groups) + cg
  */
 void
 conv2d_forward_elem(tensor_t *output, const tensor_t *input,
     const tensor_t *weight, const tensor_t *bias, const conv_shape_t *s)
 {
-	long b, c_out, h_out, w_out, c_in, di, dj;
+	const long Cg_in = conv_group_cin(s), Cg_out = conv_group_cout(s);
+	long b, c_out, h_out, w_out, cg, di, dj;
 
 	assert(is_shape4(input, s->N, s->C_in, s->H_in, s->W_in));
-	assert(is_shape4(weight, s->C_out, s->C_in, s->R, s->S));
+	assert(is_shape4(weight, s->C_out, Cg_in, s->R, s->S));
 	assert(is_shape4(output, s->N, s->C_out, s->H_out, s->W_out));
 	assert(is_bias(bias, s->C_out));
 	for (b = 0; b < s->N; b++)
@@ -52,8 +58,9 @@ conv2d_forward_elem(tensor_t *output, const tensor_t *input,
 	for (h_out = 0; h_out < s->H_out; h_out++)
 	for (w_out = 0; w_out < s->W_out; w_out++) {
 		double sum = bias != NULL ? T1(bias, c_out) : 0.0;
+		long c_in0 = c_out / Cg_out * Cg_in;    /* its group's first */
 
-		for (c_in = 0; c_in < s->C_in; c_in++)
+		for (cg = 0; cg < Cg_in; cg++)
 		for (di = 0; di < s->R; di++)
 		for (dj = 0; dj < s->S; dj++) {
 			long h_in = s->strh * h_out + s->dil_h * di - s->pad_h;
@@ -62,29 +69,32 @@ conv2d_forward_elem(tensor_t *output, const tensor_t *input,
 			if (h_in < 0 || h_in >= s->H_in || w_in < 0 ||
 			    w_in >= s->W_in)
 				continue;       /* zero padding */
-			sum += T4(input, b, c_in, h_in, w_in) *
-			    T4(weight, c_out, c_in, di, dj);
+			sum += T4(input, b, c_in0 + cg, h_in, w_in) *
+			    T4(weight, c_out, cg, di, dj);
 		}
 		T4(output, b, c_out, h_out, w_out) = sum;
 	}
 }
 
 /*
- * input_nhwc (N, H_in, W_in, C_in), filter_hwio (R, S, C_in, C_out), bias
- * (C_out) or NULL, output_nhwc (N, H_out, W_out, C_out). TensorFlow's
+ * input_nhwc (N, H_in, W_in, C_in), filter_hwio (R, S, C_in/groups, C_out),
+ * bias (C_out) or NULL, output_nhwc (N, H_out, W_out, C_out). TensorFlow's
  * formula, the source's first, with its names (i, j, k, q):
  *   output[b,i,j,k] = bias[k] + sum_{di,dj,q}
- *     input[b, strides[1]*i + di, strides[2]*j + dj, q] * filter[di,dj,q,k]
- * (with dilation and padding: row strh*i + dil_h*di - pad_h, and so on).
+ *     input[b, strides[1]*i + di, strides[2]*j + dj, q0 + q] * filter[di,dj,q,k]
+ * (with dilation and padding: row strh*i + dil_h*di - pad_h, and so on;
+ * with groups, q < C_in/groups and q0 = (k / (C_out/groups)) * C_in/groups,
+ * the first input channel of k's group, as TensorFlow's grouped conv2d).
  */
 void
 conv2d_forward_nhwc_elem(tensor_t *output_nhwc, const tensor_t *input_nhwc,
     const tensor_t *filter_hwio, const tensor_t *bias, const conv_shape_t *s)
 {
+	const long Cg_in = conv_group_cin(s), Cg_out = conv_group_cout(s);
 	long b, i, j, k, di, dj, q;
 
 	assert(is_shape4(input_nhwc, s->N, s->H_in, s->W_in, s->C_in));
-	assert(is_shape4(filter_hwio, s->R, s->S, s->C_in, s->C_out));
+	assert(is_shape4(filter_hwio, s->R, s->S, Cg_in, s->C_out));
 	assert(is_shape4(output_nhwc, s->N, s->H_out, s->W_out, s->C_out));
 	assert(is_bias(bias, s->C_out));
 	for (b = 0; b < s->N; b++)
@@ -92,6 +102,7 @@ conv2d_forward_nhwc_elem(tensor_t *output_nhwc, const tensor_t *input_nhwc,
 	for (j = 0; j < s->W_out; j++)
 	for (k = 0; k < s->C_out; k++) {
 		double sum = bias != NULL ? T1(bias, k) : 0.0;
+		long q0 = k / Cg_out * Cg_in;
 
 		for (di = 0; di < s->R; di++)
 		for (dj = 0; dj < s->S; dj++) {
@@ -101,8 +112,8 @@ conv2d_forward_nhwc_elem(tensor_t *output_nhwc, const tensor_t *input_nhwc,
 			if (h_in < 0 || h_in >= s->H_in || w_in < 0 ||
 			    w_in >= s->W_in)
 				continue;       /* zero padding */
-			for (q = 0; q < s->C_in; q++)
-				sum += T4(input_nhwc, b, h_in, w_in, q) *
+			for (q = 0; q < Cg_in; q++)
+				sum += T4(input_nhwc, b, h_in, w_in, q0 + q) *
 				    T4(filter_hwio, di, dj, q, k);
 		}
 		T4(output_nhwc, b, i, j, k) = sum;
@@ -126,14 +137,18 @@ window_of(long in_pos, long tap, long str, long pad, long dil, long out)
 }
 
 /*
- * df (N, C_out, H_out, W_out), weight (C_out, C_in, R, S), dinput (N, C_in,
- * H_in, W_in), OVERWRITTEN. The source's input chain rule, element form:
+ * df (N, C_out, H_out, W_out), weight (C_out, C_in/groups, R, S), dinput
+ * (N, C_in, H_in, W_in), OVERWRITTEN. The source's input chain rule,
+ * element form:
  *   dinput[b,c_in,h_in,w_in] = sum_{c_out,h_out,w_out} df[b,c_out,h_out,w_out]
  *     * d output[b,c_out,h_out,w_out] / d input[b,c_in,h_in,w_in]
  * where the partial is weight[c_out,c_in,di,dj] when
  *   h_in = strh*h_out + dil_h*di - pad_h and w_in = strw*w_out + dil_w*dj - pad_w
  * for some tap (di, dj), and 0 otherwise (other images b1 != b contribute
- * nothing, as the source's last line says). The nonzero terms are found by
+ * nothing, as the source's last line says). With groups, only the
+ * C_out/groups output channels of c_in's group grp = c_in / (C_in/groups)
+ * read c_in, through weight[c_out, c_in - grp*(C_in/groups), di, dj]; the
+ * others' partial is 0. The nonzero terms are found by
  * running over the taps (di, dj) and solving for (h_out, w_out), which
  * visits exactly the same terms as running over (h_out, w_out); c_out runs
  * innermost so each tap's window is solved once.
@@ -142,15 +157,17 @@ void
 conv2d_backward_input_elem(tensor_t *dinput, const tensor_t *df,
     const tensor_t *weight, const conv_shape_t *s)
 {
+	const long Cg_in = conv_group_cin(s), Cg_out = conv_group_cout(s);
 	long b, c_in, h_in, w_in, c_out, di, dj;
 
 	assert(is_shape4(df, s->N, s->C_out, s->H_out, s->W_out));
-	assert(is_shape4(weight, s->C_out, s->C_in, s->R, s->S));
+	assert(is_shape4(weight, s->C_out, Cg_in, s->R, s->S));
 	assert(is_shape4(dinput, s->N, s->C_in, s->H_in, s->W_in));
 	for (b = 0; b < s->N; b++)
 	for (c_in = 0; c_in < s->C_in; c_in++)
 	for (h_in = 0; h_in < s->H_in; h_in++)
 	for (w_in = 0; w_in < s->W_in; w_in++) {
+		long grp = c_in / Cg_in, cg = c_in - grp * Cg_in;
 		double sum = 0.0;
 
 		for (di = 0; di < s->R; di++) {
@@ -165,9 +182,10 @@ conv2d_backward_input_elem(tensor_t *dinput, const tensor_t *df,
 
 				if (w_out < 0)
 					continue;
-				for (c_out = 0; c_out < s->C_out; c_out++)
+				for (c_out = grp * Cg_out;
+				    c_out < (grp + 1) * Cg_out; c_out++)
 					sum += T4(df, b, c_out, h_out, w_out) *
-					    T4(weight, c_out, c_in, di, dj);
+					    T4(weight, c_out, cg, di, dj);
 			}
 		}
 		T4(dinput, b, c_in, h_in, w_in) = sum;
@@ -176,8 +194,10 @@ conv2d_backward_input_elem(tensor_t *dinput, const tensor_t *df,
 
 /*
  * df (N, C_out, H_out, W_out), input (N, C_in, H_in, W_in), dweight (C_out,
- * C_in, R, S), OVERWRITTEN. The source's weight chain rule, element form:
- *   dweight[c_out,c_in,di,dj] = sum_{b,h_out,w_out} df[b,c_out,h_out,w_out]
+ * C_in/groups, R, S), OVERWRITTEN. The source's weight chain rule, element
+ * form, with c_in = grp*(C_in/groups) + cg the input channel that weight
+ * entry cg of c_out's group grp = c_out / (C_out/groups) reads:
+ *   dweight[c_out,cg,di,dj] = sum_{b,h_out,w_out} df[b,c_out,h_out,w_out]
  *     * input[b, c_in, strh*h_out + dil_h*di - pad_h, strw*w_out + dil_w*dj - pad_w]
  * (terms at padding positions are zero and skipped).
  */
@@ -185,15 +205,17 @@ void
 conv2d_backward_weight_elem(tensor_t *dweight, const tensor_t *df,
     const tensor_t *input, const conv_shape_t *s)
 {
-	long c_out, c_in, di, dj, b, h_out, w_out;
+	const long Cg_in = conv_group_cin(s), Cg_out = conv_group_cout(s);
+	long c_out, cg, di, dj, b, h_out, w_out;
 
 	assert(is_shape4(df, s->N, s->C_out, s->H_out, s->W_out));
 	assert(is_shape4(input, s->N, s->C_in, s->H_in, s->W_in));
-	assert(is_shape4(dweight, s->C_out, s->C_in, s->R, s->S));
+	assert(is_shape4(dweight, s->C_out, Cg_in, s->R, s->S));
 	for (c_out = 0; c_out < s->C_out; c_out++)
-	for (c_in = 0; c_in < s->C_in; c_in++)
+	for (cg = 0; cg < Cg_in; cg++)
 	for (di = 0; di < s->R; di++)
 	for (dj = 0; dj < s->S; dj++) {
+		long c_in = c_out / Cg_out * Cg_in + cg;
 		double sum = 0.0;
 
 		for (b = 0; b < s->N; b++)
@@ -208,7 +230,7 @@ conv2d_backward_weight_elem(tensor_t *dweight, const tensor_t *df,
 			sum += T4(df, b, c_out, h_out, w_out) *
 			    T4(input, b, c_in, h_in, w_in);
 		}
-		T4(dweight, c_out, c_in, di, dj) = sum;
+		T4(dweight, c_out, cg, di, dj) = sum;
 	}
 }
 

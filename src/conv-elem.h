@@ -3,9 +3,11 @@
  * source's formulas: the reference every other form is checked against.
  *
  * Outputs first, then inputs, then the shape. Shapes as in conv-shape.h
- * (NCHW input, OIHW weight) unless the name says NHWC/HWIO. Positions
- * outside the input (padding) read as zero. Backward kernels OVERWRITE
- * their output.
+ * (NCHW input, OIHW weight (C_out, C_in/groups, R, S)) unless the name says
+ * NHWC/HWIO. Positions outside the input (padding) read as zero. The
+ * formulas below are for groups = 1; with groups, c_out's sum runs over its
+ * group's C_in/groups input channels (conv-elem.c says how). Backward
+ * kernels OVERWRITE their output.
  */
 #ifndef CONVGRAD_CONV_ELEM_H
 #define CONVGRAD_CONV_ELEM_H

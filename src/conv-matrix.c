@@ -19,6 +19,12 @@
  * windows receives the sum of its dcols entries, which is exactly the
  * source's sum over h_out1, w_out1.
  *
+ * Groups: the rows of cols_b of group grp's input channels are contiguous
+ * (rows grp*Kg ... with Kg = C_in/groups*R*S), and so are the weight rows
+ * of its output channels (C_out/groups of them, each Kg long) and the rows
+ * of Y_b: each product above splits into one GEMM per group over those
+ * blocks, M = C_out/groups and K = Kg where it said C_out and C_in*R*S.
+ *
  * OpenMP runs the batch loop in parallel with the built-in GEMM (each thread
  * its own cols buffer; the weight gradient summed into per-thread partials,
  * then reduced in thread order so the result does not depend on timing).
@@ -44,7 +50,8 @@ batch_threads(const conv_shape_t *s)
 
 
 /* Rows and columns of cols_b: C_in*R*S and H_out*W_out (fit in int:
- * conv_shape_validate checked). */
+ * conv_shape_validate checked); a group's block of rows, C_in/groups*R*S,
+ * and its output channels, C_out/groups. */
 static int
 cols_rows(const conv_shape_t *s)
 {
@@ -55,6 +62,18 @@ static int
 cols_cols(const conv_shape_t *s)
 {
 	return (int)(s->H_out * s->W_out);
+}
+
+static int
+group_rows(const conv_shape_t *s)
+{
+	return (int)(conv_group_cin(s) * s->R * s->S);
+}
+
+static int
+group_cout(const conv_shape_t *s)
+{
+	return (int)conv_group_cout(s);
 }
 
 static double *
@@ -121,16 +140,19 @@ image(const tensor_t *t, long b)
 }
 
 /*
- * input (N, C_in, H_in, W_in), weight (C_out, C_in, R, S), bias (C_out) or
- * NULL, output (N, C_out, H_out, W_out). Per image b:
- *   Y_b (C_out, H_out*W_out) = Wm (C_out, C_in*R*S) · cols_b (C_in*R*S, H_out*W_out)
- *   GEMM M = C_out, N = H_out*W_out, K = C_in*R*S; then Y_b[c_out, :] += bias[c_out].
+ * input (N, C_in, H_in, W_in), weight (C_out, C_in/groups, R, S), bias
+ * (C_out) or NULL, output (N, C_out, H_out, W_out). Per image b and group g:
+ *   Y_b[g] (C_out/groups, H_out*W_out)
+ *     = Wm[g] (C_out/groups, Kg) · cols_b[g] (Kg, H_out*W_out),  Kg = C_in/groups*R*S
+ *   GEMM M = C_out/groups, N = H_out*W_out, K = Kg (groups = 1: M = C_out,
+ *   K = C_in*R*S); then Y_b[c_out, :] += bias[c_out].
  */
 void
 conv2d_forward_matrix(tensor_t *output, const tensor_t *input,
     const tensor_t *weight, const tensor_t *bias, const conv_shape_t *s)
 {
-	const int M = (int)s->C_out, N = cols_cols(s), K = cols_rows(s);
+	const int M = group_cout(s), N = cols_cols(s), K = group_rows(s);
+	const int G = (int)s->groups;
 	int nt = batch_threads(s);
 
 	assert(input->size == conv_input_size(s));
@@ -149,12 +171,15 @@ conv2d_forward_matrix(tensor_t *output, const tensor_t *input,
 #endif
 		for (b = 0; b < s->N; b++) {
 			double *Y = image(output, b);
-			int c_out, j;
+			int c_out, j, g;
 
 			conv2d_im2col(cols, input, b, s);
-			gemm(false, false, M, N, K, 1.0, weight->data, K, cols, N,
-			    0.0, Y, N);
-			for (c_out = 0; bias != NULL && c_out < M; c_out++)
+			for (g = 0; g < G; g++)
+				gemm(false, false, M, N, K, 1.0,
+				    weight->data + (size_t)g * M * K, K,
+				    cols + (size_t)g * K * N, N, 0.0,
+				    Y + (size_t)g * M * N, N);
+			for (c_out = 0; bias != NULL && c_out < s->C_out; c_out++)
 				for (j = 0; j < N; j++)
 					Y[(size_t)c_out * N + j] += T1(bias, c_out);
 		}
@@ -164,17 +189,19 @@ conv2d_forward_matrix(tensor_t *output, const tensor_t *input,
 }
 
 /*
- * df (N, C_out, H_out, W_out), weight (C_out, C_in, R, S), dinput (N, C_in,
- * H_in, W_in), OVERWRITTEN. Per image b:
- *   dcols_b (C_in*R*S, H_out*W_out) = Wmᵀ (C_in*R*S, C_out) · dY_b (C_out, H_out*W_out)
- *   GEMM M = C_in*R*S, N = H_out*W_out, K = C_out (A = Wm transposed);
- *   then dinput image b = 0, col2im(dcols_b) accumulates into it.
+ * df (N, C_out, H_out, W_out), weight (C_out, C_in/groups, R, S), dinput
+ * (N, C_in, H_in, W_in), OVERWRITTEN. Per image b and group g:
+ *   dcols_b[g] (Kg, H_out*W_out) = Wm[g]ᵀ (Kg, C_out/groups) · dY_b[g] (C_out/groups, H_out*W_out)
+ *   GEMM M = Kg = C_in/groups*R*S, N = H_out*W_out, K = C_out/groups
+ *   (A = Wm[g] transposed); then dinput image b = 0, col2im(dcols_b)
+ *   accumulates into it.
  */
 void
 conv2d_backward_input_matrix(tensor_t *dinput, const tensor_t *df,
     const tensor_t *weight, const conv_shape_t *s)
 {
-	const int M = cols_rows(s), N = cols_cols(s), K = (int)s->C_out;
+	const int M = group_rows(s), N = cols_cols(s), K = group_cout(s);
+	const int G = (int)s->groups;
 	int nt = batch_threads(s);
 
 	assert(df->size == conv_output_size(s));
@@ -192,8 +219,13 @@ conv2d_backward_input_matrix(tensor_t *dinput, const tensor_t *df,
 #pragma omp for schedule(static)
 #endif
 		for (b = 0; b < s->N; b++) {
-			gemm(true, false, M, N, K, 1.0, weight->data, M,
-			    image(df, b), N, 0.0, dcols, N);
+			int g;
+
+			for (g = 0; g < G; g++)
+				gemm(true, false, M, N, K, 1.0,
+				    weight->data + (size_t)g * K * M, M,
+				    image(df, b) + (size_t)g * K * N, N, 0.0,
+				    dcols + (size_t)g * M * N, N);
 			conv2d_col2im(dinput, b, dcols, s);
 		}
 		free(dcols);
@@ -203,16 +235,18 @@ conv2d_backward_input_matrix(tensor_t *dinput, const tensor_t *df,
 
 /*
  * df (N, C_out, H_out, W_out), input (N, C_in, H_in, W_in), dweight (C_out,
- * C_in, R, S), OVERWRITTEN:
- *   dWm (C_out, C_in*R*S) = sum_b dY_b (C_out, H_out*W_out) · cols_bᵀ (H_out*W_out, C_in*R*S)
- *   GEMM M = C_out, N = C_in*R*S, K = H_out*W_out (B = cols_b transposed),
- *   beta = 1 to accumulate over b into a per-thread partial.
+ * C_in/groups, R, S), OVERWRITTEN. Per group g:
+ *   dWm[g] (C_out/groups, Kg) = sum_b dY_b[g] (C_out/groups, H_out*W_out) · cols_b[g]ᵀ (H_out*W_out, Kg)
+ *   GEMM M = C_out/groups, N = Kg = C_in/groups*R*S, K = H_out*W_out
+ *   (B = cols_b[g] transposed), beta = 1 to accumulate over b into a
+ *   per-thread partial.
  */
 void
 conv2d_backward_weight_matrix(tensor_t *dweight, const tensor_t *df,
     const tensor_t *input, const conv_shape_t *s)
 {
-	const int M = (int)s->C_out, N = cols_rows(s), K = cols_cols(s);
+	const int M = group_cout(s), N = group_rows(s), K = cols_cols(s);
+	const int G = (int)s->groups;
 	int nt = batch_threads(s), t;
 	size_t wsize = conv_weight_size(s), i;
 	double *partial = xcalloc((size_t)nt * wsize, sizeof(double));
@@ -232,9 +266,14 @@ conv2d_backward_weight_matrix(tensor_t *dweight, const tensor_t *df,
 #pragma omp for schedule(static)
 #endif
 		for (b = 0; b < s->N; b++) {
+			int g;
+
 			conv2d_im2col(cols, input, b, s);
-			gemm(false, true, M, N, K, 1.0, image(df, b), K, cols, K,
-			    1.0, mine, N);
+			for (g = 0; g < G; g++)
+				gemm(false, true, M, N, K, 1.0,
+				    image(df, b) + (size_t)g * M * K, K,
+				    cols + (size_t)g * N * K, K, 1.0,
+				    mine + (size_t)g * M * N, N);
 		}
 		free(cols);
 	}

@@ -10,7 +10,10 @@
  *   backward weight:  dWm  = sum_b dY_b · cols_bᵀ     (M=C_out, N=C_in*R*S, K=H_out*W_out)
  *   backward input:   dcols_b = Wmᵀ · dY_b, then col2im (M=C_in*R*S, N=H_out*W_out, K=C_out)
  *   backward bias:    dbias = sum over b, h_out, w_out of dY
- * Signatures match conv-elem.h; backward kernels OVERWRITE their output.
+ * With groups, each product is one GEMM per group over its blocks of rows
+ * (M = C_out/groups, K = C_in/groups*R*S where above it says C_out,
+ * C_in*R*S). Signatures match conv-elem.h; backward kernels OVERWRITE
+ * their output.
  */
 #ifndef CONVGRAD_CONV_MATRIX_H
 #define CONVGRAD_CONV_MATRIX_H

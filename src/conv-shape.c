@@ -1,7 +1,8 @@
 /*
  * conv-shape.c: the shape of one conv2d, its validation, its text forms,
  * and the command-line options that set it over a base shape (every front
- * end and the tutor read --shape, --stride, --padding, --dilation here).
+ * end and the tutor read --shape, --stride, --padding, --dilation, --groups
+ * here).
  *
  * Validation is the gate between user input (command-line options, lesson
  * files) and the kernels: after conv_shape_validate() succeeds every size
@@ -40,6 +41,7 @@ static const struct conv_field {
 	{ "pad_w", offsetof(conv_shape_t, pad_w) },
 	{ "dil_h", offsetof(conv_shape_t, dil_h) },
 	{ "dil_w", offsetof(conv_shape_t, dil_w) },
+	{ "groups", offsetof(conv_shape_t, groups) },
 	{ "H_out", offsetof(conv_shape_t, H_out) },
 	{ "W_out", offsetof(conv_shape_t, W_out) },
 };
@@ -60,6 +62,7 @@ conv_shape_init(conv_shape_t *s, long N, long C_in, long H_in, long W_in,
 	s->strh = s->strw = 1;
 	s->pad_h = s->pad_w = 0;
 	s->dil_h = s->dil_w = 1;
+	s->groups = 1;
 }
 
 /* Each field's lower bound and the word used for it in messages. */
@@ -84,6 +87,7 @@ check_minimums(const conv_shape_t *s, char **err)
 		{ "padding", "pad_w", offsetof(conv_shape_t, pad_w), 0 },
 		{ "dilation", "dil_h", offsetof(conv_shape_t, dil_h), 1 },
 		{ "dilation", "dil_w", offsetof(conv_shape_t, dil_w), 1 },
+		{ "number of", "groups", offsetof(conv_shape_t, groups), 1 },
 	};
 	size_t i;
 
@@ -94,6 +98,21 @@ check_minimums(const conv_shape_t *s, char **err)
 			return set_error(err, "%s %s must be at least %ld, got %ld",
 			    rules[i].kind, rules[i].name, rules[i].min, v);
 	}
+	return 0;
+}
+
+/* C_in and C_out split into groups of equal size. */
+static int
+check_groups(const conv_shape_t *s, char **err)
+{
+	if (s->C_in % s->groups != 0)
+		return set_error(err, "C_in=%ld is not divisible by groups=%ld "
+		    "(each group needs C_in/groups input channels)", s->C_in,
+		    s->groups);
+	if (s->C_out % s->groups != 0)
+		return set_error(err, "C_out=%ld is not divisible by groups=%ld "
+		    "(each group needs C_out/groups output channels)", s->C_out,
+		    s->groups);
 	return 0;
 }
 
@@ -151,7 +170,8 @@ check_sizes(const conv_shape_t *s, size_t mem_limit, char **err)
 	size_t in, w, out, total;
 
 	if (count4("input", s->N, s->C_in, s->H_in, s->W_in, &in, err) != 0 ||
-	    count4("weight", s->C_out, s->C_in, s->R, s->S, &w, err) != 0 ||
+	    count4("weight", s->C_out, conv_group_cin(s), s->R, s->S, &w,
+	    err) != 0 ||
 	    count4("output", s->N, s->C_out, s->H_out, s->W_out, &out, err) != 0)
 		return -1;
 	/* The matrix form hands these to GEMM as int dimensions. */
@@ -182,7 +202,7 @@ conv_shape_validate(conv_shape_t *s, size_t mem_limit, char **err)
 {
 	long H_out, W_out;
 
-	if (check_minimums(s, err) != 0)
+	if (check_minimums(s, err) != 0 || check_groups(s, err) != 0)
 		return -1;
 	if (derive_out(s->H_in, s->R, s->strh, s->pad_h, s->dil_h, "h", &H_out,
 	    err) != 0)
@@ -204,7 +224,30 @@ conv_input_size(const conv_shape_t *s)
 size_t
 conv_weight_size(const conv_shape_t *s)
 {
-	return (size_t)s->C_out * s->C_in * s->R * s->S;
+	return (size_t)s->C_out * conv_group_cin(s) * s->R * s->S;
+}
+
+long
+conv_group_cin(const conv_shape_t *s)
+{
+	assert(s->groups >= 1);
+	return s->C_in / s->groups;
+}
+
+long
+conv_group_cout(const conv_shape_t *s)
+{
+	assert(s->groups >= 1);
+	return s->C_out / s->groups;
+}
+
+void
+conv_weight_dims(const conv_shape_t *s, size_t dims[4])
+{
+	dims[0] = (size_t)s->C_out;
+	dims[1] = (size_t)conv_group_cin(s);
+	dims[2] = (size_t)s->R;
+	dims[3] = (size_t)s->S;
 }
 
 size_t
@@ -306,8 +349,10 @@ conv_shape_str(const conv_shape_t *s, char *buf, size_t len)
 		n += snprintf(buf + n, len - (size_t)n, " pad_h=%ld pad_w=%ld",
 		    s->pad_h, s->pad_w);
 	if (n >= 0 && (size_t)n < len && (s->dil_h != 1 || s->dil_w != 1))
-		snprintf(buf + n, len - (size_t)n, " dil_h=%ld dil_w=%ld",
+		n += snprintf(buf + n, len - (size_t)n, " dil_h=%ld dil_w=%ld",
 		    s->dil_h, s->dil_w);
+	if (n >= 0 && (size_t)n < len && s->groups != 1)
+		snprintf(buf + n, len - (size_t)n, " groups=%ld", s->groups);
 	return buf;
 }
 
@@ -369,6 +414,12 @@ opts_parse(conv_shape_opts_t *o, conv_opt_t opt, const char *arg, char **err)
 		o->dilation = arg;
 		return conv_parse_pair("--dilation", arg, &s->dil_h, &s->dil_w,
 		    err);
+	case CONV_OPT_GROUPS:
+		o->groups = arg;
+		if (!parse_list(arg, &s->groups, 1))
+			return set_error(err, "--groups: expected an integer, "
+			    "got '%s'", arg);
+		return 0;
 	}
 	assert(!"not a shape option");
 	return -1;
@@ -421,6 +472,11 @@ conv_shape_opts_read(conv_shape_opts_t *o, conv_opt_t opt, const char *arg,
 	case CONV_OPT_PADDING:
 		return opts_check_pair("--padding", arg, 0, s->pad_h, s->pad_w,
 		    err);
+	case CONV_OPT_GROUPS:
+		if (s->groups < 1)
+			return set_error(err, "--groups: expected a positive "
+			    "integer like 2, got '%s'", arg);
+		return 0;
 	default:
 		return opts_check_pair("--dilation", arg, 1, s->dil_h, s->dil_w,
 		    err);
@@ -431,7 +487,7 @@ bool
 conv_shape_opts_given(const conv_shape_opts_t *o)
 {
 	return o->shape != NULL || o->stride != NULL || o->padding != NULL ||
-	    o->dilation != NULL;
+	    o->dilation != NULL || o->groups != NULL;
 }
 
 conv_shape_t
@@ -450,6 +506,8 @@ conv_shape_opts_over(const conv_shape_opts_t *o, const conv_shape_t *base)
 		s.pad_h = v->pad_h, s.pad_w = v->pad_w;
 	if (o->dilation != NULL)
 		s.dil_h = v->dil_h, s.dil_w = v->dil_w;
+	if (o->groups != NULL)
+		s.groups = v->groups;
 	return s;
 }
 
@@ -458,6 +516,7 @@ conv_shape_opts_validate(const conv_shape_opts_t *o, conv_shape_t *s,
     char **err)
 {
 	char *why = NULL, sizes[160], stride[48], padding[48], dilation[48];
+	char groups[48] = "";
 	int rc;
 
 	if (conv_shape_validate(s, 0, &why) == 0)
@@ -467,10 +526,14 @@ conv_shape_opts_validate(const conv_shape_opts_t *o, conv_shape_t *s,
 	snprintf(stride, sizeof stride, "%ld,%ld", s->strh, s->strw);
 	snprintf(padding, sizeof padding, "%ld,%ld", s->pad_h, s->pad_w);
 	snprintf(dilation, sizeof dilation, "%ld,%ld", s->dil_h, s->dil_w);
+	if (o->groups != NULL)
+		snprintf(groups, sizeof groups, " --groups %s", o->groups);
+	else if (s->groups != 1)
+		snprintf(groups, sizeof groups, " --groups %ld", s->groups);
 	rc = set_error(err, "--shape %s --stride %s --padding %s --dilation "
-	    "%s: %s", o->shape ? o->shape : sizes,
+	    "%s%s: %s", o->shape ? o->shape : sizes,
 	    o->stride ? o->stride : stride, o->padding ? o->padding : padding,
-	    o->dilation ? o->dilation : dilation, why);
+	    o->dilation ? o->dilation : dilation, groups, why);
 	free(why);
 	return rc;
 }

@@ -4,10 +4,13 @@
  *
  * Names follow the source derivation: N (batch), C_in, H_in, W_in, C_out,
  * R x S the kernel, strh/strw the strides, pad_h/pad_w zero padding on each
- * side, dil_h/dil_w the dilation. Derived:
+ * side, dil_h/dil_w the dilation, groups the channel groups (PyTorch's
+ * groups: output channel c_out reads only the C_in/groups input channels
+ * of its group c_out / (C_out/groups); groups = C_in = C_out is a
+ * depthwise convolution). Derived:
  *   H_out = (H_in + 2 pad_h - dil_h (R - 1) - 1) / strh + 1
  *   W_out = (W_in + 2 pad_w - dil_w (S - 1) - 1) / strw + 1
- * Layouts: input (N, C_in, H_in, W_in), weight (C_out, C_in, R, S),
+ * Layouts: input (N, C_in, H_in, W_in), weight (C_out, C_in/groups, R, S),
  * bias (C_out), output and df (N, C_out, H_out, W_out).
  */
 #ifndef CONVGRAD_CONV_SHAPE_H
@@ -21,19 +24,21 @@ typedef struct conv_shape {
 	long strh, strw;
 	long pad_h, pad_w;
 	long dil_h, dil_w;
+	long groups;           /* 1: every output channel reads every input */
 	long H_out, W_out;     /* set by conv_shape_validate() */
 } conv_shape_t;
 
 /* Default memory limit for all tensors of one problem: 4 GiB. */
 #define CONV_MEM_LIMIT_DEFAULT ((size_t)4 << 30)
 
-/* Sizes as given; stride 1, no padding, dilation 1. H_out/W_out not set. */
+/* Sizes as given; stride 1, no padding, dilation 1, groups 1. H_out/W_out
+ * not set. */
 void conv_shape_init(conv_shape_t *s, long N, long C_in, long H_in, long W_in,
     long C_out, long R, long S);
 
 /* Check every field and derive H_out, W_out. Refuses, with a message naming
  * the field and its value: sizes < 1, stride < 1, padding < 0, dilation < 1,
- * a dilated kernel larger than the padded input, size products that
+ * groups < 1, C_in or C_out not divisible by groups, a dilated kernel larger than the padded input, size products that
  * overflow, and input+weight+bias+output+df over mem_limit bytes (0: the
  * default). Returns 0, or -1 with *err set. */
 int conv_shape_validate(conv_shape_t *s, size_t mem_limit, char **err);
@@ -46,6 +51,14 @@ size_t conv_input_size(const conv_shape_t *s);
 size_t conv_weight_size(const conv_shape_t *s);
 size_t conv_output_size(const conv_shape_t *s);
 
+/* Channels of one group: C_in/groups (the weight's second dimension) and
+ * C_out/groups. The group of output channel c_out is c_out / (C_out/groups);
+ * it reads input channels group*(C_in/groups) ... + C_in/groups - 1. */
+long conv_group_cin(const conv_shape_t *s);
+long conv_group_cout(const conv_shape_t *s);
+/* The weight's shape (C_out, C_in/groups, R, S) into dims. */
+void conv_weight_dims(const conv_shape_t *s, size_t dims[4]);
+
 /* Command-line forms. "N,C_in,H_in,W_in,C_out,R,S" (seven integers), and
  * "A,B" pairs for --stride, --padding, --dilation (a single integer sets
  * both). `what` names the option in the message ("--stride"). Returns 0, or
@@ -55,30 +68,31 @@ int conv_parse_pair(const char *what, const char *arg, long *a, long *b,
     char **err);
 
 /* "N=2 C_in=2 H_in=7 W_in=8 C_out=3 R=3 S=2 strh=2 strw=3" (and pad_h,
- * pad_w, dil_h, dil_w when not default) into buf; returns buf. */
+ * pad_w, dil_h, dil_w, groups when not default) into buf; returns buf. */
 char *conv_shape_str(const conv_shape_t *s, char *buf, size_t len);
 
-/* Set one field by its source name ("C_in", "strh", "pad_w", ...).
+/* Set one field by its source name ("C_in", "strh", "pad_w", "groups", ...).
  * Returns 0, or -1 if the key is unknown. get: -1 if unknown. */
 int conv_shape_set(conv_shape_t *s, const char *key, long value);
 int conv_shape_get(const conv_shape_t *s, const char *key, long *value);
 
 /* ---- the shape options of a command line, over a base shape ---- */
 
-/* --shape (the seven sizes), --stride, --padding, --dilation. */
+/* --shape (the seven sizes), --stride, --padding, --dilation, --groups. */
 typedef enum conv_opt {
 	CONV_OPT_SHAPE, CONV_OPT_STRIDE, CONV_OPT_PADDING, CONV_OPT_DILATION,
+	CONV_OPT_GROUPS,
 } conv_opt_t;
 
 /* The shape options given: the fields they set, and each argument as
  * written (NULL: not given; not copied, so it must outlive the struct), to
  * name it in a message. Zero it to start; set check_ranges to refuse a
- * size, stride or dilation below 1 or a padding below 0 as the option is
- * read (otherwise validation finds it, or not, if the caller then skips
- * the shape). */
+ * size, stride, dilation or groups below 1 or a padding below 0 as the
+ * option is read (otherwise validation finds it, or not, if the caller
+ * then skips the shape). */
 typedef struct conv_shape_opts {
 	conv_shape_t over;
-	const char *shape, *stride, *padding, *dilation;
+	const char *shape, *stride, *padding, *dilation, *groups;
 	bool check_ranges;
 } conv_shape_opts_t;
 
@@ -93,8 +107,9 @@ bool conv_shape_opts_given(const conv_shape_opts_t *o);
 conv_shape_t conv_shape_opts_over(const conv_shape_opts_t *o,
     const conv_shape_t *base);
 /* conv_shape_validate(s) (no memory limit: the default); on error *err is
- * "--shape A --stride B --padding C --dilation D: why", each option as
- * given or, when not given, as s has it. */
+ * "--shape A --stride B --padding C --dilation D[ --groups G]: why", each
+ * option as given or, when not given, as s has it (--groups only when
+ * given or not 1). */
 int conv_shape_opts_validate(const conv_shape_opts_t *o, conv_shape_t *s,
     char **err);
 

@@ -105,7 +105,7 @@ static const struct {
 
 static const char *const constants[] = {
 	"N", "C_in", "H_in", "W_in", "C_out", "R", "S", "strh", "strw",
-	"H_out", "W_out", "pad_h", "pad_w", "dil_h", "dil_w",
+	"H_out", "W_out", "pad_h", "pad_w", "dil_h", "dil_w", "groups",
 };
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))

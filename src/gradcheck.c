@@ -357,8 +357,8 @@ make_tensors(gradcheck_t *g)
 	rng_seed(&g->rng, g->o.seed);
 	g->p.input = tensor_create4((size_t)s->N, (size_t)s->C_in,
 	    (size_t)s->H_in, (size_t)s->W_in);
-	g->p.weight = tensor_create4((size_t)s->C_out, (size_t)s->C_in,
-	    (size_t)s->R, (size_t)s->S);
+	g->p.weight = tensor_create4((size_t)s->C_out,
+	    (size_t)conv_group_cin(s), (size_t)s->R, (size_t)s->S);
 	g->p.bias = tensor_create1((size_t)s->C_out);
 	g->df = output_like(s);
 	g->onehot = output_like(s);
@@ -839,7 +839,7 @@ check_nhwc(gradcheck_t *g)
 	tensor_t *in = tensor_create4((size_t)s->N, (size_t)s->H_in,
 	    (size_t)s->W_in, (size_t)s->C_in);
 	tensor_t *w = tensor_create4((size_t)s->R, (size_t)s->S,
-	    (size_t)s->C_in, (size_t)s->C_out);
+	    (size_t)conv_group_cin(s), (size_t)s->C_out);
 	tensor_t *out = tensor_create4((size_t)s->N, (size_t)s->H_out,
 	    (size_t)s->W_out, (size_t)s->C_out);
 	tensor_t *back = output_like(s);
@@ -988,5 +988,255 @@ gradcheck_dump(const gradcheck_t *g, const char *dir, char **err)
 	tensor_free(dx);
 	tensor_free(dw);
 	tensor_free(db);
+	return rc;
+}
+
+/* ----------------------------------------------------------- sources */
+
+static int
+form_source_forward(void *ctx, tensor_t *output, const conv_params_t *p,
+    const conv_shape_t *s, char **err)
+{
+	const gradcheck_form_ctx_t *c = ctx;
+
+	(void)err;
+	if (c->matrix)
+		gemm_set_backend((gemm_backend_t)c->gemm);
+	c->f->forward(output, p->input, p->weight, p->bias, s);
+	return 0;
+}
+
+static int
+form_source_backward(void *ctx, tensor_t *dinput, tensor_t *dweight,
+    tensor_t *dbias, const tensor_t *df, const conv_params_t *p,
+    const conv_shape_t *s, char **err)
+{
+	const gradcheck_form_ctx_t *c = ctx;
+
+	(void)err;
+	if (c->matrix)
+		gemm_set_backend((gemm_backend_t)c->gemm);
+	c->f->backward_input(dinput, df, p->weight, s);
+	c->f->backward_weight(dweight, df, p->input, s);
+	c->f->backward_bias(dbias, df, s);
+	return 0;
+}
+
+void
+gradcheck_source_form(gradcheck_source_t *src, gradcheck_form_ctx_t *ctx_store,
+    const gradcheck_form_t *f, bool matrix, int gemm, const char *name)
+{
+	ctx_store->f = f;
+	ctx_store->matrix = matrix;
+	ctx_store->gemm = gemm;
+	src->ctx = ctx_store;
+	src->name = name;
+	src->forward = form_source_forward;
+	src->backward = form_source_backward;
+}
+
+/* The source failed: "NAME: what: message". Takes msg. */
+static int
+source_failed(const gradcheck_source_t *src, const char *what, char *msg,
+    char **err)
+{
+	int rc = set_error(err, "%s: %s: %s", src->name, what,
+	    msg != NULL ? msg : "failed");
+
+	free(msg);
+	return rc;
+}
+
+/* output = the source's forward of g->p (NaN-filled first). */
+static int
+source_forward(gradcheck_t *g, const gradcheck_source_t *src,
+    tensor_t *output, char **err)
+{
+	char *msg = NULL;
+
+	fill_nan(output);
+	if (src->forward(src->ctx, output, &g->p, &g->s, &msg) != 0)
+		return source_failed(src, "forward", msg, err);
+	free(msg);
+	return 0;
+}
+
+/* d[w] = the source's backward for df, all three (NaN-filled first). */
+static int
+source_backward(gradcheck_t *g, const gradcheck_source_t *src,
+    tensor_t *const d[3], const tensor_t *df, char **err)
+{
+	char *msg = NULL;
+	int w;
+
+	for (w = 0; w < 3; w++)
+		fill_nan(d[w]);
+	if (src->backward(src->ctx, d[WRT_INPUT], d[WRT_WEIGHT], d[WRT_BIAS],
+	    df, &g->p, &g->s, &msg) != 0)
+		return source_failed(src, "backward", msg, err);
+	free(msg);
+	return 0;
+}
+
+/* The source's numeric column j of d output/d wrt (2 forwards, central or
+ * forward differences, the step actually taken), x restored bit for bit. */
+static int
+source_column(gradcheck_t *g, const gradcheck_source_t *src, conv_wrt_t wrt,
+    size_t j, tensor_t *hi, tensor_t *lo, double *col, char **err)
+{
+	tensor_t *x = conv_wrt_tensor(&g->p, wrt);
+	const double orig = x->data[j];
+	const double xh = orig + g->o.fd.eps;
+	const double xl = g->o.fd.method == FD_CENTRAL ? orig - g->o.fd.eps :
+	    orig;
+	int rc;
+	size_t o;
+
+	x->data[j] = xh;
+	rc = source_forward(g, src, hi, err);
+	x->data[j] = xl;
+	if (rc == 0)
+		rc = source_forward(g, src, lo, err);
+	x->data[j] = orig;
+	for (o = 0; rc == 0 && o < hi->size; o++)
+		col[o] = (hi->data[o] - lo->data[o]) / (xh - xl);
+	return rc;
+}
+
+/* Interim engine behind gradcheck_run_source: one column and one row at a
+ * time, every entry or a sample, serial. */
+static int
+source_jacobian(gradcheck_t *g, const gradcheck_source_t *src,
+    conv_wrt_t wrt, gradcheck_item_t *it, char **err)
+{
+	const tensor_t *x = conv_wrt_tensor(&g->p, wrt);
+	size_t M = g->onehot->size, P = x->size, k, i, last_o = SIZE_MAX;
+	tensor_t *d[3] = { tensor_clone(g->p.input), tensor_clone(g->p.weight),
+	    tensor_clone(g->p.bias) };
+	tensor_t *hi = output_like(&g->s), *lo = output_like(&g->s);
+	double *col = xmalloc(M * sizeof(double));
+	uint64_t *e;
+	int rc = 0, w;
+
+	k = g->o.sample == 0 || g->o.sample > M * P ? M * P : g->o.sample;
+	e = sample_distinct(&g->rng, (uint64_t)M * P, k);
+	tensor_zero(g->onehot);
+	for (i = 0; i < k && rc == 0; i++) {
+		size_t o = e[i] / P, j = e[i] % P;
+
+		if (o != last_o) {
+			g->onehot->data[o] = 1;
+			rc = source_backward(g, src, d, g->onehot, err);
+			g->onehot->data[o] = 0;
+			last_o = o;
+		}
+		if (rc == 0)
+			rc = source_column(g, src, wrt, j, hi, lo, col, err);
+		if (rc == 0)
+			observe(it, d[wrt]->data[j], col[o], g->onehot, o, x, j);
+	}
+	free(e);
+	free(col);
+	tensor_free(hi);
+	tensor_free(lo);
+	for (w = 0; w < 3; w++)
+		tensor_free(d[w]);
+	return rc;
+}
+
+static int
+source_gradients(gradcheck_t *g, const gradcheck_source_t *src, char **err)
+{
+	tensor_t *d[3] = { tensor_clone(g->p.input), tensor_clone(g->p.weight),
+	    tensor_clone(g->p.bias) };
+	tensor_t *hi = output_like(&g->s), *lo = output_like(&g->s);
+	double *col = xmalloc(hi->size * sizeof(double));
+	int rc = source_backward(g, src, d, g->df, err), w;
+
+	for (w = WRT_INPUT; w <= WRT_BIAS && rc == 0; w++) {
+		const tensor_t *x = conv_wrt_tensor(&g->p, (conv_wrt_t)w);
+		gradcheck_item_t *it;
+		char q[32];
+		size_t k, i, o;
+		uint64_t *e;
+
+		snprintf(q, sizeof(q), "d%s", conv_wrt_name((conv_wrt_t)w));
+		it = item_new(g, src->name, q, GRADCHECK_GRADIENT, (conv_wrt_t)w,
+		    x->size);
+		tol_gradient(g, it);
+		k = g->o.sample == 0 || g->o.sample > x->size ? x->size :
+		    g->o.sample;
+		e = sample_distinct(&g->rng, x->size, k);
+		for (i = 0; i < k && rc == 0; i++) {
+			double sum = 0;
+
+			rc = source_column(g, src, (conv_wrt_t)w, e[i], hi, lo, col,
+			    err);
+			for (o = 0; rc == 0 && o < hi->size; o++)
+				sum += g->df->data[o] * col[o];
+			if (rc == 0)
+				observe(it, d[w]->data[e[i]], sum, NULL, 0, x, e[i]);
+		}
+		free(e);
+		if (rc != 0)
+			g->nitems--;
+		else
+			item_finish(it);
+	}
+	free(col);
+	tensor_free(hi);
+	tensor_free(lo);
+	for (w = 0; w < 3; w++)
+		tensor_free(d[w]);
+	return rc;
+}
+
+static int
+source_agree(gradcheck_t *g, const gradcheck_source_t *src, char **err)
+{
+	tensor_t *out = output_like(&g->s);
+	int rc = source_forward(g, src, out, err);
+
+	if (rc == 0)
+		check_agree(g, src->name, "forward = element", out);
+	tensor_free(out);
+	return rc;
+}
+
+int
+gradcheck_run_source(gradcheck_t *g, const gradcheck_source_t *src,
+    size_t *failed, char **err)
+{
+	size_t first = g->nitems, i;
+	int rc = 0, w;
+
+	fill_nan(g->ref_out);
+	g->k->elem.forward(g->ref_out, g->p.input, g->p.weight, g->p.bias,
+	    &g->s);
+	for (w = WRT_INPUT; w <= WRT_BIAS && rc == 0; w++) {
+		char q[32];
+		size_t total = g->onehot->size *
+		    conv_wrt_tensor(&g->p, (conv_wrt_t)w)->size;
+		gradcheck_item_t *it;
+
+		snprintf(q, sizeof(q), "d output/d %s",
+		    conv_wrt_name((conv_wrt_t)w));
+		it = item_new(g, src->name, q, GRADCHECK_JACOBIAN, (conv_wrt_t)w,
+		    total);
+		tol_jacobian(g, it);
+		if ((rc = source_jacobian(g, src, (conv_wrt_t)w, it, err)) != 0)
+			g->nitems--;
+		else
+			item_finish(it);
+	}
+	if (rc == 0)
+		rc = source_gradients(g, src, err);
+	if (rc == 0)
+		rc = source_agree(g, src, err);
+	if (failed != NULL) {
+		*failed = 0;
+		for (i = first; i < g->nitems; i++)
+			*failed += !g->items[i].pass;
+	}
 	return rc;
 }

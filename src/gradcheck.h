@@ -125,6 +125,69 @@ typedef struct gradcheck_item {
 
 typedef struct gradcheck gradcheck_t;
 
+/* ------------------------------------------------------------ sources
+ *
+ * A source is any conv2d implementation the engine can check: one of
+ * convgrad's kernel forms (gradcheck_source_form), or a user's plugin (the
+ * "outside" runner wraps its child-process calls in one). The engine only
+ * ever calls it through these two functions; numeric Jacobians come from
+ * running the source's own forward, analytic ones from its own backward.
+ *
+ * forward: output = conv2d(p->input, p->weight, p->bias) for shape s
+ *   (NCHW input, OIHW weight, C_out bias, NCHW output; p->bias is never
+ *   NULL). The engine fills output with NaN first; every entry must be
+ *   written. It may perturb nothing: p is const for the source.
+ * backward: dinput, dweight, dbias = the gradients of sum(df * output) for
+ *   the upstream gradient df (output's shape). All three are non-NULL and
+ *   filled with NaN first: they must be OVERWRITTEN, entry by entry.
+ * Both return 0 on success. Nonzero means the source itself failed (a
+ * plugin that crashed, hung or returned an error): *err is then a malloc'd
+ * message (or NULL: the engine says "failed" alone) and the check stops.
+ * The engine calls them from one thread at a time, never concurrently.
+ */
+typedef int (*gradcheck_forward_fn)(void *ctx, tensor_t *output,
+    const conv_params_t *p, const conv_shape_t *s, char **err);
+typedef int (*gradcheck_backward_fn)(void *ctx, tensor_t *dinput,
+    tensor_t *dweight, tensor_t *dbias, const tensor_t *df,
+    const conv_params_t *p, const conv_shape_t *s, char **err);
+
+typedef struct gradcheck_source {
+	void *ctx;                 /* passed to forward and backward */
+	const char *name;          /* the report's form column: "element",
+	                              "matrix/openblas", "plugin ./libmine.so"
+	                              (copied, at most 31 bytes shown) */
+	gradcheck_forward_fn forward;
+	gradcheck_backward_fn backward;
+} gradcheck_source_t;
+
+/* A source over a kernel form of the table (its gemm back end set before
+ * every call when matrix is true). The struct is filled in *src, its
+ * context in *ctx_store, which must outlive src. name is not copied. */
+typedef struct gradcheck_form_ctx {
+	const gradcheck_form_t *f;
+	bool matrix;
+	int gemm;                  /* gemm_backend_t, when matrix */
+} gradcheck_form_ctx_t;
+void gradcheck_source_form(gradcheck_source_t *src,
+    gradcheck_form_ctx_t *ctx_store, const gradcheck_form_t *f,
+    bool matrix, int gemm, const char *name);
+
+/*
+ * Check one source with g's tensors, options and sampling, and append its
+ * items to g's list (gradcheck_count/gradcheck_item see them), in this
+ * order: d output/d input, d output/d weight, d output/d bias (Jacobians,
+ * every entry or o->sample of each), dinput, dweight, dbias (the chain rule
+ * for g's random df), and "forward = element" (the source's forward
+ * against the element reference, entry by entry). *failed (if not NULL)
+ * receives the number of those items that failed.
+ * Returns 0, or -1 with *err set ("plugin ./libmine.so: forward: ...")
+ * when the source itself failed; items finished before that are kept,
+ * the one under way is dropped. Call after gradcheck_create(); it may be
+ * called for several sources, with or without gradcheck_run().
+ */
+int gradcheck_run_source(gradcheck_t *g, const gradcheck_source_t *src,
+    size_t *failed, char **err);
+
 /* Validate the options and build the tensors (seeded uniform [-1, 1)).
  * Returns NULL with *err set for an invalid shape, or a run over the cost
  * limits (the message states the cost and suggests --sample). Free with

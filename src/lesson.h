@@ -6,15 +6,15 @@
  *   ## Step                      one step: its prose is what the student reads
  *   ```shape                     the default shape, key=value pairs:
  *   N=2 C_in=2 H_in=7 W_in=8 C_out=3 R=3 S=2 strh=2 strw=3
- *   ```                          (also pad_h pad_w dil_h dil_w, and
- *                                 covers=padding,dilation: see below)
+ *   ```                          (also pad_h pad_w dil_h dil_w groups, and
+ *                                 covers=padding,dilation,groups: see below)
  *   ```check                     claims of the step (expr.h)
  *   ```source                    the source document's text for the step,
  *                                verbatim (its LaTeX as written)
  *
  * A lesson holds at every valid shape within what it covers. By default a
- * lesson covers any sizes and strides with no padding and no dilation;
- * `covers=padding,dilation` in its shape block widens that. Re-verifying
+ * lesson covers any sizes and strides with no padding, no dilation and
+ * groups=1; `covers=padding,dilation,groups` in its shape block widens that. Re-verifying
  * at a shape it does not cover skips the lesson and says why.
  */
 #ifndef CONVGRAD_LESSON_H
@@ -41,20 +41,27 @@ typedef struct lesson {
 	char *intro;          /* prose before the first step, or "" */
 	char *intro_md;       /* the same as written (Markdown), or "" */
 	conv_shape_t shape;   /* the default shape, validated */
-	bool covers_padding, covers_dilation;
+	bool covers_padding, covers_dilation, covers_groups;
 	int nsteps;
 	lesson_step_t *steps;
 	expr_scope_t *scope;  /* the lets of this lesson */
 } lesson_t;
 
+/* A lesson larger than this many bytes is refused (4 MiB; the bundled
+ * lessons are under 20 KB). The environment variable
+ * CONVGRAD_MAX_LESSON_SIZE (bytes, or with K or M) sets another cap. */
+#define LESSON_MAX_SIZE ((size_t)4 << 20)
+
 /* Read and parse a lesson file. Returns the lesson, or NULL with *err set
- * ("lessons/x.md:12:5: error: ..."; parse errors of claims as in expr.h). */
+ * ("lessons/x.md:12:5: error: ..."; parse errors of claims as in expr.h;
+ * "x.md: not a regular file (a FIFO)" without blocking for a special
+ * file; "x.md: too large: ..." past the size cap). */
 lesson_t *lesson_load(const char *path, char **err);
 lesson_t *lesson_parse(const char *text, size_t len, const char *path,
     char **err);
 void lesson_free(lesson_t *l);        /* NULL: no-op */
 
-/* Does the lesson cover shape s (padding, dilation)? If not, *why says
+/* Does the lesson cover shape s (padding, dilation, groups)? If not, *why says
  * what it does not cover (static string). */
 bool lesson_covers(const lesson_t *l, const conv_shape_t *s, const char **why);
 

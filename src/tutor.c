@@ -255,7 +255,8 @@ shape_equal(const conv_shape_t *a, const conv_shape_t *b)
 	    a->W_in == b->W_in && a->C_out == b->C_out && a->R == b->R &&
 	    a->S == b->S && a->strh == b->strh && a->strw == b->strw &&
 	    a->pad_h == b->pad_h && a->pad_w == b->pad_w &&
-	    a->dil_h == b->dil_h && a->dil_w == b->dil_w;
+	    a->dil_h == b->dil_h && a->dil_w == b->dil_w &&
+	    a->groups == b->groups;
 }
 
 /* Count the lesson's claims and note where each step's claims start. */
@@ -474,7 +475,7 @@ tutor_pane_dims(const tutor_t *t, tutor_pane_t p, long dims[4])
 		dims[0] = s->N, dims[1] = s->C_in, dims[2] = s->H_in, dims[3] = s->W_in;
 		break;
 	case PANE_WEIGHT:
-		dims[0] = s->C_out, dims[1] = s->C_in, dims[2] = s->R, dims[3] = s->S;
+		dims[0] = s->C_out, dims[1] = conv_group_cin(s), dims[2] = s->R, dims[3] = s->S;
 		break;
 	case PANE_OUTPUT:
 		dims[0] = s->N, dims[1] = s->C_out, dims[2] = s->H_out, dims[3] = s->W_out;

@@ -58,6 +58,7 @@ usage(FILE *f)
 	    "  --stride SH,SW       ... with this stride\n"
 	    "  --padding PH,PW      ... with this padding\n"
 	    "  --dilation DH,DW     ... with this dilation\n"
+	    "  --groups G           ... with G channel groups\n"
 	    "  --keys               print the key table (screen, key, what it\n"
 	    "                       does; tab-separated, one key a line), exit\n"
 	    "  -h, --help           show this help and exit\n"

@@ -34,20 +34,24 @@
 #define FD_TOL 1e-6
 
 static const struct shape_row {
-	long N, C_in, H_in, W_in, C_out, R, S, strh, strw, ph, pw, dh, dw;
+	long N, C_in, H_in, W_in, C_out, R, S, strh, strw, ph, pw, dh, dw, G;
 	const char *what;
 } shapes[] = {
-	{ 1, 1, 5, 5, 1, 3, 3, 1, 1, 0, 0, 1, 1, "batch 1, one channel" },
-	{ 3, 2, 7, 8, 4, 3, 2, 1, 1, 0, 0, 1, 1, "batch 3, C_in != C_out, non-square, R != S" },
-	{ 2, 3, 6, 5, 2, 1, 1, 1, 1, 0, 0, 1, 1, "1x1 kernel" },
-	{ 2, 3, 6, 5, 2, 1, 1, 2, 3, 0, 0, 1, 1, "1x1 kernel, strided" },
-	{ 2, 2, 9, 9, 3, 2, 2, 4, 4, 0, 0, 1, 1, "stride larger than the kernel" },
-	{ 1, 2, 8, 7, 3, 3, 2, 2, 3, 0, 0, 1, 1, "strides not dividing H_in-R, W_in-S" },
-	{ 2, 2, 5, 6, 3, 3, 3, 1, 1, 1, 2, 1, 1, "padding" },
-	{ 1, 2, 9, 8, 2, 3, 2, 1, 1, 0, 0, 2, 3, "dilation" },
-	{ 3, 2, 9, 10, 3, 3, 2, 2, 3, 2, 1, 2, 2, "padding + dilation + stride" },
-	{ 2, 1, 4, 4, 1, 5, 3, 1, 1, 1, 0, 1, 1, "kernel taller than the input, fits the padding" },
-	{ 1, 3, 1, 7, 2, 1, 3, 1, 2, 0, 1, 1, 1, "H_in = 1" },
+	{ 1, 1, 5, 5, 1, 3, 3, 1, 1, 0, 0, 1, 1, 1, "batch 1, one channel" },
+	{ 3, 2, 7, 8, 4, 3, 2, 1, 1, 0, 0, 1, 1, 1, "batch 3, C_in != C_out, non-square, R != S" },
+	{ 2, 3, 6, 5, 2, 1, 1, 1, 1, 0, 0, 1, 1, 1, "1x1 kernel" },
+	{ 2, 3, 6, 5, 2, 1, 1, 2, 3, 0, 0, 1, 1, 1, "1x1 kernel, strided" },
+	{ 2, 2, 9, 9, 3, 2, 2, 4, 4, 0, 0, 1, 1, 1, "stride larger than the kernel" },
+	{ 1, 2, 8, 7, 3, 3, 2, 2, 3, 0, 0, 1, 1, 1, "strides not dividing H_in-R, W_in-S" },
+	{ 2, 2, 5, 6, 3, 3, 3, 1, 1, 1, 2, 1, 1, 1, "padding" },
+	{ 1, 2, 9, 8, 2, 3, 2, 1, 1, 0, 0, 2, 3, 1, "dilation" },
+	{ 3, 2, 9, 10, 3, 3, 2, 2, 3, 2, 1, 2, 2, 1, "padding + dilation + stride" },
+	{ 2, 1, 4, 4, 1, 5, 3, 1, 1, 1, 0, 1, 1, 1, "kernel taller than the input, fits the padding" },
+	{ 1, 3, 1, 7, 2, 1, 3, 1, 2, 0, 1, 1, 1, 1, "H_in = 1" },
+	{ 2, 4, 6, 5, 6, 3, 2, 1, 1, 0, 0, 1, 1, 2, "groups 2" },
+	{ 2, 6, 7, 6, 3, 2, 3, 2, 1, 1, 0, 1, 2, 3, "groups 3, C_out/groups = 1, stride, padding, dilation" },
+	{ 2, 3, 6, 7, 3, 3, 3, 1, 1, 1, 1, 1, 1, 3, "depthwise (groups = C_in = C_out), padding" },
+	{ 1, 4, 9, 8, 8, 3, 2, 2, 3, 1, 0, 2, 1, 4, "depthwise, multiplier 2 (groups = C_in, C_out = 2 C_in)" },
 };
 #define NSHAPES ((int)(sizeof(shapes) / sizeof(shapes[0])))
 
@@ -73,10 +77,11 @@ problem_init(problem_t *pr, int row)
 	s->pad_w = r->pw;
 	s->dil_h = r->dh;
 	s->dil_w = r->dw;
+	s->groups = r->G;
 	ck_assert_msg(conv_shape_validate(s, 0, &err) == 0, "%s: %s", r->what, err);
 	rng_seed(&rng, 1000 + (uint64_t)row);
 	pr->p.input = tensor_create4(s->N, s->C_in, s->H_in, s->W_in);
-	pr->p.weight = tensor_create4(s->C_out, s->C_in, s->R, s->S);
+	pr->p.weight = tensor_create4(s->C_out, conv_group_cin(s), s->R, s->S);
 	pr->p.bias = tensor_create1(s->C_out);
 	pr->df = tensor_create4(s->N, s->C_out, s->H_out, s->W_out);
 	tensor_fill_uniform(pr->p.input, &rng, -1, 1);
@@ -127,7 +132,7 @@ START_TEST(test_forward_elem_vs_matrix)
 	ye = nan_like(pr.df);
 	for (withbias = 0; withbias < 2; withbias++) {
 		const tensor_t *bias = withbias ? pr.p.bias : NULL;
-		double n = (double)(pr.s.C_in * pr.s.R * pr.s.S) + 1;
+		double n = (double)(conv_group_cin(&pr.s) * pr.s.R * pr.s.S) + 1;
 
 		conv2d_forward_elem(ye, pr.p.input, pr.p.weight, bias, &pr.s);
 		for (k = 0; k < 2; k++) {
@@ -153,7 +158,7 @@ START_TEST(test_forward_nchw_vs_nhwc)
 	s = &pr.s;
 	y = nan_like(pr.df);
 	x_nhwc = tensor_create4(s->N, s->H_in, s->W_in, s->C_in);
-	f_hwio = tensor_create4(s->R, s->S, s->C_in, s->C_out);
+	f_hwio = tensor_create4(s->R, s->S, conv_group_cin(s), s->C_out);
 	y_nhwc = tensor_create4(s->N, s->H_out, s->W_out, s->C_out);
 	y_back = nan_like(pr.df);
 	conv2d_forward_elem(y, pr.p.input, pr.p.weight, pr.p.bias, s);
@@ -162,7 +167,7 @@ START_TEST(test_forward_nchw_vs_nhwc)
 	conv2d_forward_nhwc_elem(y_nhwc, x_nhwc, f_hwio, pr.p.bias, s);
 	tensor_nhwc_to_nchw(y_back, y_nhwc);
 	ck_assert_tensor_close(y_back, y,
-	    twin_tol((double)(s->C_in * s->R * s->S) + 1), 0.0);
+	    twin_tol((double)(conv_group_cin(s) * s->R * s->S) + 1), 0.0);
 	tensor_free(y);
 	tensor_free(x_nhwc);
 	tensor_free(f_hwio);
@@ -463,6 +468,66 @@ START_TEST(test_hand_im2col_col2im)
 }
 END_TEST
 
+/*
+ * Worked by hand, grouped: C_in = C_out = groups = 2 (depthwise), stride 1,
+ * no padding, no bias. Channel 0 is the first hand case (input 1..9,
+ * weight 1 2 / 3 4); channel 1 has input 10..18 and weight 1 0 / 0 0, so
+ * output channel 1 is the top-left pixel of each window:
+ *   output[0,1] = 10 11 / 13 14        (reading channel 0 would give 1 2 / 4 5)
+ * With df = all ones:
+ *   dweight[1,0] = sum of channel 1 under each tap = the first case's
+ *     dweight + 4 windows * 9: 48 52 / 60 64
+ *   dinput[0,1] = 1 where a window's top-left pixel lies: 1 1 0 / 1 1 0 / 0 0 0
+ * and channel 0's results are the first case's.
+ */
+START_TEST(test_hand_depthwise)
+{
+	static const double want_y[8] = { 37, 47, 67, 77, 10, 11, 13, 14 };
+	static const double want_dw[8] = { 12, 16, 24, 28, 48, 52, 60, 64 };
+	static const double want_di[18] = { 1, 3, 2, 4, 10, 6, 3, 7, 4,
+	    1, 1, 0, 1, 1, 0, 0, 0, 0 };
+	static const double w1[4] = { 1, 0, 0, 0 };
+	conv_shape_t s;
+	tensor_t *x = tensor_create4(1, 2, 3, 3), *w = tensor_create4(2, 1, 2, 2);
+	tensor_t *df = tensor_create4(1, 2, 2, 2);
+	char *err = NULL;
+	size_t i;
+	int form;
+
+	conv_shape_init(&s, 1, 2, 3, 3, 2, 2, 2);
+	s.groups = 2;
+	ck_assert_msg(conv_shape_validate(&s, 0, &err) == 0, "%s", err);
+	for (i = 0; i < 18; i++)
+		x->data[i] = (double)(i + 1);
+	memcpy(w->data, hand_weight, sizeof(hand_weight));
+	memcpy(w->data + 4, w1, sizeof(w1));
+	for (i = 0; i < 8; i++)
+		df->data[i] = 1.0;
+	for (form = 0; form < 2; form++) {
+		tensor_t *y = nan_like(df), *di = nan_like(x), *dw = nan_like(w);
+
+		if (form == 0) {
+			conv2d_forward_elem(y, x, w, NULL, &s);
+			conv2d_backward_input_elem(di, df, w, &s);
+			conv2d_backward_weight_elem(dw, df, x, &s);
+		} else {
+			conv2d_forward_matrix(y, x, w, NULL, &s);
+			conv2d_backward_input_matrix(di, df, w, &s);
+			conv2d_backward_weight_matrix(dw, df, x, &s);
+		}
+		ck_assert_close_array(y->data, want_y, 8, 0.0, 0.0);
+		ck_assert_close_array(dw->data, want_dw, 8, 0.0, 0.0);
+		ck_assert_close_array(di->data, want_di, 18, 0.0, 0.0);
+		tensor_free(y);
+		tensor_free(di);
+		tensor_free(dw);
+	}
+	tensor_free(x);
+	tensor_free(w);
+	tensor_free(df);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -483,6 +548,7 @@ make_suite(void)
 	tcase_add_test(hand, test_hand_forward_backward);
 	tcase_add_test(hand, test_hand_stride_padding);
 	tcase_add_test(hand, test_hand_im2col_col2im);
+	tcase_add_test(hand, test_hand_depthwise);
 	suite_add_tcase(s, twins);
 	suite_add_tcase(s, fd);
 	suite_add_tcase(s, hand);

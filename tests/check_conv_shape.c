@@ -90,6 +90,11 @@ static const struct {
 	{ "dil_w", LONG_MAX, "dilated kernel (S-1)*dil_w+1 overflows" },
 	{ "N", LONG_MAX / 4, "input size" },
 	{ "C_out", LONG_MAX / 8, "weight size" },
+	/* base C_in = 2, C_out = 3 */
+	{ "groups", 0, "number of groups must be at least 1, got 0" },
+	{ "groups", -2, "number of groups must be at least 1, got -2" },
+	{ "groups", 3, "C_in=2 is not divisible by groups=3" },
+	{ "groups", 2, "C_out=3 is not divisible by groups=2" },
 	/* 2^28 images of 2*4*6 doubles: 96 GiB of input, over the 4 GiB
 	 * default (no product overflows) */
 	{ "N", 1L << 28, "over the memory limit of 4294967296 bytes" },
@@ -204,6 +209,14 @@ START_TEST(test_str_set_get)
 	ck_assert_int_eq(v, 1);
 	ck_assert_int_eq(conv_shape_set(&s, "c_in", 1), -1);   /* case matters */
 	ck_assert_int_eq(conv_shape_get(&s, "stride", &v), -1);
+	ck_assert_int_eq(conv_shape_get(&s, "groups", &v), 0);
+	ck_assert_int_eq(v, 1);                          /* the default */
+	ck_assert_int_eq(conv_shape_set(&s, "groups", 3), 0);
+	ck_assert_int_eq(s.groups, 3);
+	ck_assert_str_eq(conv_shape_str(&s, buf, sizeof(buf)),
+	    "N=2 C_in=2 H_in=7 W_in=8 C_out=3 R=3 S=2 strh=2 strw=3 "
+	    "pad_h=0 pad_w=1 dil_h=2 dil_w=1 groups=3");
+	s.groups = 1;
 	/* a short buffer is truncated, not overrun */
 	ck_assert_str_eq(conv_shape_str(&s, buf, 8), "N=2 C_i");
 }
@@ -262,6 +275,10 @@ static const struct {
 	    "--padding: expected non-negative integers like 1,1, got '-1'" },
 	{ CONV_OPT_DILATION, "1,0",
 	    "--dilation: expected positive integers like 2,3, got '1,0'" },
+	{ CONV_OPT_GROUPS, "0",
+	    "--groups: expected a positive integer like 2, got '0'" },
+	{ CONV_OPT_GROUPS, "-4",
+	    "--groups: expected a positive integer like 2, got '-4'" },
 };
 
 START_TEST(test_opts_ranges)
@@ -311,6 +328,66 @@ START_TEST(test_opts_validate)
 }
 END_TEST
 
+/* --groups: read, carried over the base, named in a refusal; malformed
+ * arguments refused as read. */
+START_TEST(test_opts_groups)
+{
+	static const char want[] = "--shape 1,4,5,5,6,3,3 --stride 1,1 "
+	    "--padding 0,0 --dilation 1,1 --groups 4: C_out=6 is not "
+	    "divisible by groups=4 (each group needs C_out/groups output "
+	    "channels)";
+	static const char *const malformed[] = { "", "x", "2,2", "1.5", " 2" };
+	conv_shape_opts_t o = { 0 };
+	conv_shape_t base, s;
+	char *err = NULL;
+	size_t i;
+
+	conv_shape_init(&base, 1, 4, 5, 5, 6, 3, 3);
+	opts_read_ok(&o, CONV_OPT_GROUPS, "2");
+	ck_assert(conv_shape_opts_given(&o));
+	s = conv_shape_opts_over(&o, &base);
+	ck_assert_int_eq(s.groups, 2);
+	ck_assert_int_eq(conv_shape_opts_validate(&o, &s, &err), 0);
+	ck_assert_uint_eq(conv_weight_size(&s), 6 * 2 * 3 * 3);
+	opts_read_ok(&o, CONV_OPT_GROUPS, "4");
+	s = conv_shape_opts_over(&o, &base);
+	ck_assert_int_eq(conv_shape_opts_validate(&o, &s, &err), -1);
+	ck_assert_str_eq(err, want);
+	free(err);
+	for (i = 0; i < sizeof malformed / sizeof malformed[0]; i++) {
+		err = NULL;
+		ck_assert_int_eq(conv_shape_opts_read(&o, CONV_OPT_GROUPS,
+		    malformed[i], &err), -1);
+		ck_assert_msg(strstr(err, "--groups: expected an integer, got")
+		    == err, "%s", err);
+		free(err);
+	}
+}
+END_TEST
+
+/* The weight of a grouped layer: C_out x C_in/groups x R x S. */
+START_TEST(test_group_sizes)
+{
+	conv_shape_t s;
+	size_t dims[4];
+	char *err = NULL;
+
+	conv_shape_init(&s, 2, 6, 5, 4, 9, 3, 2);
+	s.groups = 3;
+	ck_assert_msg(conv_shape_validate(&s, 0, &err) == 0, "%s", err);
+	ck_assert_int_eq(conv_group_cin(&s), 2);
+	ck_assert_int_eq(conv_group_cout(&s), 3);
+	conv_weight_dims(&s, dims);
+	ck_assert(dims[0] == 9 && dims[1] == 2 && dims[2] == 3 && dims[3] == 2);
+	ck_assert_uint_eq(conv_weight_size(&s), 9 * 2 * 3 * 2);
+	/* depthwise: groups = C_in = C_out */
+	conv_shape_init(&s, 1, 4, 5, 5, 4, 3, 3);
+	s.groups = 4;
+	ck_assert_msg(conv_shape_validate(&s, 0, &err) == 0, "%s", err);
+	ck_assert_uint_eq(conv_weight_size(&s), 4 * 1 * 3 * 3);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -328,6 +405,8 @@ make_suite(void)
 	tcase_add_test(tc, test_opts_over);
 	tcase_add_loop_test(tc, test_opts_ranges, 0,
 	    sizeof(opts_out_of_range) / sizeof(opts_out_of_range[0]));
+	tcase_add_test(tc, test_opts_groups);
+	tcase_add_test(tc, test_group_sizes);
 	tcase_add_test(tc, test_opts_validate);
 	suite_add_tcase(s, tc);
 	return s;

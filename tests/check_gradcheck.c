@@ -597,6 +597,111 @@ START_TEST(test_dump)
 }
 END_TEST
 
+
+/* ------------------------------------------------------------ sources */
+
+/* A user's layer as a source: the element kernels behind a context that
+ * counts calls and can be told to fail at the n-th call. */
+typedef struct user_layer {
+	int calls, fail_at;
+	bool wrong_dbias;       /* dbias doubled */
+} user_layer_t;
+
+static int
+user_forward(void *ctx, tensor_t *output, const conv_params_t *p,
+    const conv_shape_t *s, char **err)
+{
+	user_layer_t *u = ctx;
+
+	if (++u->calls == u->fail_at) {
+		*err = xasprintf("returned 3");
+		return 3;
+	}
+	conv2d_forward_elem(output, p->input, p->weight, p->bias, s);
+	return 0;
+}
+
+static int
+user_backward(void *ctx, tensor_t *dinput, tensor_t *dweight,
+    tensor_t *dbias, const tensor_t *df, const conv_params_t *p,
+    const conv_shape_t *s, char **err)
+{
+	user_layer_t *u = ctx;
+	size_t i;
+
+	if (++u->calls == u->fail_at)
+		return 1;           /* no message: the engine says "failed" */
+	(void)err;
+	conv2d_backward_input_elem(dinput, df, p->weight, s);
+	conv2d_backward_weight_elem(dweight, df, p->input, s);
+	conv2d_backward_bias_elem(dbias, df, s);
+	for (i = 0; u->wrong_dbias && i < dbias->size; i++)
+		dbias->data[i] *= 2;
+	return 0;
+}
+
+/* A correct user source passes all seven items, named by the source; a
+ * wrong dbias fails exactly its two items. */
+START_TEST(test_source)
+{
+	gradcheck_opts_t o;
+	gradcheck_t *g;
+	user_layer_t u = { 0, 0, false };
+	gradcheck_source_t src = { &u, "plugin ./libmine.so", user_forward,
+	    user_backward };
+	const char *const none[] = { NULL };
+	const char *const bias[] = { "plugin ./libmine.so|d output/d bias",
+	    "plugin ./libmine.so|dbias", NULL };
+	char *err = NULL;
+	size_t failed = 99;
+
+	opts_plain(&o, NULL);
+	g = create_ok(&o);
+	ck_assert_int_eq(gradcheck_run_source(g, &src, &failed, &err), 0);
+	ck_assert_uint_eq(failed, 0);
+	ck_assert_uint_eq(gradcheck_count(g), 7);
+	assert_only_failing(g, none);
+	ck_assert_uint_eq(find(g, "plugin ./libmine.so",
+	    "d output/d input")->checked, (2 * 3 * 3 * 4) * (2 * 2 * 5 * 6));
+	ck_assert(u.calls > 0);
+	gradcheck_free(g);
+
+	u.wrong_dbias = true;
+	g = create_ok(&o);
+	ck_assert_int_eq(gradcheck_run_source(g, &src, &failed, &err), 0);
+	ck_assert_uint_eq(failed, 2);
+	assert_only_failing(g, bias);
+	gradcheck_free(g);
+}
+END_TEST
+
+/* A source that fails stops the check with its message; items finished
+ * before it are kept. */
+START_TEST(test_source_fails)
+{
+	gradcheck_opts_t o;
+	gradcheck_t *g;
+	user_layer_t u = { 0, 1, false };
+	gradcheck_source_t src = { &u, "plugin ./libmine.so", user_forward,
+	    user_backward };
+	char *err = NULL;
+
+	opts_plain(&o, NULL);
+	g = create_ok(&o);
+	ck_assert_int_eq(gradcheck_run_source(g, &src, NULL, &err), -1);
+	ck_assert_ptr_nonnull(err);
+	ck_assert_msg(strstr(err, "plugin ./libmine.so: ") == err &&
+	    (strstr(err, "returned 3") || strstr(err, "failed")), "%s", err);
+	free(err);
+	err = NULL;
+	u.calls = 0;
+	u.fail_at = 0;
+	ck_assert_int_eq(gradcheck_run_source(g, &src, NULL, &err), 0);
+	ck_assert_uint_eq(gradcheck_count(g), 7);
+	gradcheck_free(g);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -619,6 +724,8 @@ make_suite(void)
 	tcase_add_test(tc, test_seed);
 	tcase_add_test(tc, test_reports);
 	tcase_add_test(tc, test_dump);
+	tcase_add_test(tc, test_source);
+	tcase_add_test(tc, test_source_fails);
 	suite_add_tcase(s, tc);
 	return s;
 }
