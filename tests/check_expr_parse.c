@@ -264,6 +264,12 @@ START_TEST(test_literals_and_calls)
 	ck_assert(call->u.call.args[2]->u.rval == 1e-3);
 	ck_assert_int_eq(c->nfree, 1);
 	claim_free(c);
+	/* a subnormal is a number (strtod's ERANGE for it is no error) */
+	c = parse_ok("bias[c_out] = 1e-320 + 4.9e-324");
+	ck_assert(c->rhs->u.op.a->u.rval == 1e-320);
+	ck_assert(c->rhs->u.op.b->u.rval == 4.9e-324);
+	ck_assert(c->rhs->u.op.b->u.rval > 0.0);
+	claim_free(c);
 }
 END_TEST
 
@@ -346,6 +352,12 @@ static const struct bad {
 	  "f.md:10:34: error: malformed number (near '1.5.3')" },
 	{ LHS "2e + 1",
 	  "f.md:10:34: error: malformed number (near '2e')" },
+	{ LHS "1e999",
+	  "f.md:10:34: error: number out of range (near '1e999')" },
+	{ LHS "1 + 1e-400",
+	  "f.md:10:38: error: number out of range (near '1e-400')" },
+	{ LHS "99999999999999999999",
+	  "f.md:10:34: error: number out of range (near '99999999999999999999')" },
 	{ LHS "1 $ 2",
 	  "f.md:10:36: error: unexpected character (near '$')" },
 	{ LHS "foo(1)",
