@@ -21,13 +21,16 @@
  *     place (in memory, a double, exactly as the scalar sum did);
  *   - the padding test is hoisted: a tap row whose h_in is outside the
  *     input is skipped whole, and along the width the w_out for which w_in
- *     is inside form one range, computed once (out_range below);
+ *     is inside form one range, computed once (conv_axis_range);
  *   - OpenMP threads take whole (b, c_out) planes (forward), (b, c_in)
  *     planes (dinput) or (c_out, cg) weight slices (dweight): each element
  *     is summed by one thread, so the result does not depend on timing.
- *     Below ELEM_PARALLEL_MIN multiply-adds the kernels stay serial: the
- *     lessons' shapes are tiny and the finite differences call them by the
- *     thousand (and from their own threads).
+ *     Below ELEM_PARALLEL_MIN multiply-adds (a few ms of work) the kernels
+ *     stay serial: the lessons' shapes are tiny, the finite differences
+ *     call them by the thousand, and on a loaded machine a parallel region
+ *     can wait a whole time slice for its second thread (seen: 37 ms
+ *     instead of 0.2 ms for issue 8's 0.45 M multiply-add layer while
+ *     OpenBLAS's threads were still spinning).
  */
 #include "conv-elem.h"
 
@@ -38,7 +41,7 @@
 #include "parallel.h"
 
 /* Multiply-adds below which a kernel runs on one thread. */
-#define ELEM_PARALLEL_MIN (1L << 16)
+#define ELEM_PARALLEL_MIN (1L << 22)
 
 /* Does t have shape (a, b, c, d)? For the asserts at each kernel's top. */
 static bool
@@ -66,25 +69,6 @@ worth_threads(const conv_shape_t *s)
 }
 
 /*
- * The hoisted padding test along one axis: with in_pos = str*out_pos + off
- * (off = dil*tap - pad), the out_pos in [0, out) for which in_pos lies in
- * [0, in) are exactly [*lo, *hi) (possibly empty). A term outside is a
- * padding term, which the formula's loop skips.
- */
-static void
-out_range(long off, long str, long in, long out, long *lo, long *hi)
-{
-	long last = in - 1 - off;          /* largest str*out_pos allowed */
-
-	*lo = off >= 0 ? 0 : (-off + str - 1) / str;
-	*hi = last < 0 ? 0 : last / str + 1;
-	if (*hi > out)
-		*hi = out;
-	if (*lo > *hi)
-		*lo = *hi;
-}
-
-/*
  * One output row's terms from one input channel: for every tap (di, dj) in
  * order, sum[w_out] += x[h_in, w_in] * w[di, dj] at every w_out whose
  * (h_in, w_in) is inside the input. x is the channel's H_in x W_in plane,
@@ -107,7 +91,7 @@ forward_row(double *sum, const double *x, const double *w, long h_out,
 			long off = s->dil_w * dj - s->pad_w;
 			double wt = w[di * s->S + dj];
 
-			out_range(off, s->strw, s->W_in, s->W_out, &lo, &hi);
+			conv_axis_range(off, s->strw, s->W_in, s->W_out, &lo, &hi);
 			for (w_out = lo; w_out < hi; w_out++)
 				sum[w_out] += xrow[s->strw * w_out + off] * wt;
 		}
@@ -239,7 +223,7 @@ dinput_row(double *sum, const tensor_t *df, const tensor_t *weight, long b,
 	for (dj = 0; dj < s->S; dj++) {
 		long off = s->dil_w * dj - s->pad_w;
 
-		out_range(off, s->strw, s->W_in, s->W_out, &lo, &hi);
+		conv_axis_range(off, s->strw, s->W_in, s->W_out, &lo, &hi);
 		for (c_out = grp * Cg_out; c_out < (grp + 1) * Cg_out; c_out++) {
 			const double *g = &T4(df, b, c_out, h_out, 0);
 			double wt = T4(weight, c_out, cg, di, dj);
@@ -334,7 +318,7 @@ conv2d_backward_weight_elem(tensor_t *dweight, const tensor_t *df,
 			long off = s->dil_w * dj - s->pad_w;
 
 			/* the w_out whose w_in is inside: the same for every row */
-			out_range(off, s->strw, s->W_in, s->W_out, &lo, &hi);
+			conv_axis_range(off, s->strw, s->W_in, s->W_out, &lo, &hi);
 			for (b = 0; b < s->N; b++)
 			for (h_out = 0; h_out < s->H_out; h_out++) {
 				long h_in = s->strh * h_out + s->dil_h * di - s->pad_h;
