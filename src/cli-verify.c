@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli-common.h"
 #include "cmd.h"
@@ -33,11 +34,19 @@
 
 enum format { FORMAT_TEXT, FORMAT_TAP, FORMAT_JSON };
 
+/* The progress line on standard error (a terminal only): which claim is
+ * being checked. */
+typedef struct progress {
+	const claim_t *claim;
+	bool shown;               /* a line is on the screen */
+} progress_t;
+
 typedef struct vcli {
 	verify_opts_t o;
 	enum format format;
 	bool ascii, quiet, strict_errata;
 	cli_common_t common;      /* its shape goes over each lesson's default */
+	progress_t *progress;     /* NULL: standard error is not a terminal */
 } vcli_t;
 
 /* What the run has seen so far. */
@@ -505,17 +514,53 @@ begin_step(const vcli_t *c, tally_t *t, const lesson_step_t *st)
 	free(title);
 }
 
+/* ---- progress ---- */
+
+/* "\r  lessons/03-input.md:12: 1204224 of 2408448 tuples (50%)" on
+ * standard error, a terminal; the verifier calls it about every
+ * VERIFY_POLL_MS. */
+static void
+on_progress(void *ud, size_t done, size_t total)
+{
+	progress_t *p = ud;
+	char *file;
+
+	if (p->claim == NULL || total == 0)
+		return;
+	file = escape_visible_str(p->claim->file, false);
+	fprintf(stderr, "\r\033[K  %s:%d: %zu of %zu tuples (%.0f%%)", file,
+	    p->claim->line, done, total, 100.0 * (double)done / (double)total);
+	fflush(stderr);
+	p->shown = true;
+	free(file);
+}
+
+/* Erase the progress line before the claim's report. */
+static void
+progress_done(const vcli_t *c)
+{
+	if (c->progress == NULL || !c->progress->shown)
+		return;
+	fprintf(stderr, "\r\033[K");
+	fflush(stderr);
+	c->progress->shown = false;
+}
+
 static void
 verify_step(const vcli_t *c, tally_t *t, verify_ctx_t *vc,
     const lesson_step_t *st)
 {
 	verify_result_t r;
 	char *err = NULL;
-	int i;
+	int i, rc;
 
 	begin_step(c, t, st);
 	for (i = 0; i < st->nclaims; i++) {
-		if (verify_claim(vc, st->claims[i], &r, &err) != 0) {
+		if (c->progress != NULL)
+			c->progress->claim = st->claims[i];
+		rc = verify_claim(vc, st->claims[i], &r, &err);
+		progress_done(c);
+		if (rc != 0) {
 			report_error(c, t, st->claims[i], err);
 			free(err);
 			err = NULL;
@@ -523,6 +568,8 @@ verify_step(const vcli_t *c, tally_t *t, verify_ctx_t *vc,
 		}
 		report_claim(c, t, st->claims[i], &r);
 		verify_result_clear(&r);
+		if (c->format != FORMAT_JSON)
+			fflush(stdout);   /* each claim as it is done */
 	}
 	if (c->format == FORMAT_JSON)
 		printf("]}");
@@ -643,6 +690,7 @@ run(const vcli_t *c, lesson_t **ls, int n)
 int
 cmd_verify(int argc, char **argv)
 {
+	progress_t progress = { NULL, false };
 	vcli_t c;
 	char *err = NULL;
 	lesson_t **ls = NULL;
@@ -650,6 +698,11 @@ cmd_verify(int argc, char **argv)
 
 	memset(&c, 0, sizeof c);
 	verify_opts_default(&c.o);
+	if (isatty(STDERR_FILENO)) {
+		c.progress = &progress;
+		c.o.progress = on_progress;
+		c.o.ud = &progress;
+	}
 	c.common.seed = &c.o.seed;
 	c.common.fd = &c.o.fd;
 	if (cli_parse_options(argc, argv, ":qhV", long_options, &c.common,

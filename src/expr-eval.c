@@ -47,7 +47,12 @@
 typedef struct eval_run {
 	const expr_env_t *world;
 	unsigned long terms;    /* sum steps so far, of EVAL_MAX_TERMS */
+	unsigned polls;         /* sum steps since the cancel flag was read */
 } eval_run_t;
+
+/* Read the world's cancel flag every this many sum steps (a few
+ * microseconds of work). */
+#define EVAL_POLL_EVERY 1024u
 
 static int eval(const expr_t *e, eval_run_t *env, long *slots,
     value_t *out, char **f);
@@ -587,6 +592,12 @@ sum_level(const expr_t *e, int k, eval_run_t *env, long *slots,
 		return 0;
 	for (v = lo;; v++) {
 		slots[ix->slot] = v;
+		if (++env->polls >= EVAL_POLL_EVERY) {
+			env->polls = 0;
+			if (env->world->cancelled != NULL &&
+			    env->world->cancelled(env->world->ctx))
+				return set_error(f, "cancelled");
+		}
 		if (sum_level(e, k + 1, env, slots, acc, f) < 0)
 			return -1;
 		if (v == hi)
@@ -774,7 +785,7 @@ int
 expr_eval(const expr_t *e, const expr_env_t *env, long *slots,
     value_t *out, char **finding)
 {
-	eval_run_t run = { env, 0 };
+	eval_run_t run = { env, 0, 0 };
 
 	assert(e != NULL && env != NULL && out != NULL);
 	return eval(e, &run, slots, out, finding);
@@ -812,7 +823,7 @@ int
 expr_range_eval(const expr_range_t *r, const expr_env_t *env, long *slots,
     long *lo, long *hi, char **err)
 {
-	eval_run_t run = { env, 0 };
+	eval_run_t run = { env, 0, 0 };
 
 	return range_eval(r, &run, slots, lo, hi, err);
 }

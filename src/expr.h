@@ -182,6 +182,10 @@ typedef struct expr_env {
 	int (*numeric_deriv)(void *ctx, const char *wrt, const long *out_idx,
 	    const long *wrt_idx, double *value, char **err);
 	double fd_eps;          /* step h for d(EXPR)/d T (central difference) */
+	/* NULL, or asked every EVAL_POLL_EVERY (1024) steps of a sum: true
+	 * stops the evaluation with the finding "cancelled" (the verifier
+	 * reads its cancel flag here, so a long sum cannot delay it). */
+	bool (*cancelled)(void *ctx);
 	void *ctx;
 } expr_env_t;
 

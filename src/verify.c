@@ -40,9 +40,11 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "conv-elem.h"
 #include "conv-matrix.h"
+#include "parallel.h"
 #include "tensor.h"
 #include "util.h"
 
@@ -79,8 +81,10 @@ static const char tol_why_let[] =
 /* Past this many bytes a Jacobian is not cached whole: only its last
  * column is kept. */
 #define JAC_CACHE_LIMIT ((size_t)256 << 20)
-/* Poll progress and cancellation every this many tuples. */
-#define POLL_EVERY 4096
+/* Read the clock every this many tuples (a tuple takes ~0.1-10 us; one
+ * with long sums is bounded by the evaluator, which reads the cancel flag
+ * itself), and call the callbacks every VERIFY_POLL_MS. */
+#define CLOCK_EVERY 64
 
 struct jac_cache {
 	double **cols;          /* ncols entries, NULL until computed; or NULL */
@@ -117,6 +121,21 @@ struct verify_ctx {
 	tensor_t *kgrad[3][2];          /* backward kernels: [wrt][matrix?] */
 	expr_env_t env;
 };
+
+static double
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return 1e3 * (double)ts.tv_sec + 1e-6 * (double)ts.tv_nsec;
+}
+
+static bool
+flag_set(const verify_ctx_t *vc)
+{
+	return vc->o.cancel != NULL && *vc->o.cancel != 0;
+}
 
 void
 verify_opts_default(verify_opts_t *o)
@@ -209,6 +228,12 @@ env_constant(void *ctx, const char *name, long *value)
 }
 
 static bool
+env_cancelled(void *ctx)
+{
+	return flag_set(ctx);
+}
+
+static bool
 wrt_by_name(const char *name, conv_wrt_t *w)
 {
 	if (strcmp(name, "input") == 0)
@@ -283,17 +308,51 @@ jac_column(verify_ctx_t *vc, conv_wrt_t w, size_t j)
 	return col;
 }
 
-/* Every entry of d f / d w at once (fd_gradient, parallel). */
+/* Every entry of d f / d w not yet computed, each as fd_gradient_entry
+ * computes it (so the same bits as one at a time), in parallel: each
+ * thread perturbs its own copy of the parameters. The cancel flag is read
+ * between entries (two forward passes each); entries done before a
+ * cancel are kept. */
 static void
 grad_fill(verify_ctx_t *vc, conv_wrt_t w)
 {
 	struct grad_cache *g = &vc->grad[w];
-	conv_params_t p;
+	size_t n = g->t->size, j;
+	unsigned char *done = xcalloc(n, 1);
+	int nt = parallel_max_threads();
 
-	fd_gradient(g->t, vc->df, ctx_params(vc, &p), w, conv2d_forward_elem,
-	    &vc->s, &vc->o.fd);
-	memset(g->have, 0xff, (g->t->size + 7) / 8);
-	g->nhave = g->t->size;
+	if ((size_t)nt > n)
+		nt = (int)n;
+#ifdef _OPENMP
+#pragma omp parallel num_threads(nt)
+#endif
+	{
+		conv_params_t p = { tensor_clone(vc->input),
+		    tensor_clone(vc->weight), tensor_clone(vc->bias) };
+		long i;
+
+#ifdef _OPENMP
+#pragma omp for schedule(dynamic, 4)
+#endif
+		for (i = 0; i < (long)n; i++) {
+			if (flag_set(vc) ||
+			    (g->have[i / 8] & (1u << (i % 8))) != 0)
+				continue;
+			g->t->data[i] = fd_gradient_entry(vc->df, &p, w,
+			    (size_t)i, conv2d_forward_elem, &vc->s, &vc->o.fd);
+			done[i] = 1;
+		}
+		tensor_free(p.input);
+		tensor_free(p.weight);
+		tensor_free(p.bias);
+	}
+	for (j = 0; j < n; j++) {
+		if (done[j]) {
+			g->have[j / 8] |= (unsigned char)(1u << (j % 8));
+			g->nhave++;
+		}
+	}
+	free(done);
 }
 
 /* Entry j of the numeric gradient d f / d w: cached, computed alone, or
@@ -315,7 +374,8 @@ grad_entry(verify_ctx_t *vc, conv_wrt_t w, size_t j)
 		return g->t->data[j];
 	if (vc->claim_tuples >= (t->size + 1) / 2) {
 		grad_fill(vc, w);
-		return g->t->data[j];
+		if (g->have[j / 8] & (1u << (j % 8)))
+			return g->t->data[j];
 	}
 	g->t->data[j] = fd_gradient_entry(vc->df, &p, w, j,
 	    conv2d_forward_elem, &vc->s, &vc->o.fd);
@@ -403,6 +463,7 @@ verify_ctx_create(const conv_shape_t *s, const verify_opts_t *o, char **err)
 	vc->env.constant = env_constant;
 	vc->env.numeric_deriv = env_numeric_deriv;
 	vc->env.fd_eps = vc->o.fd.eps;
+	vc->env.cancelled = env_cancelled;
 	vc->env.ctx = vc;
 	return vc;
 }
@@ -741,6 +802,11 @@ verify_claim_at(verify_ctx_t *vc, const claim_t *c, const long *vals,
 			slots[c->free[k].slot] = vals[k];
 	}
 	rc = point_eval(vc, c, slots, vals, pt, err);
+	if (rc == 0 && flag_set(vc)) {
+		free(pt->finding);
+		memset(pt, 0, sizeof *pt);
+		rc = set_error(err, "cancelled");
+	}
 	if (rc == 0)
 		point_judge(&r, pt);
 	free(slots);
@@ -756,6 +822,8 @@ struct run {
 	long *slots;
 	long *vals;             /* the current point, point_count() values */
 	size_t visited, to_visit;
+	size_t count_steps;     /* values walked to count the tuples */
+	double next_poll;       /* when the callbacks are due (ms) */
 	bool cancelled;
 	char **err;
 };
@@ -797,22 +865,49 @@ record(struct run *ru, verify_point_t *pt, const long *vals, int nvals)
 	r->cex_finding = pt->finding;
 }
 
-/* Poll progress and cancellation; true to stop. */
+/* Report progress and ask the callback now; true to stop. */
 static bool
-poll_stop(struct run *ru)
+poll_now(struct run *ru)
 {
 	const verify_opts_t *o = &ru->vc->o;
 
-	ru->visited++;
-	if (ru->visited % POLL_EVERY != 0)
-		return false;
+	ru->next_poll = now_ms() + VERIFY_POLL_MS;
 	if (o->progress != NULL)
 		o->progress(o->ud, ru->visited, ru->to_visit);
-	if (o->cancelled != NULL && o->cancelled(o->ud)) {
+	if (flag_set(ru->vc) || (o->cancelled != NULL && o->cancelled(o->ud)))
+		ru->cancelled = true;
+	return ru->cancelled;
+}
+
+/* Poll between two pieces of work: the cancel flag every time, the
+ * clock every CLOCK_EVERY calls, the callbacks when VERIFY_POLL_MS have
+ * passed. true to stop. */
+static bool
+poll_work(struct run *ru, size_t n)
+{
+	if (flag_set(ru->vc)) {
 		ru->cancelled = true;
 		return true;
 	}
-	return false;
+	if (n % CLOCK_EVERY != 0 || now_ms() < ru->next_poll)
+		return false;
+	return poll_now(ru);
+}
+
+/* The claim will visit n tuples: say so, and poll once. true to stop. */
+static bool
+start_tuples(struct run *ru, size_t n)
+{
+	ru->to_visit = ru->vc->claim_tuples = n;
+	return poll_now(ru);
+}
+
+/* After each tuple; true to stop. */
+static bool
+poll_stop(struct run *ru)
+{
+	ru->visited++;
+	return poll_work(ru, ru->visited);
 }
 
 /* Check the point in ru->slots. 1 to stop (cancelled), -1 on error. */
@@ -859,6 +954,8 @@ enum_from(struct run *ru, int k)
 			return rc;
 		if (v == hi)
 			break;
+		if (k < ru->c->nfree - 1 && poll_work(ru, ++ru->count_steps))
+			return 1;
 	}
 	return 0;
 }
@@ -885,16 +982,96 @@ span_of(long lo, long hi)
 	return span >= SIZE_MAX ? SIZE_MAX : (size_t)span + 1;
 }
 
-/* How many tuples of free variables k.. (earlier ones set); the innermost
- * range is counted, not walked. An outer range longer than max_tuples is
- * not walked either (a range written by hand may have 2^63 values): the
- * count is then estimated as its length times the count at its first
- * value, enough to decide to sample. -1 on error. */
+/* Does e read an index variable (a slot)? */
+static bool
+uses_slots(const expr_t *e)
+{
+	int i;
+
+	if (e == NULL)
+		return false;
+	switch (e->kind) {
+	case EX_INT: case EX_REAL:
+		return false;
+	case EX_NAME:
+		return e->u.name.slot >= 0;
+	case EX_ACCESS:
+		for (i = 0; i < e->u.access.nargs; i++)
+			if (uses_slots(e->u.access.args[i]))
+				return true;
+		return false;
+	case EX_CMP:
+		for (i = 0; i < e->u.cmp.n; i++)
+			if (uses_slots(e->u.cmp.args[i]))
+				return true;
+		return false;
+	case EX_CALL:
+		for (i = 0; i < e->u.call.nargs; i++)
+			if (uses_slots(e->u.call.args[i]))
+				return true;
+		return false;
+	case EX_SUM:
+		/* a sum binds its own slots, but its ranges, where and body
+		 * may read outer ones: counted as using them */
+		return true;
+	case EX_DERIV:
+		return uses_slots(e->u.deriv.num) || uses_slots(e->u.deriv.den);
+	default:
+		return uses_slots(e->u.op.a) || uses_slots(e->u.op.b) ||
+		    uses_slots(e->u.op.c);
+	}
+}
+
+/* Are the free variables' ranges independent of one another (inferred
+ * from a tensor's dimension, or bounds of constants only)? Then the
+ * tuples are counted by multiplying, never walked. */
+static bool
+ranges_independent(const claim_t *c)
+{
+	int k;
+
+	for (k = 0; k < c->nfree; k++) {
+		if (uses_slots(c->free[k].range.lo) ||
+		    uses_slots(c->free[k].range.hi))
+			return false;
+	}
+	return true;
+}
+
+/* The product of the ranges' lengths (independent ranges), saturating at
+ * SIZE_MAX. -1 on error. */
+static int
+count_product(struct run *ru, size_t *n)
+{
+	long lo, hi;
+	int k;
+
+	*n = 1;
+	for (k = 0; k < ru->c->nfree; k++) {
+		if (range_at(ru, k, &lo, &hi) != 0)
+			return -1;
+		if (hi < lo) {
+			*n = 0;
+			return 0;
+		}
+		*n = sat_mul(*n, span_of(lo, hi));
+	}
+	return 0;
+}
+
+/* How many tuples of free variables k.. (earlier ones set), for ranges
+ * that depend on earlier variables; the innermost range is counted, not
+ * walked. The walk stops once the count passes max_tuples (the claim is
+ * then sampled, and the rest of the count is estimated from the values
+ * walked so far), after 4*max_tuples values walked in all (ranges that
+ * are mostly empty), or when cancelled; an outer range longer than
+ * max_tuples is not walked at all (a range written by hand may have 2^63
+ * values): its length times the count at its first value. -1 on error. */
 static int
 count_from(struct run *ru, int k, size_t *n)
 {
+	size_t sub, len, walked = 0, limit = ru->vc->o.max_tuples;
 	long lo, hi, v;
-	size_t sub, len;
 
 	*n = 0;
 	if (k == ru->c->nfree) {
@@ -910,7 +1087,7 @@ count_from(struct run *ru, int k, size_t *n)
 		*n = len;
 		return 0;
 	}
-	if (ru->vc->o.max_tuples > 0 && len > ru->vc->o.max_tuples) {
+	if (limit > 0 && len > limit) {
 		ru->slots[ru->c->free[k].slot] = lo;
 		if (count_from(ru, k + 1, &sub) != 0)
 			return -1;
@@ -922,8 +1099,16 @@ count_from(struct run *ru, int k, size_t *n)
 		if (count_from(ru, k + 1, &sub) != 0)
 			return -1;
 		*n = sat_add(*n, sub);
+		walked++;
 		if (v == hi || *n == SIZE_MAX)
 			break;
+		if (poll_work(ru, ++ru->count_steps) ||
+		    (limit > 0 && (*n > limit || ru->count_steps > 4 * limit))) {
+			/* the values left, at the mean count so far */
+			*n = sat_add(*n, sat_mul((len - walked),
+			    *n / walked + 1));
+			break;
+		}
 	}
 	return 0;
 }
@@ -972,6 +1157,8 @@ sample(struct run *ru)
 		if (!got) {
 			if (++misses > 100 * ru->vc->o.max_tuples)
 				return 0;
+			if (poll_work(ru, misses))
+				return 1;
 			continue;
 		}
 		if ((rc = visit(ru)) != 0)
@@ -987,14 +1174,19 @@ run_free(struct run *ru)
 {
 	size_t total;
 
-	if (count_from(ru, 0, &total) != 0)
+	if ((ranges_independent(ru->c) ? count_product(ru, &total) :
+	    count_from(ru, 0, &total)) != 0)
 		return -1;
+	if (ru->cancelled)
+		return 1;
 	ru->r->total = total;
 	if (ru->vc->o.max_tuples > 0 && total > ru->vc->o.max_tuples) {
-		ru->to_visit = ru->vc->claim_tuples = ru->vc->o.max_tuples;
+		if (start_tuples(ru, ru->vc->o.max_tuples))
+			return 1;
 		return sample(ru);
 	}
-	ru->to_visit = ru->vc->claim_tuples = total;
+	if (start_tuples(ru, total))
+		return 1;
 	return enum_from(ru, 0);
 }
 
@@ -1015,7 +1207,9 @@ run_kernel(struct run *ru)
 		    kernel_wrt(ru->c));
 	ctx_params(ru->vc, &p);
 	t = conv_wrt_tensor(&p, w);
-	ru->r->total = ru->to_visit = ru->vc->claim_tuples = t->size;
+	ru->r->total = t->size;
+	if (start_tuples(ru, t->size))
+		return 1;
 	for (off = 0; off < t->size; off++) {
 		tensor_unravel(t, off, u);
 		for (k = 0; k < t->ndim; k++)
@@ -1096,7 +1290,11 @@ run_let(struct run *ru)
 	if (let_shape(ru, shape) != 0)
 		return -1;
 	t = tensor_create(c->ndims, shape);
-	ru->r->total = ru->to_visit = ru->vc->claim_tuples = t->size;
+	ru->r->total = t->size;
+	if (start_tuples(ru, t->size)) {
+		tensor_free(t);
+		return 1;
+	}
 	for (off = 0; off < t->size; off++) {
 		tensor_unravel(t, off, u);
 		for (k = 0; k < c->ndims; k++) {
@@ -1161,6 +1359,10 @@ verify_claim(verify_ctx_t *vc, const claim_t *c, verify_result_t *r,
 		rc = run_kernel(&ru);
 	else
 		rc = run_free(&ru);
+	if (rc >= 0 && vc->o.progress != NULL)
+		vc->o.progress(vc->o.ud, ru.visited, ru.to_visit);
+	if (rc >= 0 && flag_set(vc))
+		ru.cancelled = true;
 	vc->claim_tuples = 0;
 	free(ru.slots);
 	free(ru.vals);

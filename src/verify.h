@@ -15,6 +15,7 @@
 #ifndef CONVGRAD_VERIFY_H
 #define CONVGRAD_VERIFY_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -28,12 +29,31 @@ typedef struct verify_opts {
 	fd_opts_t fd;
 	uint64_t seed;
 	size_t max_tuples;     /* past this many, a random sample of this many */
-	/* Optional: progress (done of total tuples) and cancellation, polled
-	 * every few thousand tuples. */
+	/*
+	 * Cancellation, for a caller that verifies in a background thread
+	 * (or wants a signal handler to stop it): when *cancel becomes
+	 * nonzero, the running verify_claim or verify_claim_at stops within
+	 * VERIFY_POLL_MS of work (the flag is read between tuples, inside
+	 * the evaluator's sums, and between finite-difference passes), and
+	 * returns VERDICT_CANCELLED (verify_claim) or -1 with "cancelled"
+	 * (verify_claim_at). The verifier only reads the flag; the caller
+	 * sets it and clears it before the next claim. NULL: no flag.
+	 */
+	const volatile sig_atomic_t *cancel;
+	/* Optional callbacks, from the verifying thread, at the start and
+	 * end of a claim and about every VERIFY_POLL_MS in between (by the
+	 * clock, not by tuple counts): progress (done of total tuples, as
+	 * the claim reports them) and cancelled (true stops it, as *cancel
+	 * does). */
 	void (*progress)(void *ud, size_t done, size_t total);
 	bool (*cancelled)(void *ud);
 	void *ud;
 } verify_opts_t;
+
+/* The most work, in milliseconds of this machine, between two polls of
+ * the cancel flag and the callbacks (a goal, not a hard real-time bound:
+ * one forward pass of the kernel at a huge shape can take longer). */
+#define VERIFY_POLL_MS 20
 
 #define VERIFY_MAX_TUPLES_DEFAULT 2000000
 #define VERIFY_SEED_DEFAULT 20261126

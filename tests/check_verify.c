@@ -15,8 +15,10 @@
 
 #include <check.h>
 #include <math.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 
 #include "check-util.h"
 #include "util.h"
@@ -595,6 +597,107 @@ START_TEST(test_progress_cancel)
 }
 END_TEST
 
+/* The cancel flag (as a background thread or a signal handler sets it):
+ * read before the first tuple, between tuples and inside long sums. */
+static volatile sig_atomic_t cancel_flag;
+
+static void
+on_alarm(int sig)
+{
+	(void)sig;
+	cancel_flag = 1;
+}
+
+START_TEST(test_cancel_flag)
+{
+	conv_shape_t s = default_shape();
+	verify_opts_t o;
+	verify_ctx_t *vc;
+	expr_scope_t *sc = expr_scope_create();
+	verify_result_t r;
+	verify_point_t pt;
+	claim_t *c;
+	long vals[8] = { 0 };
+	char *err = NULL;
+
+	verify_opts_default(&o);
+	o.cancel = &cancel_flag;
+	vc = verify_ctx_create(&s, &o, NULL);
+	cancel_flag = 1;
+	ck_assert_int_eq(check_claim(vc, sc, right_claims[3], &r),
+	    VERDICT_CANCELLED);
+	ck_assert_uint_eq(r.checked, 0);
+	verify_result_clear(&r);
+	c = parse(right_claims[3], sc);
+	ck_assert_int_eq(verify_claim_at(vc, c, vals, &pt, &err), -1);
+	ck_assert_str_eq(err, "cancelled");
+	free(err);
+	err = NULL;
+	/* cleared: the same context verifies again */
+	cancel_flag = 0;
+	ck_assert_int_eq(verify_claim_at(vc, c, vals, &pt, &err), 0);
+	ck_assert(pt.applies && pt.ok);
+	free(pt.finding);
+	claim_free(c);
+	ck_assert_int_eq(check_claim(vc, sc, right_claims[3], &r),
+	    VERDICT_HOLDS);
+	verify_result_clear(&r);
+	verify_ctx_free(vc);
+	/* set by a signal handler 20 ms into a claim whose every tuple is a
+	 * sum of 1e7 terms (0.1 s or more each): it stops inside a sum */
+	vc = verify_ctx_create(&s, &o, NULL);
+	signal(SIGALRM, on_alarm);
+	ck_assert_int_eq(setitimer(ITIMER_REAL, &(struct itimerval){ { 0, 0 },
+	    { 0, 20000 } }, NULL), 0);
+	ck_assert_int_eq(check_claim(vc, sc, "d f / d bias[c_out] = "
+	    "d f / d bias[c_out] + sum(i in 0..9999998) 0 * i", &r),
+	    VERDICT_CANCELLED);
+	ck_assert_uint_lt(r.checked, 3);
+	signal(SIGALRM, SIG_DFL);
+	verify_result_clear(&r);
+	cancel_flag = 0;
+	verify_ctx_free(vc);
+	expr_scope_free(sc);
+}
+END_TEST
+
+/* Ranges that do not depend on one another are counted by multiplying:
+ * 2e6 x 2e6 x 2 tuples (the hostile lesson of issue 12) are counted at
+ * once and sampled, never walked. */
+START_TEST(test_count_independent)
+{
+	conv_shape_t s = default_shape();
+	verify_ctx_t *vc = ctx_at(&s, 500);
+	expr_scope_t *sc = expr_scope_create();
+	verify_result_t r;
+
+	ck_assert_int_eq(check_claim(vc, sc, "d f / d bias[c_out] = "
+	    "d f / d bias[c_out] + 0 * (x + y + z) where x in 0..1999999 "
+	    "and y in 0..1999999 and z in 0..1", &r), VERDICT_HOLDS);
+	ck_assert(r.sampled);
+	ck_assert_uint_eq(r.total, (size_t)3 * 2000000 * 2000000 * 2);
+	ck_assert_uint_eq(r.checked, 500);
+	verify_result_clear(&r);
+	/* a range that depends on an earlier variable: walked, exact
+	 * below the sample size (x: 0..9, y: 0..x) */
+	ck_assert_int_eq(check_claim(vc, sc, "d f / d bias[c_out] = "
+	    "d f / d bias[c_out] + 0 * (x + y) where x in 0..9 and y in 0..x",
+	    &r), VERDICT_HOLDS);
+	ck_assert(!r.sampled);
+	ck_assert_uint_eq(r.total, 3 * 55);
+	verify_result_clear(&r);
+	/* ... and past it, the walk stops early, sampled */
+	ck_assert_int_eq(check_claim(vc, sc, "d f / d bias[c_out] = "
+	    "d f / d bias[c_out] + 0 * (x + y + z) where x in 0..1999999 "
+	    "and y in 0..x and z in 0..1", &r), VERDICT_HOLDS);
+	ck_assert(r.sampled);
+	ck_assert_uint_gt(r.total, 500);
+	verify_result_clear(&r);
+	verify_ctx_free(vc);
+	expr_scope_free(sc);
+}
+END_TEST
+
 START_TEST(test_bad_shape)
 {
 	conv_shape_t s;
@@ -720,6 +823,8 @@ make_suite(void)
 	tcase_add_test(tc, test_point_and_cex_str);
 	tcase_add_test(tc, test_lazy_gradient_same_bits);
 	tcase_add_test(tc, test_progress_cancel);
+	tcase_add_test(tc, test_cancel_flag);
+	tcase_add_test(tc, test_count_independent);
 	tcase_add_test(tc, test_bad_shape);
 	tcase_add_test(tc, test_let_too_large);
 	tcase_add_test(tc, test_huge_ranges);
