@@ -222,8 +222,8 @@ conv_json_read(const char *path, conv_json_t *c, char **err)
 }
 
 int
-conv_json_write(const char *path, const conv_shape_t *s, long groups,
-    const char *layout, char **err)
+conv_json_write(const char *path, const conv_shape_t *s, const char *layout,
+    char **err)
 {
 	FILE *f = fopen(path, "w");
 	int ok;
@@ -232,8 +232,8 @@ conv_json_write(const char *path, const conv_shape_t *s, long groups,
 		return set_error(err, "%s: cannot write: %s", path, strerror(errno));
 	ok = fprintf(f, "{\"stride\":[%ld,%ld],\"padding\":[%ld,%ld],"
 	    "\"dilation\":[%ld,%ld],\"groups\":%ld,\"layout\":\"%s\"}\n",
-	    s->strh, s->strw, s->pad_h, s->pad_w, s->dil_h, s->dil_w, groups,
-	    layout) > 0;
+	    s->strh, s->strw, s->pad_h, s->pad_w, s->dil_h, s->dil_w,
+	    s->groups, layout) > 0;
 	if (fclose(f) != 0 || !ok)
 		return set_error(err, "%s: cannot write: %s", path, strerror(errno));
 	return 0;

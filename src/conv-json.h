@@ -33,7 +33,7 @@ int conv_json_read(const char *path, conv_json_t *c, char **err);
 /* Write s's stride, padding, dilation, groups and the layout ("nchw" or
  * "nhwc") to path in the form above. Returns 0, or -1 with *err naming
  * path. */
-int conv_json_write(const char *path, const conv_shape_t *s, long groups,
+int conv_json_write(const char *path, const conv_shape_t *s,
     const char *layout, char **err);
 
 #endif

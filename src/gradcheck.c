@@ -955,7 +955,7 @@ static int
 dump_conv_json(const char *dir, const conv_shape_t *s, char **err)
 {
 	char *path = xasprintf("%s/conv.json", dir);
-	int rc = conv_json_write(path, s, 1, "nchw", err);
+	int rc = conv_json_write(path, s, "nchw", err);
 
 	free(path);
 	return rc;

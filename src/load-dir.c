@@ -120,13 +120,13 @@ read_settings(loaded_t *l, char **err)
 		l->s.pad_h = so->over.pad_h, l->s.pad_w = so->over.pad_w;
 	if (so != NULL && so->dilation != NULL)
 		l->s.dil_h = so->over.dil_h, l->s.dil_w = so->over.dil_w;
-	if (o->groups > 0)
-		l->groups = o->groups;
+	if (so != NULL && so->groups != NULL)
+		l->groups = so->over.groups;
 	if (o->layout != LOAD_LAYOUT_DEFAULT)
 		l->layout = o->layout;
-	if ((so != NULL && conv_shape_opts_given(so)) || o->groups > 0 ||
+	if ((so != NULL && conv_shape_opts_given(so)) ||
 	    o->layout != LOAD_LAYOUT_DEFAULT)
-		l->settings = cj.have_stride || cj.have_padding || cj.have_layout ?
+		l->settings = exists(path) ?
 		    "conv.json and the options" : "the options";
 out:
 	free(path);
@@ -262,9 +262,7 @@ make_shape(loaded_t *l, char **err)
 	s->H_in = (long)x->shape[2], s->W_in = (long)x->shape[3];
 	s->C_out = (long)w->shape[0], s->R = (long)w->shape[2];
 	s->S = (long)w->shape[3];
-	if (l->groups != 1)
-		return set_error(err, "groups %ld (from %s): the reference kernels "
-		    "do not take groups yet", l->groups, l->settings);
+	s->groups = l->groups;
 	if ((long)w->shape[1] * l->groups != s->C_in)
 		return set_error(err, "%s has shape %s: C_in/groups = %zu, but %s "
 		    "has shape %s: C_in = %ld, with groups = %ld (layout %s)",

@@ -30,7 +30,6 @@ typedef struct load_opts {
 	 * dilation and groups override conv.json; --shape is refused: the
 	 * sizes are the arrays'). NULL: none. */
 	const conv_shape_opts_t *shape;
-	long groups;               /* 0: not given */
 	load_layout_t layout;      /* DEFAULT: conv.json's, else nchw */
 	bool numeric;              /* also against finite differences */
 	fd_opts_t fd;

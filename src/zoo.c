@@ -97,17 +97,10 @@ zoo_find(const char *name)
 	return NULL;
 }
 
-long
-zoo_groups(const conv_shape_t *s)
-{
-	(void)s;
-	return 1;
-}
-
 int
 zoo_qty_dims(zoo_qty_t q, const conv_shape_t *s, size_t d[4])
 {
-	long cin_g = s->C_in / zoo_groups(s);
+	long cin_g = s->C_in / s->groups;
 
 	d[0] = d[1] = d[2] = d[3] = 1;
 	switch (q) {
@@ -161,7 +154,7 @@ zoo_applies(zoo_id_t id, zoo_qty_t q, const zoo_problem_t *p)
 	case ZOO_TAPS_SWAPPED:
 		return s->R == s->S && s->R > 1;
 	case ZOO_CHANNELS_SWAPPED:
-		return s->C_in == s->C_out && s->C_in > 1 && zoo_groups(s) == 1;
+		return s->C_in == s->C_out && s->C_in > 1 && s->groups == 1;
 	case ZOO_KERNEL_FLIPPED:
 		return s->R > 1 || s->S > 1;
 	case ZOO_STRIDE_IGNORED:
@@ -197,7 +190,7 @@ static geom_t
 geom_of(zoo_id_t m, const conv_shape_t *s)
 {
 	geom_t g = { s->strh, s->strw, s->pad_h, s->pad_w, s->dil_h, s->dil_w,
-	    s->R, s->C_in / zoo_groups(s), s->C_out / zoo_groups(s) };
+	    s->R, s->C_in / s->groups, s->C_out / s->groups };
 
 	if (m == ZOO_STRIDE_IGNORED)
 		g.strh = g.strw = 1;

@@ -12,8 +12,8 @@
  * not tried: each entry says when it applies.
  *
  * Shapes as in conv-shape.h: input (N, C_in, H_in, W_in), weight (C_out,
- * C_in/groups, R, S), bias (C_out), output and df (N, C_out, H_out, W_out);
- * the group count is read from the weight's shape.
+ * C_in/groups, R, S), bias (C_out), output and df (N, C_out, H_out, W_out),
+ * with the groups of s->groups.
  */
 #ifndef CONVGRAD_ZOO_H
 #define CONVGRAD_ZOO_H
@@ -61,9 +61,6 @@ typedef struct zoo_problem {
 	const conv_shape_t *s;
 	const tensor_t *input, *weight, *bias, *df;
 } zoo_problem_t;
-
-/* The shape's channel groups (1 until conv-shape.h has them). */
-long zoo_groups(const conv_shape_t *s);
 
 /* The shape of quantity q of p's shape into dims (4 entries; bias 1).
  * Returns the number of dimensions. */

@@ -31,22 +31,23 @@ static void
 forward_f32(tensor_t *out, const world_t *w)
 {
 	const conv_shape_t *s = &w->s;
-	long b, co, ho, wo, ci, di, dj;
+	long b, co, ho, wo, ci, di, dj, cin_g = s->C_in / s->groups;
 
 	for (b = 0; b < s->N; b++)
 	for (co = 0; co < s->C_out; co++)
 	for (ho = 0; ho < s->H_out; ho++)
 	for (wo = 0; wo < s->W_out; wo++) {
 		float acc = 0;
+		long c0 = co / (s->C_out / s->groups) * cin_g;
 
-		for (ci = 0; ci < s->C_in; ci++)
+		for (ci = 0; ci < cin_g; ci++)
 		for (di = 0; di < s->R; di++)
 		for (dj = 0; dj < s->S; dj++) {
 			long hi = s->strh * ho + s->dil_h * di - s->pad_h;
 			long wi = s->strw * wo + s->dil_w * dj - s->pad_w;
 
 			if (hi >= 0 && hi < s->H_in && wi >= 0 && wi < s->W_in)
-				acc += (float)T4(w->input, b, ci, hi, wi) *
+				acc += (float)T4(w->input, b, c0 + ci, hi, wi) *
 				    (float)T4(w->weight, co, ci, di, dj);
 		}
 		T4(out, b, co, ho, wo) = (double)(acc + f(w->bias, (size_t)co));
@@ -58,14 +59,16 @@ dinput_f32(tensor_t *dx, const world_t *w)
 {
 	const conv_shape_t *s = &w->s;
 	long b, ci, hi, wi, co, di, dj;
+	long cin_g = s->C_in / s->groups, cout_g = s->C_out / s->groups;
 
 	for (b = 0; b < s->N; b++)
 	for (ci = 0; ci < s->C_in; ci++)
 	for (hi = 0; hi < s->H_in; hi++)
 	for (wi = 0; wi < s->W_in; wi++) {
 		float acc = 0;
+		long g = ci / cin_g;
 
-		for (co = s->C_out - 1; co >= 0; co--)
+		for (co = (g + 1) * cout_g - 1; co >= g * cout_g; co--)
 		for (di = 0; di < s->R; di++)
 		for (dj = 0; dj < s->S; dj++) {
 			long th = hi + s->pad_h - s->dil_h * di;
@@ -75,7 +78,7 @@ dinput_f32(tensor_t *dx, const world_t *w)
 			    th / s->strh >= s->H_out || tw / s->strw >= s->W_out)
 				continue;
 			acc += (float)T4(w->df, b, co, th / s->strh, tw / s->strw) *
-			    (float)T4(w->weight, co, ci, di, dj);
+			    (float)T4(w->weight, co, ci - g * cin_g, di, dj);
 		}
 		T4(dx, b, ci, hi, wi) = (double)acc;
 	}
@@ -85,12 +88,13 @@ static void
 dweight_dbias_f32(tensor_t *dw, tensor_t *db, const world_t *w)
 {
 	const conv_shape_t *s = &w->s;
-	long b, co, ci, di, dj, ho, wo;
+	long b, co, ci, di, dj, ho, wo, cin_g = s->C_in / s->groups;
 
 	for (co = 0; co < s->C_out; co++) {
 		float sb = 0;
+		long c0 = co / (s->C_out / s->groups) * cin_g;
 
-		for (ci = 0; ci < s->C_in; ci++)
+		for (ci = 0; ci < cin_g; ci++)
 		for (di = 0; di < s->R; di++)
 		for (dj = 0; dj < s->S; dj++) {
 			float acc = 0;
@@ -103,7 +107,7 @@ dweight_dbias_f32(tensor_t *dw, tensor_t *db, const world_t *w)
 
 				if (hi >= 0 && hi < s->H_in && wi >= 0 && wi < s->W_in)
 					acc += (float)T4(w->df, b, co, ho, wo) *
-					    (float)T4(w->input, b, ci, hi, wi);
+					    (float)T4(w->input, b, c0 + ci, hi, wi);
 			}
 			T4(dw, co, ci, di, dj) = (double)acc;
 		}
@@ -163,7 +167,7 @@ put_conv_json(const char *dir, const world_t *w)
 {
 	char *p = xasprintf("%s/conv.json", dir), *err = NULL;
 
-	ck_assert_msg(conv_json_write(p, &w->s, 1, "nchw", &err) == 0, "%s",
+	ck_assert_msg(conv_json_write(p, &w->s, "nchw", &err) == 0, "%s",
 	    err);
 	free(p);
 }
@@ -232,8 +236,9 @@ START_TEST(test_f32_passes_and_1e3_fails)
 	it = item(r, "dweight");
 	ck_assert(!it->pass);
 	ck_assert_uint_eq(it->wrong, 1);
-	ck_assert_int_eq(it->first.index[3] + it->first.index[2] * w.s.S +
-	    it->first.index[1] * w.s.S * w.s.R, 5);
+	ck_assert_int_eq(((it->first.index[0] * (long)dw->shape[1] +
+	    it->first.index[1]) * w.s.R + it->first.index[2]) * w.s.S +
+	    it->first.index[3], 5);
 	ck_assert(it->diagnosed && it->diagnosis == NULL);
 	ck_assert_uint_eq(rcheck_failed(r), 1);
 	rcheck_report_free(r);
@@ -480,7 +485,7 @@ START_TEST(test_conv_json_exact)
 
 	conv_shape_init(&s, 1, 1, 5, 5, 1, 1, 1);
 	s.strh = 2, s.strw = 3;
-	ck_assert(conv_json_write(p, &s, 1, "nchw", &err) == 0);
+	ck_assert(conv_json_write(p, &s, "nchw", &err) == 0);
 	ck_assert(read_file(p, &text, &len, &err) == 0);
 	ck_assert_str_eq(text, "{\"stride\":[2,3],\"padding\":[0,0],"
 	    "\"dilation\":[1,1],\"groups\":1,\"layout\":\"nchw\"}\n");

@@ -12,11 +12,13 @@
 
 #include "util.h"
 
-const long world_shapes[][13] = {
-	{ 2, 2, 7, 8, 3, 3, 2, 2, 3, 0, 0, 1, 1 },
-	{ 2, 3, 6, 7, 3, 3, 3, 1, 1, 1, 1, 1, 1 },
-	{ 2, 2, 9, 8, 2, 2, 3, 2, 1, 1, 2, 2, 1 },
-	{ 3, 2, 8, 8, 2, 3, 3, 3, 2, 2, 1, 2, 2 },
+const long world_shapes[][14] = {
+	{ 2, 2, 7, 8, 3, 3, 2, 2, 3, 0, 0, 1, 1, 1 },
+	{ 2, 3, 6, 7, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1 },
+	{ 2, 2, 9, 8, 2, 2, 3, 2, 1, 1, 2, 2, 1, 1 },
+	{ 3, 2, 8, 8, 2, 3, 3, 3, 2, 2, 1, 2, 2, 1 },
+	{ 2, 4, 7, 6, 6, 3, 3, 2, 1, 1, 1, 1, 2, 2 },     /* grouped */
+	{ 1, 3, 6, 6, 3, 2, 2, 1, 2, 1, 0, 1, 1, 3 },     /* depthwise */
 };
 const int world_nshapes = (int)(sizeof(world_shapes) /
     sizeof(world_shapes[0]));
@@ -40,12 +42,13 @@ world_init(world_t *w, int i, uint64_t seed, bool f32)
 	conv_shape_init(&w->s, v[0], v[1], v[2], v[3], v[4], v[5], v[6]);
 	w->s.strh = v[7], w->s.strw = v[8], w->s.pad_h = v[9];
 	w->s.pad_w = v[10], w->s.dil_h = v[11], w->s.dil_w = v[12];
+	w->s.groups = v[13];
 	ck_assert_msg(conv_shape_validate(&w->s, 0, &err) == 0, "%s", err);
 	rng_seed(&r, seed);
 	w->input = tensor_create4((size_t)v[0], (size_t)v[1], (size_t)v[2],
 	    (size_t)v[3]);
-	w->weight = tensor_create4((size_t)v[4], (size_t)v[1], (size_t)v[5],
-	    (size_t)v[6]);
+	w->weight = tensor_create4((size_t)v[4], (size_t)(v[1] / v[13]),
+	    (size_t)v[5], (size_t)v[6]);
 	w->bias = tensor_create1((size_t)v[4]);
 	w->df = tensor_create4((size_t)v[0], (size_t)v[4], (size_t)w->s.H_out,
 	    (size_t)w->s.W_out);
@@ -85,8 +88,8 @@ world_terms(const world_t *w, zoo_qty_t q)
 {
 	const conv_shape_t *s = &w->s;
 
-	return q == ZOO_OUTPUT ? (double)(s->C_in * s->R * s->S + 1) :
-	    q == ZOO_DINPUT ? (double)(s->C_out * s->R * s->S) :
+	return q == ZOO_OUTPUT ? (double)(s->C_in / s->groups * s->R * s->S + 1) :
+	    q == ZOO_DINPUT ? (double)(s->C_out / s->groups * s->R * s->S) :
 	    (double)(s->N * s->H_out * s->W_out);
 }
 

@@ -13,8 +13,8 @@
 #include "zoo.h"
 
 /* N, C_in, H_in, W_in, C_out, R, S, strh, strw, pad_h, pad_w, dil_h,
- * dil_w. */
-extern const long world_shapes[][13];
+ * dil_w, groups. */
+extern const long world_shapes[][14];
 extern const int world_nshapes;
 
 typedef struct world {
