@@ -328,7 +328,7 @@ draw_panes(tutor_t *t, int y, int h)
  * indices) are set here: Tab reaches them after the output pane; then
  * "*at", and the chosen one in [ ]. */
 static char *
-tuple_str(tutor_t *t, const claim_t *c)
+tuple_sep(tutor_t *t, const claim_t *c, const char *at, const char *sep)
 {
 	long *vals = xcalloc((size_t)c->nfree + 1, sizeof *vals);
 	int *extra = xcalloc((size_t)c->nfree + 1, sizeof *extra);
@@ -337,7 +337,7 @@ tuple_str(tutor_t *t, const claim_t *c)
 
 	tutor_claim_values(t, c, vals);
 	sbuf_init(&b);
-	sbuf_add(&b, t->var_focus ? "*at " : "at ");
+	sbuf_add(&b, at);
 	for (i = 0; i < c->nfree; i++) {
 		bool chosen = false;
 
@@ -345,7 +345,7 @@ tuple_str(tutor_t *t, const claim_t *c)
 			chosen = t->var_focus && k == t->var_sel;
 			k++;
 		}
-		sbuf_addf(&b, "%s%s%s=%ld%s", i ? " " : "", chosen ? "[" : "",
+		sbuf_addf(&b, "%s%s%s=%ld%s", i ? sep : "", chosen ? "[" : "",
 		    c->free[i].name, vals[i], chosen ? "]" : "");
 	}
 	if (nextra > 0 && !t->var_focus)
@@ -353,6 +353,19 @@ tuple_str(tutor_t *t, const claim_t *c)
 	free(extra);
 	free(vals);
 	return sbuf_take(&b);
+}
+
+/* The tuple spaced out when it fits the line, else packed with commas
+ * (at 60 columns a four-index pair is 61 columns spaced). */
+static char *
+tuple_str(tutor_t *t, const claim_t *c)
+{
+	char *s = tuple_sep(t, c, t->var_focus ? "*at " : "at ", " ");
+
+	if (ui_width(s) <= COLS - 2)
+		return s;
+	free(s);
+	return tuple_sep(t, c, t->var_focus ? "*" : "", ",");
 }
 
 static void
@@ -438,6 +451,39 @@ verdict_line(const tutor_check_t *ck)
 	}
 }
 
+static int
+cur_flat_of(const tutor_t *t)
+{
+	return tutor_cur_lesson(t)->step_first[t->step] + t->claim;
+}
+
+/* The claim has no result at this shape yet, or is being verified again:
+ * say which, and how far the verification is. */
+static void
+draw_unverified(tutor_t *t, int y, bool again)
+{
+	tutor_progress_t pr;
+	char *line;
+
+	if (!tutor_claim_pending(t, cur_flat_of(t))) {
+		ui_put(y, 1, COLS - 2, ui_attr(ROLE_DIM),
+		    "not verified at this shape yet: v verifies");
+		return;
+	}
+	tutor_busy(t, &pr);
+	if (pr.k == cur_flat_of(t) && pr.total > 0)
+		line = xasprintf("verifying%s: %zu of %zu tuples so far "
+		    "(Esc cancels)", again ? " again" : "", pr.done, pr.total);
+	else if (pr.k == cur_flat_of(t))
+		line = xasprintf("verifying%s: starting (Esc cancels)",
+		    again ? " again" : "");
+	else
+		line = xstrdup("queued: verified after what runs now "
+		    "(Esc cancels)");
+	ui_put(y, 1, COLS - 2, ui_attr(ROLE_WARN), line);
+	free(line);
+}
+
 static void
 draw_verify(tutor_t *t, int y)
 {
@@ -447,9 +493,8 @@ draw_verify(tutor_t *t, int y)
 
 	if (c == NULL)
 		return;
-	if (!check_fresh(t, ck)) {
-		ui_put(y, 1, COLS - 2, ui_attr(ROLE_DIM),
-		    "not verified at this shape yet: v verifies");
+	if (!check_fresh(t, ck) || tutor_claim_pending(t, cur_flat_of(t))) {
+		draw_unverified(t, y, check_fresh(t, ck));
 		return;
 	}
 	if (ck->error != NULL) {

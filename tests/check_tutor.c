@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <stdbool.h>
 #include <string.h>
+#include <time.h>
 
 #include "check-util.h"
 #include "tutor.h"
@@ -612,6 +613,100 @@ START_TEST(test_unbound_variables)
 }
 END_TEST
 
+
+/* ---- verification beside the interface (tutor-bg.c) ---- */
+
+/* Poll t until nothing runs, for up to 3 s (a generous bound for the
+ * fixture: it verifies in milliseconds). */
+static void
+poll_idle(tutor_t *t)
+{
+	struct timespec ts = { 0, 2000000 };
+	int i;
+
+	for (i = 0; i < 1500 && tutor_busy(t, NULL); i++) {
+		tutor_poll(t);
+		nanosleep(&ts, NULL);
+	}
+	tutor_poll(t);
+	ck_assert_msg(!tutor_busy(t, NULL), "still verifying after 3 s");
+}
+
+/* V in the background gives the very results the foreground gives, claim
+ * by claim, and says so when it is done. */
+START_TEST(test_bg_matches_foreground)
+{
+	char *path = test_data_path("tutor-lesson.md"), *err = NULL;
+	tutor_t *fg = tutor_create(&path, 1), *bg = tutor_create(&path, 1);
+	int k;
+
+	free(path);
+	ck_assert_int_eq(tutor_bg_start(bg, &err), 0);
+	tutor_key(fg, TK_ENTER);
+	tutor_key(bg, TK_ENTER);
+	tutor_key(fg, 'V');
+	tutor_key(bg, 'V');
+	poll_idle(bg);
+	ck_assert_ptr_nonnull(bg->message);
+	ck_assert_msg(strstr(bg->message, "lesson verified: ") == bg->message,
+	    "message: %s", bg->message);
+	for (k = 0; k < fg->lessons[0].nclaims; k++) {
+		const tutor_check_t *a = &fg->lessons[0].checks[k];
+		const tutor_check_t *b = &bg->lessons[0].checks[k];
+
+		ck_assert(a->valid && b->valid);
+		ck_assert_int_eq(a->result.verdict, b->result.verdict);
+		ck_assert_uint_eq(a->result.checked, b->result.checked);
+		ck_assert_uint_eq(a->result.failures, b->result.failures);
+		ck_assert_double_eq(a->result.max_abs, b->result.max_abs);
+	}
+	tutor_free(fg);
+	tutor_free(bg);
+}
+END_TEST
+
+/* Esc while verifying cancels (and stays in the lesson); nothing
+ * cancelled is kept as a result; v then verifies the claim again and
+ * says what it came to. */
+START_TEST(test_bg_cancel)
+{
+	char *path = test_data_path("tutor-lesson.md"), *err = NULL;
+	tutor_t *t = tutor_create(&path, 1);
+	conv_shape_t big;
+	int k;
+
+	free(path);
+	ck_assert_int_eq(tutor_bg_start(t, &err), 0);
+	tutor_key(t, TK_ENTER);
+	poll_idle(t);
+	big = t->lessons[0].shape;
+	big.H_in = big.W_in = 40;
+	big.C_in = 3;
+	ck_assert_int_eq(tutor_set_shape(t, &big, &err), 0);
+	tutor_key(t, 'V');
+	ck_assert(tutor_busy(t, NULL));
+	tutor_key(t, TK_ESC);
+	ck_assert_int_eq(t->screen, SCR_LESSON);
+	ck_assert_ptr_nonnull(strstr(t->message, "cancelled"));
+	poll_idle(t);
+	for (k = 0; k < t->lessons[0].nclaims; k++) {
+		const tutor_check_t *ck = &t->lessons[0].checks[k];
+
+		ck_assert(!ck->valid || ck->result.verdict != VERDICT_CANCELLED);
+	}
+	tutor_key(t, 'v');
+	ck_assert(tutor_claim_pending(t, 0));
+	poll_idle(t);
+	ck_assert(!tutor_claim_pending(t, 0));
+	ck_assert(t->lessons[0].checks[0].valid);
+	ck_assert_ptr_nonnull(strstr(t->message, "claim verified again: "));
+	ck_assert_int_eq(t->screen, SCR_LESSON);
+	tutor_key(t, TK_ESC);                   /* nothing runs: back */
+	ck_assert_int_eq(t->screen, SCR_LIST);
+	tutor_free(t);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -625,6 +720,11 @@ make_suite(void)
 
 	tc = tcase_create("unbound");
 	tcase_add_test(tc, test_unbound_variables);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("background");
+	tcase_add_test(tc, test_bg_matches_foreground);
+	tcase_add_test(tc, test_bg_cancel);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("state");

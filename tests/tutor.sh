@@ -280,4 +280,104 @@ keys c q
 check "--ascii: q quits" wait_gone c "step 2/4"
 check "--ascii: the shell is usable" shell_alive c
 
+# ---- never block: keys, Esc, q and signals while a long verification runs
+# (issue 9 item 7, issue 12 item 4). At this shape one claim of lesson 3
+# step 2 takes minutes, so it is still running when each key is checked.
+# Latency is asserted loosely here (a few seconds, against the minutes it
+# took when verification blocked); bench/bench-tutor measures it exactly.
+BIG=(--shape 2,3,16,16,4,3,3 --stride 1,1)
+L3="$LESSONS/03-input.md"
+# elapsed_ok START: less than 3 s since START (date +%s%N).
+elapsed_ok() { test $(( ($(date +%s%N) - $1) / 1000000 )) -lt 3000; }
+# tutor_pid NAME: the tutor running in the pane.
+tutor_pid() { pgrep -P "$(tm display -p -t "$1" '#{pane_pid}')" -x convgrad | head -1; }
+for size in 80x24 60x20; do
+	start v "${size%x*}" "${size#*x}"
+	run v "clear; $(tutor_cmd "" tutor "${BIG[@]}" "$L3")"
+	wait_for v "step 1/5" >/dev/null
+	keys v n
+	check "$size: the verification runs beside the interface" \
+	    wait_for v "verifying 2.1"
+	check "$size: the claim says it is being verified, nothing else" \
+	    bash -c '! grep -q "not verified at this shape yet" <<<"$1"' _ "$(screen v)"
+	t0=$(date +%s%N)
+	keys v l
+	check "$size: a key acts while it runs" wait_for v "w_in=1" 3
+	check "$size: ... within the bound (loosely)" elapsed_ok "$t0"
+	check "$size: ... and the verification goes on" wait_for v "verifying 2.1" 1
+	check "$size: Esc while verifying says cancel" wait_for v "Esc cancel" 1
+	t0=$(date +%s%N)
+	keys v Escape
+	check "$size: Esc cancels it" wait_for v "verification cancelled" 3
+	check "$size: ... within the bound (loosely)" elapsed_ok "$t0"
+	check "$size: ... and stays in the lesson" wait_for v "step 2/5" 1
+	check "$size: ... the claim is not verified now" \
+	    wait_for v "not verified at this shape yet" 1
+	keys v v
+	check "$size: v verifies the claim again, in the background" \
+	    wait_for v "verifying 2.1"
+	t0=$(date +%s%N)
+	keys v q
+	check "$size: q quits while it runs" wait_gone v "step 2/5"
+	check "$size: ... within the bound (loosely)" elapsed_ok "$t0"
+	run v 'echo rc=$?'
+	check "$size: q: exit status 0" wait_for v "rc=0"
+	check "$size: q leaves a usable shell" shell_alive v
+	tm kill-session -t v
+done
+
+# Signals while verifying: each ends the tutor at once, restores the
+# terminal (checked with stty under dash, which does not repair the tty
+# as interactive bash does) and leaves the alternate screen.
+start s 80 24
+# sig_case SIG WANT_RC [ENV]: run the tutor under sh, send SIG while it
+# verifies, check the exit status and the tty.
+sig_case() {
+	local sig=$1 want=$2 envs=${3:-} name="SIG$1"
+	[ -z "$envs" ] || name="a stack overflow"
+	run s "clear; sh -c '$(tutor_cmd "$envs" tutor "${BIG[@]}" "$L3" | sed "s/'/'\\\\''/g"); echo rc=\$?; stty -a | grep -qE -- \"-icanon|-echo \" && echo tty-raw || echo tty-sane'"
+	if [ -z "$envs" ]; then
+		wait_for s "step 1/5" >/dev/null
+		keys s n
+		wait_for s "verifying 2.1" >/dev/null
+		local pid t0 sh
+		sh=$(pgrep -P "$(tm display -p -t s '#{pane_pid}')" -x sh | head -1)
+		pid=$(pgrep -P "$sh" -x convgrad | head -1)
+		t0=$(date +%s%N)
+		[ -n "$pid" ] && kill -s "$sig" "$pid"
+		check "$name while verifying: ends it" wait_for s "rc=" 3
+		check "$name: ... within the bound (loosely)" elapsed_ok "$t0"
+	fi
+	check "$name: exit status $want" wait_for s "rc=$want"
+	check "$name: the tty is restored" wait_for s "tty-sane"
+	check "$name: the alternate screen is left" \
+	    test "$(tm display -p -t s '#{alternate_on}')" = 0
+}
+sig_case TERM 143
+sig_case HUP 129
+sig_case INT 130
+sig_case QUIT 131
+sig_case USR1 138
+sig_case PIPE 141
+sig_case ABRT 134
+sig_case SEGV 139
+# A stack overflow: the fault handler runs on its alternate stack.
+sig_case STACK 139 "CONVGRAD_TEST_FATAL=stack"
+
+# Ctrl-Z while verifying: stops at once; fg resumes, the keys after it act.
+start z 80 24
+run z "clear; $(tutor_cmd "" tutor "${BIG[@]}" "$L3")"
+wait_for z "step 1/5" >/dev/null
+keys z n
+wait_for z "verifying 2.1" >/dev/null
+keys z C-z
+check "Ctrl-Z while verifying suspends at once" wait_for z "Stopped" 3
+check "suspended: the shell is usable" shell_alive z
+run z "clear; fg"
+check "fg resumes, still verifying" wait_for z "verifying 2.1"
+keys z l
+check "keys act after resuming" wait_for z "w_in=1" 3
+keys z q
+check "q after resuming" wait_gone z "step 2/5"
+
 done_testing
