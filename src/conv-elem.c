@@ -12,12 +12,36 @@
  *
  * Slow on purpose (no blocking, no reuse); conv-matrix.c is the fast twin
  * and the tests check the two against each other and against finite
- * differences.
+ * differences. Three changes make it less slow without changing a single
+ * bit of any result, because every element still receives the same terms
+ * in the same order as in the literal loop nest (tests/check_conv.c keeps
+ * that literal nest and compares bit for bit):
+ *   - the output width runs innermost: the loops over the summed indices
+ *     move outside it, and each element of an output row accumulates in
+ *     place (in memory, a double, exactly as the scalar sum did);
+ *   - the padding test is hoisted: a tap row whose h_in is outside the
+ *     input is skipped whole, and along the width the w_out for which w_in
+ *     is inside form one range, computed once (conv_axis_range);
+ *   - OpenMP threads take whole (b, c_out) planes (forward), (b, c_in)
+ *     planes (dinput) or (c_out, cg) weight slices (dweight): each element
+ *     is summed by one thread, so the result does not depend on timing.
+ *     Below ELEM_PARALLEL_MIN multiply-adds (a few ms of work) the kernels
+ *     stay serial: the lessons' shapes are tiny, the finite differences
+ *     call them by the thousand, and on a loaded machine a parallel region
+ *     can wait a whole time slice for its second thread (seen: 37 ms
+ *     instead of 0.2 ms for issue 8's 0.45 M multiply-add layer while
+ *     OpenBLAS's threads were still spinning).
  */
 #include "conv-elem.h"
 
 #include <assert.h>
 #include <stdbool.h>
+#include <string.h>
+
+#include "parallel.h"
+
+/* Multiply-adds below which a kernel runs on one thread. */
+#define ELEM_PARALLEL_MIN (1L << 22)
 
 /* Does t have shape (a, b, c, d)? For the asserts at each kernel's top. */
 static bool
@@ -34,6 +58,46 @@ is_bias(const tensor_t *bias, long C_out)
 	return bias == NULL || (bias->ndim == 1 && bias->shape[0] == (size_t)C_out);
 }
 
+/* Multiply-adds of one pass: every output element times its taps. */
+static bool
+worth_threads(const conv_shape_t *s)
+{
+	double work = (double)conv_output_size(s) * (double)conv_group_cin(s) *
+	    (double)(s->R * s->S);
+
+	return work >= (double)ELEM_PARALLEL_MIN && parallel_max_threads() > 1;
+}
+
+/*
+ * One output row's terms from one input channel: for every tap (di, dj) in
+ * order, sum[w_out] += x[h_in, w_in] * w[di, dj] at every w_out whose
+ * (h_in, w_in) is inside the input. x is the channel's H_in x W_in plane,
+ * w the R x S taps of weight[c_out, cg].
+ */
+static void
+forward_row(double *sum, const double *x, const double *w, long h_out,
+    const conv_shape_t *s)
+{
+	long di, dj, w_out, lo, hi;
+
+	for (di = 0; di < s->R; di++) {
+		long h_in = s->strh * h_out + s->dil_h * di - s->pad_h;
+		const double *xrow;
+
+		if (h_in < 0 || h_in >= s->H_in)
+			continue;               /* zero padding */
+		xrow = x + h_in * s->W_in;
+		for (dj = 0; dj < s->S; dj++) {
+			long off = s->dil_w * dj - s->pad_w;
+			double wt = w[di * s->S + dj];
+
+			conv_axis_range(off, s->strw, s->W_in, s->W_out, &lo, &hi);
+			for (w_out = lo; w_out < hi; w_out++)
+				sum[w_out] += xrow[s->strw * w_out + off] * wt;
+		}
+	}
+}
+
 /*
  * input (N, C_in, H_in, W_in), weight (C_out, C_in/groups, R, S), bias
  * (C_out) or NULL, output (N, C_out, H_out, W_out). The source's second
@@ -47,32 +111,30 @@ conv2d_forward_elem(tensor_t *output, const tensor_t *input,
     const tensor_t *weight, const tensor_t *bias, const conv_shape_t *s)
 {
 	const long Cg_in = conv_group_cin(s), Cg_out = conv_group_cout(s);
-	long b, c_out, h_out, w_out, cg, di, dj;
+	long b, c_out;
 
 	assert(is_shape4(input, s->N, s->C_in, s->H_in, s->W_in));
 	assert(is_shape4(weight, s->C_out, Cg_in, s->R, s->S));
 	assert(is_shape4(output, s->N, s->C_out, s->H_out, s->W_out));
 	assert(is_bias(bias, s->C_out));
+#ifdef _OPENMP
+#pragma omp parallel for collapse(2) schedule(static) if (worth_threads(s))
+#endif
 	for (b = 0; b < s->N; b++)
-	for (c_out = 0; c_out < s->C_out; c_out++)
-	for (h_out = 0; h_out < s->H_out; h_out++)
-	for (w_out = 0; w_out < s->W_out; w_out++) {
-		double sum = bias != NULL ? T1(bias, c_out) : 0.0;
+	for (c_out = 0; c_out < s->C_out; c_out++) {
 		long c_in0 = c_out / Cg_out * Cg_in;    /* its group's first */
+		long h_out, w_out, cg;
 
-		for (cg = 0; cg < Cg_in; cg++)
-		for (di = 0; di < s->R; di++)
-		for (dj = 0; dj < s->S; dj++) {
-			long h_in = s->strh * h_out + s->dil_h * di - s->pad_h;
-			long w_in = s->strw * w_out + s->dil_w * dj - s->pad_w;
+		for (h_out = 0; h_out < s->H_out; h_out++) {
+			/* the row's sums, each starting at the bias */
+			double *sum = &T4(output, b, c_out, h_out, 0);
 
-			if (h_in < 0 || h_in >= s->H_in || w_in < 0 ||
-			    w_in >= s->W_in)
-				continue;       /* zero padding */
-			sum += T4(input, b, c_in0 + cg, h_in, w_in) *
-			    T4(weight, c_out, cg, di, dj);
+			for (w_out = 0; w_out < s->W_out; w_out++)
+				sum[w_out] = bias != NULL ? T1(bias, c_out) : 0.0;
+			for (cg = 0; cg < Cg_in; cg++)
+				forward_row(sum, &T4(input, b, c_in0 + cg, 0, 0),
+				    &T4(weight, c_out, cg, 0, 0), h_out, s);
 		}
-		T4(output, b, c_out, h_out, w_out) = sum;
 	}
 }
 
@@ -91,30 +153,36 @@ conv2d_forward_nhwc_elem(tensor_t *output_nhwc, const tensor_t *input_nhwc,
     const tensor_t *filter_hwio, const tensor_t *bias, const conv_shape_t *s)
 {
 	const long Cg_in = conv_group_cin(s), Cg_out = conv_group_cout(s);
-	long b, i, j, k, di, dj, q;
+	long b, i;
 
 	assert(is_shape4(input_nhwc, s->N, s->H_in, s->W_in, s->C_in));
 	assert(is_shape4(filter_hwio, s->R, s->S, Cg_in, s->C_out));
 	assert(is_shape4(output_nhwc, s->N, s->H_out, s->W_out, s->C_out));
 	assert(is_bias(bias, s->C_out));
+#ifdef _OPENMP
+#pragma omp parallel for collapse(2) schedule(static) if (worth_threads(s))
+#endif
 	for (b = 0; b < s->N; b++)
 	for (i = 0; i < s->H_out; i++)
-	for (j = 0; j < s->W_out; j++)
-	for (k = 0; k < s->C_out; k++) {
+	for (long j = 0; j < s->W_out; j++)
+	for (long k = 0; k < s->C_out; k++) {
 		double sum = bias != NULL ? T1(bias, k) : 0.0;
-		long q0 = k / Cg_out * Cg_in;
+		long q0 = k / Cg_out * Cg_in, di, dj, q;
 
-		for (di = 0; di < s->R; di++)
-		for (dj = 0; dj < s->S; dj++) {
+		for (di = 0; di < s->R; di++) {
 			long h_in = s->strh * i + s->dil_h * di - s->pad_h;
-			long w_in = s->strw * j + s->dil_w * dj - s->pad_w;
 
-			if (h_in < 0 || h_in >= s->H_in || w_in < 0 ||
-			    w_in >= s->W_in)
+			if (h_in < 0 || h_in >= s->H_in)
 				continue;       /* zero padding */
-			for (q = 0; q < Cg_in; q++)
-				sum += T4(input_nhwc, b, h_in, w_in, q0 + q) *
-				    T4(filter_hwio, di, dj, q, k);
+			for (dj = 0; dj < s->S; dj++) {
+				long w_in = s->strw * j + s->dil_w * dj - s->pad_w;
+
+				if (w_in < 0 || w_in >= s->W_in)
+					continue;       /* zero padding */
+				for (q = 0; q < Cg_in; q++)
+					sum += T4(input_nhwc, b, h_in, w_in, q0 + q) *
+					    T4(filter_hwio, di, dj, q, k);
+			}
 		}
 		T4(output_nhwc, b, i, j, k) = sum;
 	}
@@ -134,6 +202,36 @@ window_of(long in_pos, long tap, long str, long pad, long dil, long out)
 	if (num < 0 || num % str != 0 || num / str >= out)
 		return -1;
 	return num / str;
+}
+
+/*
+ * The terms of one dinput row from kernel row di, whose window row is
+ * h_out: for each tap dj and each c_out of group grp, in that order,
+ * sum[w_in] += df[b, c_out, h_out, w_out] * weight[c_out, cg, di, dj] at
+ * every w_out whose w_in = strw*w_out + dil_w*dj - pad_w is inside the
+ * input. For one w_in and one dj there is at most one such w_out, so each
+ * element receives its terms in the order (di, dj, c_out), the literal
+ * loop's.
+ */
+static void
+dinput_row(double *sum, const tensor_t *df, const tensor_t *weight, long b,
+    long grp, long cg, long di, long h_out, const conv_shape_t *s)
+{
+	const long Cg_out = conv_group_cout(s);
+	long dj, c_out, w_out, lo, hi;
+
+	for (dj = 0; dj < s->S; dj++) {
+		long off = s->dil_w * dj - s->pad_w;
+
+		conv_axis_range(off, s->strw, s->W_in, s->W_out, &lo, &hi);
+		for (c_out = grp * Cg_out; c_out < (grp + 1) * Cg_out; c_out++) {
+			const double *g = &T4(df, b, c_out, h_out, 0);
+			double wt = T4(weight, c_out, cg, di, dj);
+
+			for (w_out = lo; w_out < hi; w_out++)
+				sum[s->strw * w_out + off] += g[w_out] * wt;
+		}
+	}
 }
 
 /*
@@ -157,38 +255,33 @@ void
 conv2d_backward_input_elem(tensor_t *dinput, const tensor_t *df,
     const tensor_t *weight, const conv_shape_t *s)
 {
-	const long Cg_in = conv_group_cin(s), Cg_out = conv_group_cout(s);
-	long b, c_in, h_in, w_in, c_out, di, dj;
+	const long Cg_in = conv_group_cin(s);
+	long b, c_in;
 
 	assert(is_shape4(df, s->N, s->C_out, s->H_out, s->W_out));
 	assert(is_shape4(weight, s->C_out, Cg_in, s->R, s->S));
 	assert(is_shape4(dinput, s->N, s->C_in, s->H_in, s->W_in));
+#ifdef _OPENMP
+#pragma omp parallel for collapse(2) schedule(static) if (worth_threads(s))
+#endif
 	for (b = 0; b < s->N; b++)
-	for (c_in = 0; c_in < s->C_in; c_in++)
-	for (h_in = 0; h_in < s->H_in; h_in++)
-	for (w_in = 0; w_in < s->W_in; w_in++) {
-		long grp = c_in / Cg_in, cg = c_in - grp * Cg_in;
-		double sum = 0.0;
+	for (c_in = 0; c_in < s->C_in; c_in++) {
+		long grp = c_in / Cg_in, cg = c_in - grp * Cg_in, h_in, di;
 
-		for (di = 0; di < s->R; di++) {
-			long h_out = window_of(h_in, di, s->strh, s->pad_h,
-			    s->dil_h, s->H_out);
+		for (h_in = 0; h_in < s->H_in; h_in++) {
+			/* the row's sums; w_in runs innermost below */
+			double *sum = &T4(dinput, b, c_in, h_in, 0);
 
-			if (h_out < 0)
-				continue;
-			for (dj = 0; dj < s->S; dj++) {
-				long w_out = window_of(w_in, dj, s->strw,
-				    s->pad_w, s->dil_w, s->W_out);
+			memset(sum, 0, (size_t)s->W_in * sizeof(double));
+			for (di = 0; di < s->R; di++) {
+				long h_out = window_of(h_in, di, s->strh, s->pad_h,
+				    s->dil_h, s->H_out);
 
-				if (w_out < 0)
-					continue;
-				for (c_out = grp * Cg_out;
-				    c_out < (grp + 1) * Cg_out; c_out++)
-					sum += T4(df, b, c_out, h_out, w_out) *
-					    T4(weight, c_out, cg, di, dj);
+				if (h_out >= 0)
+					dinput_row(sum, df, weight, b, grp, cg, di,
+					    h_out, s);
 			}
 		}
-		T4(dinput, b, c_in, h_in, w_in) = sum;
 	}
 }
 
@@ -206,31 +299,39 @@ conv2d_backward_weight_elem(tensor_t *dweight, const tensor_t *df,
     const tensor_t *input, const conv_shape_t *s)
 {
 	const long Cg_in = conv_group_cin(s), Cg_out = conv_group_cout(s);
-	long c_out, cg, di, dj, b, h_out, w_out;
+	long c_out, cg;
 
 	assert(is_shape4(df, s->N, s->C_out, s->H_out, s->W_out));
 	assert(is_shape4(input, s->N, s->C_in, s->H_in, s->W_in));
 	assert(is_shape4(dweight, s->C_out, Cg_in, s->R, s->S));
+#ifdef _OPENMP
+#pragma omp parallel for collapse(2) schedule(static) if (worth_threads(s))
+#endif
 	for (c_out = 0; c_out < s->C_out; c_out++)
-	for (cg = 0; cg < Cg_in; cg++)
-	for (di = 0; di < s->R; di++)
-	for (dj = 0; dj < s->S; dj++) {
-		long c_in = c_out / Cg_out * Cg_in + cg;
-		double sum = 0.0;
+	for (cg = 0; cg < Cg_in; cg++) {
+		long c_in = c_out / Cg_out * Cg_in + cg, di, dj;
 
-		for (b = 0; b < s->N; b++)
-		for (h_out = 0; h_out < s->H_out; h_out++)
-		for (w_out = 0; w_out < s->W_out; w_out++) {
-			long h_in = s->strh * h_out + s->dil_h * di - s->pad_h;
-			long w_in = s->strw * w_out + s->dil_w * dj - s->pad_w;
+		for (di = 0; di < s->R; di++)
+		for (dj = 0; dj < s->S; dj++) {
+			double sum = 0.0;
+			long b, h_out, w_out, lo, hi;
+			long off = s->dil_w * dj - s->pad_w;
 
-			if (h_in < 0 || h_in >= s->H_in || w_in < 0 ||
-			    w_in >= s->W_in)
-				continue;       /* zero padding */
-			sum += T4(df, b, c_out, h_out, w_out) *
-			    T4(input, b, c_in, h_in, w_in);
+			/* the w_out whose w_in is inside: the same for every row */
+			conv_axis_range(off, s->strw, s->W_in, s->W_out, &lo, &hi);
+			for (b = 0; b < s->N; b++)
+			for (h_out = 0; h_out < s->H_out; h_out++) {
+				long h_in = s->strh * h_out + s->dil_h * di - s->pad_h;
+				const double *g = &T4(df, b, c_out, h_out, 0), *x;
+
+				if (h_in < 0 || h_in >= s->H_in)
+					continue;       /* zero padding */
+				x = &T4(input, b, c_in, h_in, 0);
+				for (w_out = lo; w_out < hi; w_out++)
+					sum += g[w_out] * x[s->strw * w_out + off];
+			}
+			T4(dweight, c_out, cg, di, dj) = sum;
 		}
-		T4(dweight, c_out, cg, di, dj) = sum;
 	}
 }
 

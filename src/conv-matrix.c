@@ -25,21 +25,52 @@
  * of Y_b: each product above splits into one GEMM per group over those
  * blocks, M = C_out/groups and K = Kg where it said C_out and C_in*R*S.
  *
- * OpenMP runs the batch loop in parallel with the built-in GEMM (each thread
- * its own cols buffer; the weight gradient summed into per-thread partials,
+ * One GEMM over many images. A GEMM with few columns (H_out*W_out = 49
+ * at a ResNet's last layers, 256 at issue 8's layer) runs far below the
+ * BLAS's peak, so images are taken nb at a time into one wider product:
+ * cols of the chunk is (C_in*R*S, nb*H_out*W_out), column j*H_out*W_out + p
+ * holding image b0+j's column p; the products above then run once per chunk
+ * (and group) with N = nb*H_out*W_out in place of H_out*W_out, and Y or dY
+ * of the chunk, (C_out, nb*H_out*W_out), is copied from or to the NCHW
+ * tensor (a copy of C_out*nb*H_out*W_out doubles, against the GEMM's
+ * C_out*nb*H_out*W_out*C_in*R*S multiply-adds). nb is chosen so that each
+ * product has at least MATRIX_BATCH_COLS columns while the chunk's cols
+ * stays under MATRIX_BATCH_BYTES; nb = 1 (an image with enough columns of
+ * its own) multiplies straight into the tensor, with no copy.
+ *
+ * OpenMP runs the chunk loop in parallel with the built-in GEMM (each thread
+ * its own buffers; the weight gradient summed into per-thread partials,
  * then reduced in thread order so the result does not depend on timing).
- * With BLAS the batch loop is serial: OpenBLAS threads inside each GEMM.
+ * With BLAS the chunk loop is serial: OpenBLAS threads inside each GEMM.
  */
 #include "conv-matrix.h"
 
 #include <assert.h>
+#include <limits.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "gemm.h"
 #include "parallel.h"
 #include "util.h"
 
-/* Threads for a loop over the batch: see the file comment. */
+/* Columns each product aims for, and the largest chunk of cols (bytes):
+ * see the file comment. The column goal was measured with bench-kernels
+ * (OpenBLAS on 2 threads: products of 2048 columns and more run within a
+ * few per cent of the whole batch's). */
+#define MATRIX_BATCH_COLS 2048L
+#define MATRIX_BATCH_BYTES ((size_t)64 << 20)
+
+static long batch_cols_goal;      /* 0: MATRIX_BATCH_COLS */
+
+void
+conv2d_matrix_set_batch_cols(long cols)
+{
+	assert(cols >= 0);
+	batch_cols_goal = cols;
+}
+
+/* Threads for a loop over the chunks: see the file comment. */
 static int
 batch_threads(const conv_shape_t *s)
 {
@@ -48,10 +79,9 @@ batch_threads(const conv_shape_t *s)
 	return 1;
 }
 
-
-/* Rows and columns of cols_b: C_in*R*S and H_out*W_out (fit in int:
- * conv_shape_validate checked); a group's block of rows, C_in/groups*R*S,
- * and its output channels, C_out/groups. */
+/* Rows and columns of one image's cols: C_in*R*S and H_out*W_out (fit in
+ * int: conv_shape_validate checked); a group's block of rows,
+ * C_in/groups*R*S, and its output channels, C_out/groups. */
 static int
 cols_rows(const conv_shape_t *s)
 {
@@ -76,60 +106,27 @@ group_cout(const conv_shape_t *s)
 	return (int)conv_group_cout(s);
 }
 
-static double *
-cols_alloc(const conv_shape_t *s)
+/* Images per chunk, at least 1: enough for the column goal, within the
+ * byte limit, int columns, the batch, and (with nt threads) enough chunks
+ * for every thread. */
+static long
+chunk_images(const conv_shape_t *s, int nt)
 {
-	return xcalloc((size_t)cols_rows(s) * cols_cols(s), sizeof(double));
-}
+	long hw = cols_cols(s), goal = batch_cols_goal > 0 ? batch_cols_goal :
+	    MATRIX_BATCH_COLS;
+	long nb = (goal + hw - 1) / hw;
+	size_t per_image = (size_t)cols_rows(s) * (size_t)hw * sizeof(double);
+	long by_bytes = (long)(MATRIX_BATCH_BYTES / per_image);
 
-void
-conv2d_im2col(double *cols, const tensor_t *input, long b,
-    const conv_shape_t *s)
-{
-	long row, h_out, w_out, nrows = cols_rows(s);
-
-	for (row = 0; row < nrows; row++) {
-		long dj = row % s->S, di = (row / s->S) % s->R;
-		long c_in = row / (s->R * s->S);
-		double *out = cols + (size_t)row * cols_cols(s);
-
-		for (h_out = 0; h_out < s->H_out; h_out++) {
-			long h_in = s->strh * h_out + s->dil_h * di - s->pad_h;
-
-			for (w_out = 0; w_out < s->W_out; w_out++) {
-				long w_in = s->strw * w_out + s->dil_w * dj - s->pad_w;
-				bool inside = h_in >= 0 && h_in < s->H_in &&
-				    w_in >= 0 && w_in < s->W_in;
-
-				*out++ = inside ? T4(input, b, c_in, h_in, w_in) : 0.0;
-			}
-		}
-	}
-}
-
-void
-conv2d_col2im(tensor_t *dinput, long b, const double *cols,
-    const conv_shape_t *s)
-{
-	long row, h_out, w_out, nrows = cols_rows(s);
-
-	for (row = 0; row < nrows; row++) {
-		long dj = row % s->S, di = (row / s->S) % s->R;
-		long c_in = row / (s->R * s->S);
-		const double *in = cols + (size_t)row * cols_cols(s);
-
-		for (h_out = 0; h_out < s->H_out; h_out++) {
-			long h_in = s->strh * h_out + s->dil_h * di - s->pad_h;
-
-			for (w_out = 0; w_out < s->W_out; w_out++, in++) {
-				long w_in = s->strw * w_out + s->dil_w * dj - s->pad_w;
-
-				if (h_in >= 0 && h_in < s->H_in && w_in >= 0 &&
-				    w_in < s->W_in)
-					T4(dinput, b, c_in, h_in, w_in) += *in;
-			}
-		}
-	}
+	if (nb > by_bytes)
+		nb = by_bytes;
+	if (nb > INT_MAX / hw)
+		nb = INT_MAX / hw;
+	if (nb > s->N)
+		nb = s->N;
+	if (nt > 1 && nb > (s->N + nt - 1) / nt)
+		nb = (s->N + nt - 1) / nt;
+	return nb < 1 ? 1 : nb;
 }
 
 /* Start of image b in an (N, C, H, W) tensor. */
@@ -140,20 +137,188 @@ image(const tensor_t *t, long b)
 }
 
 /*
- * input (N, C_in, H_in, W_in), weight (C_out, C_in/groups, R, S), bias
- * (C_out) or NULL, output (N, C_out, H_out, W_out). Per image b and group g:
- *   Y_b[g] (C_out/groups, H_out*W_out)
- *     = Wm[g] (C_out/groups, Kg) · cols_b[g] (Kg, H_out*W_out),  Kg = C_in/groups*R*S
- *   GEMM M = C_out/groups, N = H_out*W_out, K = Kg (groups = 1: M = C_out,
- *   K = C_in*R*S); then Y_b[c_out, :] += bias[c_out].
+ * im2col of image b into cols, whose rows are ld apart (ld = H_out*W_out
+ * for one image, more when the image is one of a chunk). Row
+ * (c_in*R + di)*S + dj, column h_out*W_out + w_out. The padding test is
+ * solved per tap: a row h_in in the padding is a run of zeros, and along
+ * the width only [lo, hi) reads the input (conv_axis_range), a plain copy
+ * when strw = 1.
  */
+static void
+im2col_ld(double *cols, size_t ld, const tensor_t *input, long b,
+    const conv_shape_t *s)
+{
+	long c_in, di, dj, h_out, w, lo, hi;
+	size_t row = 0;
+
+	for (c_in = 0; c_in < s->C_in; c_in++)
+	for (di = 0; di < s->R; di++)
+	for (dj = 0; dj < s->S; dj++, row++) {
+		long off = s->dil_w * dj - s->pad_w;
+
+		conv_axis_range(off, s->strw, s->W_in, s->W_out, &lo, &hi);
+		for (h_out = 0; h_out < s->H_out; h_out++) {
+			long h_in = s->strh * h_out + s->dil_h * di - s->pad_h;
+			double *d = cols + row * ld + (size_t)(h_out * s->W_out);
+			const double *x;
+
+			if (h_in < 0 || h_in >= s->H_in) {
+				memset(d, 0, (size_t)s->W_out * sizeof(double));
+				continue;
+			}
+			x = &T4(input, b, c_in, h_in, 0);
+			memset(d, 0, (size_t)lo * sizeof(double));
+			if (s->strw == 1)
+				memcpy(d + lo, x + lo + off,
+				    (size_t)(hi - lo) * sizeof(double));
+			else
+				for (w = lo; w < hi; w++)
+					d[w] = x[s->strw * w + off];
+			memset(d + hi, 0, (size_t)(s->W_out - hi) * sizeof(double));
+		}
+	}
+}
+
+/* col2im: ACCUMULATE cols (rows ld apart) into image b of dinput; the
+ * padding positions of cols are dropped. */
+static void
+col2im_ld(tensor_t *dinput, long b, const double *cols, size_t ld,
+    const conv_shape_t *s)
+{
+	long c_in, di, dj, h_out, w, lo, hi;
+	size_t row = 0;
+
+	for (c_in = 0; c_in < s->C_in; c_in++)
+	for (di = 0; di < s->R; di++)
+	for (dj = 0; dj < s->S; dj++, row++) {
+		long off = s->dil_w * dj - s->pad_w;
+
+		conv_axis_range(off, s->strw, s->W_in, s->W_out, &lo, &hi);
+		for (h_out = 0; h_out < s->H_out; h_out++) {
+			long h_in = s->strh * h_out + s->dil_h * di - s->pad_h;
+			const double *d = cols + row * ld +
+			    (size_t)(h_out * s->W_out);
+			double *x;
+
+			if (h_in < 0 || h_in >= s->H_in)
+				continue;
+			x = &T4(dinput, b, c_in, h_in, 0);
+			for (w = lo; w < hi; w++)
+				x[s->strw * w + off] += d[w];
+		}
+	}
+}
+
+void
+conv2d_im2col(double *cols, const tensor_t *input, long b,
+    const conv_shape_t *s)
+{
+	im2col_ld(cols, (size_t)cols_cols(s), input, b, s);
+}
+
+void
+conv2d_col2im(tensor_t *dinput, long b, const double *cols,
+    const conv_shape_t *s)
+{
+	col2im_ld(dinput, b, cols, (size_t)cols_cols(s), s);
+}
+
+/* cols of images b0 .. b0+n-1 side by side: rows n*H_out*W_out long. */
+static void
+im2col_chunk(double *cols, const tensor_t *input, long b0, long n,
+    const conv_shape_t *s)
+{
+	size_t hw = (size_t)cols_cols(s);
+	long j;
+
+	for (j = 0; j < n; j++)
+		im2col_ld(cols + (size_t)j * hw, (size_t)n * hw, input, b0 + j, s);
+}
+
+/* dY of the chunk, (C_out, n*H_out*W_out), from df's images b0 .. b0+n-1;
+ * with n = 1 it is df's image itself (no copy). */
+static const double *
+gather_dy(double *buf, const tensor_t *df, long b0, long n,
+    const conv_shape_t *s)
+{
+	size_t hw = (size_t)cols_cols(s), ld = (size_t)n * hw;
+	long j, c;
+
+	if (n == 1)
+		return image(df, b0);
+	for (j = 0; j < n; j++)
+		for (c = 0; c < s->C_out; c++)
+			memcpy(buf + (size_t)c * ld + (size_t)j * hw,
+			    image(df, b0 + j) + (size_t)c * hw, hw * sizeof(double));
+	return buf;
+}
+
+/* Buffers of one thread: cols (or dcols) of a chunk, and its Y or dY. */
+typedef struct chunk_buf {
+	double *cols, *y;
+} chunk_buf_t;
+
+static void
+chunk_buf_init(chunk_buf_t *cb, const conv_shape_t *s, long nb)
+{
+	size_t cols = (size_t)nb * (size_t)cols_cols(s);
+
+	cb->cols = xmalloc((size_t)cols_rows(s) * cols * sizeof(double));
+	cb->y = nb > 1 ? xmalloc((size_t)s->C_out * cols * sizeof(double)) :
+	    NULL;
+}
+
+static void
+chunk_buf_free(chunk_buf_t *cb)
+{
+	free(cb->cols);
+	free(cb->y);
+}
+
+/*
+ * One chunk of the forward, images b0 .. b0+n-1, per group g:
+ *   Y[g] (C_out/groups, n*H_out*W_out)
+ *     = Wm[g] (C_out/groups, Kg) · cols[g] (Kg, n*H_out*W_out),  Kg = C_in/groups*R*S
+ *   GEMM M = C_out/groups, N = n*H_out*W_out, K = Kg (groups = 1: M = C_out,
+ *   K = C_in*R*S); then Y is copied into the images (n > 1) and
+ *   Y_b[c_out, :] += bias[c_out].
+ */
+static void
+forward_chunk(tensor_t *output, const tensor_t *input,
+    const tensor_t *weight, const tensor_t *bias, const conv_shape_t *s,
+    long b0, long n, chunk_buf_t *cb)
+{
+	const int M = group_cout(s), K = group_rows(s), hw = cols_cols(s);
+	const int N = (int)n * hw;
+	double *Y = n == 1 ? image(output, b0) : cb->y;
+	long j, c, g, p;
+
+	im2col_chunk(cb->cols, input, b0, n, s);
+	for (g = 0; g < s->groups; g++)
+		gemm(false, false, M, N, K, 1.0, weight->data + (size_t)g * M * K,
+		    K, cb->cols + (size_t)g * K * N, N, 0.0, Y + (size_t)g * M * N,
+		    N);
+	for (j = 0; j < n; j++)
+		for (c = 0; c < s->C_out; c++) {
+			double *y = image(output, b0 + j) + (size_t)c * hw;
+
+			if (n > 1)
+				memcpy(y, Y + (size_t)c * N + (size_t)j * hw,
+				    (size_t)hw * sizeof(double));
+			for (p = 0; bias != NULL && p < hw; p++)
+				y[p] += T1(bias, c);
+		}
+}
+
+/* input (N, C_in, H_in, W_in), weight (C_out, C_in/groups, R, S), bias
+ * (C_out) or NULL, output (N, C_out, H_out, W_out): forward_chunk over the
+ * batch, nb images at a time. */
 void
 conv2d_forward_matrix(tensor_t *output, const tensor_t *input,
     const tensor_t *weight, const tensor_t *bias, const conv_shape_t *s)
 {
-	const int M = group_cout(s), N = cols_cols(s), K = group_rows(s);
-	const int G = (int)s->groups;
 	int nt = batch_threads(s);
+	long nb = chunk_images(s, nt), nchunks = (s->N + nb - 1) / nb;
 
 	assert(input->size == conv_input_size(s));
 	assert(weight->size == conv_weight_size(s));
@@ -163,46 +328,54 @@ conv2d_forward_matrix(tensor_t *output, const tensor_t *input,
 #pragma omp parallel num_threads(nt)
 #endif
 	{
-		double *cols = cols_alloc(s);
-		long b;
+		chunk_buf_t cb;
+		long k;
 
+		chunk_buf_init(&cb, s, nb);
 #ifdef _OPENMP
 #pragma omp for schedule(static)
 #endif
-		for (b = 0; b < s->N; b++) {
-			double *Y = image(output, b);
-			int c_out, j, g;
-
-			conv2d_im2col(cols, input, b, s);
-			for (g = 0; g < G; g++)
-				gemm(false, false, M, N, K, 1.0,
-				    weight->data + (size_t)g * M * K, K,
-				    cols + (size_t)g * K * N, N, 0.0,
-				    Y + (size_t)g * M * N, N);
-			for (c_out = 0; bias != NULL && c_out < s->C_out; c_out++)
-				for (j = 0; j < N; j++)
-					Y[(size_t)c_out * N + j] += T1(bias, c_out);
-		}
-		free(cols);
+		for (k = 0; k < nchunks; k++)
+			forward_chunk(output, input, weight, bias, s, k * nb,
+			    k * nb + nb <= s->N ? nb : s->N - k * nb, &cb);
+		chunk_buf_free(&cb);
 	}
 	(void)nt;
 }
 
 /*
- * df (N, C_out, H_out, W_out), weight (C_out, C_in/groups, R, S), dinput
- * (N, C_in, H_in, W_in), OVERWRITTEN. Per image b and group g:
- *   dcols_b[g] (Kg, H_out*W_out) = Wm[g]ᵀ (Kg, C_out/groups) · dY_b[g] (C_out/groups, H_out*W_out)
- *   GEMM M = Kg = C_in/groups*R*S, N = H_out*W_out, K = C_out/groups
- *   (A = Wm[g] transposed); then dinput image b = 0, col2im(dcols_b)
- *   accumulates into it.
+ * One chunk of backward input, images b0 .. b0+n-1, per group g:
+ *   dcols[g] (Kg, n*H_out*W_out) = Wm[g]ᵀ (Kg, C_out/groups) · dY[g] (C_out/groups, n*H_out*W_out)
+ *   GEMM M = Kg = C_in/groups*R*S, N = n*H_out*W_out, K = C_out/groups
+ *   (A = Wm[g] transposed); then col2im of each image's columns
+ *   accumulates into its (zeroed) dinput.
  */
+static void
+dinput_chunk(tensor_t *dinput, const tensor_t *df, const tensor_t *weight,
+    const conv_shape_t *s, long b0, long n, chunk_buf_t *cb)
+{
+	const int M = group_rows(s), K = group_cout(s), hw = cols_cols(s);
+	const int N = (int)n * hw;
+	const double *dY = gather_dy(cb->y, df, b0, n, s);
+	long g, j;
+
+	for (g = 0; g < s->groups; g++)
+		gemm(true, false, M, N, K, 1.0, weight->data + (size_t)g * K * M,
+		    M, dY + (size_t)g * K * N, N, 0.0, cb->cols + (size_t)g * M * N,
+		    N);
+	for (j = 0; j < n; j++)
+		col2im_ld(dinput, b0 + j, cb->cols + (size_t)j * hw, (size_t)N, s);
+}
+
+/* df (N, C_out, H_out, W_out), weight (C_out, C_in/groups, R, S), dinput
+ * (N, C_in, H_in, W_in), OVERWRITTEN: zeroed, then dinput_chunk over the
+ * batch. */
 void
 conv2d_backward_input_matrix(tensor_t *dinput, const tensor_t *df,
     const tensor_t *weight, const conv_shape_t *s)
 {
-	const int M = group_rows(s), N = cols_cols(s), K = group_cout(s);
-	const int G = (int)s->groups;
 	int nt = batch_threads(s);
+	long nb = chunk_images(s, nt), nchunks = (s->N + nb - 1) / nb;
 
 	assert(df->size == conv_output_size(s));
 	assert(weight->size == conv_weight_size(s));
@@ -212,42 +385,53 @@ conv2d_backward_input_matrix(tensor_t *dinput, const tensor_t *df,
 #pragma omp parallel num_threads(nt)
 #endif
 	{
-		double *dcols = cols_alloc(s);
-		long b;
+		chunk_buf_t cb;
+		long k;
 
+		chunk_buf_init(&cb, s, nb);
 #ifdef _OPENMP
 #pragma omp for schedule(static)
 #endif
-		for (b = 0; b < s->N; b++) {
-			int g;
-
-			for (g = 0; g < G; g++)
-				gemm(true, false, M, N, K, 1.0,
-				    weight->data + (size_t)g * K * M, M,
-				    image(df, b) + (size_t)g * K * N, N, 0.0,
-				    dcols + (size_t)g * M * N, N);
-			conv2d_col2im(dinput, b, dcols, s);
-		}
-		free(dcols);
+		for (k = 0; k < nchunks; k++)
+			dinput_chunk(dinput, df, weight, s, k * nb,
+			    k * nb + nb <= s->N ? nb : s->N - k * nb, &cb);
+		chunk_buf_free(&cb);
 	}
 	(void)nt;
 }
 
 /*
- * df (N, C_out, H_out, W_out), input (N, C_in, H_in, W_in), dweight (C_out,
- * C_in/groups, R, S), OVERWRITTEN. Per group g:
- *   dWm[g] (C_out/groups, Kg) = sum_b dY_b[g] (C_out/groups, H_out*W_out) · cols_b[g]ᵀ (H_out*W_out, Kg)
- *   GEMM M = C_out/groups, N = Kg = C_in/groups*R*S, K = H_out*W_out
- *   (B = cols_b[g] transposed), beta = 1 to accumulate over b into a
- *   per-thread partial.
+ * One chunk of backward weight, images b0 .. b0+n-1, per group g:
+ *   dWm[g] (C_out/groups, Kg) += dY[g] (C_out/groups, n*H_out*W_out) · cols[g]ᵀ (n*H_out*W_out, Kg)
+ *   GEMM M = C_out/groups, N = Kg = C_in/groups*R*S, K = n*H_out*W_out
+ *   (B = cols[g] transposed), beta = 1: the sum over b runs inside the
+ *   product over the chunk's columns and across chunks into dw.
  */
+static void
+dweight_chunk(double *dw, const tensor_t *df, const tensor_t *input,
+    const conv_shape_t *s, long b0, long n, chunk_buf_t *cb)
+{
+	const int M = group_cout(s), N = group_rows(s);
+	const int K = (int)n * cols_cols(s);
+	const double *dY = gather_dy(cb->y, df, b0, n, s);
+	long g;
+
+	im2col_chunk(cb->cols, input, b0, n, s);
+	for (g = 0; g < s->groups; g++)
+		gemm(false, true, M, N, K, 1.0, dY + (size_t)g * M * K, K,
+		    cb->cols + (size_t)g * N * K, K, 1.0, dw + (size_t)g * M * N,
+		    N);
+}
+
+/* df (N, C_out, H_out, W_out), input (N, C_in, H_in, W_in), dweight (C_out,
+ * C_in/groups, R, S), OVERWRITTEN: dweight_chunk over the batch into one
+ * partial per thread, then the partials summed in thread order. */
 void
 conv2d_backward_weight_matrix(tensor_t *dweight, const tensor_t *df,
     const tensor_t *input, const conv_shape_t *s)
 {
-	const int M = group_cout(s), N = group_rows(s), K = cols_cols(s);
-	const int G = (int)s->groups;
 	int nt = batch_threads(s), t;
+	long nb = chunk_images(s, nt), nchunks = (s->N + nb - 1) / nb;
 	size_t wsize = conv_weight_size(s), i;
 	double *partial = xcalloc((size_t)nt * wsize, sizeof(double));
 
@@ -258,24 +442,18 @@ conv2d_backward_weight_matrix(tensor_t *dweight, const tensor_t *df,
 #pragma omp parallel num_threads(nt)
 #endif
 	{
-		double *cols = cols_alloc(s);
 		double *mine = partial + (size_t)parallel_thread_num() * wsize;
-		long b;
+		chunk_buf_t cb;
+		long k;
 
+		chunk_buf_init(&cb, s, nb);
 #ifdef _OPENMP
 #pragma omp for schedule(static)
 #endif
-		for (b = 0; b < s->N; b++) {
-			int g;
-
-			conv2d_im2col(cols, input, b, s);
-			for (g = 0; g < G; g++)
-				gemm(false, true, M, N, K, 1.0,
-				    image(df, b) + (size_t)g * M * K, K,
-				    cols + (size_t)g * N * K, K, 1.0,
-				    mine + (size_t)g * M * N, N);
-		}
-		free(cols);
+		for (k = 0; k < nchunks; k++)
+			dweight_chunk(mine, df, input, s, k * nb,
+			    k * nb + nb <= s->N ? nb : s->N - k * nb, &cb);
+		chunk_buf_free(&cb);
 	}
 	/* Reduce in thread order: the same sum whatever the timing. */
 	for (i = 0; i < wsize; i++) {

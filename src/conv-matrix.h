@@ -1,5 +1,6 @@
 /*
- * conv-matrix.h: matrix-form conv2d kernels: im2col + one GEMM per image.
+ * conv-matrix.h: matrix-form conv2d kernels: im2col + GEMM, one GEMM over
+ * several images at once (a chunk of the batch; conv-matrix.c says why).
  * These are the content of the source's empty "matrix form" sections.
  *
  * cols is the im2col matrix of one image b, shape (C_in*R*S, H_out*W_out):
@@ -36,5 +37,11 @@ void conv2d_backward_weight_matrix(tensor_t *dweight, const tensor_t *df,
     const tensor_t *input, const conv_shape_t *s);
 void conv2d_backward_bias_matrix(tensor_t *dbias, const tensor_t *df,
     const conv_shape_t *s);
+
+/* The columns each GEMM aims for: images are taken together until a
+ * product has this many (within a memory bound); 1 multiplies image by
+ * image; 0 restores the default (2048). Process-wide, for benchmarks and
+ * tests; set it while no kernel runs. */
+void conv2d_matrix_set_batch_cols(long cols);
 
 #endif

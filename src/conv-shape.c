@@ -263,6 +263,20 @@ conv_shape_bytes(const conv_shape_t *s)
 	    2 * conv_output_size(s)) * sizeof(double);
 }
 
+void
+conv_axis_range(long off, long str, long in, long out, long *lo, long *hi)
+{
+	long last = in - 1 - off;          /* the largest str*out_pos inside */
+
+	assert(str >= 1);
+	*lo = off >= 0 ? 0 : (-off + str - 1) / str;
+	*hi = last < 0 ? 0 : last / str + 1;
+	if (*hi > out)
+		*hi = out;
+	if (*lo > *hi)
+		*lo = *hi;
+}
+
 /* Parse one integer from *p up to ',' or the end; advances *p. */
 static bool
 parse_long(const char **p, long *v)

@@ -59,6 +59,13 @@ long conv_group_cout(const conv_shape_t *s);
 /* The weight's shape (C_out, C_in/groups, R, S) into dims. */
 void conv_weight_dims(const conv_shape_t *s, size_t dims[4]);
 
+/* The window geometry along one axis, solved once for the kernels: with
+ * in_pos = str*out_pos + off (off = dil*tap - pad, the tap's offset), the
+ * out_pos in [0, out) whose in_pos lies inside [0, in) are exactly
+ * [*lo, *hi) (possibly empty, then *lo == *hi). The others read padding. */
+void conv_axis_range(long off, long str, long in, long out, long *lo,
+    long *hi);
+
 /* Command-line forms. "N,C_in,H_in,W_in,C_out,R,S" (seven integers), and
  * "A,B" pairs for --stride, --padding, --dilation (a single integer sets
  * both). `what` names the option in the message ("--stride"). Returns 0, or

@@ -30,11 +30,17 @@ typedef struct lay {
 	int *ind;
 } lay_t;
 
+/* Append a box; the arrays double when n reaches a power of two, so a
+ * layout of n boxes costs O(n). */
 static void
 lay_add(lay_t *l, pp_box_t *b, int ind)
 {
-	l->g = xreallocarray(l->g, (size_t)l->n + 1, sizeof *l->g);
-	l->ind = xreallocarray(l->ind, (size_t)l->n + 1, sizeof *l->ind);
+	if ((l->n & (l->n - 1)) == 0) {
+		size_t cap = l->n == 0 ? 1 : 2 * (size_t)l->n;
+
+		l->g = xreallocarray(l->g, cap, sizeof *l->g);
+		l->ind = xreallocarray(l->ind, cap, sizeof *l->ind);
+	}
 	l->g[l->n] = b;
 	l->ind[l->n++] = ind;
 }
@@ -163,15 +169,20 @@ same_chain(const expr_t *e, const expr_t *x, pp_style_t st)
 static lay_t
 lay_chain(const expr_t *e, pp_style_t st, int w, int follow)
 {
-	const expr_t *ops[64], *x = e;
-	expr_kind_t kinds[64];
-	int n = 0, i, lv = pp_level(e, st), ind = 0;
+	const expr_t **ops, *x;
+	expr_kind_t *kinds;
+	int n = 1, i, lv = pp_level(e, st), ind = 0;
 	lay_t l = { 0, NULL, NULL };
 	pp_box_t *cur = NULL;
 
-	while (n < 63 && same_chain(e, x, st)) {        /* right to left */
-		ops[n] = x->u.op.b, kinds[n++] = x->kind;
-		x = x->u.op.a;
+	for (x = e; same_chain(e, x, st); x = x->u.op.a)
+		n++;
+	ops = xcalloc((size_t)n, sizeof(*ops));
+	kinds = xcalloc((size_t)n, sizeof(*kinds));
+	n = 0;
+	for (x = e; same_chain(e, x, st); x = x->u.op.a) {  /* right to left */
+		ops[n] = x->u.op.b;
+		kinds[n++] = x->kind;
 	}
 	ops[n++] = x;
 	for (i = n - 1; i >= 0; i--) {
@@ -206,6 +217,8 @@ lay_chain(const expr_t *e, pp_style_t st, int w, int follow)
 	}
 	if (cur != NULL)
 		lay_add(&l, cur, ind);
+	free(ops);
+	free(kinds);
 	return l;
 }
 

@@ -12,6 +12,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -125,7 +126,10 @@ lex_number(lexer_t *lx, token_t *t)
 		t->kind = TK_INT;
 		t->ival = strtol(s + t->off, NULL, 10);
 	}
-	if (errno == ERANGE) {
+	/* strtod reports ERANGE for a subnormal result too (1e-320 is one):
+	 * that is a number, read exactly as C reads it. Out of range are an
+	 * overflow (inf) and an underflow to 0 (1e-400). */
+	if (errno == ERANGE && !(real && t->rval != 0.0 && isfinite(t->rval))) {
 		t->kind = TK_ERROR;
 		t->msg = "number out of range";
 	}

@@ -662,6 +662,50 @@ render_call(const expr_t *e, pp_style_t st)
 	    pp_box_text(")"));
 }
 
+/* Is x drawn as "a op b" at priority lv, so that it continues a chain of
+ * that priority? */
+static bool
+plain_binary(const expr_t *x, pp_style_t st, int lv)
+{
+	switch (x->kind) {
+	case EX_ADD: case EX_SUB: case EX_MUL: case EX_MOD: case EX_AND:
+	case EX_OR:
+		break;
+	case EX_IDIV:
+		if (st == PP_UNICODE)
+			return false;
+		break;
+	default:
+		return false;
+	}
+	return level(x) == lv;
+}
+
+/* a op b op c ...: the left spine of a chain, drawn with one hcat. Drawing
+ * it node by node copied the whole left box at each level, quadratic in
+ * the chain's length. Each operand gets the context the recursive drawing
+ * gives it: the first (lv, lv), the others (lv + 1, lv), the last fw. */
+static pp_box_t *
+render_chain(const expr_t *e, pp_style_t st, int lv, int fw)
+{
+	const expr_t *x;
+	pp_box_t **p, *b;
+	int n = 0, i, k;
+
+	for (x = e; plain_binary(x, st, lv); x = x->u.op.a)
+		n++;
+	p = xcalloc((size_t)(2 * n + 1), sizeof(*p));
+	k = 2 * n;
+	for (i = 0, x = e; i < n; i++, x = x->u.op.a) {
+		p[k--] = pp_render(x->u.op.b, st, lv + 1, i == 0 ? fw : lv);
+		p[k--] = pp_box_text(pp_op_drawn(x->kind, st));
+	}
+	p[0] = pp_render(x, st, lv, lv);
+	b = pp_box_hcat(p, 2 * n + 1);
+	free(p);
+	return b;
+}
+
 /* Binary operators; '/' as a stacked fraction, '//' as ⌊a / b⌋ in
  * Unicode. */
 static pp_box_t *
@@ -683,9 +727,7 @@ render_binary(const expr_t *e, pp_style_t st, int fw)
 		p[4] = pp_box_text("⌋");
 		return pp_box_hcat(p, 5);
 	}
-	return pp_box_hcat3(pp_render(e->u.op.a, st, lv, lv),
-	    pp_box_text(pp_op_drawn(e->kind, st)),
-	    pp_render(e->u.op.b, st, lv + 1, fw));
+	return render_chain(e, st, lv, fw);
 }
 
 static pp_box_t *

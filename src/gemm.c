@@ -247,6 +247,36 @@ gemm_backend_name(void)
 #endif
 }
 
+const char *
+gemm_blas_core(void)
+{
+#ifdef OPENBLAS_VERSION
+	return openblas_get_corename();
+#else
+	return NULL;
+#endif
+}
+
+const char *
+gemm_blas_config(void)
+{
+#ifdef OPENBLAS_VERSION
+	return openblas_get_config();
+#else
+	return NULL;
+#endif
+}
+
+int
+gemm_blas_threads(void)
+{
+#ifdef OPENBLAS_VERSION
+	return openblas_get_num_threads();
+#else
+	return 0;
+#endif
+}
+
 void
 gemm(bool trans_a, bool trans_b, int M, int N, int K, double alpha,
     const double *A, int lda, const double *B, int ldb, double beta,

@@ -34,5 +34,12 @@ gemm_backend_t gemm_get_backend(void);
 void gemm_reset_backend(void);
 /* "openblas", "cblas" or "built-in": what gemm() actually runs. */
 const char *gemm_backend_name(void);
+/* What the linked BLAS says of itself, for benchmarks: OpenBLAS's core
+ * (the kernels it chose for this CPU, "Prescott", "SkylakeX", ...; it
+ * honours OPENBLAS_CORETYPE), its build configuration, and its threads.
+ * NULL / 0 when no OpenBLAS is linked. Static strings. */
+const char *gemm_blas_core(void);
+const char *gemm_blas_config(void);
+int gemm_blas_threads(void);
 
 #endif

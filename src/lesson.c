@@ -23,6 +23,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -748,6 +749,57 @@ check_controls(const char *text, size_t len, const char *path, char **err)
 	return 0;
 }
 
+/* Block quotes, lists and inline spans nested deeper than this are
+ * refused: the prose is gathered recursively (block_text, add_inlines),
+ * and 50,000 nested '>' (100 KB) overflowed the stack. Real lessons nest
+ * three or four levels; 100 is far past anything readable. */
+#define LESSON_MAX_NESTING 100
+
+/* Do cmark's leaf nodes, which its iterator enters but never exits. */
+static bool
+is_leaf(cmark_node_type t)
+{
+	switch (t) {
+	case CMARK_NODE_HTML_BLOCK: case CMARK_NODE_THEMATIC_BREAK:
+	case CMARK_NODE_CODE_BLOCK: case CMARK_NODE_TEXT:
+	case CMARK_NODE_SOFTBREAK: case CMARK_NODE_LINEBREAK:
+	case CMARK_NODE_CODE: case CMARK_NODE_HTML_INLINE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Refuse a document nested past LESSON_MAX_NESTING, at the first node too
+ * deep. cmark's iterator walks the tree without recursion. */
+static int
+check_nesting(cmark_node *doc, const char *path, char **err)
+{
+	cmark_iter *it = cmark_iter_new(doc);
+	cmark_event_type ev;
+	cmark_node *n;
+	int depth = 0, rc = 0;
+
+	while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+		n = cmark_iter_get_node(it);
+		if (ev == CMARK_EVENT_EXIT) {
+			depth--;
+			continue;
+		}
+		if (is_leaf(cmark_node_get_type(n)))
+			continue;
+		if (++depth > LESSON_MAX_NESTING + 1) {   /* the document is 1 */
+			rc = set_error(err, "%s:%d:%d: error: blocks nested more "
+			    "than %d deep (block quotes, lists and their items, emphasis)", path,
+			    cmark_node_get_start_line(n),
+			    cmark_node_get_start_column(n), LESSON_MAX_NESTING);
+			break;
+		}
+	}
+	cmark_iter_free(it);
+	return rc;
+}
+
 lesson_t *
 lesson_parse(const char *text, size_t len, const char *path, char **err)
 {
@@ -773,7 +825,9 @@ lesson_parse(const char *text, size_t len, const char *path, char **err)
 	doc = cmark_parse_document(text, len, CMARK_OPT_DEFAULT);
 	if (doc == NULL)
 		fatal("cmark_parse_document failed (out of memory?)");
-	rc = walk(&lp, doc, err);
+	rc = check_nesting(doc, path, err);
+	if (rc == 0)
+		rc = walk(&lp, doc, err);
 	cmark_node_free(doc);
 	sbuf_free(&lp.prose);
 	sbuf_free(&lp.source);
@@ -787,14 +841,51 @@ lesson_parse(const char *text, size_t len, const char *path, char **err)
 	return lp.l;
 }
 
+/* The largest lesson read: CONVGRAD_MAX_LESSON_SIZE bytes (a whole number,
+ * K or M after it for KiB or MiB), LESSON_MAX_SIZE if it is unset. A
+ * lesson is tens of kilobytes; the cap keeps /dev/zero's like (refused
+ * anyway: not a regular file) and a mistaken multi-gigabyte file from
+ * filling memory. 0, or -1 with *err naming the variable. */
+static int
+lesson_max_size(size_t *max, char **err)
+{
+	const char *env = getenv("CONVGRAD_MAX_LESSON_SIZE");
+	char *end;
+	unsigned long long v;
+	unsigned shift = 0;
+
+	*max = LESSON_MAX_SIZE;
+	if (env == NULL || *env == '\0')
+		return 0;
+	errno = 0;
+	v = strtoull(env, &end, 10);
+	if (*end == 'K' || *end == 'M')
+		shift = *end++ == 'K' ? 10 : 20;
+	if (env[0] < '0' || env[0] > '9' || *end != '\0' || errno != 0 ||
+	    v == 0 || v > (SIZE_MAX >> shift))
+		return set_error(err, "CONVGRAD_MAX_LESSON_SIZE: expected a size "
+		    "in bytes such as 4000000, 512K or 16M, got '%s'", env);
+	*max = (size_t)v << shift;
+	return 0;
+}
+
 lesson_t *
 lesson_load(const char *path, char **err)
 {
 	char *text;
-	size_t len;
+	size_t len, max;
 	lesson_t *l;
 
-	if (read_file(path, &text, &len, err) != 0) {
+	if (lesson_max_size(&max, err) != 0)
+		return NULL;
+	if (read_file_max(path, max, &text, &len, err) != 0) {
+		if (err != NULL && strstr(*err, ": too large: ") != NULL) {
+			char *e = xasprintf("%s (CONVGRAD_MAX_LESSON_SIZE sets the "
+			    "limit)", *err);
+
+			free(*err);
+			*err = e;
+		}
 		visible_error(err);
 		return NULL;
 	}

@@ -47,8 +47,15 @@ typedef struct lesson {
 	expr_scope_t *scope;  /* the lets of this lesson */
 } lesson_t;
 
+/* A lesson larger than this many bytes is refused (4 MiB; the bundled
+ * lessons are under 20 KB). The environment variable
+ * CONVGRAD_MAX_LESSON_SIZE (bytes, or with K or M) sets another cap. */
+#define LESSON_MAX_SIZE ((size_t)4 << 20)
+
 /* Read and parse a lesson file. Returns the lesson, or NULL with *err set
- * ("lessons/x.md:12:5: error: ..."; parse errors of claims as in expr.h). */
+ * ("lessons/x.md:12:5: error: ..."; parse errors of claims as in expr.h;
+ * "x.md: not a regular file (a FIFO)" without blocking for a special
+ * file; "x.md: too large: ..." past the size cap). */
 lesson_t *lesson_load(const char *path, char **err);
 lesson_t *lesson_parse(const char *text, size_t len, const char *path,
     char **err);

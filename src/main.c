@@ -10,6 +10,8 @@
  */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <locale.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -59,15 +61,54 @@ looks_like_lesson(const char *arg)
 	    (n > 3 && strcmp(arg + n - 3, ".md") == 0);
 }
 
-int
-main(int argc, char **argv)
+/* A closed standard stream would be reused by the next file opened: a
+ * lesson read as fd 1, a --dump file written by printf. stdin and stderr
+ * become /dev/null; a closed stdout is refused (every command's output
+ * would be lost). False if stdout is closed. */
+static bool
+std_streams_open(void)
+{
+	int fd;
+
+	for (fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+			continue;
+		if (fd == 1)
+			return false;
+		if (open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY) != fd)
+			return false;
+	}
+	return true;
+}
+
+/* Every command's output goes to stdout through stdio: a write that
+ * failed (a full disk, /dev/full, a closed pipe's EPIPE) leaves the
+ * stream's error flag, and the last buffer is written at the flush.
+ * Both are checked once, here, for every command: "convgrad: write
+ * error on standard output: No space left on device", exit 2. */
+static int
+close_stdout(int rc)
+{
+	bool bad = fflush(stdout) != 0;
+	int e = errno;
+
+	bad |= ferror(stdout) != 0;
+	if (fclose(stdout) != 0 && !bad) {
+		bad = true;
+		e = errno;
+	}
+	if (!bad)
+		return rc;
+	fprintf(stderr, "convgrad: write error on standard output: %s\n",
+	    e != 0 ? strerror(e) : "the output is incomplete");
+	return 2;
+}
+
+static int
+run(int argc, char **argv)
 {
 	size_t i;
 
-	setlocale(LC_ALL, "");
-	/* Numbers are read and written the C way whatever the locale: "2.5"
-	 * in a lesson, --eps 1e-6, and the reports' figures and JSON. */
-	setlocale(LC_NUMERIC, "C");
 	if (argc < 2 || argv[1][0] == '-') {
 		if (argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
 		    strcmp(argv[1], "-h") == 0)) {
@@ -92,4 +133,18 @@ main(int argc, char **argv)
 	fprintf(stderr, "convgrad: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return 2;
+}
+
+int
+main(int argc, char **argv)
+{
+	if (!std_streams_open()) {
+		fprintf(stderr, "convgrad: standard output is closed\n");
+		return 2;
+	}
+	setlocale(LC_ALL, "");
+	/* Numbers are read and written the C way whatever the locale: "2.5"
+	 * in a lesson, --eps 1e-6, and the reports' figures and JSON. */
+	setlocale(LC_NUMERIC, "C");
+	return close_stdout(run(argc, argv));
 }

@@ -31,4 +31,16 @@ parallel_max_threads(void)
 #endif
 }
 
+/* Threads for the next parallel regions of this thread (tests: to run a
+ * threaded path whatever the machine's cores; no-op without OpenMP). */
+static inline void
+parallel_set_threads(int n)
+{
+#ifdef _OPENMP
+	omp_set_num_threads(n);
+#else
+	(void)n;
+#endif
+}
+
 #endif

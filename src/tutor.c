@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tutor-bg.h"
 #include "util.h"
 
 #define LI SCR_BIT(SCR_LIST)
@@ -33,7 +34,8 @@ const tutor_key_t tutor_keys[] = {
 	  .action = ACT_HELP, .screens = LI | LV | SH },
 	{ .keys = { TK_ESC, TK_BACKSPACE }, .name = "Esc Bksp",
 	  .hint_name = "Esc", .hint = "back",
-	  .help = "go back: to the lesson list, or close a panel",
+	  .help = "go back: to the lesson list, or close a panel (while a "
+	    "verification runs: cancel it)",
 	  .action = ACT_BACK, .screens = LV | HE },
 	{ .keys = { TK_ENTER, '\r', TK_RIGHT, 'l' }, .name = "Enter Right l",
 	  .hint_name = "Enter",
@@ -76,11 +78,22 @@ const tutor_key_t tutor_keys[] = {
 	{ .keys = { TK_BTAB }, .name = "S-Tab", .hint = NULL,
 	  .help = "focus the previous pane (or the unbound variables)",
 	  .action = ACT_PREV_PANE, .screens = LV },
-	{ .keys = { 'n', TK_PGDN }, .name = "n PgDn", .hint_name = "n/p",
+	{ .keys = { 'e' }, .name = "e", .hint = "explore",
+	  .help = "switch between reading (the prose and the claim take the "
+	    "screen) and exploring (the tensor panes)",
+	  .action = ACT_LAYOUT, .screens = LV },
+	{ .keys = { ' ', TK_PGDN }, .name = "Space PgDn", .hint_name = "Space",
+	  .hint = "page",
+	  .help = "scroll the prose a page down",
+	  .action = ACT_PAGE_DOWN, .screens = LV },
+	{ .keys = { TK_PGUP }, .name = "PgUp", .hint = NULL,
+	  .help = "scroll the prose a page up",
+	  .action = ACT_PAGE_UP, .screens = LV },
+	{ .keys = { 'n' }, .name = "n", .hint_name = "n/p",
 	  .hint = "step",
-	  .help = "next step of the lesson",
+	  .help = "next step of the lesson (from the last step: the next lesson)",
 	  .action = ACT_NEXT_STEP, .screens = LV },
-	{ .keys = { 'p', TK_PGUP }, .name = "p PgUp", .hint = NULL,
+	{ .keys = { 'p' }, .name = "p", .hint = NULL,
 	  .help = "previous step of the lesson",
 	  .action = ACT_PREV_STEP, .screens = LV },
 	{ .keys = { '>', '.' }, .name = "> .", .hint_name = "</>",
@@ -179,6 +192,7 @@ tutor_key_label(int key, char buf[2])
 	case TK_ESC: return "Esc";
 	case TK_ENTER: return "Enter";
 	case TK_TAB: return "Tab";
+	case ' ': return "Space";
 	case '\r': return NULL;         /* Enter too */
 	default: break;
 	}
@@ -274,6 +288,13 @@ lesson_index(tutor_lesson_t *tl)
 	tl->step_first[l->nsteps] = n;
 	tl->nclaims = n;
 	tl->checks = xcalloc((size_t)n + 1, sizeof *tl->checks);
+	tl->claims = xcalloc((size_t)n + 1, sizeof *tl->claims);
+	for (s = 0, n = 0; s < l->nsteps; s++) {
+		int k;
+
+		for (k = 0; k < l->steps[s].nclaims; k++)
+			tl->claims[n++] = l->steps[s].claims[k];
+	}
 }
 
 static void
@@ -293,8 +314,10 @@ tutor_alloc(int n)
 	t->lessons = xcalloc((size_t)n + 1, sizeof *t->lessons);
 	t->screen = SCR_LIST;
 	t->lesson = -1;
-	t->focus = PANE_INPUT;
+	t->focus = PANE_TEXT;
+	t->layout = LAYOUT_READ;
 	t->vc_lesson = -1;
+	t->verify_one = -1;
 	t->auto_verify = true;
 	verify_opts_default(&t->opts);
 	return t;
@@ -348,12 +371,15 @@ tutor_free(tutor_t *t)
 
 	if (t == NULL)
 		return;
+	if (!tutor_bg_stop(t, 2000))
+		return;         /* still reading the lessons: left to exit */
 	for (i = 0; i < t->nlessons; i++) {
 		tutor_lesson_t *tl = &t->lessons[i];
 
 		for (k = 0; k < tl->nclaims; k++)
 			check_clear(&tl->checks[k]);
 		free(tl->checks);
+		free(tl->claims);
 		free(tl->step_first);
 		lesson_free(tl->lesson);
 		free(tl->load_error);
@@ -450,12 +476,8 @@ tutor_shape(const tutor_t *t)
 static claim_t *
 lesson_claim(const tutor_lesson_t *tl, int k)
 {
-	int s;
-
-	for (s = 0; s < tl->lesson->nsteps; s++)
-		if (k < tl->step_first[s + 1])
-			return tl->lesson->steps[s].claims[k - tl->step_first[s]];
-	return NULL;
+	assert(k >= 0 && k < tl->nclaims);
+	return tl->claims[k];
 }
 
 /* ---- panes ---- */
@@ -970,6 +992,53 @@ check_current(const tutor_lesson_t *tl, int k)
 	return ck->valid && shape_equal(&ck->shape, &tl->shape);
 }
 
+/* Is claim k's cached result current and whole (not cancelled)? */
+static bool
+check_done(const tutor_lesson_t *tl, int k)
+{
+	return check_current(tl, k) &&
+	    tl->checks[k].result.verdict != VERDICT_CANCELLED;
+}
+
+/* Add k to want[*n] unless it is there already. */
+static void
+want_add(int *want, int *n, int k)
+{
+	int i;
+
+	for (i = 0; i < *n; i++)
+		if (want[i] == k)
+			return;
+	want[(*n)++] = k;
+}
+
+/* Hand the worker what the current lesson needs, in the order a student
+ * wants it: the claim v asked for, the step's claims not verified at this
+ * shape, then (after V) the rest of the lesson. */
+static void
+bg_submit(tutor_t *t)
+{
+	tutor_lesson_t *tl = tutor_cur_lesson(t);
+	int *want, n = 0, k;
+
+	if (tl == NULL || tl->nclaims == 0)
+		return;
+	want = xcalloc((size_t)tl->nclaims + 1, sizeof *want);
+	if (t->verify_one >= 0)
+		want_add(want, &n, t->verify_one);
+	if (tutor_cur_step(t) != NULL)
+		for (k = tl->step_first[t->step]; k < tl->step_first[t->step + 1];
+		    k++)
+			if (!check_done(tl, k))
+				want_add(want, &n, k);
+	for (k = 0; t->verify_all && k < tl->nclaims; k++)
+		if (!check_done(tl, k))
+			want_add(want, &n, k);
+	tutor_bg_submit(t->bg, t->lesson, tl->claims, tl->nclaims, &tl->shape,
+	    want, n);
+	free(want);
+}
+
 void
 tutor_verify_step(tutor_t *t, bool force)
 {
@@ -979,6 +1048,10 @@ tutor_verify_step(tutor_t *t, bool force)
 
 	if (st == NULL)
 		return;
+	if (t->bg != NULL) {
+		bg_submit(t);
+		return;
+	}
 	for (k = 0; k < st->nclaims; k++) {
 		int flat = tl->step_first[t->step] + k;
 
@@ -998,6 +1071,11 @@ tutor_verify_lesson(tutor_t *t)
 
 	if (tl == NULL)
 		return;
+	if (t->bg != NULL) {
+		t->verify_all = true;
+		bg_submit(t);
+		return;
+	}
 	for (k = 0; k < tl->nclaims; k++) {
 		tutor_check_t *ck = tutor_verify(t, t->lesson, k, false);
 
@@ -1006,6 +1084,130 @@ tutor_verify_lesson(tutor_t *t)
 			return;
 		}
 	}
+}
+
+/* ---- verification beside the interface ---- */
+
+static void count_range(const tutor_lesson_t *tl, int from, int to,
+    int *checked, int *bad, int *errata);
+
+int
+tutor_bg_start(tutor_t *t, char **err)
+{
+	if (t->bg != NULL)
+		return 0;
+	t->bg = tutor_bg_create(&t->opts, err);
+	return t->bg != NULL ? 0 : -1;
+}
+
+bool
+tutor_bg_stop(tutor_t *t, int wait_ms)
+{
+	if (t->bg == NULL)
+		return true;
+	if (!tutor_bg_free(t->bg, wait_ms))
+		return false;
+	t->bg = NULL;
+	return true;
+}
+
+/* v's claim or V's lesson is done: say what it came to. */
+static void
+report_done(tutor_t *t, tutor_lesson_t *tl, int k)
+{
+	int checked, bad, errata;
+
+	if (k == t->verify_one) {
+		const tutor_check_t *ck = &tl->checks[k];
+
+		t->verify_one = -1;
+		if (ck->error != NULL)
+			tutor_message(t, "claim cannot be checked: %s", ck->error);
+		else
+			tutor_message(t, "claim verified again: %s (%zu tuples)",
+			    verdict_name(ck->result.verdict), ck->result.checked);
+	}
+	if (!t->verify_all)
+		return;
+	count_range(tl, 0, tl->nclaims, &checked, &bad, &errata);
+	if (checked < tl->nclaims)
+		return;
+	t->verify_all = false;
+	if (bad > 0)
+		tutor_message(t, "lesson verified: %d claim%s, %d fail%s",
+		    tl->nclaims, tl->nclaims == 1 ? "" : "s", bad,
+		    bad == 1 ? "s" : "");
+	else
+		tutor_message(t, "lesson verified: %d claim%s, each as the lesson "
+		    "says%s", tl->nclaims, tl->nclaims == 1 ? "" : "s",
+		    errata > 0 ? " (its errata are false, as expected)" : "");
+}
+
+bool
+tutor_poll(tutor_t *t)
+{
+	tutor_bg_done_t d;
+	bool changed = false;
+
+	while (t->bg != NULL && tutor_bg_take(t->bg, &d)) {
+		tutor_lesson_t *tl = &t->lessons[d.lesson];
+		tutor_check_t *ck;
+
+		/* A cancelled claim is not a result: it is asked for again
+		 * when it is wanted. */
+		if (d.error == NULL && d.result.verdict == VERDICT_CANCELLED) {
+			verify_result_clear(&d.result);
+			continue;
+		}
+		assert(d.k >= 0 && d.k < tl->nclaims);
+		ck = &tl->checks[d.k];
+		check_clear(ck);
+		ck->result = d.result;
+		ck->error = d.error;
+		ck->valid = true;
+		ck->shape = d.shape;
+		changed = true;
+		if (d.lesson == t->lesson && shape_equal(&d.shape, &tl->shape))
+			report_done(t, tl, d.k);
+	}
+	return changed;
+}
+
+bool
+tutor_busy(const tutor_t *t, tutor_progress_t *prog)
+{
+	tutor_bg_status_t st;
+
+	if (t->bg == NULL)
+		return false;
+	tutor_bg_status(t->bg, &st);
+	if (prog != NULL) {
+		prog->k = st.k >= 0 && st.lesson == t->lesson ? st.k : -1;
+		prog->done = st.done;
+		prog->total = st.total;
+		prog->queued = st.queued;
+	}
+	return st.k >= 0 || st.queued > 0;
+}
+
+bool
+tutor_claim_pending(const tutor_t *t, int k)
+{
+	const tutor_lesson_t *tl = tutor_cur_lesson(t);
+
+	return t->bg != NULL && tl != NULL &&
+	    tutor_bg_pending(t->bg, t->lesson, k, &tl->shape);
+}
+
+void
+tutor_cancel(tutor_t *t)
+{
+	if (t->bg != NULL)
+		tutor_bg_cancel(t->bg);
+	t->verify_all = false;
+	t->verify_one = -1;
+	tutor_message(t, "verification cancelled: v verifies the claim, V the "
+	    "lesson");
 }
 
 /* ---- the live check ---- */
@@ -1190,6 +1392,9 @@ tutor_open(tutor_t *t, int i)
 	}
 	t->screen = SCR_LESSON;
 	t->show_source = false;
+	t->layout = LAYOUT_READ;        /* a lesson starts with its prose */
+	t->focus = PANE_TEXT;
+	t->var_focus = false;
 	tutor_clamp(t);
 	tutor_message(t, NULL);
 	tutor_goto_step(t, 0);
@@ -1239,6 +1444,65 @@ tutor_run_pending(tutor_t *t)
 		tutor_verify_step(t, false);
 }
 
+/* n on the last step: open the next lesson that loaded. true if one did. */
+static bool
+next_lesson(tutor_t *t)
+{
+	int i;
+
+	for (i = t->lesson + 1; i < t->nlessons; i++)
+		if (t->lessons[i].lesson != NULL && tutor_open(t, i) == 0) {
+			tutor_message(t, "on to the next lesson (%d of %d)", i + 1,
+			    t->nlessons);
+			return true;
+		}
+	return false;
+}
+
+void
+tutor_text_size(tutor_t *t, int page, int total)
+{
+	int max;
+
+	t->prose_page = page > 1 ? page : 1;
+	t->prose_rows = total > 0 ? total : 0;
+	max = t->prose_rows - t->prose_page;
+	if (t->prose_scroll > max)
+		t->prose_scroll = max;
+	if (t->prose_scroll < 0)
+		t->prose_scroll = 0;
+}
+
+/* Space/PgDn, PgUp: a page, less a line kept for context. */
+static void
+page(tutor_t *t, int dir)
+{
+	int step = t->prose_page > 2 ? t->prose_page - 1 : 1;
+	int max = t->prose_rows - t->prose_page;
+
+	if (dir > 0 && t->prose_scroll >= max) {
+		tutor_message(t, "end of the step: n goes on");
+		return;
+	}
+	t->prose_scroll += dir * step;
+	tutor_text_size(t, t->prose_page, t->prose_rows);
+}
+
+/* e: reading (text focused) or exploring (a pane focused). */
+static void
+toggle_layout(tutor_t *t, tutor_pane_t focus)
+{
+	if (t->layout == LAYOUT_READ) {
+		t->layout = LAYOUT_EXPLORE;
+		t->focus = focus;
+	} else {
+		t->layout = LAYOUT_READ;
+		t->focus = PANE_TEXT;
+		t->var_focus = false;
+	}
+	t->prose_scroll = 0;
+}
+
 static void
 next_step(tutor_t *t, int delta)
 {
@@ -1247,9 +1511,11 @@ next_step(tutor_t *t, int delta)
 
 	if (tl == NULL)
 		return;
+	if (s >= tl->lesson->nsteps && next_lesson(t))
+		return;
 	if (s < 0 || s >= tl->lesson->nsteps) {
-		tutor_message(t, delta > 0 ? "this is the last step" :
-		    "this is the first step");
+		tutor_message(t, delta > 0 ? "this is the last step of the last "
+		    "lesson" : "this is the first step");
 		return;
 	}
 	tutor_message(t, NULL);
@@ -1297,9 +1563,11 @@ move(tutor_t *t, int dim, long delta)
 		move_cursor(t, dim, delta);
 		return;
 	}
-	if (dim == 2)
+	if (dim == 2) {
 		t->prose_scroll = (int)clampl(t->prose_scroll + delta, 0, 1L << 20);
-	else
+		if (t->prose_rows > 0)
+			tutor_text_size(t, t->prose_page, t->prose_rows);
+	} else
 		t->claim_scroll = (int)clampl(t->claim_scroll + 8 * delta, 0,
 		    1L << 20);
 }
@@ -1419,6 +1687,10 @@ go_back(tutor_t *t)
 {
 	switch (t->screen) {
 	case SCR_LESSON:
+		if (tutor_busy(t, NULL)) {      /* Esc cancels first */
+			tutor_cancel(t);
+			break;
+		}
 		t->screen = SCR_LIST;
 		tutor_message(t, NULL);
 		break;
@@ -1433,12 +1705,36 @@ go_back(tutor_t *t)
 	}
 }
 
+/* v: the current claim again, over every tuple. */
+static void
+verify_current(tutor_t *t)
+{
+	if (tutor_cur_claim(t) == NULL)
+		return;
+	if (t->bg != NULL) {
+		t->verify_one = cur_flat(t);
+		bg_submit(t);
+		tutor_message(t, "verifying claim %d/%d...", t->claim + 1,
+		    tutor_cur_step(t)->nclaims);
+		return;
+	}
+	tutor_verify(t, t->lesson, cur_flat(t), true);
+}
+
 static void
 do_lesson_action(tutor_t *t, tutor_action_t a)
 {
 	switch (a) {
-	case ACT_NEXT_PANE: next_pane(t, 1); break;
-	case ACT_PREV_PANE: next_pane(t, -1); break;
+	case ACT_NEXT_PANE:
+	case ACT_PREV_PANE:
+		if (t->layout == LAYOUT_READ)  /* a pane: explore it */
+			toggle_layout(t, a == ACT_NEXT_PANE ? PANE_INPUT : PANE_OUTPUT);
+		else
+			next_pane(t, a == ACT_NEXT_PANE ? 1 : -1);
+		break;
+	case ACT_LAYOUT: toggle_layout(t, PANE_INPUT); break;
+	case ACT_PAGE_DOWN: page(t, 1); break;
+	case ACT_PAGE_UP: page(t, -1); break;
 	case ACT_NEXT_STEP: next_step(t, 1); break;
 	case ACT_PREV_STEP: next_step(t, -1); break;
 	case ACT_NEXT_CLAIM: next_claim(t, 1); break;
@@ -1448,10 +1744,7 @@ do_lesson_action(tutor_t *t, tutor_action_t a)
 	case ACT_SHAPE: shape_open(t); break;
 	case ACT_SOURCE: toggle_source(t); break;
 	case ACT_CEX: jump_cex(t); break;
-	case ACT_VERIFY:
-		if (tutor_cur_claim(t) != NULL)
-			tutor_verify(t, t->lesson, cur_flat(t), true);
-		break;
+	case ACT_VERIFY: verify_current(t); break;
 	case ACT_VERIFY_LESSON: tutor_verify_lesson(t); break;
 	default: break;
 	}

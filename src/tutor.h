@@ -65,6 +65,7 @@ typedef enum tutor_action {
 	ACT_FIELD_UP, ACT_FIELD_DOWN, ACT_FIELD_DEC, ACT_FIELD_INC,
 	ACT_FIELD_DIGIT, ACT_FIELD_ERASE, ACT_SHAPE_APPLY, ACT_SHAPE_RESET,
 	ACT_SHAPE_CANCEL,
+	ACT_LAYOUT, ACT_PAGE_DOWN, ACT_PAGE_UP,
 	ACT_COUNT
 } tutor_action_t;
 
@@ -150,6 +151,7 @@ typedef struct tutor_lesson {
 	int nclaims;            /* all claims of all steps */
 	tutor_check_t *checks;  /* nclaims, in lesson order */
 	int *step_first;        /* index into checks of each step's first claim */
+	claim_t **claims;       /* nclaims, in lesson order (not owned) */
 } tutor_lesson_t;
 
 typedef enum tutor_lesson_state {
@@ -160,6 +162,12 @@ typedef enum tutor_lesson_state {
 	LS_ERRATUM,         /* every claim as expected, and an erratum refuted */
 	LS_FAILED,          /* a claim failed */
 } tutor_lesson_state_t;
+
+/* How the lesson view shares the screen. */
+typedef enum tutor_layout {
+	LAYOUT_READ,        /* prose and claim, one scrolling column */
+	LAYOUT_EXPLORE,     /* a few lines of prose, the claim, the panes */
+} tutor_layout_t;
 
 /* ---- the whole state ---- */
 
@@ -172,7 +180,10 @@ typedef struct tutor {
 	int lesson, step, claim;        /* claim: index within the step */
 	tutor_pane_t focus;
 	long cur[PANE_COUNT][4];        /* cur[PANE_TEXT] unused */
-	int prose_scroll;
+	tutor_layout_t layout;
+	int prose_scroll;               /* first row of the prose shown */
+	int prose_page, prose_rows;     /* rows shown, rows in all (the UI's
+	                                 * layout says, tutor_text_size) */
 	int claim_scroll;               /* columns of a wide claim scrolled off */
 	int help_scroll;
 	bool show_source;
@@ -199,6 +210,12 @@ typedef struct tutor {
 	bool defer_verify;              /* ... not at once: set verify_pending */
 	bool verify_pending;            /* the UI runs tutor_run_pending() */
 	bool quit;
+
+	/* Verification beside the interface (tutor_bg_start): whole claims
+	 * are verified by a worker thread; results come in by tutor_poll. */
+	struct tutor_bg *bg;            /* NULL: inside the key's action */
+	bool verify_all;                /* V asked for the whole lesson */
+	int verify_one;                 /* v asked for this claim (flat), -1 */
 } tutor_t;
 
 /* Create the state over lesson files (already collected; copied). A lesson
@@ -275,6 +292,32 @@ void tutor_verify_lesson(tutor_t *t);
 /* Run what was deferred (defer_verify): the step's verification. */
 void tutor_run_pending(tutor_t *t);
 
+/* Verify in the background from now on: a worker thread (tutor-bg.h) runs
+ * what tutor_verify_step, tutor_verify_lesson and v ask for, and the state
+ * never waits for it. 0, or -1 with *err (the thread could not start:
+ * verification then stays in the foreground). */
+int tutor_bg_start(tutor_t *t, char **err);
+/* Stop the worker (cancel, wait up to wait_ms). false if it is still
+ * running: then do not tutor_free(t) (the worker reads the lessons); the
+ * process is about to exit. */
+bool tutor_bg_stop(tutor_t *t, int wait_ms);
+/* Take the worker's finished results into the cache (and say what v or V
+ * came to). true if anything changed on screen. */
+bool tutor_poll(tutor_t *t);
+/* Is a verification running or queued? If so, and prog is not NULL: the
+ * claim running (flat index into the current lesson, or -1 when it is a
+ * claim of another lesson), its progress, and how many wait. */
+typedef struct tutor_progress {
+	int k;
+	size_t done, total;
+	int queued;
+} tutor_progress_t;
+bool tutor_busy(const tutor_t *t, tutor_progress_t *prog);
+/* Is claim k (flat) of the current lesson queued or running? */
+bool tutor_claim_pending(const tutor_t *t, int k);
+/* Cancel what runs and what is queued (Esc while verifying). */
+void tutor_cancel(tutor_t *t);
+
 /* The live check at the cursors for the current claim. Returns 0 with *pt
  * filled (the caller frees pt->finding), -1 with *err. *case_label: the
  * label of the step's claim whose `where` holds here (static to the
@@ -296,6 +339,11 @@ extern const int tutor_nshape_fields;
 /* Set the current lesson's shape (validated; recomputes everything). 0, or
  * -1 with *err saying why it was refused. */
 int tutor_set_shape(tutor_t *t, const conv_shape_t *s, char **err);
+
+/* The screen's geometry for the text: page rows show at once of total
+ * (the UI computes them from the terminal's size before it draws). Keeps
+ * the scroll position within them. */
+void tutor_text_size(tutor_t *t, int page, int total);
 
 /* Replace t->message (fmt NULL clears it). */
 void tutor_message(tutor_t *t, const char *fmt, ...)

@@ -140,10 +140,9 @@ void ui_pane_draw(tutor_t *t, tutor_pane_t p, int y, int x, int h, int w,
 
 /* Draw the whole screen for t's state (then refresh). */
 void ui_draw(tutor_t *t);
-/* During a long verification: a progress line (done of total). */
-void ui_draw_progress(size_t done, size_t total);
 /* Lines every screen shares: the title bar (row 0), the message or shape
- * line, and the key hint line (the last row) from tutor_keys[]. */
+ * line (or, while a verification runs, its progress), and the key hint
+ * line (the last row) from tutor_keys[]. */
 void ui_title_bar(const char *left, const char *right);
 void ui_message_line(tutor_t *t, int y);
 void ui_hint_line(tutor_t *t);

@@ -78,8 +78,8 @@ draw_heading(tutor_t *t, int y)
 		role = ROLE_OK, snprintf(right, sizeof right, "%s all %d hold",
 		    g->ok, st->nclaims);
 	rw = ui_width(right);
-	left = xasprintf("%s%d. %s", t->focus == PANE_TEXT && !t->var_focus ?
-	    "*" : "",
+	left = xasprintf("%s%d. %s", t->layout == LAYOUT_EXPLORE &&
+	    t->focus == PANE_TEXT && !t->var_focus ? "*" : "",
 	    t->step + 1, st->title);
 	ui_put(y, 1, COLS - rw - 4, ui_attr(ROLE_HEADING), left);
 	ui_put(y, COLS - rw - 1, rw, ui_attr(role), right);
@@ -109,12 +109,11 @@ prose_lines(tutor_t *t, int *n)
 static void
 draw_prose(tutor_t *t, char **lines, int n, int y, int rows)
 {
-	int i, max = n > rows ? n - rows : 0;
+	int i;
 
 	if (rows <= 0)
 		return;
-	if (t->prose_scroll > max)
-		t->prose_scroll = max;
+	tutor_text_size(t, rows, n);
 	for (i = 0; i < rows && t->prose_scroll + i < n; i++)
 		ui_put(y + i, 1, COLS - 3, A_NORMAL, lines[t->prose_scroll + i]);
 	if (t->prose_scroll + rows < n)
@@ -328,7 +327,7 @@ draw_panes(tutor_t *t, int y, int h)
  * indices) are set here: Tab reaches them after the output pane; then
  * "*at", and the chosen one in [ ]. */
 static char *
-tuple_str(tutor_t *t, const claim_t *c)
+tuple_sep(tutor_t *t, const claim_t *c, const char *at, const char *sep)
 {
 	long *vals = xcalloc((size_t)c->nfree + 1, sizeof *vals);
 	int *extra = xcalloc((size_t)c->nfree + 1, sizeof *extra);
@@ -337,7 +336,7 @@ tuple_str(tutor_t *t, const claim_t *c)
 
 	tutor_claim_values(t, c, vals);
 	sbuf_init(&b);
-	sbuf_add(&b, t->var_focus ? "*at " : "at ");
+	sbuf_add(&b, at);
 	for (i = 0; i < c->nfree; i++) {
 		bool chosen = false;
 
@@ -345,7 +344,7 @@ tuple_str(tutor_t *t, const claim_t *c)
 			chosen = t->var_focus && k == t->var_sel;
 			k++;
 		}
-		sbuf_addf(&b, "%s%s%s=%ld%s", i ? " " : "", chosen ? "[" : "",
+		sbuf_addf(&b, "%s%s%s=%ld%s", i ? sep : "", chosen ? "[" : "",
 		    c->free[i].name, vals[i], chosen ? "]" : "");
 	}
 	if (nextra > 0 && !t->var_focus)
@@ -353,6 +352,19 @@ tuple_str(tutor_t *t, const claim_t *c)
 	free(extra);
 	free(vals);
 	return sbuf_take(&b);
+}
+
+/* The tuple spaced out when it fits the line, else packed with commas
+ * (at 60 columns a four-index pair is 61 columns spaced). */
+static char *
+tuple_str(tutor_t *t, const claim_t *c)
+{
+	char *s = tuple_sep(t, c, t->var_focus ? "*at " : "at ", " ");
+
+	if (ui_width(s) <= COLS - 2)
+		return s;
+	free(s);
+	return tuple_sep(t, c, t->var_focus ? "*" : "", ",");
 }
 
 static void
@@ -438,6 +450,39 @@ verdict_line(const tutor_check_t *ck)
 	}
 }
 
+static int
+cur_flat_of(const tutor_t *t)
+{
+	return tutor_cur_lesson(t)->step_first[t->step] + t->claim;
+}
+
+/* The claim has no result at this shape yet, or is being verified again:
+ * say which, and how far the verification is. */
+static void
+draw_unverified(tutor_t *t, int y, bool again)
+{
+	tutor_progress_t pr;
+	char *line;
+
+	if (!tutor_claim_pending(t, cur_flat_of(t))) {
+		ui_put(y, 1, COLS - 2, ui_attr(ROLE_DIM),
+		    "not verified at this shape yet: v verifies");
+		return;
+	}
+	tutor_busy(t, &pr);
+	if (pr.k == cur_flat_of(t) && pr.total > 0)
+		line = xasprintf("verifying%s: %zu of %zu tuples so far "
+		    "(Esc cancels)", again ? " again" : "", pr.done, pr.total);
+	else if (pr.k == cur_flat_of(t))
+		line = xasprintf("verifying%s: starting (Esc cancels)",
+		    again ? " again" : "");
+	else
+		line = xstrdup("queued: verified after what runs now "
+		    "(Esc cancels)");
+	ui_put(y, 1, COLS - 2, ui_attr(ROLE_WARN), line);
+	free(line);
+}
+
 static void
 draw_verify(tutor_t *t, int y)
 {
@@ -447,9 +492,8 @@ draw_verify(tutor_t *t, int y)
 
 	if (c == NULL)
 		return;
-	if (!check_fresh(t, ck)) {
-		ui_put(y, 1, COLS - 2, ui_attr(ROLE_DIM),
-		    "not verified at this shape yet: v verifies");
+	if (!check_fresh(t, ck) || tutor_claim_pending(t, cur_flat_of(t))) {
+		draw_unverified(t, y, check_fresh(t, ck));
 		return;
 	}
 	if (ck->error != NULL) {
@@ -477,6 +521,102 @@ draw_verify(tutor_t *t, int y)
 		ui_put(y + 1, 1, COLS - 2, ui_attr(ROLE_DIM), ck->result.tol_why);
 }
 
+/* ---- the reading layout: prose, claim (and source) in one column ---- */
+
+/* The pieces of the reading column, laid out to the width. */
+typedef struct reading {
+	char **prose;
+	int nprose;
+	pp_box_t *box;          /* the claim, or NULL */
+	char **src;             /* the source's text when o shows it */
+	int nsrc;
+} reading_t;
+
+static void
+reading_make(tutor_t *t, reading_t *r)
+{
+	claim_t *c = tutor_cur_claim(t);
+	lesson_step_t *st = tutor_cur_step(t);
+
+	memset(r, 0, sizeof *r);
+	r->prose = prose_lines(t, &r->nprose);
+	if (c != NULL)
+		r->box = claim_render_fit(c, ui_ascii() ? PP_ASCII : PP_UNICODE,
+		    COLS - 4);
+	if (t->show_source)
+		r->src = ui_wrap(st->source != NULL ? st->source :
+		    "(this step quotes no source text)", COLS - 4, &r->nsrc);
+}
+
+static void
+reading_free(reading_t *r)
+{
+	ui_lines_free(r->prose, r->nprose);
+	pp_box_free(r->box);
+	if (r->src != NULL)
+		ui_lines_free(r->src, r->nsrc);
+}
+
+/* Rows of the column: prose, a blank, the claim's header and rows, then
+ * (o) a blank, the source's title and its lines. */
+static int
+reading_rows(const reading_t *r)
+{
+	int n = r->nprose;
+
+	if (r->box != NULL)
+		n += 2 + r->box->height;
+	if (r->src != NULL)
+		n += 2 + r->nsrc;
+	return n;
+}
+
+/* Row i of the column at screen row y. */
+static void
+reading_row(tutor_t *t, const reading_t *r, int i, int y)
+{
+	if (i < r->nprose) {
+		ui_put(y, 1, COLS - 3, A_NORMAL, r->prose[i]);
+		return;
+	}
+	i -= r->nprose;
+	if (r->box != NULL) {
+		if (i == 1)
+			draw_claim_header(t, y, 1, COLS - 2);
+		else if (i >= 2 && i - 2 < r->box->height)
+			ui_put(y, 3, COLS - 4, A_NORMAL,
+			    ui_skip(r->box->rows[i - 2], t->claim_scroll));
+		if (i < 2 + r->box->height)
+			return;
+		i -= 2 + r->box->height;
+	}
+	if (r->src != NULL && i == 1)
+		ui_put(y, 1, COLS - 2, ui_attr(ROLE_DIM),
+		    "the source, as written (o hides):");
+	else if (r->src != NULL && i >= 2)
+		ui_put(y, 3, COLS - 4, ui_attr(ROLE_WARN), r->src[i - 2]);
+}
+
+/* The column from the scroll position, ↑ ↓ where there is more. */
+static void
+draw_reading(tutor_t *t, int y, int rows)
+{
+	reading_t r;
+	int i, total;
+
+	reading_make(t, &r);
+	total = reading_rows(&r);
+	tutor_text_size(t, rows, total);
+	for (i = 0; i < rows && t->prose_scroll + i < total; i++)
+		reading_row(t, &r, t->prose_scroll + i, y + i);
+	if (t->prose_scroll + rows < total)
+		ui_put(y + rows - 1, COLS - 1, 1, ui_attr(ROLE_KEY),
+		    ui_ascii() ? "v" : "↓");
+	if (t->prose_scroll > 0)
+		ui_put(y, COLS - 1, 1, ui_attr(ROLE_KEY), ui_ascii() ? "^" : "↑");
+	reading_free(&r);
+}
+
 void
 ui_draw_lesson(tutor_t *t)
 {
@@ -495,6 +635,14 @@ ui_draw_lesson(tutor_t *t)
 	ui_title_bar(left, right);
 	free(left);
 	draw_heading(t, 1);
+	if (t->layout == LAYOUT_READ) {
+		/* No cursors: the live check's two rows go to the text. */
+		draw_reading(t, 2, LINES - 4 - 2);
+		draw_verify(t, LINES - 4);
+		ui_message_line(t, LINES - 2);
+		ui_hint_line(t);
+		return;
+	}
 	avail = y_status - 2;
 	ph = pane_rows(t);
 	if (ph > avail * 3 / 5)

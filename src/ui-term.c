@@ -9,11 +9,21 @@
  * restores the terminal; it is also fatal()'s hook, so a fatal error is
  * printed on a restored screen.
  *
- * Signals only set flags; the main loop polls them (getch wakes up every
- * 100 ms and on any signal):
- *   SIGINT, SIGTERM, SIGHUP  quit: restore the terminal, exit 128+signo;
+ * Signals that ask to end or stop the program only set flags; the main
+ * loop polls them (a signal ends getch's wait at once, and the worker
+ * thread that verifies blocks them, so they always reach the loop):
+ *   SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGPIPE, SIGALRM,
+ *   SIGXCPU, SIGXFSZ, SIGVTALRM
+ *                            quit: restore the terminal, exit 128+signo;
  *   SIGTSTP (Ctrl-Z)         endwin, stop for real, redraw on resume;
  *   SIGWINCH                 left to ncurses, which turns it into KEY_RESIZE.
+ * Faults (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGSYS, SIGTRAP) cannot
+ * wait for the loop: their handler restores the terminal itself with
+ * async-signal-safe calls only (the tty modes saved before newterm, and
+ * the terminal's own strings to leave the alternate screen, show the
+ * cursor and reset attributes, looked up in advance), then dies of the
+ * same signal. It runs on an alternate stack, so a stack overflow can
+ * still restore.
  */
 #include "ui-curses.h"
 
@@ -22,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <term.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -32,6 +43,23 @@ static bool active;
 static bool have_color;
 static bool ascii_mode;
 static SCREEN *screen;
+
+/* For the fault handler: the tty as the shell left it, and what to write
+ * to put the screen back. */
+static struct termios saved_tio;
+static bool have_tio;
+static char restore_seq[512];
+static size_t restore_len;
+static char alt_stack[64 * 1024];
+
+static const int quit_signals[] = {
+	SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGPIPE, SIGALRM,
+	SIGXCPU, SIGXFSZ, SIGVTALRM,
+};
+static const int fault_signals[] = {
+	SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGSYS, SIGTRAP,
+};
+#define NELEM(a) (sizeof (a) / sizeof (a)[0])
 
 static const ui_glyphs_t glyphs_unicode = {
 	.h = "─", .v = "│", .tl = "┌", .tr = "┐", .bl = "└", .br = "┘",
@@ -102,6 +130,70 @@ set_handler(int sig, void (*fn)(int))
 	sigaction(sig, &sa, NULL);
 }
 
+/* A fault: put the terminal back (write(2) and tcsetattr(3) are
+ * async-signal-safe), then die of it (SA_RESETHAND made the action the
+ * default again). */
+static void
+on_fault_signal(int sig)
+{
+	ssize_t w;
+
+	if (restore_len > 0)
+		w = write(STDOUT_FILENO, restore_seq, restore_len);
+	(void)w;
+	if (have_tio)
+		tcsetattr(STDIN_FILENO, TCSADRAIN, &saved_tio);
+	raise(sig);
+}
+
+static void
+set_fault_handler(int sig)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_fault_signal;
+	sa.sa_flags = SA_ONSTACK | SA_RESETHAND | SA_NODEFER;
+	sigfillset(&sa.sa_mask);
+	sigaction(sig, &sa, NULL);
+}
+
+/* Append the terminal's string for capability cap (if it has one). */
+static void
+restore_add(const char *cap)
+{
+	char *v = tigetstr(cap);
+	size_t n;
+
+	if (v == NULL || v == (char *)-1)
+		return;
+	n = strlen(v);
+	if (restore_len + n < sizeof restore_seq) {
+		memcpy(restore_seq + restore_len, v, n);
+		restore_len += n;
+	}
+}
+
+/* What the fault handler will need, gathered while it is safe to. */
+static void
+fault_restore_init(void)
+{
+	stack_t ss;
+	size_t i;
+
+	restore_len = 0;
+	restore_add("sgr0");
+	restore_add("cnorm");
+	restore_add("rmkx");
+	restore_add("rmcup");
+	memset(&ss, 0, sizeof ss);
+	ss.ss_sp = alt_stack;
+	ss.ss_size = sizeof alt_stack;
+	sigaltstack(&ss, NULL);
+	for (i = 0; i < NELEM(fault_signals); i++)
+		set_fault_handler(fault_signals[i]);
+}
+
 int
 ui_term_check(char **why)
 {
@@ -141,10 +233,12 @@ colors_init(void)
 int
 ui_term_init(const ui_opts_t *o, char **err)
 {
+	size_t i;
+
 	ascii_mode = o->ascii;
-	set_handler(SIGINT, on_quit_signal);
-	set_handler(SIGTERM, on_quit_signal);
-	set_handler(SIGHUP, on_quit_signal);
+	have_tio = tcgetattr(STDIN_FILENO, &saved_tio) == 0;
+	for (i = 0; i < NELEM(quit_signals); i++)
+		set_handler(quit_signals[i], on_quit_signal);
 	set_handler(SIGTSTP, on_suspend_signal);
 	screen = newterm(NULL, stdout, stdin);
 	if (screen == NULL) {
@@ -154,6 +248,7 @@ ui_term_init(const ui_opts_t *o, char **err)
 	}
 	set_term(screen);
 	active = true;
+	fault_restore_init();
 	fatal_set_hook(ui_term_done);
 	cbreak();
 	noecho();
@@ -170,15 +265,19 @@ ui_term_init(const ui_opts_t *o, char **err)
 void
 ui_term_done(void)
 {
+	size_t i;
+
 	if (active) {
 		endwin();
 		fflush(stdout);
 		active = false;
 	}
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
-	signal(SIGHUP, SIG_DFL);
+	for (i = 0; i < NELEM(quit_signals); i++)
+		signal(quit_signals[i], SIG_DFL);
+	for (i = 0; i < NELEM(fault_signals); i++)
+		signal(fault_signals[i], SIG_DFL);
 	signal(SIGTSTP, SIG_DFL);
+	restore_len = 0;
 	fatal_set_hook(NULL);
 }
 

@@ -4,12 +4,13 @@
  * Options are parsed and the terminal checked before anything is drawn:
  * without a terminal the tutor says so, points to `convgrad verify` and
  * `convgrad show`, and exits 2. The main loop draws the state (tutor.h),
- * waits for a key (waking every 100 ms to notice signals), and hands the
+ * waits for a key (a signal ends the wait at once), and hands the
  * key to tutor_key(), which dispatches through the key table.
  *
- * Verification runs inside a key's action; the verifier calls back with
- * progress, which draws a progress line and polls the keyboard without
- * blocking: Esc (or x, q) cancels.
+ * Verification never runs here: a worker thread (tutor-bg.c) verifies
+ * whole claims while the loop goes on taking keys; the loop polls for its
+ * results every tick while it works and draws its progress. Esc cancels
+ * it; q and the signals quit whatever it is doing.
  */
 #include "ui-curses.h"
 
@@ -19,6 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "cli-common.h"
 #include "cmd.h"
@@ -33,13 +36,6 @@ typedef struct tutor_args {
 	char **lessons;
 	int nlessons;
 } tutor_args_t;
-
-static bool cancel_requested;
-
-/* Keys typed while a verification ran, handled once it is done. */
-#define KEYQ_MAX 32
-static int keyq[KEYQ_MAX];
-static int keyq_n;
 
 static void
 usage(FILE *f)
@@ -63,6 +59,8 @@ usage(FILE *f)
 	    "                       does; tab-separated, one key a line), exit\n"
 	    "  -h, --help           show this help and exit\n"
 	    "  -V, --version        show the version and exit\n\n"
+	    "Claims are verified in the background: keys act at once meanwhile,\n"
+	    "Esc cancels a verification, q and signals quit at once.\n\n"
 	    "Keys: ? or F1 in the tutor lists them all. The terminal must be at\n"
 	    "least %dx%d. Without a terminal, use 'convgrad verify' to check the\n"
 	    "lessons and 'convgrad show LESSON' to read one.\n\n"
@@ -119,30 +117,6 @@ parse_args(int argc, char **argv, tutor_args_t *a, char **err)
 	return 0;
 }
 
-static void
-on_progress(void *ud, size_t done, size_t total)
-{
-	int k;
-
-	(void)ud;
-	ui_draw_progress(done, total);
-	while ((k = ui_term_getkey(0)) >= 0) {
-		if (k == TK_ESC || k == 'x' || k == 'q')
-			cancel_requested = true;
-		else if (keyq_n < KEYQ_MAX)
-			keyq[keyq_n++] = k;
-	}
-	if (ui_term_quit_requested())
-		cancel_requested = true;
-}
-
-static bool
-on_cancelled(void *ud)
-{
-	(void)ud;
-	return cancel_requested;
-}
-
 static bool
 is_file(const char *path)
 {
@@ -167,8 +141,6 @@ load_tutor(const tutor_args_t *a, char **err)
 		tutor_free(t);
 		return NULL;
 	}
-	t->opts.progress = on_progress;
-	t->opts.cancelled = on_cancelled;
 	t->defer_verify = true;
 	if (a->nlessons == 1 && is_file(a->lessons[0]) &&
 	    t->lessons[0].lesson == NULL) {
@@ -179,9 +151,25 @@ load_tutor(const tutor_args_t *a, char **err)
 	return t;
 }
 
+/* Unbounded recursion, for CONVGRAD_TEST_FATAL=stack: the volatile
+ * array and the use after the call keep it from becoming a loop. */
+static volatile int overflow_stop;     /* never set: the compiler cannot
+                                        * prove the recursion infinite */
+static int
+overflow(int depth)
+{
+	volatile char pad[4096];
+
+	pad[0] = (char)depth;
+	if (overflow_stop)
+		return pad[0];
+	return overflow(depth + 1) + pad[0];
+}
+
 /* CONVGRAD_TEST_FATAL=1: a fatal error once the first screen is drawn, so
  * that tests/tutor.sh can see fatal() restore the terminal before it
- * prints. Read here only. */
+ * prints; =stack: a stack overflow (SIGSEGV), to see the fault handler
+ * restore it from its alternate stack. Read here only. */
 static void
 test_fatal(void)
 {
@@ -189,37 +177,87 @@ test_fatal(void)
 
 	if (v != NULL && strcmp(v, "1") == 0)
 		fatal("CONVGRAD_TEST_FATAL is set: a test of the fatal path");
+	if (v != NULL && strcmp(v, "stack") == 0)
+		(void)overflow(0);
+}
+
+/* How long a wait for a key lasts: short while the worker verifies, so
+ * that its results and progress show within a tick; a signal or a key
+ * ends the wait at once either way. */
+#define TICK_BUSY_MS 40
+#define TICK_IDLE_MS 250
+
+/* CONVGRAD_TUTOR_KEYLOG=FILE: after each key is handled and the screen
+ * refreshed, a line "KEY NS BUSY" (the key code, CLOCK_MONOTONIC in ns,
+ * 1 if a verification was running): bench/bench-tutor.c sends keys and
+ * measures from its own clock to these. Opened here only; a file that
+ * cannot be opened is ignored (it is a measuring aid). */
+static FILE *keylog;
+
+static void
+keylog_open(void)
+{
+	const char *path = getenv("CONVGRAD_TUTOR_KEYLOG");
+
+	if (path != NULL && path[0] != '\0')
+		keylog = fopen(path, "w");
+}
+
+static void
+keylog_key(int key, bool busy)
+{
+	struct timespec ts;
+
+	if (keylog == NULL)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	fprintf(keylog, "%d %lld %d\n", key,
+	    (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec, busy ? 1 : 0);
+	fflush(keylog);
 }
 
 static void
 main_loop(tutor_t *t)
 {
+	keylog_open();
 	ui_draw(t);
 	test_fatal();
-	if (t->verify_pending) {
-		tutor_run_pending(t);
-		ui_draw(t);
-	}
 	while (!t->quit && !ui_term_quit_requested()) {
+		bool busy;
 		int key;
 
-		if (keyq_n > 0) {
-			key = keyq[0];
-			memmove(keyq, keyq + 1, (size_t)--keyq_n * sizeof *keyq);
-		} else
-			key = ui_term_getkey(100);
-
-		if (key < 0)
-			continue;
-		cancel_requested = false;
-		if (key != TK_RESIZE)
-			tutor_key(t, key);
-		ui_draw(t);
-		if (t->verify_pending) {      /* drawn first, then verified */
+		if (t->verify_pending)          /* after the step is drawn */
 			tutor_run_pending(t);
+		busy = tutor_busy(t, NULL);
+		key = ui_term_getkey(busy ? TICK_BUSY_MS : TICK_IDLE_MS);
+		if (tutor_poll(t) || busy || key >= 0) {
+			if (key >= 0 && key != TK_RESIZE)
+				tutor_key(t, key);
 			ui_draw(t);
+			if (key >= 0)
+				keylog_key(key, busy);
 		}
 	}
+	if (keylog != NULL)
+		fclose(keylog);
+}
+
+/* The worker is told to stop and given a moment; a claim that does not
+ * poll for cancel is not waited for: the process ends at once (_exit,
+ * after flushing), since exit() would free and tear down what the worker
+ * still uses. The terminal is restored already. */
+#define STOP_WAIT_MS 30
+
+static int
+finish(tutor_t *t, int status)
+{
+	if (!tutor_bg_stop(t, STOP_WAIT_MS)) {
+		fflush(stdout);
+		fflush(stderr);
+		_exit(status);
+	}
+	tutor_free(t);
+	return status;
 }
 
 int
@@ -257,11 +295,14 @@ cmd_tutor(int argc, char **argv)
 		tutor_free(t);
 		return 2;
 	}
+	if (tutor_bg_start(t, &err) != 0) {     /* then in the foreground */
+		tutor_message(t, "%s", err);
+		free(err);
+	}
 	if (a.nlessons == 1 && is_file(a.lessons[0]))
 		tutor_open(t, 0);
 	main_loop(t);
 	ui_term_done();
 	sig = ui_term_signal();
-	tutor_free(t);
-	return sig != 0 ? 128 + sig : 0;
+	return finish(t, sig != 0 ? 128 + sig : 0);
 }

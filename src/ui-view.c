@@ -49,6 +49,19 @@ hint_width(const tutor_key_t *k)
 	    ui_width(k->hint) + 2;
 }
 
+/* Hints for what the layout shows: no cursor keys while reading, no
+ * paging while exploring. */
+static bool
+hint_applies(const tutor_t *t, const tutor_key_t *k)
+{
+	if (t->screen != SCR_LESSON)
+		return true;
+	if (t->layout == LAYOUT_READ)
+		return k->action != ACT_UP && k->action != ACT_NEXT_PANE &&
+		    k->action != ACT_SLICE_NEXT && k->action != ACT_CEX;
+	return k->action != ACT_PAGE_DOWN;
+}
+
 /* The hint line, generated from the key table for this screen: help and
  * quit on the right, always; the others from the left while they fit. */
 void
@@ -69,14 +82,78 @@ ui_hint_line(tutor_t *t)
 	}
 	for (i = 0; i < tutor_nkeys; i++) {
 		const tutor_key_t *k = &tutor_keys[i];
+		tutor_key_t cancel;
 
 		if (k->hint == NULL || !(k->screens & SCR_BIT(t->screen)) ||
 		    k->action == ACT_HELP || k->action == ACT_QUIT)
 			continue;
+		if (!hint_applies(t, k))
+			continue;
+		if (k->action == ACT_BACK && t->screen == SCR_LESSON &&
+		    tutor_busy(t, NULL)) {      /* Esc cancels first */
+			cancel = *k;
+			cancel.hint = "cancel";
+			k = &cancel;
+		} else if (k->action == ACT_LAYOUT && t->layout == LAYOUT_EXPLORE) {
+			cancel = *k;
+			cancel.hint = "read";
+			k = &cancel;
+		}
 		if (x + hint_width(k) > right)
 			break;
 		x += hint_put(y, x, right - x, k) + 2;
 	}
+}
+
+/* "step.claim" of flat claim k of the current lesson. */
+static void
+claim_name(const tutor_t *t, int k, char *buf, size_t len)
+{
+	const tutor_lesson_t *tl = tutor_cur_lesson(t);
+	int s;
+
+	snprintf(buf, len, "?");
+	for (s = 0; tl != NULL && s < tl->lesson->nsteps; s++)
+		if (k >= tl->step_first[s] && k < tl->step_first[s + 1])
+			snprintf(buf, len, "%d.%d", s + 1, k - tl->step_first[s] + 1);
+}
+
+/* While the worker verifies: which claim (step.claim), a bar, tuples done
+ * of total, how many wait, and how to cancel. false if nothing runs. */
+static bool
+draw_progress(const tutor_t *t, int y)
+{
+	const ui_glyphs_t *g = ui_glyphs();
+	tutor_progress_t pr;
+	int bar = COLS >= 80 ? 20 : 10, i, fill, x;
+	char name[32], *txt;
+
+	if (!tutor_busy(t, &pr))
+		return false;
+	ui_clear(y, 0, 1, COLS);
+	if (pr.k >= 0)
+		claim_name(t, pr.k, name, sizeof name);
+	else
+		snprintf(name, sizeof name, "%s", pr.queued > 0 ? "next" : "");
+	txt = xasprintf("verifying %s ", name);
+	x = ui_put(y, 0, COLS, ui_attr(ROLE_WARN), txt);
+	free(txt);
+	fill = pr.total > 0 ? (int)((double)pr.done / (double)pr.total * bar) : 0;
+	for (i = 0; i < bar; i++)
+		ui_put(y, x + i, 1, ui_attr(ROLE_WARN), i < fill ? g->bar_done :
+		    g->bar_todo);
+	x += bar;
+	if (pr.total == 0)
+		txt = xasprintf(" starting%s; Esc cancels", pr.queued > 0 ?
+		    ", more queued" : "");
+	else if (pr.queued > 0)
+		txt = xasprintf(" %zu/%zu, %d more; Esc cancels", pr.done,
+		    pr.total, pr.queued);
+	else
+		txt = xasprintf(" %zu/%zu tuples; Esc cancels", pr.done, pr.total);
+	ui_put(y, x, COLS - x, ui_attr(ROLE_WARN), txt);
+	free(txt);
+	return true;
 }
 
 void
@@ -89,6 +166,8 @@ ui_message_line(tutor_t *t, int y)
 	    t->lessons[t->list_cursor].lesson != NULL)
 		s = &t->lessons[t->list_cursor].shape;
 
+	if (draw_progress(t, y))
+		return;
 	if (t->message != NULL) {
 		ui_put_fill(y, 0, COLS, ui_attr(ROLE_WARN), t->message);
 		return;
@@ -353,23 +432,3 @@ ui_draw(tutor_t *t)
 	refresh();
 }
 
-void
-ui_draw_progress(size_t done, size_t total)
-{
-	const ui_glyphs_t *g = ui_glyphs();
-	int y = LINES - 2, bar = 20, i, fill;
-	char *txt;
-
-	if (COLS < UI_MIN_COLS || LINES < UI_MIN_ROWS)
-		return;
-	fill = total > 0 ? (int)((double)done / (double)total * bar) : 0;
-	ui_clear(y, 0, 1, COLS);
-	ui_put(y, 0, 11, ui_attr(ROLE_WARN), "verifying ");
-	for (i = 0; i < bar; i++)
-		ui_put(y, 10 + i, 1, ui_attr(ROLE_WARN), i < fill ? g->bar_done :
-		    g->bar_todo);
-	txt = xasprintf(" %zu/%zu tuples  Esc cancels", done, total);
-	ui_put(y, 11 + bar, COLS - 12 - bar, ui_attr(ROLE_WARN), txt);
-	free(txt);
-	refresh();
-}

@@ -4,10 +4,14 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static void (*fatal_hook)(void);
 
@@ -186,31 +190,93 @@ sbuf_free(sbuf_t *b)
 	sbuf_init(b);
 }
 
-int
-read_file(const char *path, char **data, size_t *len, char **err)
+/* What a file that is not a regular one is, for a message. */
+static const char *
+file_kind(mode_t m)
 {
-	FILE *f = fopen(path, "rb");
-	sbuf_t b;
-	char chunk[65536];
-	size_t n;
+	if (S_ISDIR(m))
+		return "a directory";
+	if (S_ISFIFO(m))
+		return "a FIFO";
+	if (S_ISCHR(m))
+		return "a character device";
+	if (S_ISBLK(m))
+		return "a block device";
+	if (S_ISSOCK(m))
+		return "a socket";
+	return "not a plain file";
+}
 
-	if (f == NULL)
+/* Read fd to its end, or past max bytes (then *too_big). 0, or errno. */
+static int
+read_all(int fd, size_t max, sbuf_t *b, bool *too_big)
+{
+	char chunk[65536];
+	ssize_t n;
+
+	*too_big = false;
+	for (;;) {
+		n = read(fd, chunk, sizeof chunk);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return errno;
+		if (n == 0)
+			return 0;
+		if ((size_t)n > max - b->len) {
+			*too_big = true;
+			return 0;
+		}
+		sbuf_addn(b, chunk, (size_t)n);
+	}
+}
+
+int
+read_file_max(const char *path, size_t max, char **data, size_t *len,
+    char **err)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC), e;
+	struct stat st;
+	sbuf_t b;
+	bool too_big;
+
+	if (fd < 0)
 		return set_error(err, "%s: cannot open: %s", path, strerror(errno));
+	if (fstat(fd, &st) != 0) {
+		e = errno;
+		close(fd);
+		return set_error(err, "%s: cannot stat: %s", path, strerror(e));
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return set_error(err, "%s: not a regular file (%s)", path,
+		    file_kind(st.st_mode));
+	}
+	if ((uintmax_t)st.st_size > max) {
+		close(fd);
+		return set_error(err, "%s: too large: %jd bytes, more than %zu",
+		    path, (intmax_t)st.st_size, max);
+	}
 	sbuf_init(&b);
 	sbuf_addn(&b, "", 0);
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		sbuf_addn(&b, chunk, n);
-	if (ferror(f)) {
-		int e = errno;
-
-		fclose(f);
+	e = read_all(fd, max, &b, &too_big);
+	close(fd);
+	if (e != 0 || too_big) {
 		sbuf_free(&b);
+		if (too_big)
+			return set_error(err, "%s: too large: more than %zu bytes",
+			    path, max);
 		return set_error(err, "%s: read error: %s", path, strerror(e));
 	}
-	fclose(f);
 	*len = b.len;
 	*data = sbuf_take(&b);
 	return 0;
+}
+
+int
+read_file(const char *path, char **data, size_t *len, char **err)
+{
+	return read_file_max(path, SIZE_MAX, data, len, err);
 }
 
 /* East Asian wide ranges (enough for CJK text in lesson titles) and the

@@ -50,7 +50,14 @@ void sbuf_addf(sbuf_t *b, const char *fmt, ...) __attribute__((format(printf, 2,
 char *sbuf_take(sbuf_t *b);   /* never NULL; the buffer is reset */
 void sbuf_free(sbuf_t *b);
 
-/* Read a whole file into a malloc'd, NUL-terminated buffer. */
+/* Read a whole regular file into a malloc'd, NUL-terminated buffer (*data,
+ * *len bytes; the caller frees). A FIFO, a device (/dev/zero), a socket or
+ * a directory is refused without blocking (opened O_NONBLOCK, checked with
+ * fstat), and so is a file of more than max bytes: "PATH: not a regular
+ * file (a FIFO)", "PATH: too large: more than MAX bytes". 0, or -1 with
+ * *err. read_file has no size limit. */
+int read_file_max(const char *path, size_t max, char **data, size_t *len,
+    char **err);
 int read_file(const char *path, char **data, size_t *len, char **err);
 
 /* Display width in terminal columns of a UTF-8 string, whatever the locale:

@@ -30,6 +30,7 @@
 #include "conv-matrix.h"
 #include "fdiff.h"
 #include "gemm.h"
+#include "parallel.h"
 
 #define FD_TOL 1e-6
 
@@ -55,6 +56,15 @@ static const struct shape_row {
 };
 #define NSHAPES ((int)(sizeof(shapes) / sizeof(shapes[0])))
 
+/* Shapes whose passes have at least 2^22 multiply-adds, so the element
+ * kernels run on OpenMP threads (conv-elem.c's ELEM_PARALLEL_MIN):
+ * 2*32*32*32 outputs * 16*3*3 taps = 9.4 M; 2*32*20*18 * 32*3*3 = 6.6 M. */
+static const struct shape_row big_shapes[] = {
+	{ 2, 32, 32, 32, 32, 3, 3, 1, 1, 1, 1, 1, 1, 2, "threaded, groups 2, padding" },
+	{ 2, 32, 40, 36, 32, 3, 3, 2, 2, 2, 2, 2, 2, 1, "threaded, stride, padding, dilation" },
+};
+#define NBIG ((int)(sizeof(big_shapes) / sizeof(big_shapes[0])))
+
 /* One random problem: parameters in [-1, 1), an upstream gradient df. */
 typedef struct problem {
 	conv_shape_t s;
@@ -63,9 +73,8 @@ typedef struct problem {
 } problem_t;
 
 static void
-problem_init(problem_t *pr, int row)
+problem_init_row(problem_t *pr, const struct shape_row *r, int row)
 {
-	const struct shape_row *r = &shapes[row];
 	conv_shape_t *s = &pr->s;
 	char *err = NULL;
 	rng_t rng;
@@ -88,6 +97,12 @@ problem_init(problem_t *pr, int row)
 	tensor_fill_uniform(pr->p.weight, &rng, -1, 1);
 	tensor_fill_uniform(pr->p.bias, &rng, -1, 1);
 	tensor_fill_uniform(pr->df, &rng, -1, 1);
+}
+
+static void
+problem_init(problem_t *pr, int row)
+{
+	problem_init_row(pr, &shapes[row], row);
 }
 
 static void
@@ -215,6 +230,53 @@ START_TEST(test_backward_elem_vs_matrix)
 	tensor_free(die);
 	tensor_free(dwe);
 	tensor_free(dbe);
+	problem_done(&pr);
+}
+END_TEST
+
+/* The matrix form with its images taken 1, 2 and 3 at a time into each
+ * GEMM (the batch split with and without a remainder), under both GEMMs,
+ * against the element form: the same bounds as the twins above. */
+START_TEST(test_matrix_chunks)
+{
+	problem_t pr;
+	const conv_shape_t *s;
+	tensor_t *ye, *die, *dwe;
+	long per;
+	size_t k;
+
+	problem_init(&pr, _i);
+	s = &pr.s;
+	ye = nan_like(pr.df);
+	die = nan_like(pr.p.input);
+	dwe = nan_like(pr.p.weight);
+	conv2d_forward_elem(ye, pr.p.input, pr.p.weight, pr.p.bias, s);
+	conv2d_backward_input_elem(die, pr.df, pr.p.weight, s);
+	conv2d_backward_weight_elem(dwe, pr.df, pr.p.input, s);
+	for (per = 1; per <= 3; per++)
+	for (k = 0; k < 2; k++) {
+		tensor_t *y = nan_like(pr.df), *di = nan_like(pr.p.input);
+		tensor_t *dw = nan_like(pr.p.weight);
+
+		gemm_set_backend(backends[k]);
+		conv2d_matrix_set_batch_cols(per * s->H_out * s->W_out);
+		conv2d_forward_matrix(y, pr.p.input, pr.p.weight, pr.p.bias, s);
+		conv2d_backward_input_matrix(di, pr.df, pr.p.weight, s);
+		conv2d_backward_weight_matrix(dw, pr.df, pr.p.input, s);
+		conv2d_matrix_set_batch_cols(0);
+		ck_assert_tensor_close(y, ye, twin_tol((double)(conv_group_cin(s) *
+		    s->R * s->S) + 1), 0.0);
+		ck_assert_tensor_close(di, die,
+		    twin_tol((double)(s->C_out * s->R * s->S)), 0.0);
+		ck_assert_tensor_close(dw, dwe,
+		    twin_tol((double)(s->N * s->H_out * s->W_out)), 0.0);
+		tensor_free(y);
+		tensor_free(di);
+		tensor_free(dw);
+	}
+	tensor_free(ye);
+	tensor_free(die);
+	tensor_free(dwe);
 	problem_done(&pr);
 }
 END_TEST
@@ -528,6 +590,217 @@ START_TEST(test_hand_depthwise)
 }
 END_TEST
 
+/*
+ * The element kernels, literally: one element at a time, the padding test
+ * at every term, no threads. conv-elem.c reorders the loops (width
+ * innermost, padding hoisted, threads over planes) but promises every bit
+ * of every result unchanged, since each element still sums the same terms
+ * in the same order; these are what it is held to.
+ */
+static void
+literal_forward(tensor_t *output, const tensor_t *input,
+    const tensor_t *weight, const tensor_t *bias, const conv_shape_t *s)
+{
+	long Cg_in = conv_group_cin(s), Cg_out = conv_group_cout(s);
+	long b, c_out, h_out, w_out, cg, di, dj;
+
+	for (b = 0; b < s->N; b++)
+	for (c_out = 0; c_out < s->C_out; c_out++)
+	for (h_out = 0; h_out < s->H_out; h_out++)
+	for (w_out = 0; w_out < s->W_out; w_out++) {
+		double sum = bias != NULL ? T1(bias, c_out) : 0.0;
+
+		for (cg = 0; cg < Cg_in; cg++)
+		for (di = 0; di < s->R; di++)
+		for (dj = 0; dj < s->S; dj++) {
+			long h_in = s->strh * h_out + s->dil_h * di - s->pad_h;
+			long w_in = s->strw * w_out + s->dil_w * dj - s->pad_w;
+
+			if (h_in < 0 || h_in >= s->H_in || w_in < 0 ||
+			    w_in >= s->W_in)
+				continue;
+			sum += T4(input, b, c_out / Cg_out * Cg_in + cg, h_in, w_in) *
+			    T4(weight, c_out, cg, di, dj);
+		}
+		T4(output, b, c_out, h_out, w_out) = sum;
+	}
+}
+
+static void
+literal_forward_nhwc(tensor_t *output, const tensor_t *input,
+    const tensor_t *filter, const tensor_t *bias, const conv_shape_t *s)
+{
+	long Cg_in = conv_group_cin(s), Cg_out = conv_group_cout(s);
+	long b, i, j, k, di, dj, q;
+
+	for (b = 0; b < s->N; b++)
+	for (i = 0; i < s->H_out; i++)
+	for (j = 0; j < s->W_out; j++)
+	for (k = 0; k < s->C_out; k++) {
+		double sum = bias != NULL ? T1(bias, k) : 0.0;
+
+		for (di = 0; di < s->R; di++)
+		for (dj = 0; dj < s->S; dj++) {
+			long h_in = s->strh * i + s->dil_h * di - s->pad_h;
+			long w_in = s->strw * j + s->dil_w * dj - s->pad_w;
+
+			if (h_in < 0 || h_in >= s->H_in || w_in < 0 ||
+			    w_in >= s->W_in)
+				continue;
+			for (q = 0; q < Cg_in; q++)
+				sum += T4(input, b, h_in, w_in, k / Cg_out * Cg_in + q) *
+				    T4(filter, di, dj, q, k);
+		}
+		T4(output, b, i, j, k) = sum;
+	}
+}
+
+/* h_out with h_in = str*h_out + dil*tap - pad, or -1. */
+static long
+literal_window(long in, long tap, long str, long pad, long dil, long out)
+{
+	long num = in + pad - dil * tap;
+
+	return num < 0 || num % str != 0 || num / str >= out ? -1 : num / str;
+}
+
+static void
+literal_dinput(tensor_t *dinput, const tensor_t *df, const tensor_t *weight,
+    const conv_shape_t *s)
+{
+	long Cg_in = conv_group_cin(s), Cg_out = conv_group_cout(s);
+	long b, c_in, h_in, w_in, c_out, di, dj;
+
+	for (b = 0; b < s->N; b++)
+	for (c_in = 0; c_in < s->C_in; c_in++)
+	for (h_in = 0; h_in < s->H_in; h_in++)
+	for (w_in = 0; w_in < s->W_in; w_in++) {
+		long grp = c_in / Cg_in;
+		double sum = 0.0;
+
+		for (di = 0; di < s->R; di++)
+		for (dj = 0; dj < s->S; dj++) {
+			long h_out = literal_window(h_in, di, s->strh, s->pad_h,
+			    s->dil_h, s->H_out);
+			long w_out = literal_window(w_in, dj, s->strw, s->pad_w,
+			    s->dil_w, s->W_out);
+
+			if (h_out < 0 || w_out < 0)
+				continue;
+			for (c_out = grp * Cg_out; c_out < (grp + 1) * Cg_out; c_out++)
+				sum += T4(df, b, c_out, h_out, w_out) *
+				    T4(weight, c_out, c_in - grp * Cg_in, di, dj);
+		}
+		T4(dinput, b, c_in, h_in, w_in) = sum;
+	}
+}
+
+static void
+literal_dweight(tensor_t *dweight, const tensor_t *df, const tensor_t *input,
+    const conv_shape_t *s)
+{
+	long Cg_in = conv_group_cin(s), Cg_out = conv_group_cout(s);
+	long c_out, cg, di, dj, b, h_out, w_out;
+
+	for (c_out = 0; c_out < s->C_out; c_out++)
+	for (cg = 0; cg < Cg_in; cg++)
+	for (di = 0; di < s->R; di++)
+	for (dj = 0; dj < s->S; dj++) {
+		double sum = 0.0;
+
+		for (b = 0; b < s->N; b++)
+		for (h_out = 0; h_out < s->H_out; h_out++)
+		for (w_out = 0; w_out < s->W_out; w_out++) {
+			long h_in = s->strh * h_out + s->dil_h * di - s->pad_h;
+			long w_in = s->strw * w_out + s->dil_w * dj - s->pad_w;
+
+			if (h_in < 0 || h_in >= s->H_in || w_in < 0 ||
+			    w_in >= s->W_in)
+				continue;
+			sum += T4(df, b, c_out, h_out, w_out) *
+			    T4(input, b, c_out / Cg_out * Cg_in + cg, h_in, w_in);
+		}
+		T4(dweight, c_out, cg, di, dj) = sum;
+	}
+}
+
+/* a and b hold the same bits (so NaN in one place fails too). */
+static void
+ck_assert_same_bits(const tensor_t *a, const tensor_t *b, const char *what)
+{
+	size_t i;
+
+	ck_assert(a->size == b->size);
+	for (i = 0; i < a->size; i++)
+		ck_assert_msg(memcmp(&a->data[i], &b->data[i], sizeof(double)) == 0,
+		    "%s: entry %zu is %.17g, the literal loop's %.17g", what, i,
+		    a->data[i], b->data[i]);
+}
+
+static void
+check_bit_identical(const struct shape_row *r, int seed)
+{
+	problem_t pr;
+	const conv_shape_t *s;
+	tensor_t *got, *want, *x_nhwc, *f_hwio, *y_nhwc;
+	int withbias;
+
+	problem_init_row(&pr, r, seed);
+	s = &pr.s;
+	for (withbias = 0; withbias < 2; withbias++) {
+		const tensor_t *bias = withbias ? pr.p.bias : NULL;
+
+		got = nan_like(pr.df);
+		want = nan_like(pr.df);
+		conv2d_forward_elem(got, pr.p.input, pr.p.weight, bias, s);
+		literal_forward(want, pr.p.input, pr.p.weight, bias, s);
+		ck_assert_same_bits(got, want, r->what);
+		tensor_free(got);
+		tensor_free(want);
+	}
+	x_nhwc = tensor_create4(s->N, s->H_in, s->W_in, s->C_in);
+	f_hwio = tensor_create4(s->R, s->S, conv_group_cin(s), s->C_out);
+	y_nhwc = tensor_create4(s->N, s->H_out, s->W_out, s->C_out);
+	tensor_nchw_to_nhwc(x_nhwc, pr.p.input);
+	tensor_oihw_to_hwio(f_hwio, pr.p.weight);
+	got = nan_like(y_nhwc);
+	conv2d_forward_nhwc_elem(got, x_nhwc, f_hwio, pr.p.bias, s);
+	literal_forward_nhwc(y_nhwc, x_nhwc, f_hwio, pr.p.bias, s);
+	ck_assert_same_bits(got, y_nhwc, r->what);
+	tensor_free(got);
+	got = nan_like(pr.p.input);
+	want = nan_like(pr.p.input);
+	conv2d_backward_input_elem(got, pr.df, pr.p.weight, s);
+	literal_dinput(want, pr.df, pr.p.weight, s);
+	ck_assert_same_bits(got, want, r->what);
+	tensor_free(got);
+	tensor_free(want);
+	got = nan_like(pr.p.weight);
+	want = nan_like(pr.p.weight);
+	conv2d_backward_weight_elem(got, pr.df, pr.p.input, s);
+	literal_dweight(want, pr.df, pr.p.input, s);
+	ck_assert_same_bits(got, want, r->what);
+	tensor_free(got);
+	tensor_free(want);
+	tensor_free(x_nhwc);
+	tensor_free(f_hwio);
+	tensor_free(y_nhwc);
+	problem_done(&pr);
+}
+
+START_TEST(test_elem_bit_identical)
+{
+	check_bit_identical(&shapes[_i], _i);
+}
+END_TEST
+
+START_TEST(test_elem_bit_identical_threaded)
+{
+	parallel_set_threads(3);       /* threaded even on one core */
+	check_bit_identical(&big_shapes[_i], 100 + _i);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -542,6 +815,7 @@ make_suite(void)
 	tcase_add_loop_test(twins, test_forward_elem_vs_matrix, 0, NSHAPES);
 	tcase_add_loop_test(twins, test_forward_nchw_vs_nhwc, 0, NSHAPES);
 	tcase_add_loop_test(twins, test_backward_elem_vs_matrix, 0, NSHAPES);
+	tcase_add_loop_test(twins, test_matrix_chunks, 0, NSHAPES);
 	tcase_add_loop_test(fd, test_backward_elem_vs_fd, 0, NSHAPES);
 	tcase_add_loop_test(fd, test_backward_matrix_vs_fd, 0, NSHAPES);
 	tcase_add_loop_test(fd, test_jacobian_contracts_to_backward, 0, NSHAPES);
@@ -549,6 +823,8 @@ make_suite(void)
 	tcase_add_test(hand, test_hand_stride_padding);
 	tcase_add_test(hand, test_hand_im2col_col2im);
 	tcase_add_test(hand, test_hand_depthwise);
+	tcase_add_loop_test(twins, test_elem_bit_identical, 0, NSHAPES);
+	tcase_add_loop_test(twins, test_elem_bit_identical_threaded, 0, NBIG);
 	suite_add_tcase(s, twins);
 	suite_add_tcase(s, fd);
 	suite_add_tcase(s, hand);

@@ -264,6 +264,12 @@ START_TEST(test_literals_and_calls)
 	ck_assert(call->u.call.args[2]->u.rval == 1e-3);
 	ck_assert_int_eq(c->nfree, 1);
 	claim_free(c);
+	/* a subnormal is a number (strtod's ERANGE for it is no error) */
+	c = parse_ok("bias[c_out] = 1e-320 + 4.9e-324");
+	ck_assert(c->rhs->u.op.a->u.rval == 1e-320);
+	ck_assert(c->rhs->u.op.b->u.rval == 4.9e-324);
+	ck_assert(c->rhs->u.op.b->u.rval > 0.0);
+	claim_free(c);
 }
 END_TEST
 
@@ -346,6 +352,12 @@ static const struct bad {
 	  "f.md:10:34: error: malformed number (near '1.5.3')" },
 	{ LHS "2e + 1",
 	  "f.md:10:34: error: malformed number (near '2e')" },
+	{ LHS "1e999",
+	  "f.md:10:34: error: number out of range (near '1e999')" },
+	{ LHS "1 + 1e-400",
+	  "f.md:10:38: error: number out of range (near '1e-400')" },
+	{ LHS "99999999999999999999",
+	  "f.md:10:34: error: number out of range (near '99999999999999999999')" },
 	{ LHS "1 $ 2",
 	  "f.md:10:36: error: unexpected character (near '$')" },
 	{ LHS "foo(1)",
@@ -647,6 +659,108 @@ START_TEST(test_deep_nesting)
 }
 END_TEST
 
+/* LHS followed by n terms "0 + 0 + ...", malloc'd; grouped in
+ * parentheses of per terms each when per > 0. */
+static char *
+chain_claim(int n, int per)
+{
+	sbuf_t b;
+	int i;
+
+	sbuf_init(&b);
+	sbuf_add(&b, LHS);
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			sbuf_add(&b, " + ");
+		if (per > 0 && i % per == 0)
+			sbuf_add(&b, "(");
+		sbuf_add(&b, "0");
+		if (per > 0 && (i % per == per - 1 || i == n - 1))
+			sbuf_add(&b, ")");
+	}
+	return sbuf_take(&b);
+}
+
+/* A chain builds a tree as tall as it is long, which the binder, the
+ * printers and the evaluator walk recursively: past 2000 levels it is
+ * refused at the operator that passes the limit (a 40,000-term chain
+ * overflowed the stack). Parentheses add their tree's height to the
+ * chain around them; grouping keeps a long claim low. */
+START_TEST(test_long_chain)
+{
+	char *text, *err = NULL, *nl;
+	claim_t *c;
+	sbuf_t b;
+	int i;
+
+	text = chain_claim(2000, 0);    /* 1999 '+': 2000 levels */
+	c = claim_parse(text, "f.md", 10, 1, scope, &err);
+	ck_assert_msg(c != NULL, "%s", err);
+	claim_free(c);
+	free(text);
+	text = chain_claim(40000, 0);
+	ck_assert_ptr_null(claim_parse(text, "f.md", 10, 1, scope, &err));
+	nl = strchr(err, '\n');
+	*nl = '\0';
+	/* the 2000th '+': after LHS (34 columns) and 1999 "0 + " */
+	ck_assert_str_eq(err, "f.md:10:8032: error: expression too deep: more "
+	    "than 2000 levels of operators (split the claim, or group terms "
+	    "with parentheses) (near '+')");
+	/* the quoted line is cut around the caret */
+	ck_assert_int_lt(strlen(nl + 1), 300);
+	free(err);
+	free(text);
+	/* (1500 terms) + 600 more: 1501 + 600 levels */
+	nl = chain_claim(1500, 0);
+	sbuf_init(&b);
+	sbuf_addf(&b, "%s(%s)", LHS, nl + strlen(LHS));
+	for (i = 0; i < 600; i++)
+		sbuf_add(&b, " + 0");
+	free(nl);
+	text = sbuf_take(&b);
+	ck_assert_ptr_null(claim_parse(text, "f.md", 10, 1, scope, &err));
+	ck_assert_ptr_nonnull(strstr(err, "expression too deep"));
+	free(err);
+	free(text);
+	/* 40,000 terms in groups of 1000: 1040 levels */
+	text = chain_claim(40000, 1000);
+	c = claim_parse(text, "f.md", 10, 1, scope, &err);
+	ck_assert_msg(c != NULL, "%s", err);
+	claim_free(c);
+	free(text);
+}
+END_TEST
+
+/* A parse error on a long line quotes 60 bytes each side of the caret,
+ * "..." marking each cut, the caret under the token. */
+START_TEST(test_caret_long_line)
+{
+	sbuf_t b;
+	char *text, *err = NULL, *l2, *l3;
+	int i;
+
+	sbuf_init(&b);
+	sbuf_add(&b, LHS);
+	for (i = 0; i < 500; i++)
+		sbuf_add(&b, "1 + ");
+	sbuf_add(&b, "$ + 1");
+	for (i = 0; i < 500; i++)
+		sbuf_add(&b, " + 1");
+	text = sbuf_take(&b);
+	ck_assert_ptr_null(claim_parse(text, "f.md", 10, 1, scope, &err));
+	l2 = strchr(err, '\n') + 1;
+	l3 = strchr(l2, '\n') + 1;
+	ck_assert_int_eq((int)(l3 - l2), 2 + 3 + 60 + 60 + 3 + 1);
+	ck_assert(strncmp(l2, "  ...", 5) == 0);
+	ck_assert(strncmp(l3 - 4, "...", 3) == 0);
+	ck_assert_int_eq(l2[2 + 3 + 60], '$');
+	ck_assert_int_eq((int)strlen(l3), 2 + 3 + 60 + 1);
+	ck_assert_int_eq(l3[2 + 3 + 60], '^');
+	free(err);
+	free(text);
+}
+END_TEST
+
 START_TEST(test_block_errors)
 {
 	claim_t **cl = NULL;
@@ -708,6 +822,8 @@ make_suite(void)
 	tcase_add_test(tc, test_invalid_utf8_messages);
 	tcase_add_test(tc, test_invalid_utf8_lesson_messages);
 	tcase_add_test(tc, test_deep_nesting);
+	tcase_add_test(tc, test_long_chain);
+	tcase_add_test(tc, test_caret_long_line);
 	tcase_add_test(tc, test_block_errors);
 	suite_add_tcase(s, tc);
 	return s;

@@ -340,6 +340,49 @@ START_TEST(test_latex)
 }
 END_TEST
 
+/* A long chain, mixed operators and contexts included, is drawn in one
+ * row exactly as its canonical text writes it (the chain is drawn in one
+ * piece now, not node by node: the same parentheses, in linear time). */
+START_TEST(test_long_chain_render)
+{
+	static const char *const term[] = { "0", "a[i] * 2", "(1 - 2)", "3 % 2",
+	    "-(1 + 2)" };
+	claim_t *c;
+	pp_box_t *b;
+	sbuf_t t;
+	char *text, *p, *q;
+	int i;
+
+	sbuf_init(&t);
+	sbuf_add(&t, "let a[i < 3] = 1");
+	c = parse_ok(t.s);
+	claim_free(c);
+	sbuf_free(&t);
+	sbuf_init(&t);
+	sbuf_add(&t, "output[b, c_out, h_out, w_out] = ");
+	for (i = 0; i < 1900; i++)
+		sbuf_addf(&t, "%s%s", i > 0 ? (i % 3 ? " + " : " - ") : "",
+		    term[i % 5]);
+	c = parse_ok(t.s);
+	text = claim_text(c);
+	ck_assert_msg(strcmp(text, t.s) == 0, "text != the claim as written");
+	b = claim_render(c, PP_ASCII);
+	ck_assert_int_eq(b->height, 1);
+	/* the drawing writes an access's indices without spaces; strcmp:
+	 * Check cannot print strings this long in a message */
+	for (p = q = text; *p != '\0'; p++)
+		if (!(p[0] == ' ' && p > text && p[-1] == ','))
+			*q++ = *p;
+	*q = '\0';
+	ck_assert_msg(strcmp(b->rows[0], text) == 0, "rendering != text");
+
+	pp_box_free(b);
+	free(text);
+	claim_free(c);
+	sbuf_free(&t);
+}
+END_TEST
+
 /* ---- laying claims out narrower (claim_render_fit) ---- */
 
 static bool
@@ -472,6 +515,7 @@ make_suite(void)
 	tcase_add_test(tc, test_unicode_sum);
 	tcase_add_test(tc, test_tall_sum);
 	tcase_add_test(tc, test_unicode_operators);
+	tcase_add_test(tc, test_long_chain_render);
 	tcase_add_test(tc, test_tall_paren);
 	tcase_add_test(tc, test_ascii_partial);
 	tcase_add_loop_test(tc, test_text_round_trip, 0, n);

@@ -9,6 +9,8 @@
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "check-util.h"
 #include "lesson.h"
@@ -298,6 +300,91 @@ START_TEST(test_collect)
 }
 END_TEST
 
+/* Markdown nested past 100 levels is refused where it gets too deep
+ * (50,000 nested block quotes overflowed the stack); 99 quotes around a
+ * paragraph are 100 levels, fine. */
+START_TEST(test_deep_nesting)
+{
+	sbuf_t b;
+	char *text, *err = NULL;
+	lesson_t *l;
+	int i;
+
+	sbuf_init(&b);
+	sbuf_add(&b, "# T\n\n");
+	for (i = 0; i < 50000; i++)
+		sbuf_add(&b, "> ");
+	sbuf_add(&b, "x\n\n## S\n");
+	text = sbuf_take(&b);
+	ck_assert_ptr_null(lesson_parse(text, strlen(text), "x.md", &err));
+	ck_assert_str_eq(err, "x.md:3:201: error: blocks nested more than 100 "
+	    "deep (block quotes, lists and their items, emphasis)");
+	free(err);
+	free(text);
+	sbuf_add(&b, "# T\n\n");
+	for (i = 0; i < 100000; i++)
+		sbuf_add(&b, "- ");
+	sbuf_add(&b, "x\n\n## S\n");
+	text = sbuf_take(&b);
+	ck_assert_ptr_null(lesson_parse(text, strlen(text), "x.md", &err));
+	ck_assert_ptr_nonnull(strstr(err, "x.md:3:101: error: blocks nested"));
+	free(err);
+	free(text);
+	sbuf_add(&b, "# T\n\n");
+	for (i = 0; i < 99; i++)        /* 99 quotes and the paragraph */
+		sbuf_add(&b, "> ");
+	sbuf_add(&b, "x\n\n## S\n");
+	text = sbuf_take(&b);
+	l = lesson_parse(text, strlen(text), "x.md", &err);
+	ck_assert_msg(l != NULL, "%s", err);
+	ck_assert_int_eq((int)strlen(l->intro), 2 * 99 + 1);
+	lesson_free(l);
+	free(text);
+}
+END_TEST
+
+/* What is not a regular file is refused without blocking: a FIFO (open
+ * would wait for a writer), /dev/zero (read until memory runs out), a
+ * directory; a file past the size cap, which the environment sets. */
+START_TEST(test_special_files)
+{
+	char dir[] = "/tmp/check_lesson.XXXXXX", *fifo, *err = NULL, *path;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	fifo = xasprintf("%s/f.md", dir);
+	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+	ck_assert_ptr_null(lesson_load(fifo, &err));
+	ck_assert_ptr_nonnull(strstr(err, "f.md: not a regular file (a FIFO)"));
+	free(err);
+	unlink(fifo);
+	rmdir(dir);
+	free(fifo);
+	ck_assert_ptr_null(lesson_load("/dev/zero", &err));
+	ck_assert_str_eq(err, "/dev/zero: not a regular file (a character "
+	    "device)");
+	free(err);
+	ck_assert_ptr_null(lesson_load("/", &err));
+	ck_assert_str_eq(err, "/: not a regular file (a directory)");
+	free(err);
+	path = test_data_path("lessons/good.md");
+	setenv("CONVGRAD_MAX_LESSON_SIZE", "100", 1);
+	ck_assert_ptr_null(lesson_load(path, &err));
+	ck_assert_ptr_nonnull(strstr(err, "good.md: too large: "));
+	ck_assert_ptr_nonnull(strstr(err, "bytes, more than 100 "
+	    "(CONVGRAD_MAX_LESSON_SIZE sets the limit)"));
+	free(err);
+	setenv("CONVGRAD_MAX_LESSON_SIZE", "12Q", 1);
+	ck_assert_ptr_null(lesson_load(path, &err));
+	ck_assert_str_eq(err, "CONVGRAD_MAX_LESSON_SIZE: expected a size in "
+	    "bytes such as 4000000, 512K or 16M, got '12Q'");
+	free(err);
+	setenv("CONVGRAD_MAX_LESSON_SIZE", "64K", 1);
+	lesson_free(load_fixture("lessons/good.md"));
+	unsetenv("CONVGRAD_MAX_LESSON_SIZE");
+	free(path);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -313,6 +400,8 @@ make_suite(void)
 	tcase_add_test(tc, test_fences_closed);
 	tcase_add_test(tc, test_defaults_and_covers);
 	tcase_add_test(tc, test_collect);
+	tcase_add_test(tc, test_deep_nesting);
+	tcase_add_test(tc, test_special_files);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <stdbool.h>
 #include <string.h>
+#include <time.h>
 
 #include "check-util.h"
 #include "tutor.h"
@@ -219,9 +220,9 @@ START_TEST(test_steps_at_ends)
 	press("nnnnnn");
 	ck_assert_int_eq(T->step, last);
 	ck_assert(strstr(T->message, "last step") != NULL);
-	tutor_key(T, TK_PGUP);
+	tutor_key(T, 'p');
 	ck_assert_int_eq(T->step, last - 1);
-	tutor_key(T, TK_PGDN);
+	tutor_key(T, 'n');
 	ck_assert_int_eq(T->step, last);
 }
 END_TEST
@@ -587,6 +588,7 @@ START_TEST(test_unbound_variables)
 	tutor_key(t, TK_ENTER);
 	ck_assert_int_eq(tutor_extras(t, idx), 3);       /* b, r, p */
 	r = idx[1];
+	tutor_key(t, 'e');                              /* explore */
 	t->focus = PANE_OUTPUT;
 	tutor_key(t, TK_TAB);
 	ck_assert(t->var_focus);
@@ -612,6 +614,154 @@ START_TEST(test_unbound_variables)
 }
 END_TEST
 
+
+/* ---- reading and exploring ---- */
+
+START_TEST(test_layouts)
+{
+	open_at(0);
+	ck_assert_int_eq(T->layout, LAYOUT_READ);       /* prose first */
+	ck_assert_int_eq(T->focus, PANE_TEXT);
+	tutor_text_size(T, 10, 35);                     /* as the UI says */
+	tutor_key(T, ' ');
+	ck_assert_int_eq(T->prose_scroll, 9);           /* a page, less a line */
+	tutor_key(T, TK_PGDN);
+	ck_assert_int_eq(T->prose_scroll, 18);
+	tutor_key(T, TK_PGUP);
+	ck_assert_int_eq(T->prose_scroll, 9);
+	pressn(' ', 5);
+	ck_assert_int_eq(T->prose_scroll, 25);          /* the last page */
+	ck_assert_ptr_nonnull(strstr(T->message, "n goes on"));
+	tutor_key(T, 'j');
+	ck_assert_int_eq(T->prose_scroll, 25);          /* clamped */
+	tutor_key(T, 'e');
+	ck_assert_int_eq(T->layout, LAYOUT_EXPLORE);
+	ck_assert_int_eq(T->focus, PANE_INPUT);
+	tutor_key(T, 'e');
+	ck_assert_int_eq(T->layout, LAYOUT_READ);
+	ck_assert_int_eq(T->focus, PANE_TEXT);
+	tutor_key(T, TK_BTAB);                          /* a pane: explore */
+	ck_assert_int_eq(T->layout, LAYOUT_EXPLORE);
+	ck_assert_int_eq(T->focus, PANE_OUTPUT);
+	press("nnnnn");                                 /* one lesson only */
+	ck_assert_ptr_nonnull(strstr(T->message, "last step of the last lesson"));
+}
+END_TEST
+
+/* n on a lesson's last step opens the next lesson, reading. */
+START_TEST(test_next_lesson)
+{
+	char *path = test_data_path("tutor-lesson.md");
+	char *paths[2] = { path, path };
+	tutor_t *t = tutor_create(paths, 2);
+
+	free(path);
+	tutor_key(t, TK_ENTER);
+	tutor_key(t, 'e');
+	pressn_t(t, 'n', t->lessons[0].lesson->nsteps - 1);
+	ck_assert_int_eq(t->lesson, 0);
+	tutor_key(t, 'n');
+	ck_assert_int_eq(t->lesson, 1);
+	ck_assert_int_eq(t->step, 0);
+	ck_assert_int_eq(t->layout, LAYOUT_READ);
+	ck_assert_ptr_nonnull(strstr(t->message, "next lesson (2 of 2)"));
+	tutor_free(t);
+}
+END_TEST
+
+/* ---- verification beside the interface (tutor-bg.c) ---- */
+
+/* Poll t until nothing runs, for up to 3 s (a generous bound for the
+ * fixture: it verifies in milliseconds). */
+static void
+poll_idle(tutor_t *t)
+{
+	struct timespec ts = { 0, 2000000 };
+	int i;
+
+	for (i = 0; i < 1500 && tutor_busy(t, NULL); i++) {
+		tutor_poll(t);
+		nanosleep(&ts, NULL);
+	}
+	tutor_poll(t);
+	ck_assert_msg(!tutor_busy(t, NULL), "still verifying after 3 s");
+}
+
+/* V in the background gives the very results the foreground gives, claim
+ * by claim, and says so when it is done. */
+START_TEST(test_bg_matches_foreground)
+{
+	char *path = test_data_path("tutor-lesson.md"), *err = NULL;
+	tutor_t *fg = tutor_create(&path, 1), *bg = tutor_create(&path, 1);
+	int k;
+
+	free(path);
+	ck_assert_int_eq(tutor_bg_start(bg, &err), 0);
+	tutor_key(fg, TK_ENTER);
+	tutor_key(bg, TK_ENTER);
+	tutor_key(fg, 'V');
+	tutor_key(bg, 'V');
+	poll_idle(bg);
+	ck_assert_ptr_nonnull(bg->message);
+	ck_assert_msg(strstr(bg->message, "lesson verified: ") == bg->message,
+	    "message: %s", bg->message);
+	for (k = 0; k < fg->lessons[0].nclaims; k++) {
+		const tutor_check_t *a = &fg->lessons[0].checks[k];
+		const tutor_check_t *b = &bg->lessons[0].checks[k];
+
+		ck_assert(a->valid && b->valid);
+		ck_assert_int_eq(a->result.verdict, b->result.verdict);
+		ck_assert_uint_eq(a->result.checked, b->result.checked);
+		ck_assert_uint_eq(a->result.failures, b->result.failures);
+		ck_assert_double_eq(a->result.max_abs, b->result.max_abs);
+	}
+	tutor_free(fg);
+	tutor_free(bg);
+}
+END_TEST
+
+/* Esc while verifying cancels (and stays in the lesson); nothing
+ * cancelled is kept as a result; v then verifies the claim again and
+ * says what it came to. */
+START_TEST(test_bg_cancel)
+{
+	char *path = test_data_path("tutor-lesson.md"), *err = NULL;
+	tutor_t *t = tutor_create(&path, 1);
+	conv_shape_t big;
+	int k;
+
+	free(path);
+	ck_assert_int_eq(tutor_bg_start(t, &err), 0);
+	tutor_key(t, TK_ENTER);
+	poll_idle(t);
+	big = t->lessons[0].shape;
+	big.H_in = big.W_in = 40;
+	big.C_in = 3;
+	ck_assert_int_eq(tutor_set_shape(t, &big, &err), 0);
+	tutor_key(t, 'V');
+	ck_assert(tutor_busy(t, NULL));
+	tutor_key(t, TK_ESC);
+	ck_assert_int_eq(t->screen, SCR_LESSON);
+	ck_assert_ptr_nonnull(strstr(t->message, "cancelled"));
+	poll_idle(t);
+	for (k = 0; k < t->lessons[0].nclaims; k++) {
+		const tutor_check_t *ck = &t->lessons[0].checks[k];
+
+		ck_assert(!ck->valid || ck->result.verdict != VERDICT_CANCELLED);
+	}
+	tutor_key(t, 'v');
+	ck_assert(tutor_claim_pending(t, 0));
+	poll_idle(t);
+	ck_assert(!tutor_claim_pending(t, 0));
+	ck_assert(t->lessons[0].checks[0].valid);
+	ck_assert_ptr_nonnull(strstr(t->message, "claim verified again: "));
+	ck_assert_int_eq(t->screen, SCR_LESSON);
+	tutor_key(t, TK_ESC);                   /* nothing runs: back */
+	ck_assert_int_eq(t->screen, SCR_LIST);
+	tutor_free(t);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -625,6 +775,11 @@ make_suite(void)
 
 	tc = tcase_create("unbound");
 	tcase_add_test(tc, test_unbound_variables);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("background");
+	tcase_add_test(tc, test_bg_matches_foreground);
+	tcase_add_test(tc, test_bg_cancel);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("state");
@@ -645,6 +800,8 @@ make_suite(void)
 	tcase_add_test(tc, test_live_cases);
 	tcase_add_test(tc, test_erratum_cex);
 	tcase_add_test(tc, test_list_states);
+	tcase_add_test(tc, test_layouts);
+	tcase_add_test(tc, test_next_lesson);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -116,6 +116,36 @@ t "tutor on a lesson, no terminal"     "not a terminal"              tutor "$d/g
 t "no command, no terminal"            "convgrad verify"             
 t "unknown command"                    "unknown command 'frobnicate'" frobnicate
 
+# Output that cannot be written: /dev/full (ENOSPC at the flush) and a
+# closed stdout, for every command and --help: a message, exit 2.
+w() {   # w DESC SUBSTRING REDIRECT ARG...
+	local desc=$1 want=$2 redir=$3 rc
+	shift 3
+	case $redir in
+	full) $TIMEOUT "$CONVGRAD" "$@" </dev/null >/dev/full 2>"$err" ;;
+	closed) $TIMEOUT "$CONVGRAD" "$@" </dev/null >&- 2>"$err" ;;
+	esac
+	rc=$?
+	if [ "$rc" != 2 ] || ! grep -qF -- "$want" "$err"; then
+		fail "$desc: exit $rc, want 2 and '$want'"
+		diag "stderr: $(head -c 600 "$err")"
+	else
+		pass "$desc"
+	fi
+}
+for redir in full closed; do
+	want="write error on standard output: No space left on device"
+	[ $redir = closed ] && want="standard output is closed"
+	w "--help > $redir"               "$want" $redir --help
+	w "--version > $redir"            "$want" $redir --version
+	w "verify --help > $redir"        "$want" $redir verify --help
+	w "verify > $redir"               "$want" $redir verify "$d/good.md"
+	w "show > $redir"                 "$want" $redir show "$d/good.md"
+	w "show --format markdown > $redir" "$want" $redir show --format markdown "$top_srcdir/lessons"
+	w "gradcheck > $redir"            "$want" $redir gradcheck --shape 1,1,3,3,1,2,2
+	w "gradcheck --help > $redir"     "$want" $redir gradcheck --help
+done
+
 # A sum over 1e11 terms at one tuple: finishes (a finding or a refusal)
 # rather than running for hours; `timeout` turns a hang into a failure.
 lesson huge-sum.md 'd f / d bias[c_out] = sum(i in 0..99999999999) 0'

@@ -142,6 +142,8 @@ check "q leaves a usable shell" shell_alive a
 run a "clear; $(tutor_cmd "" tutor "$FIX")"
 check "LESSON opens straight into the lesson" wait_for a "step 1/4"
 check "claims verified on arrival" wait_for a "holds at all"
+keys a e
+check "e: the exploring layout" wait_for a "e read"
 keys a n
 check "n goes to the next step" wait_for a "step 2/4"
 check "the case at the cursors: inside" wait_for a "case: inside the window: a weight"
@@ -227,7 +229,7 @@ check "... naming the lesson and the options" grep -qF -- \
 start b 120 40
 run b "$(tutor_cmd "" tutor "$FIX")"
 check "120x40 opens" wait_for b "step 1/4"
-keys b n
+keys b e n
 wait_for b "step 2/4" >/dev/null
 check "120x40 shows values in the input grid" \
     bash -c 'grep -qE -- "-?[0-9]\.[0-9][0-9]" <<<"$1"' _ "$(input_grid b)"
@@ -279,5 +281,151 @@ check "--ascii: formula drawn" grep -q "where" "$TMPD/ascii"
 keys c q
 check "--ascii: q quits" wait_gone c "step 2/4"
 check "--ascii: the shell is usable" shell_alive c
+
+# ---- the reading layout and the exploring layout (issue 9 item 1) ----
+# prose_rows NAME: rows of prose between the heading and the verdict.
+prose_rows() {
+	screen "$1" | sed -n '3,$p' | awk '/^ (✓|✗|not verified|verifying|queued)/ { exit }
+	    /^ claim [0-9]/ { exit } { n++ } END { print n + 0 }'
+}
+for size in 80x24 60x20; do
+	start r "${size%x*}" "${size#*x}"
+	run r "clear; $(tutor_cmd "" tutor)"
+	wait_for r "not visited" >/dev/null
+	keys r Enter
+	check "$size: a lesson opens in the reading layout" wait_for r "e explore"
+	check "$size: ... the prose first, no panes" \
+	    bash -c '! grep -q "┌" <<<"$1"' _ "$(screen r)"
+	check "$size: ... at least 10 lines of prose" \
+	    test "$(prose_rows r)" -ge 10
+	check "$size: ... from its first line" wait_for r "Before we differentiate"
+	keys r Space
+	check "$size: Space scrolls the prose a page" \
+	    wait_gone r "Before we differentiate"
+	check "$size: ... and says there is more above" wait_for r "↑" 1
+	keys r PPage
+	check "$size: PgUp scrolls back" wait_for r "Before we differentiate"
+	keys r NPage
+	check "$size: PgDn scrolls too" wait_gone r "Before we differentiate"
+	keys r Space Space Space Space Space Space
+	check "$size: the claim comes after the prose" wait_for r "claim 1/"
+	check "$size: at the end Space says n goes on" \
+	    wait_for r "end of the step: n goes on"
+	keys r Tab
+	check "$size: Tab explores, the input pane focused" wait_for r "*input"
+	check "$size: ... the hint offers reading again" wait_for r "e read"
+	keys r e
+	check "$size: e reads again" wait_for r "e explore"
+	keys r n n
+	check "$size: n goes to the next step" wait_for r "step 3/3"
+	keys r n
+	check "$size: n on the last step opens the next lesson" \
+	    wait_for r "to the next lesson"
+	check "$size: ... at its first step" wait_for r "step 1/"
+	check "$size: ... reading" wait_for r "e explore" 1
+	keys r q
+	tm kill-session -t r
+done
+
+# ---- never block: keys, Esc, q and signals while a long verification runs
+# (issue 9 item 7, issue 12 item 4). At this shape one claim of lesson 3
+# step 2 takes minutes, so it is still running when each key is checked.
+# Latency is asserted loosely here (a few seconds, against the minutes it
+# took when verification blocked); bench/bench-tutor measures it exactly.
+BIG=(--shape 2,3,16,16,4,3,3 --stride 1,1)
+L3="$LESSONS/03-input.md"
+# elapsed_ok START: less than 3 s since START (date +%s%N).
+elapsed_ok() { test $(( ($(date +%s%N) - $1) / 1000000 )) -lt 3000; }
+# tutor_pid NAME: the tutor running in the pane.
+tutor_pid() { pgrep -P "$(tm display -p -t "$1" '#{pane_pid}')" -x convgrad | head -1; }
+for size in 80x24 60x20; do
+	start v "${size%x*}" "${size#*x}"
+	run v "clear; $(tutor_cmd "" tutor "${BIG[@]}" "$L3")"
+	wait_for v "step 1/5" >/dev/null
+	keys v n
+	check "$size: the verification runs beside the interface" \
+	    wait_for v "verifying 2.1"
+	keys v e
+	check "$size: the claim says it is being verified, nothing else" \
+	    bash -c '! grep -q "not verified at this shape yet" <<<"$1"' _ "$(screen v)"
+	t0=$(date +%s%N)
+	keys v l
+	check "$size: a key acts while it runs" wait_for v "w_in=1" 3
+	check "$size: ... within the bound (loosely)" elapsed_ok "$t0"
+	check "$size: ... and the verification goes on" wait_for v "verifying 2.1" 1
+	check "$size: Esc while verifying says cancel" wait_for v "Esc cancel" 1
+	t0=$(date +%s%N)
+	keys v Escape
+	check "$size: Esc cancels it" wait_for v "verification cancelled" 3
+	check "$size: ... within the bound (loosely)" elapsed_ok "$t0"
+	check "$size: ... and stays in the lesson" wait_for v "step 2/5" 1
+	check "$size: ... the claim is not verified now" \
+	    wait_for v "not verified at this shape yet" 1
+	keys v v
+	check "$size: v verifies the claim again, in the background" \
+	    wait_for v "verifying 2.1"
+	t0=$(date +%s%N)
+	keys v q
+	check "$size: q quits while it runs" wait_gone v "step 2/5"
+	check "$size: ... within the bound (loosely)" elapsed_ok "$t0"
+	run v 'echo rc=$?'
+	check "$size: q: exit status 0" wait_for v "rc=0"
+	check "$size: q leaves a usable shell" shell_alive v
+	tm kill-session -t v
+done
+
+# Signals while verifying: each ends the tutor at once, restores the
+# terminal (checked with stty under dash, which does not repair the tty
+# as interactive bash does) and leaves the alternate screen.
+start s 80 24
+# sig_case SIG WANT_RC [ENV]: run the tutor under sh, send SIG while it
+# verifies, check the exit status and the tty.
+sig_case() {
+	local sig=$1 want=$2 envs=${3:-} name="SIG$1"
+	[ -z "$envs" ] || name="a stack overflow"
+	run s "clear; sh -c '$(tutor_cmd "$envs" tutor "${BIG[@]}" "$L3" | sed "s/'/'\\\\''/g"); echo rc=\$?; stty -a | grep -qE -- \"-icanon|-echo \" && echo tty-raw || echo tty-sane'"
+	if [ -z "$envs" ]; then
+		wait_for s "step 1/5" >/dev/null
+		keys s n
+		wait_for s "verifying 2.1" >/dev/null
+		local pid t0 sh
+		sh=$(pgrep -P "$(tm display -p -t s '#{pane_pid}')" -x sh | head -1)
+		pid=$(pgrep -P "$sh" -x convgrad | head -1)
+		t0=$(date +%s%N)
+		[ -n "$pid" ] && kill -s "$sig" "$pid"
+		check "$name while verifying: ends it" wait_for s "rc=" 3
+		check "$name: ... within the bound (loosely)" elapsed_ok "$t0"
+	fi
+	check "$name: exit status $want" wait_for s "rc=$want"
+	check "$name: the tty is restored" wait_for s "tty-sane"
+	check "$name: the alternate screen is left" \
+	    test "$(tm display -p -t s '#{alternate_on}')" = 0
+}
+sig_case TERM 143
+sig_case HUP 129
+sig_case INT 130
+sig_case QUIT 131
+sig_case USR1 138
+sig_case PIPE 141
+sig_case ABRT 134
+sig_case SEGV 139
+# A stack overflow: the fault handler runs on its alternate stack.
+sig_case STACK 139 "CONVGRAD_TEST_FATAL=stack"
+
+# Ctrl-Z while verifying: stops at once; fg resumes, the keys after it act.
+start z 80 24
+run z "clear; $(tutor_cmd "" tutor "${BIG[@]}" "$L3")"
+wait_for z "step 1/5" >/dev/null
+keys z n e
+wait_for z "verifying 2.1" >/dev/null
+keys z C-z
+check "Ctrl-Z while verifying suspends at once" wait_for z "Stopped" 3
+check "suspended: the shell is usable" shell_alive z
+run z "clear; fg"
+check "fg resumes, still verifying" wait_for z "verifying 2.1"
+keys z l
+check "keys act after resuming" wait_for z "w_in=1" 3
+keys z q
+check "q after resuming" wait_gone z "step 2/5"
 
 done_testing
