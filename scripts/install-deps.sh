@@ -8,7 +8,7 @@ set -eu
 
 # Debian package names, with what each is for.
 PACKAGES="build-essential autoconf automake pkg-config
-libncurses-dev libcmark-dev libopenblas-dev check tmux"
+libncurses-dev libcmark-dev libopenblas-dev check tmux python3-numpy"
 
 missing=""
 for p in $PACKAGES; do
@@ -34,7 +34,8 @@ install-deps: no apt-get here. Install these with your system's package manager:
   a C11 compiler and make, autoconf, automake, pkg-config,
   ncursesw (development files), libcmark (CommonMark, development files),
   a CBLAS such as OpenBLAS (optional: configure --with-blas=none uses a
-  built-in GEMM), Check >= 0.12 (for make check), tmux (for the tutor's tests).
+  built-in GEMM), Check >= 0.12 (for make check), tmux (for the tutor's tests),
+  NumPy for Python 3 (optional: the NumPy example's tests).
 MSG
 	exit 2
 fi

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "cli-common.h"
+#include "cli-outside.h"
 #include "cmd.h"
 #include "gemm.h"
 #include "gradcheck.h"
@@ -33,6 +34,7 @@ typedef struct gc_cli {
 	cli_common_t common;      /* its shape goes over o.shape at the end */
 	enum format format;
 	const char *dump;
+	gc_outside_t outside;     /* --load, --plugin (cli-outside.c) */
 } gc_cli_t;
 
 enum {
@@ -49,6 +51,7 @@ static const struct option long_options[] = {
 	{ "gemm", required_argument, NULL, OPT_GEMM },
 	{ "max-cost", required_argument, NULL, OPT_MAX_COST },
 	{ "max-memory", required_argument, NULL, OPT_MAX_MEMORY },
+	GC_OUTSIDE_LONG_OPTIONS,
 	CLI_HELP_LONG_OPTIONS,
 	{ NULL, 0, NULL, 0 },
 };
@@ -103,7 +106,8 @@ usage(FILE *f)
 	    "  -V, --version       show the version and exit\n\n",
 	    gemm_have_blas() ? "BLAS and built-in" : "built-in only",
 	    GRADCHECK_MAX_WORK_DEFAULT, GRADCHECK_MAX_MEMORY_DEFAULT >> 20);
-	fprintf(f, "Tolerances are rounding bounds: conv2d is linear in each "
+	fputs(gc_outside_usage, f);
+	fprintf(f, "\nTolerances are rounding bounds: conv2d is linear in each "
 	    "argument, so finite\ndifferences have no truncation error; the "
 	    "report prints each tolerance\nand its formula.\n\n"
 	    "Exit status: 0 every check passed, 1 a check failed, 2 bad usage "
@@ -168,6 +172,8 @@ parse_option(void *ctx, int opt, const char *arg, char **err)
 	gc_cli_t *c = ctx;
 	int v;
 
+	if (opt >= GC_OUTSIDE_OPT_BASE && opt < GC_OPT_END)
+		return gc_outside_option(&c->outside, opt, arg, err);
 	switch (opt) {
 	case OPT_FORMAT:
 		if (cli_opt_choice("--format", arg, formats, &v, err) != 0)
@@ -187,6 +193,7 @@ static int
 parse_args(gc_cli_t *c, int argc, char **argv, char **err)
 {
 	gradcheck_opts_default(&c->o);
+	gc_outside_init(&c->outside);
 	c->common.seed = &c->o.seed;
 	c->common.fd = &c->o.fd;
 	c->common.shape.check_ranges = true;
@@ -256,6 +263,8 @@ cmd_gradcheck(int argc, char **argv)
 		return cli_usage_error(PROG, err);
 	if (cli_help_or_version(&c.common, usage))
 		return 0;
+	if (gc_outside_wanted(&c.outside))
+		return gc_outside_run(&c.outside, &c.common, &c.o, (int)c.format);
 	if ((g = build(&c)) == NULL)
 		return 2;
 	if (c.dump != NULL && gradcheck_dump(g, c.dump, &err) != 0) {

@@ -33,6 +33,7 @@
 #include <sys/types.h>
 
 #include "conv-elem.h"
+#include "conv-json.h"
 #include "conv-matrix.h"
 #include "gemm.h"
 #include "npy.h"
@@ -948,6 +949,18 @@ make_dir(const char *dir, char **err)
 	return rc;
 }
 
+/* DIR/conv.json: stride, padding, dilation, groups, layout, so that
+ * --load DIR reads the layer back as it was (conv-json.h). */
+static int
+dump_conv_json(const char *dir, const conv_shape_t *s, char **err)
+{
+	char *path = xasprintf("%s/conv.json", dir);
+	int rc = conv_json_write(path, s, "nchw", err);
+
+	free(path);
+	return rc;
+}
+
 int
 gradcheck_dump(const gradcheck_t *g, const char *dir, char **err)
 {
@@ -968,7 +981,8 @@ gradcheck_dump(const gradcheck_t *g, const char *dir, char **err)
 	    dump_one(dir, "output", out, err) == 0 &&
 	    dump_one(dir, "dinput", dx, err) == 0 &&
 	    dump_one(dir, "dweight", dw, err) == 0 &&
-	    dump_one(dir, "dbias", db, err) == 0)
+	    dump_one(dir, "dbias", db, err) == 0 &&
+	    dump_conv_json(dir, &g->s, err) == 0)
 		rc = 0;
 	tensor_free(out);
 	tensor_free(dx);

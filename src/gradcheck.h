@@ -221,7 +221,7 @@ extern const char *const gradcheck_output_names[4];
 
 /* Write input.npy weight.npy bias.npy df.npy output.npy dinput.npy
  * dweight.npy dbias.npy (float64, NCHW/OIHW; output and the gradients from
- * the element kernels) into dir, creating it and its parents if missing
+ * the element kernels) and conv.json (conv-json.h) into dir, creating it and its parents if missing
  * (as mkdir -p). Returns 0, or -1
  * with *err set (naming the path). */
 int gradcheck_dump(const gradcheck_t *g, const char *dir, char **err);

@@ -468,7 +468,7 @@ npy_read(const char *path, tensor_t **out, char **err)
 /* The v1.0 preamble and header for t, padded with spaces so that the data
  * starts at a multiple of 64 bytes, ending in '\n', as NumPy writes it. */
 static char *
-make_header(const tensor_t *t, size_t *len)
+make_header(const tensor_t *t, npy_dtype_t dtype, size_t *len)
 {
 	sbuf_t b;
 	size_t total;
@@ -478,7 +478,8 @@ make_header(const tensor_t *t, size_t *len)
 	sbuf_addn(&b, (const char *)npy_magic, sizeof(npy_magic));
 	sbuf_addn(&b, "\x01\x00", 2);
 	sbuf_addn(&b, "\0\0", 2);              /* header length, below */
-	sbuf_add(&b, "{'descr': '<f8', 'fortran_order': False, 'shape': (");
+	sbuf_addf(&b, "{'descr': '%s', 'fortran_order': False, 'shape': (",
+	    dtype == NPY_F8 ? "<f8" : "<f4");
 	for (i = 0; i < t->ndim; i++)
 		sbuf_addf(&b, "%s%zu", i > 0 ? ", " : "", t->shape[i]);
 	sbuf_add(&b, t->ndim == 1 ? ",), }" : "), }");
@@ -492,11 +493,33 @@ make_header(const tensor_t *t, size_t *len)
 	return sbuf_take(&b);
 }
 
+/* Element i as little-endian bytes of dtype into b; returns the count. */
+static size_t
+le_bytes(const tensor_t *t, size_t i, npy_dtype_t dtype, unsigned char *b)
+{
+	size_t n = dtype == NPY_F8 ? 8 : 4, k;
+	uint64_t u;
+
+	if (dtype == NPY_F8) {
+		memcpy(&u, &t->data[i], sizeof(u));
+	} else {
+		float f = (float)t->data[i];
+		uint32_t v;
+
+		memcpy(&v, &f, sizeof(v));
+		u = v;
+	}
+	for (k = 0; k < n; k++)
+		b[k] = (unsigned char)(u >> (8 * k));
+	return n;
+}
+
 int
-npy_write(const char *path, const tensor_t *t, char **err)
+npy_write_dtype(const char *path, const tensor_t *t, npy_dtype_t dtype,
+    char **err)
 {
 	size_t hlen, i;
-	char *header = make_header(t, &hlen);
+	char *header = make_header(t, dtype, &hlen);
 	FILE *f = fopen(path, "wb");
 	bool ok;
 
@@ -508,17 +531,19 @@ npy_write(const char *path, const tensor_t *t, char **err)
 	ok = fwrite(header, 1, hlen, f) == hlen;
 	for (i = 0; ok && i < t->size; i++) {
 		unsigned char b[8];
-		uint64_t u;
-		int k;
+		size_t n = le_bytes(t, i, dtype, b);
 
-		memcpy(&u, &t->data[i], sizeof(u));
-		for (k = 0; k < 8; k++)
-			b[k] = (unsigned char)(u >> (8 * k));
-		ok = fwrite(b, 1, 8, f) == 8;
+		ok = fwrite(b, 1, n, f) == n;
 	}
 	free(header);
 	if (fclose(f) != 0 || !ok)
 		return set_error(err, "%s: cannot write: %s", path,
 		    strerror(errno));
 	return 0;
+}
+
+int
+npy_write(const char *path, const tensor_t *t, char **err)
+{
+	return npy_write_dtype(path, t, NPY_F8, err);
 }

@@ -6,7 +6,7 @@
  * (transposed to C order), 0- to 4-D; each file says its own dtype, which
  * npy_read_info() hands back. Other dtypes (int64, float16, ...) are
  * refused with a message naming the file and the dtype. Writes version
- * 1.0 '<f8' C order. A malformed, truncated or unsupported file is
+ * 1.0 '<f8' or '<f4' C order. A malformed, truncated or unsupported file is
  * refused with a message that says what is wrong and where (byte offset or
  * header key).
  */
@@ -37,6 +37,10 @@ int npy_read_mem_info(const unsigned char *data, size_t len,
 int npy_read(const char *path, tensor_t **out, char **err);
 int npy_read_mem(const unsigned char *data, size_t len, const char *name,
     tensor_t **out, char **err);
+/* Write t as version 1.0 C order, '<f8' (npy_write) or in dtype (float32
+ * rounds each value to nearest). Returns 0, or -1 with *err naming path. */
 int npy_write(const char *path, const tensor_t *t, char **err);
+int npy_write_dtype(const char *path, const tensor_t *t, npy_dtype_t dtype,
+    char **err);
 
 #endif
