@@ -38,7 +38,8 @@
  * stays under MATRIX_BATCH_BYTES; nb = 1 (an image with enough columns of
  * its own) multiplies straight into the tensor, with no copy.
  *
- * OpenMP runs the chunk loop in parallel with the built-in GEMM (each thread
+ * OpenMP runs the chunk loop in parallel with the built-in GEMM, for
+ * problems of PARALLEL_MIN_WORK multiply-adds and more (each thread
  * its own buffers; the weight gradient summed into per-thread partials,
  * then reduced in thread order so the result does not depend on timing).
  * With BLAS the chunk loop is serial: OpenBLAS threads inside each GEMM.
@@ -55,9 +56,10 @@
 #include "util.h"
 
 /* Columns each product aims for, and the largest chunk of cols (bytes):
- * see the file comment. The column goal was measured with bench-kernels
- * (OpenBLAS on 2 threads: products of 2048 columns and more run within a
- * few per cent of the whole batch's). */
+ * see the file comment. Chosen, not tuned: a few thousand columns keep
+ * OpenBLAS's DGEMM near its rate on large products, and 64 MiB bounds the
+ * extra memory. A sweep of 1, 2048, 8192 and all columns on this machine
+ * (shared, load 10 on 2 cores) was lost in the noise. */
 #define MATRIX_BATCH_COLS 2048L
 #define MATRIX_BATCH_BYTES ((size_t)64 << 20)
 
@@ -70,11 +72,16 @@ conv2d_matrix_set_batch_cols(long cols)
 	batch_cols_goal = cols;
 }
 
-/* Threads for a loop over the chunks: see the file comment. */
+/* Threads for a loop over the chunks: see the file comment; one below
+ * PARALLEL_MIN_WORK multiply-adds. */
 static int
 batch_threads(const conv_shape_t *s)
 {
-	if (s->N > 1 && (!gemm_have_blas() || gemm_get_backend() == GEMM_BUILTIN))
+	double work = (double)conv_output_size(s) * (double)conv_group_cin(s) *
+	    (double)(s->R * s->S);
+
+	if (s->N > 1 && work >= PARALLEL_MIN_WORK &&
+	    (!gemm_have_blas() || gemm_get_backend() == GEMM_BUILTIN))
 		return parallel_max_threads();
 	return 1;
 }
