@@ -29,6 +29,11 @@ typedef struct verify_opts {
 	fd_opts_t fd;
 	uint64_t seed;
 	size_t max_tuples;     /* past this many, a random sample of this many */
+	/* Evaluate every tuple with expr_eval, the tree walk, instead of the
+	 * compiled form (expr-prog.h), and visit every tuple the where may
+	 * leave out: the reference the fast path is tested against (the
+	 * results are the same, bit for bit). */
+	bool reference;
 	/*
 	 * Cancellation, for a caller that verifies in a background thread
 	 * (or wants a signal handler to stop it): when *cancel becomes
@@ -48,6 +53,10 @@ typedef struct verify_opts {
 	void (*progress)(void *ud, size_t done, size_t total);
 	bool (*cancelled)(void *ud);
 	void *ud;
+	/* The most bytes the world's tensors and the lesson's lets may take
+	 * together: a let that would pass it is refused before it is
+	 * allocated. 0: CONV_MEM_LIMIT_DEFAULT (4 GiB). */
+	size_t max_bytes;
 } verify_opts_t;
 
 /* The most work, in milliseconds of this machine, between two polls of
