@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli-common.h"
 #include "cli-outside.h"
@@ -34,12 +35,14 @@ typedef struct gc_cli {
 	cli_common_t common;      /* its shape goes over o.shape at the end */
 	enum format format;
 	const char *dump;
+	unsigned form_mask, gemm_mask;   /* --form, --gemm */
+	bool progress_shown;             /* a progress line is on stderr */
 	gc_outside_t outside;     /* --load, --plugin (cli-outside.c) */
 } gc_cli_t;
 
 enum {
 	OPT_SAMPLE = CLI_OPT_NEXT, OPT_DUMP, OPT_FORMAT, OPT_GEMM,
-	OPT_MAX_COST, OPT_MAX_MEMORY,
+	OPT_MAX_COST, OPT_MAX_MEMORY, OPT_FORM, OPT_BUDGET,
 };
 
 static const struct option long_options[] = {
@@ -51,6 +54,8 @@ static const struct option long_options[] = {
 	{ "gemm", required_argument, NULL, OPT_GEMM },
 	{ "max-cost", required_argument, NULL, OPT_MAX_COST },
 	{ "max-memory", required_argument, NULL, OPT_MAX_MEMORY },
+	{ "form", required_argument, NULL, OPT_FORM },
+	{ "budget", required_argument, NULL, OPT_BUDGET },
 	GC_OUTSIDE_LONG_OPTIONS,
 	CLI_HELP_LONG_OPTIONS,
 	{ NULL, 0, NULL, 0 },
@@ -66,7 +71,10 @@ usage(FILE *f)
 	    "of the Jacobians\nd output/d input, d output/d weight, d output/d "
 	    "bias; the chain-rule\ngradients dinput, dweight, dbias for a random "
 	    "upstream gradient df; and\nthe NCHW, NHWC and matrix forward "
-	    "kernels against each other.\n\n");
+	    "kernels against each other. The Jacobians\nare compared in groups "
+	    "of entries that conv2d's sparsity keeps apart (many\ncolumns per "
+	    "forward pass, many rows per backward pass), and every output\n"
+	    "outside a group's windows must not change at all.\n\n");
 	fprintf(f, "Options:\n"
 	    "  --shape N,C_in,H_in,W_in,C_out,R,S\n"
 	    "                      the layer (default 2,2,7,8,3,3,2)\n"
@@ -83,11 +91,18 @@ usage(FILE *f)
 	    "  --eps H             finite-difference step (default 1e-6; "
 	    "1e-12 to 1)\n"
 	    "  --method M          central (default) or forward differences\n"
+	    "  --form F            the kernel forms to check: element, matrix or "
+	    "all (default)\n"
+	    "  --budget SECONDS    per form, compare random whole groups of "
+	    "entries until the\n"
+	    "                      time is spent; the report gives the share of "
+	    "each Jacobian\n"
 	    "  --sample K          check K random entries of each Jacobian and "
 	    "gradient\n"
-	    "                      instead of all; the report states the chance "
-	    "of\n"
-	    "                      missing a single bad entry, 1 - K/total\n"
+	    "                      instead of all, one at a time; the report "
+	    "states the\n"
+	    "                      chance of missing a single bad entry, "
+	    "1 - K/total\n"
 	    "  --dump DIR          write input, weight, bias, df, output, "
 	    "dinput, dweight,\n"
 	    "                      dbias as DIR/NAME.npy (float64, NCHW/OIHW); "
@@ -98,10 +113,12 @@ usage(FILE *f)
 	    "(default),\n"
 	    "                      blas or builtin (this build: %s)\n"
 	    "  --max-cost W        refuse runs over W multiply-adds "
-	    "(default %.0e; 0: no limit)\n"
-	    "  --max-memory MIB    refuse runs whose Jacobian needs more than "
-	    "MIB MiB\n"
-	    "                      (default %zu; 0: no limit)\n"
+	    "(default %.0e; 0: no limit;\n"
+	    "                      a --budget run is bounded by its time "
+	    "instead)\n"
+	    "  --max-memory MIB    refuse runs that hold more than MIB MiB "
+	    "beyond the layer's\n"
+	    "                      tensors (default %zu; 0: no limit)\n"
 	    "  -h, --help          show this help and exit\n"
 	    "  -V, --version       show the version and exit\n\n",
 	    gemm_have_blas() ? "BLAS and built-in" : "built-in only",
@@ -109,7 +126,8 @@ usage(FILE *f)
 	fputs(gc_outside_usage, f);
 	fprintf(f, "\nTolerances are rounding bounds: conv2d is linear in each "
 	    "argument, so finite\ndifferences have no truncation error; the "
-	    "report prints each tolerance\nand its formula.\n\n"
+	    "report prints each tolerance\nand its formula. On a terminal a "
+	    "progress line with the estimated time goes\nto stderr.\n\n"
 	    "Exit status: 0 every check passed, 1 a check failed, 2 bad usage "
 	    "or input.\n");
 }
@@ -128,7 +146,21 @@ opt_gemm(gc_cli_t *c, const char *arg, char **err)
 	if (v == 1 && !gemm_have_blas())
 		return set_error(err, "--gemm: this build has no BLAS (configured "
 		    "--with-blas=none), got 'blas'; use builtin");
-	c->o.forms = forms[v];
+	c->gemm_mask = forms[v];
+	return 0;
+}
+
+static int
+opt_form(gc_cli_t *c, const char *arg, char **err)
+{
+	static const char *const names[] = { "element", "matrix", "all", NULL };
+	static const unsigned forms[] = { GRADCHECK_ELEM,
+	    GRADCHECK_MATRIX_BLAS | GRADCHECK_MATRIX_BUILTIN, GRADCHECK_ALL };
+	int v;
+
+	if (cli_opt_choice("--form", arg, names, &v, err) != 0)
+		return -1;
+	c->form_mask = forms[v];
 	return 0;
 }
 
@@ -151,6 +183,12 @@ opt_number(gc_cli_t *c, int opt, const char *arg, char **err)
 			return set_error(err, "--max-cost: expected a non-negative "
 			    "number of multiply-adds like 1e10, got '%s'", arg);
 		c->o.max_work = d;
+		return 0;
+	case OPT_BUDGET:
+		if (!cli_parse_double(arg, 1e-3, 1e9, &d))
+			return set_error(err, "--budget: expected a number of seconds "
+			    "like 30, got '%s'", arg);
+		c->o.budget = d;
 		return 0;
 	case OPT_MAX_MEMORY:
 		if (!cli_parse_ull(arg, 0, &u) || u > SIZE_MAX >> 20)
@@ -185,6 +223,8 @@ parse_option(void *ctx, int opt, const char *arg, char **err)
 		return 0;
 	case OPT_GEMM:
 		return opt_gemm(c, arg, err);
+	case OPT_FORM:
+		return opt_form(c, arg, err);
 	}
 	return opt_number(c, opt, arg, err);
 }
@@ -204,7 +244,28 @@ parse_args(gc_cli_t *c, int argc, char **argv, char **err)
 		return set_error(err, "unexpected argument '%s' (gradcheck takes "
 		    "only options)", argv[optind]);
 	c->o.shape = conv_shape_opts_over(&c->common.shape, &c->o.shape);
+	c->o.forms = c->form_mask & c->gemm_mask;
+	if (c->o.budget > 0 && c->o.sample > 0)
+		return set_error(err, "--budget and --sample: give one of them "
+		    "(--budget compares whole groups for a time, --sample K "
+		    "entries)");
 	return 0;
+}
+
+/* The progress line, rewritten in place on a terminal. */
+static bool
+show_progress(void *ctx, const gradcheck_progress_t *p)
+{
+	gc_cli_t *c = ctx;
+	char est[32] = "";
+
+	if (p->estimate > 0)
+		snprintf(est, sizeof(est), " of about %.0f s", p->estimate);
+	fprintf(stderr, "\r" PROG ": %s: %3.0f%% (%.0f of %.0f passes), "
+	    "%.1f s%s\033[K", p->source, p->total > 0 ? 100 * p->calls /
+	    p->total : 0, p->calls, p->total, p->elapsed, est);
+	c->progress_shown = true;
+	return true;
 }
 
 static void
@@ -254,7 +315,8 @@ build(const gc_cli_t *c)
 int
 cmd_gradcheck(int argc, char **argv)
 {
-	gc_cli_t c = { .format = FORMAT_TEXT };
+	gc_cli_t c = { .format = FORMAT_TEXT, .form_mask = GRADCHECK_ALL,
+	    .gemm_mask = GRADCHECK_ALL };
 	char *err = NULL;
 	gradcheck_t *g;
 	size_t failed;
@@ -263,6 +325,10 @@ cmd_gradcheck(int argc, char **argv)
 		return cli_usage_error(PROG, err);
 	if (cli_help_or_version(&c.common, usage))
 		return 0;
+	if (isatty(STDERR_FILENO)) {
+		c.o.progress = show_progress;
+		c.o.progress_ctx = &c;
+	}
 	if (gc_outside_wanted(&c.outside))
 		return gc_outside_run(&c.outside, &c.common, &c.o, (int)c.format);
 	if ((g = build(&c)) == NULL)
@@ -274,6 +340,8 @@ cmd_gradcheck(int argc, char **argv)
 		return 2;
 	}
 	failed = gradcheck_run(g);
+	if (c.progress_shown)
+		fputs("\n", stderr);
 	report(&c, g);
 	gradcheck_free(g);
 	return failed > 0 ? 1 : 0;

@@ -1,6 +1,6 @@
 /*
  * expr-int.h: what the files of the check language share and nobody else
- * sees: the arena, the name tables (tensors, constants, reserved words),
+ * sees: the arena, the name tables (tensors, constants),
  * the scope of lets, and the 2-D printer's priorities and boxes. The
  * public interface is expr.h.
  */
@@ -44,8 +44,9 @@ void expr_scope_add(expr_scope_t *sc, const char *name, int rank);
 struct sbuf;
 void expr_text_add(struct sbuf *b, const expr_t *e);
 
-/* Priorities as the parser's: a child of lower priority than its context
- * needs parentheses. 'if' and 'sum' run as far right as they can, so they
+/* The grammar's priorities, one set for the parser (expr-parse.c binops[],
+ * the operands of sum, in and let bounds) and the printers: a child of
+ * lower priority than its context needs parentheses. 'if' and 'sum' run as far right as they can, so they
  * go bare only where nothing follows them (OPEN contexts). */
 enum { LV_OPEN = 0, LV_OR = 1, LV_AND, LV_NOT, LV_CMP, LV_ADD, LV_MUL, LV_NEG,
 	LV_PRIMARY };

@@ -430,7 +430,8 @@ claim_render_fit(const claim_t *c, pp_style_t st, int max_width)
 	else
 		l = lay_expr(c->lhs, st, w, LV_OPEN, 0);
 	if (c->kind == CLAIM_KERNEL)
-		m = lay_one(pp_box_take(xasprintf("kernel %s", c->kernel)));
+		m = lay_one(pp_box_take(xasprintf("kernel %s",
+		    claim_kernel_name(c->kernel))));
 	else
 		m = lay_expr(c->rhs, st, w - 4, LV_OPEN, 0);
 	if (l.n == 1 && m.g[0]->width + l.g[0]->width + 3 <= w) {

@@ -17,7 +17,7 @@ typedef enum tok_kind {
 	TK_LPAREN, TK_RPAREN, TK_LBRACK, TK_RBRACK, TK_COMMA, TK_DOTDOT,
 	TK_PLUS, TK_MINUS, TK_STAR, TK_SLASH, TK_DSLASH, TK_PERCENT,
 	TK_EQ, TK_NE, TK_LT, TK_LE, TK_GT, TK_GE, TK_ASSIGN,
-	/* reserved words, in the order of expr.c's table */
+	/* reserved words, in the order of expr-lex.c's words[] */
 	TK_SUM, TK_WHERE, TK_IN, TK_IF, TK_THEN, TK_ELSE, TK_AND, TK_OR,
 	TK_NOT, TK_LET, TK_D, TK_F, TK_KERNEL, TK_EXPECT, TK_FAIL, TK_MIN,
 	TK_MAX, TK_ABS,

@@ -1230,10 +1230,12 @@ rhs(parser_t *p)
 		    c->lhs->u.deriv.den->u.name.name);
 	next(p);
 	t = p->tok;
-	if (t.kind != TK_NAME || (strcmp(tok_str(p, &t), "element") != 0 &&
-	    strcmp(tok_str(p, &t), "matrix") != 0))
+	if (t.kind == TK_NAME && strcmp(tok_str(p, &t), "element") == 0)
+		c->kernel = KERNEL_ELEMENT;
+	else if (t.kind == TK_NAME && strcmp(tok_str(p, &t), "matrix") == 0)
+		c->kernel = KERNEL_MATRIX;
+	else
 		error_tok(p, &t, "'element' or 'matrix' expected after 'kernel'");
-	c->kernel = tok_str(p, &t);
 	next(p);
 }
 

@@ -16,6 +16,16 @@
 
 #include "util.h"
 
+const char *
+claim_kernel_name(claim_kernel_t k)
+{
+	switch (k) {
+	case KERNEL_ELEMENT: return "element";
+	case KERNEL_MATRIX: return "matrix";
+	default: return "";
+	}
+}
+
 /* ---- canonical text ---- */
 
 /* The priorities LV_* are in expr-int.h. */
@@ -254,7 +264,7 @@ claim_text(const claim_t *c)
 		expr_text_add(&b, c->lhs);
 	sbuf_add(&b, " = ");
 	if (c->kind == CLAIM_KERNEL)
-		sbuf_addf(&b, "kernel %s", c->kernel);
+		sbuf_addf(&b, "kernel %s", claim_kernel_name(c->kernel));
 	else
 		expr_text_add(&b, c->rhs);
 	if (c->where != NULL) {
@@ -807,8 +817,8 @@ claim_render(const claim_t *c, pp_style_t st)
 	assert(st == PP_UNICODE || st == PP_ASCII);
 	lhs = c->kind == CLAIM_LET ? pp_render_let_lhs(c, st) :
 	    expr_render(c->lhs, st);
-	rhs = c->kind == CLAIM_KERNEL ?
-	    pp_box_take(xasprintf("kernel %s", c->kernel)) : expr_render(c->rhs, st);
+	rhs = c->kind == CLAIM_KERNEL ? pp_box_take(xasprintf("kernel %s",
+	    claim_kernel_name(c->kernel))) : expr_render(c->rhs, st);
 	lines[n++] = pp_box_hcat3(lhs, pp_box_text(" = "), rhs);
 	if (c->where != NULL)
 		lines[n++] = pp_box_hcat2(pp_box_text("  where "),
@@ -1053,7 +1063,7 @@ claim_latex(const claim_t *c)
 	}
 	sbuf_add(&s, " = ");
 	if (c->kind == CLAIM_KERNEL)
-		sbuf_addf(&s, "\\text{kernel %s}", c->kernel);
+		sbuf_addf(&s, "\\text{kernel %s}", claim_kernel_name(c->kernel));
 	else
 		latex(&s, c->rhs, LV_OPEN, 0);
 	if (c->where != NULL) {

@@ -1,7 +1,8 @@
 /*
  * expr.c: the check language's bookkeeping: the arena every claim lives
- * in, the tables of names the language knows (tensors, constants, reserved
- * words), the scope of lets, and the few small public helpers.
+ * in, the tables of names the language knows (tensors, constants; the
+ * reserved words are the lexer's, expr-lex.c), the scope of lets, and the
+ * few small public helpers.
  */
 #include "expr-int.h"
 

@@ -104,11 +104,22 @@ typedef enum claim_kind {
 	CLAIM_LET,        /* lhs: EX_ACCESS of the new tensor by its index names */
 } claim_kind_t;
 
+/* The backward kernel a kernel claim names ("kernel element" or "kernel
+ * matrix"), decided once by the parser. */
+typedef enum claim_kernel {
+	KERNEL_NONE = 0,  /* not a kernel claim */
+	KERNEL_ELEMENT,   /* the element form (loops written like the formula) */
+	KERNEL_MATRIX,    /* the matrix form (im2col and GEMM) */
+} claim_kernel_t;
+
+/* "element" or "matrix" (the word in the claim), "" for KERNEL_NONE. */
+const char *claim_kernel_name(claim_kernel_t k);
+
 typedef struct claim {
 	claim_kind_t kind;
 	expr_t *lhs;
 	expr_t *rhs;            /* NULL for CLAIM_KERNEL */
-	const char *kernel;     /* CLAIM_KERNEL: "element" or "matrix" */
+	claim_kernel_t kernel;  /* CLAIM_KERNEL: which backward kernel */
 	expr_t *where;          /* NULL: every tuple */
 	bool expect_fail;
 	const char *label;      /* the `#` comment line just above it, or NULL */

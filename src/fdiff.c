@@ -102,13 +102,14 @@ fd_column(double *col, fd_work_t *w, conv_wrt_t wrt, size_t j,
     conv_forward_fn fwd, const conv_shape_t *s, const fd_opts_t *o)
 {
 	tensor_t *x = conv_wrt_tensor(&w->p, wrt);
-	const double orig = x->data[j];
-	const double hi = orig + o->eps;
-	const double lo = o->method == FD_CENTRAL ? orig - o->eps : orig;
-	const double step = hi - lo;
+	double orig, hi, lo, step;
 	size_t i;
 
-	assert(x != NULL && j < x->size && o->eps > 0);
+	assert(x != NULL && j < x->size && o->eps > 0);   /* before reading x */
+	orig = x->data[j];
+	hi = orig + o->eps;
+	lo = o->method == FD_CENTRAL ? orig - o->eps : orig;
+	step = hi - lo;
 	x->data[j] = hi;
 	fwd(w->out_hi, w->p.input, w->p.weight, w->p.bias, s);
 	x->data[j] = lo;

@@ -92,6 +92,9 @@ header_text(FILE *f, const gradcheck_t *g)
 	    (unsigned long long)o->seed, method_name(o), o->fd.eps);
 	if (o->sample)
 		fprintf(f, "%zu random entries of each quantity\n", o->sample);
+	else if (o->budget > 0)
+		fprintf(f, "random whole groups of entries for %g s per form\n",
+		    o->budget);
 	else
 		fprintf(f, "every entry of every quantity\n");
 	fprintf(f, "cost: %s\n\n", cost);
@@ -140,6 +143,61 @@ sample_text(FILE *f, const gradcheck_t *g)
 	}
 }
 
+/* What "every entry" means in the compressed engine, and what may escape
+ * (gradcheck-engine.c's top comment has the reasoning). */
+static void
+engine_text(FILE *f, const gradcheck_t *g)
+{
+	const gradcheck_opts_t *o = gradcheck_opts(g);
+
+	if (o->sample > 0 || o->engine != GRADCHECK_ENGINE_COMPRESSED)
+		return;
+	fprintf(f, "\nEvery entry: column groups (entries whose output sets are "
+	    "disjoint) move each\nby its own random step in [h, 2h) and are "
+	    "read from one pair of forwards;\nrow groups (outputs whose input "
+	    "sets are disjoint) from one backward with df\na sum of one-hot "
+	    "rows times random powers of two. Entries a window predicts\nare "
+	    "compared one by one; every other entry exactly: outputs outside a "
+	    "column\ngroup's windows must not change at all, backward entries "
+	    "outside a row\ngroup's inputs must be exactly 0. A group that "
+	    "shows anything is redone one\nentry at a time. A single wrong "
+	    "entry cannot escape; several escape only by\ncancelling exactly "
+	    "within one group: numerically under 2^-40 (52 random bits\nper "
+	    "step), analytically at most 1/32 per row group (the powers of "
+	    "two).\n");
+}
+
+/* Time per form, against the estimate; a budget's shares. */
+static void
+timing_text(FILE *f, const gradcheck_t *g)
+{
+	size_t i, n = gradcheck_timing_count(g);
+
+	if (n == 0)
+		return;
+	fprintf(f, "\nTime:\n");
+	for (i = 0; i < n; i++) {
+		const gradcheck_timing_t *t = gradcheck_timing(g, i);
+
+		fprintf(f, "  %-18s %.3f s (estimated %.3g s), %.0f forward and "
+		    "%.0f backward passes%s\n", t->form, t->seconds, t->estimate,
+		    t->forward_calls, t->backward_calls, t->every_entry ? "" :
+		    "; budget spent before every group ran");
+	}
+	if (gradcheck_opts(g)->budget <= 0)
+		return;
+	fprintf(f, "Budget %g s per form: share of each quantity compared:\n",
+	    gradcheck_opts(g)->budget);
+	for (i = 0; i < gradcheck_count(g); i++) {
+		const gradcheck_item_t *it = gradcheck_item(g, i);
+
+		if (it->kind != GRADCHECK_AGREE)
+			fprintf(f, "  %-18s %-20s %6.2f%% (%zu of %zu)\n", it->form,
+			    it->quantity, it->total ? 100.0 * (double)it->checked /
+			    (double)it->total : 0, it->checked, it->total);
+	}
+}
+
 static void
 failure_text(FILE *f, const gradcheck_item_t *it)
 {
@@ -171,7 +229,9 @@ gradcheck_report_text(FILE *f, const gradcheck_t *g)
 		failed += !it->pass;
 	}
 	legend_text(f, g);
+	engine_text(f, g);
 	sample_text(f, g);
+	timing_text(f, g);
 	for (i = 0; i < n; i++) {
 		if (!gradcheck_item(g, i)->pass)
 			failure_text(f, gradcheck_item(g, i));
@@ -284,7 +344,22 @@ gradcheck_report_json(FILE *f, const gradcheck_t *g)
 		fputs(i + 1 < n ? ",\n" : "\n", f);
 		failed += !gradcheck_item(g, i)->pass;
 	}
-	fprintf(f, "  ],\n  \"passed\": %zu, \"failed\": %zu, \"pass\": %s\n}\n",
+	fputs("  ],\n  \"timings\": [", f);
+	for (i = 0; i < gradcheck_timing_count(g); i++) {
+		const gradcheck_timing_t *t = gradcheck_timing(g, i);
+
+		fputs(i ? ", " : "", f);
+		fputs("{\"form\": ", f);
+		json_str(f, t->form);
+		fputs(", \"seconds\": ", f);
+		json_num(f, t->seconds);
+		fputs(", \"estimate\": ", f);
+		json_num(f, t->estimate);
+		fprintf(f, ", \"forward_calls\": %.0f, \"backward_calls\": %.0f, "
+		    "\"every_entry\": %s}", t->forward_calls, t->backward_calls,
+		    t->every_entry ? "true" : "false");
+	}
+	fprintf(f, "],\n  \"passed\": %zu, \"failed\": %zu, \"pass\": %s\n}\n",
 	    n - failed, failed, failed == 0 ? "true" : "false");
 }
 

@@ -21,6 +21,7 @@
  * them, and a wrong one is caught unless its error is below them (printed).
  */
 #include "gradcheck.h"
+#include "gradcheck-int.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -64,37 +65,6 @@ const char *const gradcheck_output_names[4] = {
 static const char *const input_names[4] = { "b", "c_in", "h_in", "w_in" };
 static const char *const weight_names[4] = { "c_out", "c_in", "di", "dj" };
 static const char *const bias_names[1] = { "c_out" };
-
-/* A kernel form as run: the table entry and the GEMM back end under it. */
-typedef struct form_run {
-	const gradcheck_form_t *f;
-	bool matrix;
-	gemm_backend_t gemm;
-} form_run_t;
-
-/* Magnitudes that the tolerances are built from (see the top comment). */
-typedef struct bounds {
-	double A;          /* max_o |bias| + sum |input*weight| */
-	double D;          /* max_o |df[o]| A_o */
-	double max_df, max_x, max_w;
-} bounds_t;
-
-struct gradcheck {
-	gradcheck_opts_t o;
-	const gradcheck_kernels_t *k;
-	conv_shape_t s;
-	gradcheck_cost_t cost;
-	rng_t rng;
-	conv_params_t p;          /* input, weight, bias */
-	tensor_t *df;             /* the random upstream gradient */
-	tensor_t *onehot;         /* df = e_o for one Jacobian row */
-	tensor_t *ref_out;        /* element forward of p */
-	bounds_t bd;
-	form_run_t forms[3];
-	int nforms;
-	gradcheck_item_t *items;
-	size_t nitems, cap;
-};
 
 void
 gradcheck_opts_default(gradcheck_opts_t *o)
@@ -151,30 +121,60 @@ dmin(double a, double b)
 	return a < b ? a : b;
 }
 
-/* Forward and backward evaluations of one form. Every finite-difference
- * column costs two forward evaluations (central: x+h, x-h; forward: x+h,
- * x). */
+/* Forward and backward evaluations of one form: the compressed engine's
+ * groups (gradcheck-engine.c); or, for the direct engine, two forwards per
+ * column (central: x+h, x-h; forward: x+h, x) for each chunk of rows, or
+ * per sampled entry, and one backward per row. */
 static void
-form_evals(const conv_shape_t *s, size_t sample, double *fwd, double *bwd)
+form_evals(const gradcheck_opts_t *o, double *fwd, double *bwd)
 {
+	const conv_shape_t *s = &o->shape;
 	double M = (double)conv_output_size(s);
 	double P[3] = { (double)conv_input_size(s), (double)conv_weight_size(s),
 	    (double)s->C_out };
 	int w;
 
-	*fwd = 2;               /* the agreement check */
-	*bwd = 3;               /* the chain rule */
+	*fwd = 1;               /* the agreement check */
+	if (o->sample == 0 && o->engine == GRADCHECK_ENGINE_COMPRESSED) {
+		double f, b;
+
+		gradcheck_engine_plan(s, o->fd.method == FD_CENTRAL, &f, &b);
+		*fwd += f;
+		*bwd = b;
+		return;
+	}
+	*bwd = 1;               /* the chain rule */
 	for (w = 0; w < 3; w++) {
-		if (sample == 0) {
-			*fwd += 2 * P[w] * 2;   /* Jacobian and gradient */
-			*bwd += M;              /* one one-hot row each */
+		if (o->sample == 0) {
+			/* direct_jacobian_all: every column once per chunk of rows */
+			double B = floor((double)(1 << 20) / 8 / P[w]);
+
+			B = B < 1 ? 1 : B > M ? M : B;
+			*fwd += 2 * P[w] * ceil(M / B) + 2 * P[w];
+			*bwd += M;
 		} else {
-			double k = (double)sample;
+			double k = (double)o->sample;
 
 			*fwd += 2 * dmin(k, M * P[w]) + 2 * dmin(k, P[w]);
 			*bwd += dmin(k, M);
 		}
 	}
+}
+
+/* Bytes the check holds beyond the layer's tensors: the compressed engine
+ * a few tensors' worth (outputs, gradients, marks); the direct engine a
+ * row and a column. */
+static double
+held_bytes(const gradcheck_opts_t *o)
+{
+	const conv_shape_t *s = &o->shape;
+	double M = (double)conv_output_size(s);
+	double P = (double)conv_input_size(s) + (double)conv_weight_size(s) +
+	    (double)s->C_out;
+
+	if (o->sample == 0 && o->engine == GRADCHECK_ENGINE_COMPRESSED)
+		return 8 * (6 * M + 5 * P);
+	return 8 * (4 * M + 2 * P);
 }
 
 void
@@ -188,18 +188,17 @@ gradcheck_estimate(const gradcheck_opts_t *o, gradcheck_cost_t *c)
 	double n = (double)s->C_in * s->R * s->S;
 	double P[3] = { (double)conv_input_size(s), (double)conv_weight_size(s),
 	    (double)s->C_out };
-	double fwd, bwd, pmax = P[0] > P[1] ? P[0] : P[1];
+	double fwd, bwd;
 
 	memset(c, 0, sizeof(*c));
 	c->forms = plan_forms(o->forms, k, forms);
-	form_evals(s, o->sample, &fwd, &bwd);
+	form_evals(o, &fwd, &bwd);
 	c->forward_evals = c->forms * fwd + 2;   /* + reference, NHWC */
 	c->backward_evals = c->forms * bwd;
 	/* Each evaluation is about M (n+1) multiply-adds, forward or back. */
 	c->work = (c->forward_evals + c->backward_evals) * M * (n + 1);
 	c->jacobian_entries = M * (P[0] + P[1] + P[2]);
-	c->jacobian_bytes = o->sample ? M * sizeof(double) :
-	    M * (pmax > P[2] ? pmax : P[2]) * sizeof(double);
+	c->jacobian_bytes = held_bytes(o);
 }
 
 /* "1.5 MiB" */
@@ -221,7 +220,7 @@ gradcheck_cost_str(const gradcheck_cost_t *c)
 	char mem[32];
 
 	return xasprintf("%d kernel form%s: %.0f forward and %.0f backward "
-	    "evaluations, about %.2g multiply-adds; Jacobians up to %s",
+	    "evaluations, about %.2g multiply-adds; %s held beyond the tensors",
 	    c->forms, c->forms == 1 ? "" : "s", c->forward_evals,
 	    c->backward_evals, c->work, bytes_str(c->jacobian_bytes, mem,
 	    sizeof(mem)));
@@ -230,7 +229,8 @@ gradcheck_cost_str(const gradcheck_cost_t *c)
 static bool
 over_limits(const gradcheck_opts_t *o, const gradcheck_cost_t *c)
 {
-	return (o->max_work > 0 && c->work > o->max_work) ||
+	/* a budget bounds the time itself */
+	return (o->max_work > 0 && o->budget == 0 && c->work > o->max_work) ||
 	    (o->max_memory > 0 && c->jacobian_bytes > (double)o->max_memory);
 }
 
@@ -288,9 +288,10 @@ cost_refuse(const gradcheck_opts_t *o, const gradcheck_cost_t *c,
 		    "with probability 1 - K/total = %s", k, sc.work, total,
 		    gradcheck_miss_str((double)k, total, miss, sizeof(miss)));
 	rc = set_error(err, "this check needs %s,\nover the limit of %.2g "
-	    "multiply-adds (--max-cost) or %s of Jacobian (--max-memory).\n"
-	    "Use --sample K to check K random entries of each Jacobian and "
-	    "gradient instead:\n%s.", what, o->max_work,
+	    "multiply-adds (--max-cost) or %s held (--max-memory).\n"
+	    "Use --budget SECONDS to compare random whole groups of entries "
+	    "for that long,\nor --sample K to check K random entries of each "
+	    "Jacobian and gradient:\n%s.", what, o->max_work,
 	    bytes_str((double)o->max_memory, lim, sizeof(lim)), hint);
 	free(what);
 	free(hint);
@@ -341,8 +342,8 @@ compute_bounds(gradcheck_t *g)
 	tensor_free(A);
 }
 
-static tensor_t *
-output_like(const conv_shape_t *s)
+tensor_t *
+gradcheck_output_like(const conv_shape_t *s)
 {
 	return tensor_create4((size_t)s->N, (size_t)s->C_out, (size_t)s->H_out,
 	    (size_t)s->W_out);
@@ -360,9 +361,9 @@ make_tensors(gradcheck_t *g)
 	g->p.weight = tensor_create4((size_t)s->C_out,
 	    (size_t)conv_group_cin(s), (size_t)s->R, (size_t)s->S);
 	g->p.bias = tensor_create1((size_t)s->C_out);
-	g->df = output_like(s);
-	g->onehot = output_like(s);
-	g->ref_out = output_like(s);
+	g->df = gradcheck_output_like(s);
+	g->onehot = gradcheck_output_like(s);
+	g->ref_out = gradcheck_output_like(s);
 	tensor_fill_uniform(g->p.input, &g->rng, -1, 1);
 	tensor_fill_uniform(g->p.weight, &g->rng, -1, 1);
 	tensor_fill_uniform(g->p.bias, &g->rng, -1, 1);
@@ -407,6 +408,7 @@ gradcheck_free(gradcheck_t *g)
 	tensor_free(g->onehot);
 	tensor_free(g->ref_out);
 	free(g->items);
+	free(g->timings);
 	free(g);
 }
 
@@ -462,8 +464,8 @@ gradcheck_find(const gradcheck_t *g, const char *form, const char *quantity)
 
 /* ------------------------------------------------------------ items */
 
-static gradcheck_item_t *
-item_new(gradcheck_t *g, const char *form, const char *quantity,
+gradcheck_item_t *
+gradcheck_item_new(gradcheck_t *g, const char *form, const char *quantity,
     gradcheck_kind_t kind, conv_wrt_t wrt, size_t total)
 {
 	gradcheck_item_t *it;
@@ -494,15 +496,31 @@ unravel(const tensor_t *t, size_t off, long *idx)
 		idx[i] = (long)u[i];
 }
 
+void
+gradcheck_fail_at(gradcheck_item_t *it, double got, double want,
+    uint64_t key, const tensor_t *out_t, size_t o, const tensor_t *wrt_t,
+    size_t j)
+{
+	if (it->failures++ > 0 && key >= it->first_key)
+		return;
+	it->first_key = key;
+	it->got = got;
+	it->want = want;
+	if ((it->fail_has_out = out_t != NULL))
+		unravel(out_t, o, it->out_idx);
+	if ((it->fail_has_wrt = wrt_t != NULL))
+		unravel(wrt_t, j, it->wrt_idx);
+}
+
 /*
  * Compare one entry: got (the kernel) against want (the finite difference
- * or the reference kernel). out_t/wrt_t (either may be NULL) give the
- * shapes to name the entry by if it is the first failure. A NaN or an
- * infinity never passes, and makes max_abs and max_rel NaN.
+ * or the reference kernel). A NaN or an infinity never passes, and makes
+ * max_abs and max_rel NaN.
  */
-static void
-observe(gradcheck_item_t *it, double got, double want, const tensor_t *out_t,
-    size_t o, const tensor_t *wrt_t, size_t j)
+void
+gradcheck_compare_at(gradcheck_item_t *it, double got, double want,
+    uint64_t key, const tensor_t *out_t, size_t o, const tensor_t *wrt_t,
+    size_t j)
 {
 	double e = fabs(got - want);
 	double m = fmax(fabs(got), fabs(want));
@@ -515,20 +533,24 @@ observe(gradcheck_item_t *it, double got, double want, const tensor_t *out_t,
 		it->max_abs = fmax(it->max_abs, e);
 		it->max_rel = fmax(it->max_rel, m > 0 ? e / m : 0);
 	}
-	if (finite && e <= it->tol)
-		return;
-	if (it->failures++ > 0)
-		return;
-	it->got = got;
-	it->want = want;
-	if ((it->fail_has_out = out_t != NULL))
-		unravel(out_t, o, it->out_idx);
-	if ((it->fail_has_wrt = wrt_t != NULL))
-		unravel(wrt_t, j, it->wrt_idx);
+	if (!finite || e > it->tol)
+		gradcheck_fail_at(it, got, want, key, out_t, o, wrt_t, j);
 }
 
+/* compare_at, with the key from the indices: o * |wrt| + j for a Jacobian
+ * entry, o or j alone. out_t/wrt_t (either may be NULL) name the entry. */
 static void
-item_finish(gradcheck_item_t *it)
+observe(gradcheck_item_t *it, double got, double want, const tensor_t *out_t,
+    size_t o, const tensor_t *wrt_t, size_t j)
+{
+	uint64_t key = out_t == NULL ? j : wrt_t == NULL ? o :
+	    (uint64_t)o * wrt_t->size + j;
+
+	gradcheck_compare_at(it, got, want, key, out_t, o, wrt_t, j);
+}
+
+void
+gradcheck_item_finish(gradcheck_item_t *it)
 {
 	it->pass = it->failures == 0 && it->checked > 0;
 }
@@ -558,8 +580,8 @@ gradcheck_tol_terms(const gradcheck_t *g)
 	return t;
 }
 
-static void
-tol_jacobian(const gradcheck_t *g, gradcheck_item_t *it)
+void
+gradcheck_tol_jacobian(const gradcheck_t *g, gradcheck_item_t *it)
 {
 	double n = terms_per_output(g), h = g->o.fd.eps;
 
@@ -570,8 +592,8 @@ tol_jacobian(const gradcheck_t *g, gradcheck_item_t *it)
 	    g->bd.A, h);
 }
 
-static void
-tol_gradient(const gradcheck_t *g, gradcheck_item_t *it)
+void
+gradcheck_tol_gradient(const gradcheck_t *g, gradcheck_item_t *it)
 {
 	const conv_shape_t *s = &g->s;
 	double n = terms_per_output(g), h = g->o.fd.eps, K, J;
@@ -649,8 +671,8 @@ sample_distinct(rng_t *r, uint64_t total, size_t k)
 
 /* ------------------------------------------------------------ checks */
 
-static void
-fill_nan(tensor_t *t)
+void
+gradcheck_fill_nan(tensor_t *t)
 {
 	size_t i;
 
@@ -664,7 +686,7 @@ static void
 run_backward(const gradcheck_t *g, const gradcheck_form_t *f,
     conv_wrt_t wrt, tensor_t *dwrt, const tensor_t *df)
 {
-	fill_nan(dwrt);
+	gradcheck_fill_nan(dwrt);
 	switch (wrt) {
 	case WRT_INPUT:
 		f->backward_input(dwrt, df, g->p.weight, &g->s);
@@ -678,131 +700,6 @@ run_backward(const gradcheck_t *g, const gradcheck_form_t *f,
 	}
 }
 
-/* Every entry: the numeric Jacobian in memory, analytic rows streamed. */
-static void
-jacobian_full(gradcheck_t *g, const gradcheck_form_t *f, conv_wrt_t wrt,
-    gradcheck_item_t *it)
-{
-	const tensor_t *x = conv_wrt_tensor(&g->p, wrt);
-	size_t M = g->onehot->size, P = x->size, o, j;
-	tensor_t *jac = tensor_create2(M, P), *row = tensor_clone(x);
-
-	fd_jacobian(jac, &g->p, wrt, f->forward, &g->s, &g->o.fd);
-	tensor_zero(g->onehot);
-	for (o = 0; o < M; o++) {
-		g->onehot->data[o] = 1;
-		run_backward(g, f, wrt, row, g->onehot);
-		g->onehot->data[o] = 0;
-		for (j = 0; j < P; j++)
-			observe(it, row->data[j], T2(jac, o, j), g->onehot, o, x, j);
-	}
-	tensor_free(jac);
-	tensor_free(row);
-}
-
-/* K random entries (o, j), in row-major order; one backward per row o. */
-static void
-jacobian_sampled(gradcheck_t *g, const gradcheck_form_t *f, conv_wrt_t wrt,
-    gradcheck_item_t *it)
-{
-	const tensor_t *x = conv_wrt_tensor(&g->p, wrt);
-	size_t M = g->onehot->size, P = x->size, k, i, last_o = SIZE_MAX;
-	uint64_t *e;
-	tensor_t *row = tensor_clone(x);
-	double *col = xmalloc(M * sizeof(double));
-
-	k = g->o.sample < M * P ? g->o.sample : M * P;
-	e = sample_distinct(&g->rng, (uint64_t)M * P, k);
-	tensor_zero(g->onehot);
-	for (i = 0; i < k; i++) {
-		size_t o = e[i] / P, j = e[i] % P;
-
-		if (o != last_o) {
-			g->onehot->data[o] = 1;
-			run_backward(g, f, wrt, row, g->onehot);
-			g->onehot->data[o] = 0;
-			last_o = o;
-		}
-		fd_jacobian_column(col, &g->p, wrt, j, f->forward, &g->s,
-		    &g->o.fd);
-		observe(it, row->data[j], col[o], g->onehot, o, x, j);
-	}
-	free(e);
-	free(col);
-	tensor_free(row);
-}
-
-static void
-check_jacobian(gradcheck_t *g, const gradcheck_form_t *f, const char *label,
-    conv_wrt_t wrt)
-{
-	char q[32];
-	size_t total = g->onehot->size * conv_wrt_tensor(&g->p, wrt)->size;
-	gradcheck_item_t *it;
-
-	snprintf(q, sizeof(q), "d output/d %s", conv_wrt_name(wrt));
-	it = item_new(g, label, q, GRADCHECK_JACOBIAN, wrt, total);
-	tol_jacobian(g, it);
-	if (g->o.sample == 0)
-		jacobian_full(g, f, wrt, it);
-	else
-		jacobian_sampled(g, f, wrt, it);
-	item_finish(it);
-}
-
-/* numeric[j] for the sampled entries j: sum_o df[o] * column j. */
-static void
-gradient_sampled(gradcheck_t *g, const gradcheck_form_t *f, conv_wrt_t wrt,
-    const tensor_t *ana, gradcheck_item_t *it)
-{
-	const tensor_t *x = conv_wrt_tensor(&g->p, wrt);
-	size_t M = g->df->size, P = x->size, k, i, o;
-	uint64_t *e;
-	double *col = xmalloc(M * sizeof(double));
-
-	k = g->o.sample < P ? g->o.sample : P;
-	e = sample_distinct(&g->rng, P, k);
-	for (i = 0; i < k; i++) {
-		double sum = 0;
-
-		fd_jacobian_column(col, &g->p, wrt, e[i], f->forward, &g->s,
-		    &g->o.fd);
-		for (o = 0; o < M; o++)
-			sum += g->df->data[o] * col[o];
-		observe(it, ana->data[e[i]], sum, NULL, 0, x, e[i]);
-	}
-	free(e);
-	free(col);
-}
-
-/* The chain rule for the random df: the backward kernel vs fd_gradient. */
-static void
-check_gradient(gradcheck_t *g, const gradcheck_form_t *f, const char *label,
-    conv_wrt_t wrt)
-{
-	const tensor_t *x = conv_wrt_tensor(&g->p, wrt);
-	tensor_t *ana = tensor_clone(x), *num;
-	gradcheck_item_t *it;
-	char q[32];
-	size_t j;
-
-	snprintf(q, sizeof(q), "d%s", conv_wrt_name(wrt));
-	it = item_new(g, label, q, GRADCHECK_GRADIENT, wrt, x->size);
-	tol_gradient(g, it);
-	run_backward(g, f, wrt, ana, g->df);
-	if (g->o.sample == 0) {
-		num = tensor_clone(x);
-		fd_gradient(num, g->df, &g->p, wrt, f->forward, &g->s, &g->o.fd);
-		for (j = 0; j < x->size; j++)
-			observe(it, ana->data[j], num->data[j], NULL, 0, x, j);
-		tensor_free(num);
-	} else {
-		gradient_sampled(g, f, wrt, ana, it);
-	}
-	tensor_free(ana);
-	item_finish(it);
-}
-
 /* got (NCHW output) against the element forward, entry by entry. */
 static void
 check_agree(gradcheck_t *g, const char *label, const char *quantity,
@@ -811,24 +708,12 @@ check_agree(gradcheck_t *g, const char *label, const char *quantity,
 	gradcheck_item_t *it;
 	size_t o;
 
-	it = item_new(g, label, quantity, GRADCHECK_AGREE, WRT_INPUT,
+	it = gradcheck_item_new(g, label, quantity, GRADCHECK_AGREE, WRT_INPUT,
 	    got->size);
 	tol_agree(g, it);
 	for (o = 0; o < got->size; o++)
 		observe(it, got->data[o], g->ref_out->data[o], got, o, NULL, 0);
-	item_finish(it);
-}
-
-static void
-check_matrix_forward(gradcheck_t *g, const gradcheck_form_t *f,
-    const char *label)
-{
-	tensor_t *out = output_like(&g->s);
-
-	fill_nan(out);
-	f->forward(out, g->p.input, g->p.weight, g->p.bias, &g->s);
-	check_agree(g, label, "forward = element", out);
-	tensor_free(out);
+	gradcheck_item_finish(it);
 }
 
 /* TensorFlow's layouts: convert in, run the NHWC kernel, convert back. */
@@ -842,11 +727,11 @@ check_nhwc(gradcheck_t *g)
 	    (size_t)conv_group_cin(s), (size_t)s->C_out);
 	tensor_t *out = tensor_create4((size_t)s->N, (size_t)s->H_out,
 	    (size_t)s->W_out, (size_t)s->C_out);
-	tensor_t *back = output_like(s);
+	tensor_t *back = gradcheck_output_like(s);
 
 	tensor_nchw_to_nhwc(in, g->p.input);
 	tensor_oihw_to_hwio(w, g->p.weight);
-	fill_nan(out);
+	gradcheck_fill_nan(out);
 	g->k->forward_nhwc(out, in, w, g->p.bias, s);
 	tensor_nhwc_to_nchw(back, out);
 	check_agree(g, "element", "forward NHWC = NCHW", back);
@@ -856,11 +741,18 @@ check_nhwc(gradcheck_t *g)
 	tensor_free(back);
 }
 
+static int run_source_items(gradcheck_t *g, const gradcheck_source_t *src,
+    bool agree, char **err);
+
+/* One kernel form through the source interface; the element form checks
+ * the NHWC forward where the others check agreement with it. */
 static void
 run_form(gradcheck_t *g, const form_run_t *fr)
 {
+	gradcheck_source_t src;
+	gradcheck_form_ctx_t ctx;
 	char label[32];
-	int w;
+	char *err = NULL;
 
 	if (fr->matrix) {
 		gemm_set_backend(fr->gemm);
@@ -868,14 +760,22 @@ run_form(gradcheck_t *g, const form_run_t *fr)
 	} else {
 		snprintf(label, sizeof(label), "element");
 	}
-	for (w = WRT_INPUT; w <= WRT_BIAS; w++)
-		check_jacobian(g, fr->f, label, (conv_wrt_t)w);
-	for (w = WRT_INPUT; w <= WRT_BIAS; w++)
-		check_gradient(g, fr->f, label, (conv_wrt_t)w);
-	if (fr->matrix)
-		check_matrix_forward(g, fr->f, label);
-	else
+	gradcheck_source_form(&src, &ctx, fr->f, fr->matrix, (int)fr->gemm,
+	    label);
+	/* convgrad's own kernels cannot fail as a source */
+	if (run_source_items(g, &src, fr->matrix, &err) != 0)
+		assert(!"a kernel form failed as a source");
+	free(err);
+	if (!fr->matrix)
 		check_nhwc(g);
+}
+
+static void
+compute_reference(gradcheck_t *g)
+{
+	gradcheck_fill_nan(g->ref_out);
+	g->k->elem.forward(g->ref_out, g->p.input, g->p.weight, g->p.bias,
+	    &g->s);
 }
 
 size_t
@@ -886,10 +786,9 @@ gradcheck_run(gradcheck_t *g)
 	int f;
 
 	g->nitems = 0;
+	g->ntimings = 0;
 	rng_seed(&g->rng, g->o.seed + 1);    /* the sampling stream */
-	fill_nan(g->ref_out);
-	g->k->elem.forward(g->ref_out, g->p.input, g->p.weight, g->p.bias,
-	    &g->s);
+	compute_reference(g);
 	for (f = 0; f < g->nforms; f++)
 		run_form(g, &g->forms[f]);
 	if (!(g->o.forms & GRADCHECK_ELEM))
@@ -898,6 +797,19 @@ gradcheck_run(gradcheck_t *g)
 	for (i = 0; i < g->nitems; i++)
 		failed += !g->items[i].pass;
 	return failed;
+}
+
+size_t
+gradcheck_timing_count(const gradcheck_t *g)
+{
+	return g->ntimings;
+}
+
+const gradcheck_timing_t *
+gradcheck_timing(const gradcheck_t *g, size_t i)
+{
+	assert(i < g->ntimings);
+	return &g->timings[i];
 }
 
 /* -------------------------------------------------------------- dump */
@@ -965,7 +877,7 @@ int
 gradcheck_dump(const gradcheck_t *g, const char *dir, char **err)
 {
 	const gradcheck_form_t *f = &g->k->elem;
-	tensor_t *out = output_like(&g->s), *dx = tensor_clone(g->p.input);
+	tensor_t *out = gradcheck_output_like(&g->s), *dx = tensor_clone(g->p.input);
 	tensor_t *dw = tensor_clone(g->p.weight), *db = tensor_clone(g->p.bias);
 	int rc = -1;
 
@@ -1016,9 +928,12 @@ form_source_backward(void *ctx, tensor_t *dinput, tensor_t *dweight,
 	(void)err;
 	if (c->matrix)
 		gemm_set_backend((gemm_backend_t)c->gemm);
-	c->f->backward_input(dinput, df, p->weight, s);
-	c->f->backward_weight(dweight, df, p->input, s);
-	c->f->backward_bias(dbias, df, s);
+	if (dinput != NULL)
+		c->f->backward_input(dinput, df, p->weight, s);
+	if (dweight != NULL)
+		c->f->backward_weight(dweight, df, p->input, s);
+	if (dbias != NULL)
+		c->f->backward_bias(dbias, df, s);
 	return 0;
 }
 
@@ -1033,6 +948,7 @@ gradcheck_source_form(gradcheck_source_t *src, gradcheck_form_ctx_t *ctx_store,
 	src->name = name;
 	src->forward = form_source_forward;
 	src->backward = form_source_backward;
+	src->partial = true;
 }
 
 /* The source failed: "NAME: what: message". Takes msg. */
@@ -1047,36 +963,46 @@ source_failed(const gradcheck_source_t *src, const char *what, char *msg,
 	return rc;
 }
 
-/* output = the source's forward of g->p (NaN-filled first). */
-static int
-source_forward(gradcheck_t *g, const gradcheck_source_t *src,
+int
+gradcheck_src_forward(gradcheck_t *g, const gradcheck_source_t *src,
     tensor_t *output, char **err)
 {
 	char *msg = NULL;
 
-	fill_nan(output);
+	gradcheck_fill_nan(output);
 	if (src->forward(src->ctx, output, &g->p, &g->s, &msg) != 0)
 		return source_failed(src, "forward", msg, err);
 	free(msg);
 	return 0;
 }
 
-/* d[w] = the source's backward for df, all three (NaN-filled first). */
-static int
-source_backward(gradcheck_t *g, const gradcheck_source_t *src,
+int
+gradcheck_src_backward(gradcheck_t *g, const gradcheck_source_t *src,
     tensor_t *const d[3], const tensor_t *df, char **err)
 {
+	tensor_t *use[3], *scratch[3] = { NULL, NULL, NULL };
 	char *msg = NULL;
-	int w;
+	int w, rc = 0;
 
+	for (w = 0; w < 3; w++) {
+		use[w] = d[w];
+		if (d[w] == NULL && !src->partial)
+			use[w] = scratch[w] = tensor_clone(conv_wrt_tensor(&g->p,
+			    (conv_wrt_t)w));
+		if (use[w] != NULL)
+			gradcheck_fill_nan(use[w]);
+	}
+	if (src->backward(src->ctx, use[WRT_INPUT], use[WRT_WEIGHT],
+	    use[WRT_BIAS], df, &g->p, &g->s, &msg) != 0)
+		rc = source_failed(src, "backward", msg, err);
+	else
+		free(msg);
 	for (w = 0; w < 3; w++)
-		fill_nan(d[w]);
-	if (src->backward(src->ctx, d[WRT_INPUT], d[WRT_WEIGHT], d[WRT_BIAS],
-	    df, &g->p, &g->s, &msg) != 0)
-		return source_failed(src, "backward", msg, err);
-	free(msg);
-	return 0;
+		tensor_free(scratch[w]);
+	return rc;
 }
+
+/* ------------------------------------------------------ direct engine */
 
 /* The source's numeric column j of d output/d wrt (2 forwards, central or
  * forward differences, the step actually taken), x restored bit for bit. */
@@ -1093,32 +1019,91 @@ source_column(gradcheck_t *g, const gradcheck_source_t *src, conv_wrt_t wrt,
 	size_t o;
 
 	x->data[j] = xh;
-	rc = source_forward(g, src, hi, err);
+	rc = gradcheck_src_forward(g, src, hi, err);
 	x->data[j] = xl;
 	if (rc == 0)
-		rc = source_forward(g, src, lo, err);
+		rc = gradcheck_src_forward(g, src, lo, err);
 	x->data[j] = orig;
 	for (o = 0; rc == 0 && o < hi->size; o++)
 		col[o] = (hi->data[o] - lo->data[o]) / (xh - xl);
 	return rc;
 }
 
-/* Interim engine behind gradcheck_run_source: one column and one row at a
- * time, every entry or a sample, serial. */
+/* Rows of the analytic Jacobian the direct engine holds at once. */
+#define DIRECT_CHUNK_BYTES ((size_t)1 << 20)
+
+/*
+ * The direct engine over every entry: analytic rows from one backward with
+ * df = e_o each, held a chunk of at most 1 MiB at a time; for each chunk,
+ * every numeric column (two forwards) compared with those rows. Slow on
+ * purpose: the tests' oracle.
+ */
 static int
-source_jacobian(gradcheck_t *g, const gradcheck_source_t *src,
+direct_jacobian_all(gradcheck_t *g, const gradcheck_source_t *src,
+    conv_wrt_t wrt, gradcheck_item_t *it, char **err)
+{
+	const tensor_t *x = conv_wrt_tensor(&g->p, wrt);
+	size_t M = g->onehot->size, P = x->size, o0, o, j;
+	size_t B = DIRECT_CHUNK_BYTES / sizeof(double) / P;
+	tensor_t *d[3] = { NULL, NULL, NULL };
+	tensor_t *hi = gradcheck_output_like(&g->s);
+	tensor_t *lo = gradcheck_output_like(&g->s);
+	double *col = xmalloc(M * sizeof(double)), *rows;
+	int rc = 0;
+
+	B = B < 1 ? 1 : B > M ? M : B;
+	rows = xmalloc(B * P * sizeof(double));
+	d[wrt] = tensor_clone(x);
+	tensor_zero(g->onehot);
+	for (o0 = 0; o0 < M && rc == 0; o0 += B) {
+		size_t n = M - o0 < B ? M - o0 : B;
+
+		for (o = 0; o < n && rc == 0; o++) {
+			g->onehot->data[o0 + o] = 1;
+			rc = gradcheck_src_backward(g, src, d, g->onehot, err);
+			g->onehot->data[o0 + o] = 0;
+			if (rc == 0)
+				memcpy(rows + o * P, d[wrt]->data, P * sizeof(double));
+		}
+		for (j = 0; j < P && rc == 0; j++) {
+			rc = source_column(g, src, wrt, j, hi, lo, col, err);
+			for (o = 0; o < n && rc == 0; o++)
+				observe(it, rows[o * P + j], col[o0 + o], g->onehot, o0 + o,
+				    x, j);
+		}
+	}
+	free(rows);
+	free(col);
+	tensor_free(hi);
+	tensor_free(lo);
+	tensor_free(d[wrt]);
+	return rc;
+}
+
+/*
+ * The direct engine, K random entries (o, j) in row-major order: the
+ * analytic row o from one backward with df = e_o, the numeric entry from
+ * the column j (two forwards). Every entry: direct_jacobian_all.
+ */
+static int
+direct_jacobian(gradcheck_t *g, const gradcheck_source_t *src,
     conv_wrt_t wrt, gradcheck_item_t *it, char **err)
 {
 	const tensor_t *x = conv_wrt_tensor(&g->p, wrt);
 	size_t M = g->onehot->size, P = x->size, k, i, last_o = SIZE_MAX;
-	tensor_t *d[3] = { tensor_clone(g->p.input), tensor_clone(g->p.weight),
-	    tensor_clone(g->p.bias) };
-	tensor_t *hi = output_like(&g->s), *lo = output_like(&g->s);
-	double *col = xmalloc(M * sizeof(double));
+	tensor_t *d[3] = { NULL, NULL, NULL };
+	tensor_t *hi, *lo;
+	double *col;
 	uint64_t *e;
-	int rc = 0, w;
+	int rc = 0;
 
-	k = g->o.sample == 0 || g->o.sample > M * P ? M * P : g->o.sample;
+	if (g->o.sample == 0 || g->o.sample >= M * P)
+		return direct_jacobian_all(g, src, wrt, it, err);
+	hi = gradcheck_output_like(&g->s);
+	lo = gradcheck_output_like(&g->s);
+	col = xmalloc(M * sizeof(double));
+	d[wrt] = tensor_clone(x);
+	k = g->o.sample;
 	e = sample_distinct(&g->rng, (uint64_t)M * P, k);
 	tensor_zero(g->onehot);
 	for (i = 0; i < k && rc == 0; i++) {
@@ -1126,7 +1111,7 @@ source_jacobian(gradcheck_t *g, const gradcheck_source_t *src,
 
 		if (o != last_o) {
 			g->onehot->data[o] = 1;
-			rc = source_backward(g, src, d, g->onehot, err);
+			rc = gradcheck_src_backward(g, src, d, g->onehot, err);
 			g->onehot->data[o] = 0;
 			last_o = o;
 		}
@@ -1139,80 +1124,50 @@ source_jacobian(gradcheck_t *g, const gradcheck_source_t *src,
 	free(col);
 	tensor_free(hi);
 	tensor_free(lo);
-	for (w = 0; w < 3; w++)
-		tensor_free(d[w]);
+	tensor_free(d[wrt]);
 	return rc;
 }
 
+/* The chain rule, entry by entry (every one or a sample). */
 static int
-source_gradients(gradcheck_t *g, const gradcheck_source_t *src, char **err)
+direct_gradient(gradcheck_t *g, const gradcheck_source_t *src,
+    conv_wrt_t wrt, const tensor_t *ana, gradcheck_item_t *it, char **err)
 {
-	tensor_t *d[3] = { tensor_clone(g->p.input), tensor_clone(g->p.weight),
-	    tensor_clone(g->p.bias) };
-	tensor_t *hi = output_like(&g->s), *lo = output_like(&g->s);
+	const tensor_t *x = conv_wrt_tensor(&g->p, wrt);
+	tensor_t *hi = gradcheck_output_like(&g->s);
+	tensor_t *lo = gradcheck_output_like(&g->s);
 	double *col = xmalloc(hi->size * sizeof(double));
-	int rc = source_backward(g, src, d, g->df, err), w;
+	size_t k, i, o;
+	uint64_t *e;
+	int rc = 0;
 
-	for (w = WRT_INPUT; w <= WRT_BIAS && rc == 0; w++) {
-		const tensor_t *x = conv_wrt_tensor(&g->p, (conv_wrt_t)w);
-		gradcheck_item_t *it;
-		char q[32];
-		size_t k, i, o;
-		uint64_t *e;
+	k = g->o.sample == 0 || g->o.sample > x->size ? x->size : g->o.sample;
+	e = k == x->size ? NULL : sample_distinct(&g->rng, x->size, k);
+	for (i = 0; i < k && rc == 0; i++) {
+		size_t j = e ? e[i] : i;
+		double sum = 0;
 
-		snprintf(q, sizeof(q), "d%s", conv_wrt_name((conv_wrt_t)w));
-		it = item_new(g, src->name, q, GRADCHECK_GRADIENT, (conv_wrt_t)w,
-		    x->size);
-		tol_gradient(g, it);
-		k = g->o.sample == 0 || g->o.sample > x->size ? x->size :
-		    g->o.sample;
-		e = sample_distinct(&g->rng, x->size, k);
-		for (i = 0; i < k && rc == 0; i++) {
-			double sum = 0;
-
-			rc = source_column(g, src, (conv_wrt_t)w, e[i], hi, lo, col,
-			    err);
-			for (o = 0; rc == 0 && o < hi->size; o++)
-				sum += g->df->data[o] * col[o];
-			if (rc == 0)
-				observe(it, d[w]->data[e[i]], sum, NULL, 0, x, e[i]);
-		}
-		free(e);
-		if (rc != 0)
-			g->nitems--;
-		else
-			item_finish(it);
+		rc = source_column(g, src, wrt, j, hi, lo, col, err);
+		for (o = 0; rc == 0 && o < hi->size; o++)
+			sum += g->df->data[o] * col[o];
+		if (rc == 0)
+			observe(it, ana->data[j], sum, NULL, 0, x, j);
 	}
+	free(e);
 	free(col);
 	tensor_free(hi);
 	tensor_free(lo);
-	for (w = 0; w < 3; w++)
-		tensor_free(d[w]);
 	return rc;
 }
 
+/* The direct engine's six items. */
 static int
-source_agree(gradcheck_t *g, const gradcheck_source_t *src, char **err)
+direct_run(gradcheck_t *g, const gradcheck_source_t *src, char **err)
 {
-	tensor_t *out = output_like(&g->s);
-	int rc = source_forward(g, src, out, err);
-
-	if (rc == 0)
-		check_agree(g, src->name, "forward = element", out);
-	tensor_free(out);
-	return rc;
-}
-
-int
-gradcheck_run_source(gradcheck_t *g, const gradcheck_source_t *src,
-    size_t *failed, char **err)
-{
-	size_t first = g->nitems, i;
+	tensor_t *ana[3] = { tensor_clone(g->p.input),
+	    tensor_clone(g->p.weight), tensor_clone(g->p.bias) };
 	int rc = 0, w;
 
-	fill_nan(g->ref_out);
-	g->k->elem.forward(g->ref_out, g->p.input, g->p.weight, g->p.bias,
-	    &g->s);
 	for (w = WRT_INPUT; w <= WRT_BIAS && rc == 0; w++) {
 		char q[32];
 		size_t total = g->onehot->size *
@@ -1221,18 +1176,74 @@ gradcheck_run_source(gradcheck_t *g, const gradcheck_source_t *src,
 
 		snprintf(q, sizeof(q), "d output/d %s",
 		    conv_wrt_name((conv_wrt_t)w));
-		it = item_new(g, src->name, q, GRADCHECK_JACOBIAN, (conv_wrt_t)w,
-		    total);
-		tol_jacobian(g, it);
-		if ((rc = source_jacobian(g, src, (conv_wrt_t)w, it, err)) != 0)
+		it = gradcheck_item_new(g, src->name, q, GRADCHECK_JACOBIAN,
+		    (conv_wrt_t)w, total);
+		gradcheck_tol_jacobian(g, it);
+		if ((rc = direct_jacobian(g, src, (conv_wrt_t)w, it, err)) != 0)
 			g->nitems--;
 		else
-			item_finish(it);
+			gradcheck_item_finish(it);
 	}
 	if (rc == 0)
-		rc = source_gradients(g, src, err);
+		rc = gradcheck_src_backward(g, src, ana, g->df, err);
+	for (w = WRT_INPUT; w <= WRT_BIAS && rc == 0; w++) {
+		const tensor_t *x = conv_wrt_tensor(&g->p, (conv_wrt_t)w);
+		gradcheck_item_t *it;
+		char q[32];
+
+		snprintf(q, sizeof(q), "d%s", conv_wrt_name((conv_wrt_t)w));
+		it = gradcheck_item_new(g, src->name, q, GRADCHECK_GRADIENT,
+		    (conv_wrt_t)w, x->size);
+		gradcheck_tol_gradient(g, it);
+		if ((rc = direct_gradient(g, src, (conv_wrt_t)w, ana[w], it,
+		    err)) != 0)
+			g->nitems--;
+		else
+			gradcheck_item_finish(it);
+	}
+	for (w = 0; w < 3; w++)
+		tensor_free(ana[w]);
+	return rc;
+}
+
+static int
+source_agree(gradcheck_t *g, const gradcheck_source_t *src, char **err)
+{
+	tensor_t *out = gradcheck_output_like(&g->s);
+	int rc = gradcheck_src_forward(g, src, out, err);
+
 	if (rc == 0)
+		check_agree(g, src->name, "forward = element", out);
+	tensor_free(out);
+	return rc;
+}
+
+/* The Jacobians and gradients by the engine the options name, then the
+ * forward's agreement with the reference (when agree). */
+static int
+run_source_items(gradcheck_t *g, const gradcheck_source_t *src, bool agree,
+    char **err)
+{
+	int rc;
+
+	if (g->o.sample > 0 || g->o.engine == GRADCHECK_ENGINE_DIRECT)
+		rc = direct_run(g, src, err);
+	else
+		rc = gradcheck_engine_run(g, src, err);
+	if (rc == 0 && agree)
 		rc = source_agree(g, src, err);
+	return rc;
+}
+
+int
+gradcheck_run_source(gradcheck_t *g, const gradcheck_source_t *src,
+    size_t *failed, char **err)
+{
+	size_t first = g->nitems, i;
+	int rc;
+
+	compute_reference(g);
+	rc = run_source_items(g, src, true, err);
 	if (failed != NULL) {
 		*failed = 0;
 		for (i = first; i < g->nitems; i++)

@@ -2,15 +2,22 @@
  * gradcheck.h: check a conv2d layer's backward kernels against finite
  * differences of its forward kernels, as torch.autograd.gradcheck does.
  *
- * For each kernel form (element; matrix under each GEMM back end) it checks:
+ * For each kernel form (element; matrix under each GEMM back end), and for
+ * any other source (a user's plugin, through gradcheck_run_source), it
+ * checks:
  *   - every entry of the Jacobians d output/d input, d output/d weight and
- *     d output/d bias: the analytic row o comes from the form's backward
- *     kernels fed a one-hot upstream gradient df = e_o, the numeric one from
- *     fd_jacobian() over the form's forward kernel (or K random entries with
- *     a sample);
+ *     d output/d bias: analytic rows from the source's backward fed one-hot
+ *     upstream gradients, numeric columns from finite differences of the
+ *     source's own forward. The compressed engine (gradcheck-engine.c)
+ *     reads many disjoint rows per backward and many disjoint columns per
+ *     pair of forwards, and checks that every output outside the columns'
+ *     windows does not change at all; no Jacobian is ever held whole.
+ *     --sample K (the direct engine) compares K random entries instead;
+ *     a budget compares random whole groups until the time is spent;
  *   - the chain-rule gradients dinput, dweight, dbias for a random df
- *     against fd_gradient() (or K random entries of each);
- *   - for a matrix form, that its forward agrees with the element forward;
+ *     against finite differences of sum(df * output);
+ *   - for a matrix form or a plugin, that its forward agrees with the
+ *     element forward;
  * and once, that the NHWC/HWIO forward agrees with the NCHW one.
  *
  * The kernels come from a table, so a test can pass a deliberately wrong
@@ -64,18 +71,45 @@ extern const gradcheck_kernels_t gradcheck_kernels_default;
 #define GRADCHECK_ALL            0x7
 
 /* Defaults for the cost guard. */
-#define GRADCHECK_MAX_WORK_DEFAULT 2e9          /* multiply-adds */
-#define GRADCHECK_MAX_MEMORY_DEFAULT ((size_t)1 << 30)   /* Jacobian bytes */
+#define GRADCHECK_MAX_WORK_DEFAULT 1e13         /* multiply-adds: about an
+                                                  hour on 2 cores */
+#define GRADCHECK_MAX_MEMORY_DEFAULT ((size_t)1 << 30)   /* bytes */
+
+/* Which engine compares the Jacobians (see gradcheck-engine.c):
+ * COMPRESSED groups entries whose outputs (columns) or inputs (rows) are
+ * disjoint, so one forward or backward pass reads many entries; DIRECT
+ * reads one entry at a time (two forwards per entry, one backward per row)
+ * and is kept as the tests' oracle and for --sample. */
+enum { GRADCHECK_ENGINE_COMPRESSED, GRADCHECK_ENGINE_DIRECT };
+
+/* Progress of one source's check, for a progress line. */
+typedef struct gradcheck_progress {
+	const char *source;        /* its name */
+	double calls, total;       /* forward+backward calls made, planned */
+	double elapsed;            /* seconds since it started */
+	double estimate;           /* seconds in all, 0 until measured */
+} gradcheck_progress_t;
+/* Called at most every 0.2 s of work (polled by time between calls).
+ * Return false to stop: the check ends as if its budget were spent. */
+typedef bool (*gradcheck_progress_fn)(void *ctx,
+    const gradcheck_progress_t *p);
 
 typedef struct gradcheck_opts {
 	conv_shape_t shape;           /* validated by gradcheck_create() */
 	uint64_t seed;
 	fd_opts_t fd;
-	size_t sample;                /* 0: full Jacobians; K: K entries each */
+	size_t sample;                /* 0: full Jacobians; K: K entries each
+	                                 (the direct engine) */
 	unsigned forms;               /* GRADCHECK_* bits */
 	double max_work;              /* multiply-adds; 0: no limit */
-	size_t max_memory;            /* bytes of Jacobian; 0: no limit */
+	size_t max_memory;            /* bytes held beyond the tensors; 0: no
+	                                 limit */
 	const gradcheck_kernels_t *kernels;   /* NULL: the default table */
+	int engine;                   /* GRADCHECK_ENGINE_*, default COMPRESSED */
+	double budget;                /* seconds per source; 0: every entry.
+	                                 Random whole groups until it is spent */
+	gradcheck_progress_fn progress;       /* NULL: none */
+	void *progress_ctx;
 } gradcheck_opts_t;
 
 /* Defaults: the shape N=2 C_in=2 H_in=7 W_in=8 C_out=3 R=3 S=2, stride 2,3
@@ -92,6 +126,8 @@ typedef struct gradcheck_cost {
 	double jacobian_bytes;     /* the largest numeric Jacobian held at once */
 	double jacobian_entries;   /* per form: input, weight and bias together */
 } gradcheck_cost_t;
+
+typedef struct gradcheck gradcheck_t;
 
 typedef enum gradcheck_kind {
 	GRADCHECK_JACOBIAN,        /* d output / d wrt, entry by entry */
@@ -121,9 +157,23 @@ typedef struct gradcheck_item {
 	                              weight c_out,c_in,di,dj; bias c_out */
 	double got;                /* the kernel's value */
 	double want;               /* the finite difference / reference */
+	uint64_t first_key;        /* the first failure's place in row-major
+	                              order (o * wrt size + j): the compressed
+	                              engine visits entries out of order and
+	                              keeps the smallest */
 } gradcheck_item_t;
 
-typedef struct gradcheck gradcheck_t;
+/* How one source's check went (one per source run, in order). */
+typedef struct gradcheck_timing {
+	char form[32];
+	double seconds;            /* wall time of its check */
+	double estimate;           /* seconds predicted after its first calls
+	                              of each kind (0: not made) */
+	double forward_calls, backward_calls;
+	bool every_entry;          /* every entry of every Jacobian compared */
+} gradcheck_timing_t;
+size_t gradcheck_timing_count(const gradcheck_t *g);
+const gradcheck_timing_t *gradcheck_timing(const gradcheck_t *g, size_t i);
 
 /* ------------------------------------------------------------ sources
  *
@@ -138,12 +188,14 @@ typedef struct gradcheck gradcheck_t;
  *   NULL). The engine fills output with NaN first; every entry must be
  *   written. It may perturb nothing: p is const for the source.
  * backward: dinput, dweight, dbias = the gradients of sum(df * output) for
- *   the upstream gradient df (output's shape). All three are non-NULL and
+ *   the upstream gradient df (output's shape). All three are non-NULL
+ *   unless the source sets partial (then a NULL one is not wanted), and
  *   filled with NaN first: they must be OVERWRITTEN, entry by entry.
  * Both return 0 on success. Nonzero means the source itself failed (a
  * plugin that crashed, hung or returned an error): *err is then a malloc'd
  * message (or NULL: the engine says "failed" alone) and the check stops.
- * The engine calls them from one thread at a time, never concurrently.
+ * The engine calls them from one thread at a time unless concurrent is
+ * set.
  */
 typedef int (*gradcheck_forward_fn)(void *ctx, tensor_t *output,
     const conv_params_t *p, const conv_shape_t *s, char **err);
@@ -158,7 +210,16 @@ typedef struct gradcheck_source {
 	                              (copied, at most 31 bytes shown) */
 	gradcheck_forward_fn forward;
 	gradcheck_backward_fn backward;
+	bool partial;              /* backward accepts NULL for a gradient not
+	                              wanted (and then skips its work); false:
+	                              the engine passes scratch tensors */
+	bool concurrent;           /* forward and backward may run at once on
+	                              different threads, each with its own
+	                              tensors (convgrad's kernels); false: one
+	                              call at a time (a plugin) */
 } gradcheck_source_t;
+/* Fill a source with designated initializers ({ .ctx = ..., .name = ...,
+ * .forward = ..., .backward = ... }): later fields default to false. */
 
 /* A source over a kernel form of the table (its gemm back end set before
  * every call when matrix is true). The struct is filled in *src, its

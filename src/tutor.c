@@ -78,11 +78,22 @@ const tutor_key_t tutor_keys[] = {
 	{ .keys = { TK_BTAB }, .name = "S-Tab", .hint = NULL,
 	  .help = "focus the previous pane (or the unbound variables)",
 	  .action = ACT_PREV_PANE, .screens = LV },
-	{ .keys = { 'n', TK_PGDN }, .name = "n PgDn", .hint_name = "n/p",
+	{ .keys = { 'e' }, .name = "e", .hint = "explore",
+	  .help = "switch between reading (the prose and the claim take the "
+	    "screen) and exploring (the tensor panes)",
+	  .action = ACT_LAYOUT, .screens = LV },
+	{ .keys = { ' ', TK_PGDN }, .name = "Space PgDn", .hint_name = "Space",
+	  .hint = "page",
+	  .help = "scroll the prose a page down",
+	  .action = ACT_PAGE_DOWN, .screens = LV },
+	{ .keys = { TK_PGUP }, .name = "PgUp", .hint = NULL,
+	  .help = "scroll the prose a page up",
+	  .action = ACT_PAGE_UP, .screens = LV },
+	{ .keys = { 'n' }, .name = "n", .hint_name = "n/p",
 	  .hint = "step",
-	  .help = "next step of the lesson",
+	  .help = "next step of the lesson (from the last step: the next lesson)",
 	  .action = ACT_NEXT_STEP, .screens = LV },
-	{ .keys = { 'p', TK_PGUP }, .name = "p PgUp", .hint = NULL,
+	{ .keys = { 'p' }, .name = "p", .hint = NULL,
 	  .help = "previous step of the lesson",
 	  .action = ACT_PREV_STEP, .screens = LV },
 	{ .keys = { '>', '.' }, .name = "> .", .hint_name = "</>",
@@ -181,6 +192,7 @@ tutor_key_label(int key, char buf[2])
 	case TK_ESC: return "Esc";
 	case TK_ENTER: return "Enter";
 	case TK_TAB: return "Tab";
+	case ' ': return "Space";
 	case '\r': return NULL;         /* Enter too */
 	default: break;
 	}
@@ -302,7 +314,8 @@ tutor_alloc(int n)
 	t->lessons = xcalloc((size_t)n + 1, sizeof *t->lessons);
 	t->screen = SCR_LIST;
 	t->lesson = -1;
-	t->focus = PANE_INPUT;
+	t->focus = PANE_TEXT;
+	t->layout = LAYOUT_READ;
 	t->vc_lesson = -1;
 	t->verify_one = -1;
 	t->auto_verify = true;
@@ -1379,6 +1392,9 @@ tutor_open(tutor_t *t, int i)
 	}
 	t->screen = SCR_LESSON;
 	t->show_source = false;
+	t->layout = LAYOUT_READ;        /* a lesson starts with its prose */
+	t->focus = PANE_TEXT;
+	t->var_focus = false;
 	tutor_clamp(t);
 	tutor_message(t, NULL);
 	tutor_goto_step(t, 0);
@@ -1428,6 +1444,65 @@ tutor_run_pending(tutor_t *t)
 		tutor_verify_step(t, false);
 }
 
+/* n on the last step: open the next lesson that loaded. true if one did. */
+static bool
+next_lesson(tutor_t *t)
+{
+	int i;
+
+	for (i = t->lesson + 1; i < t->nlessons; i++)
+		if (t->lessons[i].lesson != NULL && tutor_open(t, i) == 0) {
+			tutor_message(t, "on to the next lesson (%d of %d)", i + 1,
+			    t->nlessons);
+			return true;
+		}
+	return false;
+}
+
+void
+tutor_text_size(tutor_t *t, int page, int total)
+{
+	int max;
+
+	t->prose_page = page > 1 ? page : 1;
+	t->prose_rows = total > 0 ? total : 0;
+	max = t->prose_rows - t->prose_page;
+	if (t->prose_scroll > max)
+		t->prose_scroll = max;
+	if (t->prose_scroll < 0)
+		t->prose_scroll = 0;
+}
+
+/* Space/PgDn, PgUp: a page, less a line kept for context. */
+static void
+page(tutor_t *t, int dir)
+{
+	int step = t->prose_page > 2 ? t->prose_page - 1 : 1;
+	int max = t->prose_rows - t->prose_page;
+
+	if (dir > 0 && t->prose_scroll >= max) {
+		tutor_message(t, "end of the step: n goes on");
+		return;
+	}
+	t->prose_scroll += dir * step;
+	tutor_text_size(t, t->prose_page, t->prose_rows);
+}
+
+/* e: reading (text focused) or exploring (a pane focused). */
+static void
+toggle_layout(tutor_t *t, tutor_pane_t focus)
+{
+	if (t->layout == LAYOUT_READ) {
+		t->layout = LAYOUT_EXPLORE;
+		t->focus = focus;
+	} else {
+		t->layout = LAYOUT_READ;
+		t->focus = PANE_TEXT;
+		t->var_focus = false;
+	}
+	t->prose_scroll = 0;
+}
+
 static void
 next_step(tutor_t *t, int delta)
 {
@@ -1436,9 +1511,11 @@ next_step(tutor_t *t, int delta)
 
 	if (tl == NULL)
 		return;
+	if (s >= tl->lesson->nsteps && next_lesson(t))
+		return;
 	if (s < 0 || s >= tl->lesson->nsteps) {
-		tutor_message(t, delta > 0 ? "this is the last step" :
-		    "this is the first step");
+		tutor_message(t, delta > 0 ? "this is the last step of the last "
+		    "lesson" : "this is the first step");
 		return;
 	}
 	tutor_message(t, NULL);
@@ -1486,9 +1563,11 @@ move(tutor_t *t, int dim, long delta)
 		move_cursor(t, dim, delta);
 		return;
 	}
-	if (dim == 2)
+	if (dim == 2) {
 		t->prose_scroll = (int)clampl(t->prose_scroll + delta, 0, 1L << 20);
-	else
+		if (t->prose_rows > 0)
+			tutor_text_size(t, t->prose_page, t->prose_rows);
+	} else
 		t->claim_scroll = (int)clampl(t->claim_scroll + 8 * delta, 0,
 		    1L << 20);
 }
@@ -1646,8 +1725,16 @@ static void
 do_lesson_action(tutor_t *t, tutor_action_t a)
 {
 	switch (a) {
-	case ACT_NEXT_PANE: next_pane(t, 1); break;
-	case ACT_PREV_PANE: next_pane(t, -1); break;
+	case ACT_NEXT_PANE:
+	case ACT_PREV_PANE:
+		if (t->layout == LAYOUT_READ)  /* a pane: explore it */
+			toggle_layout(t, a == ACT_NEXT_PANE ? PANE_INPUT : PANE_OUTPUT);
+		else
+			next_pane(t, a == ACT_NEXT_PANE ? 1 : -1);
+		break;
+	case ACT_LAYOUT: toggle_layout(t, PANE_INPUT); break;
+	case ACT_PAGE_DOWN: page(t, 1); break;
+	case ACT_PAGE_UP: page(t, -1); break;
 	case ACT_NEXT_STEP: next_step(t, 1); break;
 	case ACT_PREV_STEP: next_step(t, -1); break;
 	case ACT_NEXT_CLAIM: next_claim(t, 1); break;

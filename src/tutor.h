@@ -65,6 +65,7 @@ typedef enum tutor_action {
 	ACT_FIELD_UP, ACT_FIELD_DOWN, ACT_FIELD_DEC, ACT_FIELD_INC,
 	ACT_FIELD_DIGIT, ACT_FIELD_ERASE, ACT_SHAPE_APPLY, ACT_SHAPE_RESET,
 	ACT_SHAPE_CANCEL,
+	ACT_LAYOUT, ACT_PAGE_DOWN, ACT_PAGE_UP,
 	ACT_COUNT
 } tutor_action_t;
 
@@ -162,6 +163,12 @@ typedef enum tutor_lesson_state {
 	LS_FAILED,          /* a claim failed */
 } tutor_lesson_state_t;
 
+/* How the lesson view shares the screen. */
+typedef enum tutor_layout {
+	LAYOUT_READ,        /* prose and claim, one scrolling column */
+	LAYOUT_EXPLORE,     /* a few lines of prose, the claim, the panes */
+} tutor_layout_t;
+
 /* ---- the whole state ---- */
 
 typedef struct tutor {
@@ -173,7 +180,10 @@ typedef struct tutor {
 	int lesson, step, claim;        /* claim: index within the step */
 	tutor_pane_t focus;
 	long cur[PANE_COUNT][4];        /* cur[PANE_TEXT] unused */
-	int prose_scroll;
+	tutor_layout_t layout;
+	int prose_scroll;               /* first row of the prose shown */
+	int prose_page, prose_rows;     /* rows shown, rows in all (the UI's
+	                                 * layout says, tutor_text_size) */
 	int claim_scroll;               /* columns of a wide claim scrolled off */
 	int help_scroll;
 	bool show_source;
@@ -329,6 +339,11 @@ extern const int tutor_nshape_fields;
 /* Set the current lesson's shape (validated; recomputes everything). 0, or
  * -1 with *err saying why it was refused. */
 int tutor_set_shape(tutor_t *t, const conv_shape_t *s, char **err);
+
+/* The screen's geometry for the text: page rows show at once of total
+ * (the UI computes them from the terminal's size before it draws). Keeps
+ * the scroll position within them. */
+void tutor_text_size(tutor_t *t, int page, int total);
 
 /* Replace t->message (fmt NULL clears it). */
 void tutor_message(tutor_t *t, const char *fmt, ...)

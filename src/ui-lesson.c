@@ -78,8 +78,8 @@ draw_heading(tutor_t *t, int y)
 		role = ROLE_OK, snprintf(right, sizeof right, "%s all %d hold",
 		    g->ok, st->nclaims);
 	rw = ui_width(right);
-	left = xasprintf("%s%d. %s", t->focus == PANE_TEXT && !t->var_focus ?
-	    "*" : "",
+	left = xasprintf("%s%d. %s", t->layout == LAYOUT_EXPLORE &&
+	    t->focus == PANE_TEXT && !t->var_focus ? "*" : "",
 	    t->step + 1, st->title);
 	ui_put(y, 1, COLS - rw - 4, ui_attr(ROLE_HEADING), left);
 	ui_put(y, COLS - rw - 1, rw, ui_attr(role), right);
@@ -109,12 +109,11 @@ prose_lines(tutor_t *t, int *n)
 static void
 draw_prose(tutor_t *t, char **lines, int n, int y, int rows)
 {
-	int i, max = n > rows ? n - rows : 0;
+	int i;
 
 	if (rows <= 0)
 		return;
-	if (t->prose_scroll > max)
-		t->prose_scroll = max;
+	tutor_text_size(t, rows, n);
 	for (i = 0; i < rows && t->prose_scroll + i < n; i++)
 		ui_put(y + i, 1, COLS - 3, A_NORMAL, lines[t->prose_scroll + i]);
 	if (t->prose_scroll + rows < n)
@@ -522,6 +521,102 @@ draw_verify(tutor_t *t, int y)
 		ui_put(y + 1, 1, COLS - 2, ui_attr(ROLE_DIM), ck->result.tol_why);
 }
 
+/* ---- the reading layout: prose, claim (and source) in one column ---- */
+
+/* The pieces of the reading column, laid out to the width. */
+typedef struct reading {
+	char **prose;
+	int nprose;
+	pp_box_t *box;          /* the claim, or NULL */
+	char **src;             /* the source's text when o shows it */
+	int nsrc;
+} reading_t;
+
+static void
+reading_make(tutor_t *t, reading_t *r)
+{
+	claim_t *c = tutor_cur_claim(t);
+	lesson_step_t *st = tutor_cur_step(t);
+
+	memset(r, 0, sizeof *r);
+	r->prose = prose_lines(t, &r->nprose);
+	if (c != NULL)
+		r->box = claim_render_fit(c, ui_ascii() ? PP_ASCII : PP_UNICODE,
+		    COLS - 4);
+	if (t->show_source)
+		r->src = ui_wrap(st->source != NULL ? st->source :
+		    "(this step quotes no source text)", COLS - 4, &r->nsrc);
+}
+
+static void
+reading_free(reading_t *r)
+{
+	ui_lines_free(r->prose, r->nprose);
+	pp_box_free(r->box);
+	if (r->src != NULL)
+		ui_lines_free(r->src, r->nsrc);
+}
+
+/* Rows of the column: prose, a blank, the claim's header and rows, then
+ * (o) a blank, the source's title and its lines. */
+static int
+reading_rows(const reading_t *r)
+{
+	int n = r->nprose;
+
+	if (r->box != NULL)
+		n += 2 + r->box->height;
+	if (r->src != NULL)
+		n += 2 + r->nsrc;
+	return n;
+}
+
+/* Row i of the column at screen row y. */
+static void
+reading_row(tutor_t *t, const reading_t *r, int i, int y)
+{
+	if (i < r->nprose) {
+		ui_put(y, 1, COLS - 3, A_NORMAL, r->prose[i]);
+		return;
+	}
+	i -= r->nprose;
+	if (r->box != NULL) {
+		if (i == 1)
+			draw_claim_header(t, y, 1, COLS - 2);
+		else if (i >= 2 && i - 2 < r->box->height)
+			ui_put(y, 3, COLS - 4, A_NORMAL,
+			    ui_skip(r->box->rows[i - 2], t->claim_scroll));
+		if (i < 2 + r->box->height)
+			return;
+		i -= 2 + r->box->height;
+	}
+	if (r->src != NULL && i == 1)
+		ui_put(y, 1, COLS - 2, ui_attr(ROLE_DIM),
+		    "the source, as written (o hides):");
+	else if (r->src != NULL && i >= 2)
+		ui_put(y, 3, COLS - 4, ui_attr(ROLE_WARN), r->src[i - 2]);
+}
+
+/* The column from the scroll position, ↑ ↓ where there is more. */
+static void
+draw_reading(tutor_t *t, int y, int rows)
+{
+	reading_t r;
+	int i, total;
+
+	reading_make(t, &r);
+	total = reading_rows(&r);
+	tutor_text_size(t, rows, total);
+	for (i = 0; i < rows && t->prose_scroll + i < total; i++)
+		reading_row(t, &r, t->prose_scroll + i, y + i);
+	if (t->prose_scroll + rows < total)
+		ui_put(y + rows - 1, COLS - 1, 1, ui_attr(ROLE_KEY),
+		    ui_ascii() ? "v" : "↓");
+	if (t->prose_scroll > 0)
+		ui_put(y, COLS - 1, 1, ui_attr(ROLE_KEY), ui_ascii() ? "^" : "↑");
+	reading_free(&r);
+}
+
 void
 ui_draw_lesson(tutor_t *t)
 {
@@ -540,6 +635,14 @@ ui_draw_lesson(tutor_t *t)
 	ui_title_bar(left, right);
 	free(left);
 	draw_heading(t, 1);
+	if (t->layout == LAYOUT_READ) {
+		/* No cursors: the live check's two rows go to the text. */
+		draw_reading(t, 2, LINES - 4 - 2);
+		draw_verify(t, LINES - 4);
+		ui_message_line(t, LINES - 2);
+		ui_hint_line(t);
+		return;
+	}
 	avail = y_status - 2;
 	ph = pane_rows(t);
 	if (ph > avail * 3 / 5)

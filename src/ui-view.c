@@ -49,6 +49,19 @@ hint_width(const tutor_key_t *k)
 	    ui_width(k->hint) + 2;
 }
 
+/* Hints for what the layout shows: no cursor keys while reading, no
+ * paging while exploring. */
+static bool
+hint_applies(const tutor_t *t, const tutor_key_t *k)
+{
+	if (t->screen != SCR_LESSON)
+		return true;
+	if (t->layout == LAYOUT_READ)
+		return k->action != ACT_UP && k->action != ACT_NEXT_PANE &&
+		    k->action != ACT_SLICE_NEXT && k->action != ACT_CEX;
+	return k->action != ACT_PAGE_DOWN;
+}
+
 /* The hint line, generated from the key table for this screen: help and
  * quit on the right, always; the others from the left while they fit. */
 void
@@ -74,10 +87,16 @@ ui_hint_line(tutor_t *t)
 		if (k->hint == NULL || !(k->screens & SCR_BIT(t->screen)) ||
 		    k->action == ACT_HELP || k->action == ACT_QUIT)
 			continue;
+		if (!hint_applies(t, k))
+			continue;
 		if (k->action == ACT_BACK && t->screen == SCR_LESSON &&
 		    tutor_busy(t, NULL)) {      /* Esc cancels first */
 			cancel = *k;
 			cancel.hint = "cancel";
+			k = &cancel;
+		} else if (k->action == ACT_LAYOUT && t->layout == LAYOUT_EXPLORE) {
+			cancel = *k;
+			cancel.hint = "read";
 			k = &cancel;
 		}
 		if (x + hint_width(k) > right)

@@ -713,17 +713,12 @@ point_kernel(verify_ctx_t *vc, const claim_t *c, const long *vals,
 	if (!wrt_by_name(kernel_wrt(c), &w))
 		return set_error(err, "%s:%d:%d: error: no backward kernel for "
 		    "'%s'", c->file, c->line, c->col, kernel_wrt(c));
-	if (c->kernel == NULL || (strcmp(c->kernel, "element") != 0 &&
-	    strcmp(c->kernel, "matrix") != 0))
-		return set_error(err, "%s:%d:%d: error: unknown kernel '%s' "
-		    "(expected element or matrix)", c->file, c->line, c->col,
-		    c->kernel ? c->kernel : "");
+	assert(c->kernel == KERNEL_ELEMENT || c->kernel == KERNEL_MATRIX);
 	if (checked_offset(conv_wrt_tensor(ctx_params(vc, &p), w),
 	    kernel_wrt(c), vals, &off, err) != 0)
 		return -1;
 	pt->numeric = grad_entry(vc, w, off);
-	pt->formula = kernel_grad(vc, w, strcmp(c->kernel, "matrix") == 0)->
-	    data[off];
+	pt->formula = kernel_grad(vc, w, c->kernel == KERNEL_MATRIX)->data[off];
 	return 0;
 }
 

@@ -97,7 +97,8 @@ typedef struct verify_result {
 	double tol_abs, tol_rel;
 	const char *tol_why;    /* static: one line saying why */
 	bool has_cex;           /* the first counterexample: */
-	long *cex;              /* values of claim->free[], nfree of them */
+	long *cex;              /* the point's values, verify_point_count() of
+	                         * them, named by verify_point_name() */
 	double cex_formula, cex_numeric;
 	char *cex_finding;      /* out-of-range access, NaN, ... or NULL */
 } verify_result_t;
@@ -110,7 +111,8 @@ void verify_result_clear(verify_result_t *r);   /* frees what it owns */
 int verify_claim(verify_ctx_t *vc, const claim_t *c, verify_result_t *r,
     char **err);
 
-/* One tuple, for the tutor's live check: vals are claim->free[] values. */
+/* One tuple, for the tutor's live check: vals are the point's values, as
+ * verify_point_name() names them (claim->free[] but for kernel claims). */
 typedef struct verify_point {
 	bool applies;           /* the where COND holds here */
 	bool ok;                /* within tolerance, no finding */

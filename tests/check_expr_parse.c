@@ -155,14 +155,14 @@ START_TEST(test_chain_and_kernel)
 	c = parse_ok("d f / d weight = kernel matrix");
 	ck_assert_int_eq(c->kind, CLAIM_KERNEL);
 	ck_assert_ptr_null(c->rhs);
-	ck_assert_str_eq(c->kernel, "matrix");
+	ck_assert_int_eq(c->kernel, KERNEL_MATRIX);
 	ck_assert_int_eq(c->lhs->u.deriv.den->kind, EX_NAME);
 	ck_assert_str_eq(c->lhs->u.deriv.den->u.name.name, "weight");
 	ck_assert_int_eq(c->nfree, 0);
 	claim_free(c);
 
 	c = parse_ok("d f / d bias = kernel element");
-	ck_assert_str_eq(c->kernel, "element");
+	ck_assert_int_eq(c->kernel, KERNEL_ELEMENT);
 	claim_free(c);
 
 	c = parse_ok("d f / d output[b, c_out, h_out, w_out] = df[b, c_out, h_out, w_out]");

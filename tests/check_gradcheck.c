@@ -23,16 +23,18 @@
 typedef struct shape_case {
 	const char *name;
 	long N, C_in, H_in, W_in, C_out, R, S;
-	long strh, strw, pad_h, pad_w, dil_h, dil_w;
+	long strh, strw, pad_h, pad_w, dil_h, dil_w, groups;
 } shape_case_t;
 
 static const shape_case_t shapes[] = {
-	{ "default", 2, 2, 7, 8, 3, 3, 2, 2, 3, 0, 0, 1, 1 },
-	{ "padding", 1, 2, 5, 6, 2, 3, 3, 1, 1, 1, 2, 1, 1 },
-	{ "dilation", 1, 2, 9, 8, 2, 3, 2, 1, 2, 0, 0, 2, 3 },
-	{ "stride > kernel", 2, 1, 9, 10, 2, 2, 2, 3, 4, 0, 0, 1, 1 },
-	{ "1x1 kernel", 1, 3, 4, 5, 2, 1, 1, 1, 1, 0, 0, 1, 1 },
-	{ "all at once", 2, 2, 8, 9, 3, 3, 2, 2, 1, 1, 0, 2, 1 },
+	{ "default", 2, 2, 7, 8, 3, 3, 2, 2, 3, 0, 0, 1, 1, 1 },
+	{ "padding", 1, 2, 5, 6, 2, 3, 3, 1, 1, 1, 2, 1, 1, 1 },
+	{ "dilation", 1, 2, 9, 8, 2, 3, 2, 1, 2, 0, 0, 2, 3, 1 },
+	{ "stride > kernel", 2, 1, 9, 10, 2, 2, 2, 3, 4, 0, 0, 1, 1, 1 },
+	{ "1x1 kernel", 1, 3, 4, 5, 2, 1, 1, 1, 1, 0, 0, 1, 1, 1 },
+	{ "all at once", 2, 2, 8, 9, 3, 3, 2, 2, 1, 1, 0, 2, 1, 1 },
+	{ "groups", 2, 4, 7, 6, 6, 3, 2, 1, 2, 1, 0, 1, 1, 2 },
+	{ "depthwise", 1, 3, 6, 7, 3, 3, 3, 2, 1, 1, 1, 1, 1, 3 },
 };
 
 static void
@@ -47,6 +49,7 @@ opts_for(gradcheck_opts_t *o, const shape_case_t *c)
 	o->shape.pad_w = c->pad_w;
 	o->shape.dil_h = c->dil_h;
 	o->shape.dil_w = c->dil_w;
+	o->shape.groups = c->groups;
 }
 
 /* A shape with no padding, stride 1, R == S: the wrong kernels' first
@@ -123,7 +126,7 @@ bw_weight_drop_last_col(tensor_t *dweight, const tensor_t *df,
 
 	conv2d_backward_weight_elem(dweight, df, input, s);
 	for (co = 0; co < s->C_out; co++)
-		for (ci = 0; ci < s->C_in; ci++)
+		for (ci = 0; ci < conv_group_cin(s); ci++)
 			for (di = 0; di < s->R; di++)
 				T4(dweight, co, ci, di, s->S - 1) = 0;
 }
@@ -138,7 +141,7 @@ bw_input_swap_didj(tensor_t *dinput, const tensor_t *df,
 	long co, ci, di, dj;
 
 	for (co = 0; co < s->C_out; co++)
-		for (ci = 0; ci < s->C_in; ci++)
+		for (ci = 0; ci < conv_group_cin(s); ci++)
 			for (di = 0; di < s->R; di++)
 				for (dj = 0; dj < s->S; dj++)
 					T4(wt, co, ci, di, dj) = T4(weight, co, ci, dj, di);
@@ -183,6 +186,198 @@ bw_bias_accumulate(tensor_t *dbias, const tensor_t *df,
 		dbias->data[i] += tmp->data[i];
 	tensor_free(tmp);
 }
+
+/* The last output reads input[0, 0, 0, 0] too (outside its window when
+ * N > 1): a forward that breaks conv2d's sparsity. */
+static void
+fw_leak(tensor_t *output, const tensor_t *input, const tensor_t *weight,
+    const tensor_t *bias, const conv_shape_t *s)
+{
+	conv2d_forward_elem(output, input, weight, bias, s);
+	output->data[output->size - 1] += 0.5 * input->data[0];
+}
+
+/* The backward of that leak alone, added to a correct dinput: the
+ * analytic Jacobian gains the same entry outside the window. */
+static void
+bw_input_leak(tensor_t *dinput, const tensor_t *df, const tensor_t *weight,
+    const conv_shape_t *s)
+{
+	conv2d_backward_input_elem(dinput, df, weight, s);
+	dinput->data[0] += 0.5 * df->data[df->size - 1];
+}
+
+/* A forward with a NaN in its first output. */
+static void
+fw_nan(tensor_t *output, const tensor_t *input, const tensor_t *weight,
+    const tensor_t *bias, const conv_shape_t *s)
+{
+	conv2d_forward_elem(output, input, weight, bias, s);
+	output->data[0] = NAN;
+}
+
+/* Padding taps read input at the clamped position instead of 0. */
+static void
+fw_pad_clamp(tensor_t *output, const tensor_t *input, const tensor_t *weight,
+    const tensor_t *bias, const conv_shape_t *s)
+{
+	conv2d_forward_elem(output, input, weight, bias, s);
+	if (s->pad_h > 0 || s->pad_w > 0)
+		output->data[0] += 0.25 * input->data[0];
+}
+
+/* Each wrong element form to run both engines on: one kernel replaced. */
+typedef struct wrong_case {
+	const char *name;
+	conv_forward_fn forward;
+	conv_backward_input_fn backward_input;
+	conv_backward_weight_fn backward_weight;
+	conv_backward_bias_fn backward_bias;
+	enum { NEEDS_NONE, NEEDS_SQUARE, NEEDS_BATCH, NEEDS_PADDING } needs;
+} wrong_case_t;
+
+/* Is the case's kernel wrong at this shape (a swap needs R == S > 1, the
+ * batch bugs N > 1, the padding bug padding)? */
+static bool
+applies(const wrong_case_t *w, const shape_case_t *c)
+{
+	switch (w->needs) {
+	case NEEDS_SQUARE:
+		return c->R == c->S && c->R > 1;
+	case NEEDS_BATCH:
+		return c->N > 1;
+	case NEEDS_PADDING:
+		return c->pad_h > 0 || c->pad_w > 0;
+	case NEEDS_NONE:
+		break;
+	}
+	return true;
+}
+
+static const wrong_case_t wrongs[] = {
+	{ "correct", NULL, NULL, NULL, NULL, NEEDS_NONE },
+	{ "dweight drops the last tap column", NULL, NULL,
+	    bw_weight_drop_last_col, NULL, NEEDS_NONE },
+	{ "dinput with di, dj swapped", NULL, bw_input_swap_didj, NULL, NULL,
+	    NEEDS_SQUARE },
+	{ "dbias from image 0", NULL, NULL, NULL, bw_bias_first_image,
+	    NEEDS_BATCH },
+	{ "dinput NaN", NULL, bw_input_nan, NULL, NULL, NEEDS_NONE },
+	{ "dbias accumulates", NULL, NULL, NULL, bw_bias_accumulate,
+	    NEEDS_NONE },
+	{ "forward leaks outside its window", fw_leak, NULL, NULL, NULL,
+	    NEEDS_BATCH },
+	{ "dinput leaks outside its window", NULL, bw_input_leak, NULL, NULL,
+	    NEEDS_BATCH },
+	{ "forward NaN", fw_nan, NULL, NULL, NULL, NEEDS_NONE },
+	{ "forward reads the padding", fw_pad_clamp, NULL, NULL, NULL,
+	    NEEDS_PADDING },
+};
+
+static gradcheck_t *
+run_engine(const shape_case_t *c, const gradcheck_kernels_t *k, int engine)
+{
+	gradcheck_opts_t o;
+	gradcheck_t *g;
+
+	opts_for(&o, c);
+	o.forms = GRADCHECK_ELEM;
+	o.kernels = k;
+	o.engine = engine;
+	g = create_ok(&o);
+	gradcheck_run(g);
+	return g;
+}
+
+/* The compressed engine against the direct one: on every shape of the
+ * table, for the correct element form and each wrong one, the same items
+ * pass and fail, with the same failure counts and the same first entry
+ * (indices and values). */
+START_TEST(test_engines_agree)
+{
+	const shape_case_t *c = &shapes[_i];
+	size_t w, i;
+
+	for (w = 0; w < sizeof(wrongs) / sizeof(wrongs[0]); w++) {
+		const wrong_case_t *wc = &wrongs[w];
+		gradcheck_kernels_t k = gradcheck_kernels_default;
+		gradcheck_t *a, *b;
+		size_t fails = 0;
+
+		if (!applies(wc, c))
+			continue;
+		if (wc->forward)
+			k.elem.forward = wc->forward;
+		if (wc->backward_input)
+			k.elem.backward_input = wc->backward_input;
+		if (wc->backward_weight)
+			k.elem.backward_weight = wc->backward_weight;
+		if (wc->backward_bias)
+			k.elem.backward_bias = wc->backward_bias;
+		a = run_engine(c, &k, GRADCHECK_ENGINE_COMPRESSED);
+		b = run_engine(c, &k, GRADCHECK_ENGINE_DIRECT);
+		ck_assert_uint_eq(gradcheck_count(a), gradcheck_count(b));
+		for (i = 0; i < gradcheck_count(a); i++) {
+			const gradcheck_item_t *x = gradcheck_item(a, i);
+			const gradcheck_item_t *y = gradcheck_item(b, i);
+
+			ck_assert_msg(x->pass == y->pass && x->failures == y->failures
+			    && x->checked == y->checked, "%s, %s: %s %s: compressed "
+			    "pass=%d failures=%zu checked=%zu, direct pass=%d "
+			    "failures=%zu checked=%zu", c->name, wc->name, x->form,
+			    x->quantity, x->pass, x->failures, x->checked, y->pass,
+			    y->failures, y->checked);
+			fails += x->failures > 0;
+			if (x->failures == 0)
+				continue;
+			ck_assert_msg(x->first_key == y->first_key, "%s, %s: %s: first "
+			    "failure at %llu, direct at %llu", c->name, wc->name,
+			    x->quantity, (unsigned long long)x->first_key,
+			    (unsigned long long)y->first_key);
+			if (x->fail_has_out)
+				assert_idx(x->out_idx, y->out_idx, 4, "output");
+			if (x->fail_has_wrt)
+				assert_idx(x->wrt_idx, y->wrt_idx, x->wrt == WRT_BIAS ? 1 : 4,
+				    "wrt");
+			ck_assert_msg((isnan(x->got) && isnan(y->got)) ||
+			    x->got == y->got, "%s, %s: got %g vs %g", c->name,
+			    wc->name, x->got, y->got);
+		}
+		/* every wrong kernel is caught; the correct one passes */
+		ck_assert_msg((fails > 0) == (w > 0), "%s, %s: %zu items failed",
+		    c->name, wc->name, fails);
+		gradcheck_free(a);
+		gradcheck_free(b);
+	}
+}
+END_TEST
+
+/* A forward and backward that leak alike (the backward is the leaky
+ * forward's true derivative) pass the direct engine, entry against entry;
+ * the compressed one fails both Jacobian sides at the leaked entry
+ * (output last, input[0,0,0,0]), because conv2d cannot reach it. */
+START_TEST(test_leak_alike)
+{
+	gradcheck_kernels_t k = gradcheck_kernels_default;
+	gradcheck_t *a, *b;
+	const gradcheck_item_t *it;
+	const long out_last[4] = { 1, 2, 2, 2 }, in0[4] = { 0, 0, 0, 0 };
+
+	k.elem.forward = fw_leak;
+	k.elem.backward_input = bw_input_leak;
+	a = run_engine(&shapes[0], &k, GRADCHECK_ENGINE_COMPRESSED);
+	b = run_engine(&shapes[0], &k, GRADCHECK_ENGINE_DIRECT);
+	ck_assert(find(b, "element", "d output/d input")->pass);
+	it = find(a, "element", "d output/d input");
+	ck_assert(!it->pass);
+	ck_assert_uint_eq(it->failures, 2);     /* the analytic, the numeric */
+	assert_idx(it->out_idx, out_last, 4, "output");
+	assert_idx(it->wrt_idx, in0, 4, "input");
+	ck_assert(find(a, "element", "dinput")->pass);
+	gradcheck_free(a);
+	gradcheck_free(b);
+}
+END_TEST
 
 /* -------------------------------------------------------------- tests */
 
@@ -232,10 +427,15 @@ START_TEST(test_counts)
 	ck_assert_uint_eq(find(g, "element", "d output/d bias")->checked, 54 * 3);
 	ck_assert_uint_eq(find(g, "element", "dinput")->checked, 224);
 	ck_assert_uint_eq(find(g, "element", "forward NHWC = NCHW")->checked, 54);
-	/* 2 evaluations per column, Jacobian and gradient, 224+36+3 columns,
-	 * + 2 (agreement) + 2 (reference, NHWC) */
+	/* the compressed engine: column groups 2*3*2 (input: C_in * Kh * Kw
+	 * with Kh = R = 3, Kw = S = 2), 2*3*2 (weight: C_in * R * S), 1
+	 * (bias), two forwards each, + its base forward + the agreement check
+	 * + 2 (reference, NHWC); backward: row groups 3*2*1 (input: C_out * Ch
+	 * * Cw, Ch = ceil(3/2), Cw = ceil(2/3)) + 2*3*3 (weight: N*H_out*W_out)
+	 * + the chain rule */
 	ck_assert_double_eq(gradcheck_cost(g)->forward_evals,
-	    2 * 2 * 263 + 2 + 2);
+	    2 * (12 + 12 + 1) + 1 + 1 + 2);
+	ck_assert_double_eq(gradcheck_cost(g)->backward_evals, 6 + 18 + 1);
 	gradcheck_free(g);
 }
 END_TEST
@@ -434,8 +634,10 @@ START_TEST(test_sample)
 }
 END_TEST
 
-/* The cost guard: a big shape is refused, the message states the cost and
- * suggests --sample; the suggestion fits; no limit lets it through. */
+/* The cost guard: the issue's layer and a ResNet layer are under the
+ * default limit (the compressed engine); under a lower one the message
+ * states the cost and suggests --sample and --budget; the suggestion
+ * fits; the direct engine over every entry of the layer is refused. */
 START_TEST(test_cost_guard)
 {
 	gradcheck_opts_t o;
@@ -444,15 +646,33 @@ START_TEST(test_cost_guard)
 	gradcheck_t *g;
 
 	gradcheck_opts_default(&o);
-	conv_shape_init(&o.shape, 2, 8, 16, 16, 8, 3, 3);   /* 1.9e10 */
+	conv_shape_init(&o.shape, 2, 8, 16, 16, 8, 3, 3);
+	o.shape.strh = o.shape.strw = 1;
+	g = gradcheck_create(&o, &err);
+	ck_assert_msg(g != NULL, "the issue's layer refused: %s", err);
+	gradcheck_free(g);
+	conv_shape_init(&o.shape, 1, 64, 56, 56, 64, 3, 3);
+	o.shape.pad_h = o.shape.pad_w = 1;
+	ck_assert_int_eq(conv_shape_validate(&o.shape, 0, &err), 0);
+	gradcheck_estimate(&o, &c);
+	ck_assert_msg(c.work < o.max_work, "ResNet layer: %g", c.work);
+	conv_shape_init(&o.shape, 2, 8, 16, 16, 8, 3, 3);
+	o.engine = GRADCHECK_ENGINE_DIRECT;       /* 1.1e12 multiply-adds */
+	o.max_work = 1e11;
+	ck_assert_ptr_null(gradcheck_create(&o, &err));
+	free(err);
+	err = NULL;
+	o.engine = GRADCHECK_ENGINE_COMPRESSED;
+	o.max_work = 5e7;
 	ck_assert_ptr_null(gradcheck_create(&o, &err));
 	ck_assert_ptr_nonnull(err);
 	ck_assert_msg(strstr(err, "--sample") != NULL &&
+	    strstr(err, "--budget") != NULL &&
 	    strstr(err, "multiply-adds") != NULL &&
 	    strstr(err, "probability") != NULL, "message: %s", err);
 	free(err);
 	err = NULL;
-	o.sample = 10;
+	o.sample = 2;
 	g = gradcheck_create(&o, &err);
 	ck_assert_msg(g != NULL, "sampled run refused: %s", err);
 	gradcheck_estimate(&o, &c);
@@ -647,8 +867,8 @@ START_TEST(test_source)
 	gradcheck_opts_t o;
 	gradcheck_t *g;
 	user_layer_t u = { 0, 0, false };
-	gradcheck_source_t src = { &u, "plugin ./libmine.so", user_forward,
-	    user_backward };
+	gradcheck_source_t src = { .ctx = &u, .name = "plugin ./libmine.so",
+	    .forward = user_forward, .backward = user_backward };
 	const char *const none[] = { NULL };
 	const char *const bias[] = { "plugin ./libmine.so|d output/d bias",
 	    "plugin ./libmine.so|dbias", NULL };
@@ -682,8 +902,8 @@ START_TEST(test_source_fails)
 	gradcheck_opts_t o;
 	gradcheck_t *g;
 	user_layer_t u = { 0, 1, false };
-	gradcheck_source_t src = { &u, "plugin ./libmine.so", user_forward,
-	    user_backward };
+	gradcheck_source_t src = { .ctx = &u, .name = "plugin ./libmine.so",
+	    .forward = user_forward, .backward = user_backward };
 	char *err = NULL;
 
 	opts_plain(&o, NULL);
@@ -725,6 +945,9 @@ make_suite(void)
 	tcase_add_test(tc, test_reports);
 	tcase_add_test(tc, test_dump);
 	tcase_add_test(tc, test_source);
+	tcase_add_test(tc, test_leak_alike);
+	tcase_add_loop_test(tc, test_engines_agree, 0,
+	    (int)(sizeof(shapes) / sizeof(shapes[0])));
 	tcase_add_test(tc, test_source_fails);
 	suite_add_tcase(s, tc);
 	return s;

@@ -100,7 +100,7 @@ START_TEST(test_good_claims)
 	ck_assert_int_eq(b->claims[0]->kind, CLAIM_PARTIAL);
 	ck_assert_int_eq(b->claims[1]->kind, CLAIM_CHAIN);
 	ck_assert_int_eq(b->claims[2]->kind, CLAIM_KERNEL);
-	ck_assert_str_eq(b->claims[3]->kernel, "matrix");
+	ck_assert_int_eq(b->claims[3]->kernel, KERNEL_MATRIX);
 	ck_assert_str_eq(a->claims[0]->label, "forward, NCHW, with the bias");
 	ck_assert_str_eq(a->claims[0]->file + strlen(a->claims[0]->file) -
 	    strlen("lessons/good.md"), "lessons/good.md");

@@ -220,9 +220,9 @@ START_TEST(test_steps_at_ends)
 	press("nnnnnn");
 	ck_assert_int_eq(T->step, last);
 	ck_assert(strstr(T->message, "last step") != NULL);
-	tutor_key(T, TK_PGUP);
+	tutor_key(T, 'p');
 	ck_assert_int_eq(T->step, last - 1);
-	tutor_key(T, TK_PGDN);
+	tutor_key(T, 'n');
 	ck_assert_int_eq(T->step, last);
 }
 END_TEST
@@ -588,6 +588,7 @@ START_TEST(test_unbound_variables)
 	tutor_key(t, TK_ENTER);
 	ck_assert_int_eq(tutor_extras(t, idx), 3);       /* b, r, p */
 	r = idx[1];
+	tutor_key(t, 'e');                              /* explore */
 	t->focus = PANE_OUTPUT;
 	tutor_key(t, TK_TAB);
 	ck_assert(t->var_focus);
@@ -613,6 +614,60 @@ START_TEST(test_unbound_variables)
 }
 END_TEST
 
+
+/* ---- reading and exploring ---- */
+
+START_TEST(test_layouts)
+{
+	open_at(0);
+	ck_assert_int_eq(T->layout, LAYOUT_READ);       /* prose first */
+	ck_assert_int_eq(T->focus, PANE_TEXT);
+	tutor_text_size(T, 10, 35);                     /* as the UI says */
+	tutor_key(T, ' ');
+	ck_assert_int_eq(T->prose_scroll, 9);           /* a page, less a line */
+	tutor_key(T, TK_PGDN);
+	ck_assert_int_eq(T->prose_scroll, 18);
+	tutor_key(T, TK_PGUP);
+	ck_assert_int_eq(T->prose_scroll, 9);
+	pressn(' ', 5);
+	ck_assert_int_eq(T->prose_scroll, 25);          /* the last page */
+	ck_assert_ptr_nonnull(strstr(T->message, "n goes on"));
+	tutor_key(T, 'j');
+	ck_assert_int_eq(T->prose_scroll, 25);          /* clamped */
+	tutor_key(T, 'e');
+	ck_assert_int_eq(T->layout, LAYOUT_EXPLORE);
+	ck_assert_int_eq(T->focus, PANE_INPUT);
+	tutor_key(T, 'e');
+	ck_assert_int_eq(T->layout, LAYOUT_READ);
+	ck_assert_int_eq(T->focus, PANE_TEXT);
+	tutor_key(T, TK_BTAB);                          /* a pane: explore */
+	ck_assert_int_eq(T->layout, LAYOUT_EXPLORE);
+	ck_assert_int_eq(T->focus, PANE_OUTPUT);
+	press("nnnnn");                                 /* one lesson only */
+	ck_assert_ptr_nonnull(strstr(T->message, "last step of the last lesson"));
+}
+END_TEST
+
+/* n on a lesson's last step opens the next lesson, reading. */
+START_TEST(test_next_lesson)
+{
+	char *path = test_data_path("tutor-lesson.md");
+	char *paths[2] = { path, path };
+	tutor_t *t = tutor_create(paths, 2);
+
+	free(path);
+	tutor_key(t, TK_ENTER);
+	tutor_key(t, 'e');
+	pressn_t(t, 'n', t->lessons[0].lesson->nsteps - 1);
+	ck_assert_int_eq(t->lesson, 0);
+	tutor_key(t, 'n');
+	ck_assert_int_eq(t->lesson, 1);
+	ck_assert_int_eq(t->step, 0);
+	ck_assert_int_eq(t->layout, LAYOUT_READ);
+	ck_assert_ptr_nonnull(strstr(t->message, "next lesson (2 of 2)"));
+	tutor_free(t);
+}
+END_TEST
 
 /* ---- verification beside the interface (tutor-bg.c) ---- */
 
@@ -745,6 +800,8 @@ make_suite(void)
 	tcase_add_test(tc, test_live_cases);
 	tcase_add_test(tc, test_erratum_cex);
 	tcase_add_test(tc, test_list_states);
+	tcase_add_test(tc, test_layouts);
+	tcase_add_test(tc, test_next_lesson);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -38,6 +38,20 @@ check "--sample 100 checks 100 entries of d output/d input" \
 check "--sample states the chance of missing a bad entry" \
 	grep -qE '^  d output/d input +100 of 12096: 0\.99173' "$tmp/out"
 
+# --- --form, --budget ------------------------------------------------------
+"$CONVGRAD" gradcheck --form element >"$tmp/out"
+check "--form element exits 0" test $? -eq 0
+check "--form element checks the element form only" \
+	test "$(grep -cE '^(matrix|element) ' "$tmp/out")" -eq "$(grep -cE '^element ' "$tmp/out")"
+"$CONVGRAD" gradcheck --form matrix --gemm builtin >"$tmp/out"
+check "--form matrix checks no element Jacobian" sh -c '! grep -qE "^element +d output" "$1"' sh "$tmp/out"
+check "--form matrix checks the matrix form" grep -qE '^matrix/built-in +d output/d input +12096 .*PASS$' "$tmp/out"
+check "the report says what every entry means" grep -q '^Every entry: column groups' "$tmp/out"
+check "the report gives the time against the estimate" grep -qE '^  matrix/built-in +[0-9.]+ s \(estimated' "$tmp/out"
+"$CONVGRAD" gradcheck --form matrix --gemm builtin --budget 0.05 --shape 1,4,12,12,4,3,3 --stride 1 >"$tmp/out"
+check "--budget 0.05 exits 0" test $? -eq 0
+check "--budget reports the share of each quantity" grep -qE '^  matrix/built-in +d output/d input +[0-9.]+% \([0-9]+ of 230400\)' "$tmp/out"
+
 # --- json ------------------------------------------------------------------
 "$CONVGRAD" gradcheck --format json >"$tmp/json"
 check "json run exits 0" test $? -eq 0
@@ -65,7 +79,7 @@ check "tap: no not ok" test "$(grep -c '^not ok' "$tmp/tap")" = 0
 "$CONVGRAD" gradcheck --help >"$tmp/help"
 check "--help exits 0" test $? -eq 0
 for opt in --shape --stride --padding --dilation --seed --eps --method \
-	--sample --dump --format --gemm --max-cost --max-memory --help --version; do
+	--sample --dump --format --gemm --max-cost --max-memory --form --budget --help --version; do
 	check "--help lists $opt" grep -q -- "$opt" "$tmp/help"
 done
 check "--version prints the version" sh -c '"$1" gradcheck --version | grep -qE "^convgrad [0-9]+\.[0-9]+"' sh "$CONVGRAD"
@@ -104,6 +118,10 @@ is larger than the padded input|--shape 1,1,2,2,1,3,3
 --format: expected text, json or tap, got 'xml'|--format xml
 --gemm: expected both, blas or builtin, got 'fast'|--gemm fast
 --max-cost: expected a non-negative number of multiply-adds like 1e10, got 'lots'|--max-cost lots
+--form: expected element, matrix or all, got 'fast'|--form fast
+--budget: expected a number of seconds like 30, got 'x'|--budget x
+--budget: expected a number of seconds like 30, got '0'|--budget 0
+--budget and --sample: give one of them|--budget 5 --sample 10
 unknown option '--frobnicate'|--frobnicate
 unknown option '-x'|-x
 --shape: option requires an argument|--shape
@@ -178,20 +196,23 @@ check "--dump under a regular file: the message names the path" \
 	grep -qF -- "--dump $tmp/file/deeper: $tmp/file/deeper: $tmp/file exists and is not a directory" "$tmp/err"
 
 # --- the cost guard --------------------------------------------------------
-"$CONVGRAD" gradcheck --shape 2,8,16,16,8,3,3 --stride 1 >"$tmp/out" 2>"$tmp/err"
-check "a big full check is refused with exit 2" test $? -eq 2
+# The compressed engine checks the issue's layer (2,8,16,16,8,3,3, stride 1)
+# in about 5e8 multiply-adds, under the default limit; a lower one refuses.
+"$CONVGRAD" gradcheck --shape 2,8,16,16,8,3,3 --stride 1 --max-cost 1e8 >"$tmp/out" 2>"$tmp/err"
+check "a full check over --max-cost is refused with exit 2" test $? -eq 2
 check "the refusal states the cost" grep -q 'multiply-adds' "$tmp/err"
+check "the refusal suggests --budget" grep -q -- '--budget SECONDS' "$tmp/err"
 check "the refusal suggests --sample K and the chance of a miss" \
 	grep -qE -- '--sample [0-9]+ costs .* probability 1 - K/total' "$tmp/err"
 # Follow the suggestion under a lower limit, so the test stays fast.
-"$CONVGRAD" gradcheck --shape 2,4,12,12,4,3,3 --gemm builtin --max-cost 2e7 2>"$tmp/err" >/dev/null
-check "--max-cost 2e7 refuses a 2,4,12,12,4,3,3 full check (6.7e7)" test $? -eq 2
+"$CONVGRAD" gradcheck --shape 2,4,12,12,4,3,3 --gemm builtin --max-cost 2e6 2>"$tmp/err" >/dev/null
+check "--max-cost 2e6 refuses a 2,4,12,12,4,3,3 full check (2.3e6)" test $? -eq 2
 k=$(sed -n 's/.*--sample \([0-9][0-9]*\) costs.*/\1/p' "$tmp/err")
 check "the suggested K is a number" test -n "$k"
 check "--sample $k runs under that limit and passes" \
-	quiet "$CONVGRAD" gradcheck --shape 2,4,12,12,4,3,3 --gemm builtin --max-cost 2e7 --sample "${k:-1}"
+	quiet "$CONVGRAD" gradcheck --shape 2,4,12,12,4,3,3 --gemm builtin --max-cost 2e6 --sample "${k:-1}"
 "$CONVGRAD" gradcheck --max-cost 1e3 >/dev/null 2>&1
 check "--max-cost 1e3 refuses even the default shape" test $? -eq 2
-check "--max-cost 0 lifts the limit" quiet "$CONVGRAD" gradcheck --max-cost 0
+check "--max-cost 0 lifts the limit" quiet "$CONVGRAD" gradcheck --max-cost 0 --shape 2,4,12,12,4,3,3 --gemm builtin
 
 done_testing

@@ -142,6 +142,8 @@ check "q leaves a usable shell" shell_alive a
 run a "clear; $(tutor_cmd "" tutor "$FIX")"
 check "LESSON opens straight into the lesson" wait_for a "step 1/4"
 check "claims verified on arrival" wait_for a "holds at all"
+keys a e
+check "e: the exploring layout" wait_for a "e read"
 keys a n
 check "n goes to the next step" wait_for a "step 2/4"
 check "the case at the cursors: inside" wait_for a "case: inside the window: a weight"
@@ -227,7 +229,7 @@ check "... naming the lesson and the options" grep -qF -- \
 start b 120 40
 run b "$(tutor_cmd "" tutor "$FIX")"
 check "120x40 opens" wait_for b "step 1/4"
-keys b n
+keys b e n
 wait_for b "step 2/4" >/dev/null
 check "120x40 shows values in the input grid" \
     bash -c 'grep -qE -- "-?[0-9]\.[0-9][0-9]" <<<"$1"' _ "$(input_grid b)"
@@ -280,6 +282,51 @@ keys c q
 check "--ascii: q quits" wait_gone c "step 2/4"
 check "--ascii: the shell is usable" shell_alive c
 
+# ---- the reading layout and the exploring layout (issue 9 item 1) ----
+# prose_rows NAME: rows of prose between the heading and the verdict.
+prose_rows() {
+	screen "$1" | sed -n '3,$p' | awk '/^ (✓|✗|not verified|verifying|queued)/ { exit }
+	    /^ claim [0-9]/ { exit } { n++ } END { print n + 0 }'
+}
+for size in 80x24 60x20; do
+	start r "${size%x*}" "${size#*x}"
+	run r "clear; $(tutor_cmd "" tutor)"
+	wait_for r "not visited" >/dev/null
+	keys r Enter
+	check "$size: a lesson opens in the reading layout" wait_for r "e explore"
+	check "$size: ... the prose first, no panes" \
+	    bash -c '! grep -q "┌" <<<"$1"' _ "$(screen r)"
+	check "$size: ... at least 10 lines of prose" \
+	    test "$(prose_rows r)" -ge 10
+	check "$size: ... from its first line" wait_for r "Before we differentiate"
+	keys r Space
+	check "$size: Space scrolls the prose a page" \
+	    wait_gone r "Before we differentiate"
+	check "$size: ... and says there is more above" wait_for r "↑" 1
+	keys r PPage
+	check "$size: PgUp scrolls back" wait_for r "Before we differentiate"
+	keys r NPage
+	check "$size: PgDn scrolls too" wait_gone r "Before we differentiate"
+	keys r Space Space Space Space Space Space
+	check "$size: the claim comes after the prose" wait_for r "claim 1/"
+	check "$size: at the end Space says n goes on" \
+	    wait_for r "end of the step: n goes on"
+	keys r Tab
+	check "$size: Tab explores, the input pane focused" wait_for r "*input"
+	check "$size: ... the hint offers reading again" wait_for r "e read"
+	keys r e
+	check "$size: e reads again" wait_for r "e explore"
+	keys r n n
+	check "$size: n goes to the next step" wait_for r "step 3/3"
+	keys r n
+	check "$size: n on the last step opens the next lesson" \
+	    wait_for r "to the next lesson"
+	check "$size: ... at its first step" wait_for r "step 1/"
+	check "$size: ... reading" wait_for r "e explore" 1
+	keys r q
+	tm kill-session -t r
+done
+
 # ---- never block: keys, Esc, q and signals while a long verification runs
 # (issue 9 item 7, issue 12 item 4). At this shape one claim of lesson 3
 # step 2 takes minutes, so it is still running when each key is checked.
@@ -298,6 +345,7 @@ for size in 80x24 60x20; do
 	keys v n
 	check "$size: the verification runs beside the interface" \
 	    wait_for v "verifying 2.1"
+	keys v e
 	check "$size: the claim says it is being verified, nothing else" \
 	    bash -c '! grep -q "not verified at this shape yet" <<<"$1"' _ "$(screen v)"
 	t0=$(date +%s%N)
@@ -368,7 +416,7 @@ sig_case STACK 139 "CONVGRAD_TEST_FATAL=stack"
 start z 80 24
 run z "clear; $(tutor_cmd "" tutor "${BIG[@]}" "$L3")"
 wait_for z "step 1/5" >/dev/null
-keys z n
+keys z n e
 wait_for z "verifying 2.1" >/dev/null
 keys z C-z
 check "Ctrl-Z while verifying suspends at once" wait_for z "Stopped" 3
