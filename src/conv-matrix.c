@@ -137,18 +137,28 @@ image(const tensor_t *t, long b)
 }
 
 /*
- * im2col of image b into cols, whose rows are ld apart (ld = H_out*W_out
- * for one image, more when the image is one of a chunk). Row
- * (c_in*R + di)*S + dj, column h_out*W_out + w_out. The padding test is
- * solved per tap: a row h_in in the padding is a run of zeros, and along
- * the width only [lo, hi) reads the input (conv_axis_range), a plain copy
- * when strw = 1.
+ * The im2col geometry, walked once for both directions. cols has rows ld
+ * apart (ld = H_out*W_out for one image, more when the image is one of a
+ * chunk): row (c_in*R + di)*S + dj, column h_out*W_out + w_out, for input
+ * position (strh*h_out + dil_h*di - pad_h, strw*w_out + dil_w*dj - pad_w).
+ * For every row and h_out, fn gets the offset in cols of its W_out entries
+ * and the input row they read (NULL when h_in is in the padding), with
+ * [lo, hi) the w_out whose w_in is inside (conv_axis_range) and
+ * off = dil_w*dj - pad_w. cols is written (im2col) or read (col2im).
  */
+typedef struct cols_ref {
+	double *out;            /* im2col */
+	const double *in;       /* col2im */
+} cols_ref_t;
+
+typedef void cols_row_fn(const cols_ref_t *c, size_t at, double *x, long lo,
+    long hi, long off, const conv_shape_t *s);
+
 static void
-im2col_ld(double *cols, size_t ld, const tensor_t *input, long b,
-    const conv_shape_t *s)
+cols_walk(const cols_ref_t *c, size_t ld, const tensor_t *t, long b,
+    const conv_shape_t *s, cols_row_fn *fn)
 {
-	long c_in, di, dj, h_out, w, lo, hi;
+	long c_in, di, dj, h_out, lo, hi;
 	size_t row = 0;
 
 	for (c_in = 0; c_in < s->C_in; c_in++)
@@ -159,54 +169,66 @@ im2col_ld(double *cols, size_t ld, const tensor_t *input, long b,
 		conv_axis_range(off, s->strw, s->W_in, s->W_out, &lo, &hi);
 		for (h_out = 0; h_out < s->H_out; h_out++) {
 			long h_in = s->strh * h_out + s->dil_h * di - s->pad_h;
-			double *d = cols + row * ld + (size_t)(h_out * s->W_out);
-			const double *x;
+			bool inside = h_in >= 0 && h_in < s->H_in;
 
-			if (h_in < 0 || h_in >= s->H_in) {
-				memset(d, 0, (size_t)s->W_out * sizeof(double));
-				continue;
-			}
-			x = &T4(input, b, c_in, h_in, 0);
-			memset(d, 0, (size_t)lo * sizeof(double));
-			if (s->strw == 1)
-				memcpy(d + lo, x + lo + off,
-				    (size_t)(hi - lo) * sizeof(double));
-			else
-				for (w = lo; w < hi; w++)
-					d[w] = x[s->strw * w + off];
-			memset(d + hi, 0, (size_t)(s->W_out - hi) * sizeof(double));
+			fn(c, row * ld + (size_t)(h_out * s->W_out),
+			    inside ? &T4(t, b, c_in, h_in, 0) : NULL, lo, hi, off,
+			    s);
 		}
 	}
 }
 
-/* col2im: ACCUMULATE cols (rows ld apart) into image b of dinput; the
- * padding positions of cols are dropped. */
+/* im2col, one row: zeros in the padding, the inside range copied (memcpy
+ * when strw = 1). */
+static void
+gather_row(const cols_ref_t *c, size_t at, double *x, long lo, long hi,
+    long off, const conv_shape_t *s)
+{
+	double *d = c->out + at;
+	long w;
+
+	if (x == NULL) {
+		memset(d, 0, (size_t)s->W_out * sizeof(double));
+		return;
+	}
+	memset(d, 0, (size_t)lo * sizeof(double));
+	if (s->strw == 1)
+		memcpy(d + lo, x + lo + off, (size_t)(hi - lo) * sizeof(double));
+	else
+		for (w = lo; w < hi; w++)
+			d[w] = x[s->strw * w + off];
+	memset(d + hi, 0, (size_t)(s->W_out - hi) * sizeof(double));
+}
+
+/* col2im, one row: ACCUMULATE the inside range into the input row; the
+ * padding entries are dropped. */
+static void
+scatter_row(const cols_ref_t *c, size_t at, double *x, long lo, long hi,
+    long off, const conv_shape_t *s)
+{
+	const double *d = c->in + at;
+	long w;
+
+	for (w = lo; x != NULL && w < hi; w++)
+		x[s->strw * w + off] += d[w];
+}
+
+static void
+im2col_ld(double *cols, size_t ld, const tensor_t *input, long b,
+    const conv_shape_t *s)
+{
+	cols_ref_t c = { .out = cols };
+
+	cols_walk(&c, ld, input, b, s, gather_row);
+}
+
 static void
 col2im_ld(tensor_t *dinput, long b, const double *cols, size_t ld,
     const conv_shape_t *s)
 {
-	long c_in, di, dj, h_out, w, lo, hi;
-	size_t row = 0;
+	cols_ref_t c = { .in = cols };
 
-	for (c_in = 0; c_in < s->C_in; c_in++)
-	for (di = 0; di < s->R; di++)
-	for (dj = 0; dj < s->S; dj++, row++) {
-		long off = s->dil_w * dj - s->pad_w;
-
-		conv_axis_range(off, s->strw, s->W_in, s->W_out, &lo, &hi);
-		for (h_out = 0; h_out < s->H_out; h_out++) {
-			long h_in = s->strh * h_out + s->dil_h * di - s->pad_h;
-			const double *d = cols + row * ld +
-			    (size_t)(h_out * s->W_out);
-			double *x;
-
-			if (h_in < 0 || h_in >= s->H_in)
-				continue;
-			x = &T4(dinput, b, c_in, h_in, 0);
-			for (w = lo; w < hi; w++)
-				x[s->strw * w + off] += d[w];
-		}
-	}
+	cols_walk(&c, ld, dinput, b, s, scatter_row);
 }
 
 void

@@ -1222,17 +1222,59 @@ run_kernel(struct run *ru)
 	return 0;
 }
 
+/* Bytes the ctx's tensors take: the world's and the lets but the one
+ * named skip (which a new let of that name replaces). The caches of
+ * Jacobian columns and gradients are not counted: they are bounded by
+ * the shape's own limit. */
+static double
+ctx_bytes(const verify_ctx_t *vc, const char *skip)
+{
+	const tensor_t *w[] = { vc->input, vc->weight, vc->bias, vc->df,
+	    vc->output, vc->input_nhwc, vc->filter_hwio, vc->output_nhwc };
+	double n = 0;
+	size_t i;
+	int k;
+
+	for (i = 0; i < sizeof w / sizeof w[0]; i++)
+		n += w[i] != NULL ? (double)w[i]->size : 0;
+	for (k = 0; k < vc->nlets; k++)
+		if (strcmp(vc->lets[k].name, skip) != 0)
+			n += (double)vc->lets[k].t->size;
+	return n * sizeof(double);
+}
+
+/* The memory limit: the option's, or the shapes' default. */
+static size_t
+mem_limit(const verify_ctx_t *vc)
+{
+	return vc->o.max_bytes != 0 ? vc->o.max_bytes : CONV_MEM_LIMIT_DEFAULT;
+}
+
+/* "4 GiB" for a whole number of GiB, else "N bytes". */
+static char *
+limit_str(size_t limit)
+{
+	if (limit >= ((size_t)1 << 30) && limit % ((size_t)1 << 30) == 0)
+		return xasprintf("%zu GiB", limit >> 30);
+	return xasprintf("%zu bytes", limit);
+}
+
 /* The dimensions of a let: each an integer of at least 1, and the whole
- * tensor (8 bytes an entry) within the memory limit the shapes have
- * (CONV_MEM_LIMIT_DEFAULT), checked before anything is allocated. The size
- * is computed in doubles, which cannot overflow here (four dimensions of
- * at most 2^63 give at most 2^255) and are exact far past the limit. */
+ * tensor (8 bytes an entry), with the tensors the ctx holds already (the
+ * world and the earlier lets), within the memory limit (mem_limit()),
+ * checked before anything is allocated: three lets of 4 GiB were each
+ * allowed. The size is computed in doubles, which cannot overflow here
+ * (four dimensions of at most 2^63 give at most 2^255) and are exact far
+ * past the limit. */
 static int
 let_shape(struct run *ru, size_t *shape)
 {
 	const claim_t *c = ru->c;
-	char *finding = NULL;
+	char *finding = NULL, *lim;
 	double v, bytes = sizeof(double);
+	double used = ctx_bytes(ru->vc, c->lhs->u.access.tensor);
+	double room = used < (double)mem_limit(ru->vc) ?
+	    (double)mem_limit(ru->vc) - used : 0;
 	sbuf_t dims;
 	int k;
 
@@ -1252,19 +1294,27 @@ let_shape(struct run *ru, size_t *shape)
 			    "of the let is %.17g, not a whole number of at least 1",
 			    c->file, c->line, c->col, k + 1, v);
 		bytes *= v;
-		shape[k] = bytes <= (double)CONV_MEM_LIMIT_DEFAULT ? (size_t)v : 0;
+		shape[k] = bytes <= room ? (size_t)v : 0;
 	}
-	if (bytes <= (double)CONV_MEM_LIMIT_DEFAULT)
+	if (bytes <= room)
 		return 0;
 	sbuf_init(&dims);
 	for (k = 0; k < c->ndims; k++) {
 		eval_real(ru->vc, c->dims[k], ru->slots, &v, NULL);
 		sbuf_addf(&dims, "%s%.17g", k > 0 ? " x " : "", v);
 	}
-	set_error(ru->err, "%s:%d:%d: error: the let '%s' (%s entries) needs "
-	    "%.4g bytes, over the memory limit of %zu GiB", c->file, c->line,
-	    c->col, c->lhs->u.access.tensor, dims.s, bytes,
-	    CONV_MEM_LIMIT_DEFAULT >> 30);
+	lim = limit_str(mem_limit(ru->vc));
+	if (bytes > (double)mem_limit(ru->vc))
+		set_error(ru->err, "%s:%d:%d: error: the let '%s' (%s entries) "
+		    "needs %.4g bytes, over the memory limit of %s", c->file,
+		    c->line, c->col, c->lhs->u.access.tensor, dims.s, bytes, lim);
+	else
+		set_error(ru->err, "%s:%d:%d: error: the let '%s' (%s entries) "
+		    "needs %.4g bytes; with the %.4g bytes of the tensors and lets "
+		    "before it, that is over the memory limit of %s", c->file,
+		    c->line, c->col, c->lhs->u.access.tensor, dims.s, bytes, used,
+		    lim);
+	free(lim);
 	sbuf_free(&dims);
 	return -1;
 }

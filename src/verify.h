@@ -48,6 +48,10 @@ typedef struct verify_opts {
 	void (*progress)(void *ud, size_t done, size_t total);
 	bool (*cancelled)(void *ud);
 	void *ud;
+	/* The most bytes the world's tensors and the lesson's lets may take
+	 * together: a let that would pass it is refused before it is
+	 * allocated. 0: CONV_MEM_LIMIT_DEFAULT (4 GiB). */
+	size_t max_bytes;
 } verify_opts_t;
 
 /* The most work, in milliseconds of this machine, between two polls of

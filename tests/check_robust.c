@@ -943,6 +943,59 @@ START_TEST(test_hostile_claims)
 }
 END_TEST
 
+/* The memory limit bounds the lets together with the world's tensors:
+ * each let fits alone, the third does not fit beside the first two (three
+ * lets of 4 GiB were each allowed). Refused before allocating, with
+ * file:line:col and both sizes; a let that alone is over the limit says
+ * so. The limit is lowered to 9000 bytes (the world here takes 312) so
+ * the lets stay small. */
+START_TEST(test_let_total)
+{
+	conv_shape_t s;
+	verify_opts_t o;
+	verify_ctx_t *vc;
+	expr_scope_t *sc = expr_scope_create();
+	static const char *const lets[] = { "let a[i < 400] = 1",
+	    "let b[i < 400] = 2", "let c[i < 400] = 3", "let e[i < 2000] = 4" };
+	char *err = NULL;
+	verify_result_t r;
+	size_t k;
+
+	conv_shape_init(&s, 1, 1, 3, 3, 1, 2, 2);
+	verify_opts_default(&o);
+	o.max_bytes = 9000;
+	vc = verify_ctx_create(&s, &o, &err);
+	ck_assert_msg(vc != NULL, "%s", err);
+	for (k = 0; k < 4; k++) {
+		claim_t *c = claim_parse(lets[k], "m.md", 7, 1, sc, &err);
+		int rc;
+
+		ck_assert_msg(c != NULL, "%s", err);
+		memset(&r, 0, sizeof r);
+		rc = verify_claim(vc, c, &r, &err);
+		if (k < 2) {
+			ck_assert_msg(rc == 0 && r.verdict == VERDICT_DEFINED,
+			    "let %zu: %s", k, rc ? err : verdict_name(r.verdict));
+		} else {
+			ck_assert_int_eq(rc, -1);
+			ck_assert_msg(strstr(err, k == 2 ? "m.md:7:1: error: the let 'c' "
+			    "(400 entries) needs 3200 bytes; with the " :
+			    "m.md:7:1: error: the let 'e' (2000 entries) needs 1.6e+04 "
+			    "bytes, over the memory limit of 9000 bytes") != NULL,
+			    "%s", err);
+			ck_assert(k != 2 || strstr(err, "bytes of the tensors and lets "
+			    "before it, that is over the memory limit of 9000 bytes"));
+			ck_assert_ptr_null(verify_ctx_tensor(vc, k == 2 ? "c" : "e"));
+			free(err);
+		}
+		verify_result_clear(&r);
+		claim_free(c);
+	}
+	expr_scope_free(sc);
+	verify_ctx_free(vc);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -963,6 +1016,7 @@ make_suite(void)
 	tc = tcase_create("hostile");
 	tcase_set_timeout(tc, 5);
 	tcase_add_loop_test(tc, test_hostile_claims, 0, NHOSTILE);
+	tcase_add_test(tc, test_let_total);
 	suite_add_tcase(s, tc);
 	return s;
 }
