@@ -4,11 +4,18 @@
 #
 #   scripts/install-deps.sh            install (as root, or through sudo)
 #   scripts/install-deps.sh --check    only say what is missing; exit 1 if any
+#   scripts/install-deps.sh --bench    also python3-torch, for make bench's
+#                                      torch.autograd.gradcheck figures
+#                                      (never needed to build or test)
 set -eu
 
 # Debian package names, with what each is for.
 PACKAGES="build-essential autoconf automake pkg-config
 libncurses-dev libcmark-dev libopenblas-dev check tmux python3-numpy"
+if [ "${1:-}" = "--bench" ]; then
+	PACKAGES="$PACKAGES python3-torch"
+	shift
+fi
 
 missing=""
 for p in $PACKAGES; do
