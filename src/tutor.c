@@ -1192,8 +1192,8 @@ bg_submit(tutor_t *t)
 	tutor_lesson_t *tl = tutor_cur_lesson(t);
 	int *want, n = 0, k;
 
-	if (tl == NULL || tl->nclaims == 0)
-		return;
+	if (tl == NULL || tl->nclaims == 0 || tutor_uncovered(t) != NULL)
+		return;         /* as verify, which skips such a lesson */
 	want = xcalloc((size_t)tl->nclaims + 1, sizeof *want);
 	if (t->verify_one >= 0)
 		want_add(want, &n, t->verify_one);
@@ -1219,8 +1219,9 @@ tutor_verify_step(tutor_t *t, bool force)
 
 	if (st == NULL)
 		return;
-	if (t->bg != NULL) {
-		bg_submit(t);
+	if (t->bg != NULL || tutor_uncovered(t) != NULL) {
+		if (t->bg != NULL)
+			bg_submit(t);
 		return;
 	}
 	for (k = 0; k < st->nclaims; k++) {
@@ -1311,7 +1312,7 @@ report_done(tutor_t *t, tutor_lesson_t *tl, int k)
 	else
 		tutor_message(t, "lesson verified: %d claim%s, each as the lesson "
 		    "says%s", tl->nclaims, tl->nclaims == 1 ? "" : "s",
-		    errata > 0 ? " (its errata are false, as expected)" : "");
+		    errata > 0 ? " (its false formulas are false)" : "");
 }
 
 bool
@@ -1407,19 +1408,39 @@ where_applies(tutor_t *t, const claim_t *c)
 	return applies;
 }
 
+/* Are a and b written with the same left side? */
+static bool
+same_lhs(const claim_t *a, const claim_t *b)
+{
+	char *x = expr_text(a->lhs), *y = expr_text(b->lhs);
+	bool same = strcmp(x, y) == 0;
+
+	free(x);
+	free(y);
+	return same;
+}
+
+/* The case at the cursors: the label of the claim whose where holds here,
+ * among the current claim and the step's other cases of it (claims with a
+ * where, the same left side and the same expectation). A claim without a
+ * where is no case split: no label (lesson 1's corrected formula is not
+ * "the source's stride subscripts", whose where holds at stride 2). */
 static const char *
 case_label(tutor_t *t, const claim_t *cur)
 {
 	lesson_step_t *st = tutor_cur_step(t);
 	int k;
 
-	if (cur->where != NULL && cur->label != NULL && where_applies(t, cur))
+	if (cur->where == NULL)
+		return NULL;
+	if (cur->label != NULL && where_applies(t, cur))
 		return cur->label;
 	for (k = 0; k < st->nclaims; k++) {
 		const claim_t *c = st->claims[k];
 
 		if (c != cur && c->where != NULL && c->label != NULL &&
-		    c->kind == cur->kind && where_applies(t, c))
+		    c->kind == cur->kind && c->expect_fail == cur->expect_fail &&
+		    same_lhs(c, cur) && where_applies(t, c))
 			return c->label;
 	}
 	return NULL;
@@ -1472,6 +1493,25 @@ tutor_live(tutor_t *t, verify_point_t *pt, const char **label, char **err)
 }
 
 /* ---- lesson and step states ---- */
+
+const char *
+tutor_uncovered(const tutor_t *t)
+{
+	const tutor_lesson_t *tl = tutor_cur_lesson(t);
+	const char *why = NULL;
+
+	if (tl == NULL || lesson_covers(tl->lesson, &tl->shape, &why))
+		return NULL;
+	return why;
+}
+
+bool
+tutor_claim_is_erratum(const claim_t *c)
+{
+	return c != NULL && c->expect_fail && c->label != NULL &&
+	    (strstr(c->label, "erratum") != NULL ||
+	    strncmp(c->label, "source", 6) == 0);
+}
 
 static void
 count_range(const tutor_lesson_t *tl, int from, int to, int *checked,
@@ -1645,6 +1685,17 @@ tutor_text_size(tutor_t *t, int page, int total)
 		t->prose_scroll = 0;
 }
 
+void
+tutor_text_show(tutor_t *t, int from, int n)
+{
+	t->show_claim = false;
+	if (from + n > t->prose_scroll + t->prose_page)
+		t->prose_scroll = from + n - t->prose_page;
+	if (from < t->prose_scroll)
+		t->prose_scroll = from;
+	tutor_text_size(t, t->prose_page, t->prose_rows);
+}
+
 /* Space/PgDn, PgUp: a page, less a line kept for context. */
 static void
 page(tutor_t *t, int dir)
@@ -1707,6 +1758,7 @@ next_claim(tutor_t *t, int delta)
 	}
 	tutor_message(t, NULL);
 	goto_claim(t, k);
+	t->show_claim = true;
 }
 
 static void
@@ -1840,11 +1892,12 @@ tutor_set_shape(tutor_t *t, const conv_shape_t *s, char **err)
 		return -1;
 	tutor_clamp(t);
 	goto_claim(t, t->claim);
+	(void)buf;
 	if (!lesson_covers(tl->lesson, &v, &why))
-		tutor_message(t, "shape %s: note: %s, so its claims need not hold",
-		    conv_shape_str(&v, buf, sizeof buf), why);
+		tutor_message(t, "%s: its claims are not checked at this shape",
+		    why);
 	else
-		tutor_message(t, "shape %s", conv_shape_str(&v, buf, sizeof buf));
+		tutor_message(t, NULL);     /* the shape line shows it, → H_out */
 	if (t->auto_verify && t->defer_verify)
 		t->verify_pending = true;
 	else if (t->auto_verify)
@@ -1883,6 +1936,10 @@ verify_current(tutor_t *t)
 {
 	if (tutor_cur_claim(t) == NULL)
 		return;
+	if (tutor_uncovered(t) != NULL) {
+		tutor_message(t, "not checked: %s", tutor_uncovered(t));
+		return;
+	}
 	if (t->bg != NULL) {
 		t->verify_one = cur_flat(t);
 		bg_submit(t);

@@ -86,6 +86,18 @@ zoo_qty_name(zoo_qty_t q)
 	return names[q];
 }
 
+const char *const *
+zoo_qty_names(zoo_qty_t q)
+{
+	static const char *const names[ZOO_NQTY][4] = {
+		{ "b", "c_out", "h_out", "w_out" }, { "b", "c_in", "h_in", "w_in" },
+		{ "c_out", "c_in", "di", "dj" }, { "c_out" },
+	};
+
+	assert(q < ZOO_NQTY);
+	return names[q];
+}
+
 const zoo_entry_t *
 zoo_find(const char *name)
 {

@@ -111,6 +111,8 @@ fault 8 "a plugin that exits" 1 \
 	"the plugin exited with status 3 in convgrad_forward"
 fault 9 "an output left unwritten reads as NaN: not-finite" 1 \
 	"  diagnosis: not-finite: "
+fault 10 "a library that crashes as it loads: exit 2" 2 \
+	"the plugin crashed in loading the library (SIGSEGV)"
 
 "$CONVGRAD" gradcheck --plugin "$tmp/libf1.so" --shape 1,1,4,4,1,2,2 --format json >"$tmp/json" 2>/dev/null
 check "json: a crash is in faults, exit 1" sh -c "test $? -eq 1 && grep -q '\"faults\": \[\"plugin: backward: the plugin crashed in convgrad_backward (SIGSEGV)' '$tmp/json'"
