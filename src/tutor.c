@@ -262,16 +262,6 @@ tutor_message(tutor_t *t, const char *fmt, ...)
 
 /* ---- creation ---- */
 
-static bool
-shape_equal(const conv_shape_t *a, const conv_shape_t *b)
-{
-	return a->N == b->N && a->C_in == b->C_in && a->H_in == b->H_in &&
-	    a->W_in == b->W_in && a->C_out == b->C_out && a->R == b->R &&
-	    a->S == b->S && a->strh == b->strh && a->strw == b->strw &&
-	    a->pad_h == b->pad_h && a->pad_w == b->pad_w &&
-	    a->dil_h == b->dil_h && a->dil_w == b->dil_w &&
-	    a->groups == b->groups;
-}
 
 /* Count the lesson's claims and note where each step's claims start. */
 static void
@@ -364,6 +354,8 @@ check_clear(tutor_check_t *ck)
 	memset(ck, 0, sizeof *ck);
 }
 
+static void live_clear(tutor_t *t);
+
 void
 tutor_free(tutor_t *t)
 {
@@ -386,6 +378,7 @@ tutor_free(tutor_t *t)
 		free(tl->path);
 	}
 	free(t->lessons);
+	live_clear(t);
 	verify_ctx_free(t->vc);
 	free(t->let_ready);
 	free(t->extra);
@@ -798,36 +791,13 @@ tutor_shows_df(const tutor_t *t)
 	return c != NULL && (c->kind == CLAIM_CHAIN || c->kind == CLAIM_KERNEL);
 }
 
-/* Is input row h (or column) read by output position ho through a kernel
- * tap? The tap index goes to *d. One axis of the source's window
- *   h_in = strh * h_out + dil_h * di - pad_h,  0 <= di < R. */
-static bool
-axis_window(long h, long ho, long str, long dil, long pad, long R, long *d)
-{
-	long off = h + pad - str * ho;
-
-	if (off < 0 || off % dil != 0 || off / dil >= R)
-		return false;
-	if (d != NULL)
-		*d = off / dil;
-	return true;
-}
-
-/* Does tap d of one axis read input row h for some output row 0..Hout-1? */
-static bool
-axis_tapped(long h, long d, long str, long dil, long pad, long Hout)
-{
-	long off = h + pad - dil * d;
-
-	return off >= 0 && off % str == 0 && off / str < Hout;
-}
-
+/* Is input pixel in (NCHW cursor) in the window of output out? The taps
+ * to *di, *dj. Rows and columns only (conv-shape.c's geometry). */
 static bool
 in_window(const conv_shape_t *s, const long *out, const long *in, long *di,
     long *dj)
 {
-	return axis_window(in[2], out[2], s->strh, s->dil_h, s->pad_h, s->R, di) &&
-	    axis_window(in[3], out[3], s->strw, s->dil_w, s->pad_w, s->S, dj);
+	return conv_in_window(s, out[2], out[3], in[2], in[3], di, dj);
 }
 
 /* The weight tap pairing the input cursor with the output cursor. */
@@ -865,8 +835,10 @@ mark_view(const tutor_t *t, const conv_shape_t *s, tutor_view_t v,
 		break;
 	case VIEW_TAP:
 		if (p == PANE_INPUT && idx[1] == w[1] &&
-		    axis_tapped(idx[2], w[2], s->strh, s->dil_h, s->pad_h, s->H_out) &&
-		    axis_tapped(idx[3], w[3], s->strw, s->dil_w, s->pad_w, s->W_out))
+		    conv_axis_tapped(idx[2], w[2], s->strh, s->dil_h, s->pad_h,
+		    s->H_out) &&
+		    conv_axis_tapped(idx[3], w[3], s->strw, s->dil_w, s->pad_w,
+		    s->W_out))
 			return idx[0] == out[0] &&
 			    idx[2] == s->strh * out[2] + s->dil_h * w[2] - s->pad_h &&
 			    idx[3] == s->strw * out[3] + s->dil_w * w[3] - s->pad_w ?
@@ -1079,7 +1051,7 @@ ensure_ctx(tutor_t *t, char **err)
 	tutor_lesson_t *tl = tutor_cur_lesson(t);
 
 	assert(tl != NULL);
-	if (t->vc != NULL && !shape_equal(verify_ctx_shape(t->vc), &tl->shape)) {
+	if (t->vc != NULL && !conv_shape_equal(verify_ctx_shape(t->vc), &tl->shape)) {
 		verify_ctx_free(t->vc);
 		t->vc = NULL;
 	}
@@ -1141,7 +1113,7 @@ tutor_verify(tutor_t *t, int lesson, int k, bool force)
 	tl = tutor_cur_lesson(t);
 	assert(tl != NULL && k >= 0 && k < tl->nclaims);
 	ck = &tl->checks[k];
-	if (!force && ck->valid && shape_equal(&ck->shape, &tl->shape) &&
+	if (!force && ck->valid && conv_shape_equal(&ck->shape, &tl->shape) &&
 	    ck->result.verdict != VERDICT_CANCELLED &&
 	    (lesson_claim(tl, k)->kind != CLAIM_LET || t->let_ready[k]))
 		return ck;
@@ -1160,7 +1132,7 @@ check_current(const tutor_lesson_t *tl, int k)
 {
 	const tutor_check_t *ck = &tl->checks[k];
 
-	return ck->valid && shape_equal(&ck->shape, &tl->shape);
+	return ck->valid && conv_shape_equal(&ck->shape, &tl->shape);
 }
 
 /* Is claim k's cached result current and whole (not cancelled)? */
@@ -1339,7 +1311,7 @@ tutor_poll(tutor_t *t)
 		ck->valid = true;
 		ck->shape = d.shape;
 		changed = true;
-		if (d.lesson == t->lesson && shape_equal(&d.shape, &tl->shape))
+		if (d.lesson == t->lesson && conv_shape_equal(&d.shape, &tl->shape))
 			report_done(t, tl, d.k);
 	}
 	return changed;
@@ -1490,6 +1462,24 @@ tutor_live(tutor_t *t, verify_point_t *pt, const char **label, char **err)
 	if (rc == 0)
 		*label = case_label(t, c);
 	return rc;
+}
+
+static void
+live_clear(tutor_t *t)
+{
+	free(t->live.pt.finding);
+	free(t->live.err);
+	memset(&t->live, 0, sizeof t->live);
+}
+
+void
+tutor_live_update(tutor_t *t)
+{
+	live_clear(t);
+	if (tutor_cur_claim(t) == NULL)
+		return;
+	t->live.rc = tutor_live(t, &t->live.pt, &t->live.label, &t->live.err);
+	t->live.valid = true;
 }
 
 /* ---- lesson and step states ---- */
@@ -2016,8 +2006,10 @@ tutor_do(tutor_t *t, tutor_action_t a, int key)
 	case ACT_SHAPE_CANCEL: go_back(t); break;
 	default: do_lesson_action(t, a); break;
 	}
-	if (t->screen == SCR_LESSON)
+	if (t->screen == SCR_LESSON || t->screen == SCR_SHAPE) {
 		sync_slices(t);
+		tutor_live_update(t);
+	}
 }
 
 tutor_action_t

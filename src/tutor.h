@@ -186,6 +186,13 @@ typedef struct tutor {
 	int prose_page, prose_rows;     /* rows shown, rows in all (the UI's
 	                                 * layout says, tutor_text_size) */
 	bool show_claim;                /* bring the claim into view */
+	struct tutor_live_cache {       /* the live check, after each event */
+		bool valid;
+		int rc;                 /* tutor_live's: 0, or -1 with err */
+		verify_point_t pt;
+		const char *label;
+		char *err;
+	} live;
 	int claim_scroll;               /* columns of a wide claim scrolled off */
 	int help_scroll;
 	bool show_source;
@@ -339,6 +346,11 @@ const char *tutor_uncovered(const tutor_t *t);
  * (its label says "erratum" or "source"), rather than a false formula the
  * lesson sets up itself (lesson 2's d(a x)/dx = x)? */
 bool tutor_claim_is_erratum(const claim_t *c);
+
+/* Compute the live check at the cursors into t->live (the screen draws
+ * it, and computes nothing). tutor_do runs it after every action on the
+ * lesson view; call it after changing cursors or claim by hand. */
+void tutor_live_update(tutor_t *t);
 
 tutor_lesson_state_t tutor_lesson_state(const tutor_t *t, int i);
 /* Claims of lesson i checked at its current shape (not cancelled). */

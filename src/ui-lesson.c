@@ -46,7 +46,7 @@ check_fresh(tutor_t *t, const tutor_check_t *ck)
 	const conv_shape_t *s = tutor_shape(t);
 
 	return ck != NULL && ck->valid && s != NULL &&
-	    memcmp(&ck->shape, s, sizeof *s) == 0;
+	    conv_shape_equal(&ck->shape, s);
 }
 
 /* The step's heading, and on the right what its claims came to. */
@@ -423,32 +423,31 @@ draw_live(tutor_t *t, int y)
 {
 	claim_t *c = tutor_cur_claim(t);
 	const ui_glyphs_t *g = ui_glyphs();
-	verify_point_t pt;
-	const char *label = NULL;
-	char *err = NULL, *line, *tup;
+	const verify_point_t *pt = &t->live.pt;
+	const char *label = t->live.label;
+	char *line, *tup;
 	int x;
 
-	if (c == NULL)
+	if (c == NULL || !t->live.valid)
 		return;
-	if (tutor_live(t, &pt, &label, &err) != 0) {
-		ui_put(y, 1, COLS - 2, ui_attr(ROLE_DIM), err);
-		free(err);
+	if (t->live.rc != 0) {      /* computed in the state, drawn here */
+		ui_put(y, 1, COLS - 2, ui_attr(ROLE_DIM), t->live.err);
 		return;
 	}
 	tup = tuple_str(t, c);
 	ui_put(y, 1, COLS - 2, A_NORMAL, tup);
 	free(tup);
-	if (pt.finding != NULL) {
-		line = xasprintf("finding: %s", pt.finding);
+	if (pt->finding != NULL) {
+		line = xasprintf("finding: %s", pt->finding);
 		ui_put(y + 1, 1, COLS - 2, ui_attr(ROLE_FAIL), line);
 	} else if (c->kind == CLAIM_LET) {
 		char *v = expr_text(c->lhs);
 
 		line = xasprintf("%s here: % .6g (a definition: later claims "
-		    "use it)", v, pt.formula);
+		    "use it)", v, pt->formula);
 		ui_put(y + 1, 1, COLS - 2, A_NORMAL, line);
 		free(v);
-	} else if (!pt.applies) {
+	} else if (!pt->applies) {
 		line = xasprintf("its where does not hold here%s%s",
 		    label != NULL ? "; case: " : "", label != NULL ? label : "");
 		ui_put(y + 1, 1, COLS - 2, ui_attr(ROLE_DIM), line);
@@ -456,15 +455,15 @@ draw_live(tutor_t *t, int y)
 		char *cs = label != NULL ? xasprintf("  case: %s", label) : xstrdup("");
 
 		line = xasprintf("formula % .6g  numeric % .6g  diff %.1e ",
-		    pt.formula, pt.numeric, fabs(pt.formula - pt.numeric));
+		    pt->formula, pt->numeric, fabs(pt->formula - pt->numeric));
 		if (ui_width(line) + 2 + ui_width(cs) > COLS - 2) {
 			free(line);     /* room for the case: shorter numbers */
-			line = xasprintf("formula % .4g numeric % .4g ", pt.formula,
-			    pt.numeric);
+			line = xasprintf("formula % .4g numeric % .4g ", pt->formula,
+			    pt->numeric);
 		}
 		x = 1 + ui_put(y + 1, 1, COLS - 2, A_NORMAL, line);
-		x += ui_put(y + 1, x, COLS - x, ui_attr(pt.ok ? ROLE_OK :
-		    c->expect_fail ? ROLE_ERRATUM : ROLE_FAIL), pt.ok ? g->ok : g->fail);
+		x += ui_put(y + 1, x, COLS - x, ui_attr(pt->ok ? ROLE_OK :
+		    c->expect_fail ? ROLE_ERRATUM : ROLE_FAIL), pt->ok ? g->ok : g->fail);
 		if (ui_width(cs) > COLS - x - 1) {      /* cut, and says so */
 			ui_put(y + 1, x, COLS - x - 2, ui_attr(ROLE_HEADING), cs);
 			ui_put(y + 1, COLS - 2, 1, ui_attr(ROLE_HEADING), g->ellipsis);
@@ -473,7 +472,6 @@ draw_live(tutor_t *t, int y)
 		free(cs);
 	}
 	free(line);
-	free(pt.finding);
 }
 
 static char *
