@@ -4,6 +4,9 @@
 #
 #   scripts/install-deps.sh            install (as root, or through sudo)
 #   scripts/install-deps.sh --check    only say what is missing; exit 1 if any
+#   scripts/install-deps.sh --bench    also python3-torch, for make bench's
+#                                      torch.autograd.gradcheck figures
+#                                      (never needed to build or test)
 set -eu
 
 # Debian package names, with what each is for.
@@ -12,6 +15,10 @@ libncurses-dev libcmark-dev libopenblas-dev check tmux python3-numpy
 clang libclang-rt-dev"
 # clang and libclang-rt-dev (compiler-rt: libFuzzer, ASan, UBSan) build the
 # fuzzers, ./configure --enable-fuzzing CC=clang; .ci/run runs them.
+if [ "${1:-}" = "--bench" ]; then
+	PACKAGES="$PACKAGES python3-torch"
+	shift
+fi
 
 missing=""
 for p in $PACKAGES; do

@@ -11,6 +11,7 @@
 
 #include "cli-outside.h"
 #include "load-dir.h"
+#include "plugin-check.h"
 #include "rcheck.h"
 #include "util.h"
 
@@ -32,7 +33,21 @@ const char gc_outside_usage[] =
     "                      (TensorFlow: input NHWC, weight HWIO)\n"
     "  --numeric           with --load, also compare each gradient with "
     "finite\n"
-    "                      differences of the reference forward\n";
+    "                      differences of the reference forward\n"
+    "  --plugin LIB        gradcheck the conv2d of the shared library LIB "
+    "(the ABI\n"
+    "                      of <convgrad/plugin.h>, docs/plugin.md): its "
+    "backward\n"
+    "                      against finite differences of its own forward, "
+    "and\n"
+    "                      every result against the reference, over a sweep "
+    "of\n"
+    "                      small shapes unless --shape etc. are given; calls "
+    "run\n"
+    "                      in a child process (crashes, hangs, errors and "
+    "writes\n"
+    "                      outside the buffers are reported)\n"
+    "  --timeout S         seconds each plugin call may take (default 10)\n";
 
 void
 gc_outside_init(gc_outside_t *g)
@@ -56,6 +71,15 @@ gc_outside_option(gc_outside_t *g, int opt, const char *arg, char **err)
 	case GC_OPT_NUMERIC:
 		g->numeric = true;
 		return 0;
+	case GC_OPT_PLUGIN:
+		g->plugin = arg;
+		return 0;
+	case GC_OPT_TIMEOUT:
+		if (!cli_parse_double(arg, 1e-3, 86400, &g->timeout))
+			return set_error(err, "--timeout: expected seconds from 0.001 "
+			    "to 86400 like 2.5, got '%s'", arg);
+		g->timeout_given = true;
+		return 0;
 	}
 	assert(!"not an outside option");
 	return -1;
@@ -65,7 +89,7 @@ bool
 gc_outside_wanted(const gc_outside_t *g)
 {
 	return g->load != NULL || g->plugin != NULL || g->numeric ||
-	    g->layout >= 0;
+	    g->layout >= 0 || g->timeout_given;
 }
 
 static void
@@ -92,6 +116,10 @@ check_combination(const gc_outside_t *g, const gradcheck_opts_t *o)
 		    "--numeric" : "--layout");
 		return -1;
 	}
+	if (g->plugin == NULL && g->timeout_given) {
+		fprintf(stderr, PROG ": --timeout: only with --plugin\n");
+		return -1;
+	}
 	(void)o;
 	return 0;
 }
@@ -111,6 +139,23 @@ run_load(const gc_outside_t *g, const cli_common_t *common,
 	return load_dir_check(&lo, err);
 }
 
+/* The plugin over the sweep, or over the shape the options give. */
+static rcheck_report_t *
+run_plugin(const gc_outside_t *g, const cli_common_t *common,
+    const gradcheck_opts_t *o, char **err)
+{
+	plugin_check_opts_t po;
+	conv_shape_t s = o->shape;
+
+	po.path = g->plugin;
+	po.timeout = g->timeout;
+	po.base = *o;
+	po.sweep = !conv_shape_opts_given(&common->shape);
+	if (!po.sweep && conv_shape_opts_validate(&common->shape, &s, err) != 0)
+		return NULL;
+	return plugin_check(&po, err);
+}
+
 int
 gc_outside_run(const gc_outside_t *g, const cli_common_t *common,
     const gradcheck_opts_t *o, int format)
@@ -121,7 +166,8 @@ gc_outside_run(const gc_outside_t *g, const cli_common_t *common,
 
 	if (check_combination(g, o) != 0)
 		return 2;
-	r = run_load(g, common, o, &err);
+	r = g->plugin != NULL ? run_plugin(g, common, o, &err) :
+	    run_load(g, common, o, &err);
 	if (r == NULL) {
 		fprintf(stderr, PROG ": %s\n", err);
 		free(err);

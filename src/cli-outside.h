@@ -21,6 +21,7 @@ typedef struct gc_outside {
 	int layout;                /* --layout: -1 not given, 0 nchw, 1 nhwc */
 	bool numeric;              /* --numeric */
 	double timeout;            /* --timeout SECONDS (plugin calls) */
+	bool timeout_given;
 } gc_outside_t;
 
 /* Option values, from base up (cli-gradcheck.c's own end before it). */
@@ -30,7 +31,9 @@ enum { GC_OPT_LOAD = GC_OUTSIDE_OPT_BASE, GC_OPT_LAYOUT, GC_OPT_NUMERIC,
 #define GC_OUTSIDE_LONG_OPTIONS \
 	{ "load", required_argument, NULL, GC_OPT_LOAD }, \
 	{ "layout", required_argument, NULL, GC_OPT_LAYOUT }, \
-	{ "numeric", no_argument, NULL, GC_OPT_NUMERIC }
+	{ "numeric", no_argument, NULL, GC_OPT_NUMERIC }, \
+	{ "plugin", required_argument, NULL, GC_OPT_PLUGIN }, \
+	{ "timeout", required_argument, NULL, GC_OPT_TIMEOUT }
 
 /* The help text for these options. */
 extern const char gc_outside_usage[];

@@ -25,12 +25,8 @@
  *   - OpenMP threads take whole (b, c_out) planes (forward), (b, c_in)
  *     planes (dinput) or (c_out, cg) weight slices (dweight): each element
  *     is summed by one thread, so the result does not depend on timing.
- *     Below ELEM_PARALLEL_MIN multiply-adds (a few ms of work) the kernels
- *     stay serial: the lessons' shapes are tiny, the finite differences
- *     call them by the thousand, and on a loaded machine a parallel region
- *     can wait a whole time slice for its second thread (seen: 37 ms
- *     instead of 0.2 ms for issue 8's 0.45 M multiply-add layer while
- *     OpenBLAS's threads were still spinning).
+ *     Below PARALLEL_MIN_WORK multiply-adds (parallel.h says why) the
+ *     kernels stay serial.
  */
 #include "conv-elem.h"
 
@@ -39,9 +35,6 @@
 #include <string.h>
 
 #include "parallel.h"
-
-/* Multiply-adds below which a kernel runs on one thread. */
-#define ELEM_PARALLEL_MIN (1L << 22)
 
 /* Does t have shape (a, b, c, d)? For the asserts at each kernel's top. */
 static bool
@@ -65,7 +58,7 @@ worth_threads(const conv_shape_t *s)
 	double work = (double)conv_output_size(s) * (double)conv_group_cin(s) *
 	    (double)(s->R * s->S);
 
-	return work >= (double)ELEM_PARALLEL_MIN && parallel_max_threads() > 1;
+	return work >= PARALLEL_MIN_WORK && parallel_max_threads() > 1;
 }
 
 /*

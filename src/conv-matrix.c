@@ -24,21 +24,24 @@
  * of its output channels (C_out/groups of them, each Kg long) and the rows
  * of Y_b: each product above splits into one GEMM per group over those
  * blocks, M = C_out/groups and K = Kg where it said C_out and C_in*R*S.
+ * The groups run one after the other, so the cols buffer holds one group's
+ * Kg rows at a time (a depthwise layer's 9 rows, not C_in*9).
  *
  * One GEMM over many images. A GEMM with few columns (H_out*W_out = 49
  * at a ResNet's last layers, 256 at issue 8's layer) runs far below the
  * BLAS's peak, so images are taken nb at a time into one wider product:
- * cols of the chunk is (C_in*R*S, nb*H_out*W_out), column j*H_out*W_out + p
+ * cols of the chunk is (Kg, nb*H_out*W_out) for each group, column j*H_out*W_out + p
  * holding image b0+j's column p; the products above then run once per chunk
  * (and group) with N = nb*H_out*W_out in place of H_out*W_out, and Y or dY
  * of the chunk, (C_out, nb*H_out*W_out), is copied from or to the NCHW
  * tensor (a copy of C_out*nb*H_out*W_out doubles, against the GEMM's
  * C_out*nb*H_out*W_out*C_in*R*S multiply-adds). nb is chosen so that each
- * product has at least MATRIX_BATCH_COLS columns while the chunk's cols
- * stays under MATRIX_BATCH_BYTES; nb = 1 (an image with enough columns of
+ * product has at least MATRIX_BATCH_COLS columns while the chunk's cols and
+ * Y stay under MATRIX_BATCH_BYTES; nb = 1 (an image with enough columns of
  * its own) multiplies straight into the tensor, with no copy.
  *
- * OpenMP runs the chunk loop in parallel with the built-in GEMM (each thread
+ * OpenMP runs the chunk loop in parallel with the built-in GEMM, for
+ * problems of PARALLEL_MIN_WORK multiply-adds and more (each thread
  * its own buffers; the weight gradient summed into per-thread partials,
  * then reduced in thread order so the result does not depend on timing).
  * With BLAS the chunk loop is serial: OpenBLAS threads inside each GEMM.
@@ -55,9 +58,10 @@
 #include "util.h"
 
 /* Columns each product aims for, and the largest chunk of cols (bytes):
- * see the file comment. The column goal was measured with bench-kernels
- * (OpenBLAS on 2 threads: products of 2048 columns and more run within a
- * few per cent of the whole batch's). */
+ * see the file comment. Chosen, not tuned: a few thousand columns keep
+ * OpenBLAS's DGEMM near its rate on large products, and 64 MiB bounds the
+ * extra memory. A sweep of 1, 2048, 8192 and all columns on this machine
+ * (shared, load 10 on 2 cores) was lost in the noise. */
 #define MATRIX_BATCH_COLS 2048L
 #define MATRIX_BATCH_BYTES ((size_t)64 << 20)
 
@@ -70,24 +74,23 @@ conv2d_matrix_set_batch_cols(long cols)
 	batch_cols_goal = cols;
 }
 
-/* Threads for a loop over the chunks: see the file comment. */
+/* Threads for a loop over the chunks: see the file comment; one below
+ * PARALLEL_MIN_WORK multiply-adds. */
 static int
 batch_threads(const conv_shape_t *s)
 {
-	if (s->N > 1 && (!gemm_have_blas() || gemm_get_backend() == GEMM_BUILTIN))
+	double work = (double)conv_output_size(s) * (double)conv_group_cin(s) *
+	    (double)(s->R * s->S);
+
+	if (s->N > 1 && work >= PARALLEL_MIN_WORK &&
+	    (!gemm_have_blas() || gemm_get_backend() == GEMM_BUILTIN))
 		return parallel_max_threads();
 	return 1;
 }
 
-/* Rows and columns of one image's cols: C_in*R*S and H_out*W_out (fit in
- * int: conv_shape_validate checked); a group's block of rows,
- * C_in/groups*R*S, and its output channels, C_out/groups. */
-static int
-cols_rows(const conv_shape_t *s)
-{
-	return (int)(s->C_in * s->R * s->S);
-}
-
+/* Columns of one image's cols, H_out*W_out, a group's rows of it,
+ * C_in/groups*R*S (both fit in int: conv_shape_validate checked), and a
+ * group's output channels, C_out/groups. */
 static int
 cols_cols(const conv_shape_t *s)
 {
@@ -106,16 +109,20 @@ group_cout(const conv_shape_t *s)
 	return (int)conv_group_cout(s);
 }
 
-/* Images per chunk, at least 1: enough for the column goal, within the
+/* Images per chunk, at least 1: enough for the column goal (times the
+ * groups, whose products are each that much smaller), within the
  * byte limit, int columns, the batch, and (with nt threads) enough chunks
  * for every thread. */
 static long
 chunk_images(const conv_shape_t *s, int nt)
 {
+	/* G small products cost G calls: with groups, more columns each */
 	long hw = cols_cols(s), goal = batch_cols_goal > 0 ? batch_cols_goal :
-	    MATRIX_BATCH_COLS;
+	    MATRIX_BATCH_COLS * s->groups;
 	long nb = (goal + hw - 1) / hw;
-	size_t per_image = (size_t)cols_rows(s) * (size_t)hw * sizeof(double);
+	/* a group's cols and the chunk's Y (or dY) */
+	size_t per_image = (size_t)(group_rows(s) + s->C_out) * (size_t)hw *
+	    sizeof(double);
 	long by_bytes = (long)(MATRIX_BATCH_BYTES / per_image);
 
 	if (nb > by_bytes)
@@ -141,6 +148,7 @@ image(const tensor_t *t, long b)
  * apart (ld = H_out*W_out for one image, more when the image is one of a
  * chunk): row (c_in*R + di)*S + dj, column h_out*W_out + w_out, for input
  * position (strh*h_out + dil_h*di - pad_h, strw*w_out + dil_w*dj - pad_w).
+ * Only input channels c0 .. c1-1 (one group's), whose first row is row 0.
  * For every row and h_out, fn gets the offset in cols of its W_out entries
  * and the input row they read (NULL when h_in is in the padding), with
  * [lo, hi) the w_out whose w_in is inside (conv_axis_range) and
@@ -156,12 +164,12 @@ typedef void cols_row_fn(const cols_ref_t *c, size_t at, double *x, long lo,
 
 static void
 cols_walk(const cols_ref_t *c, size_t ld, const tensor_t *t, long b,
-    const conv_shape_t *s, cols_row_fn *fn)
+    long c0, long c1, const conv_shape_t *s, cols_row_fn *fn)
 {
 	long c_in, di, dj, h_out, lo, hi;
 	size_t row = 0;
 
-	for (c_in = 0; c_in < s->C_in; c_in++)
+	for (c_in = c0; c_in < c1; c_in++)
 	for (di = 0; di < s->R; di++)
 	for (dj = 0; dj < s->S; dj++, row++) {
 		long off = s->dil_w * dj - s->pad_w;
@@ -213,48 +221,58 @@ scatter_row(const cols_ref_t *c, size_t at, double *x, long lo, long hi,
 		x[s->strw * w + off] += d[w];
 }
 
-static void
-im2col_ld(double *cols, size_t ld, const tensor_t *input, long b,
-    const conv_shape_t *s)
-{
-	cols_ref_t c = { .out = cols };
-
-	cols_walk(&c, ld, input, b, s, gather_row);
-}
-
-static void
-col2im_ld(tensor_t *dinput, long b, const double *cols, size_t ld,
-    const conv_shape_t *s)
-{
-	cols_ref_t c = { .in = cols };
-
-	cols_walk(&c, ld, dinput, b, s, scatter_row);
-}
-
 void
 conv2d_im2col(double *cols, const tensor_t *input, long b,
     const conv_shape_t *s)
 {
-	im2col_ld(cols, (size_t)cols_cols(s), input, b, s);
+	cols_ref_t c = { .out = cols };
+
+	cols_walk(&c, (size_t)cols_cols(s), input, b, 0, s->C_in, s,
+	    gather_row);
 }
 
 void
 conv2d_col2im(tensor_t *dinput, long b, const double *cols,
     const conv_shape_t *s)
 {
-	col2im_ld(dinput, b, cols, (size_t)cols_cols(s), s);
+	cols_ref_t c = { .in = cols };
+
+	cols_walk(&c, (size_t)cols_cols(s), dinput, b, 0, s->C_in, s,
+	    scatter_row);
 }
 
-/* cols of images b0 .. b0+n-1 side by side: rows n*H_out*W_out long. */
+/* Group g's rows of the cols of images b0 .. b0+n-1, side by side:
+ * (C_in/groups*R*S, n*H_out*W_out). */
 static void
-im2col_chunk(double *cols, const tensor_t *input, long b0, long n,
+im2col_chunk(double *cols, const tensor_t *input, long b0, long n, long g,
     const conv_shape_t *s)
 {
 	size_t hw = (size_t)cols_cols(s);
-	long j;
+	long j, c0 = g * conv_group_cin(s);
+	cols_ref_t c;
 
-	for (j = 0; j < n; j++)
-		im2col_ld(cols + (size_t)j * hw, (size_t)n * hw, input, b0 + j, s);
+	for (j = 0; j < n; j++) {
+		c.out = cols + (size_t)j * hw;
+		cols_walk(&c, (size_t)n * hw, input, b0 + j, c0,
+		    c0 + conv_group_cin(s), s, gather_row);
+	}
+}
+
+/* col2im of group g's rows, for images b0 .. b0+n-1 side by side:
+ * ACCUMULATES into dinput. */
+static void
+col2im_chunk(tensor_t *dinput, long b0, long n, long g, const double *cols,
+    const conv_shape_t *s)
+{
+	size_t hw = (size_t)cols_cols(s);
+	long j, c0 = g * conv_group_cin(s);
+	cols_ref_t c;
+
+	for (j = 0; j < n; j++) {
+		c.in = cols + (size_t)j * hw;
+		cols_walk(&c, (size_t)n * hw, dinput, b0 + j, c0,
+		    c0 + conv_group_cin(s), s, scatter_row);
+	}
 }
 
 /* dY of the chunk, (C_out, n*H_out*W_out), from df's images b0 .. b0+n-1;
@@ -285,7 +303,7 @@ chunk_buf_init(chunk_buf_t *cb, const conv_shape_t *s, long nb)
 {
 	size_t cols = (size_t)nb * (size_t)cols_cols(s);
 
-	cb->cols = xmalloc((size_t)cols_rows(s) * cols * sizeof(double));
+	cb->cols = xmalloc((size_t)group_rows(s) * cols * sizeof(double));
 	cb->y = nb > 1 ? xmalloc((size_t)s->C_out * cols * sizeof(double)) :
 	    NULL;
 }
@@ -315,11 +333,11 @@ forward_chunk(tensor_t *output, const tensor_t *input,
 	double *Y = n == 1 ? image(output, b0) : cb->y;
 	long j, c, g, p;
 
-	im2col_chunk(cb->cols, input, b0, n, s);
-	for (g = 0; g < s->groups; g++)
+	for (g = 0; g < s->groups; g++) {
+		im2col_chunk(cb->cols, input, b0, n, g, s);
 		gemm(false, false, M, N, K, 1.0, weight->data + (size_t)g * M * K,
-		    K, cb->cols + (size_t)g * K * N, N, 0.0, Y + (size_t)g * M * N,
-		    N);
+		    K, cb->cols, N, 0.0, Y + (size_t)g * M * N, N);
+	}
 	for (j = 0; j < n; j++)
 		for (c = 0; c < s->C_out; c++) {
 			double *y = image(output, b0 + j) + (size_t)c * hw;
@@ -379,14 +397,13 @@ dinput_chunk(tensor_t *dinput, const tensor_t *df, const tensor_t *weight,
 	const int M = group_rows(s), K = group_cout(s), hw = cols_cols(s);
 	const int N = (int)n * hw;
 	const double *dY = gather_dy(cb->y, df, b0, n, s);
-	long g, j;
+	long g;
 
-	for (g = 0; g < s->groups; g++)
+	for (g = 0; g < s->groups; g++) {
 		gemm(true, false, M, N, K, 1.0, weight->data + (size_t)g * K * M,
-		    M, dY + (size_t)g * K * N, N, 0.0, cb->cols + (size_t)g * M * N,
-		    N);
-	for (j = 0; j < n; j++)
-		col2im_ld(dinput, b0 + j, cb->cols + (size_t)j * hw, (size_t)N, s);
+		    M, dY + (size_t)g * K * N, N, 0.0, cb->cols, N);
+		col2im_chunk(dinput, b0, n, g, cb->cols, s);
+	}
 }
 
 /* df (N, C_out, H_out, W_out), weight (C_out, C_in/groups, R, S), dinput
@@ -438,11 +455,11 @@ dweight_chunk(double *dw, const tensor_t *df, const tensor_t *input,
 	const double *dY = gather_dy(cb->y, df, b0, n, s);
 	long g;
 
-	im2col_chunk(cb->cols, input, b0, n, s);
-	for (g = 0; g < s->groups; g++)
+	for (g = 0; g < s->groups; g++) {
+		im2col_chunk(cb->cols, input, b0, n, g, s);
 		gemm(false, true, M, N, K, 1.0, dY + (size_t)g * M * K, K,
-		    cb->cols + (size_t)g * N * K, K, 1.0, dw + (size_t)g * M * N,
-		    N);
+		    cb->cols, K, 1.0, dw + (size_t)g * M * N, N);
+	}
 }
 
 /* df (N, C_out, H_out, W_out), input (N, C_in, H_in, W_in), dweight (C_out,

@@ -40,8 +40,8 @@
  * shapes (the largest sums are over b, h_out, w_out or c_in, di, dj), and
  * about N*H_out*W_out at other shapes: 1e7 allows e.g. N=64 at 224x224,
  * past which checking a claim's tuples would take hours anyway.
+ * (EVAL_MAX_TERMS is in expr-int.h: compiled programs count the same.)
  */
-#define EVAL_MAX_TERMS 10000000UL
 
 /* One evaluation: the caller's world and the work done so far. */
 typedef struct eval_run {
@@ -50,9 +50,6 @@ typedef struct eval_run {
 	unsigned polls;         /* sum steps since the cancel flag was read */
 } eval_run_t;
 
-/* Read the world's cancel flag every this many sum steps (a few
- * microseconds of work). */
-#define EVAL_POLL_EVERY 1024u
 
 static int eval(const expr_t *e, eval_run_t *env, long *slots,
     value_t *out, char **f);

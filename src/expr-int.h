@@ -38,6 +38,14 @@ bool expr_is_constant(const char *name);
 /* Add a let to the scope (claim_parse does, for a let claim). */
 void expr_scope_add(expr_scope_t *sc, const char *name, int rank);
 
+/* ---- evaluation (expr-eval.c, expr-prog.c: both count the same) ---- */
+
+/* The most sum steps one evaluation may take (expr-eval.c says why). */
+#define EVAL_MAX_TERMS 10000000UL
+/* Ask the world whether to stop every this many sum steps (a few
+ * microseconds of work). */
+#define EVAL_POLL_EVERY 1024u
+
 /* ---- printing (expr-print.c) ---- */
 
 /* Canonical text of e appended to b (expr_text without the malloc). */

@@ -192,6 +192,12 @@ typedef struct expr_env {
 	 * wrt is "input", "weight" or "bias". 0, or -1 with *err. */
 	int (*numeric_deriv)(void *ctx, const char *wrt, const long *out_idx,
 	    const long *wrt_idx, double *value, char **err);
+	/* Optional, for compiled programs (expr-prog.h): the numeric
+	 * derivatives with the tensor named once, numeric_id(wrt) (-1: wrt
+	 * has none), and the indices already checked against output and
+	 * wrt and flattened: out_off into output, or -1 for d f / d wrt. */
+	int (*numeric_id)(void *ctx, const char *wrt);
+	double (*numeric_at)(void *ctx, int id, long out_off, size_t wrt_off);
 	double fd_eps;          /* step h for d(EXPR)/d T (central difference) */
 	/* NULL, or asked every EVAL_POLL_EVERY (1024) steps of a sum: true
 	 * stops the evaluation with the finding "cancelled" (the verifier

@@ -76,6 +76,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "parallel.h"
 #include "util.h"
 
 #define MAP_MAX ((size_t)1 << 22)     /* remembered analytic entries */
@@ -345,6 +346,28 @@ amap_free(amap_t *m)
  * forwards each, or one for forward differences). */
 enum { ROW_IN, ROW_W, COL_BIAS, COL_IN, COL_W, NKINDS };
 
+/* Workers run groups at once for a concurrent source; what they share is
+ * changed under this lock (items, the map, counters, the schedule), what
+ * each group writes alone (its members' steps, gradients and marks, its
+ * outputs' rows done) is not. */
+#ifdef _OPENMP
+#define LOCKED _Pragma("omp critical(gradcheck_engine)")
+#else
+#define LOCKED
+#endif
+
+/* What one worker owns: a copy of the parameters (a column group perturbs
+ * it), outputs, df, backward results, index lists. */
+typedef struct worker {
+	conv_params_t p;
+	tensor_t *hi, *lo, *df, *d[3];
+	size_t *members, *outs;
+	double *saved, *r, *q;
+	unsigned *mark;
+	unsigned epoch;
+	rng_t rng;                /* seeded per group: any thread, same draws */
+} worker_t;
+
 typedef struct engine {
 	gradcheck_t *g;
 	const gradcheck_source_t *src;
@@ -352,46 +375,76 @@ typedef struct engine {
 	size_t M, P[3];
 	gradcheck_item_t jac[3], grad[3];   /* built here, appended at the end */
 	amap_t map[3];
-	tensor_t *d[3];           /* backward results */
 	tensor_t *gana[3];        /* the chain rule for g->df */
 	tensor_t *gnum[3];        /* its finite differences, per column */
+	tensor_t *base;           /* the forward of the unperturbed layer */
 	unsigned char *col_done[3];   /* per entry: its column group ran */
 	unsigned char *row_done[2];   /* per output: ROW_IN, ROW_W ran */
-	size_t nrow_done[2];
-	tensor_t *hi, *lo, *base; /* forward outputs */
-	tensor_t *df;             /* one-hot sums */
-	double *col;
-	double *step;             /* per input/weight/bias entry in a group */
-	size_t *members, *outs;
-	unsigned *mark;           /* covered inputs, by epoch */
-	unsigned epoch;
-	/* scheduling */
+	double *step[3];          /* per entry: the step its column took */
+	int nworkers;
+	worker_t *w;
+	/* the schedule */
 	long ngroups[NKINDS];
 	long *order[NKINDS];
 	long next[NKINDS];
 	double spent[NKINDS];
 	double t_kind[NKINDS];    /* seconds of the first call of each kind */
 	double calls, total_calls, fcalls, bcalls;
-	double t0, last_progress, estimate;
+	double t0, last_progress, estimate, first_estimate;
+	double mark_time, mark_done;   /* when the rate is measured from */
 	double redo_calls, redo_limit;
 	bool stop;
+	int rc;                   /* the first source failure, and its message */
+	char *err;
 } engine_t;
 
-static int
-e_forward(engine_t *e, tensor_t *out, char **err)
+static void
+count_call(engine_t *e, bool forward, bool redo)
 {
-	e->calls++;
-	e->fcalls++;
-	return gradcheck_src_forward(e->g, e->src, out, err);
+	LOCKED
+	{
+		e->calls++;
+		if (forward)
+			e->fcalls++;
+		else
+			e->bcalls++;
+		if (redo)
+			e->redo_calls++;
+	}
 }
 
 static int
-e_backward(engine_t *e, tensor_t *const d[3], const tensor_t *df,
-    char **err)
+e_forward(engine_t *e, worker_t *w, tensor_t *out, bool redo, char **err)
 {
-	e->calls++;
-	e->bcalls++;
-	return gradcheck_src_backward(e->g, e->src, d, df, err);
+	count_call(e, true, redo);
+	return gradcheck_src_forward(e->g, e->src, &w->p, out, err);
+}
+
+static int
+e_backward(engine_t *e, worker_t *w, tensor_t *const d[3],
+    const tensor_t *df, bool redo, char **err)
+{
+	count_call(e, false, redo);
+	return gradcheck_src_backward(e->g, e->src, &w->p, d, df, err);
+}
+
+static bool
+may_redo(engine_t *e)
+{
+	bool ok;
+
+	LOCKED
+	ok = e->redo_calls < e->redo_limit;
+	return ok;
+}
+
+/* A failure into a shared item. */
+static void
+fail_locked(gradcheck_item_t *it, double got, double want, uint64_t key,
+    const tensor_t *out_t, size_t o, const tensor_t *wrt_t, size_t j)
+{
+	LOCKED
+	gradcheck_fail_at(it, got, want, key, out_t, o, wrt_t, j);
 }
 
 /* The group's q: +-2^k, k uniform in 0..15. */
@@ -405,9 +458,9 @@ row_weight(rng_t *r)
 
 /* ------------------------------------------------------------ rows */
 
-/* The outputs of row group gi of kind ROW_IN or ROW_W into e->outs. */
+/* The outputs of row group gi of kind ROW_IN or ROW_W into w->outs. */
 static size_t
-row_outputs(const engine_t *e, int kind, long gi)
+row_outputs(const engine_t *e, worker_t *wk, int kind, long gi)
 {
 	const conv_shape_t *s = e->gm.s;
 	size_t n = 0;
@@ -418,7 +471,7 @@ row_outputs(const engine_t *e, int kind, long gi)
 		ho = (gi / s->W_out) % s->H_out;
 		b = gi / (s->W_out * s->H_out);
 		for (co = 0; co < s->C_out; co++)
-			e->outs[n++] = (((size_t)b * s->C_out + co) * s->H_out + ho) *
+			wk->outs[n++] = (((size_t)b * s->C_out + co) * s->H_out + ho) *
 			    s->W_out + wo;
 		return n;
 	}
@@ -428,7 +481,7 @@ row_outputs(const engine_t *e, int kind, long gi)
 			for (ho = (gi / e->gm.Cw) % e->gm.Ch; ho < s->H_out;
 			    ho += e->gm.Ch)
 				for (wo = gi % e->gm.Cw; wo < s->W_out; wo += e->gm.Cw)
-					e->outs[n++] = (((size_t)b * s->C_out + co) *
+					wk->outs[n++] = (((size_t)b * s->C_out + co) *
 					    s->H_out + ho) * s->W_out + wo;
 		}
 	return n;
@@ -437,16 +490,16 @@ row_outputs(const engine_t *e, int kind, long gi)
 /* Does the row group's d output/d input agree exactly with the exact
  * values, and is every other entry 0? (Screening: no records.) */
 static bool
-rows_input_clean(engine_t *e, size_t n, const double *q)
+rows_input_clean(const engine_t *e, worker_t *wk, size_t n)
 {
 	const conv_shape_t *s = e->gm.s;
-	const tensor_t *dx = e->d[WRT_INPUT];
+	const tensor_t *dx = wk->d[WRT_INPUT];
 	size_t i, j;
 	long cg, di, dj, h, w;
 
-	e->epoch++;
+	wk->epoch++;
 	for (i = 0; i < n; i++) {
-		oidx_t x = out_unravel(s, e->outs[i]);
+		oidx_t x = out_unravel(s, wk->outs[i]);
 		long g = x.co / e->gm.Cog;
 
 		for (cg = 0; cg < e->gm.Cig; cg++)
@@ -455,32 +508,32 @@ rows_input_clean(engine_t *e, size_t n, const double *q)
 					if (!tap_pos(s, x.ho, x.wo, di, dj, &h, &w))
 						continue;
 					j = in_index(s, x.b, g * e->gm.Cig + cg, h, w);
-					e->mark[j] = e->epoch;
-					if (!(dx->data[j] / q[i] ==
+					wk->mark[j] = wk->epoch;
+					if (!(dx->data[j] / wk->q[i] ==
 					    T4(e->g->p.weight, x.co, cg, di, dj)))
 						return false;
 				}
 	}
 	for (j = 0; j < dx->size; j++) {
-		if (e->mark[j] != e->epoch && !(dx->data[j] == 0))
+		if (wk->mark[j] != wk->epoch && !(dx->data[j] == 0))
 			return false;
 	}
 	return true;
 }
 
 static bool
-rows_weight_clean(engine_t *e, size_t n, const double *q)
+rows_weight_clean(const engine_t *e, worker_t *wk, size_t n)
 {
 	const conv_shape_t *s = e->gm.s;
-	const tensor_t *dw = e->d[WRT_WEIGHT], *db = e->d[WRT_BIAS];
+	const tensor_t *dw = wk->d[WRT_WEIGHT], *db = wk->d[WRT_BIAS];
 	size_t i;
 	long cg, di, dj, h, w;
 
 	for (i = 0; i < n; i++) {
-		oidx_t x = out_unravel(s, e->outs[i]);
+		oidx_t x = out_unravel(s, wk->outs[i]);
 		long g = x.co / e->gm.Cog;
 
-		if (!(db->data[x.co] / q[i] == 1))
+		if (!(db->data[x.co] / wk->q[i] == 1))
 			return false;
 		for (cg = 0; cg < e->gm.Cig; cg++)
 			for (di = 0; di < s->R; di++)
@@ -491,7 +544,7 @@ rows_weight_clean(engine_t *e, size_t n, const double *q)
 
 					if (tap_pos(s, x.ho, x.wo, di, dj, &h, &w))
 						want = T4(e->g->p.input, x.b, g * e->gm.Cig + cg,
-						    h, w) * q[i];
+						    h, w) * wk->q[i];
 					if (!(v == want))
 						return false;
 				}
@@ -502,9 +555,9 @@ rows_weight_clean(engine_t *e, size_t n, const double *q)
 /* Row o alone (df = e_o) for wrt: every entry that differs from its exact
  * value is remembered; a nonzero outside o's set is a failure. */
 static void
-row_record(engine_t *e, conv_wrt_t wrt, size_t o)
+row_record(engine_t *e, worker_t *wk, conv_wrt_t wrt, size_t o)
 {
-	const tensor_t *d = e->d[wrt];
+	const tensor_t *d = wk->d[wrt];
 	gradcheck_item_t *it = &e->jac[wrt];
 	size_t j;
 	double canon;
@@ -513,44 +566,54 @@ row_record(engine_t *e, conv_wrt_t wrt, size_t o)
 		uint64_t key = (uint64_t)o * e->P[wrt] + j;
 
 		if (predicted(&e->gm, &e->g->p, wrt, o, j, &canon)) {
+			bool full;
+
 			if (d->data[j] == canon)
 				continue;
-			amap_put(&e->map[wrt], key, d->data[j]);
-			if (e->map[wrt].full)    /* against the exact value */
-				gradcheck_fail_at(it, d->data[j], canon, key,
-				    e->g->onehot, o, d, j);
+			LOCKED
+			{
+				amap_put(&e->map[wrt], key, d->data[j]);
+				full = e->map[wrt].full;
+				if (full)    /* against the exact value */
+					gradcheck_fail_at(it, d->data[j], canon, key,
+					    e->g->onehot, o, d, j);
+			}
 		} else if (!(d->data[j] == 0)) {
-			gradcheck_fail_at(it, d->data[j], 0, key, e->g->onehot, o,
-			    d, j);
+			fail_locked(it, d->data[j], 0, key, e->g->onehot, o, d, j);
 		}
 	}
 }
 
+/* The gradients a row kind asks the backward for, in the worker's d. */
+static void
+row_wants(worker_t *wk, int kind, tensor_t *d[3])
+{
+	d[WRT_INPUT] = kind == ROW_IN ? wk->d[WRT_INPUT] : NULL;
+	d[WRT_WEIGHT] = kind == ROW_W ? wk->d[WRT_WEIGHT] : NULL;
+	d[WRT_BIAS] = kind == ROW_W ? wk->d[WRT_BIAS] : NULL;
+}
+
 /* Redo a row group one output at a time. */
 static int
-rows_redo(engine_t *e, int kind, size_t n, char **err)
+rows_redo(engine_t *e, worker_t *wk, int kind, size_t n, char **err)
 {
-	tensor_t *d[3] = { NULL, NULL, NULL };
+	tensor_t *d[3];
 	size_t i;
 	int rc = 0;
 
-	if (kind == ROW_IN)
-		d[WRT_INPUT] = e->d[WRT_INPUT];
-	else
-		d[WRT_WEIGHT] = e->d[WRT_WEIGHT], d[WRT_BIAS] = e->d[WRT_BIAS];
-	tensor_zero(e->df);
+	row_wants(wk, kind, d);
+	tensor_zero(wk->df);
 	for (i = 0; i < n && rc == 0; i++) {
-		e->df->data[e->outs[i]] = 1;
-		rc = e_backward(e, d, e->df, err);
-		e->df->data[e->outs[i]] = 0;
-		e->redo_calls++;
+		wk->df->data[wk->outs[i]] = 1;
+		rc = e_backward(e, wk, d, wk->df, true, err);
+		wk->df->data[wk->outs[i]] = 0;
 		if (rc != 0)
 			break;
 		if (kind == ROW_IN) {
-			row_record(e, WRT_INPUT, e->outs[i]);
+			row_record(e, wk, WRT_INPUT, wk->outs[i]);
 		} else {
-			row_record(e, WRT_WEIGHT, e->outs[i]);
-			row_record(e, WRT_BIAS, e->outs[i]);
+			row_record(e, wk, WRT_WEIGHT, wk->outs[i]);
+			row_record(e, wk, WRT_BIAS, wk->outs[i]);
 		}
 	}
 	return rc;
@@ -559,44 +622,37 @@ rows_redo(engine_t *e, int kind, size_t n, char **err)
 /* One row group: a backward with the one-hot sum, screened; redone one
  * output at a time when anything differs. */
 static int
-run_rows(engine_t *e, int kind, long gi, char **err)
+run_rows(engine_t *e, worker_t *wk, int kind, long gi, char **err)
 {
-	tensor_t *d[3] = { NULL, NULL, NULL };
-	size_t n = row_outputs(e, kind, gi), i;
-	double *q = xmalloc((n ? n : 1) * sizeof(double));
+	tensor_t *d[3];
+	size_t n = row_outputs(e, wk, kind, gi), i;
 	bool clean;
 	int rc;
 
-	if (kind == ROW_IN)
-		d[WRT_INPUT] = e->d[WRT_INPUT];
-	else
-		d[WRT_WEIGHT] = e->d[WRT_WEIGHT], d[WRT_BIAS] = e->d[WRT_BIAS];
-	tensor_zero(e->df);
+	row_wants(wk, kind, d);
+	tensor_zero(wk->df);
 	for (i = 0; i < n; i++)
-		e->df->data[e->outs[i]] = q[i] = row_weight(&e->g->rng);
-	rc = e_backward(e, d, e->df, err);
+		wk->df->data[wk->outs[i]] = wk->q[i] = row_weight(&wk->rng);
+	rc = e_backward(e, wk, d, wk->df, false, err);
 	if (rc == 0) {
-		clean = kind == ROW_IN ? rows_input_clean(e, n, q) :
-		    rows_weight_clean(e, n, q);
-		if (!clean && e->redo_calls < e->redo_limit)
-			rc = rows_redo(e, kind, n, err);
+		clean = kind == ROW_IN ? rows_input_clean(e, wk, n) :
+		    rows_weight_clean(e, wk, n);
+		if (!clean && may_redo(e))
+			rc = rows_redo(e, wk, kind, n, err);
 		else if (!clean)    /* over the redo bound: what screening saw */
-			gradcheck_fail_at(&e->jac[kind == ROW_IN ? WRT_INPUT :
-			    WRT_WEIGHT], NAN, 0, UINT64_MAX, NULL, 0, NULL, 0);
+			fail_locked(&e->jac[kind == ROW_IN ? WRT_INPUT : WRT_WEIGHT],
+			    NAN, 0, UINT64_MAX, NULL, 0, NULL, 0);
 	}
-	for (i = 0; rc == 0 && i < n; i++) {
-		e->row_done[kind][e->outs[i]] = 1;
-		e->nrow_done[kind]++;
-	}
-	free(q);
+	for (i = 0; rc == 0 && i < n; i++)
+		e->row_done[kind][wk->outs[i]] = 1;
 	return rc;
 }
 
 /* ---------------------------------------------------------- columns */
 
-/* The members of column group gi of wrt into e->members. */
+/* The members of column group gi of wrt into w->members. */
 static size_t
-col_members(const engine_t *e, conv_wrt_t wrt, long gi)
+col_members(const engine_t *e, worker_t *wk, conv_wrt_t wrt, long gi)
 {
 	const conv_shape_t *s = e->gm.s;
 	size_t n = 0;
@@ -604,7 +660,7 @@ col_members(const engine_t *e, conv_wrt_t wrt, long gi)
 
 	if (wrt == WRT_BIAS) {
 		for (co = 0; co < s->C_out; co++)
-			e->members[n++] = (size_t)co;
+			wk->members[n++] = (size_t)co;
 		return n;
 	}
 	if (wrt == WRT_WEIGHT) {
@@ -612,7 +668,7 @@ col_members(const engine_t *e, conv_wrt_t wrt, long gi)
 		    dj = gi % s->S;
 
 		for (co = 0; co < s->C_out; co++)
-			e->members[n++] = w_index(&e->gm, co, cg, di, dj);
+			wk->members[n++] = w_index(&e->gm, co, cg, di, dj);
 		return n;
 	}
 	for (b = 0; b < s->N; b++)
@@ -620,7 +676,7 @@ col_members(const engine_t *e, conv_wrt_t wrt, long gi)
 			for (h = (gi / e->gm.Kw) % e->gm.Kh; h < s->H_in;
 			    h += e->gm.Kh)
 				for (w = gi % e->gm.Kw; w < s->W_in; w += e->gm.Kw)
-					e->members[n++] = in_index(s, b, g * e->gm.Cig +
+					wk->members[n++] = in_index(s, b, g * e->gm.Cig +
 					    gi / (e->gm.Kh * e->gm.Kw), h, w);
 	return n;
 }
@@ -659,7 +715,8 @@ col_owner(const engine_t *e, conv_wrt_t wrt, long gi, size_t o,
 	return in_index(s, x.b, g * gm->Cig + cg, h, w);
 }
 
-/* The analytic entry (o, j): remembered, else its exact value. */
+/* The analytic entry (o, j): remembered, else its exact value. The map is
+ * only read while columns run (every row ran before). */
 static double
 analytic(const engine_t *e, conv_wrt_t wrt, size_t o, size_t j,
     double canon)
@@ -677,161 +734,177 @@ row_kind_of(conv_wrt_t wrt)
 	return wrt == WRT_INPUT ? ROW_IN : ROW_W;
 }
 
-/* Forward at x + steps (hi), and at x - steps (lo) or the base output. The
- * members get their saved values back bit for bit. */
+/* Forward at x + steps (hi), and at x - steps (lo) or the base output, for
+ * the first n members and their r. The members get their values back bit
+ * for bit. */
 static int
-col_forwards(engine_t *e, conv_wrt_t wrt, size_t n, const double *r,
-    char **err)
+col_forwards(engine_t *e, worker_t *wk, conv_wrt_t wrt, size_t n,
+    bool redo, char **err)
 {
-	tensor_t *x = conv_wrt_tensor(&e->g->p, wrt);
+	tensor_t *x = conv_wrt_tensor(&wk->p, wrt);
 	const double h = e->g->o.fd.eps;
 	bool central = e->g->o.fd.method == FD_CENTRAL;
-	double *saved = xmalloc((n ? n : 1) * sizeof(double));
 	size_t i;
 	int rc;
 
 	for (i = 0; i < n; i++) {
-		size_t j = e->members[i];
-		double hi = x->data[j] + h * r[i];
-		double lo = central ? x->data[j] - h * r[i] : x->data[j];
+		size_t j = wk->members[i];
+		double hi = x->data[j] + h * wk->r[i];
+		double lo = central ? x->data[j] - h * wk->r[i] : x->data[j];
 
-		saved[i] = x->data[j];
-		e->step[j] = hi - lo;
+		wk->saved[i] = x->data[j];
+		e->step[wrt][j] = hi - lo;
 		x->data[j] = hi;
 	}
-	rc = e_forward(e, e->hi, err);
+	rc = e_forward(e, wk, wk->hi, redo, err);
 	for (i = 0; i < n && central; i++)
-		x->data[e->members[i]] = saved[i] - h * r[i];
+		x->data[wk->members[i]] = wk->saved[i] - h * wk->r[i];
 	if (rc == 0 && central)
-		rc = e_forward(e, e->lo, err);
+		rc = e_forward(e, wk, wk->lo, redo, err);
 	else if (rc == 0)
-		tensor_copy(e->lo, e->base);
+		tensor_copy(wk->lo, e->base);
 	for (i = 0; i < n; i++)
-		x->data[e->members[i]] = saved[i];
-	free(saved);
+		x->data[wk->members[i]] = wk->saved[i];
 	return rc;
 }
 
 /* Screen a column group's outputs: true if clean (nothing over the
- * tolerance, nothing outside the sets changed); accumulates the max
- * errors and the gradient's finite differences on the way. */
+ * tolerance, nothing outside the sets changed); the max errors and the
+ * gradient's finite differences are accumulated on the way. */
 static bool
-cols_screen(engine_t *e, conv_wrt_t wrt, long gi, double *max_abs,
-    double *max_rel)
+cols_screen(engine_t *e, worker_t *wk, conv_wrt_t wrt, long gi,
+    double *max_abs, double *max_rel)
 {
 	const unsigned char *rows = e->row_done[row_kind_of(wrt)];
 	double tol = e->jac[wrt].tol, canon;
 	size_t o, j;
 
 	for (o = 0; o < e->M; o++) {
-		double dy = e->hi->data[o] - e->lo->data[o], num, ana, err;
+		double dy = wk->hi->data[o] - wk->lo->data[o], num, ana, err, m;
 
 		if ((j = col_owner(e, wrt, gi, o, &canon)) == SIZE_MAX) {
-			if (!(e->hi->data[o] == e->lo->data[o]))
+			if (!(wk->hi->data[o] == wk->lo->data[o]))
 				return false;
 			continue;
 		}
 		e->gnum[wrt]->data[j] += e->g->df->data[o] * dy;
 		if (!rows[o])
 			continue;
-		num = dy / e->step[j];
+		num = dy / e->step[wrt][j];
 		ana = analytic(e, wrt, o, j, canon);
 		err = fabs(ana - num);
 		if (!(err <= tol))
 			return false;
 		*max_abs = fmax(*max_abs, err);
-		if (fmax(fabs(ana), fabs(num)) > 0)
-			*max_rel = fmax(*max_rel, err / fmax(fabs(ana), fabs(num)));
+		if ((m = fmax(fabs(ana), fabs(num))) > 0)
+			*max_rel = fmax(*max_rel, err / m);
 	}
 	return true;
 }
 
 /* Redo a column group one member at a time, as the direct engine does:
  * each entry compared on its own, every output outside the member's set
- * unchanged. */
+ * unchanged. Failures and errors go into local, merged under the lock. */
 static int
-cols_redo(engine_t *e, conv_wrt_t wrt, size_t n, char **err)
+cols_redo(engine_t *e, worker_t *wk, conv_wrt_t wrt, size_t n,
+    gradcheck_item_t *local, char **err)
 {
 	const unsigned char *rows = e->row_done[row_kind_of(wrt)];
-	gradcheck_item_t *it = &e->jac[wrt];
-	size_t *all = e->members, i, o;
-	double one = 1, canon;
+	size_t *all = wk->members, i, o;
+	double canon, r0 = wk->r[0];
 	int rc = 0;
 
-	e->members = xmalloc(sizeof(size_t));
 	for (i = 0; i < n && rc == 0; i++) {
 		size_t j = all[i];
 		double f = 0;
 
-		e->members[0] = j;
-		rc = col_forwards(e, wrt, 1, &one, err);
-		e->redo_calls += 2;
+		wk->members = &all[i];
+		wk->r[0] = 1;
+		rc = col_forwards(e, wk, wrt, 1, true, err);
 		for (o = 0; rc == 0 && o < e->M; o++) {
-			double dy = e->hi->data[o] - e->lo->data[o];
+			double dy = wk->hi->data[o] - wk->lo->data[o];
 			uint64_t key = (uint64_t)o * e->P[wrt] + j;
 
 			f += e->g->df->data[o] * dy;
 			if (predicted(&e->gm, &e->g->p, wrt, o, j, &canon)) {
 				if (rows[o])
-					gradcheck_compare_at(it, analytic(e, wrt, o, j,
-					    canon), dy / e->step[j], key, e->g->onehot, o,
-					    e->d[wrt], j);
+					gradcheck_compare_at(local, analytic(e, wrt, o, j,
+					    canon), dy / e->step[wrt][j], key, e->g->onehot, o,
+					    wk->d[wrt], j);
 			} else if (!(dy == 0)) {
-				gradcheck_fail_at(it, 0, dy / e->step[j], key,
-				    e->g->onehot, o, e->d[wrt], j);
+				gradcheck_fail_at(local, 0, dy / e->step[wrt][j], key,
+				    e->g->onehot, o, wk->d[wrt], j);
 			}
 		}
 		e->gnum[wrt]->data[j] = f;
 	}
-	free(e->members);
-	e->members = all;
+	wk->members = all;
+	wk->r[0] = r0;
 	return rc;
+}
+
+/* Merge a group's local item (its failures, max errors) into the shared. */
+static void
+merge_item(gradcheck_item_t *it, const gradcheck_item_t *local)
+{
+	LOCKED
+	{
+		if (isnan(local->max_abs) || isnan(it->max_abs)) {
+			it->max_abs = it->max_rel = NAN;
+		} else {
+			it->max_abs = fmax(it->max_abs, local->max_abs);
+			it->max_rel = fmax(it->max_rel, local->max_rel);
+		}
+		if (local->failures > 0 && (it->failures == 0 ||
+		    local->first_key < it->first_key)) {
+			it->first_key = local->first_key;
+			it->got = local->got;
+			it->want = local->want;
+			it->fail_has_out = local->fail_has_out;
+			it->fail_has_wrt = local->fail_has_wrt;
+			memcpy(it->out_idx, local->out_idx, sizeof(it->out_idx));
+			memcpy(it->wrt_idx, local->wrt_idx, sizeof(it->wrt_idx));
+		}
+		it->failures += local->failures;
+	}
 }
 
 /* One column group: perturb its members, two forwards, screen; redone
  * member by member when anything is off. */
 static int
-run_cols(engine_t *e, conv_wrt_t wrt, long gi, char **err)
+run_cols(engine_t *e, worker_t *wk, conv_wrt_t wrt, long gi, char **err)
 {
-	gradcheck_item_t *it = &e->jac[wrt];
-	size_t n = col_members(e, wrt, gi), i;
-	size_t rows = e->nrow_done[row_kind_of(wrt)];
-	double *r = xmalloc((n ? n : 1) * sizeof(double));
-	double max_abs = 0, max_rel = 0;
-	size_t checked_before = it->checked;
+	size_t n = col_members(e, wk, wrt, gi), i;
+	gradcheck_item_t local = e->jac[wrt];
 	int rc;
 
+	local.failures = 0;
+	local.max_abs = local.max_rel = 0;
 	for (i = 0; i < n; i++) {
-		r[i] = 1 + rng_uniform(&e->g->rng);
-		e->gnum[wrt]->data[e->members[i]] = 0;
+		wk->r[i] = 1 + rng_uniform(&wk->rng);
+		e->gnum[wrt]->data[wk->members[i]] = 0;
 	}
-	rc = col_forwards(e, wrt, n, r, err);
-	if (rc == 0 && !cols_screen(e, wrt, gi, &max_abs, &max_rel)) {
-		if (e->redo_calls < e->redo_limit) {
-			rc = cols_redo(e, wrt, n, err);
+	rc = col_forwards(e, wk, wrt, n, false, err);
+	if (rc == 0 && !cols_screen(e, wk, wrt, gi, &local.max_abs,
+	    &local.max_rel)) {
+		if (may_redo(e)) {
+			rc = cols_redo(e, wk, wrt, n, &local, err);
 		} else {
-			gradcheck_fail_at(it, NAN, 0, UINT64_MAX, NULL, 0, NULL, 0);
-			max_abs = max_rel = NAN;
+			gradcheck_fail_at(&local, NAN, 0, UINT64_MAX, NULL, 0, NULL,
+			    0);
+			local.max_abs = local.max_rel = NAN;
 		}
 	}
-	if (rc == 0) {
-		/* the predicted entries counted by cols_redo are part of these */
-		it->checked = checked_before + n * rows;
-		if (isnan(max_abs) || isnan(it->max_abs))
-			it->max_abs = it->max_rel = NAN;
-		else {
-			it->max_abs = fmax(it->max_abs, max_abs);
-			it->max_rel = fmax(it->max_rel, max_rel);
-		}
-		for (i = 0; i < n; i++) {
-			size_t j = e->members[i];
+	if (rc != 0)
+		return rc;
+	merge_item(&e->jac[wrt], &local);
+	for (i = 0; i < n; i++) {
+		size_t j = wk->members[i];
 
-			e->gnum[wrt]->data[j] /= e->step[j];
-			e->col_done[wrt][j] = 1;
-		}
+		e->gnum[wrt]->data[j] /= e->step[wrt][j];
+		e->col_done[wrt][j] = 1;
 	}
-	free(r);
-	return rc;
+	return 0;
 }
 
 /* -------------------------------------------------------- scheduling */
@@ -865,7 +938,7 @@ gradcheck_engine_plan(const conv_shape_t *s, bool central, double *forwards,
 	geom_init(&gm, s);
 	group_counts(&gm, n);
 	geom_done(&gm);
-	*forwards = 1 + (central ? 2.0 : 1.0) *
+	*forwards = 2 + (central ? 2.0 : 1.0) *
 	    (double)(n[COL_BIAS] + n[COL_IN] + n[COL_W]);
 	*backwards = 1 + (double)(n[ROW_IN] + n[ROW_W]);
 }
@@ -882,114 +955,208 @@ calls_per_group(const engine_t *e, int k)
 	return k < COL_BIAS ? 1 : e->g->o.fd.method == FD_CENTRAL ? 2 : 1;
 }
 
-/* Seconds still to go, from the first call of each kind. */
-static double
-remaining(const engine_t *e)
+/* Modelled seconds of the groups run (done) and of all (total): the
+ * fastest of the first calls of each kind, times the groups. */
+static void
+model_cost(const engine_t *e, double *done, double *total)
 {
-	double t = 0;
 	int k;
 
-	for (k = 0; k < NKINDS; k++)
-		t += (double)(e->ngroups[k] - e->next[k]) * e->t_kind[k];
-	return t;
+	*done = *total = 0;
+	for (k = 0; k < NKINDS; k++) {
+		*total += (double)e->ngroups[k] * e->t_kind[k];
+		*done += (double)e->next[k] * e->t_kind[k];
+	}
 }
 
+/* The estimate: the time so far plus the modelled work left at the rate
+ * seen since the first rows (that rate holds the workers' overlap and the
+ * machine's load; the first calls also start threads). Under the lock.
+ * The first made once 5% of the work ran at that rate is the one the
+ * timing reports. */
+static void
+update_estimate(engine_t *e)
+{
+	double total, done, t = now(), est;
+
+	model_cost(e, &done, &total);
+	if (e->mark_time == 0 || done - e->mark_done <= 0)
+		return;
+	est = t - e->t0 + (total - done) * (t - e->mark_time) /
+	    (done - e->mark_done);
+	if (e->g->o.budget > 0 && est > e->g->o.budget)
+		est = e->g->o.budget;
+	e->estimate = est;
+	if (e->first_estimate == 0 && done - e->mark_done >= 0.05 * total)
+		e->first_estimate = est;
+}
+
+/* The progress callback, from the first worker only, every 0.2 s. */
 static void
 progress(engine_t *e, bool force)
 {
 	const gradcheck_opts_t *o = &e->g->o;
 	gradcheck_progress_t p;
 	double t = now();
+	bool go;
 
-	if (o->progress == NULL || (!force && t - e->last_progress <
-	    PROGRESS_EVERY))
+	if (o->progress == NULL || parallel_thread_num() != 0 || (!force &&
+	    t - e->last_progress < PROGRESS_EVERY))
 		return;
 	e->last_progress = t;
 	p.source = e->src->name;
-	p.calls = e->calls;
-	p.total = e->total_calls;
+	LOCKED
+	{
+		update_estimate(e);
+		p.calls = e->calls;
+		p.total = e->total_calls;
+		p.estimate = e->estimate;
+	}
 	p.elapsed = t - e->t0;
-	p.estimate = e->estimate;
-	if (!o->progress(o->progress_ctx, &p))
+	go = o->progress(o->progress_ctx, &p);
+	if (!go) {
+		LOCKED
 		e->stop = true;
+	}
 }
 
-/* Run the next group of kind k. */
-static int
-run_task(engine_t *e, int k, char **err)
+/* Run group gi of kind k on worker wk, its draws seeded by the group. */
+static void
+run_task(engine_t *e, worker_t *wk, int k, long gi)
 {
-	long gi = e->order[k][e->next[k]++];
 	double t = now(), dt;
+	char *err = NULL;
 	int rc;
 
-	rc = k < COL_BIAS ? run_rows(e, k, gi, err) :
-	    run_cols(e, col_wrt(k), gi, err);
+	rng_seed(&wk->rng, e->g->o.seed * 0x9e3779b97f4a7c15ULL +
+	    (uint64_t)k * 0x100000000ULL + (uint64_t)gi + 1);
+	rc = k < COL_BIAS ? run_rows(e, wk, k, gi, &err) :
+	    run_cols(e, wk, col_wrt(k), gi, &err);
 	dt = now() - t;
-	e->spent[k] += dt;
-	if (e->next[k] == 1 && k < COL_BIAS)
-		e->t_kind[k] = dt;
+	LOCKED
+	{
+		e->spent[k] += dt;
+		/* the fastest of the first calls: the first ones also start
+		 * threads and warm caches */
+		if (k < COL_BIAS && (e->t_kind[k] == 0 || dt < e->t_kind[k]))
+			e->t_kind[k] = dt;
+		update_estimate(e);
+		if (rc != 0 && e->rc == 0) {
+			e->rc = rc;
+			e->err = err;
+			err = NULL;
+		}
+	}
+	free(err);
 	progress(e, false);
-	return rc;
 }
 
-/* The first group of each row kind, then the estimate of the whole. */
+/* Of the kinds ks, the next to run: in a full run the first with groups
+ * left, under a budget the one with less time spent; -1: none. */
 static int
-run_first_rows(engine_t *e, char **err)
+pick(const engine_t *e, const int *ks, int nk)
 {
-	int rc = 0, k;
+	int i, best = -1;
 
-	for (k = ROW_IN; k <= ROW_W && rc == 0; k++) {
-		if (kind_left(e, k))
-			rc = run_task(e, k, err);
+	for (i = 0; i < nk; i++) {
+		if (!kind_left(e, ks[i]))
+			continue;
+		if (best < 0 || (e->g->o.budget > 0 &&
+		    e->spent[ks[i]] < e->spent[best]))
+			best = ks[i];
+		if (e->g->o.budget == 0)
+			break;
 	}
-	e->estimate = now() - e->t0 + remaining(e);
-	if (e->g->o.budget > 0 && e->estimate > e->g->o.budget)
-		e->estimate = e->g->o.budget;
+	return best;
+}
+
+/* Of the kinds ks, one none of whose groups ran yet, or -1: a budget
+ * compares at least one group of each, however short. */
+static int
+untouched(const engine_t *e, const int *ks, int nk)
+{
+	int i;
+
+	for (i = 0; i < nk; i++) {
+		if (e->next[ks[i]] == 0 && kind_left(e, ks[i]))
+			return ks[i];
+	}
+	return -1;
+}
+
+/* Run the groups of kinds ks on every worker until none is left or the
+ * deadline (seconds from the start; 0: none) passes. */
+static void
+run_phase(engine_t *e, const int *ks, int nk, double deadline)
+{
+#ifdef _OPENMP
+#pragma omp parallel num_threads(e->nworkers)
+#endif
+	{
+		worker_t *wk = &e->w[parallel_thread_num()];
+
+		for (;;) {
+			int k = -1;
+			long gi = 0;
+
+			LOCKED
+			{
+				if (e->stop || e->rc != 0)
+					k = -1;
+				else if (deadline == 0 || now() - e->t0 < deadline)
+					k = pick(e, ks, nk);
+				else    /* past it: one group of each kind still */
+					k = untouched(e, ks, nk);
+				if (k >= 0)
+					gi = e->order[k][e->next[k]++];
+			}
+			if (k < 0)
+				break;
+			run_task(e, wk, k, gi);
+		}
+	}
+}
+
+/* The first three groups of each row kind on the first worker: their
+ * times are the cost model's. */
+static void
+run_first_rows(engine_t *e)
+{
+	int k, i;
+
+	for (k = ROW_IN; k <= ROW_W; k++) {
+		for (i = 0; i < 3 && kind_left(e, k) && e->rc == 0; i++)
+			run_task(e, &e->w[0], k, e->order[k][e->next[k]++]);
+	}
+	LOCKED
+	{
+		double total;
+
+		model_cost(e, &e->mark_done, &total);
+		e->mark_time = now();
+		/* until a rate is seen: the model, on every worker */
+		e->estimate = e->mark_time - e->t0 + (total - e->mark_done) /
+		    e->nworkers;
+	}
 	progress(e, true);
-	return rc;
 }
 
-/* Every group, rows first (the columns read the remembered entries). */
-static int
-run_all(engine_t *e, char **err)
+/* Rows first (the columns read the remembered entries), then columns:
+ * every group, or under a budget rows for half of it, then the bias's
+ * group, then columns until it is spent (at least one group of each kind
+ * however short it is). */
+static void
+run_groups(engine_t *e)
 {
-	int rc = run_first_rows(e, err), k;
-
-	for (k = 0; k < NKINDS && rc == 0; k++) {
-		while (kind_left(e, k) && rc == 0 && !e->stop)
-			rc = run_task(e, k, err);
-	}
-	return rc;
-}
-
-/* The kind, of a and b, with groups left and less time spent; -1: none. */
-static int
-pick(const engine_t *e, int a, int b)
-{
-	if (!kind_left(e, a))
-		return kind_left(e, b) ? b : -1;
-	if (!kind_left(e, b))
-		return a;
-	return e->spent[b] < e->spent[a] ? b : a;
-}
-
-/* Random groups until the budget is spent: rows for half of it, then
- * columns (the bias's single group first). */
-static int
-run_budget(engine_t *e, char **err)
-{
+	static const int rows[] = { ROW_IN, ROW_W };
+	static const int cols[] = { COL_BIAS, COL_IN, COL_W };
 	double B = e->g->o.budget;
-	int rc = run_first_rows(e, err), k;
 
-	while (rc == 0 && !e->stop && now() - e->t0 < B / 2 &&
-	    (k = pick(e, ROW_IN, ROW_W)) >= 0)
-		rc = run_task(e, k, err);
-	if (rc == 0 && !e->stop && kind_left(e, COL_BIAS))
-		rc = run_task(e, COL_BIAS, err);
-	while (rc == 0 && !e->stop && now() - e->t0 < B &&
-	    (k = pick(e, COL_IN, COL_W)) >= 0)
-		rc = run_task(e, k, err);
-	return rc;
+	run_first_rows(e);
+	run_phase(e, rows, 2, B / 2);
+	if (B > 0 && e->rc == 0 && !e->stop && kind_left(e, COL_BIAS))
+		run_task(e, &e->w[0], COL_BIAS, e->order[COL_BIAS][e->next[COL_BIAS]++]);
+	run_phase(e, cols, 3, B);
 }
 
 static void
@@ -1030,9 +1197,54 @@ item_init(engine_t *e, gradcheck_item_t *it, gradcheck_kind_t kind,
 }
 
 static void
+worker_init(worker_t *wk, const engine_t *e)
+{
+	const gradcheck_t *g = e->g;
+	size_t maxp = e->P[WRT_INPUT] > e->P[WRT_WEIGHT] ? e->P[WRT_INPUT] :
+	    e->P[WRT_WEIGHT];
+	int w;
+
+	memset(wk, 0, sizeof(*wk));
+	wk->p.input = tensor_clone(g->p.input);
+	wk->p.weight = tensor_clone(g->p.weight);
+	wk->p.bias = tensor_clone(g->p.bias);
+	wk->hi = gradcheck_output_like(&g->s);
+	wk->lo = gradcheck_output_like(&g->s);
+	wk->df = gradcheck_output_like(&g->s);
+	for (w = 0; w < 3; w++)
+		wk->d[w] = tensor_clone(conv_wrt_tensor(&g->p, (conv_wrt_t)w));
+	wk->members = xmalloc(maxp * sizeof(size_t));
+	wk->saved = xmalloc(maxp * sizeof(double));
+	wk->r = xmalloc(maxp * sizeof(double));
+	wk->outs = xmalloc(e->M * sizeof(size_t));
+	wk->q = xmalloc(e->M * sizeof(double));
+	wk->mark = xcalloc(e->P[WRT_INPUT], sizeof(unsigned));
+}
+
+static void
+worker_done(worker_t *wk)
+{
+	int w;
+
+	tensor_free(wk->p.input);
+	tensor_free(wk->p.weight);
+	tensor_free(wk->p.bias);
+	tensor_free(wk->hi);
+	tensor_free(wk->lo);
+	tensor_free(wk->df);
+	for (w = 0; w < 3; w++)
+		tensor_free(wk->d[w]);
+	free(wk->members);
+	free(wk->saved);
+	free(wk->r);
+	free(wk->outs);
+	free(wk->q);
+	free(wk->mark);
+}
+
+static void
 engine_init(engine_t *e, gradcheck_t *g, const gradcheck_source_t *src)
 {
-	size_t maxp;
 	int k, w;
 
 	memset(e, 0, sizeof(*e));
@@ -1044,25 +1256,20 @@ engine_init(engine_t *e, gradcheck_t *g, const gradcheck_source_t *src)
 		tensor_t *x = conv_wrt_tensor(&g->p, (conv_wrt_t)w);
 
 		e->P[w] = x->size;
-		e->d[w] = tensor_clone(x);
 		e->gana[w] = tensor_clone(x);
 		e->gnum[w] = tensor_clone(x);
 		e->col_done[w] = xcalloc(x->size, 1);
+		e->step[w] = xmalloc(x->size * sizeof(double));
 		item_init(e, &e->jac[w], GRADCHECK_JACOBIAN, (conv_wrt_t)w);
 		item_init(e, &e->grad[w], GRADCHECK_GRADIENT, (conv_wrt_t)w);
 	}
 	e->row_done[0] = xcalloc(e->M, 1);
 	e->row_done[1] = xcalloc(e->M, 1);
-	e->hi = gradcheck_output_like(&g->s);
-	e->lo = gradcheck_output_like(&g->s);
 	e->base = gradcheck_output_like(&g->s);
-	e->df = gradcheck_output_like(&g->s);
-	maxp = e->P[WRT_INPUT] > e->P[WRT_WEIGHT] ? e->P[WRT_INPUT] :
-	    e->P[WRT_WEIGHT];
-	e->step = xmalloc(maxp * sizeof(double));
-	e->members = xmalloc(maxp * sizeof(size_t));
-	e->outs = xmalloc(e->M * sizeof(size_t));
-	e->mark = xcalloc(e->P[WRT_INPUT], sizeof(unsigned));
+	e->nworkers = src->concurrent ? parallel_max_threads() : 1;
+	e->w = xcalloc((size_t)e->nworkers, sizeof(*e->w));
+	for (k = 0; k < e->nworkers; k++)
+		worker_init(&e->w[k], e);
 	group_counts(&e->gm, e->ngroups);
 	for (k = 0; k < NKINDS; k++) {
 		long i;
@@ -1074,7 +1281,7 @@ engine_init(engine_t *e, gradcheck_t *g, const gradcheck_source_t *src)
 			shuffle(e->order[k], e->ngroups[k], &g->rng);
 		e->total_calls += (double)e->ngroups[k] * calls_per_group(e, k);
 	}
-	e->total_calls += 2;     /* the base forward, the chain rule */
+	e->total_calls += 3;     /* the base forward twice, the chain rule */
 	e->redo_limit = 4 * e->total_calls + 4096;
 }
 
@@ -1084,25 +1291,22 @@ engine_done(engine_t *e)
 	int k, w;
 
 	for (w = 0; w < 3; w++) {
-		tensor_free(e->d[w]);
 		tensor_free(e->gana[w]);
 		tensor_free(e->gnum[w]);
 		free(e->col_done[w]);
+		free(e->step[w]);
 		amap_free(&e->map[w]);
 	}
 	free(e->row_done[0]);
 	free(e->row_done[1]);
-	tensor_free(e->hi);
-	tensor_free(e->lo);
 	tensor_free(e->base);
-	tensor_free(e->df);
-	free(e->step);
-	free(e->members);
-	free(e->outs);
-	free(e->mark);
+	for (k = 0; k < e->nworkers; k++)
+		worker_done(&e->w[k]);
+	free(e->w);
 	for (k = 0; k < NKINDS; k++)
 		free(e->order[k]);
 	geom_done(&e->gm);
+	free(e->err);
 }
 
 /* The base forward (for forward differences, and the time of one
@@ -1110,28 +1314,50 @@ engine_done(engine_t *e)
 static int
 engine_start(engine_t *e, char **err)
 {
-	double t = now();
-	int rc = e_forward(e, e->base, err), k;
+	double t = 0, best = HUGE_VAL;
+	int rc = 0, i, k;
 
+	/* twice: the faster is the time of one forward (the first starts
+	 * threads) */
+	for (i = 0; i < 2 && rc == 0; i++) {
+		t = now();
+		rc = e_forward(e, &e->w[0], e->base, false, err);
+		best = fmin(best, now() - t);
+	}
 	for (k = COL_BIAS; k < NKINDS; k++)
-		e->t_kind[k] = (now() - t) * calls_per_group(e, k);
+		e->t_kind[k] = best * calls_per_group(e, k);
 	if (rc == 0)
-		rc = e_backward(e, e->gana, e->g->df, err);
+		rc = e_backward(e, &e->w[0], e->gana, e->g->df, false, err);
 	return rc;
 }
 
-/* The gradients' entries whose columns ran. */
+static size_t
+count_set(const unsigned char *v, size_t n)
+{
+	size_t i, c = 0;
+
+	for (i = 0; i < n; i++)
+		c += v[i] != 0;
+	return c;
+}
+
+/* Entries compared: those whose row and column groups both ran; the
+ * gradients' entries whose columns ran. */
 static void
-compare_gradients(engine_t *e)
+finish_items(engine_t *e)
 {
 	size_t j;
 	int w;
 
 	for (w = 0; w < 3; w++) {
+		size_t rows = count_set(e->row_done[row_kind_of((conv_wrt_t)w)],
+		    e->M);
+
+		e->jac[w].checked = count_set(e->col_done[w], e->P[w]) * rows;
 		for (j = 0; j < e->P[w]; j++) {
 			if (e->col_done[w][j])
 				gradcheck_compare_at(&e->grad[w], e->gana[w]->data[j],
-				    e->gnum[w]->data[j], j, NULL, 0, e->d[w], j);
+				    e->gnum[w]->data[j], j, NULL, 0, e->w[0].d[w], j);
 		}
 	}
 }
@@ -1152,7 +1378,7 @@ add_timing(engine_t *e)
 	memset(t, 0, sizeof(*t));
 	snprintf(t->form, sizeof(t->form), "%s", e->src->name);
 	t->seconds = now() - e->t0;
-	t->estimate = e->estimate;
+	t->estimate = e->first_estimate > 0 ? e->first_estimate : e->estimate;
 	t->forward_calls = e->fcalls;
 	t->backward_calls = e->bcalls;
 	t->every_entry = every;
@@ -1167,11 +1393,15 @@ gradcheck_engine_run(gradcheck_t *g, const gradcheck_source_t *src,
 
 	engine_init(&e, g, src);
 	e.t0 = e.last_progress = now();
-	rc = engine_start(&e, err);
-	if (rc == 0)
-		rc = g->o.budget > 0 ? run_budget(&e, err) : run_all(&e, err);
+	if ((rc = engine_start(&e, err)) == 0) {
+		run_groups(&e);
+		if ((rc = e.rc) != 0) {
+			*err = e.err;
+			e.err = NULL;
+		}
+	}
 	if (rc == 0) {
-		compare_gradients(&e);
+		finish_items(&e);
 		progress(&e, true);
 		add_timing(&e);
 		for (w = 0; w < 3; w++) {

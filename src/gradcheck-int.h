@@ -65,14 +65,16 @@ void gradcheck_tol_gradient(const gradcheck_t *g, gradcheck_item_t *it);
 void gradcheck_fill_nan(tensor_t *t);
 tensor_t *gradcheck_output_like(const conv_shape_t *s);
 
-/* The source's forward of g->p into output (NaN-filled first), and its
- * backward for df into d[WRT_*] (each NaN-filled first; a NULL one is not
- * wanted: a source without `partial` gets scratch for it). 0, or -1 with
- * *err "NAME: forward: message". */
-int gradcheck_src_forward(gradcheck_t *g, const gradcheck_source_t *src,
-    tensor_t *output, char **err);
-int gradcheck_src_backward(gradcheck_t *g, const gradcheck_source_t *src,
-    tensor_t *const d[3], const tensor_t *df, char **err);
+/* The source's forward of p (g->p or a copy) into output (NaN-filled
+ * first), and its backward for df into d[WRT_*] (each NaN-filled first; a
+ * NULL one is not wanted: a source without `partial` gets scratch for it).
+ * 0, or -1 with *err "NAME: forward: message". g is only read, so workers
+ * may call these at once for a concurrent source. */
+int gradcheck_src_forward(const gradcheck_t *g, const gradcheck_source_t *src,
+    const conv_params_t *p, tensor_t *output, char **err);
+int gradcheck_src_backward(const gradcheck_t *g, const gradcheck_source_t *src,
+    const conv_params_t *p, tensor_t *const d[3], const tensor_t *df,
+    char **err);
 
 /* The compressed engine (gradcheck-engine.c): appends src's three Jacobian
  * items and three gradient items to g, and one timing. 0, or -1 with *err

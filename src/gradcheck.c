@@ -949,6 +949,7 @@ gradcheck_source_form(gradcheck_source_t *src, gradcheck_form_ctx_t *ctx_store,
 	src->forward = form_source_forward;
 	src->backward = form_source_backward;
 	src->partial = true;
+	src->concurrent = true;     /* the kernels keep no state */
 }
 
 /* The source failed: "NAME: what: message". Takes msg. */
@@ -964,21 +965,22 @@ source_failed(const gradcheck_source_t *src, const char *what, char *msg,
 }
 
 int
-gradcheck_src_forward(gradcheck_t *g, const gradcheck_source_t *src,
-    tensor_t *output, char **err)
+gradcheck_src_forward(const gradcheck_t *g, const gradcheck_source_t *src,
+    const conv_params_t *p, tensor_t *output, char **err)
 {
 	char *msg = NULL;
 
 	gradcheck_fill_nan(output);
-	if (src->forward(src->ctx, output, &g->p, &g->s, &msg) != 0)
+	if (src->forward(src->ctx, output, p, &g->s, &msg) != 0)
 		return source_failed(src, "forward", msg, err);
 	free(msg);
 	return 0;
 }
 
 int
-gradcheck_src_backward(gradcheck_t *g, const gradcheck_source_t *src,
-    tensor_t *const d[3], const tensor_t *df, char **err)
+gradcheck_src_backward(const gradcheck_t *g, const gradcheck_source_t *src,
+    const conv_params_t *p, tensor_t *const d[3], const tensor_t *df,
+    char **err)
 {
 	tensor_t *use[3], *scratch[3] = { NULL, NULL, NULL };
 	char *msg = NULL;
@@ -993,7 +995,7 @@ gradcheck_src_backward(gradcheck_t *g, const gradcheck_source_t *src,
 			gradcheck_fill_nan(use[w]);
 	}
 	if (src->backward(src->ctx, use[WRT_INPUT], use[WRT_WEIGHT],
-	    use[WRT_BIAS], df, &g->p, &g->s, &msg) != 0)
+	    use[WRT_BIAS], df, p, &g->s, &msg) != 0)
 		rc = source_failed(src, "backward", msg, err);
 	else
 		free(msg);
@@ -1019,10 +1021,10 @@ source_column(gradcheck_t *g, const gradcheck_source_t *src, conv_wrt_t wrt,
 	size_t o;
 
 	x->data[j] = xh;
-	rc = gradcheck_src_forward(g, src, hi, err);
+	rc = gradcheck_src_forward(g, src, &g->p, hi, err);
 	x->data[j] = xl;
 	if (rc == 0)
-		rc = gradcheck_src_forward(g, src, lo, err);
+		rc = gradcheck_src_forward(g, src, &g->p, lo, err);
 	x->data[j] = orig;
 	for (o = 0; rc == 0 && o < hi->size; o++)
 		col[o] = (hi->data[o] - lo->data[o]) / (xh - xl);
@@ -1060,7 +1062,7 @@ direct_jacobian_all(gradcheck_t *g, const gradcheck_source_t *src,
 
 		for (o = 0; o < n && rc == 0; o++) {
 			g->onehot->data[o0 + o] = 1;
-			rc = gradcheck_src_backward(g, src, d, g->onehot, err);
+			rc = gradcheck_src_backward(g, src, &g->p, d, g->onehot, err);
 			g->onehot->data[o0 + o] = 0;
 			if (rc == 0)
 				memcpy(rows + o * P, d[wrt]->data, P * sizeof(double));
@@ -1111,7 +1113,7 @@ direct_jacobian(gradcheck_t *g, const gradcheck_source_t *src,
 
 		if (o != last_o) {
 			g->onehot->data[o] = 1;
-			rc = gradcheck_src_backward(g, src, d, g->onehot, err);
+			rc = gradcheck_src_backward(g, src, &g->p, d, g->onehot, err);
 			g->onehot->data[o] = 0;
 			last_o = o;
 		}
@@ -1185,7 +1187,7 @@ direct_run(gradcheck_t *g, const gradcheck_source_t *src, char **err)
 			gradcheck_item_finish(it);
 	}
 	if (rc == 0)
-		rc = gradcheck_src_backward(g, src, ana, g->df, err);
+		rc = gradcheck_src_backward(g, src, &g->p, ana, g->df, err);
 	for (w = WRT_INPUT; w <= WRT_BIAS && rc == 0; w++) {
 		const tensor_t *x = conv_wrt_tensor(&g->p, (conv_wrt_t)w);
 		gradcheck_item_t *it;
@@ -1210,7 +1212,7 @@ static int
 source_agree(gradcheck_t *g, const gradcheck_source_t *src, char **err)
 {
 	tensor_t *out = gradcheck_output_like(&g->s);
-	int rc = gradcheck_src_forward(g, src, out, err);
+	int rc = gradcheck_src_forward(g, src, &g->p, out, err);
 
 	if (rc == 0)
 		check_agree(g, src->name, "forward = element", out);

@@ -405,19 +405,14 @@ qty_of(int k)
 	    k == F_DWEIGHT ? ZOO_DWEIGHT : ZOO_DBIAS;
 }
 
-/* One result against the reference, diagnosed if wrong. */
-static void
-check_result(rcheck_report_t *r, const loaded_t *l, int k,
-    const zoo_problem_t *p)
+void
+load_check_result(rcheck_report_t *r, const char *name, const char *context,
+    zoo_qty_t q, const tensor_t *got, bool f32, const zoo_problem_t *p)
 {
-	zoo_qty_t q = qty_of(k);
-	bool f32 = l->info[k].dtype == NPY_F4;
-	double K = terms(q, &l->s, l->groups);
+	double K = terms(q, p->s, p->s->groups);
 	double g = rcheck_gamma(K, f32 ? FLT_EPSILON / 2 : DBL_EPSILON / 2);
-	tensor_t *want = tensor_create(l->t[k]->ndim, l->t[k]->shape);
-	tensor_t *abs = tensor_create(l->t[k]->ndim, l->t[k]->shape);
-	char *ctx = xasprintf("(%s, %s)", l->path[k], f32 ? "float32" :
-	    "float64");
+	tensor_t *want = tensor_create(got->ndim, got->shape);
+	tensor_t *abs = tensor_create(got->ndim, got->shape);
 	char *why = xasprintf("%.3g x each entry's sum of |terms|: 2 (gamma_K(u) "
 	    "+ gamma_K(2^-53)), gamma_K = K u/(1 - K u), K = %.0f terms, u = %s "
 	    "for a %s result: a right result is inside it in any summation "
@@ -426,16 +421,27 @@ check_result(rcheck_report_t *r, const loaded_t *l, int k,
 
 	reference(want, q, p);
 	zoo_compute(abs, ZOO_COUNT, q, p, true);
-	it = compare(r, file_names[k], ctx, q, l->t[k], want, abs, g, 0, why,
-	    &l->s);
+	it = compare(r, name, context, q, got, want, abs, g, 0, why, p->s);
 	if (!it->pass) {
 		it->diagnosed = true;
-		it->diagnosis = zoo_diagnose(q, l->t[k], g, p);
+		it->diagnosis = zoo_diagnose(q, got, g, p);
 	}
-	free(ctx);
 	free(why);
 	tensor_free(want);
 	tensor_free(abs);
+}
+
+/* One result of the DIR against the reference, diagnosed if wrong. */
+static void
+check_result(rcheck_report_t *r, const loaded_t *l, int k,
+    const zoo_problem_t *p)
+{
+	bool f32 = l->info[k].dtype == NPY_F4;
+	char *ctx = xasprintf("(%s, %s)", l->path[k], f32 ? "float32" :
+	    "float64");
+
+	load_check_result(r, file_names[k], ctx, qty_of(k), l->t[k], f32, p);
+	free(ctx);
 }
 
 /* With --numeric: a gradient against finite differences of the reference

@@ -20,6 +20,8 @@
 #include "conv-shape.h"
 #include "fdiff.h"
 #include "rcheck.h"
+#include "tensor.h"
+#include "zoo.h"
 
 typedef enum load_layout { LOAD_LAYOUT_DEFAULT = -1, LOAD_LAYOUT_NCHW,
 	LOAD_LAYOUT_NHWC } load_layout_t;
@@ -42,5 +44,13 @@ void load_opts_default(load_opts_t *o);
  * missing or unreadable file, a wrong dtype, shapes that disagree (the
  * message names both files and both shapes), no result to check. */
 rcheck_report_t *load_dir_check(const load_opts_t *o, char **err);
+
+/* Compare got, quantity q of p computed in float32 (f32) or float64, with
+ * the element reference at its rounding bound (rcheck.c), diagnose it if
+ * wrong, and append the item (named name, context as given) to r. The
+ * plugin check uses it too. */
+void load_check_result(rcheck_report_t *r, const char *name,
+    const char *context, zoo_qty_t q, const tensor_t *got, bool f32,
+    const zoo_problem_t *p);
 
 #endif

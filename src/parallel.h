@@ -9,6 +9,15 @@
 #include <omp.h>
 #endif
 
+/* Multiply-adds below which a kernel runs on one thread: a few ms of work.
+ * On a loaded machine a parallel region can wait a whole time slice for
+ * its second thread, worse while OpenBLAS's threads still spin after a
+ * call (seen: 37 ms instead of 0.2 ms for issue 8's 0.45 M multiply-add
+ * layer in the element form, 16 s instead of under 1 s for a gradcheck of
+ * it in the matrix form with the built-in GEMM); and the finite
+ * differences call the kernels by the thousand, from their own threads. */
+#define PARALLEL_MIN_WORK 4194304.0        /* 2^22 */
+
 /* This thread's number inside a parallel region (0 outside, or serial). */
 static inline int
 parallel_thread_num(void)

@@ -62,6 +62,9 @@ rcheck_report_free(rcheck_report_t *r)
 		free(r->items[i].where);
 		free(r->items[i].grid);
 	}
+	for (i = 0; i < r->nfaults; i++)
+		free(r->faults[i]);
+	free(r->faults);
 	free(r->items);
 	free(r->title);
 	free(r->truth);
@@ -75,7 +78,14 @@ rcheck_failed(const rcheck_report_t *r)
 
 	for (i = 0; i < r->n; i++)
 		n += !r->items[i].pass;
-	return n;
+	return n + r->nfaults;
+}
+
+void
+rcheck_add_fault(rcheck_report_t *r, const char *msg)
+{
+	r->faults = xreallocarray(r->faults, r->nfaults + 1, sizeof(char *));
+	r->faults[r->nfaults++] = xstrdup(msg);
 }
 
 /* Unravel flat offset off of dims into idx. */
@@ -350,6 +360,24 @@ rcheck_compare(rcheck_report_t *r, const rcheck_input_t *in)
 	return it;
 }
 
+rcheck_item_t *
+rcheck_add_summary(rcheck_report_t *r, const rcheck_input_t *in,
+    size_t checked, size_t wrong, double max_abs, double max_rel, double tol,
+    const rcheck_entry_t *first)
+{
+	rcheck_item_t *it = new_item(r, in);
+
+	it->checked = checked;
+	it->wrong = wrong;
+	it->max_abs = max_abs;
+	it->max_rel = max_rel;
+	it->tol = tol;
+	it->pass = wrong == 0 && checked > 0 && !isnan(max_abs);
+	if (wrong > 0 && first != NULL)
+		it->first = it->worst = *first;
+	return it;
+}
+
 /* ---- writers ---- */
 
 static void
@@ -378,6 +406,8 @@ text_item(FILE *f, const rcheck_item_t *it)
 	if (it->wrong == 0)
 		return;
 	text_entry(f, "first", it, &it->first);
+	if (it->where == NULL)
+		return;
 	text_entry(f, "worst", it, &it->worst);
 	fprintf(f, "  where:\n%s%s", it->where, it->grid);
 	if (!it->diagnosed)
@@ -400,8 +430,14 @@ rcheck_print_text(FILE *f, const rcheck_report_t *r)
 	fprintf(f, "%s\ntruth: %s\n\n", r->title, r->truth);
 	for (i = 0; i < r->n; i++)
 		text_item(f, &r->items[i]);
-	fprintf(f, "\n%s: %zu of %zu quantities failed\n", failed ? "FAIL" :
-	    "PASS", failed, r->n);
+	for (i = 0; i < r->nfaults; i++)
+		fprintf(f, "FAIL %s\n", r->faults[i]);
+	fprintf(f, "\n%s: %zu of %zu quantities failed", failed ? "FAIL" :
+	    "PASS", failed - r->nfaults, r->n);
+	if (r->nfaults > 0)
+		fprintf(f, "; %zu plugin fault%s", r->nfaults,
+		    r->nfaults == 1 ? "" : "s");
+	fputs("\n", f);
 }
 
 static void
@@ -460,6 +496,11 @@ rcheck_print_json(FILE *f, const rcheck_report_t *r)
 		json_item(f, &r->items[i]);
 		fputs(i + 1 < r->n ? ",\n" : "\n", f);
 	}
+	fputs("], \"faults\": [", f);
+	for (i = 0; i < r->nfaults; i++) {
+		fputs(i ? ", " : "", f);
+		json_str(f, r->faults[i]);
+	}
 	fputs("]}\n", f);
 }
 
@@ -482,7 +523,7 @@ rcheck_print_tap(FILE *f, const rcheck_report_t *r)
 	size_t i;
 	char buf[256];
 
-	fprintf(f, "1..%zu\n", r->n);
+	fprintf(f, "1..%zu\n", r->n + r->nfaults);
 	tap_comment(f, r->title);
 	fprintf(f, "# truth: %s\n", r->truth);
 	for (i = 0; i < r->n; i++) {
@@ -496,9 +537,12 @@ rcheck_print_tap(FILE *f, const rcheck_report_t *r)
 		fprintf(f, "# worst %s: got %.17g, want %.17g\n",
 		    rcheck_index_str(it, &it->worst, buf, sizeof(buf)),
 		    it->worst.got, it->worst.want);
-		tap_comment(f, it->where);
+		if (it->where != NULL)
+			tap_comment(f, it->where);
 		if (it->diagnosed)
 			fprintf(f, "# diagnosis: %s\n", it->diagnosis ?
 			    it->diagnosis->name : "matches no known mistake");
 	}
+	for (i = 0; i < r->nfaults; i++)
+		fprintf(f, "not ok %zu - %s\n", r->n + i + 1, r->faults[i]);
 }

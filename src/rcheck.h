@@ -52,6 +52,8 @@ typedef struct rcheck_report {
 	char *truth;               /* what it was checked against */
 	rcheck_item_t *items;
 	size_t n, cap;
+	char **faults;             /* a plugin's crashes, hangs, errors */
+	size_t nfaults;
 } rcheck_report_t;
 
 /* A new empty report (both strings copied). Free with rcheck_report_free
@@ -79,7 +81,17 @@ typedef struct rcheck_input {
  * |got - want| > tol. */
 rcheck_item_t *rcheck_compare(rcheck_report_t *r, const rcheck_input_t *in);
 
-/* Items that failed. */
+/* A check summed up elsewhere (the gradcheck engine's items keep their
+ * first failing entry only): appended as given, worst = first, no where
+ * or grid. Returns it. */
+rcheck_item_t *rcheck_add_summary(rcheck_report_t *r,
+    const rcheck_input_t *in, size_t checked, size_t wrong, double max_abs,
+    double max_rel, double tol, const rcheck_entry_t *first);
+
+/* A fault that stopped a check (msg copied): counts as a failure. */
+void rcheck_add_fault(rcheck_report_t *r, const char *msg);
+
+/* Items that failed, and faults. */
 size_t rcheck_failed(const rcheck_report_t *r);
 
 /* "(b=1, c_in=0, h_in=6, w_in=7)" for entry e of it, into buf. */
@@ -89,7 +101,8 @@ char *rcheck_index_str(const rcheck_item_t *it, const rcheck_entry_t *e,
 /* The writers. text: for people; json: one object, each quantity with
  * exactly name, checked, wrong, max_abs, max_rel, tol, result, first,
  * worst ({"index": [...], "got": g, "want": w} or null) and diagnosis (a
- * zoo id or null); tap: a plan and one test point per quantity. */
+ * zoo id or null), then the faults; tap: a plan and one test point per
+ * quantity and per fault. */
 void rcheck_print_text(FILE *f, const rcheck_report_t *r);
 void rcheck_print_json(FILE *f, const rcheck_report_t *r);
 void rcheck_print_tap(FILE *f, const rcheck_report_t *r);

@@ -890,12 +890,183 @@ tutor_mark(const tutor_t *t, tutor_pane_t p, const long idx[4])
 	const conv_shape_t *s = tutor_shape(t);
 	unsigned m = 0;
 
-	if (s == NULL || p == PANE_TEXT)
-		return 0;
+	tutor_view_t v = tutor_claim_view(tutor_cur_claim(t));
+
+	if (s == NULL || p == PANE_TEXT || !tutor_pane_used(t, p))
+		return 0;       /* a pane the claim does not read: no marks */
 	if (memcmp(idx, t->cur[p], sizeof t->cur[p]) == 0)
 		m |= MARK_CURSOR;
-	return m | mark_view(t, s, tutor_claim_view(tutor_cur_claim(t)),
-	    p, idx);
+	/* A case drawn from a pane the claim does not read is no case. */
+	if ((v == VIEW_WINDOW && !tutor_pane_used(t, PANE_OUTPUT)) ||
+	    (v == VIEW_FEEDS && !tutor_pane_used(t, PANE_INPUT)))
+		v = VIEW_NONE;
+	return m | mark_view(t, s, v, p, idx);
+}
+
+/* ---- which panes a claim uses, and the slices they show ---- */
+
+/* The pane that shows tensor name (bias: the weight pane's footer). */
+static tutor_pane_t
+tensor_name_pane(const char *name)
+{
+	static const struct { const char *name; tutor_pane_t p; } map[] = {
+		{ "input", PANE_INPUT }, { "input_nhwc", PANE_INPUT },
+		{ "weight", PANE_WEIGHT }, { "filter_hwio", PANE_WEIGHT },
+		{ "bias", PANE_WEIGHT },
+		{ "output", PANE_OUTPUT }, { "output_nhwc", PANE_OUTPUT },
+		{ "df", PANE_OUTPUT },
+	};
+	size_t i;
+
+	for (i = 0; name != NULL && i < sizeof map / sizeof map[0]; i++)
+		if (strcmp(name, map[i].name) == 0)
+			return map[i].p;
+	return PANE_TEXT;
+}
+
+/* Mark in *used the panes whose tensors e reads. A walk with a stack of
+ * its own, not recursion: a claim can be a very long chain. */
+static void
+expr_panes(const expr_t *e, unsigned *used)
+{
+	const expr_t **stack;
+	size_t n = 0, cap = 64;
+	int i;
+
+	if (e == NULL)
+		return;
+	stack = xcalloc(cap, sizeof *stack);
+	stack[n++] = e;
+	while (n > 0) {
+		const expr_t *x = stack[--n];
+		const expr_t *kids[4] = { NULL, NULL, NULL, NULL };
+		expr_t *const *args = NULL;
+		int nargs = 0;
+
+		switch (x->kind) {
+		case EX_ACCESS:
+			*used |= 1u << tensor_name_pane(x->u.access.tensor);
+			args = x->u.access.args, nargs = x->u.access.nargs;
+			break;
+		case EX_NAME:
+			*used |= 1u << tensor_name_pane(x->u.name.name);
+			break;
+		case EX_NEG: case EX_NOT: case EX_ADD: case EX_SUB: case EX_MUL:
+		case EX_DIV: case EX_IDIV: case EX_MOD: case EX_AND: case EX_OR:
+		case EX_IN: case EX_IF:
+			kids[0] = x->u.op.a, kids[1] = x->u.op.b, kids[2] = x->u.op.c;
+			break;
+		case EX_CMP: args = x->u.cmp.args, nargs = x->u.cmp.n; break;
+		case EX_CALL: args = x->u.call.args, nargs = x->u.call.nargs; break;
+		case EX_SUM:
+			kids[0] = x->u.sum.where, kids[1] = x->u.sum.body;
+			break;
+		case EX_DERIV:
+			if (x->u.deriv.num == NULL)     /* f: its gradient is df */
+				*used |= 1u << PANE_OUTPUT;
+			kids[0] = x->u.deriv.num, kids[1] = x->u.deriv.den;
+			break;
+		default:
+			break;
+		}
+		if (n + 4 + (size_t)nargs > cap) {
+			cap = 2 * (n + 4 + (size_t)nargs);
+			stack = xrealloc(stack, cap * sizeof *stack);
+		}
+		for (i = 0; i < 4; i++)
+			if (kids[i] != NULL)
+				stack[n++] = kids[i];
+		for (i = 0; i < nargs; i++)
+			stack[n++] = args[i];
+	}
+	free(stack);
+}
+
+/* The panes claim c reads, as bits (1 << pane). */
+static unsigned
+claim_panes(const claim_t *c)
+{
+	unsigned used = 1u << PANE_TEXT;
+
+	if (c == NULL)
+		return used;
+	expr_panes(c->lhs, &used);
+	expr_panes(c->rhs, &used);
+	expr_panes(c->where, &used);
+	if (c->kind == CLAIM_KERNEL)
+		used |= 1u << PANE_OUTPUT;      /* the df it is driven by */
+	return used;
+}
+
+bool
+tutor_pane_used(const tutor_t *t, tutor_pane_t p)
+{
+	return (t->panes_used >> p) & 1u;
+}
+
+/* The indices two panes share: b (input, output), c_in (input, weight),
+ * c_out (weight, output). */
+static const struct shared_index {
+	tutor_pane_t a;
+	int da;
+	tutor_pane_t b;
+	int db;
+} shared_indices[] = {
+	{ PANE_INPUT, 0, PANE_OUTPUT, 0 },
+	{ PANE_INPUT, 1, PANE_WEIGHT, 1 },
+	{ PANE_WEIGHT, 0, PANE_OUTPUT, 1 },
+};
+
+/*
+ * Every pane shows the slice the claim's indices select. Two panes that
+ * share an index (b, c_in, c_out) show the same value of it: the focused
+ * pane's (its [ ] moved it), else the one the claim binds (the weight's
+ * c_out follows the output's when the claim is about input); the
+ * weight's tap, when the claim leaves it free and pairs an input with an
+ * output (a window), is the tap that pairs the two cursors. Run after
+ * every action, so the screen only draws.
+ */
+static void
+sync_slices(tutor_t *t)
+{
+	const claim_t *c = tutor_cur_claim(t);
+	const conv_shape_t *s = tutor_shape(t);
+	bool bound[PANE_COUNT][4];
+	tutor_binding_t *b;
+	tutor_view_t v;
+	long di, dj, *in = t->cur[PANE_INPUT], *w = t->cur[PANE_WEIGHT];
+	size_t k;
+	int i;
+
+	if (c == NULL || s == NULL)
+		return;
+	memset(bound, 0, sizeof bound);
+	b = tutor_bind(c);
+	for (i = 0; i < c->nfree; i++)
+		if (b[i].pane != PANE_TEXT)
+			bound[b[i].pane][b[i].dim] = true;
+	free(b);
+	for (k = 0; k < sizeof shared_indices / sizeof shared_indices[0]; k++) {
+		const struct shared_index *x = &shared_indices[k];
+
+		/* The focused pane leads (its [ ] moved it), then the bound. */
+		if (t->focus == x->a ||
+		    (t->focus != x->b && bound[x->a][x->da] && !bound[x->b][x->db]))
+			t->cur[x->b][x->db] = t->cur[x->a][x->da];
+		else if (t->focus == x->b ||
+		    (bound[x->b][x->db] && !bound[x->a][x->da]))
+			t->cur[x->a][x->da] = t->cur[x->b][x->db];
+	}
+	v = tutor_claim_view(c);
+	if ((v == VIEW_WINDOW || v == VIEW_FEEDS) && !bound[PANE_WEIGHT][2] &&
+	    !bound[PANE_WEIGHT][3] && t->focus != PANE_WEIGHT &&
+	    in[0] == t->cur[PANE_OUTPUT][0] &&
+	    in_window(s, t->cur[PANE_OUTPUT], in, &di, &dj)) {
+		w[0] = t->cur[PANE_OUTPUT][1];
+		w[1] = in[1];
+		w[2] = di, w[3] = dj;
+	}
+	tutor_clamp(t);
 }
 
 /* ---- the verify context and the cache ---- */
@@ -1410,6 +1581,7 @@ goto_claim(tutor_t *t, int k)
 	if (t->claim < 0)
 		t->claim = 0;
 	t->claim_scroll = 0;
+	t->panes_used = claim_panes(tutor_cur_claim(t));
 	reset_extras(t);
 	t->var_sel = 0;
 	if (tutor_extras(t, NULL) == 0)
@@ -1787,6 +1959,8 @@ tutor_do(tutor_t *t, tutor_action_t a, int key)
 	case ACT_SHAPE_CANCEL: go_back(t); break;
 	default: do_lesson_action(t, a); break;
 	}
+	if (t->screen == SCR_LESSON)
+		sync_slices(t);
 }
 
 tutor_action_t

@@ -181,6 +181,7 @@ typedef struct tutor {
 	tutor_pane_t focus;
 	long cur[PANE_COUNT][4];        /* cur[PANE_TEXT] unused */
 	tutor_layout_t layout;
+	unsigned panes_used;            /* bits: the panes the claim reads */
 	int prose_scroll;               /* first row of the prose shown */
 	int prose_page, prose_rows;     /* rows shown, rows in all (the UI's
 	                                 * layout says, tutor_text_size) */
@@ -279,6 +280,10 @@ unsigned tutor_mark(const tutor_t *t, tutor_pane_t p, const long idx[4]);
  * c_out, bound to the weight pane's c_out)? The weight pane then shows
  * bias[c_out] too. */
 bool tutor_shows_bias(const tutor_t *t);
+/* Does the current claim read the tensor pane p shows (input; weight or
+ * bias; output or df)? A pane it does not use is drawn dimmed, unmarked.
+ * PANE_TEXT: true. */
+bool tutor_pane_used(const tutor_t *t, tutor_pane_t p);
 /* Does the output pane show df (chain rule) rather than output? */
 bool tutor_shows_df(const tutor_t *t);
 

@@ -72,6 +72,7 @@ typedef struct ui_glyphs {
 	const char *par_l, *par_r;               /* around the paired element */
 	const char *shade[4];                    /* magnitude, low to high */
 	const char *bar_done, *bar_todo;         /* progress bar */
+	const char *clip_up, *clip_down, *clip_l, *clip_r; /* more off-pane */
 } ui_glyphs_t;
 
 typedef struct ui_opts {
@@ -128,13 +129,18 @@ void ui_clear(int y, int x, int h, int w);
 
 /* ---- ui-panes.c ---- */
 
-/* The columns a pane needs to show every column of its grid, values or
- * shaded cells. */
-int ui_pane_width(tutor_t *t, tutor_pane_t p, bool values);
-/* Draw pane p in the rectangle; the grid scrolls to keep the cursor in
- * view. values: numbers, else shaded cells. */
-void ui_pane_draw(tutor_t *t, tutor_pane_t p, int y, int x, int h, int w,
-    bool values);
+/* The columns a pane needs to show every column of its grid (with its
+ * row labels), values or shaded cells; and the least it is given (two
+ * shaded cells). */
+int ui_pane_width(const tutor_t *t, tutor_pane_t p, bool values);
+int ui_pane_min_width(const tutor_t *t, tutor_pane_t p);
+/* Draw pane p in the rectangle: a row of column labels, row labels on the
+ * left, the grid scrolled to keep the cursor and the whole marked set
+ * (the window) in view, ▴ ▾ ◂ ▸ where rows or columns are off-pane. A pane
+ * the claim does not use is dimmed, unmarked, and says so in its title.
+ * values: numbers, else shaded cells. */
+void ui_pane_draw(const tutor_t *t, tutor_pane_t p, int y, int x, int h,
+    int w, bool values);
 
 /* ---- ui-view.c ---- */
 

@@ -25,7 +25,7 @@
 #include "util.h"
 
 #define STATUS_ROWS 6       /* live 2, verification 2, message 1, hints 1 */
-#define PANE_MIN_ROWS 5     /* a border, three grid rows, a border */
+#define PANE_MIN_ROWS 6     /* borders, labels, three grid rows */
 
 static ui_role_t
 verdict_role(const tutor_check_t *ck)
@@ -257,39 +257,57 @@ draw_text_area(tutor_t *t, int y, int rows, int ch)
 
 /* ---- the panes ---- */
 
-/* Choose values or shaded cells per pane, and widths that fit COLS. */
+/* Choose values or shaded cells per pane, and widths that fit COLS,
+ * shared by need: values while every pane fits, then the widest pane
+ * shaded; if still too wide, each pane gets what it needs up to an equal
+ * share of what is left, the rest going to those that need more (so a
+ * small weight pane does not sit half empty while the input is cut). */
 static void
-pane_layout(tutor_t *t, int width[PANE_COUNT], bool values[PANE_COUNT])
+pane_layout(const tutor_t *t, int width[PANE_COUNT], bool values[PANE_COUNT])
 {
-	int p, total, widest;
+	int need[PANE_COUNT], p, total, widest, left, open;
 
 	for (p = PANE_INPUT; p < PANE_COUNT; p++) {
 		values[p] = true;
-		width[p] = ui_pane_width(t, (tutor_pane_t)p, true);
+		need[p] = ui_pane_width(t, (tutor_pane_t)p, true);
 	}
 	for (;;) {
-		total = 2;
+		total = 2;              /* the gaps */
 		widest = -1;
 		for (p = PANE_INPUT; p < PANE_COUNT; p++) {
-			if (width[p] < 18)
-				width[p] = 18;
-			total += width[p];
-			if (values[p] && (widest < 0 || width[p] > width[widest]))
+			total += need[p];
+			if (values[p] && (widest < 0 || need[p] > need[widest]))
 				widest = p;
 		}
 		if (total <= COLS || widest < 0)
 			break;
 		values[widest] = false;
-		width[widest] = ui_pane_width(t, (tutor_pane_t)widest, false);
+		need[widest] = ui_pane_width(t, (tutor_pane_t)widest, false);
 	}
-	while (total > COLS) {       /* still too wide: the grids scroll */
-		widest = PANE_INPUT;
-		for (p = PANE_INPUT; p < PANE_COUNT; p++)
-			if (width[p] > width[widest])
-				widest = p;
-		width[widest]--;
-		total--;
+	for (p = PANE_INPUT; p < PANE_COUNT; p++)
+		width[p] = 0;
+	left = COLS - 2;
+	open = PANE_COUNT - PANE_INPUT;
+	while (open > 0 && left > 0) {       /* water-filling */
+		int share = left / open, given = 0;
+
+		for (p = PANE_INPUT; p < PANE_COUNT; p++) {
+			int want = need[p] - width[p], add;
+
+			if (want <= 0)
+				continue;
+			add = want < share ? want : share;
+			width[p] += add, given += add;
+			if (width[p] >= need[p])
+				open--;
+		}
+		left -= given;
+		if (given == 0)
+			break;
 	}
+	for (p = PANE_INPUT; p < PANE_COUNT; p++)
+		if (width[p] < ui_pane_min_width(t, (tutor_pane_t)p))
+			width[p] = ui_pane_min_width(t, (tutor_pane_t)p);
 }
 
 static int
@@ -303,7 +321,7 @@ pane_rows(tutor_t *t)
 		if (d[2] > m)
 			m = (int)d[2];
 	}
-	return m + 2;
+	return m + 3;           /* borders and the column labels */
 }
 
 static void

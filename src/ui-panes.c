@@ -12,6 +12,7 @@
  */
 #include "ui-curses.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,7 +30,7 @@ static const char *const pane_index_names[PANE_COUNT][4] = {
 };
 
 static const char *
-pane_tensor(tutor_t *t, tutor_pane_t p)
+pane_tensor(const tutor_t *t, tutor_pane_t p)
 {
 	switch (p) {
 	case PANE_INPUT: return "input";
@@ -39,29 +40,113 @@ pane_tensor(tutor_t *t, tutor_pane_t p)
 	}
 }
 
+static int title_width(const tutor_t *t, tutor_pane_t p);
+
+static int
+digits(long v)
+{
+	int d = 1;
+
+	while (v >= 10)
+		v /= 10, d++;
+	return d;
+}
+
+/* The row labels' column: the largest row index and a space. */
+static int
+gutter_width(const long dims[4])
+{
+	return digits(dims[2] > 0 ? dims[2] - 1 : 0) + 1;
+}
+
 int
-ui_pane_width(tutor_t *t, tutor_pane_t p, bool values)
+ui_pane_width(const tutor_t *t, tutor_pane_t p, bool values)
 {
 	long dims[4];
 
+	int w, tw = title_width(t, p);
+
 	tutor_pane_dims(t, p, dims);
-	return (int)dims[3] * (values ? CELL_VALUES : CELL_SHADED) + 2;
+	w = (int)dims[3] * (values ? CELL_VALUES : CELL_SHADED) +
+	    gutter_width(dims) + 1 + 2;
+	return w > tw ? w : tw;
 }
 
-/* The first row (or column) to show so that cur is in view. */
-static long
-view_start(long cur, long n, long vis)
+/* " *weight[1,0] ": the title's short form, the widest case (" *weight
+ * unused " is as wide or less). */
+static int
+title_width(const tutor_t *t, tutor_pane_t p)
 {
-	long top;
+	long dims[4];
+	char buf[64];
+
+	tutor_pane_dims(t, p, dims);
+	snprintf(buf, sizeof buf, " *%s[%ld,%ld] ", pane_tensor(t, p),
+	    dims[0] - 1, dims[1] - 1);
+	return ui_width(buf) + 2;
+}
+
+int
+ui_pane_min_width(const tutor_t *t, tutor_pane_t p)
+{
+	long dims[4];
+	int g, tw = title_width(t, p);
+
+	tutor_pane_dims(t, p, dims);
+	g = gutter_width(dims) + 2 * CELL_SHADED + 1 + 2;
+	return g > tw ? g : tw;
+}
+
+/* The first row (or column) to show, of n, vis at a time: the cursor and
+ * the whole marked range lo..hi (lo > hi: none) when they fit together;
+ * else, in the focused pane (where the cursor is what moves) the cursor,
+ * in the others the marked range (the window the cursor elsewhere picks),
+ * each in the middle. */
+static long
+view_start(long cur, long lo, long hi, long n, long vis, bool focused)
+{
+	long top, a = cur, b = cur;
 
 	if (vis >= n)
 		return 0;
-	top = cur - vis / 2;
+	if (lo <= hi) {
+		a = lo < cur ? lo : cur;
+		b = hi > cur ? hi : cur;
+	}
+	if (b - a + 1 <= vis)
+		top = a - (vis - (b - a + 1)) / 2;
+	else if (!focused && lo <= hi && hi - lo + 1 <= vis)
+		top = lo - (vis - (hi - lo + 1)) / 2;
+	else
+		top = cur - vis / 2;
 	if (top < 0)
 		top = 0;
 	if (top > n - vis)
 		top = n - vis;
 	return top;
+}
+
+/* The rows and columns of the slice's marked cells (window, fed outputs,
+ * tapped inputs, the pair). */
+static void
+marked_range(const tutor_t *t, tutor_pane_t p, const long dims[4],
+    long rows[2], long cols[2])
+{
+	long idx[4], i, j;
+
+	rows[0] = cols[0] = LONG_MAX;
+	rows[1] = cols[1] = -1;
+	idx[0] = t->cur[p][0], idx[1] = t->cur[p][1];
+	for (i = 0; i < dims[2]; i++)
+		for (j = 0; j < dims[3]; j++) {
+			idx[2] = i, idx[3] = j;
+			if (!(tutor_mark(t, p, idx) & (MARK_SET | MARK_PARTNER)))
+				continue;
+			if (i < rows[0]) rows[0] = i;
+			if (i > rows[1]) rows[1] = i;
+			if (j < cols[0]) cols[0] = j;
+			if (j > cols[1]) cols[1] = j;
+		}
 }
 
 static void
@@ -126,39 +211,94 @@ slice_scale(const tensor_t *tn, const long *c, const long *dims)
 	return m;
 }
 
+/* One cell: value or shade between its markers. */
 static void
-draw_grid(tutor_t *t, tutor_pane_t p, const tensor_t *tn, int y, int x,
-    int h, int w, bool values)
+draw_cell(const tutor_t *t, tutor_pane_t p, const tensor_t *tn,
+    const long idx[4], double scale, bool values, bool used, int y, int x)
 {
 	int cw = values ? CELL_VALUES : CELL_SHADED;
-	long dims[4], idx[4], r0, c0, vr, vc, i, j;
+	double v = T4(tn, idx[0], idx[1], idx[2], idx[3]);
+	char num[32], cell[48];
+	const char *l, *r;
+	ui_role_t role;
+
+	if (values)
+		format_value(v, num, sizeof num);
+	else
+		format_shaded(v, scale, num, sizeof num);
+	unsigned m = used ? tutor_mark(t, p, idx) : 0;
+
+	/* The weight's cursor set to the tap pairing the other two cursors
+	 * shows as that pair, { }, unless the weight pane is the one moved. */
+	if ((m & MARK_PARTNER) && t->focus != p)
+		m &= ~(unsigned)MARK_CURSOR;
+	cell_style(m, v, &role, &l, &r);
+	if (!used)
+		role = ROLE_DIM;
+	snprintf(cell, sizeof cell, "%s%s%s", l, num, r);
+	ui_put(y, x, cw, ui_attr(role), cell);
+}
+
+/* The column labels (each index over its cell) and the markers of what is
+ * scrolled off: ▴ rows above, ◂ columns left, ▸ columns right (▾ rows
+ * below is drawn in the bottom border). */
+static void
+draw_labels(int y, int x, int gw, int cw, long r0, long c0, long vc,
+    long ncols)
+{
+	const ui_glyphs_t *g = ui_glyphs();
+	attr_t dim = ui_attr(ROLE_DIM), key = ui_attr(ROLE_KEY);
+	char lab[24];
+	long j;
+
+	for (j = 0; j < vc; j++) {
+		int lw = cw / 2 + digits(c0 + j) / 2 + 1;
+
+		snprintf(lab, sizeof lab, "%*ld", lw > 12 ? 12 : lw, (c0 + j) % 1000000);
+		ui_put(y, x + gw + (int)j * cw, cw, dim, lab);
+	}
+	if (r0 > 0)
+		ui_put(y, x, 1, key, g->clip_up);
+	if (c0 > 0)
+		ui_put(y, x + gw - 1, 1, key, g->clip_l);
+	if (c0 + vc < ncols)
+		ui_put(y, x + gw + (int)vc * cw, 1, key, g->clip_r);
+}
+
+static void
+draw_grid(const tutor_t *t, tutor_pane_t p, const tensor_t *tn, int y,
+    int x, int h, int w, bool values, bool used)
+{
+	int cw = values ? CELL_VALUES : CELL_SHADED, gw;
+	long dims[4], idx[4], r0, c0, vr, vc, i, j, mr[2], mc[2];
 	const long *cur = t->cur[p];
 	double scale;
+	char lab[24];
 
 	tutor_pane_dims(t, p, dims);
-	vr = h < dims[2] ? h : dims[2];
-	vc = w / cw < dims[3] ? w / cw : dims[3];
-	r0 = view_start(cur[2], dims[2], vr);
-	c0 = view_start(cur[3], dims[3], vc);
+	gw = gutter_width(dims);
+	vr = h - 1 < dims[2] ? h - 1 : dims[2];          /* a row of labels */
+	vc = (w - gw - 1) / cw < dims[3] ? (w - gw - 1) / cw : dims[3];
+	if (vr < 1 || vc < 1)
+		return;
+	marked_range(t, p, dims, mr, mc);
+	r0 = view_start(cur[2], mr[0], mr[1], dims[2], vr, t->focus == p);
+	c0 = view_start(cur[3], mc[0], mc[1], dims[3], vc, t->focus == p);
 	scale = values ? 0 : slice_scale(tn, cur, dims);
+	draw_labels(y, x, gw, cw, r0, c0, vc, dims[3]);
 	idx[0] = cur[0], idx[1] = cur[1];
-	for (i = 0; i < vr; i++)
+	for (i = 0; i < vr; i++) {
+		snprintf(lab, sizeof lab, "%*ld", gw > 12 ? 11 : gw - 1,
+		    (r0 + i) % 1000000);
+		ui_put(y + 1 + (int)i, x, gw, ui_attr(ROLE_DIM), lab);
 		for (j = 0; j < vc; j++) {
-			double v;
-			char num[32], cell[48];
-			const char *l, *r;
-			ui_role_t role;
-
 			idx[2] = r0 + i, idx[3] = c0 + j;
-			v = T4(tn, idx[0], idx[1], idx[2], idx[3]);
-			if (values)
-				format_value(v, num, sizeof num);
-			else
-				format_shaded(v, scale, num, sizeof num);
-			cell_style(tutor_mark(t, p, idx), v, &role, &l, &r);
-			snprintf(cell, sizeof cell, "%s%s%s", l, num, r);
-			ui_put(y + (int)i, x + (int)j * cw, cw, ui_attr(role), cell);
+			draw_cell(t, p, tn, idx, scale, values, used, y + 1 + (int)i,
+			    x + gw + (int)j * cw);
 		}
+	}
+	if (r0 + vr < dims[2])          /* rows below: in the bottom border */
+		ui_put(y + h, x, 1, ui_attr(ROLE_KEY), ui_glyphs()->clip_down);
 }
 
 /* The first of the candidate texts that fits in w columns, or "". */
@@ -174,8 +314,8 @@ fit(const char *a, const char *b, int w)
  * when the pane is narrow; for a bias claim the weight pane adds
  * bias[c_out] (bias has no pane of its own). */
 static void
-draw_footer(tutor_t *t, tutor_pane_t p, const tensor_t *tn, int y, int x,
-    int w, attr_t a)
+draw_footer(const tutor_t *t, tutor_pane_t p, const tensor_t *tn, int y,
+    int x, int w, attr_t a)
 {
 	const char *const *nm = pane_index_names[p];
 	const long *c = t->cur[p];
@@ -210,42 +350,48 @@ draw_footer(tutor_t *t, tutor_pane_t p, const tensor_t *tn, int y, int x,
 /* The title: tensor[slice], and in the bottom border the chosen element;
  * shorter forms when the pane is narrow. */
 static void
-draw_frame(tutor_t *t, tutor_pane_t p, const tensor_t *tn, int y, int x,
-    int h, int w)
+draw_frame(const tutor_t *t, tutor_pane_t p, const tensor_t *tn, int y,
+    int x, int h, int w, bool used)
 {
 	const char *const *nm = pane_index_names[p];
 	const long *c = t->cur[p];
 	bool focus = t->focus == p && !t->var_focus;
 	attr_t a = ui_attr(focus ? ROLE_FOCUS : ROLE_DIM);
 	char *full, *brief;
-
 	const char *name = pane_tensor(t, p) != NULL ? pane_tensor(t, p) : "";
 
-	full = xasprintf(" %s%s[%s=%ld,%s=%ld] ", focus ? "*" : "", name,
-	    nm[0], c[0], nm[1], c[1]);
-	brief = xasprintf(" %s%s[%ld,%ld] ", focus ? "*" : "", name, c[0], c[1]);
+	/* One form whether focused or not: the focus is the "*" and the
+	 * border's colour. */
+	full = xasprintf(" %s%s[%s=%ld,%s=%ld]%s ", focus ? "*" : "", name,
+	    nm[0], c[0], nm[1], c[1], used ? "" : " unused");
+	if (used)
+		brief = xasprintf(" %s%s[%ld,%ld] ", focus ? "*" : "", name, c[0],
+		    c[1]);
+	else
+		brief = xasprintf(" %s%s unused ", focus ? "*" : "", name);
 	ui_box(y, x, h, w, NULL, a);
 	ui_put(y, x + 1, w - 2, a, fit(full, brief, w - 2));
-	if (tn != NULL)
-		draw_footer(t, p, tn, y + h - 1, x + 1, w - 2, a);
+	if (tn != NULL && used)
+		draw_footer(t, p, tn, y + h - 1, x + 2, w - 3, a);
 	free(full);
 	free(brief);
 }
 
 void
-ui_pane_draw(tutor_t *t, tutor_pane_t p, int y, int x, int h, int w,
+ui_pane_draw(const tutor_t *t, tutor_pane_t p, int y, int x, int h, int w,
     bool values)
 {
 	const tensor_t *tn = NULL;
+	bool used = tutor_pane_used(t, p);
 
 	if (h < 3 || w < 6)
 		return;
 	if (t->vc != NULL)
 		tn = verify_ctx_tensor(t->vc, pane_tensor(t, p));
-	draw_frame(t, p, tn, y, x, h, w);
+	draw_frame(t, p, tn, y, x, h, w, used);
 	if (tn == NULL) {
 		ui_put(y + 1, x + 1, w - 2, ui_attr(ROLE_DIM), "(no data)");
 		return;
 	}
-	draw_grid(t, p, tn, y + 1, x + 1, h - 2, w - 2, values);
+	draw_grid(t, p, tn, y + 1, x + 1, h - 2, w - 2, values, used);
 }

@@ -69,6 +69,7 @@ static const ui_glyphs_t glyphs_unicode = {
 	.par_l = "{", .par_r = "}",
 	.shade = { "░", "▒", "▓", "█" },
 	.bar_done = "█", .bar_todo = "░",
+	.clip_up = "▴", .clip_down = "▾", .clip_l = "◂", .clip_r = "▸",
 };
 
 static const ui_glyphs_t glyphs_ascii = {
@@ -79,6 +80,7 @@ static const ui_glyphs_t glyphs_ascii = {
 	.par_l = "{", .par_r = "}",
 	.shade = { ".", ":", "o", "#" },
 	.bar_done = "#", .bar_todo = ".",
+	.clip_up = "^", .clip_down = "v", .clip_l = "<", .clip_r = ">",
 };
 
 /* Colour pairs, one per role that has colour (0: no pair). */

@@ -294,40 +294,94 @@ static const char *const help_screen_names[SCR_COUNT] = {
 	[SCR_SHAPE] = "Shape panel", [SCR_HELP] = "Help",
 };
 
+/* Add to the help's lines: a heading (text NULL: "KEY:" alone), or a key
+ * and its text wrapped to width after a 14-column key column (a longer
+ * key on a line of its own). */
+static void
+help_add(char ***lines, int *n, const char *key, const char *text, int width)
+{
+	char **w;
+	int nw, i;
+	bool own = ui_width(key) > 12;
+
+	if (text == NULL) {
+		*lines = xreallocarray(*lines, (size_t)*n + 1, sizeof **lines);
+		(*lines)[(*n)++] = xasprintf("%s:", key);
+		return;
+	}
+	w = ui_wrap(text, width > 10 ? width : 10, &nw);
+	*lines = xreallocarray(*lines, (size_t)*n + (size_t)nw + 2,
+	    sizeof **lines);
+	if (own)
+		(*lines)[(*n)++] = xasprintf("  %s", key);
+	for (i = 0; i < nw; i++) {
+		const char *k = i == 0 && !own ? key : "";
+		int pad = 13 - ui_width(k);     /* padded by display width */
+
+		(*lines)[(*n)++] = xasprintf("  %s%*s%s", k, pad > 0 ? pad : 1, "",
+		    w[i]);
+	}
+	if (nw == 0 && !own)
+		(*lines)[(*n)++] = xasprintf("  %s", key);
+	ui_lines_free(w, nw);
+}
+
 /* The help text as lines, generated from the key table. */
 static char **
 help_lines(int *n)
 {
-	sbuf_t b;
 	const ui_glyphs_t *g = ui_glyphs();
-	char **lines;
+	char **lines = xcalloc(1, sizeof *lines);
+	char *legend[6];
 	size_t i;
-	int s;
+	int s, k, width = COLS - 4 - 14;
 
-	sbuf_init(&b);
+	*n = 0;
 	for (s = 0; s < SCR_COUNT; s++) {
-		sbuf_addf(&b, "%s%s:\n", s ? "\n" : "", help_screen_names[s]);
+		if (s)
+			help_add(&lines, n, "", "", width);
+		help_add(&lines, n, help_screen_names[s], NULL, width);
 		for (i = 0; i < tutor_nkeys; i++)
 			if (tutor_keys[i].screens & SCR_BIT(s))
-				sbuf_addf(&b, "  %-12s %s\n", tutor_keys[i].name,
-				    tutor_keys[i].help);
+				help_add(&lines, n, tutor_keys[i].name,
+				    tutor_keys[i].help, width);
 	}
-	sbuf_addf(&b, "\nIn the panes: %sx%s the chosen element, %sx%s the case "
-	    "(the window of the chosen output, the outputs an input feeds, the "
-	    "inputs a tap multiplies), %sx%s the weight tap pairing them.\n"
-	    "The tutor needs at least %dx%d.\n", g->cur_l, g->cur_r, g->set_l,
-	    g->set_r, g->par_l, g->par_r, UI_MIN_COLS, UI_MIN_ROWS);
-	lines = xcalloc(1, sizeof *lines);
-	*n = 0;
+	legend[0] = xasprintf("%sx%s", g->cur_l, g->cur_r);
+	legend[1] = xasprintf("%sx%s", g->set_l, g->set_r);
+	legend[2] = xasprintf("%sx%s", g->par_l, g->par_r);
+	legend[3] = xasprintf("+%s -%s", g->shade[1], g->shade[3]);
+	legend[4] = xasprintf("%s%s%s%s", g->clip_up, g->clip_down, g->clip_l,
+	    g->clip_r);
+	legend[5] = xstrdup("unused");
+	help_add(&lines, n, "", "", width);
+	help_add(&lines, n, "In the panes", NULL, width);
+	help_add(&lines, n, legend[0], "the chosen element", width);
+	help_add(&lines, n, legend[1], "the case: the window of the chosen "
+	    "output, the outputs an input feeds, the inputs a tap multiplies",
+	    width);
+	help_add(&lines, n, legend[2], "the weight tap pairing them", width);
 	{
-		char *text = sbuf_take(&b), *p = text, *nl;
+		char *shades = xasprintf("a shaded cell (when values do not fit): "
+		    "the sign, then %s %s %s %s for |value| up to a quarter, a half, "
+		    "three quarters, all of the slice's largest", g->shade[0],
+		    g->shade[1], g->shade[2], g->shade[3]);
 
-		while ((nl = strchr(p, '\n')) != NULL) {
-			lines = xreallocarray(lines, (size_t)*n + 1, sizeof *lines);
-			lines[(*n)++] = xstrndup(p, (size_t)(nl - p));
-			p = nl + 1;
-		}
-		free(text);
+		help_add(&lines, n, legend[3], shades, width);
+		free(shades);
+	}
+	help_add(&lines, n, legend[4], "rows above, below, columns left, right "
+	    "are off the pane (the labels give the indices shown)", width);
+	help_add(&lines, n, legend[5], "in a pane's title: the claim does not "
+	    "read that tensor (the pane is dimmed)", width);
+	for (k = 0; k < 6; k++)
+		free(legend[k]);
+	{
+		char *min = xasprintf("The tutor needs at least %dx%d.",
+		    UI_MIN_COLS, UI_MIN_ROWS);
+
+		help_add(&lines, n, "", "", width);
+		help_add(&lines, n, min, "", width);
+		free(min);
 	}
 	return lines;
 }

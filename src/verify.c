@@ -44,6 +44,7 @@
 
 #include "conv-elem.h"
 #include "conv-matrix.h"
+#include "expr-prog.h"
 #include "parallel.h"
 #include "tensor.h"
 #include "util.h"
@@ -409,6 +410,28 @@ env_numeric_deriv(void *ctx, const char *wrt, const long *out_idx,
 	return 0;
 }
 
+/* For compiled programs: the numeric tensors by id (conv_wrt_t). */
+static int
+env_numeric_id(void *ctx, const char *wrt)
+{
+	conv_wrt_t w;
+
+	(void)ctx;
+	return wrt_by_name(wrt, &w) ? (int)w : -1;
+}
+
+/* The offsets are checked by the program. Thread-safe only when the
+ * caches it reads are full (see prefill). */
+static double
+env_numeric_at(void *ctx, int id, long out_off, size_t wrt_off)
+{
+	verify_ctx_t *vc = ctx;
+
+	if (out_off < 0)
+		return grad_entry(vc, (conv_wrt_t)id, wrt_off);
+	return jac_column(vc, (conv_wrt_t)id, wrt_off)[out_off];
+}
+
 static void
 ctx_tensors(verify_ctx_t *vc)
 {
@@ -462,6 +485,8 @@ verify_ctx_create(const conv_shape_t *s, const verify_opts_t *o, char **err)
 	vc->env.tensor = env_tensor;
 	vc->env.constant = env_constant;
 	vc->env.numeric_deriv = env_numeric_deriv;
+	vc->env.numeric_id = env_numeric_id;
+	vc->env.numeric_at = env_numeric_at;
 	vc->env.fd_eps = vc->o.fd.eps;
 	vc->env.cancelled = env_cancelled;
 	vc->env.ctx = vc;
@@ -810,7 +835,29 @@ verify_claim_at(verify_ctx_t *vc, const claim_t *c, const long *vals,
 
 /* ---- a whole claim ---- */
 
+/* A bound on free variable k from a conjunct of the claim's where:
+ * A >= B + delta (lo) or A <= B + delta (hi), A = x_k + E with E and B
+ * of earlier variables and constants, none of them with a finding. */
+typedef struct bound {
+	int k;
+	bool hi;
+	expr_prog_t *a, *b;
+	long delta;
+} bound_t;
+
+/* The compiled form of a claim (expr-prog.h): where, lhs and rhs, and the
+ * bounds its where puts on the free variables. on: false when a part did
+ * not compile, and then every tuple is evaluated by expr_eval. */
+typedef struct fast {
+	bool on;
+	expr_prog_t *where, *lhs, *rhs;
+	bound_t *bounds;
+	int nbounds;
+	expr_slot_range_t *ranges;
+} fast_t;
+
 struct run {
+	fast_t fast;
 	verify_ctx_t *vc;
 	const claim_t *c;
 	verify_result_t *r;
@@ -905,6 +952,33 @@ poll_stop(struct run *ru)
 	return poll_work(ru, ru->visited);
 }
 
+/* The point in ru->slots by the compiled form: 0 with pt's applies,
+ * numeric and formula set (no finding), or 1 where expr_eval has a
+ * finding (then ask it for the words). */
+static int
+fast_point(struct run *ru, verify_point_t *pt)
+{
+	const fast_t *f = &ru->fast;
+	value_t v;
+
+	memset(pt, 0, sizeof *pt);
+	pt->applies = true;
+	if (f->where != NULL) {
+		if (expr_prog_eval(f->where, ru->slots, &v) != 0)
+			return 1;
+		pt->applies = v.kind == VAL_BOOL ? v.b : value_real(v) != 0;
+		if (!pt->applies)
+			return 0;
+	}
+	if (expr_prog_eval(f->lhs, ru->slots, &v) != 0)
+		return 1;
+	pt->numeric = value_real(v);
+	if (expr_prog_eval(f->rhs, ru->slots, &v) != 0)
+		return 1;
+	pt->formula = value_real(v);
+	return 0;
+}
+
 /* Check the point in ru->slots. 1 to stop (cancelled), -1 on error. */
 static int
 visit(struct run *ru)
@@ -915,6 +989,20 @@ visit(struct run *ru)
 
 	for (k = 0; k < c->nfree; k++)
 		ru->vals[k] = ru->slots[c->free[k].slot];
+	if (ru->fast.on) {
+		if (fast_point(ru, &pt) == 0) {
+			point_judge(ru->r, &pt);
+			record(ru, &pt, ru->vals, c->nfree);
+			return poll_stop(ru) ? 1 : 0;
+		}
+		if (ru->r->has_cex) {
+			/* a finding, counted as record() counts one; only
+			 * the first counterexample needs its words */
+			ru->r->checked++;
+			ru->r->failures++;
+			return poll_stop(ru) ? 1 : 0;
+		}
+	}
 	if (point_eval(ru->vc, c, ru->slots, ru->vals, &pt, ru->err) != 0)
 		return -1;
 	point_judge(ru->r, &pt);
@@ -929,6 +1017,43 @@ range_at(struct run *ru, int k, long *lo, long *hi)
 	    lo, hi, ru->err);
 }
 
+/* Narrow free variable k's range lo..hi (earlier ones set) by the
+ * bounds of the where: the tuples left out are exactly ones where the
+ * where is false without a finding (see fast_bounds). A bound whose
+ * arithmetic would overflow is not used. */
+static void
+narrow(struct run *ru, int k, long *lo, long *hi)
+{
+	long x0 = *lo, a, b, e, lim;
+	value_t v;
+	int i;
+
+	for (i = 0; i < ru->fast.nbounds; i++) {
+		const bound_t *bd = &ru->fast.bounds[i];
+
+		if (bd->k != k)
+			continue;
+		ru->slots[k] = x0;
+		if (expr_prog_eval(bd->a, ru->slots, &v) != 0 ||
+		    v.kind != VAL_INT)
+			continue;
+		a = v.i;
+		if (expr_prog_eval(bd->b, ru->slots, &v) != 0 ||
+		    v.kind != VAL_INT)
+			continue;
+		b = v.i;
+		/* A = x + E, so x >= B + delta - E (or <=) */
+		if (__builtin_sub_overflow(a, x0, &e) ||
+		    __builtin_add_overflow(b, bd->delta, &lim) ||
+		    __builtin_sub_overflow(lim, e, &lim))
+			continue;
+		if (bd->hi && lim < *hi)
+			*hi = lim;
+		else if (!bd->hi && lim > *lo)
+			*lo = lim;
+	}
+}
+
 /* Every tuple of free variables k.. (earlier ones set). The loop stops
  * at hi without incrementing past it (hi may be LONG_MAX). */
 static int
@@ -941,6 +1066,10 @@ enum_from(struct run *ru, int k)
 		return visit(ru);
 	if (range_at(ru, k, &lo, &hi) != 0)
 		return -1;
+	if (hi < lo)
+		return 0;
+	if (ru->fast.nbounds > 0)
+		narrow(ru, k, &lo, &hi);
 	if (hi < lo)
 		return 0;
 	for (v = lo;; v++) {
@@ -1163,11 +1292,319 @@ sample(struct run *ru)
 	return 0;
 }
 
+/* ---- the compiled form and the where's bounds ---- */
+
+/* Intervals stay within +-2^62, so that no operation on them overflows. */
+#define IV_LIM ((__int128)1 << 62)
+
+typedef struct iv {
+	__int128 lo, hi;
+} iv_t;
+
+static bool
+iv_ok(iv_t *out, __int128 a, __int128 b, __int128 c, __int128 d)
+{
+	__int128 lo = a, hi = a;
+
+	lo = b < lo ? b : lo; hi = b > hi ? b : hi;
+	lo = c < lo ? c : lo; hi = c > hi ? c : hi;
+	lo = d < lo ? d : lo; hi = d > hi ? d : hi;
+	out->lo = lo;
+	out->hi = hi;
+	return lo >= -IV_LIM && hi <= IV_LIM;
+}
+
+static __int128
+floor_div128(__int128 a, __int128 b)
+{
+	__int128 q = a / b;
+
+	return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
+}
+
+/* Is e an integer expression that can have no finding at any tuple of
+ * the free variables' ranges (integer literals, free variables, shape
+ * constants, + - * and // % by a positive divisor, all within +-2^62)?
+ * Its interval in *out. */
+static bool
+ff_int(struct run *ru, const expr_t *e, iv_t *out)
+{
+	iv_t a, b;
+	long v;
+
+	switch (e->kind) {
+	case EX_INT:
+		out->lo = out->hi = e->u.ival;
+		return out->lo >= -IV_LIM && out->hi <= IV_LIM;
+	case EX_NAME:
+		if (e->u.name.slot >= ru->c->nfree)
+			return false;
+		if (e->u.name.slot >= 0) {
+			out->lo = ru->fast.ranges[e->u.name.slot].lo;
+			out->hi = ru->fast.ranges[e->u.name.slot].hi;
+			return out->lo >= -IV_LIM && out->hi <= IV_LIM;
+		}
+		if (!env_constant(ru->vc, e->u.name.name, &v))
+			return false;
+		out->lo = out->hi = v;
+		return v >= -IV_LIM && v <= IV_LIM;
+	case EX_NEG:
+		if (!ff_int(ru, e->u.op.a, &a))
+			return false;
+		out->lo = -a.hi;
+		out->hi = -a.lo;
+		return true;
+	case EX_ADD: case EX_SUB: case EX_MUL: case EX_IDIV: case EX_MOD:
+		if (!ff_int(ru, e->u.op.a, &a) || !ff_int(ru, e->u.op.b, &b))
+			return false;
+		break;
+	default:
+		return false;
+	}
+	switch (e->kind) {
+	case EX_ADD:
+		return iv_ok(out, a.lo + b.lo, a.hi + b.hi, a.lo + b.lo, a.hi + b.hi);
+	case EX_SUB:
+		return iv_ok(out, a.lo - b.hi, a.hi - b.lo, a.lo - b.hi, a.hi - b.lo);
+	case EX_MUL:
+		return iv_ok(out, a.lo * b.lo, a.lo * b.hi, a.hi * b.lo, a.hi * b.hi);
+	case EX_IDIV:
+		return b.lo >= 1 && iv_ok(out, floor_div128(a.lo, b.lo),
+		    floor_div128(a.lo, b.hi), floor_div128(a.hi, b.lo),
+		    floor_div128(a.hi, b.hi));
+	default:        /* EX_MOD */
+		return b.lo >= 1 && iv_ok(out, 0, b.hi - 1, 0, 0);
+	}
+}
+
+/* Is e a condition that can have no finding (comparisons and `in` of
+ * such integers, joined by and, or, not)? */
+static bool
+ff_bool(struct run *ru, const expr_t *e)
+{
+	iv_t iv;
+	int i;
+
+	switch (e->kind) {
+	case EX_CMP:
+		for (i = 0; i < e->u.cmp.n; i++)
+			if (!ff_int(ru, e->u.cmp.args[i], &iv))
+				return false;
+		return true;
+	case EX_IN:
+		return ff_int(ru, e->u.op.a, &iv) && ff_int(ru, e->u.op.b, &iv) &&
+		    ff_int(ru, e->u.op.c, &iv);
+	case EX_NOT:
+		return ff_bool(ru, e->u.op.a);
+	case EX_AND: case EX_OR:
+		return ff_bool(ru, e->u.op.a) && ff_bool(ru, e->u.op.b);
+	default:
+		return false;
+	}
+}
+
+/* The highest free variable e reads (-1: none); e is a ff_int
+ * expression, so only names and operators. */
+static int
+max_free(const expr_t *e)
+{
+	int a, b;
+
+	switch (e->kind) {
+	case EX_NAME:
+		return e->u.name.slot;
+	case EX_NEG:
+		return max_free(e->u.op.a);
+	case EX_ADD: case EX_SUB: case EX_MUL: case EX_IDIV: case EX_MOD:
+		a = max_free(e->u.op.a);
+		b = max_free(e->u.op.b);
+		return a > b ? a : b;
+	default:
+		return -1;
+	}
+}
+
+/* Is e x + E (x + E, E + x, x - E, nested), E reading only free
+ * variables before x? */
+static bool
+is_x_plus(const expr_t *e, int x)
+{
+	switch (e->kind) {
+	case EX_NAME:
+		return e->u.name.slot == x;
+	case EX_ADD:
+		return (is_x_plus(e->u.op.a, x) && max_free(e->u.op.b) < x) ||
+		    (is_x_plus(e->u.op.b, x) && max_free(e->u.op.a) < x);
+	case EX_SUB:
+		return is_x_plus(e->u.op.a, x) && max_free(e->u.op.b) < x;
+	default:
+		return false;
+	}
+}
+
+static void
+add_bound(struct run *ru, int x, bool hi, const expr_t *a, const expr_t *b,
+    long delta)
+{
+	fast_t *f = &ru->fast;
+	const claim_t *c = ru->c;
+	bound_t bd = { x, hi, NULL, NULL, delta };
+
+	bd.a = expr_prog_compile(a, &ru->vc->env, c->nslots, NULL, c->nfree);
+	bd.b = expr_prog_compile(b, &ru->vc->env, c->nslots, NULL, c->nfree);
+	if (bd.a == NULL || bd.b == NULL) {
+		expr_prog_free(bd.a);
+		expr_prog_free(bd.b);
+		return;
+	}
+	f->bounds = xreallocarray(f->bounds, (size_t)f->nbounds + 1,
+	    sizeof *f->bounds);
+	f->bounds[f->nbounds++] = bd;
+}
+
+/* l OP r as bounds on the later free variable of the two sides, when it
+ * is x + E on one side and the other reads only earlier ones. */
+static void
+link_bounds(struct run *ru, const expr_t *l, cmp_op_t op, const expr_t *r)
+{
+	static const cmp_op_t flip[] = { [CMP_EQ] = CMP_EQ, [CMP_NE] = CMP_NE,
+		[CMP_LT] = CMP_GT, [CMP_LE] = CMP_GE, [CMP_GT] = CMP_LT,
+		[CMP_GE] = CMP_LE };
+	int x = max_free(l) > max_free(r) ? max_free(l) : max_free(r);
+	const expr_t *t;
+
+	if (x < 0)
+		return;
+	if (!(is_x_plus(l, x) && max_free(r) < x)) {
+		if (!(is_x_plus(r, x) && max_free(l) < x))
+			return;
+		t = l;
+		l = r;
+		r = t;
+		op = flip[op];
+	}
+	switch (op) {
+	case CMP_EQ:
+		add_bound(ru, x, false, l, r, 0);
+		add_bound(ru, x, true, l, r, 0);
+		break;
+	case CMP_LT: add_bound(ru, x, true, l, r, -1); break;
+	case CMP_LE: add_bound(ru, x, true, l, r, 0); break;
+	case CMP_GT: add_bound(ru, x, false, l, r, 1); break;
+	case CMP_GE: add_bound(ru, x, false, l, r, 0); break;
+	case CMP_NE: break;
+	}
+}
+
+/* The bounds of one conjunct that can have no finding. */
+static void
+conjunct_bounds(struct run *ru, const expr_t *e)
+{
+	const expr_t *a;
+	int i, x;
+
+	if (e->kind == EX_CMP) {
+		for (i = 0; i + 1 < e->u.cmp.n; i++)
+			link_bounds(ru, e->u.cmp.args[i], e->u.cmp.ops[i],
+			    e->u.cmp.args[i + 1]);
+		return;
+	}
+	if (e->kind != EX_IN)
+		return;
+	a = e->u.op.a;
+	x = max_free(a);
+	if (x < 0 || !is_x_plus(a, x) || max_free(e->u.op.b) >= x ||
+	    max_free(e->u.op.c) >= x)
+		return;
+	add_bound(ru, x, false, a, e->u.op.b, 0);
+	add_bound(ru, x, true, a, e->u.op.c, 0);
+}
+
+/* Walk the where's top-level conjuncts in the order they are evaluated
+ * (c1 and c2 and ...). A tuple that breaks a bound of conjunct i has a
+ * false where without a finding only if c1..ci can have no finding
+ * there: so bounds come from the longest prefix of such conjuncts.
+ * false once a conjunct that may have a finding is met. */
+static bool
+where_bounds(struct run *ru, const expr_t *e)
+{
+	if (e->kind == EX_AND)
+		return where_bounds(ru, e->u.op.a) && where_bounds(ru, e->u.op.b);
+	if (!ff_bool(ru, e))
+		return false;
+	conjunct_bounds(ru, e);
+	return true;
+}
+
+static void
+fast_free(fast_t *f)
+{
+	int i;
+
+	expr_prog_free(f->where);
+	expr_prog_free(f->lhs);
+	expr_prog_free(f->rhs);
+	for (i = 0; i < f->nbounds; i++) {
+		expr_prog_free(f->bounds[i].a);
+		expr_prog_free(f->bounds[i].b);
+	}
+	free(f->bounds);
+	free(f->ranges);
+	memset(f, 0, sizeof *f);
+}
+
+/* Compile the claim's where, lhs and rhs, and with independent ranges
+ * the where's bounds. Off (every tuple by expr_eval) if a part does not
+ * compile, or with opts.reference. */
+static int
+fast_setup(struct run *ru)
+{
+	const claim_t *c = ru->c;
+	fast_t *f = &ru->fast;
+	bool indep = ranges_independent(c);
+	long lo, hi;
+	int k;
+
+	memset(f, 0, sizeof *f);
+	if (ru->vc->o.reference)
+		return 0;
+	f->ranges = xcalloc((size_t)(c->nfree > 0 ? c->nfree : 1),
+	    sizeof *f->ranges);
+	for (k = 0; indep && k < c->nfree; k++) {
+		if (range_at(ru, k, &lo, &hi) != 0)
+			return -1;
+		f->ranges[k].known = true;
+		f->ranges[k].lo = lo;
+		f->ranges[k].hi = hi;
+	}
+	f->lhs = expr_prog_compile(c->lhs, &ru->vc->env, c->nslots,
+	    f->ranges, c->nfree);
+	f->rhs = expr_prog_compile(c->rhs, &ru->vc->env, c->nslots,
+	    f->ranges, c->nfree);
+	if (c->where != NULL)
+		f->where = expr_prog_compile(c->where, &ru->vc->env, c->nslots,
+		    NULL, c->nfree);
+	f->on = f->lhs != NULL && f->rhs != NULL &&
+	    (c->where == NULL || f->where != NULL);
+	if (!f->on) {
+		fast_free(f);
+		return 0;
+	}
+	for (k = 0; indep && k < c->nfree; k++)
+		if (f->ranges[k].hi < f->ranges[k].lo)
+			indep = false;      /* no tuples: nothing to narrow */
+	if (indep && c->where != NULL)
+		where_bounds(ru, c->where);
+	return 0;
+}
+
 /* A claim over its free variables (identity, partial, chain). */
 static int
 run_free(struct run *ru)
 {
 	size_t total;
+	bool sampled;
+	int rc;
 
 	if ((ranges_independent(ru->c) ? count_product(ru, &total) :
 	    count_from(ru, 0, &total)) != 0)
@@ -1175,14 +1612,14 @@ run_free(struct run *ru)
 	if (ru->cancelled)
 		return 1;
 	ru->r->total = total;
-	if (ru->vc->o.max_tuples > 0 && total > ru->vc->o.max_tuples) {
-		if (start_tuples(ru, ru->vc->o.max_tuples))
-			return 1;
-		return sample(ru);
-	}
-	if (start_tuples(ru, total))
+	sampled = ru->vc->o.max_tuples > 0 && total > ru->vc->o.max_tuples;
+	if (start_tuples(ru, sampled ? ru->vc->o.max_tuples : total))
 		return 1;
-	return enum_from(ru, 0);
+	if (fast_setup(ru) != 0)
+		return -1;
+	rc = sampled ? sample(ru) : enum_from(ru, 0);
+	fast_free(&ru->fast);
+	return rc;
 }
 
 /* Every element of a tensor of shape t (kernel claims). */

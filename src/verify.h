@@ -29,6 +29,11 @@ typedef struct verify_opts {
 	fd_opts_t fd;
 	uint64_t seed;
 	size_t max_tuples;     /* past this many, a random sample of this many */
+	/* Evaluate every tuple with expr_eval, the tree walk, instead of the
+	 * compiled form (expr-prog.h), and visit every tuple the where may
+	 * leave out: the reference the fast path is tested against (the
+	 * results are the same, bit for bit). */
+	bool reference;
 	/*
 	 * Cancellation, for a caller that verifies in a background thread
 	 * (or wants a signal handler to stop it): when *cancel becomes

@@ -57,7 +57,8 @@ static const struct shape_row {
 #define NSHAPES ((int)(sizeof(shapes) / sizeof(shapes[0])))
 
 /* Shapes whose passes have at least 2^22 multiply-adds, so the element
- * kernels run on OpenMP threads (conv-elem.c's ELEM_PARALLEL_MIN):
+ * kernels, and the matrix form with the built-in GEMM, run on OpenMP threads
+ * (parallel.h's PARALLEL_MIN_WORK):
  * 2*32*32*32 outputs * 16*3*3 taps = 9.4 M; 2*32*20*18 * 32*3*3 = 6.6 M. */
 static const struct shape_row big_shapes[] = {
 	{ 2, 32, 32, 32, 32, 3, 3, 1, 1, 1, 1, 1, 1, 2, "threaded, groups 2, padding" },
@@ -259,6 +260,52 @@ START_TEST(test_matrix_chunks)
 		tensor_t *dw = nan_like(pr.p.weight);
 
 		gemm_set_backend(backends[k]);
+		conv2d_matrix_set_batch_cols(per * s->H_out * s->W_out);
+		conv2d_forward_matrix(y, pr.p.input, pr.p.weight, pr.p.bias, s);
+		conv2d_backward_input_matrix(di, pr.df, pr.p.weight, s);
+		conv2d_backward_weight_matrix(dw, pr.df, pr.p.input, s);
+		conv2d_matrix_set_batch_cols(0);
+		ck_assert_tensor_close(y, ye, twin_tol((double)(conv_group_cin(s) *
+		    s->R * s->S) + 1), 0.0);
+		ck_assert_tensor_close(di, die,
+		    twin_tol((double)(s->C_out * s->R * s->S)), 0.0);
+		ck_assert_tensor_close(dw, dwe,
+		    twin_tol((double)(s->N * s->H_out * s->W_out)), 0.0);
+		tensor_free(y);
+		tensor_free(di);
+		tensor_free(dw);
+	}
+	tensor_free(ye);
+	tensor_free(die);
+	tensor_free(dwe);
+	problem_done(&pr);
+}
+END_TEST
+
+/* The matrix form with the built-in GEMM on threads (chunks of the batch
+ * spread over them, dweight reduced from per-thread partials), with one
+ * image and with the default number per GEMM, against the element form. */
+START_TEST(test_matrix_threaded)
+{
+	problem_t pr;
+	const conv_shape_t *s;
+	tensor_t *ye, *die, *dwe;
+	long per;
+
+	parallel_set_threads(3);
+	gemm_set_backend(GEMM_BUILTIN);
+	problem_init_row(&pr, &big_shapes[_i], 200 + _i);
+	s = &pr.s;
+	ye = nan_like(pr.df);
+	die = nan_like(pr.p.input);
+	dwe = nan_like(pr.p.weight);
+	conv2d_forward_elem(ye, pr.p.input, pr.p.weight, pr.p.bias, s);
+	conv2d_backward_input_elem(die, pr.df, pr.p.weight, s);
+	conv2d_backward_weight_elem(dwe, pr.df, pr.p.input, s);
+	for (per = 0; per <= 1; per++) {
+		tensor_t *y = nan_like(pr.df), *di = nan_like(pr.p.input);
+		tensor_t *dw = nan_like(pr.p.weight);
+
 		conv2d_matrix_set_batch_cols(per * s->H_out * s->W_out);
 		conv2d_forward_matrix(y, pr.p.input, pr.p.weight, pr.p.bias, s);
 		conv2d_backward_input_matrix(di, pr.df, pr.p.weight, s);
@@ -816,6 +863,7 @@ make_suite(void)
 	tcase_add_loop_test(twins, test_forward_nchw_vs_nhwc, 0, NSHAPES);
 	tcase_add_loop_test(twins, test_backward_elem_vs_matrix, 0, NSHAPES);
 	tcase_add_loop_test(twins, test_matrix_chunks, 0, NSHAPES);
+	tcase_add_loop_test(twins, test_matrix_threaded, 0, NBIG);
 	tcase_add_loop_test(fd, test_backward_elem_vs_fd, 0, NSHAPES);
 	tcase_add_loop_test(fd, test_backward_matrix_vs_fd, 0, NSHAPES);
 	tcase_add_loop_test(fd, test_jacobian_contracts_to_backward, 0, NSHAPES);

@@ -272,6 +272,13 @@ START_TEST(test_slices_clamp)
 	pressn(']', 3);
 	ck_assert_int_eq(T->cur[PANE_WEIGHT][0], 1);
 	ck_assert_int_eq(T->cur[PANE_WEIGHT][1], 1);
+	/* The panes sharing an index show the same slice of it. */
+	ck_assert_int_eq(T->cur[PANE_OUTPUT][1], 1);     /* c_out */
+	ck_assert_int_eq(T->cur[PANE_INPUT][1], 1);      /* c_in */
+	T->focus = PANE_OUTPUT;
+	tutor_key(T, '[');                              /* (b, c_out) = (0, 0) */
+	ck_assert_int_eq(T->cur[PANE_WEIGHT][0], 0);
+	ck_assert_int_eq(T->cur[PANE_INPUT][0], 0);      /* b */
 }
 END_TEST
 
@@ -438,9 +445,19 @@ START_TEST(test_window_marks)
 	/* Another image is outside every window of b1 = 0. */
 	idx[0] = 1, idx[2] = 3, idx[3] = 3;
 	ck_assert(!(tutor_mark(T, PANE_INPUT, idx) & MARK_SET));
-	/* The tap pairing input (0,0,3,4) with that output: di=1, dj=1. */
+	/* The tap pairing input (0,0,3,4) with that output: di=1, dj=1; but
+	 * "outside the window: 0" reads no weight, so that pane is unused and
+	 * unmarked; the next claim reads it. */
 	T->cur[PANE_INPUT][2] = 3, T->cur[PANE_INPUT][3] = 4;
 	idx[0] = 0, idx[1] = 0, idx[2] = 1, idx[3] = 1;
+	ck_assert(!tutor_pane_used(T, PANE_WEIGHT));
+	ck_assert_uint_eq(tutor_mark(T, PANE_WEIGHT, idx), 0);
+	ck_assert(tutor_pane_used(T, PANE_INPUT) &&
+	    tutor_pane_used(T, PANE_OUTPUT));
+	tutor_key(T, '>');
+	ck_assert(tutor_pane_used(T, PANE_WEIGHT));
+	T->cur[PANE_OUTPUT][2] = 1, T->cur[PANE_OUTPUT][3] = 1;
+	T->cur[PANE_INPUT][2] = 3, T->cur[PANE_INPUT][3] = 4;
 	ck_assert(tutor_mark(T, PANE_WEIGHT, idx) & MARK_PARTNER);
 	idx[3] = 0;
 	ck_assert(!(tutor_mark(T, PANE_WEIGHT, idx) & MARK_PARTNER));

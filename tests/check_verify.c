@@ -21,6 +21,7 @@
 #include <sys/time.h>
 
 #include "check-util.h"
+#include "lesson.h"
 #include "util.h"
 #include "verify.h"
 
@@ -807,6 +808,127 @@ START_TEST(test_huge_ranges)
 }
 END_TEST
 
+/* ---- the compiled form against the reference ---- */
+
+/* The five shapes of tests/lessons.sh: the lesson's default; 1x1x5x5
+ * (1 channel, 2x2 kernel); 2x3x9x7 with strides 2, 3 and R != S; 1x2x11x10
+ * with a 1x3 kernel and strides 3, 1; the default with strides 3, 3. */
+#define NTWIN_SHAPES 5
+#define NTWIN_LESSONS 8
+
+static bool
+twin_shape(const lesson_t *l, int k, conv_shape_t *s)
+{
+	*s = l->shape;
+	switch (k) {
+	case 1:
+		conv_shape_init(s, 1, 1, 5, 5, 1, 2, 2);
+		break;
+	case 2:
+		conv_shape_init(s, 2, 3, 9, 7, 2, 3, 2);
+		s->strh = 2;
+		s->strw = 3;
+		break;
+	case 3:
+		conv_shape_init(s, 1, 2, 11, 10, 3, 1, 3);
+		s->strh = 3;
+		s->strw = 1;
+		break;
+	case 4:
+		s->strh = s->strw = 3;
+		break;
+	}
+	if (k != 0 && k != 4) {
+		s->pad_h = l->shape.pad_h;
+		s->pad_w = l->shape.pad_w;
+		s->dil_h = l->shape.dil_h;
+		s->dil_w = l->shape.dil_w;
+		s->strh = k == 1 ? 1 : s->strh;
+		s->strw = k == 1 ? 1 : s->strw;
+	}
+	return conv_shape_validate(s, 0, NULL) == 0 &&
+	    lesson_covers(l, s, &(const char *){ NULL });
+}
+
+/* Two results, field by field, bit for bit. */
+static void
+assert_same_result(const claim_t *c, const verify_result_t *a,
+    const verify_result_t *b)
+{
+	int k, n = verify_point_count(c);
+
+	ck_assert_msg(a->verdict == b->verdict && a->checked == b->checked &&
+	    a->total == b->total && a->sampled == b->sampled &&
+	    a->failures == b->failures && a->has_cex == b->has_cex,
+	    "%s:%d: verdict %d/%d, checked %zu/%zu, total %zu/%zu, failures "
+	    "%zu/%zu", c->file, c->line, a->verdict, b->verdict, a->checked,
+	    b->checked, a->total, b->total, a->failures, b->failures);
+	ck_assert_msg(memcmp(&a->max_abs, &b->max_abs, sizeof(double)) == 0 &&
+	    memcmp(&a->max_rel, &b->max_rel, sizeof(double)) == 0,
+	    "%s:%d: max error %.17g/%.17g, rel %.17g/%.17g", c->file, c->line,
+	    a->max_abs, b->max_abs, a->max_rel, b->max_rel);
+	if (!a->has_cex)
+		return;
+	for (k = 0; k < n; k++)
+		ck_assert_msg(a->cex[k] == b->cex[k], "%s:%d: counterexample "
+		    "index %d: %ld/%ld", c->file, c->line, k, a->cex[k], b->cex[k]);
+	ck_assert_msg(memcmp(&a->cex_formula, &b->cex_formula,
+	    sizeof(double)) == 0 && memcmp(&a->cex_numeric, &b->cex_numeric,
+	    sizeof(double)) == 0, "%s:%d: counterexample values", c->file,
+	    c->line);
+	ck_assert_msg((a->cex_finding == NULL) == (b->cex_finding == NULL) &&
+	    (a->cex_finding == NULL || strcmp(a->cex_finding,
+	    b->cex_finding) == 0), "%s:%d: finding '%s' / '%s'", c->file,
+	    c->line, a->cex_finding ? a->cex_finding : "(none)",
+	    b->cex_finding ? b->cex_finding : "(none)");
+}
+
+/* Every claim of every bundled lesson at five shapes: the compiled form
+ * (with the where's bounds, the memories and threads) gives the results
+ * of the tree walk over every tuple, bit for bit. */
+START_TEST(test_lessons_twins)
+{
+	const char *top = getenv("top_srcdir");
+	char *dir = xasprintf("%s/lessons", top != NULL ? top : CONVGRAD_SRCDIR);
+	char **paths = NULL, *err = NULL;
+	int npaths = 0, i, j;
+	verify_ctx_t *fast, *ref;
+	verify_opts_t o;
+	conv_shape_t s;
+	lesson_t *l;
+
+	ck_assert_msg(lesson_collect(&dir, 1, &paths, &npaths, &err) == 0,
+	    "%s", err ? err : "?");
+	ck_assert_int_eq(npaths, NTWIN_LESSONS);
+	l = lesson_load(paths[_i / NTWIN_SHAPES], &err);
+	ck_assert_msg(l != NULL, "%s", err ? err : "?");
+	if (twin_shape(l, _i % NTWIN_SHAPES, &s)) {
+		verify_opts_default(&o);
+		fast = verify_ctx_create(&s, &o, NULL);
+		o.reference = true;
+		ref = verify_ctx_create(&s, &o, NULL);
+		ck_assert(fast != NULL && ref != NULL);
+		for (i = 0; i < l->nsteps; i++) {
+			for (j = 0; j < l->steps[i].nclaims; j++) {
+				const claim_t *c = l->steps[i].claims[j];
+				verify_result_t a, b;
+
+				ck_assert(verify_claim(ref, c, &a, NULL) == 0);
+				ck_assert(verify_claim(fast, c, &b, NULL) == 0);
+				assert_same_result(c, &a, &b);
+				verify_result_clear(&a);
+				verify_result_clear(&b);
+			}
+		}
+		verify_ctx_free(fast);
+		verify_ctx_free(ref);
+	}
+	lesson_free(l);
+	lesson_paths_free(paths, npaths);
+	free(dir);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -824,6 +946,8 @@ make_suite(void)
 	tcase_add_test(tc, test_lazy_gradient_same_bits);
 	tcase_add_test(tc, test_progress_cancel);
 	tcase_add_test(tc, test_cancel_flag);
+	tcase_add_loop_test(tc, test_lessons_twins, 0,
+	    NTWIN_LESSONS * NTWIN_SHAPES);
 	tcase_add_test(tc, test_count_independent);
 	tcase_add_test(tc, test_bad_shape);
 	tcase_add_test(tc, test_let_too_large);

@@ -59,9 +59,10 @@ wait_gone() {
 	return 1
 }
 
-# The rows of the input pane's grid (lines after its title).
+# The rows of the input pane's grid (lines after its title and its row of
+# column labels).
 input_grid() {
-	screen "$1" | awk -F'│' '/input\[b=/ { on = 1; next }
+	screen "$1" | awk -F'│' '/input\[b=/ { on = 1; getline; next }
 	    on && /^└/ { exit } on { print $2 }'
 }
 
@@ -282,6 +283,8 @@ keys c q
 check "--ascii: q quits" wait_gone c "step 2/4"
 check "--ascii: the shell is usable" shell_alive c
 
+L3="$LESSONS/03-input.md"
+
 # ---- the reading layout and the exploring layout (issue 9 item 1) ----
 # prose_rows NAME: rows of prose between the heading and the verdict.
 prose_rows() {
@@ -327,13 +330,56 @@ for size in 80x24 60x20; do
 	tm kill-session -t r
 done
 
+# ---- the panes (issue 9 items 2, 3, 12, 13) ----
+# window_rows NAME: "LABEL MARKED" for each input grid row (1: a ‹ or [ in it).
+window_rows() {
+	input_grid "$1" | awk '{ lab = $1 + 0; m = /‹|\[/ ? 1 : 0; print lab, m }'
+}
+for size in 80x24 60x20; do
+	start p "${size%x*}" "${size#*x}"
+	run p "clear; $(tutor_cmd "" tutor "$L3")"
+	wait_for p "step 1/5" >/dev/null
+	keys p n n e
+	wait_for p "step 3/5" >/dev/null
+	check "$size: panes label their columns" \
+	    bash -c 'grep -qE "│ +0 +1 +2 " <<<"$1"' _ "$(screen p)"
+	check "$size: ... and their rows" \
+	    bash -c 'input_grid() { awk -F"│" "/input\\[b=/ { on = 1; getline; next } on && /^└/ { exit } on { print \$2 }"; }; [ "$(input_grid <<<"$1" | awk "NR == 2 { print \$1 }")" = 1 ]' _ "$(screen p)"
+	keys p Tab Tab ']' j j
+	check "$size: the output slice moves" wait_for p "output[0,1]"
+	check "$size: the window of output row 2 (input rows 4-6) is in view" \
+	    bash -c '[ "$(grep -c "^[456] 1$" <<<"$1")" = 3 ]' _ "$(window_rows p)"
+	check "$size: ... rows above it are marked off-pane" \
+	    bash -c 'grep -q "│▴" <<<"$1"' _ "$(screen p)"
+	keys p Tab Tab ']'
+	check "$size: the weight pane follows the claim's c_out1 and c_in" \
+	    wait_for p "weight[1,1]"
+	if [ "$size" = 60x20 ]; then
+		check "60x20: a clipped pane says so (▸)" \
+		    bash -c 'grep -q "▸ *│" <<<"$1"' _ "$(screen p)"
+	fi
+	keys p '?'
+	for i in $(seq 1 12); do keys p j j j j j j j j; done
+	check "$size: help explains the shaded cells" wait_for p "a shaded cell"
+	keys p q
+	tm kill-session -t p
+done
+start p 80 24
+run p "clear; $(tutor_cmd "" tutor "$LESSONS/02-general-rule.md")"
+wait_for p "step 1/" >/dev/null
+keys p e
+check "a pane the claim does not read says so" wait_for p "output unused"
+check "... and no window is drawn from it" \
+    bash -c '! grep -q "‹" <<<"$1"' _ "$(input_grid p)"
+keys p q
+tm kill-session -t p
+
 # ---- never block: keys, Esc, q and signals while a long verification runs
 # (issue 9 item 7, issue 12 item 4). At this shape one claim of lesson 3
 # step 2 takes minutes, so it is still running when each key is checked.
 # Latency is asserted loosely here (a few seconds, against the minutes it
 # took when verification blocked); bench/bench-tutor measures it exactly.
 BIG=(--shape 2,3,16,16,4,3,3 --stride 1,1)
-L3="$LESSONS/03-input.md"
 # elapsed_ok START: less than 3 s since START (date +%s%N).
 elapsed_ok() { test $(( ($(date +%s%N) - $1) / 1000000 )) -lt 3000; }
 # tutor_pid NAME: the tutor running in the pane.

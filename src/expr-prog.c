@@ -1,0 +1,1265 @@
+/*
+ * expr-prog.c: compiled programs of the check language (expr-prog.h).
+ *
+ * A program is a tree of pnodes, one per expression node, with every name
+ * resolved at compile time. Its evaluator is expr-eval.c's, function for
+ * function, with the same arithmetic, the same order of evaluation, the
+ * same short cuts and the same work accounting, minus the words: where
+ * expr-eval.c formats a finding, this file returns -1. Keep the two in
+ * step: tests/check_expr_eval.c and check_verify.c run both on the same
+ * expressions and lessons and compare every bit.
+ *
+ * A name the world cannot resolve (a let not yet defined, a constant with
+ * no value) compiles to P_FAIL, a node whose every evaluation is a
+ * finding, as expr_eval's lookup of it is.
+ */
+#include "config.h"
+
+#include "expr-prog.h"
+
+#include <assert.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "expr-int.h"
+#include "util.h"
+
+enum {
+	P_FAIL = EX_DERIV + 1,  /* always a finding */
+	P_CONST,                /* a shape constant, resolved */
+	P_SLOT,                 /* an index variable */
+	P_STRIDES,              /* strides[k] */
+	P_NUMERIC,              /* d output[o] / d T[j], d f / d T[j] */
+	P_FD,                   /* d (EXPR) / d T[j] */
+};
+
+enum { FN_MIN, FN_MAX, FN_ABS };
+
+/* d (EXPR) / d T nested in EXPR at most this deep (one override each). */
+#define MAX_PERTURB 8
+
+typedef struct pnode pnode_t;
+
+/* A range lo..hi: explicit (lo, hi programs) or known at compile time. */
+typedef struct prange {
+	pnode_t *lo, *hi;       /* NULL: lo_c..hi_c */
+	long lo_c, hi_c;
+	bool fail;              /* an inferred range the world cannot give */
+} prange_t;
+
+/* The memory of one d (EXPR) / d T node: by the tuple of the free
+ * variables EXPR reads, its value, its work and the offsets of T it read
+ * (sorted). state: 0 empty, 1 being written, 2 ready. */
+typedef struct fd_memo_entry {
+	int state;
+	int status;             /* 0 or -1 (a finding) */
+	value_t v;
+	unsigned long terms;    /* EXPR's sum steps, from zero */
+	size_t nreads;
+	size_t *reads;
+} fd_memo_entry_t;
+
+typedef struct fd_memo {
+	int nkeys;
+	int *slots;             /* the free variables EXPR reads */
+	long *lo;
+	size_t *radix;
+	size_t size;
+	fd_memo_entry_t *e;
+} fd_memo_t;
+
+struct pnode {
+	int kind;               /* expr_kind_t or P_* */
+	const expr_t *src;
+	union {
+		long ival;
+		double rval;
+		int slot;
+		struct { const tensor_t *t; int nargs; pnode_t **args; } acc;
+		struct { pnode_t *arg; long vals[4]; bool ok[4]; } strides;
+		struct { pnode_t *a, *b, *c; } op;
+		struct { int n; pnode_t **args; const cmp_op_t *ops; } cmp;
+		struct { int n; const int *slots; prange_t *r; pnode_t *where,
+		    *body; } sum;
+		struct { int fn; int nargs; pnode_t **args; } call;
+		/* P_NUMERIC: out NULL for d f; P_FD: num, and den's access */
+		struct { pnode_t *out, *den, *num; int id; fd_memo_t *memo; }
+		    deriv;
+	} u;
+};
+
+struct expr_prog {
+	arena_t *arena;
+	pnode_t *root;
+	const expr_env_t *env;
+	int nfree, nslots;
+	const expr_slot_range_t *ranges;    /* during compilation only */
+	int depth;                          /* of the compilation */
+	int fd_nest;                        /* d (EXPR) / d T inside EXPR */
+	fd_memo_t **memos;
+	int nmemos, cap_memos;
+	/* The whole value by the free variables it reads, when they are
+	 * far fewer tuples than the claim's (e.g. a right side that does not
+	 * read half of the variables); NULL: none. */
+	fd_memo_t *root_memo;
+};
+
+/* One evaluation: the work done, the overrides of perturbed entries, and
+ * (for the memory) the reads of one tensor. */
+
+typedef struct prun {
+	expr_prog_t *p;
+	unsigned long terms;
+	unsigned polls;
+	int npert;
+	struct { const tensor_t *t; size_t off; double v; } pert[MAX_PERTURB];
+	const tensor_t *track;  /* NULL: no reads recorded */
+	size_t *reads, nreads, cap_reads;
+} prun_t;
+
+/* ---- compiling ---- */
+
+static pnode_t *compile(expr_prog_t *p, const expr_t *e);
+
+static pnode_t *
+new_pnode(expr_prog_t *p, int kind, const expr_t *src)
+{
+	pnode_t *n = arena_alloc(p->arena, sizeof *n);
+
+	n->kind = kind;
+	n->src = src;
+	return n;
+}
+
+static pnode_t **
+compile_list(expr_prog_t *p, expr_t **es, int n)
+{
+	pnode_t **v = arena_alloc(p->arena, (size_t)(n > 0 ? n : 1) *
+	    sizeof *v);
+	int i;
+
+	for (i = 0; i < n; i++)
+		if ((v[i] = compile(p, es[i])) == NULL)
+			return NULL;
+	return v;
+}
+
+static tensor_t *
+world_tensor(expr_prog_t *p, const char *name)
+{
+	return p->env->tensor(p->env->ctx, name);
+}
+
+/* tensor[args] read from tensor tname (df for d f / d output[...]). */
+static pnode_t *
+compile_access(expr_prog_t *p, const expr_t *e, const char *tname)
+{
+	static const char *const snames[] = { NULL, "strh", "strw", NULL };
+	const tensor_t *t;
+	pnode_t *n;
+	int k;
+
+	if (strcmp(tname, "strides") == 0) {
+		n = new_pnode(p, P_STRIDES, e);
+		if (e->u.access.nargs != 1)
+			return new_pnode(p, P_FAIL, e);
+		for (k = 0; k < 4; k++) {
+			n->u.strides.vals[k] = 1;
+			n->u.strides.ok[k] = snames[k] == NULL ||
+			    p->env->constant(p->env->ctx, snames[k],
+			    &n->u.strides.vals[k]);
+		}
+		n->u.strides.arg = compile(p, e->u.access.args[0]);
+		return n->u.strides.arg != NULL ? n : NULL;
+	}
+	t = world_tensor(p, tname);
+	if (t == NULL || e->u.access.nargs > TENSOR_MAX_DIMS ||
+	    t->ndim != e->u.access.nargs)
+		return new_pnode(p, P_FAIL, e);
+	n = new_pnode(p, EX_ACCESS, e);
+	n->u.acc.t = t;
+	n->u.acc.nargs = e->u.access.nargs;
+	n->u.acc.args = compile_list(p, e->u.access.args, e->u.access.nargs);
+	return n->u.acc.args != NULL ? n : NULL;
+}
+
+static int
+compile_range(expr_prog_t *p, const expr_range_t *r, prange_t *out)
+{
+	const tensor_t *t;
+
+	memset(out, 0, sizeof *out);
+	if (r->lo != NULL) {
+		out->lo = compile(p, r->lo);
+		out->hi = compile(p, r->hi);
+		return out->lo != NULL && out->hi != NULL ? 0 : -1;
+	}
+	if (strcmp(r->tensor, "strides") == 0) {
+		out->hi_c = 3;
+		return 0;
+	}
+	t = world_tensor(p, r->tensor);
+	if (t == NULL || r->pos >= t->ndim)
+		out->fail = true;
+	else
+		out->hi_c = (long)t->shape[r->pos] - 1;
+	return 0;
+}
+
+static pnode_t *
+compile_sum(expr_prog_t *p, const expr_t *e)
+{
+	pnode_t *n = new_pnode(p, EX_SUM, e);
+	int *slots, k, ns = e->u.sum.n;
+
+	n->u.sum.n = ns;
+	n->u.sum.r = arena_alloc(p->arena, (size_t)(ns > 0 ? ns : 1) *
+	    sizeof *n->u.sum.r);
+	slots = arena_alloc(p->arena, (size_t)(ns > 0 ? ns : 1) * sizeof *slots);
+	for (k = 0; k < ns; k++) {
+		slots[k] = e->u.sum.idx[k].slot;
+		if (compile_range(p, &e->u.sum.idx[k].range, &n->u.sum.r[k]) != 0)
+			return NULL;
+	}
+	n->u.sum.slots = slots;
+	if (e->u.sum.where != NULL &&
+	    (n->u.sum.where = compile(p, e->u.sum.where)) == NULL)
+		return NULL;
+	n->u.sum.body = compile(p, e->u.sum.body);
+	return n->u.sum.body != NULL ? n : NULL;
+}
+
+/* Call fn on each child of e (ranges, where and body of a sum too). */
+static void
+each_child(const expr_t *e, void (*fn)(const expr_t *, void *), void *ud)
+{
+	int i;
+
+	switch (e->kind) {
+	case EX_INT: case EX_REAL: case EX_NAME:
+		return;
+	case EX_ACCESS:
+		for (i = 0; i < e->u.access.nargs; i++)
+			fn(e->u.access.args[i], ud);
+		return;
+	case EX_CMP:
+		for (i = 0; i < e->u.cmp.n; i++)
+			fn(e->u.cmp.args[i], ud);
+		return;
+	case EX_CALL:
+		for (i = 0; i < e->u.call.nargs; i++)
+			fn(e->u.call.args[i], ud);
+		return;
+	case EX_SUM:
+		for (i = 0; i < e->u.sum.n; i++) {
+			if (e->u.sum.idx[i].range.lo != NULL)
+				fn(e->u.sum.idx[i].range.lo, ud);
+			if (e->u.sum.idx[i].range.hi != NULL)
+				fn(e->u.sum.idx[i].range.hi, ud);
+		}
+		if (e->u.sum.where != NULL)
+			fn(e->u.sum.where, ud);
+		fn(e->u.sum.body, ud);
+		return;
+	case EX_DERIV:
+		if (e->u.deriv.num != NULL)
+			fn(e->u.deriv.num, ud);
+		fn(e->u.deriv.den, ud);
+		return;
+	default:
+		if (e->u.op.a != NULL)
+			fn(e->u.op.a, ud);
+		if (e->u.op.b != NULL)
+			fn(e->u.op.b, ud);
+		if (e->u.op.c != NULL)
+			fn(e->u.op.c, ud);
+		return;
+	}
+}
+
+/* The slots an expression reads and the slots its sums bind. */
+typedef struct slot_use {
+	int nslots;
+	unsigned char *read, *bound;
+	bool out_of_frame;
+} slot_use_t;
+
+static void
+slot_use_walk(const expr_t *e, void *ud)
+{
+	slot_use_t *u = ud;
+	int i;
+
+	if (e->kind == EX_NAME && e->u.name.slot >= 0) {
+		if (e->u.name.slot < u->nslots)
+			u->read[e->u.name.slot] = 1;
+		else
+			u->out_of_frame = true;
+	}
+	if (e->kind == EX_SUM) {
+		for (i = 0; i < e->u.sum.n; i++) {
+			if (e->u.sum.idx[i].slot >= 0 &&
+			    e->u.sum.idx[i].slot < u->nslots)
+				u->bound[e->u.sum.idx[i].slot] = 1;
+			else
+				u->out_of_frame = true;
+		}
+	}
+	each_child(e, slot_use_walk, ud);
+}
+
+/* Memory for d (EXPR) / d T at p: when every free variable EXPR reads has
+ * a known range and the tuples of them are at most 1 << 20. NULL: none. */
+#define FD_MEMO_MAX ((size_t)1 << 20)
+
+static fd_memo_t *
+memo_create(expr_prog_t *p, const expr_t *num, size_t max_size)
+{
+	unsigned char *seen;
+	fd_memo_t *m;
+	size_t size = 1;
+	int k, n = 0;
+
+	slot_use_t u;
+
+	if (p->ranges == NULL || p->nfree <= 0)
+		return NULL;
+	u.nslots = p->nslots;
+	u.read = xcalloc((size_t)p->nslots, 1);
+	u.bound = xcalloc((size_t)p->nslots, 1);
+	u.out_of_frame = false;
+	slot_use_walk(num, &u);
+	seen = u.read;
+	/* EXPR must be a function of the free variables alone: every other
+	 * slot it reads is bound by a sum inside it */
+	for (k = p->nfree; k < p->nslots && !u.out_of_frame; k++)
+		if (u.read[k] && !u.bound[k])
+			u.out_of_frame = true;
+	for (k = 0; k < p->nfree && !u.out_of_frame; k++) {
+		if (!seen[k])
+			continue;
+		if (!p->ranges[k].known || p->ranges[k].hi < p->ranges[k].lo ||
+		    (uint64_t)p->ranges[k].hi - (uint64_t)p->ranges[k].lo >=
+		    FD_MEMO_MAX) {
+			u.out_of_frame = true;
+			break;
+		}
+		size *= (size_t)(p->ranges[k].hi - p->ranges[k].lo) + 1;
+		if (size > max_size)
+			u.out_of_frame = true;
+		n++;
+	}
+	free(u.bound);
+	if (u.out_of_frame) {
+		free(seen);
+		return NULL;
+	}
+	m = xcalloc(1, sizeof *m);
+	m->nkeys = n;
+	m->slots = xcalloc((size_t)(n > 0 ? n : 1), sizeof *m->slots);
+	m->lo = xcalloc((size_t)(n > 0 ? n : 1), sizeof *m->lo);
+	m->radix = xcalloc((size_t)(n > 0 ? n : 1), sizeof *m->radix);
+	for (k = 0, n = 0; k < p->nfree; k++) {
+		if (!seen[k])
+			continue;
+		m->slots[n] = k;
+		m->lo[n] = p->ranges[k].lo;
+		m->radix[n] = (size_t)(p->ranges[k].hi - p->ranges[k].lo) + 1;
+		n++;
+	}
+	free(seen);
+	m->size = size;
+	m->e = xcalloc(size, sizeof *m->e);
+	if (p->nmemos == p->cap_memos) {
+		p->cap_memos = p->cap_memos ? 2 * p->cap_memos : 4;
+		p->memos = xreallocarray(p->memos, (size_t)p->cap_memos,
+		    sizeof *p->memos);
+	}
+	p->memos[p->nmemos++] = m;
+	return m;
+}
+
+/* d f / d output[...] is df; d output[...] / d T[...] and d f / d T[...]
+ * numeric; d (EXPR) / d T[...] by central difference. */
+static pnode_t *
+compile_deriv(expr_prog_t *p, const expr_t *e)
+{
+	const expr_t *num = e->u.deriv.num, *den = e->u.deriv.den;
+	const char *wrt;
+	pnode_t *n;
+	double h = p->env->fd_eps;
+
+	if (den->kind != EX_ACCESS)
+		return new_pnode(p, P_FAIL, e);
+	wrt = den->u.access.tensor;
+	if (num == NULL || (num->kind == EX_ACCESS &&
+	    strcmp(num->u.access.tensor, "output") == 0)) {
+		if (num == NULL && strcmp(wrt, "output") == 0)
+			return compile_access(p, den, "df");
+		n = new_pnode(p, P_NUMERIC, e);
+		if (num != NULL && (n->u.deriv.out = compile_access(p, num,
+		    "output")) == NULL)
+			return NULL;
+		if ((n->u.deriv.den = compile_access(p, den, wrt)) == NULL)
+			return NULL;
+		if ((num != NULL && n->u.deriv.out->kind == P_FAIL) ||
+		    n->u.deriv.den->kind == P_FAIL)
+			return new_pnode(p, P_FAIL, e);
+		n->u.deriv.id = p->env->numeric_id(p->env->ctx, wrt);
+		return n->u.deriv.id >= 0 ? n : new_pnode(p, P_FAIL, e);
+	}
+	if (!(h > 0.0) || !isfinite(h))
+		return new_pnode(p, P_FAIL, e);
+	n = new_pnode(p, P_FD, e);
+	if (p->fd_nest >= MAX_PERTURB)
+		return NULL;    /* nested deeper than the overrides go */
+	p->fd_nest++;
+	n->u.deriv.num = compile(p, num);
+	p->fd_nest--;
+	if (n->u.deriv.num == NULL ||
+	    (n->u.deriv.den = compile_access(p, den, wrt)) == NULL)
+		return NULL;
+	if (n->u.deriv.den->kind == P_FAIL)
+		return new_pnode(p, P_FAIL, e);
+	n->u.deriv.memo = memo_create(p, num, FD_MEMO_MAX);
+	return n;
+}
+
+static pnode_t *
+compile_node(expr_prog_t *p, const expr_t *e)
+{
+	pnode_t *n;
+	long v;
+
+	switch (e->kind) {
+	case EX_INT:
+		n = new_pnode(p, EX_INT, e);
+		n->u.ival = e->u.ival;
+		return n;
+	case EX_REAL:
+		n = new_pnode(p, EX_REAL, e);
+		n->u.rval = e->u.rval;
+		return n;
+	case EX_NAME:
+		if (e->u.name.slot >= 0) {
+			n = new_pnode(p, P_SLOT, e);
+			n->u.slot = e->u.name.slot;
+			return n;
+		}
+		if (!p->env->constant(p->env->ctx, e->u.name.name, &v))
+			return new_pnode(p, P_FAIL, e);
+		n = new_pnode(p, P_CONST, e);
+		n->u.ival = v;
+		return n;
+	case EX_ACCESS:
+		return compile_access(p, e, e->u.access.tensor);
+	case EX_CMP:
+		n = new_pnode(p, EX_CMP, e);
+		n->u.cmp.n = e->u.cmp.n;
+		n->u.cmp.ops = e->u.cmp.ops;
+		n->u.cmp.args = compile_list(p, e->u.cmp.args, e->u.cmp.n);
+		return n->u.cmp.args != NULL ? n : NULL;
+	case EX_SUM:
+		return compile_sum(p, e);
+	case EX_CALL:
+		n = new_pnode(p, EX_CALL, e);
+		n->u.call.fn = strcmp(e->u.call.fn, "max") == 0 ? FN_MAX :
+		    strcmp(e->u.call.fn, "abs") == 0 ? FN_ABS : FN_MIN;
+		n->u.call.nargs = e->u.call.nargs;
+		n->u.call.args = compile_list(p, e->u.call.args, e->u.call.nargs);
+		return n->u.call.args != NULL && e->u.call.nargs >= 1 ? n : NULL;
+	case EX_DERIV:
+		return compile_deriv(p, e);
+	default:
+		n = new_pnode(p, (int)e->kind, e);
+		if ((e->u.op.a != NULL && (n->u.op.a = compile(p, e->u.op.a)) ==
+		    NULL) || (e->u.op.b != NULL && (n->u.op.b = compile(p,
+		    e->u.op.b)) == NULL) || (e->u.op.c != NULL &&
+		    (n->u.op.c = compile(p, e->u.op.c)) == NULL))
+			return NULL;
+		return n;
+	}
+}
+
+/* Depth guard: a chain too deep for the stack is left to expr_eval (and
+ * its own guard). */
+#define COMPILE_MAX_DEPTH 2000
+
+static pnode_t *
+compile(expr_prog_t *p, const expr_t *e)
+{
+	pnode_t *n;
+
+	if (++p->depth > COMPILE_MAX_DEPTH) {
+		p->depth--;
+		return NULL;
+	}
+	n = compile_node(p, e);
+	p->depth--;
+	return n;
+}
+
+static void
+memo_free(fd_memo_t *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->size; i++)
+		free(m->e[i].reads);
+	free(m->e);
+	free(m->slots);
+	free(m->lo);
+	free(m->radix);
+	free(m);
+}
+
+void
+expr_prog_free(expr_prog_t *p)
+{
+	int i;
+
+	if (p == NULL)
+		return;
+	for (i = 0; i < p->nmemos; i++)
+		memo_free(p->memos[i]);   /* the root's among them */
+	free(p->memos);
+	arena_free(p->arena);
+	free(p);
+}
+
+/* A memory of the whole value pays when it has at most a quarter as many
+ * entries as the claim has tuples (and at most 4 FD_MEMO_MAX). */
+static size_t
+root_memo_max(const expr_slot_range_t *ranges, int nfree)
+{
+	size_t tuples = 1, cap = 4 * FD_MEMO_MAX;
+	int k;
+
+	for (k = 0; k < nfree; k++) {
+		if (!ranges[k].known || ranges[k].hi < ranges[k].lo)
+			return 0;
+		if ((uint64_t)ranges[k].hi - (uint64_t)ranges[k].lo >= 4 * cap)
+			return cap;
+		tuples *= (size_t)(ranges[k].hi - ranges[k].lo) + 1;
+		if (tuples >= 4 * cap)
+			return cap;
+	}
+	return tuples / 4;
+}
+
+expr_prog_t *
+expr_prog_compile(const expr_t *e, const expr_env_t *env, int nslots,
+    const expr_slot_range_t *ranges, int nfree)
+{
+	expr_prog_t *p;
+
+	assert(e != NULL && env != NULL);
+	if (env->numeric_id == NULL || env->numeric_at == NULL || nslots < 0 ||
+	    nfree > nslots)
+		return NULL;
+	p = xcalloc(1, sizeof *p);
+	p->arena = arena_create();
+	p->env = env;
+	p->ranges = ranges;
+	p->nfree = nfree;
+	p->nslots = nslots;
+	p->root = compile(p, e);
+	if (p->root == NULL) {
+		expr_prog_free(p);
+		return NULL;
+	}
+	if (ranges != NULL)
+		p->root_memo = memo_create(p, e, root_memo_max(ranges, nfree));
+	p->ranges = NULL;
+	return p;
+}
+
+/* ---- evaluating: expr-eval.c's functions, without the words ---- */
+
+static int peval(const pnode_t *n, prun_t *r, long *slots, value_t *out);
+
+static value_t
+p_int(long i)
+{
+	value_t v = { VAL_INT, i, 0.0, false };
+	return v;
+}
+
+static value_t
+p_real(double x)
+{
+	value_t v = { VAL_REAL, 0, x, false };
+	return v;
+}
+
+static value_t
+p_bool(bool b)
+{
+	value_t v = { VAL_BOOL, 0, 0.0, b };
+	return v;
+}
+
+static int
+peval_num(const pnode_t *n, prun_t *r, long *slots, value_t *v)
+{
+	if (peval(n, r, slots, v) < 0 || v->kind == VAL_BOOL)
+		return -1;
+	return 0;
+}
+
+static int
+peval_bool(const pnode_t *n, prun_t *r, long *slots, bool *b)
+{
+	value_t v;
+
+	if (peval(n, r, slots, &v) < 0 || v.kind != VAL_BOOL)
+		return -1;
+	*b = v.b;
+	return 0;
+}
+
+static int
+peval_integer(const pnode_t *n, prun_t *r, long *slots, long *out)
+{
+	value_t v;
+
+	if (peval_num(n, r, slots, &v) < 0)
+		return -1;
+	if (v.kind == VAL_INT) {
+		*out = v.i;
+		return 0;
+	}
+	if (v.r == floor(v.r) && fabs(v.r) <= 9e15) {
+		*out = (long)v.r;
+		return 0;
+	}
+	return -1;
+}
+
+/* T's entry at off as the evaluation sees it: the innermost override of
+ * a d (EXPR) / d T being evaluated, else the tensor's. A read of the
+ * tracked tensor is recorded (the memory of d (EXPR) / d T). */
+static double
+read_entry(prun_t *r, const tensor_t *t, size_t off)
+{
+	int i;
+
+	if (r->track == t) {
+		if (r->nreads == r->cap_reads) {
+			r->cap_reads = r->cap_reads ? 2 * r->cap_reads : 32;
+			r->reads = xreallocarray(r->reads, r->cap_reads,
+			    sizeof *r->reads);
+		}
+		r->reads[r->nreads++] = off;
+	}
+	for (i = r->npert - 1; i >= 0; i--)
+		if (r->pert[i].t == t && r->pert[i].off == off)
+			return r->pert[i].v;
+	return t->data[off];
+}
+
+/* The flat offset of access n's indices (in range), or -1. */
+static int
+peval_offset(const pnode_t *n, prun_t *r, long *slots, size_t *off)
+{
+	const tensor_t *t = n->u.acc.t;
+	long idx[TENSOR_MAX_DIMS];
+	size_t o = 0;
+	int k;
+
+	for (k = 0; k < n->u.acc.nargs; k++)
+		if (peval_integer(n->u.acc.args[k], r, slots, &idx[k]) < 0)
+			return -1;
+	for (k = 0; k < n->u.acc.nargs; k++) {
+		if (idx[k] < 0 || (size_t)idx[k] >= t->shape[k])
+			return -1;
+		o += (size_t)idx[k] * t->stride[k];
+	}
+	*off = o;
+	return 0;
+}
+
+static int
+peval_strides(const pnode_t *n, prun_t *r, long *slots, value_t *out)
+{
+	long k;
+
+	if (peval_integer(n->u.strides.arg, r, slots, &k) < 0 || k < 0 ||
+	    k > 3 || !n->u.strides.ok[k])
+		return -1;
+	*out = p_int(n->u.strides.vals[k]);
+	return 0;
+}
+
+static long
+p_floor_div(long a, long b)
+{
+	long q = a / b;
+
+	if (a % b != 0 && ((a < 0) != (b < 0)))
+		q--;
+	return q;
+}
+
+static long
+p_floor_mod(long a, long b)
+{
+	long m = a % b;
+
+	if (m != 0 && ((m < 0) != (b < 0)))
+		m += b;
+	return m;
+}
+
+static int
+p_arith_int(int kind, long a, long b, value_t *out)
+{
+	long x = 0;
+	bool ovf = false;
+
+	switch (kind) {
+	case EX_ADD: ovf = __builtin_add_overflow(a, b, &x); break;
+	case EX_SUB: ovf = __builtin_sub_overflow(a, b, &x); break;
+	case EX_MUL: ovf = __builtin_mul_overflow(a, b, &x); break;
+	case EX_IDIV: case EX_MOD:
+		if (b == 0)
+			return -1;
+		ovf = a == LONG_MIN && b == -1;
+		if (!ovf)
+			x = kind == EX_IDIV ? p_floor_div(a, b) : p_floor_mod(a, b);
+		break;
+	default:
+		assert(0 && "not an integer operator");
+	}
+	if (ovf)
+		return -1;
+	*out = p_int(x);
+	return 0;
+}
+
+static int
+p_arith_real(int kind, double a, double b, value_t *out)
+{
+	double x;
+
+	if ((kind == EX_DIV || kind == EX_IDIV || kind == EX_MOD) && b == 0.0)
+		return -1;
+	switch (kind) {
+	case EX_ADD: x = a + b; break;
+	case EX_SUB: x = a - b; break;
+	case EX_MUL: x = a * b; break;
+	case EX_DIV: x = a / b; break;
+	case EX_IDIV: x = floor(a / b); break;
+	case EX_MOD:
+		x = fmod(a, b);
+		if (x != 0.0 && ((x < 0) != (b < 0)))
+			x += b;
+		break;
+	default:
+		assert(0 && "not an arithmetic operator");
+		x = 0;
+	}
+	*out = p_real(x);
+	return 0;
+}
+
+static int
+peval_arith(const pnode_t *n, prun_t *r, long *slots, value_t *out)
+{
+	value_t a, b;
+
+	if (peval_num(n->u.op.a, r, slots, &a) < 0 ||
+	    peval_num(n->u.op.b, r, slots, &b) < 0)
+		return -1;
+	if (a.kind == VAL_INT && b.kind == VAL_INT && n->kind != EX_DIV)
+		return p_arith_int(n->kind, a.i, b.i, out);
+	return p_arith_real(n->kind, value_real(a), value_real(b), out);
+}
+
+static int
+peval_neg(const pnode_t *n, prun_t *r, long *slots, value_t *out)
+{
+	value_t a;
+
+	if (peval_num(n->u.op.a, r, slots, &a) < 0)
+		return -1;
+	if (a.kind == VAL_REAL) {
+		*out = p_real(-a.r);
+		return 0;
+	}
+	if (a.i == LONG_MIN)
+		return -1;
+	*out = p_int(-a.i);
+	return 0;
+}
+
+static int
+p_compare(value_t a, cmp_op_t op, value_t b, bool *res)
+{
+	int c;
+
+	if ((a.kind == VAL_BOOL) != (b.kind == VAL_BOOL) ||
+	    (a.kind == VAL_BOOL && op != CMP_EQ && op != CMP_NE))
+		return -1;
+	if (a.kind == VAL_BOOL)
+		c = (int)a.b - (int)b.b;
+	else if (a.kind == VAL_INT && b.kind == VAL_INT)
+		c = (a.i > b.i) - (a.i < b.i);
+	else
+		c = (value_real(a) > value_real(b)) - (value_real(a) < value_real(b));
+	switch (op) {
+	case CMP_EQ: *res = c == 0; break;
+	case CMP_NE: *res = c != 0; break;
+	case CMP_LT: *res = c < 0; break;
+	case CMP_LE: *res = c <= 0; break;
+	case CMP_GT: *res = c > 0; break;
+	case CMP_GE: *res = c >= 0; break;
+	}
+	return 0;
+}
+
+static int
+peval_cmp(const pnode_t *n, prun_t *r, long *slots, value_t *out)
+{
+	value_t a, b;
+	bool res = true;
+	int i;
+
+	if (peval(n->u.cmp.args[0], r, slots, &a) < 0)
+		return -1;
+	for (i = 1; i < n->u.cmp.n && res; i++, a = b) {
+		if (peval(n->u.cmp.args[i], r, slots, &b) < 0 ||
+		    p_compare(a, n->u.cmp.ops[i - 1], b, &res) < 0)
+			return -1;
+	}
+	*out = p_bool(res);
+	return 0;
+}
+
+static int
+peval_in(const pnode_t *n, prun_t *r, long *slots, value_t *out)
+{
+	value_t x, a, b;
+	bool lo, hi;
+
+	if (peval_num(n->u.op.a, r, slots, &x) < 0 ||
+	    peval_num(n->u.op.b, r, slots, &a) < 0 ||
+	    peval_num(n->u.op.c, r, slots, &b) < 0 ||
+	    p_compare(a, CMP_LE, x, &lo) < 0 ||
+	    p_compare(x, CMP_LE, b, &hi) < 0)
+		return -1;
+	*out = p_bool(lo && hi);
+	return 0;
+}
+
+static int
+peval_logic(const pnode_t *n, prun_t *r, long *slots, value_t *out)
+{
+	bool a, b = false;
+
+	if (peval_bool(n->u.op.a, r, slots, &a) < 0)
+		return -1;
+	if (n->kind == EX_NOT) {
+		*out = p_bool(!a);
+		return 0;
+	}
+	if ((n->kind == EX_AND) == a && peval_bool(n->u.op.b, r, slots, &b) < 0)
+		return -1;
+	*out = p_bool(n->kind == EX_AND ? a && b : a || b);
+	return 0;
+}
+
+static int
+peval_if(const pnode_t *n, prun_t *r, long *slots, value_t *out)
+{
+	bool c;
+
+	if (peval_bool(n->u.op.a, r, slots, &c) < 0)
+		return -1;
+	return peval(c ? n->u.op.b : n->u.op.c, r, slots, out);
+}
+
+typedef struct pacc {
+	bool real;
+	long i;
+	double x;
+} pacc_t;
+
+static int
+p_range(const prange_t *pr, prun_t *r, long *slots, long *lo, long *hi)
+{
+	if (pr->lo != NULL)
+		return peval_integer(pr->lo, r, slots, lo) < 0 ||
+		    peval_integer(pr->hi, r, slots, hi) < 0 ? -1 : 0;
+	if (pr->fail)
+		return -1;
+	*lo = pr->lo_c;
+	*hi = pr->hi_c;
+	return 0;
+}
+
+static unsigned long
+p_range_count(long lo, long hi)
+{
+	unsigned long span;
+
+	if (hi < lo)
+		return 0;
+	span = (unsigned long)hi - (unsigned long)lo;
+	return span == ULONG_MAX ? ULONG_MAX : span + 1;
+}
+
+static int
+p_charge(prun_t *r, unsigned long n)
+{
+	if (n <= EVAL_MAX_TERMS - r->terms) {
+		r->terms += n;
+		return 0;
+	}
+	return -1;
+}
+
+static bool
+p_cancelled(prun_t *r)
+{
+	const expr_env_t *w = r->p->env;
+
+	if (++r->polls < EVAL_POLL_EVERY)
+		return false;
+	r->polls = 0;
+	return w->cancelled != NULL && w->cancelled(w->ctx);
+}
+
+static int
+p_sum_level(const pnode_t *n, int k, prun_t *r, long *slots, pacc_t *acc)
+{
+	long lo, hi, v;
+	value_t t;
+	bool w = true;
+
+	if (k == n->u.sum.n) {
+		if (n->u.sum.where != NULL &&
+		    peval_bool(n->u.sum.where, r, slots, &w) < 0)
+			return -1;
+		if (!w)
+			return 0;
+		if (peval_num(n->u.sum.body, r, slots, &t) < 0)
+			return -1;
+		if (t.kind == VAL_REAL) {
+			acc->real = true;
+			acc->x += t.r;
+		} else if (__builtin_add_overflow(acc->i, t.i, &acc->i))
+			return -1;
+		return 0;
+	}
+	if (p_range(&n->u.sum.r[k], r, slots, &lo, &hi) < 0 ||
+	    p_charge(r, p_range_count(lo, hi)) < 0)
+		return -1;
+	if (hi < lo)
+		return 0;
+	for (v = lo;; v++) {
+		slots[n->u.sum.slots[k]] = v;
+		if (p_cancelled(r))
+			return -1;
+		if (p_sum_level(n, k + 1, r, slots, acc) < 0)
+			return -1;
+		if (v == hi)
+			break;
+	}
+	return 0;
+}
+
+static int
+peval_sum(const pnode_t *n, prun_t *r, long *slots, value_t *out)
+{
+	pacc_t acc = { false, 0, 0.0 };
+
+	if (p_sum_level(n, 0, r, slots, &acc) < 0)
+		return -1;
+	*out = acc.real ? p_real(acc.x + (double)acc.i) : p_int(acc.i);
+	return 0;
+}
+
+static int
+peval_call(const pnode_t *n, prun_t *r, long *slots, value_t *out)
+{
+	bool is_max = n->u.call.fn == FN_MAX, lt;
+	value_t best, v;
+	int i;
+
+	if (peval_num(n->u.call.args[0], r, slots, &best) < 0)
+		return -1;
+	if (n->u.call.fn == FN_ABS) {
+		if (best.kind == VAL_INT && best.i == LONG_MIN)
+			return -1;
+		*out = best.kind == VAL_INT ? p_int(labs(best.i)) :
+		    p_real(fabs(best.r));
+		return 0;
+	}
+	for (i = 1; i < n->u.call.nargs; i++) {
+		if (peval_num(n->u.call.args[i], r, slots, &v) < 0)
+			return -1;
+		p_compare(v, is_max ? CMP_GT : CMP_LT, best, &lt);
+		if (best.kind == VAL_REAL || v.kind == VAL_REAL)
+			best = p_real(lt ? value_real(v) : value_real(best));
+		else if (lt)
+			best = v;
+	}
+	*out = best;
+	return 0;
+}
+
+static int
+peval_numeric(const pnode_t *n, prun_t *r, long *slots, value_t *out)
+{
+	const expr_env_t *w = r->p->env;
+	size_t o = 0, j;
+
+	if (n->u.deriv.out != NULL &&
+	    peval_offset(n->u.deriv.out, r, slots, &o) < 0)
+		return -1;
+	if (peval_offset(n->u.deriv.den, r, slots, &j) < 0)
+		return -1;
+	*out = p_real(w->numeric_at(w->ctx, n->u.deriv.id,
+	    n->u.deriv.out != NULL ? (long)o : -1, j));
+	return 0;
+}
+
+/* EXPR at the unperturbed world, from a fresh count of work, recording
+ * the entries of t it reads (sorted, without repeats). */
+static void
+fd_memo_fill(prun_t *r, const pnode_t *num, const tensor_t *t, long *slots,
+    fd_memo_entry_t *e)
+{
+	prun_t sub;
+	size_t i, k;
+
+	memset(&sub, 0, sizeof sub);
+	sub.p = r->p;
+	sub.track = t;
+	e->status = peval_num(num, &sub, slots, &e->v);
+	e->terms = sub.terms;
+	/* sort and drop repeats: a small insertion sort, reads are few */
+	for (i = 1; i < sub.nreads; i++) {
+		size_t x = sub.reads[i];
+
+		for (k = i; k > 0 && sub.reads[k - 1] > x; k--)
+			sub.reads[k] = sub.reads[k - 1];
+		sub.reads[k] = x;
+	}
+	for (i = k = 0; i < sub.nreads; i++)
+		if (k == 0 || sub.reads[k - 1] != sub.reads[i])
+			sub.reads[k++] = sub.reads[i];
+	e->nreads = k;
+	e->reads = sub.reads;
+}
+
+static bool
+fd_memo_reads(const fd_memo_entry_t *e, size_t off)
+{
+	size_t lo = 0, hi = e->nreads;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (e->reads[mid] == off)
+			return true;
+		if (e->reads[mid] < off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+/* The memory's entry for the free variables at slots, filled if empty
+ * (by this thread; another that fills it at the same time computes the
+ * same, and the first to publish wins). */
+static const fd_memo_entry_t *
+fd_memo_get(prun_t *r, const pnode_t *n, long *slots, fd_memo_entry_t *mine)
+{
+	fd_memo_t *m = n->u.deriv.memo;
+	fd_memo_entry_t *e;
+	size_t key = 0;
+	int k, expect = 0;
+
+	for (k = 0; k < m->nkeys; k++) {
+		long v = slots[m->slots[k]];
+
+		if (v < m->lo[k] || (size_t)(v - m->lo[k]) >= m->radix[k])
+			return NULL;     /* outside the ranges given */
+		key = key * m->radix[k] + (size_t)(v - m->lo[k]);
+	}
+	e = &m->e[key];
+	if (__atomic_load_n(&e->state, __ATOMIC_ACQUIRE) == 2)
+		return e;
+	fd_memo_fill(r, n->u.deriv.num, n->u.deriv.den->u.acc.t, slots, mine);
+	if (mine->status < 0 && r->p->env->cancelled != NULL &&
+	    r->p->env->cancelled(r->p->env->ctx))
+		return mine;    /* a cancelled evaluation is not remembered */
+	if (__atomic_compare_exchange_n(&e->state, &expect, 1, false,
+	    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+		e->status = mine->status;
+		e->v = mine->v;
+		e->terms = mine->terms;
+		e->nreads = mine->nreads;
+		e->reads = mine->reads;
+		mine->reads = NULL;
+		__atomic_store_n(&e->state, 2, __ATOMIC_RELEASE);
+		return e;
+	}
+	return mine;
+}
+
+/* d (EXPR) / d T[j]: (EXPR(x+h) - EXPR(x-h)) / ((x+h) - (x-h)), T[j]
+ * overridden, never written. */
+static int
+peval_fd(const pnode_t *n, prun_t *r, long *slots, value_t *out)
+{
+	const pnode_t *den = n->u.deriv.den;
+	const fd_memo_entry_t *e = NULL;
+	fd_memo_entry_t mine;
+	double orig, xp, xm, h = r->p->env->fd_eps;
+	value_t vp, vm;
+	size_t off;
+	int rc, top;
+
+	if (peval_offset(den, r, slots, &off) < 0)
+		return -1;
+	orig = read_entry(r, den->u.acc.t, off);
+	xp = orig + h;
+	xm = orig - h;
+	memset(&mine, 0, sizeof mine);
+	if (n->u.deriv.memo != NULL && r->npert == 0 && r->track == NULL)
+		e = fd_memo_get(r, n, slots, &mine);
+	if (e != NULL && !fd_memo_reads(e, off)) {
+		/* both evaluations would be this one, with its work twice */
+		free(mine.reads);
+		if (e->status < 0 || p_charge(r, e->terms) < 0 ||
+		    p_charge(r, e->terms) < 0)
+			return -1;
+		*out = p_real((value_real(e->v) - value_real(e->v)) / (xp - xm));
+		return 0;
+	}
+	free(mine.reads);
+	if (r->npert == MAX_PERTURB)
+		return -1;      /* not reached: compile refuses deeper nests */
+	top = r->npert++;
+	r->pert[top].t = den->u.acc.t;
+	r->pert[top].off = off;
+	r->pert[top].v = xp;
+	rc = peval_num(n->u.deriv.num, r, slots, &vp);
+	r->pert[top].v = xm;
+	if (rc == 0)
+		rc = peval_num(n->u.deriv.num, r, slots, &vm);
+	r->npert--;
+	if (rc < 0)
+		return -1;
+	*out = p_real((value_real(vp) - value_real(vm)) / (xp - xm));
+	return 0;
+}
+
+static int
+peval_node(const pnode_t *n, prun_t *r, long *slots, value_t *out)
+{
+	size_t off;
+
+	switch (n->kind) {
+	case EX_INT: *out = p_int(n->u.ival); return 0;
+	case EX_REAL: *out = p_real(n->u.rval); return 0;
+	case P_SLOT: *out = p_int(slots[n->u.slot]); return 0;
+	case P_CONST: *out = p_int(n->u.ival); return 0;
+	case P_FAIL: return -1;
+	case EX_ACCESS:
+		if (peval_offset(n, r, slots, &off) < 0)
+			return -1;
+		*out = p_real(read_entry(r, n->u.acc.t, off));
+		return 0;
+	case P_STRIDES: return peval_strides(n, r, slots, out);
+	case EX_NEG: return peval_neg(n, r, slots, out);
+	case EX_NOT: case EX_AND: case EX_OR:
+		return peval_logic(n, r, slots, out);
+	case EX_ADD: case EX_SUB: case EX_MUL: case EX_DIV: case EX_IDIV:
+	case EX_MOD:
+		return peval_arith(n, r, slots, out);
+	case EX_CMP: return peval_cmp(n, r, slots, out);
+	case EX_IN: return peval_in(n, r, slots, out);
+	case EX_IF: return peval_if(n, r, slots, out);
+	case EX_SUM: return peval_sum(n, r, slots, out);
+	case EX_CALL: return peval_call(n, r, slots, out);
+	case P_NUMERIC: return peval_numeric(n, r, slots, out);
+	case P_FD: return peval_fd(n, r, slots, out);
+	}
+	assert(0 && "unknown program node");
+	return -1;
+}
+
+/* As expr-eval.c's eval: a real result that is not finite is a finding
+ * where it first appears. */
+static int
+peval(const pnode_t *n, prun_t *r, long *slots, value_t *out)
+{
+	if (peval_node(n, r, slots, out) < 0)
+		return -1;
+	if (out->kind == VAL_REAL && !isfinite(out->r))
+		return -1;
+	return 0;
+}
+
+static int
+eval_fresh(expr_prog_t *p, long *slots, value_t *out)
+{
+	prun_t r;
+	int rc;
+
+	memset(&r, 0, sizeof r);
+	r.p = p;
+	rc = peval(p->root, &r, slots, out);
+	free(r.reads);
+	return rc;
+}
+
+/* The root memory's entry for slots, or NULL (outside the ranges). */
+static fd_memo_entry_t *
+root_entry(const fd_memo_t *m, const long *slots)
+{
+	size_t key = 0;
+	int k;
+
+	for (k = 0; k < m->nkeys; k++) {
+		long v = slots[m->slots[k]];
+
+		if (v < m->lo[k] || (size_t)(v - m->lo[k]) >= m->radix[k])
+			return NULL;
+		key = key * m->radix[k] + (size_t)(v - m->lo[k]);
+	}
+	return &m->e[key];
+}
+
+int
+expr_prog_eval(expr_prog_t *p, long *slots, value_t *out)
+{
+	fd_memo_entry_t *e;
+	const expr_env_t *w = p->env;
+	int rc, expect = 0;
+
+	assert(p != NULL && out != NULL);
+	if (p->root_memo == NULL || (e = root_entry(p->root_memo, slots)) == NULL)
+		return eval_fresh(p, slots, out);
+	if (__atomic_load_n(&e->state, __ATOMIC_ACQUIRE) == 2) {
+		*out = e->v;
+		return e->status;
+	}
+	rc = eval_fresh(p, slots, out);
+	if (rc < 0 && w->cancelled != NULL && w->cancelled(w->ctx))
+		return rc;
+	if (__atomic_compare_exchange_n(&e->state, &expect, 1, false,
+	    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+		e->status = rc;
+		e->v = *out;
+		__atomic_store_n(&e->state, 2, __ATOMIC_RELEASE);
+	}
+	return rc;
+}

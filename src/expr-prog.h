@@ -1,0 +1,63 @@
+/*
+ * expr-prog.h: the check language compiled for the verifier's hot path.
+ *
+ * expr_eval (expr.h) walks the claim's tree and looks every tensor and
+ * shape constant up by name at every use; it is the reference, and the
+ * only one that words findings. A program is the same tree with the names
+ * resolved once, when it is compiled against a world (tensors to
+ * pointers, constants to values, inferred ranges to numbers, numeric
+ * derivatives to the world's id), and evaluated with the same arithmetic
+ * in the same order: the same value, bit for bit, and a finding exactly
+ * where expr_eval has one (then the caller asks expr_eval for the
+ * message). The work limit of an evaluation is counted the same way.
+ *
+ * Two things expr_eval does not do, each giving the same bits:
+ *   - d (EXPR) / d T[j] never writes T: the perturbed entry is an override
+ *     that the program's reads see, so programs can run in several
+ *     threads at once over the same tensors;
+ *   - when the caller gives the ranges of the free variables, d (EXPR) /
+ *     d T[j] remembers, for each tuple of the free variables EXPR reads,
+ *     EXPR's value and the entries of T it read: at a j that EXPR does not
+ *     read, both perturbed evaluations would equal that value, so the
+ *     result is (v - v) / ((x+h) - (x-h)) without evaluating EXPR again.
+ *
+ * A program is valid while the world's tensors are (until a let is
+ * replaced). Evaluation is thread-safe when the world's numeric_at and
+ * cancelled are, each thread with its own slots and state.
+ */
+#ifndef CONVGRAD_EXPR_PROG_H
+#define CONVGRAD_EXPR_PROG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "expr.h"
+
+typedef struct expr_prog expr_prog_t;
+
+/* The range lo..hi of a free variable, for the memory of d (EXPR) / d T
+ * (known: false when it depends on other variables). */
+typedef struct expr_slot_range {
+	bool known;
+	long lo, hi;
+} expr_slot_range_t;
+
+/*
+ * Compile e against env (which must provide numeric_id and numeric_at).
+ * nslots is the claim's frame size; ranges NULL, or nfree entries for
+ * slots 0..nfree-1. NULL when e uses something the compiler does not
+ * take (then evaluate with expr_eval). The caller frees it.
+ */
+expr_prog_t *expr_prog_compile(const expr_t *e, const expr_env_t *env,
+    int nslots, const expr_slot_range_t *ranges, int nfree);
+void expr_prog_free(expr_prog_t *p);          /* NULL: no-op */
+
+/*
+ * Evaluate p at slots (nslots entries, the free variables set; sums write
+ * their own). 0 with *out set, or -1 where expr_eval has a finding (no
+ * message: ask expr_eval). The memory of d (EXPR) / d T is shared by every
+ * evaluation of p and guarded for threads.
+ */
+int expr_prog_eval(expr_prog_t *p, long *slots, value_t *out);
+
+#endif

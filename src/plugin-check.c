@@ -1,0 +1,242 @@
+/*
+ * plugin-check.c: the gradcheck of a plugin (see plugin-check.h).
+ */
+#include "plugin-check.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "load-dir.h"
+#include "plugin-run.h"
+#include "util.h"
+#include "zoo.h"
+
+/* N, C_in, H_in, W_in, C_out, R, S, strh, strw, pad_h, pad_w, dil_h,
+ * dil_w, groups: strides 1 to 3, non-square, R != S, R = S with
+ * C_in = C_out (so taps-swapped and channels-swapped can show), padding,
+ * dilation, groups. */
+static const long sweep[][14] = {
+	{ 2, 2, 5, 6, 2, 3, 2, 2, 3, 0, 0, 1, 1, 1 },
+	{ 2, 2, 5, 4, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1 },
+	{ 1, 2, 6, 5, 2, 2, 3, 2, 1, 1, 2, 2, 1, 1 },
+	{ 2, 1, 7, 6, 2, 3, 3, 3, 2, 2, 1, 2, 2, 1 },
+	{ 1, 4, 5, 5, 4, 3, 3, 2, 1, 1, 1, 1, 2, 2 },
+};
+
+size_t
+plugin_sweep_count(void)
+{
+	return sizeof(sweep) / sizeof(sweep[0]);
+}
+
+conv_shape_t
+plugin_sweep_shape(size_t i)
+{
+	const long *v = sweep[i];
+	conv_shape_t s;
+	char *err = NULL;
+	int rc;
+
+	conv_shape_init(&s, v[0], v[1], v[2], v[3], v[4], v[5], v[6]);
+	s.strh = v[7], s.strw = v[8], s.pad_h = v[9], s.pad_w = v[10];
+	s.dil_h = v[11], s.dil_w = v[12], s.groups = v[13];
+	rc = conv_shape_validate(&s, 0, &err);
+	if (rc != 0)
+		fatal("the sweep's shape %zu is invalid: %s", i, err);
+	return s;
+}
+
+/* ---- the engine's source ---- */
+
+static int
+src_forward(void *ctx, tensor_t *output, const conv_params_t *p,
+    const conv_shape_t *s, char **err)
+{
+	return plugin_forward(ctx, false, s, p->input, p->weight, p->bias,
+	    output, err);
+}
+
+static int
+src_backward(void *ctx, tensor_t *dinput, tensor_t *dweight, tensor_t *dbias,
+    const tensor_t *df, const conv_params_t *p, const conv_shape_t *s,
+    char **err)
+{
+	return plugin_backward(ctx, false, s, p->input, p->weight, df, dinput,
+	    dweight, dbias, err);
+}
+
+/* The engine's item as a summary item of the report. */
+static void
+add_engine_item(rcheck_report_t *r, const gradcheck_item_t *gi,
+    const conv_shape_t *s, const char *ctx)
+{
+	const char *names[RCHECK_MAX_DIMS];
+	size_t dims[RCHECK_MAX_DIMS] = { 0 };
+	const char *const *wn;
+	rcheck_entry_t e = { { 0 }, gi->got, gi->want };
+	rcheck_input_t in = { gi->quantity, ctx, 0, names, dims, NULL, NULL,
+	    NULL, NULL, gi->tol_why, s };
+	int n = 0, k;
+
+	if (gi->kind != GRADCHECK_GRADIENT)
+		for (k = 0; k < 4; k++) {
+			names[n] = gradcheck_output_names[k];
+			e.index[n++] = gi->out_idx[k];
+		}
+	if (gi->kind != GRADCHECK_AGREE) {
+		int nw;
+
+		wn = gradcheck_wrt_names(gi->wrt, &nw);
+		for (k = 0; k < nw; k++) {
+			names[n] = wn[k];
+			e.index[n++] = gi->wrt_idx[k];
+		}
+	}
+	for (k = 0; k < n; k++)
+		dims[k] = 1;
+	in.ndim = n;
+	rcheck_add_summary(r, &in, gi->checked, gi->failures, gi->max_abs,
+	    gi->max_rel, gi->tol, &e)->pass = gi->pass;
+}
+
+/* The engine's gradcheck of the plugin at g's shape. Returns -1 if the
+ * plugin failed (the fault is in r). */
+static int
+engine_check(rcheck_report_t *r, gradcheck_t *g, plugin_t *pl,
+    const char *ctx)
+{
+	gradcheck_source_t src = { .ctx = pl, .name = "plugin",
+	    .forward = src_forward, .backward = src_backward };
+	size_t before = gradcheck_count(g), i, failed = 0;
+	char *err = NULL;
+	int rc = gradcheck_run_source(g, &src, &failed, &err);
+
+	for (i = before; i < gradcheck_count(g); i++)
+		add_engine_item(r, gradcheck_item(g, i), gradcheck_shape(g), ctx);
+	if (rc != 0) {
+		rcheck_add_fault(r, err != NULL ? err : "the plugin failed");
+		free(err);
+	}
+	return rc;
+}
+
+/* ---- against the reference ---- */
+
+static tensor_t *
+rounded(const tensor_t *t, bool f32)
+{
+	tensor_t *u = tensor_clone(t);
+	size_t i;
+
+	for (i = 0; f32 && i < u->size; i++)
+		u->data[i] = (double)(float)u->data[i];
+	return u;
+}
+
+/* The plugin's four results (in float32 when f32) against the reference
+ * on the same (rounded) tensors, diagnosed. */
+static void
+reference_check(rcheck_report_t *r, plugin_t *pl, bool f32,
+    const conv_shape_t *s, const conv_params_t *p, uint64_t seed,
+    const char *shape_str)
+{
+	tensor_t *x = rounded(p->input, f32), *w = rounded(p->weight, f32);
+	tensor_t *b = rounded(p->bias, f32), *df, *res[ZOO_NQTY];
+	zoo_problem_t pr;
+	char *err = NULL, *ctx;
+	size_t d[4];
+	rng_t rng;
+	int q;
+
+	for (q = 0; q < ZOO_NQTY; q++)
+		res[q] = tensor_create(zoo_qty_dims((zoo_qty_t)q, s, d), d);
+	rng_seed(&rng, seed ^ 0x5eedULL);
+	df = tensor_clone(res[ZOO_OUTPUT]);
+	tensor_fill_uniform(df, &rng, -1, 1);
+	if (f32) {
+		tensor_t *t = rounded(df, true);
+
+		tensor_free(df);
+		df = t;
+	}
+	pr = (zoo_problem_t){ s, x, w, b, df };
+	ctx = xasprintf("(%s, %s)", f32 ? "float32" : "float64", shape_str);
+	if (plugin_forward(pl, f32, s, x, w, b, res[ZOO_OUTPUT], &err) != 0 ||
+	    plugin_backward(pl, f32, s, x, w, df, res[ZOO_DINPUT],
+	    res[ZOO_DWEIGHT], res[ZOO_DBIAS], &err) != 0) {
+		rcheck_add_fault(r, err);
+		free(err);
+	} else {
+		for (q = 0; q < ZOO_NQTY; q++)
+			load_check_result(r, zoo_qty_name((zoo_qty_t)q), ctx,
+			    (zoo_qty_t)q, res[q], f32, &pr);
+	}
+	free(ctx);
+	for (q = 0; q < ZOO_NQTY; q++)
+		tensor_free(res[q]);
+	tensor_free(x);
+	tensor_free(w);
+	tensor_free(b);
+	tensor_free(df);
+}
+
+/* Every check at one shape. 0, or -1 with *err (invalid shape, cost). */
+static int
+check_shape(rcheck_report_t *r, plugin_t *pl, const plugin_check_opts_t *o,
+    const conv_shape_t *s, char **err)
+{
+	gradcheck_opts_t go = o->base;
+	char buf[256], *ctx;
+	gradcheck_t *g;
+
+	go.shape = *s;
+	if ((g = gradcheck_create(&go, err)) == NULL)
+		return -1;
+	conv_shape_str(gradcheck_shape(g), buf, sizeof(buf));
+	ctx = xasprintf("(%s)", buf);
+	/* after a fault the same calls would fail again (and a hang would
+	 * take its time limit again): the next shape is tried instead */
+	if (engine_check(r, g, pl, ctx) == 0)
+		reference_check(r, pl, false, gradcheck_shape(g),
+		    gradcheck_params(g), go.seed, buf);
+	if (plugin_has_f32(pl))
+		reference_check(r, pl, true, gradcheck_shape(g),
+		    gradcheck_params(g), go.seed, buf);
+	free(ctx);
+	gradcheck_free(g);
+	return 0;
+}
+
+rcheck_report_t *
+plugin_check(const plugin_check_opts_t *o, char **err)
+{
+	plugin_t *pl = plugin_open(o->path, o->timeout, err);
+	rcheck_report_t *r;
+	char *title;
+	size_t i, n = o->sweep ? plugin_sweep_count() : 1;
+
+	if (pl == NULL)
+		return NULL;
+	title = xasprintf("convgrad gradcheck --plugin %s: %s%s", o->path,
+	    o->sweep ? "the default sweep of shapes" : "one shape",
+	    plugin_has_f32(pl) ? "; float64 and float32 entry points" :
+	    "; float64 entry points (no _f32 ones)");
+	r = rcheck_report_create(title, "the plugin's backward against finite "
+	    "differences of the plugin's own forward (the gradcheck engine), and "
+	    "every result against convgrad's float64 element reference kernels "
+	    "(conv-elem.c)");
+	free(title);
+	for (i = 0; i < n; i++) {
+		conv_shape_t s = o->sweep ? plugin_sweep_shape(i) : o->base.shape;
+
+		if (check_shape(r, pl, o, &s, err) != 0) {
+			rcheck_report_free(r);
+			r = NULL;
+			break;
+		}
+	}
+	plugin_free(pl);
+	return r;
+}

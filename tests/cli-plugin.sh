@@ -1,0 +1,126 @@
+#!/bin/bash
+# cli-plugin.sh: `convgrad gradcheck --plugin` end to end. The example
+# plugin (examples/plugin/conv.c) is built and passes the default sweep;
+# every zoo mistake, planted into a copy of it (sed on its marked lines),
+# fails and is named; plugins that crash, hang, return an error, write
+# outside a buffer or into an input, exit, leave an output unwritten, or
+# lack a symbol are reported as such (a short --timeout, so no test
+# waits long; only the hanging plugin gets it, so a loaded machine does
+# not stop a healthy call).
+. "$top_srcdir/tests/tap.sh"
+
+: "${CC:=cc}"
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/cli-plugin.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT
+build() {  # build OUT.so SOURCE [FLAGS...]
+	local out=$1 src=$2; shift 2
+	$CC -std=c11 -shared -fPIC -O1 -I"$top_srcdir/include" "$@" -o "$out" "$src"
+}
+if ! build "$tmp/libconv.so" "$top_srcdir/examples/plugin/conv.c" -Wall -Wextra -Werror; then
+	echo "1..1"; echo "not ok 1 - the example plugin builds"; exit 0
+fi
+pass "the example plugin builds with -Wall -Wextra -Werror"
+
+# --- the example plugin: the default sweep passes ---------------------------
+"$CONVGRAD" gradcheck --plugin "$tmp/libconv.so" >"$tmp/out" 2>"$tmp/err"
+check "example plugin: the default sweep exits 0" test $? -eq 0
+check "... five shapes' Jacobians, each against its own forward" test \
+	"$(grep -c '^PASS d output/d input' "$tmp/out")" -eq 5
+check "... the sweep has strides 3 and padding, dilation, groups" grep -q \
+	'strh=3 strw=2 pad_h=2 pad_w=1 dil_h=2 dil_w=2' "$tmp/out"
+check "... groups in the sweep" grep -q 'groups=2' "$tmp/out"
+check "... float32 entry points checked with float32 bounds" grep -q \
+	'^PASS dweight (float32, ' "$tmp/out"
+check "... the truth is stated" grep -q \
+	"^truth: the plugin's backward against finite differences of the plugin's own forward" "$tmp/out"
+check "... nothing on stderr" test ! -s "$tmp/err"
+"$CONVGRAD" gradcheck --plugin "$tmp/libconv.so" --shape 1,2,5,5,2,3,3 --format json >"$tmp/json"
+check "--shape and --format json: exit 0" test $? -eq 0
+if python3 -c 1 2>/dev/null; then
+	check "json: the issue's fields, all pass" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+keys = {"name", "checked", "wrong", "max_abs", "max_rel", "tol", "result", "first", "worst", "diagnosis"}
+assert d["result"] == "pass" and d["faults"] == [], d
+assert all(set(q) == keys and q["result"] == "pass" for q in d["quantities"])
+' "$tmp/json"
+fi
+
+# --- every zoo mistake planted into the example ------------------------------
+shape="--shape 2,2,5,5,2,2,2 --stride 2,1 --padding 1,1 --dilation 1,2 --sample 20"
+plant() {  # plant ID SED-SCRIPT
+	local id=$1 script=$2
+	sed "$script" "$top_srcdir/examples/plugin/conv.c" >"$tmp/$id.c"
+	if cmp -s "$tmp/$id.c" "$top_srcdir/examples/plugin/conv.c"; then
+		fail "$id: the plant changed the example"; return
+	fi
+	if ! build "$tmp/lib$id.so" "$tmp/$id.c" -w; then
+		fail "$id: the planted plugin builds"; return
+	fi
+	"$CONVGRAD" gradcheck --plugin "$tmp/lib$id.so" $shape >"$tmp/out" 2>&1
+	local rc=$?
+	if [ $rc -eq 1 ] && grep -q "^  diagnosis: $id: " "$tmp/out"; then
+		pass "$id planted into the example plugin: found and named"
+	else
+		fail "$id planted into the example plugin: found and named"
+		diag "exit $rc" "$(grep -E '^(FAIL|  diagnosis)' "$tmp/out" | head -8)"
+	fi
+}
+plant forward-no-bias 's/double acc = bias != NULL ? bias\[co\] : 0.0;/double acc = 0.0;/'
+plant window-short '/dinput: rows/s/di < k->R;/di < k->R - 1;/'
+plant stride-ignored '/dinput: h_in/s/k->strh \* ho/ho/; /dinput: w_in/s/k->strw \* wo/wo/'
+plant padding-ignored '/dinput: h_in/s/ - k->pad_h;/;/; /dinput: w_in/s/ - k->pad_w;/;/'
+plant dilation-ignored '/dinput: h_in/s/k->dil_h \* di/di/; /dinput: w_in/s/k->dil_w \* dj/dj/'
+plant taps-swapped '/dinput: tap/s/WT(co, ci, di, dj)/WT(co, ci, dj, di)/'
+plant channels-swapped '/dinput: tap/s/WT(co, ci, di, dj)/WT(ci, co, di, dj)/'
+plant kernel-flipped '/dinput: tap/s/WT(co, ci, di, dj)/WT(co, ci, k->R - 1 - di, k->S - 1 - dj)/'
+plant dweight-first-image '/dweight: images/s/b < k->N/b < 1/'
+plant dweight-mean '/dweight: store/s|= acc;|= acc / k->N;|'
+plant bias-batch-only '/dbias: rows/s/ho < k->H_out/ho < 1/; /dbias: columns/s/wo < k->W_out/wo < 1/'
+plant bias-mean '/dbias: store/s|= acc;|= acc / (k->N * k->H_out * k->W_out);|'
+plant not-finite '/dinput: zeroed/d'
+
+# --- plugins that fail ---------------------------------------------------------
+fault() {  # fault N DESCRIPTION EXIT MESSAGE [OPTIONS...]
+	local n=$1 d=$2 want=$3 m=$4; shift 4
+	if ! build "$tmp/libf$n.so" "$top_srcdir/tests/plugins/faulty.c" -w -DFAULT=$n; then
+		fail "$d: builds"; return
+	fi
+	"$CONVGRAD" gradcheck --plugin "$tmp/libf$n.so" "$@" \
+		--shape 1,1,4,4,1,2,2 --stride 1 >"$tmp/out" 2>&1
+	local rc=$?
+	if [ $rc -eq "$want" ] && grep -qF -- "$m" "$tmp/out"; then pass "$d"
+	else fail "$d"; diag "exit $rc" "$(head -c 2000 "$tmp/out")"; fi
+}
+fault 1 "a crash is reported with the call, the signal and the shape" 1 \
+	"the plugin crashed in convgrad_backward (SIGSEGV) at shape N=1 C_in=1 H_in=4 W_in=4 C_out=1 R=2 S=2 strh=1 strw=1"
+fault 2 "a hang is stopped after --timeout" 1 \
+	"the plugin did not return from convgrad_forward within 0.3 s at shape N=1 C_in=1" \
+	--timeout 0.3
+fault 3 "a nonzero return is the plugin's error" 1 \
+	"convgrad_backward returned 7 (the plugin's error) at shape"
+fault 4 "a write past the end of dweight: the byte offset" 1 \
+	"convgrad_backward wrote outside dweight: at byte offset 32 of a 32-byte buffer, 1 byte past its end"
+fault 5 "a write before output: the byte offset" 1 \
+	"convgrad_forward wrote outside output: at byte offset -1 of a 72-byte buffer"
+fault 6 "a missing symbol is named (exit 2)" 2 \
+	"libf6.so: missing symbol convgrad_backward"
+fault 7 "a write into a const input" 1 \
+	"convgrad_forward wrote into input, an input (const), at byte offset 16"
+fault 8 "a plugin that exits" 1 \
+	"the plugin exited with status 3 in convgrad_forward"
+fault 9 "an output left unwritten reads as NaN: not-finite" 1 \
+	"  diagnosis: not-finite: "
+
+# --- bad arguments -------------------------------------------------------------
+"$CONVGRAD" gradcheck --plugin "$tmp/none.so" >/dev/null 2>"$tmp/err"
+check "a missing library: exit 2, named" sh -c \
+	"test $? -eq 2 && grep -qF '$tmp/none.so: No such file or directory' '$tmp/err'"
+"$CONVGRAD" gradcheck --plugin "$top_srcdir/README.md" >/dev/null 2>"$tmp/err"
+check "not a library: exit 2, dlopen's words" sh -c \
+	"test $? -eq 2 && grep -q 'README.md: cannot load: ' '$tmp/err'"
+"$CONVGRAD" gradcheck --plugin "$tmp/libconv.so" --timeout 0 >/dev/null 2>"$tmp/err"
+check "--timeout 0: exit 2" sh -c "test $? -eq 2 && grep -q -- '--timeout: expected seconds' '$tmp/err'"
+"$CONVGRAD" gradcheck --timeout 1 >/dev/null 2>"$tmp/err"
+check "--timeout without --plugin: exit 2" sh -c "test $? -eq 2 && grep -q -- '--timeout: only with --plugin' '$tmp/err'"
+done_testing

@@ -1,0 +1,65 @@
+/*
+ * faulty.c: plugins that fail the way plugins do, for tests/cli-plugin.sh.
+ * Built once per fault with -DFAULT=n: each is the example plugin's
+ * forward and backward (included) with one fault added to one call.
+ *   1 crash: convgrad_backward dereferences NULL (SIGSEGV)
+ *   2 hang: convgrad_forward loops for ever
+ *   3 error: convgrad_backward returns 7
+ *   4 oob: convgrad_backward writes one double past the end of dweight
+ *   5 before: convgrad_forward writes 8 bytes before output
+ *   6 nosym: no convgrad_backward at all
+ *   7 input: convgrad_forward writes into its const input
+ *   8 exit: convgrad_forward calls exit(3)
+ *   9 unwritten: convgrad_backward leaves dbias as it found it (NaN)
+ */
+#include <stdlib.h>
+
+#define convgrad_forward real_forward
+#define convgrad_backward real_backward
+#include "../../examples/plugin/conv.c"
+#undef convgrad_forward
+#undef convgrad_backward
+
+int
+convgrad_forward(const struct convgrad_conv *k, const double *input,
+    const double *weight, const double *bias, double *output)
+{
+	int rc = real_forward(k, input, weight, bias, output);
+
+#if FAULT == 2
+	for (;;)
+		;
+#elif FAULT == 5
+	output[-1] = 1.0;
+#elif FAULT == 7
+	((double *)input)[2] = 42.0;
+#elif FAULT == 8
+	exit(3);
+#endif
+	return rc;
+}
+
+#if FAULT != 6
+int
+convgrad_backward(const struct convgrad_conv *k, const double *input,
+    const double *weight, const double *doutput, double *dinput,
+    double *dweight, double *dbias)
+{
+	long nw = k->C_out * (k->C_in / k->groups) * k->R * k->S;
+	double saved = dbias[0];
+	int rc = real_backward(k, input, weight, doutput, dinput, dweight, dbias);
+
+#if FAULT == 1
+	*(volatile int *)0 = 1;
+#elif FAULT == 3
+	rc = 7;
+#elif FAULT == 4
+	dweight[nw] = 1.0;
+#elif FAULT == 9
+	dbias[0] = saved;
+#endif
+	(void)nw;
+	(void)saved;
+	return rc;
+}
+#endif
