@@ -241,38 +241,44 @@ conv2d_col2im(tensor_t *dinput, long b, const double *cols,
 	    scatter_row);
 }
 
-/* Group g's rows of the cols of images b0 .. b0+n-1, side by side:
- * (C_in/groups*R*S, n*H_out*W_out). */
+/* The walk over group g's rows of the cols of images b0 .. b0+n-1, side by
+ * side: (C_in/groups*R*S, n*H_out*W_out), image j from column j*H_out*W_out. */
+static void
+chunk_walk(const cols_ref_t *c, const tensor_t *t, long b0, long n, long g,
+    const conv_shape_t *s, cols_row_fn *fn)
+{
+	size_t hw = (size_t)cols_cols(s);
+	long j, c0 = g * conv_group_cin(s);
+
+	for (j = 0; j < n; j++) {
+		cols_ref_t cj = {
+			.out = c->out != NULL ? c->out + (size_t)j * hw : NULL,
+			.in = c->in != NULL ? c->in + (size_t)j * hw : NULL,
+		};
+
+		cols_walk(&cj, (size_t)n * hw, t, b0 + j, c0,
+		    c0 + conv_group_cin(s), s, fn);
+	}
+}
+
+/* im2col of group g for a chunk, into cols. */
 static void
 im2col_chunk(double *cols, const tensor_t *input, long b0, long n, long g,
     const conv_shape_t *s)
 {
-	size_t hw = (size_t)cols_cols(s);
-	long j, c0 = g * conv_group_cin(s);
-	cols_ref_t c;
+	cols_ref_t c = { .out = cols };
 
-	for (j = 0; j < n; j++) {
-		c.out = cols + (size_t)j * hw;
-		cols_walk(&c, (size_t)n * hw, input, b0 + j, c0,
-		    c0 + conv_group_cin(s), s, gather_row);
-	}
+	chunk_walk(&c, input, b0, n, g, s, gather_row);
 }
 
-/* col2im of group g's rows, for images b0 .. b0+n-1 side by side:
- * ACCUMULATES into dinput. */
+/* col2im of group g for a chunk: ACCUMULATES cols into dinput. */
 static void
 col2im_chunk(tensor_t *dinput, long b0, long n, long g, const double *cols,
     const conv_shape_t *s)
 {
-	size_t hw = (size_t)cols_cols(s);
-	long j, c0 = g * conv_group_cin(s);
-	cols_ref_t c;
+	cols_ref_t c = { .in = cols };
 
-	for (j = 0; j < n; j++) {
-		c.in = cols + (size_t)j * hw;
-		cols_walk(&c, (size_t)n * hw, dinput, b0 + j, c0,
-		    c0 + conv_group_cin(s), s, scatter_row);
-	}
+	chunk_walk(&c, dinput, b0, n, g, s, scatter_row);
 }
 
 /* dY of the chunk, (C_out, n*H_out*W_out), from df's images b0 .. b0+n-1;

@@ -1034,6 +1034,36 @@ source_column(gradcheck_t *g, const gradcheck_source_t *src, conv_wrt_t wrt,
 /* Rows of the analytic Jacobian the direct engine holds at once. */
 #define DIRECT_CHUNK_BYTES ((size_t)1 << 20)
 
+/* What the direct engine's loops need: two forward outputs, a column, and
+ * the backward result for wrt. */
+typedef struct direct_scratch {
+	tensor_t *hi, *lo, *d[3];
+	double *col;
+} direct_scratch_t;
+
+static void
+direct_scratch_init(direct_scratch_t *w, const gradcheck_t *g,
+    conv_wrt_t wrt)
+{
+	memset(w, 0, sizeof(*w));
+	w->hi = gradcheck_output_like(&g->s);
+	w->lo = gradcheck_output_like(&g->s);
+	w->col = xmalloc(w->hi->size * sizeof(double));
+	w->d[wrt] = tensor_clone(conv_wrt_tensor(&g->p, wrt));
+}
+
+static void
+direct_scratch_done(direct_scratch_t *w)
+{
+	int i;
+
+	tensor_free(w->hi);
+	tensor_free(w->lo);
+	free(w->col);
+	for (i = 0; i < 3; i++)
+		tensor_free(w->d[i]);
+}
+
 /*
  * The direct engine over every entry: analytic rows from one backward with
  * df = e_o each, held a chunk of at most 1 MiB at a time; for each chunk,
@@ -1047,38 +1077,33 @@ direct_jacobian_all(gradcheck_t *g, const gradcheck_source_t *src,
 	const tensor_t *x = conv_wrt_tensor(&g->p, wrt);
 	size_t M = g->onehot->size, P = x->size, o0, o, j;
 	size_t B = DIRECT_CHUNK_BYTES / sizeof(double) / P;
-	tensor_t *d[3] = { NULL, NULL, NULL };
-	tensor_t *hi = gradcheck_output_like(&g->s);
-	tensor_t *lo = gradcheck_output_like(&g->s);
-	double *col = xmalloc(M * sizeof(double)), *rows;
+	direct_scratch_t w;
+	double *rows;
 	int rc = 0;
 
 	B = B < 1 ? 1 : B > M ? M : B;
 	rows = xmalloc(B * P * sizeof(double));
-	d[wrt] = tensor_clone(x);
+	direct_scratch_init(&w, g, wrt);
 	tensor_zero(g->onehot);
 	for (o0 = 0; o0 < M && rc == 0; o0 += B) {
 		size_t n = M - o0 < B ? M - o0 : B;
 
 		for (o = 0; o < n && rc == 0; o++) {
 			g->onehot->data[o0 + o] = 1;
-			rc = gradcheck_src_backward(g, src, &g->p, d, g->onehot, err);
+			rc = gradcheck_src_backward(g, src, &g->p, w.d, g->onehot, err);
 			g->onehot->data[o0 + o] = 0;
 			if (rc == 0)
-				memcpy(rows + o * P, d[wrt]->data, P * sizeof(double));
+				memcpy(rows + o * P, w.d[wrt]->data, P * sizeof(double));
 		}
 		for (j = 0; j < P && rc == 0; j++) {
-			rc = source_column(g, src, wrt, j, hi, lo, col, err);
+			rc = source_column(g, src, wrt, j, w.hi, w.lo, w.col, err);
 			for (o = 0; o < n && rc == 0; o++)
-				observe(it, rows[o * P + j], col[o0 + o], g->onehot, o0 + o,
-				    x, j);
+				observe(it, rows[o * P + j], w.col[o0 + o], g->onehot,
+				    o0 + o, x, j);
 		}
 	}
 	free(rows);
-	free(col);
-	tensor_free(hi);
-	tensor_free(lo);
-	tensor_free(d[wrt]);
+	direct_scratch_done(&w);
 	return rc;
 }
 
@@ -1093,18 +1118,13 @@ direct_jacobian(gradcheck_t *g, const gradcheck_source_t *src,
 {
 	const tensor_t *x = conv_wrt_tensor(&g->p, wrt);
 	size_t M = g->onehot->size, P = x->size, k, i, last_o = SIZE_MAX;
-	tensor_t *d[3] = { NULL, NULL, NULL };
-	tensor_t *hi, *lo;
-	double *col;
+	direct_scratch_t w;
 	uint64_t *e;
 	int rc = 0;
 
 	if (g->o.sample == 0 || g->o.sample >= M * P)
 		return direct_jacobian_all(g, src, wrt, it, err);
-	hi = gradcheck_output_like(&g->s);
-	lo = gradcheck_output_like(&g->s);
-	col = xmalloc(M * sizeof(double));
-	d[wrt] = tensor_clone(x);
+	direct_scratch_init(&w, g, wrt);
 	k = g->o.sample;
 	e = sample_distinct(&g->rng, (uint64_t)M * P, k);
 	tensor_zero(g->onehot);
@@ -1113,20 +1133,17 @@ direct_jacobian(gradcheck_t *g, const gradcheck_source_t *src,
 
 		if (o != last_o) {
 			g->onehot->data[o] = 1;
-			rc = gradcheck_src_backward(g, src, &g->p, d, g->onehot, err);
+			rc = gradcheck_src_backward(g, src, &g->p, w.d, g->onehot, err);
 			g->onehot->data[o] = 0;
 			last_o = o;
 		}
 		if (rc == 0)
-			rc = source_column(g, src, wrt, j, hi, lo, col, err);
+			rc = source_column(g, src, wrt, j, w.hi, w.lo, w.col, err);
 		if (rc == 0)
-			observe(it, d[wrt]->data[j], col[o], g->onehot, o, x, j);
+			observe(it, w.d[wrt]->data[j], w.col[o], g->onehot, o, x, j);
 	}
 	free(e);
-	free(col);
-	tensor_free(hi);
-	tensor_free(lo);
-	tensor_free(d[wrt]);
+	direct_scratch_done(&w);
 	return rc;
 }
 
@@ -1136,29 +1153,26 @@ direct_gradient(gradcheck_t *g, const gradcheck_source_t *src,
     conv_wrt_t wrt, const tensor_t *ana, gradcheck_item_t *it, char **err)
 {
 	const tensor_t *x = conv_wrt_tensor(&g->p, wrt);
-	tensor_t *hi = gradcheck_output_like(&g->s);
-	tensor_t *lo = gradcheck_output_like(&g->s);
-	double *col = xmalloc(hi->size * sizeof(double));
+	direct_scratch_t w;
 	size_t k, i, o;
 	uint64_t *e;
 	int rc = 0;
 
+	direct_scratch_init(&w, g, wrt);
 	k = g->o.sample == 0 || g->o.sample > x->size ? x->size : g->o.sample;
 	e = k == x->size ? NULL : sample_distinct(&g->rng, x->size, k);
 	for (i = 0; i < k && rc == 0; i++) {
 		size_t j = e ? e[i] : i;
 		double sum = 0;
 
-		rc = source_column(g, src, wrt, j, hi, lo, col, err);
-		for (o = 0; rc == 0 && o < hi->size; o++)
-			sum += g->df->data[o] * col[o];
+		rc = source_column(g, src, wrt, j, w.hi, w.lo, w.col, err);
+		for (o = 0; rc == 0 && o < w.hi->size; o++)
+			sum += g->df->data[o] * w.col[o];
 		if (rc == 0)
 			observe(it, ana->data[j], sum, NULL, 0, x, j);
 	}
 	free(e);
-	free(col);
-	tensor_free(hi);
-	tensor_free(lo);
+	direct_scratch_done(&w);
 	return rc;
 }
 

@@ -31,11 +31,6 @@ enum { F_INPUT, F_WEIGHT, F_BIAS, F_DF, F_OUTPUT, F_DINPUT, F_DWEIGHT,
 static const char *const file_names[F_COUNT] = { "input", "weight", "bias",
 	"df", "output", "dinput", "dweight", "dbias" };
 
-static const char *const input_names[4] = { "b", "c_in", "h_in", "w_in" };
-static const char *const weight_names[4] = { "c_out", "c_in", "di", "dj" };
-static const char *const bias_names[1] = { "c_out" };
-static const char *const output_names[4] = { "b", "c_out", "h_out",
-	"w_out" };
 
 typedef struct loaded {
 	const load_opts_t *o;
@@ -370,12 +365,6 @@ reference(tensor_t *want, zoo_qty_t q, const zoo_problem_t *p)
 	}
 }
 
-static const char *const *
-qty_names(zoo_qty_t q)
-{
-	return q == ZOO_OUTPUT ? output_names : q == ZOO_DINPUT ? input_names :
-	    q == ZOO_DWEIGHT ? weight_names : bias_names;
-}
 
 /* Compare got (quantity q) with want, the tolerance gamma * abs + extra
  * per entry, and append the item. */
@@ -386,7 +375,7 @@ compare(rcheck_report_t *r, const char *name, const char *context,
     const conv_shape_t *s)
 {
 	double *tol = xmalloc(got->size * sizeof(double));
-	rcheck_input_t in = { name, context, got->ndim, qty_names(q), got->shape,
+	rcheck_input_t in = { name, context, got->ndim, zoo_qty_names(q), got->shape,
 	    got->data, want->data, tol, NULL, why, s };
 	rcheck_item_t *it;
 	size_t i;

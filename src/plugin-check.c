@@ -3,6 +3,7 @@
  */
 #include "plugin-check.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,12 +136,144 @@ rounded(const tensor_t *t, bool f32)
 	return u;
 }
 
+#define H32 0.125          /* the float32 step: see fd32_entry */
+
+/* One entry of d f/d wrt for f = sum(df * output), by central differences
+ * of the plugin's float32 forward. conv2d is linear in each argument, so a
+ * large step has no truncation error; what remains is the forward's
+ * float32 rounding. The step is the one the float32 values really take.
+ * 0, or -1 with *err (a fault). */
+static int
+fd32_entry(plugin_t *pl, const conv_shape_t *s, tensor_t *const t[3],
+    int wrt, size_t j, const tensor_t *df, tensor_t *out_hi,
+    tensor_t *out_lo, double *num, double *step, char **err)
+{
+	double v = t[wrt]->data[j], hi = (double)(float)(v + H32);
+	double lo = (double)(float)(v - H32), sum = 0;
+	size_t o;
+	int rc;
+
+	t[wrt]->data[j] = hi;
+	rc = plugin_forward(pl, true, s, t[0], t[1], t[2], out_hi, err);
+	t[wrt]->data[j] = lo;
+	if (rc == 0)
+		rc = plugin_forward(pl, true, s, t[0], t[1], t[2], out_lo, err);
+	t[wrt]->data[j] = v;
+	if (rc != 0)
+		return -1;
+	for (o = 0; o < df->size; o++)
+		sum += df->data[o] * (out_hi->data[o] - out_lo->data[o]);
+	*step = hi - lo;
+	*num = sum / *step;
+	return 0;
+}
+
+/* The largest |entry| of t, at least 1. */
+static double
+max_abs1(const tensor_t *t)
+{
+	double m = 1;
+	size_t i;
+
+	for (i = 0; i < t->size; i++)
+		m = fmax(m, fabs(t->data[i]));
+	return m;
+}
+
+/* The tolerance of entry j: the difference quotient's rounding, 2 gamma_n
+ * (2^-24) sum_o |df_o| (A_o + h M) over the step, twice (both
+ * evaluations), with M bounding the factor the perturbed entry meets; plus
+ * the float32 backward's own bound, gamma times its sum of |terms|. */
+static double
+fd32_tol(double fd_sum, double step, double g_back, double abs_j)
+{
+	return 2 * 2 * fd_sum / step + g_back * abs_j;
+}
+
+/* With the _f32 entry points: the plugin's float32 gradients (grad, from
+ * its backward for df) against differences of its own float32 forward,
+ * every entry or o->sample of each. */
+static void
+fd32_check(rcheck_report_t *r, plugin_t *pl, const zoo_problem_t *pr,
+    tensor_t *const grad[3], size_t sample, uint64_t seed, const char *ctx)
+{
+	static const zoo_qty_t qs[3] = { ZOO_DINPUT, ZOO_DWEIGHT, ZOO_DBIAS };
+	static const char *const names[3] = { "dinput vs its float32 forward",
+	    "dweight vs its float32 forward", "dbias vs its float32 forward" };
+	const conv_shape_t *s = pr->s;
+	tensor_t *t[3] = { tensor_clone(pr->input), tensor_clone(pr->weight),
+	    tensor_clone(pr->bias) };
+	tensor_t *hi = tensor_clone(pr->df), *lo = tensor_clone(pr->df);
+	tensor_t *A = tensor_clone(pr->df);
+	double n = (double)(s->C_in / s->groups * s->R * s->S + 1), M, fd_sum = 0;
+	double gn = rcheck_gamma(n, FLT_EPSILON / 2) / 2;
+	char *err = NULL;
+	rng_t rng;
+	size_t o;
+	int w;
+
+	zoo_compute(A, ZOO_COUNT, ZOO_OUTPUT, pr, true);
+	M = fmax(max_abs1(pr->input), max_abs1(pr->weight));
+	for (o = 0; o < A->size; o++)
+		fd_sum += fabs(pr->df->data[o]) * gn * (A->data[o] + H32 * M);
+	rng_seed(&rng, seed ^ 0xf32ULL);
+	for (w = 0; w < 3 && err == NULL; w++) {
+		size_t nj = t[w]->size, j, k;
+		double *num = xcalloc(nj, sizeof(double));
+		double *tol = xcalloc(nj, sizeof(double));
+		unsigned char *mask = xcalloc(nj, 1);
+		tensor_t *absg = tensor_clone(grad[w]);
+		double K = qs[w] == ZOO_DINPUT ? (double)(s->C_out / s->groups *
+		    s->R * s->S) : (double)(s->N * s->H_out * s->W_out);
+		double gb = rcheck_gamma(K, FLT_EPSILON / 2), step;
+		char *why = xasprintf("2 x 2 sum_o |df_o| gamma_n(2^-24) (A_o + h M) / "
+		    "step + %.3g x the entry's sum of |terms|: the float32 "
+		    "forward's rounding in a central difference with h = %g (conv2d "
+		    "is linear: no truncation error), n = %.0f, and the float32 "
+		    "backward's bound", gb, H32, n);
+
+		zoo_compute(absg, ZOO_COUNT, qs[w], pr, true);
+		for (k = 0; k < (sample > 0 && sample < nj ? sample : nj); k++) {
+			j = sample > 0 && sample < nj ? (size_t)rng_below(&rng, nj) : k;
+			if (mask[j])
+				continue;
+			if (fd32_entry(pl, s, t, w, j, pr->df, hi, lo, &num[j], &step,
+			    &err) != 0)
+				break;
+			mask[j] = 1;
+			tol[j] = fd32_tol(fd_sum, step, gb, absg->data[j]);
+		}
+		if (err == NULL) {
+			rcheck_input_t in = { names[w], ctx, grad[w]->ndim,
+			    w == 0 ? zoo_qty_names(ZOO_DINPUT) : w == 1 ?
+			    zoo_qty_names(ZOO_DWEIGHT) : zoo_qty_names(ZOO_DBIAS),
+			    grad[w]->shape, grad[w]->data, num, tol, mask, why, s };
+
+			rcheck_compare(r, &in);
+		}
+		free(why);
+		free(num);
+		free(tol);
+		free(mask);
+		tensor_free(absg);
+	}
+	if (err != NULL) {
+		rcheck_add_fault(r, err);
+		free(err);
+	}
+	for (w = 0; w < 3; w++)
+		tensor_free(t[w]);
+	tensor_free(hi);
+	tensor_free(lo);
+	tensor_free(A);
+}
+
 /* The plugin's four results (in float32 when f32) against the reference
  * on the same (rounded) tensors, diagnosed. */
 static void
 reference_check(rcheck_report_t *r, plugin_t *pl, bool f32,
     const conv_shape_t *s, const conv_params_t *p, uint64_t seed,
-    const char *shape_str)
+    size_t sample, const char *shape_str)
 {
 	tensor_t *x = rounded(p->input, f32), *w = rounded(p->weight, f32);
 	tensor_t *b = rounded(p->bias, f32), *df, *res[ZOO_NQTY];
@@ -172,6 +305,8 @@ reference_check(rcheck_report_t *r, plugin_t *pl, bool f32,
 		for (q = 0; q < ZOO_NQTY; q++)
 			load_check_result(r, zoo_qty_name((zoo_qty_t)q), ctx,
 			    (zoo_qty_t)q, res[q], f32, &pr);
+		if (f32)
+			fd32_check(r, pl, &pr, &res[ZOO_DINPUT], sample, seed, ctx);
 	}
 	free(ctx);
 	for (q = 0; q < ZOO_NQTY; q++)
@@ -200,10 +335,10 @@ check_shape(rcheck_report_t *r, plugin_t *pl, const plugin_check_opts_t *o,
 	 * take its time limit again): the next shape is tried instead */
 	if (engine_check(r, g, pl, ctx) == 0)
 		reference_check(r, pl, false, gradcheck_shape(g),
-		    gradcheck_params(g), go.seed, buf);
+		    gradcheck_params(g), go.seed, go.sample, buf);
 	if (plugin_has_f32(pl))
 		reference_check(r, pl, true, gradcheck_shape(g),
-		    gradcheck_params(g), go.seed, buf);
+		    gradcheck_params(g), go.seed, go.sample, buf);
 	free(ctx);
 	gradcheck_free(g);
 	return 0;

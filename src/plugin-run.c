@@ -295,8 +295,15 @@ start_child(plugin_t *p, char **err)
 	close(sv[1]);
 	p->pid = pid;
 	p->fd = sv[0];
-	if (wait_answer(p, "loading the library", "", err) != 0)
+	if (wait_answer(p, "loading the library", "", err) != 0) {
+		char *why = err != NULL ? *err : NULL;
+
+		if (why != NULL) {
+			*err = xasprintf("%s: %s", p->path, why);
+			free(why);
+		}
 		return -1;
+	}
 	if (h->load_status != 0) {
 		set_error(err, "%s: %s", p->path, h->msg);
 		stop_child(p);

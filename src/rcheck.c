@@ -181,18 +181,33 @@ window_in_padding(const conv_shape_t *s, long ho, long wo)
 	    w0 + s->dil_w * (s->S - 1) >= s->W_in;
 }
 
-/* "only where the window reaches into the padded border", when every wrong
- * entry of an output-indexed quantity is such a position. */
+/* Is input pixel (hi, wi) within the padding's width of the border? */
+static bool
+input_in_border(const conv_shape_t *s, long hi, long wi)
+{
+	return hi < s->pad_h || hi >= s->H_in - s->pad_h || wi < s->pad_w ||
+	    wi >= s->W_in - s->pad_w;
+}
+
+/* When every wrong entry is at the border: for an output-indexed quantity
+ * "only where the window reaches into the padded border", for an
+ * input-indexed one "only where h_in or w_in is in the padded border"
+ * (within the padding's width of the edge). */
 static void
 where_padding(sbuf_t *b, const rcheck_item_t *it, const rcheck_input_t *in,
     const bool *bad)
 {
 	size_t i, n = 1, border = 0;
 	long idx[RCHECK_MAX_DIMS];
+	bool out, inp;
 	int k;
 
-	if (in->s == NULL || it->ndim < 4 || strcmp(it->names[2], "h_out") != 0 ||
+	if (in->s == NULL || it->ndim != 4 ||
 	    (in->s->pad_h == 0 && in->s->pad_w == 0))
+		return;
+	out = strcmp(it->names[2], "h_out") == 0;
+	inp = strcmp(it->names[2], "h_in") == 0;
+	if (!out && !inp)
 		return;
 	for (k = 0; k < it->ndim; k++)
 		n *= it->dims[k];
@@ -200,12 +215,15 @@ where_padding(sbuf_t *b, const rcheck_item_t *it, const rcheck_input_t *in,
 		if (!bad[i])
 			continue;
 		unravel(it, i, idx);
-		if (!window_in_padding(in->s, idx[2], idx[3]))
+		if (out ? !window_in_padding(in->s, idx[2], idx[3]) :
+		    !input_in_border(in->s, idx[2], idx[3]))
 			return;
 		border++;
 	}
-	sbuf_addf(b, "  only where the window reaches into the padded border "
-	    "(%zu wrong entries)\n", border);
+	sbuf_addf(b, "  only where %s (all %zu wrong entries)\n", out ?
+	    "the window reaches into the padded border" :
+	    "h_in or w_in is in the padded border (within the padding's "
+	    "width of the edge)", border);
 }
 
 static void

@@ -86,6 +86,18 @@ zoo_qty_name(zoo_qty_t q)
 	return names[q];
 }
 
+const char *const *
+zoo_qty_names(zoo_qty_t q)
+{
+	static const char *const names[ZOO_NQTY][4] = {
+		{ "b", "c_out", "h_out", "w_out" }, { "b", "c_in", "h_in", "w_in" },
+		{ "c_out", "c_in", "di", "dj" }, { "c_out" },
+	};
+
+	assert(q < ZOO_NQTY);
+	return names[q];
+}
+
 const zoo_entry_t *
 zoo_find(const char *name)
 {
@@ -203,6 +215,17 @@ geom_of(zoo_id_t m, const conv_shape_t *s)
 	return g;
 }
 
+/* The input pixel (*hi, *wi) under tap (di, dj) of output (ho, wo) as g
+ * places it; false if it falls in the padding (the term is zero). */
+static inline bool
+window_at(const geom_t *g, const conv_shape_t *s, long ho, long wo, long di,
+    long dj, long *hi, long *wi)
+{
+	*hi = g->strh * ho + g->dil_h * di - g->pad_h;
+	*wi = g->strw * wo + g->dil_w * dj - g->pad_w;
+	return *hi >= 0 && *hi < s->H_in && *wi >= 0 && *wi < s->W_in;
+}
+
 /* The tap that multiplies: weight[c_out,c_in,di,dj] (c_in within the
  * group), or the one a mistake reads instead. */
 static inline double
@@ -244,10 +267,9 @@ output_core(tensor_t *out, zoo_id_t m, const zoo_problem_t *p, bool abs)
 		for (ci = 0; ci < g.cin_g; ci++)
 		for (di = 0; di < g.R_used; di++)
 		for (dj = 0; dj < s->S; dj++) {
-			long hi = g.strh * ho + g.dil_h * di - g.pad_h;
-			long wi = g.strw * wo + g.dil_w * dj - g.pad_w;
+			long hi, wi;
 
-			if (hi < 0 || hi >= s->H_in || wi < 0 || wi >= s->W_in)
+			if (!window_at(&g, s, ho, wo, di, dj, &hi, &wi))
 				continue;
 			acc += rd(T4(p->input, b, c0 + ci, hi, wi), abs) *
 			    tap(p->weight, m, co, ci, di, dj, abs);
@@ -278,10 +300,9 @@ dinput_core(tensor_t *dinput, zoo_id_t m, const zoo_problem_t *p, bool abs)
 		for (ci = 0; ci < g.cin_g; ci++)
 		for (di = 0; di < g.R_used; di++)
 		for (dj = 0; dj < s->S; dj++) {
-			long hi = g.strh * ho + g.dil_h * di - g.pad_h;
-			long wi = g.strw * wo + g.dil_w * dj - g.pad_w;
+			long hi, wi;
 
-			if (hi < 0 || hi >= s->H_in || wi < 0 || wi >= s->W_in)
+			if (!window_at(&g, s, ho, wo, di, dj, &hi, &wi))
 				continue;
 			T4(dinput, b, c0 + ci, hi, wi) += d *
 			    tap(p->weight, m, co, ci, di, dj, abs);
@@ -310,10 +331,9 @@ dweight_core(tensor_t *dw, zoo_id_t m, const zoo_problem_t *p, bool abs)
 		for (b = 0; b < N_used; b++)
 		for (ho = 0; ho < s->H_out; ho++)
 		for (wo = 0; wo < s->W_out; wo++) {
-			long hi = g.strh * ho + g.dil_h * di - g.pad_h;
-			long wi = g.strw * wo + g.dil_w * dj - g.pad_w;
+			long hi, wi;
 
-			if (hi < 0 || hi >= s->H_in || wi < 0 || wi >= s->W_in)
+			if (!window_at(&g, s, ho, wo, di, dj, &hi, &wi))
 				continue;
 			acc += rd(T4(p->df, b, co, ho, wo), abs) *
 			    rd(T4(p->input, b, c_in, hi, wi), abs);

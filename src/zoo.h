@@ -29,6 +29,10 @@ typedef enum zoo_qty { ZOO_OUTPUT, ZOO_DINPUT, ZOO_DWEIGHT, ZOO_DBIAS,
 
 /* "output", "dinput", "dweight", "dbias". */
 const char *zoo_qty_name(zoo_qty_t q);
+/* The index names of quantity q: "b", "c_out", "h_out", "w_out" for the
+ * output; "b", "c_in", "h_in", "w_in"; "c_out", "c_in", "di", "dj";
+ * "c_out". */
+const char *const *zoo_qty_names(zoo_qty_t q);
 
 /* The mistakes, in the order the diagnosis tries them. */
 typedef enum zoo_id {

@@ -235,95 +235,68 @@ START_TEST(test_backward_elem_vs_matrix)
 }
 END_TEST
 
-/* The matrix form with its images taken 1, 2 and 3 at a time into each
- * GEMM (the batch split with and without a remainder), under both GEMMs,
- * against the element form: the same bounds as the twins above. */
+/* The matrix form, with `per` images in each GEMM (0: its default), under
+ * the current GEMM, against the element form: the twins' bounds above. */
+static void
+check_matrix_vs_elem(const problem_t *pr, long per)
+{
+	const conv_shape_t *s = &pr->s;
+	tensor_t *ye = nan_like(pr->df), *die = nan_like(pr->p.input);
+	tensor_t *dwe = nan_like(pr->p.weight), *y = nan_like(pr->df);
+	tensor_t *di = nan_like(pr->p.input), *dw = nan_like(pr->p.weight);
+
+	conv2d_forward_elem(ye, pr->p.input, pr->p.weight, pr->p.bias, s);
+	conv2d_backward_input_elem(die, pr->df, pr->p.weight, s);
+	conv2d_backward_weight_elem(dwe, pr->df, pr->p.input, s);
+	conv2d_matrix_set_batch_cols(per * s->H_out * s->W_out);
+	conv2d_forward_matrix(y, pr->p.input, pr->p.weight, pr->p.bias, s);
+	conv2d_backward_input_matrix(di, pr->df, pr->p.weight, s);
+	conv2d_backward_weight_matrix(dw, pr->df, pr->p.input, s);
+	conv2d_matrix_set_batch_cols(0);
+	ck_assert_tensor_close(y, ye, twin_tol((double)(conv_group_cin(s) *
+	    s->R * s->S) + 1), 0.0);
+	ck_assert_tensor_close(di, die,
+	    twin_tol((double)(s->C_out * s->R * s->S)), 0.0);
+	ck_assert_tensor_close(dw, dwe,
+	    twin_tol((double)(s->N * s->H_out * s->W_out)), 0.0);
+	tensor_free(ye);
+	tensor_free(die);
+	tensor_free(dwe);
+	tensor_free(y);
+	tensor_free(di);
+	tensor_free(dw);
+}
+
+/* Images taken 1, 2 and 3 at a time into each GEMM (the batch split with
+ * and without a remainder), under both GEMMs. */
 START_TEST(test_matrix_chunks)
 {
 	problem_t pr;
-	const conv_shape_t *s;
-	tensor_t *ye, *die, *dwe;
 	long per;
 	size_t k;
 
 	problem_init(&pr, _i);
-	s = &pr.s;
-	ye = nan_like(pr.df);
-	die = nan_like(pr.p.input);
-	dwe = nan_like(pr.p.weight);
-	conv2d_forward_elem(ye, pr.p.input, pr.p.weight, pr.p.bias, s);
-	conv2d_backward_input_elem(die, pr.df, pr.p.weight, s);
-	conv2d_backward_weight_elem(dwe, pr.df, pr.p.input, s);
 	for (per = 1; per <= 3; per++)
-	for (k = 0; k < 2; k++) {
-		tensor_t *y = nan_like(pr.df), *di = nan_like(pr.p.input);
-		tensor_t *dw = nan_like(pr.p.weight);
-
-		gemm_set_backend(backends[k]);
-		conv2d_matrix_set_batch_cols(per * s->H_out * s->W_out);
-		conv2d_forward_matrix(y, pr.p.input, pr.p.weight, pr.p.bias, s);
-		conv2d_backward_input_matrix(di, pr.df, pr.p.weight, s);
-		conv2d_backward_weight_matrix(dw, pr.df, pr.p.input, s);
-		conv2d_matrix_set_batch_cols(0);
-		ck_assert_tensor_close(y, ye, twin_tol((double)(conv_group_cin(s) *
-		    s->R * s->S) + 1), 0.0);
-		ck_assert_tensor_close(di, die,
-		    twin_tol((double)(s->C_out * s->R * s->S)), 0.0);
-		ck_assert_tensor_close(dw, dwe,
-		    twin_tol((double)(s->N * s->H_out * s->W_out)), 0.0);
-		tensor_free(y);
-		tensor_free(di);
-		tensor_free(dw);
-	}
-	tensor_free(ye);
-	tensor_free(die);
-	tensor_free(dwe);
+		for (k = 0; k < 2; k++) {
+			gemm_set_backend(backends[k]);
+			check_matrix_vs_elem(&pr, per);
+		}
 	problem_done(&pr);
 }
 END_TEST
 
-/* The matrix form with the built-in GEMM on threads (chunks of the batch
- * spread over them, dweight reduced from per-thread partials), with one
- * image and with the default number per GEMM, against the element form. */
+/* The built-in GEMM on threads (chunks of the batch spread over them,
+ * dweight reduced from per-thread partials), one image and the default
+ * number per GEMM. */
 START_TEST(test_matrix_threaded)
 {
 	problem_t pr;
-	const conv_shape_t *s;
-	tensor_t *ye, *die, *dwe;
-	long per;
 
 	parallel_set_threads(3);
 	gemm_set_backend(GEMM_BUILTIN);
 	problem_init_row(&pr, &big_shapes[_i], 200 + _i);
-	s = &pr.s;
-	ye = nan_like(pr.df);
-	die = nan_like(pr.p.input);
-	dwe = nan_like(pr.p.weight);
-	conv2d_forward_elem(ye, pr.p.input, pr.p.weight, pr.p.bias, s);
-	conv2d_backward_input_elem(die, pr.df, pr.p.weight, s);
-	conv2d_backward_weight_elem(dwe, pr.df, pr.p.input, s);
-	for (per = 0; per <= 1; per++) {
-		tensor_t *y = nan_like(pr.df), *di = nan_like(pr.p.input);
-		tensor_t *dw = nan_like(pr.p.weight);
-
-		conv2d_matrix_set_batch_cols(per * s->H_out * s->W_out);
-		conv2d_forward_matrix(y, pr.p.input, pr.p.weight, pr.p.bias, s);
-		conv2d_backward_input_matrix(di, pr.df, pr.p.weight, s);
-		conv2d_backward_weight_matrix(dw, pr.df, pr.p.input, s);
-		conv2d_matrix_set_batch_cols(0);
-		ck_assert_tensor_close(y, ye, twin_tol((double)(conv_group_cin(s) *
-		    s->R * s->S) + 1), 0.0);
-		ck_assert_tensor_close(di, die,
-		    twin_tol((double)(s->C_out * s->R * s->S)), 0.0);
-		ck_assert_tensor_close(dw, dwe,
-		    twin_tol((double)(s->N * s->H_out * s->W_out)), 0.0);
-		tensor_free(y);
-		tensor_free(di);
-		tensor_free(dw);
-	}
-	tensor_free(ye);
-	tensor_free(die);
-	tensor_free(dwe);
+	check_matrix_vs_elem(&pr, 1);
+	check_matrix_vs_elem(&pr, 0);
 	problem_done(&pr);
 }
 END_TEST

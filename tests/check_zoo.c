@@ -190,6 +190,44 @@ START_TEST(test_where_and_grid)
 }
 END_TEST
 
+/* Wrong only at the border: said so, for inputs and for outputs. */
+START_TEST(test_where_border)
+{
+	static const char *const in_names[4] = { "b", "c_in", "h_in", "w_in" };
+	static const char *const out_names[4] = { "b", "c_out", "h_out",
+	    "w_out" };
+	size_t dims[4] = { 1, 1, 6, 6 }, i;
+	double got[36], want[36], tol[36];
+	rcheck_report_t *r = rcheck_report_create("t", "truth");
+	rcheck_input_t in = { "dinput", "", 4, in_names, dims, got, want, tol,
+	    NULL, "why", NULL };
+	conv_shape_t s;
+	char *err = NULL;
+	rcheck_item_t *it;
+
+	conv_shape_init(&s, 1, 1, 6, 6, 1, 3, 3);
+	s.pad_h = s.pad_w = 1;
+	ck_assert(conv_shape_validate(&s, 0, &err) == 0);   /* H_out = 6 */
+	in.s = &s;
+	for (i = 0; i < 36; i++) {
+		want[i] = 1;
+		tol[i] = 1e-9;
+		got[i] = i / 6 == 0 || i % 6 == 5 ? 2 : 1;    /* row 0, column 5 */
+	}
+	it = rcheck_compare(r, &in);
+	ck_assert_msg(strstr(it->where, "only where h_in or w_in is in the "
+	    "padded border") != NULL, "%s", it->where);
+	in.names = out_names;
+	it = rcheck_compare(r, &in);
+	ck_assert_msg(strstr(it->where, "only where the window reaches into "
+	    "the padded border (all 11 wrong entries)") != NULL, "%s", it->where);
+	got[14] = 2;                                      /* (2, 2): inside */
+	it = rcheck_compare(r, &in);
+	ck_assert(strstr(it->where, "padded border") == NULL);
+	rcheck_report_free(r);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -201,6 +239,7 @@ main(void)
 	tcase_add_test(tc, test_no_mistake_and_not_finite);
 	tcase_add_test(tc, test_table);
 	tcase_add_test(tc, test_where_and_grid);
+	tcase_add_test(tc, test_where_border);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }

@@ -111,6 +111,13 @@ fault 8 "a plugin that exits" 1 \
 	"the plugin exited with status 3 in convgrad_forward"
 fault 9 "an output left unwritten reads as NaN: not-finite" 1 \
 	"  diagnosis: not-finite: "
+fault 10 "a library that crashes as it loads: exit 2" 2 \
+	"the plugin crashed in loading the library (SIGSEGV)"
+
+"$CONVGRAD" gradcheck --plugin "$tmp/libf1.so" --shape 1,1,4,4,1,2,2 --format json >"$tmp/json" 2>/dev/null
+check "json: a crash is in faults, exit 1" sh -c "test $? -eq 1 && grep -q '\"faults\": \[\"plugin: backward: the plugin crashed in convgrad_backward (SIGSEGV)' '$tmp/json'"
+"$CONVGRAD" gradcheck --plugin "$tmp/libf1.so" --shape 1,1,4,4,1,2,2 --format tap >"$tmp/tap" 2>/dev/null
+check "tap: a crash is a not ok" grep -q '^not ok [0-9]* - plugin: backward: the plugin crashed' "$tmp/tap"
 
 # --- bad arguments -------------------------------------------------------------
 "$CONVGRAD" gradcheck --plugin "$tmp/none.so" >/dev/null 2>"$tmp/err"

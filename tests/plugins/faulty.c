@@ -11,6 +11,7 @@
  *   7 input: convgrad_forward writes into its const input
  *   8 exit: convgrad_forward calls exit(3)
  *   9 unwritten: convgrad_backward leaves dbias as it found it (NaN)
+ *  10 load: the library's constructor crashes as it is loaded
  */
 #include <stdlib.h>
 
@@ -38,6 +39,18 @@ convgrad_forward(const struct convgrad_conv *k, const double *input,
 #endif
 	return rc;
 }
+
+#if FAULT == 10
+#include <signal.h>
+
+/* raise, not a NULL store: an optimiser may drop a constructor whose only
+ * statement is undefined behaviour */
+__attribute__((constructor)) static void
+crash_on_load(void)
+{
+	raise(SIGSEGV);
+}
+#endif
 
 #if FAULT != 6
 int
