@@ -551,3 +551,45 @@ conv_shape_opts_validate(const conv_shape_opts_t *o, conv_shape_t *s,
 	free(why);
 	return rc;
 }
+
+/* ---- the geometry of the window (added for the tutor) ---- */
+
+bool
+conv_axis_tap(long h, long ho, long str, long dil, long pad, long R, long *d)
+{
+	long off = h + pad - str * ho;
+
+	if (off < 0 || off % dil != 0 || off / dil >= R)
+		return false;
+	if (d != NULL)
+		*d = off / dil;
+	return true;
+}
+
+bool
+conv_axis_tapped(long h, long d, long str, long dil, long pad, long n_out)
+{
+	long off = h + pad - dil * d;
+
+	return off >= 0 && off % str == 0 && off / str < n_out;
+}
+
+bool
+conv_in_window(const conv_shape_t *s, long ho, long wo, long h, long w,
+    long *di, long *dj)
+{
+	return conv_axis_tap(h, ho, s->strh, s->dil_h, s->pad_h, s->R, di) &&
+	    conv_axis_tap(w, wo, s->strw, s->dil_w, s->pad_w, s->S, dj);
+}
+
+bool
+conv_shape_equal(const conv_shape_t *a, const conv_shape_t *b)
+{
+	return a->N == b->N && a->C_in == b->C_in && a->H_in == b->H_in &&
+	    a->W_in == b->W_in && a->C_out == b->C_out && a->R == b->R &&
+	    a->S == b->S && a->strh == b->strh && a->strw == b->strw &&
+	    a->pad_h == b->pad_h && a->pad_w == b->pad_w &&
+	    a->dil_h == b->dil_h && a->dil_w == b->dil_w &&
+	    a->groups == b->groups && a->H_out == b->H_out &&
+	    a->W_out == b->W_out;
+}

@@ -120,4 +120,24 @@ conv_shape_t conv_shape_opts_over(const conv_shape_opts_t *o,
 int conv_shape_opts_validate(const conv_shape_opts_t *o, conv_shape_t *s,
     char **err);
 
+/* ---- the geometry of the window (added for the tutor) ----
+ * Along one axis, output row ho reads input rows
+ *   h = str * ho + dil * d - pad,  0 <= d < R  (d: the tap),
+ * the source's window with stride, dilation and padding. */
+
+/* Does output row ho read input row h, and through which tap (*d, may
+ * be NULL)? */
+bool conv_axis_tap(long h, long ho, long str, long dil, long pad, long R,
+    long *d);
+/* Does tap d read input row h for some output row 0..n_out-1? */
+bool conv_axis_tapped(long h, long d, long str, long dil, long pad,
+    long n_out);
+/* Is input pixel (h, w) in the window of output (ho, wo) of shape s (rows
+ * and columns only; batch and channels are the caller's)? The taps go to
+ * *di, *dj (either may be NULL). */
+bool conv_in_window(const conv_shape_t *s, long ho, long wo, long h, long w,
+    long *di, long *dj);
+/* Are a and b the same shape, field by field (derived fields too)? */
+bool conv_shape_equal(const conv_shape_t *a, const conv_shape_t *b);
+
 #endif

@@ -27,7 +27,7 @@
 /*
  * A work limit. A sum's range is written by a person and may be anything:
  * sum(i in 0..99999999999) would run for minutes at one tuple, and the
- * verifier visits up to VERIFY_MAX_TUPLES_DEFAULT (2e6) tuples of a claim.
+ * verifier visits up to VERIFY_MAX_TUPLES_DEFAULT (5e7) tuples of a claim.
  * So one evaluation (one expr_eval or expr_range_eval call: one side of a
  * claim at one tuple) may take at most EVAL_MAX_TERMS steps of its sums,
  * every level of every sum counted (sum(i in 0..9, j in 0..9) takes 110),

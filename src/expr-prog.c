@@ -42,6 +42,24 @@ enum { FN_MIN, FN_MAX, FN_ABS };
 
 typedef struct pnode pnode_t;
 
+/* A value as the evaluator passes it: value_t's meaning in 16 bytes
+ * (kind selects the member), converted at the program's edge. */
+typedef struct pval {
+	value_kind_t kind;
+	union {
+		long i;
+		double r;
+		bool b;
+	};
+} pval_t;
+
+static double
+pv_real(pval_t v)
+{
+	return v.kind == VAL_INT ? (double)v.i : v.kind == VAL_REAL ? v.r :
+	    (v.b ? 1.0 : 0.0);
+}
+
 /* A range lo..hi: explicit (lo, hi programs) or known at compile time. */
 typedef struct prange {
 	pnode_t *lo, *hi;       /* NULL: lo_c..hi_c */
@@ -55,7 +73,7 @@ typedef struct prange {
 typedef struct fd_memo_entry {
 	int state;
 	int status;             /* 0 or -1 (a finding) */
-	value_t v;
+	pval_t v;
 	unsigned long terms;    /* EXPR's sum steps, from zero */
 	size_t nreads;
 	size_t *reads;
@@ -73,6 +91,11 @@ typedef struct fd_memo {
 struct pnode {
 	int kind;               /* expr_kind_t or P_* */
 	const expr_t *src;
+	/* An integer (ifast) or condition (bfast) that can have no finding
+	 * at any tuple of the ranges: evaluated by ieval/beval, with no
+	 * checks. lo..hi: an integer's interval. */
+	bool ifast, bfast;
+	__int128 lo, hi;
 	union {
 		long ival;
 		double rval;
@@ -97,9 +120,14 @@ struct expr_prog {
 	int nfree, nslots;
 	const expr_slot_range_t *ranges;    /* during compilation only */
 	int depth;                          /* of the compilation */
+	/* Each slot's interval, when known: the free variables' ranges and
+	 * the sums' constant ranges (during compilation). */
+	bool *iv_known;
+	__int128 *iv_lo, *iv_hi;
 	int fd_nest;                        /* d (EXPR) / d T inside EXPR */
 	fd_memo_t **memos;
 	int nmemos, cap_memos;
+	unsigned long work;     /* sum steps of every evaluation so far */
 	/* The whole value by the free variables it reads, when they are
 	 * far fewer tuples than the claim's (e.g. a right side that does not
 	 * read half of the variables); NULL: none. */
@@ -219,9 +247,24 @@ compile_sum(expr_prog_t *p, const expr_t *e)
 	    sizeof *n->u.sum.r);
 	slots = arena_alloc(p->arena, (size_t)(ns > 0 ? ns : 1) * sizeof *slots);
 	for (k = 0; k < ns; k++) {
+		const prange_t *r = &n->u.sum.r[k];
+
 		slots[k] = e->u.sum.idx[k].slot;
 		if (compile_range(p, &e->u.sum.idx[k].range, &n->u.sum.r[k]) != 0)
 			return NULL;
+		if (slots[k] < 0 || slots[k] >= p->nslots)
+			return NULL;
+		/* the index's interval, when its bounds have one */
+		if (r->lo == NULL && !r->fail) {
+			p->iv_known[slots[k]] = true;
+			p->iv_lo[slots[k]] = r->lo_c;
+			p->iv_hi[slots[k]] = r->hi_c;
+		} else if (r->lo != NULL && r->lo->ifast && r->hi->ifast) {
+			p->iv_known[slots[k]] = true;
+			p->iv_lo[slots[k]] = r->lo->lo;
+			p->iv_hi[slots[k]] = r->hi->hi > r->lo->lo ? r->hi->hi :
+			    r->lo->lo;
+		}
 	}
 	n->u.sum.slots = slots;
 	if (e->u.sum.where != NULL &&
@@ -427,6 +470,95 @@ compile_deriv(expr_prog_t *p, const expr_t *e)
 	return n;
 }
 
+/* ---- which integers and conditions cannot have a finding ---- */
+
+/* Intervals within +-2^62: no operation on them overflows a long. */
+#define IV_LIM ((__int128)1 << 62)
+
+static bool
+iv_set(pnode_t *n, __int128 a, __int128 b, __int128 c, __int128 d)
+{
+	__int128 lo = a, hi = a;
+
+	lo = b < lo ? b : lo; hi = b > hi ? b : hi;
+	lo = c < lo ? c : lo; hi = c > hi ? c : hi;
+	lo = d < lo ? d : lo; hi = d > hi ? d : hi;
+	n->lo = lo;
+	n->hi = hi;
+	return lo >= -IV_LIM && hi <= IV_LIM;
+}
+
+static __int128
+floor_div_iv(__int128 a, __int128 b)
+{
+	__int128 q = a / b;
+
+	return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
+}
+
+/* Mark n ifast (with its interval) when it is an integer leaf of known
+ * value or interval, or + - * // % (positive divisor) and negation of
+ * such; bfast when it is a comparison or `in` of ifast integers, or
+ * and, or, not of bfast conditions. */
+static void
+mark_fast(expr_prog_t *p, pnode_t *n)
+{
+	const pnode_t *a = n->u.op.a, *b = n->u.op.b;
+	int i;
+
+	switch (n->kind) {
+	case EX_INT: case P_CONST:
+		n->ifast = iv_set(n, n->u.ival, n->u.ival, n->u.ival, n->u.ival);
+		return;
+	case P_SLOT:
+		if (p->iv_known[n->u.slot])
+			n->ifast = iv_set(n, p->iv_lo[n->u.slot],
+			    p->iv_hi[n->u.slot], p->iv_lo[n->u.slot],
+			    p->iv_lo[n->u.slot]);
+		return;
+	case EX_NEG:
+		if (a->ifast)
+			n->ifast = iv_set(n, -a->hi, -a->lo, -a->hi, -a->lo);
+		return;
+	case EX_ADD: case EX_SUB: case EX_MUL: case EX_IDIV: case EX_MOD:
+		if (!a->ifast || !b->ifast)
+			return;
+		if (n->kind == EX_ADD)
+			n->ifast = iv_set(n, a->lo + b->lo, a->hi + b->hi,
+			    a->lo + b->lo, a->hi + b->hi);
+		else if (n->kind == EX_SUB)
+			n->ifast = iv_set(n, a->lo - b->hi, a->hi - b->lo,
+			    a->lo - b->hi, a->hi - b->lo);
+		else if (n->kind == EX_MUL)
+			n->ifast = iv_set(n, a->lo * b->lo, a->lo * b->hi,
+			    a->hi * b->lo, a->hi * b->hi);
+		else if (n->kind == EX_IDIV)
+			n->ifast = b->lo >= 1 && iv_set(n, floor_div_iv(a->lo,
+			    b->lo), floor_div_iv(a->lo, b->hi),
+			    floor_div_iv(a->hi, b->lo), floor_div_iv(a->hi, b->hi));
+		else
+			n->ifast = b->lo >= 1 && iv_set(n, 0, b->hi - 1, 0, 0);
+		return;
+	case EX_CMP:
+		for (i = 0; i < n->u.cmp.n; i++)
+			if (!n->u.cmp.args[i]->ifast)
+				return;
+		n->bfast = true;
+		return;
+	case EX_IN:
+		n->bfast = a->ifast && b->ifast && n->u.op.c->ifast;
+		return;
+	case EX_NOT:
+		n->bfast = a->bfast;
+		return;
+	case EX_AND: case EX_OR:
+		n->bfast = a->bfast && b->bfast;
+		return;
+	default:
+		return;
+	}
+}
+
 static pnode_t *
 compile_node(expr_prog_t *p, const expr_t *e)
 {
@@ -498,6 +630,8 @@ compile(expr_prog_t *p, const expr_t *e)
 	}
 	n = compile_node(p, e);
 	p->depth--;
+	if (n != NULL)
+		mark_fast(p, n);
 	return n;
 }
 
@@ -554,6 +688,7 @@ expr_prog_compile(const expr_t *e, const expr_env_t *env, int nslots,
     const expr_slot_range_t *ranges, int nfree)
 {
 	expr_prog_t *p;
+	int k;
 
 	assert(e != NULL && env != NULL);
 	if (env->numeric_id == NULL || env->numeric_at == NULL || nslots < 0 ||
@@ -565,7 +700,20 @@ expr_prog_compile(const expr_t *e, const expr_env_t *env, int nslots,
 	p->ranges = ranges;
 	p->nfree = nfree;
 	p->nslots = nslots;
+	p->iv_known = xcalloc((size_t)nslots + 1, sizeof *p->iv_known);
+	p->iv_lo = xcalloc((size_t)nslots + 1, sizeof *p->iv_lo);
+	p->iv_hi = xcalloc((size_t)nslots + 1, sizeof *p->iv_hi);
+	for (k = 0; ranges != NULL && k < nfree; k++) {
+		if (ranges[k].known && ranges[k].lo <= ranges[k].hi) {
+			p->iv_known[k] = true;
+			p->iv_lo[k] = ranges[k].lo;
+			p->iv_hi[k] = ranges[k].hi;
+		}
+	}
 	p->root = compile(p, e);
+	free(p->iv_known);
+	free(p->iv_lo);
+	free(p->iv_hi);
 	if (p->root == NULL) {
 		expr_prog_free(p);
 		return NULL;
@@ -578,31 +726,32 @@ expr_prog_compile(const expr_t *e, const expr_env_t *env, int nslots,
 
 /* ---- evaluating: expr-eval.c's functions, without the words ---- */
 
-static int peval(const pnode_t *n, prun_t *r, long *slots, value_t *out);
+static int peval(const pnode_t *n, prun_t *r, long *slots, pval_t *out);
+static long ieval(const pnode_t *n, const long *slots);
 
-static value_t
+static pval_t
 p_int(long i)
 {
-	value_t v = { VAL_INT, i, 0.0, false };
+	pval_t v = { .kind = VAL_INT, .i = i };
 	return v;
 }
 
-static value_t
+static pval_t
 p_real(double x)
 {
-	value_t v = { VAL_REAL, 0, x, false };
+	pval_t v = { .kind = VAL_REAL, .r = x };
 	return v;
 }
 
-static value_t
+static pval_t
 p_bool(bool b)
 {
-	value_t v = { VAL_BOOL, 0, 0.0, b };
+	pval_t v = { .kind = VAL_BOOL, .b = b };
 	return v;
 }
 
 static int
-peval_num(const pnode_t *n, prun_t *r, long *slots, value_t *v)
+peval_num(const pnode_t *n, prun_t *r, long *slots, pval_t *v)
 {
 	if (peval(n, r, slots, v) < 0 || v->kind == VAL_BOOL)
 		return -1;
@@ -612,7 +761,7 @@ peval_num(const pnode_t *n, prun_t *r, long *slots, value_t *v)
 static int
 peval_bool(const pnode_t *n, prun_t *r, long *slots, bool *b)
 {
-	value_t v;
+	pval_t v;
 
 	if (peval(n, r, slots, &v) < 0 || v.kind != VAL_BOOL)
 		return -1;
@@ -623,7 +772,7 @@ peval_bool(const pnode_t *n, prun_t *r, long *slots, bool *b)
 static int
 peval_integer(const pnode_t *n, prun_t *r, long *slots, long *out)
 {
-	value_t v;
+	pval_t v;
 
 	if (peval_num(n, r, slots, &v) < 0)
 		return -1;
@@ -669,9 +818,14 @@ peval_offset(const pnode_t *n, prun_t *r, long *slots, size_t *off)
 	size_t o = 0;
 	int k;
 
-	for (k = 0; k < n->u.acc.nargs; k++)
-		if (peval_integer(n->u.acc.args[k], r, slots, &idx[k]) < 0)
+	for (k = 0; k < n->u.acc.nargs; k++) {
+		const pnode_t *a = n->u.acc.args[k];
+
+		if (a->ifast)
+			idx[k] = ieval(a, slots);
+		else if (peval_integer(a, r, slots, &idx[k]) < 0)
 			return -1;
+	}
 	for (k = 0; k < n->u.acc.nargs; k++) {
 		if (idx[k] < 0 || (size_t)idx[k] >= t->shape[k])
 			return -1;
@@ -682,7 +836,7 @@ peval_offset(const pnode_t *n, prun_t *r, long *slots, size_t *off)
 }
 
 static int
-peval_strides(const pnode_t *n, prun_t *r, long *slots, value_t *out)
+peval_strides(const pnode_t *n, prun_t *r, long *slots, pval_t *out)
 {
 	long k;
 
@@ -714,7 +868,7 @@ p_floor_mod(long a, long b)
 }
 
 static int
-p_arith_int(int kind, long a, long b, value_t *out)
+p_arith_int(int kind, long a, long b, pval_t *out)
 {
 	long x = 0;
 	bool ovf = false;
@@ -740,7 +894,7 @@ p_arith_int(int kind, long a, long b, value_t *out)
 }
 
 static int
-p_arith_real(int kind, double a, double b, value_t *out)
+p_arith_real(int kind, double a, double b, pval_t *out)
 {
 	double x;
 
@@ -766,22 +920,22 @@ p_arith_real(int kind, double a, double b, value_t *out)
 }
 
 static int
-peval_arith(const pnode_t *n, prun_t *r, long *slots, value_t *out)
+peval_arith(const pnode_t *n, prun_t *r, long *slots, pval_t *out)
 {
-	value_t a, b;
+	pval_t a, b;
 
 	if (peval_num(n->u.op.a, r, slots, &a) < 0 ||
 	    peval_num(n->u.op.b, r, slots, &b) < 0)
 		return -1;
 	if (a.kind == VAL_INT && b.kind == VAL_INT && n->kind != EX_DIV)
 		return p_arith_int(n->kind, a.i, b.i, out);
-	return p_arith_real(n->kind, value_real(a), value_real(b), out);
+	return p_arith_real(n->kind, pv_real(a), pv_real(b), out);
 }
 
 static int
-peval_neg(const pnode_t *n, prun_t *r, long *slots, value_t *out)
+peval_neg(const pnode_t *n, prun_t *r, long *slots, pval_t *out)
 {
-	value_t a;
+	pval_t a;
 
 	if (peval_num(n->u.op.a, r, slots, &a) < 0)
 		return -1;
@@ -796,7 +950,7 @@ peval_neg(const pnode_t *n, prun_t *r, long *slots, value_t *out)
 }
 
 static int
-p_compare(value_t a, cmp_op_t op, value_t b, bool *res)
+p_compare(pval_t a, cmp_op_t op, pval_t b, bool *res)
 {
 	int c;
 
@@ -808,7 +962,7 @@ p_compare(value_t a, cmp_op_t op, value_t b, bool *res)
 	else if (a.kind == VAL_INT && b.kind == VAL_INT)
 		c = (a.i > b.i) - (a.i < b.i);
 	else
-		c = (value_real(a) > value_real(b)) - (value_real(a) < value_real(b));
+		c = (pv_real(a) > pv_real(b)) - (pv_real(a) < pv_real(b));
 	switch (op) {
 	case CMP_EQ: *res = c == 0; break;
 	case CMP_NE: *res = c != 0; break;
@@ -821,9 +975,9 @@ p_compare(value_t a, cmp_op_t op, value_t b, bool *res)
 }
 
 static int
-peval_cmp(const pnode_t *n, prun_t *r, long *slots, value_t *out)
+peval_cmp(const pnode_t *n, prun_t *r, long *slots, pval_t *out)
 {
-	value_t a, b;
+	pval_t a, b;
 	bool res = true;
 	int i;
 
@@ -839,9 +993,9 @@ peval_cmp(const pnode_t *n, prun_t *r, long *slots, value_t *out)
 }
 
 static int
-peval_in(const pnode_t *n, prun_t *r, long *slots, value_t *out)
+peval_in(const pnode_t *n, prun_t *r, long *slots, pval_t *out)
 {
-	value_t x, a, b;
+	pval_t x, a, b;
 	bool lo, hi;
 
 	if (peval_num(n->u.op.a, r, slots, &x) < 0 ||
@@ -855,7 +1009,7 @@ peval_in(const pnode_t *n, prun_t *r, long *slots, value_t *out)
 }
 
 static int
-peval_logic(const pnode_t *n, prun_t *r, long *slots, value_t *out)
+peval_logic(const pnode_t *n, prun_t *r, long *slots, pval_t *out)
 {
 	bool a, b = false;
 
@@ -872,7 +1026,7 @@ peval_logic(const pnode_t *n, prun_t *r, long *slots, value_t *out)
 }
 
 static int
-peval_if(const pnode_t *n, prun_t *r, long *slots, value_t *out)
+peval_if(const pnode_t *n, prun_t *r, long *slots, pval_t *out)
 {
 	bool c;
 
@@ -936,7 +1090,7 @@ static int
 p_sum_level(const pnode_t *n, int k, prun_t *r, long *slots, pacc_t *acc)
 {
 	long lo, hi, v;
-	value_t t;
+	pval_t t;
 	bool w = true;
 
 	if (k == n->u.sum.n) {
@@ -972,7 +1126,7 @@ p_sum_level(const pnode_t *n, int k, prun_t *r, long *slots, pacc_t *acc)
 }
 
 static int
-peval_sum(const pnode_t *n, prun_t *r, long *slots, value_t *out)
+peval_sum(const pnode_t *n, prun_t *r, long *slots, pval_t *out)
 {
 	pacc_t acc = { false, 0, 0.0 };
 
@@ -983,10 +1137,10 @@ peval_sum(const pnode_t *n, prun_t *r, long *slots, value_t *out)
 }
 
 static int
-peval_call(const pnode_t *n, prun_t *r, long *slots, value_t *out)
+peval_call(const pnode_t *n, prun_t *r, long *slots, pval_t *out)
 {
 	bool is_max = n->u.call.fn == FN_MAX, lt;
-	value_t best, v;
+	pval_t best, v;
 	int i;
 
 	if (peval_num(n->u.call.args[0], r, slots, &best) < 0)
@@ -1003,7 +1157,7 @@ peval_call(const pnode_t *n, prun_t *r, long *slots, value_t *out)
 			return -1;
 		p_compare(v, is_max ? CMP_GT : CMP_LT, best, &lt);
 		if (best.kind == VAL_REAL || v.kind == VAL_REAL)
-			best = p_real(lt ? value_real(v) : value_real(best));
+			best = p_real(lt ? pv_real(v) : pv_real(best));
 		else if (lt)
 			best = v;
 	}
@@ -1012,7 +1166,7 @@ peval_call(const pnode_t *n, prun_t *r, long *slots, value_t *out)
 }
 
 static int
-peval_numeric(const pnode_t *n, prun_t *r, long *slots, value_t *out)
+peval_numeric(const pnode_t *n, prun_t *r, long *slots, pval_t *out)
 {
 	const expr_env_t *w = r->p->env;
 	size_t o = 0, j;
@@ -1036,8 +1190,12 @@ fd_memo_fill(prun_t *r, const pnode_t *num, const tensor_t *t, long *slots,
 	prun_t sub;
 	size_t i, k;
 
-	memset(&sub, 0, sizeof sub);
 	sub.p = r->p;
+	sub.terms = 0;
+	sub.polls = 0;
+	sub.npert = 0;
+	sub.reads = NULL;
+	sub.nreads = sub.cap_reads = 0;
 	sub.track = t;
 	e->status = peval_num(num, &sub, slots, &e->v);
 	e->terms = sub.terms;
@@ -1116,13 +1274,13 @@ fd_memo_get(prun_t *r, const pnode_t *n, long *slots, fd_memo_entry_t *mine)
 /* d (EXPR) / d T[j]: (EXPR(x+h) - EXPR(x-h)) / ((x+h) - (x-h)), T[j]
  * overridden, never written. */
 static int
-peval_fd(const pnode_t *n, prun_t *r, long *slots, value_t *out)
+peval_fd(const pnode_t *n, prun_t *r, long *slots, pval_t *out)
 {
 	const pnode_t *den = n->u.deriv.den;
 	const fd_memo_entry_t *e = NULL;
 	fd_memo_entry_t mine;
 	double orig, xp, xm, h = r->p->env->fd_eps;
-	value_t vp, vm;
+	pval_t vp, vm;
 	size_t off;
 	int rc, top;
 
@@ -1140,7 +1298,7 @@ peval_fd(const pnode_t *n, prun_t *r, long *slots, value_t *out)
 		if (e->status < 0 || p_charge(r, e->terms) < 0 ||
 		    p_charge(r, e->terms) < 0)
 			return -1;
-		*out = p_real((value_real(e->v) - value_real(e->v)) / (xp - xm));
+		*out = p_real((pv_real(e->v) - pv_real(e->v)) / (xp - xm));
 		return 0;
 	}
 	free(mine.reads);
@@ -1157,15 +1315,87 @@ peval_fd(const pnode_t *n, prun_t *r, long *slots, value_t *out)
 	r->npert--;
 	if (rc < 0)
 		return -1;
-	*out = p_real((value_real(vp) - value_real(vm)) / (xp - xm));
+	*out = p_real((pv_real(vp) - pv_real(vm)) / (xp - xm));
 	return 0;
 }
 
+/* An ifast integer: the same value as the checked path, which can have
+ * no finding here (the intervals say so). */
+static long
+ieval(const pnode_t *n, const long *slots)
+{
+	switch (n->kind) {
+	case EX_INT: case P_CONST: return n->u.ival;
+	case P_SLOT: return slots[n->u.slot];
+	case EX_NEG: return -ieval(n->u.op.a, slots);
+	case EX_ADD: return ieval(n->u.op.a, slots) + ieval(n->u.op.b, slots);
+	case EX_SUB: return ieval(n->u.op.a, slots) - ieval(n->u.op.b, slots);
+	case EX_MUL: return ieval(n->u.op.a, slots) * ieval(n->u.op.b, slots);
+	case EX_IDIV:
+		return p_floor_div(ieval(n->u.op.a, slots), ieval(n->u.op.b, slots));
+	case EX_MOD:
+		return p_floor_mod(ieval(n->u.op.a, slots), ieval(n->u.op.b, slots));
+	}
+	assert(0 && "not an ifast node");
+	return 0;
+}
+
+static bool
+icmp(long a, cmp_op_t op, long b)
+{
+	switch (op) {
+	case CMP_EQ: return a == b;
+	case CMP_NE: return a != b;
+	case CMP_LT: return a < b;
+	case CMP_LE: return a <= b;
+	case CMP_GT: return a > b;
+	case CMP_GE: return a >= b;
+	}
+	return false;
+}
+
+/* A bfast condition, with the checked path's short cuts. */
+static bool
+beval(const pnode_t *n, const long *slots)
+{
+	long a, b, x;
+	int i;
+
+	switch (n->kind) {
+	case EX_CMP:
+		a = ieval(n->u.cmp.args[0], slots);
+		for (i = 1; i < n->u.cmp.n; i++, a = b) {
+			b = ieval(n->u.cmp.args[i], slots);
+			if (!icmp(a, n->u.cmp.ops[i - 1], b))
+				return false;
+		}
+		return true;
+	case EX_IN:
+		x = ieval(n->u.op.a, slots);
+		a = ieval(n->u.op.b, slots);
+		b = ieval(n->u.op.c, slots);
+		return a <= x && x <= b;
+	case EX_NOT: return !beval(n->u.op.a, slots);
+	case EX_AND: return beval(n->u.op.a, slots) && beval(n->u.op.b, slots);
+	case EX_OR: return beval(n->u.op.a, slots) || beval(n->u.op.b, slots);
+	}
+	assert(0 && "not a bfast node");
+	return false;
+}
+
 static int
-peval_node(const pnode_t *n, prun_t *r, long *slots, value_t *out)
+peval_node(const pnode_t *n, prun_t *r, long *slots, pval_t *out)
 {
 	size_t off;
 
+	if (n->ifast) {
+		*out = p_int(ieval(n, slots));
+		return 0;
+	}
+	if (n->bfast) {
+		*out = p_bool(beval(n, slots));
+		return 0;
+	}
 	switch (n->kind) {
 	case EX_INT: *out = p_int(n->u.ival); return 0;
 	case EX_REAL: *out = p_real(n->u.rval); return 0;
@@ -1199,7 +1429,7 @@ peval_node(const pnode_t *n, prun_t *r, long *slots, value_t *out)
 /* As expr-eval.c's eval: a real result that is not finite is a finding
  * where it first appears. */
 static int
-peval(const pnode_t *n, prun_t *r, long *slots, value_t *out)
+peval(const pnode_t *n, prun_t *r, long *slots, pval_t *out)
 {
 	if (peval_node(n, r, slots, out) < 0)
 		return -1;
@@ -1209,16 +1439,28 @@ peval(const pnode_t *n, prun_t *r, long *slots, value_t *out)
 }
 
 static int
-eval_fresh(expr_prog_t *p, long *slots, value_t *out)
+eval_fresh(expr_prog_t *p, long *slots, pval_t *out)
 {
 	prun_t r;
 	int rc;
 
-	memset(&r, 0, sizeof r);
 	r.p = p;
+	r.terms = 0;
+	r.polls = 0;
+	r.npert = 0;
+	r.track = NULL;
+	r.reads = NULL;
+	r.nreads = r.cap_reads = 0;
 	rc = peval(p->root, &r, slots, out);
 	free(r.reads);
+	__atomic_add_fetch(&p->work, r.terms + 1, __ATOMIC_RELAXED);
 	return rc;
+}
+
+unsigned long
+expr_prog_work(const expr_prog_t *p)
+{
+	return p == NULL ? 0 : __atomic_load_n(&p->work, __ATOMIC_RELAXED);
 }
 
 /* The root memory's entry for slots, or NULL (outside the ranges). */
@@ -1238,8 +1480,25 @@ root_entry(const fd_memo_t *m, const long *slots)
 	return &m->e[key];
 }
 
+static int prog_eval(expr_prog_t *p, long *slots, pval_t *out);
+
 int
 expr_prog_eval(expr_prog_t *p, long *slots, value_t *out)
+{
+	pval_t v;
+	int rc = prog_eval(p, slots, &v);
+
+	if (rc == 0) {
+		out->kind = v.kind;
+		out->i = v.kind == VAL_INT ? v.i : 0;
+		out->r = v.kind == VAL_REAL ? v.r : 0.0;
+		out->b = v.kind == VAL_BOOL ? v.b : false;
+	}
+	return rc;
+}
+
+static int
+prog_eval(expr_prog_t *p, long *slots, pval_t *out)
 {
 	fd_memo_entry_t *e;
 	const expr_env_t *w = p->env;

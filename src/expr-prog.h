@@ -60,4 +60,9 @@ void expr_prog_free(expr_prog_t *p);          /* NULL: no-op */
  */
 int expr_prog_eval(expr_prog_t *p, long *slots, value_t *out);
 
+/* The work of every evaluation of p so far: one per evaluation plus its
+ * sum steps (as EVAL_MAX_TERMS counts them), so that a caller can bound
+ * the work of a whole claim. 0 for NULL. */
+unsigned long expr_prog_work(const expr_prog_t *p);
+
 #endif

@@ -68,12 +68,6 @@ struct tutor_bg {
 	int nlet;
 };
 
-/* conv_shape_t is all longs (no padding bytes): memcmp compares fields. */
-static bool
-same_shape(const conv_shape_t *a, const conv_shape_t *b)
-{
-	return memcmp(a, b, sizeof *a) == 0;
-}
 
 static void
 on_progress(void *ud, size_t done, size_t total)
@@ -106,7 +100,7 @@ static int
 world_ensure(tutor_bg_t *bg, int lesson, int nclaims, const conv_shape_t *s,
     char **err)
 {
-	if (bg->vc != NULL && !same_shape(verify_ctx_shape(bg->vc), s)) {
+	if (bg->vc != NULL && !conv_shape_equal(verify_ctx_shape(bg->vc), s)) {
 		verify_ctx_free(bg->vc);
 		bg->vc = NULL;
 	}
@@ -409,12 +403,12 @@ tutor_bg_submit(tutor_bg_t *bg, int lesson, claim_t *const *claims,
 		assert(want[i] >= 0 && want[i] < nclaims);
 		/* The claim running now, if wanted again, goes on: not twice. */
 		if (bg->run_want >= 0 && bg->run_lesson == lesson &&
-		    bg->run_want == want[i] && same_shape(&bg->run_shape, s))
+		    bg->run_want == want[i] && conv_shape_equal(&bg->run_shape, s))
 			continue;
 		q->want[q->nwant++] = want[i];
 	}
 	if (bg->run_want >= 0 && (bg->run_lesson != lesson ||
-	    !same_shape(&bg->run_shape, s) || !wants(want, nwant, bg->run_want)))
+	    !conv_shape_equal(&bg->run_shape, s) || !wants(want, nwant, bg->run_want)))
 		atomic_store(&bg->cancel, true);
 	pthread_cond_signal(&bg->wake);
 	pthread_mutex_unlock(&bg->mu);
@@ -470,10 +464,10 @@ tutor_bg_pending(tutor_bg_t *bg, int lesson, int k, const conv_shape_t *s)
 
 	pthread_mutex_lock(&bg->mu);
 	if (bg->run_want == k && bg->run_lesson == lesson &&
-	    same_shape(&bg->run_shape, s))
+	    conv_shape_equal(&bg->run_shape, s))
 		p = true;
 	else if (bg->job.want != NULL && bg->job.lesson == lesson &&
-	    same_shape(&bg->job.shape, s))
+	    conv_shape_equal(&bg->job.shape, s))
 		for (i = bg->job.next; i < bg->job.nwant && !p; i++)
 			p = bg->job.want[i] == k;
 	pthread_mutex_unlock(&bg->mu);

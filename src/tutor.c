@@ -262,16 +262,6 @@ tutor_message(tutor_t *t, const char *fmt, ...)
 
 /* ---- creation ---- */
 
-static bool
-shape_equal(const conv_shape_t *a, const conv_shape_t *b)
-{
-	return a->N == b->N && a->C_in == b->C_in && a->H_in == b->H_in &&
-	    a->W_in == b->W_in && a->C_out == b->C_out && a->R == b->R &&
-	    a->S == b->S && a->strh == b->strh && a->strw == b->strw &&
-	    a->pad_h == b->pad_h && a->pad_w == b->pad_w &&
-	    a->dil_h == b->dil_h && a->dil_w == b->dil_w &&
-	    a->groups == b->groups;
-}
 
 /* Count the lesson's claims and note where each step's claims start. */
 static void
@@ -364,6 +354,8 @@ check_clear(tutor_check_t *ck)
 	memset(ck, 0, sizeof *ck);
 }
 
+static void live_clear(tutor_t *t);
+
 void
 tutor_free(tutor_t *t)
 {
@@ -386,6 +378,7 @@ tutor_free(tutor_t *t)
 		free(tl->path);
 	}
 	free(t->lessons);
+	live_clear(t);
 	verify_ctx_free(t->vc);
 	free(t->let_ready);
 	free(t->extra);
@@ -798,36 +791,13 @@ tutor_shows_df(const tutor_t *t)
 	return c != NULL && (c->kind == CLAIM_CHAIN || c->kind == CLAIM_KERNEL);
 }
 
-/* Is input row h (or column) read by output position ho through a kernel
- * tap? The tap index goes to *d. One axis of the source's window
- *   h_in = strh * h_out + dil_h * di - pad_h,  0 <= di < R. */
-static bool
-axis_window(long h, long ho, long str, long dil, long pad, long R, long *d)
-{
-	long off = h + pad - str * ho;
-
-	if (off < 0 || off % dil != 0 || off / dil >= R)
-		return false;
-	if (d != NULL)
-		*d = off / dil;
-	return true;
-}
-
-/* Does tap d of one axis read input row h for some output row 0..Hout-1? */
-static bool
-axis_tapped(long h, long d, long str, long dil, long pad, long Hout)
-{
-	long off = h + pad - dil * d;
-
-	return off >= 0 && off % str == 0 && off / str < Hout;
-}
-
+/* Is input pixel in (NCHW cursor) in the window of output out? The taps
+ * to *di, *dj. Rows and columns only (conv-shape.c's geometry). */
 static bool
 in_window(const conv_shape_t *s, const long *out, const long *in, long *di,
     long *dj)
 {
-	return axis_window(in[2], out[2], s->strh, s->dil_h, s->pad_h, s->R, di) &&
-	    axis_window(in[3], out[3], s->strw, s->dil_w, s->pad_w, s->S, dj);
+	return conv_in_window(s, out[2], out[3], in[2], in[3], di, dj);
 }
 
 /* The weight tap pairing the input cursor with the output cursor. */
@@ -865,8 +835,10 @@ mark_view(const tutor_t *t, const conv_shape_t *s, tutor_view_t v,
 		break;
 	case VIEW_TAP:
 		if (p == PANE_INPUT && idx[1] == w[1] &&
-		    axis_tapped(idx[2], w[2], s->strh, s->dil_h, s->pad_h, s->H_out) &&
-		    axis_tapped(idx[3], w[3], s->strw, s->dil_w, s->pad_w, s->W_out))
+		    conv_axis_tapped(idx[2], w[2], s->strh, s->dil_h, s->pad_h,
+		    s->H_out) &&
+		    conv_axis_tapped(idx[3], w[3], s->strw, s->dil_w, s->pad_w,
+		    s->W_out))
 			return idx[0] == out[0] &&
 			    idx[2] == s->strh * out[2] + s->dil_h * w[2] - s->pad_h &&
 			    idx[3] == s->strw * out[3] + s->dil_w * w[3] - s->pad_w ?
@@ -1079,7 +1051,7 @@ ensure_ctx(tutor_t *t, char **err)
 	tutor_lesson_t *tl = tutor_cur_lesson(t);
 
 	assert(tl != NULL);
-	if (t->vc != NULL && !shape_equal(verify_ctx_shape(t->vc), &tl->shape)) {
+	if (t->vc != NULL && !conv_shape_equal(verify_ctx_shape(t->vc), &tl->shape)) {
 		verify_ctx_free(t->vc);
 		t->vc = NULL;
 	}
@@ -1141,7 +1113,7 @@ tutor_verify(tutor_t *t, int lesson, int k, bool force)
 	tl = tutor_cur_lesson(t);
 	assert(tl != NULL && k >= 0 && k < tl->nclaims);
 	ck = &tl->checks[k];
-	if (!force && ck->valid && shape_equal(&ck->shape, &tl->shape) &&
+	if (!force && ck->valid && conv_shape_equal(&ck->shape, &tl->shape) &&
 	    ck->result.verdict != VERDICT_CANCELLED &&
 	    (lesson_claim(tl, k)->kind != CLAIM_LET || t->let_ready[k]))
 		return ck;
@@ -1160,7 +1132,7 @@ check_current(const tutor_lesson_t *tl, int k)
 {
 	const tutor_check_t *ck = &tl->checks[k];
 
-	return ck->valid && shape_equal(&ck->shape, &tl->shape);
+	return ck->valid && conv_shape_equal(&ck->shape, &tl->shape);
 }
 
 /* Is claim k's cached result current and whole (not cancelled)? */
@@ -1192,8 +1164,8 @@ bg_submit(tutor_t *t)
 	tutor_lesson_t *tl = tutor_cur_lesson(t);
 	int *want, n = 0, k;
 
-	if (tl == NULL || tl->nclaims == 0)
-		return;
+	if (tl == NULL || tl->nclaims == 0 || tutor_uncovered(t) != NULL)
+		return;         /* as verify, which skips such a lesson */
 	want = xcalloc((size_t)tl->nclaims + 1, sizeof *want);
 	if (t->verify_one >= 0)
 		want_add(want, &n, t->verify_one);
@@ -1219,8 +1191,9 @@ tutor_verify_step(tutor_t *t, bool force)
 
 	if (st == NULL)
 		return;
-	if (t->bg != NULL) {
-		bg_submit(t);
+	if (t->bg != NULL || tutor_uncovered(t) != NULL) {
+		if (t->bg != NULL)
+			bg_submit(t);
 		return;
 	}
 	for (k = 0; k < st->nclaims; k++) {
@@ -1311,7 +1284,7 @@ report_done(tutor_t *t, tutor_lesson_t *tl, int k)
 	else
 		tutor_message(t, "lesson verified: %d claim%s, each as the lesson "
 		    "says%s", tl->nclaims, tl->nclaims == 1 ? "" : "s",
-		    errata > 0 ? " (its errata are false, as expected)" : "");
+		    errata > 0 ? " (its false formulas are false)" : "");
 }
 
 bool
@@ -1338,7 +1311,7 @@ tutor_poll(tutor_t *t)
 		ck->valid = true;
 		ck->shape = d.shape;
 		changed = true;
-		if (d.lesson == t->lesson && shape_equal(&d.shape, &tl->shape))
+		if (d.lesson == t->lesson && conv_shape_equal(&d.shape, &tl->shape))
 			report_done(t, tl, d.k);
 	}
 	return changed;
@@ -1407,19 +1380,39 @@ where_applies(tutor_t *t, const claim_t *c)
 	return applies;
 }
 
+/* Are a and b written with the same left side? */
+static bool
+same_lhs(const claim_t *a, const claim_t *b)
+{
+	char *x = expr_text(a->lhs), *y = expr_text(b->lhs);
+	bool same = strcmp(x, y) == 0;
+
+	free(x);
+	free(y);
+	return same;
+}
+
+/* The case at the cursors: the label of the claim whose where holds here,
+ * among the current claim and the step's other cases of it (claims with a
+ * where, the same left side and the same expectation). A claim without a
+ * where is no case split: no label (lesson 1's corrected formula is not
+ * "the source's stride subscripts", whose where holds at stride 2). */
 static const char *
 case_label(tutor_t *t, const claim_t *cur)
 {
 	lesson_step_t *st = tutor_cur_step(t);
 	int k;
 
-	if (cur->where != NULL && cur->label != NULL && where_applies(t, cur))
+	if (cur->where == NULL)
+		return NULL;
+	if (cur->label != NULL && where_applies(t, cur))
 		return cur->label;
 	for (k = 0; k < st->nclaims; k++) {
 		const claim_t *c = st->claims[k];
 
 		if (c != cur && c->where != NULL && c->label != NULL &&
-		    c->kind == cur->kind && where_applies(t, c))
+		    c->kind == cur->kind && c->expect_fail == cur->expect_fail &&
+		    same_lhs(c, cur) && where_applies(t, c))
 			return c->label;
 	}
 	return NULL;
@@ -1471,7 +1464,44 @@ tutor_live(tutor_t *t, verify_point_t *pt, const char **label, char **err)
 	return rc;
 }
 
+static void
+live_clear(tutor_t *t)
+{
+	free(t->live.pt.finding);
+	free(t->live.err);
+	memset(&t->live, 0, sizeof t->live);
+}
+
+void
+tutor_live_update(tutor_t *t)
+{
+	live_clear(t);
+	if (tutor_cur_claim(t) == NULL)
+		return;
+	t->live.rc = tutor_live(t, &t->live.pt, &t->live.label, &t->live.err);
+	t->live.valid = true;
+}
+
 /* ---- lesson and step states ---- */
+
+const char *
+tutor_uncovered(const tutor_t *t)
+{
+	const tutor_lesson_t *tl = tutor_cur_lesson(t);
+	const char *why = NULL;
+
+	if (tl == NULL || lesson_covers(tl->lesson, &tl->shape, &why))
+		return NULL;
+	return why;
+}
+
+bool
+tutor_claim_is_erratum(const claim_t *c)
+{
+	return c != NULL && c->expect_fail && c->label != NULL &&
+	    (strstr(c->label, "erratum") != NULL ||
+	    strncmp(c->label, "source", 6) == 0);
+}
 
 static void
 count_range(const tutor_lesson_t *tl, int from, int to, int *checked,
@@ -1645,6 +1675,17 @@ tutor_text_size(tutor_t *t, int page, int total)
 		t->prose_scroll = 0;
 }
 
+void
+tutor_text_show(tutor_t *t, int from, int n)
+{
+	t->show_claim = false;
+	if (from + n > t->prose_scroll + t->prose_page)
+		t->prose_scroll = from + n - t->prose_page;
+	if (from < t->prose_scroll)
+		t->prose_scroll = from;
+	tutor_text_size(t, t->prose_page, t->prose_rows);
+}
+
 /* Space/PgDn, PgUp: a page, less a line kept for context. */
 static void
 page(tutor_t *t, int dir)
@@ -1707,6 +1748,7 @@ next_claim(tutor_t *t, int delta)
 	}
 	tutor_message(t, NULL);
 	goto_claim(t, k);
+	t->show_claim = true;
 }
 
 static void
@@ -1840,11 +1882,12 @@ tutor_set_shape(tutor_t *t, const conv_shape_t *s, char **err)
 		return -1;
 	tutor_clamp(t);
 	goto_claim(t, t->claim);
+	(void)buf;
 	if (!lesson_covers(tl->lesson, &v, &why))
-		tutor_message(t, "shape %s: note: %s, so its claims need not hold",
-		    conv_shape_str(&v, buf, sizeof buf), why);
+		tutor_message(t, "%s: its claims are not checked at this shape",
+		    why);
 	else
-		tutor_message(t, "shape %s", conv_shape_str(&v, buf, sizeof buf));
+		tutor_message(t, NULL);     /* the shape line shows it, → H_out */
 	if (t->auto_verify && t->defer_verify)
 		t->verify_pending = true;
 	else if (t->auto_verify)
@@ -1883,6 +1926,10 @@ verify_current(tutor_t *t)
 {
 	if (tutor_cur_claim(t) == NULL)
 		return;
+	if (tutor_uncovered(t) != NULL) {
+		tutor_message(t, "not checked: %s", tutor_uncovered(t));
+		return;
+	}
 	if (t->bg != NULL) {
 		t->verify_one = cur_flat(t);
 		bg_submit(t);
@@ -1959,8 +2006,10 @@ tutor_do(tutor_t *t, tutor_action_t a, int key)
 	case ACT_SHAPE_CANCEL: go_back(t); break;
 	default: do_lesson_action(t, a); break;
 	}
-	if (t->screen == SCR_LESSON)
+	if (t->screen == SCR_LESSON || t->screen == SCR_SHAPE) {
 		sync_slices(t);
+		tutor_live_update(t);
+	}
 }
 
 tutor_action_t

@@ -185,6 +185,14 @@ typedef struct tutor {
 	int prose_scroll;               /* first row of the prose shown */
 	int prose_page, prose_rows;     /* rows shown, rows in all (the UI's
 	                                 * layout says, tutor_text_size) */
+	bool show_claim;                /* bring the claim into view */
+	struct tutor_live_cache {       /* the live check, after each event */
+		bool valid;
+		int rc;                 /* tutor_live's: 0, or -1 with err */
+		verify_point_t pt;
+		const char *label;
+		char *err;
+	} live;
 	int claim_scroll;               /* columns of a wide claim scrolled off */
 	int help_scroll;
 	bool show_source;
@@ -330,6 +338,20 @@ void tutor_cancel(tutor_t *t);
 int tutor_live(tutor_t *t, verify_point_t *pt, const char **case_label,
     char **err);
 
+/* Why the current lesson's claims are not checked at its shape ("the
+ * lesson does not cover padding"; verify skips such a lesson too), or
+ * NULL when it covers the shape. */
+const char *tutor_uncovered(const tutor_t *t);
+/* Is claim c (expect fail) the source's own wrong formula, an erratum
+ * (its label says "erratum" or "source"), rather than a false formula the
+ * lesson sets up itself (lesson 2's d(a x)/dx = x)? */
+bool tutor_claim_is_erratum(const claim_t *c);
+
+/* Compute the live check at the cursors into t->live (the screen draws
+ * it, and computes nothing). tutor_do runs it after every action on the
+ * lesson view; call it after changing cursors or claim by hand. */
+void tutor_live_update(tutor_t *t);
+
 tutor_lesson_state_t tutor_lesson_state(const tutor_t *t, int i);
 /* Claims of lesson i checked at its current shape (not cancelled). */
 int tutor_lesson_checked(const tutor_t *t, int i);
@@ -349,6 +371,10 @@ int tutor_set_shape(tutor_t *t, const conv_shape_t *s, char **err);
  * (the UI computes them from the terminal's size before it draws). Keeps
  * the scroll position within them. */
 void tutor_text_size(tutor_t *t, int page, int total);
+/* After a change of claim (show_claim set): scroll so that rows from..
+ * from+n-1 of the text (the claim, by the UI's layout) are in view, as
+ * many as fit; clears show_claim. */
+void tutor_text_show(tutor_t *t, int from, int n);
 
 /* Replace t->message (fmt NULL clears it). */
 void tutor_message(tutor_t *t, const char *fmt, ...)

@@ -35,7 +35,7 @@ verdict_role(const tutor_check_t *ck)
 	switch (ck->result.verdict) {
 	case VERDICT_HOLDS: case VERDICT_DEFINED: return ROLE_OK;
 	case VERDICT_REFUTED: return ROLE_ERRATUM;
-	case VERDICT_CANCELLED: return ROLE_WARN;
+	case VERDICT_CANCELLED: case VERDICT_NOT_REFUTED: return ROLE_WARN;
 	default: return ROLE_FAIL;
 	}
 }
@@ -46,7 +46,7 @@ check_fresh(tutor_t *t, const tutor_check_t *ck)
 	const conv_shape_t *s = tutor_shape(t);
 
 	return ck != NULL && ck->valid && s != NULL &&
-	    memcmp(&ck->shape, s, sizeof *s) == 0;
+	    conv_shape_equal(&ck->shape, s);
 }
 
 /* The step's heading, and on the right what its claims came to. */
@@ -67,13 +67,15 @@ draw_heading(tutor_t *t, int y)
 	if (st->nclaims == 0)
 		snprintf(right, sizeof right, "no claims");
 	else if (bad > 0)
-		role = ROLE_FAIL, snprintf(right, sizeof right, "%s %d of %d fail",
-		    g->fail, bad, st->nclaims);
+		role = ROLE_FAIL, snprintf(right, sizeof right, "%s %d of %d not "
+		    "as expected", g->fail, bad, st->nclaims);
 	else if (checked < st->nclaims)
 		snprintf(right, sizeof right, "%d/%d checked", checked, st->nclaims);
-	else if (errata > 0)
-		role = ROLE_ERRATUM, snprintf(right, sizeof right,
-		    "erratum confirmed %s", g->ok);
+	else if (errata > 0)    /* a mark says whether a formula is true */
+		role = ROLE_ERRATUM, snprintf(right, sizeof right, "%d true, %d "
+		    "false as expected", st->nclaims - errata, errata);
+	else if (st->nclaims == 1)
+		role = ROLE_OK, snprintf(right, sizeof right, "%s it holds", g->ok);
 	else
 		role = ROLE_OK, snprintf(right, sizeof right, "%s all %d hold",
 		    g->ok, st->nclaims);
@@ -123,24 +125,55 @@ draw_prose(tutor_t *t, char **lines, int n, int y, int rows)
 		ui_put(y, COLS - 1, 1, ui_attr(ROLE_KEY), ui_ascii() ? "^" : "↑");
 }
 
-/* "claim 2/3: label" and its verdict mark. */
+/* Whether the formula is true: ✓ holds (or held though expected false),
+ * ✗ false (whether expected or not); the colour says if it was expected. */
+static const char *
+claim_mark(const tutor_check_t *ck, const ui_glyphs_t *g)
+{
+	if (ck->error != NULL)
+		return g->fail;
+	switch (ck->result.verdict) {
+	case VERDICT_HOLDS: case VERDICT_DEFINED: case VERDICT_NOT_REFUTED:
+		return g->ok;
+	case VERDICT_CANCELLED:
+		return "?";
+	default:
+		return g->fail;
+	}
+}
+
+/* "claim 2/3: label" (malloc'd). */
+static char *
+claim_title(const tutor_t *t)
+{
+	const claim_t *c = tutor_cur_claim(t);
+
+	return xasprintf("claim %d/%d%s%s", t->claim + 1,
+	    tutor_cur_step(t)->nclaims, c->label != NULL ? ": " : "",
+	    c->label != NULL ? c->label : "");
+}
+
+/* The verdict mark, then text (a line of the claim's title), so that the
+ * mark is never the part cut off. Columns of the mark: MARK_COLS. */
+#define MARK_COLS 5
+static void
+draw_claim_header_line(tutor_t *t, int y, int x, int w, const char *text,
+    bool first)
+{
+	tutor_check_t *ck = tutor_cur_check(t);
+
+	if (first && check_fresh(t, ck))
+		ui_put(y, x, MARK_COLS, ui_attr(verdict_role(ck)),
+		    claim_mark(ck, ui_glyphs()));
+	ui_put(y, x + MARK_COLS, w - MARK_COLS, ui_attr(ROLE_DIM), text);
+}
+
 static void
 draw_claim_header(tutor_t *t, int y, int x, int w)
 {
-	lesson_step_t *st = tutor_cur_step(t);
-	claim_t *c = tutor_cur_claim(t);
-	tutor_check_t *ck = tutor_cur_check(t);
-	const ui_glyphs_t *g = ui_glyphs();
-	char *h;
-	int used;
+	char *h = claim_title(t);
 
-	h = xasprintf("claim %d/%d%s%s", t->claim + 1, st->nclaims,
-	    c->label != NULL ? ": " : "", c->label != NULL ? c->label : "");
-	used = ui_put(y, x, w - 3, ui_attr(ROLE_DIM), h);
-	if (check_fresh(t, ck))
-		ui_put(y, x + used + 1, 2, ui_attr(verdict_role(ck)),
-		    verdict_ok(ck->result.verdict) && ck->error == NULL ? g->ok :
-		    ck->result.verdict == VERDICT_CANCELLED ? "?" : g->fail);
+	draw_claim_header_line(t, y, x, w, h, true);
 	free(h);
 }
 
@@ -390,53 +423,59 @@ draw_live(tutor_t *t, int y)
 {
 	claim_t *c = tutor_cur_claim(t);
 	const ui_glyphs_t *g = ui_glyphs();
-	verify_point_t pt;
-	const char *label = NULL;
-	char *err = NULL, *line, *tup;
+	const verify_point_t *pt = &t->live.pt;
+	const char *label = t->live.label;
+	char *line, *tup;
 	int x;
 
-	if (c == NULL)
+	if (c == NULL || !t->live.valid)
 		return;
-	if (tutor_live(t, &pt, &label, &err) != 0) {
-		ui_put(y, 1, COLS - 2, ui_attr(ROLE_DIM), err);
-		free(err);
+	if (t->live.rc != 0) {      /* computed in the state, drawn here */
+		ui_put(y, 1, COLS - 2, ui_attr(ROLE_DIM), t->live.err);
 		return;
 	}
 	tup = tuple_str(t, c);
 	ui_put(y, 1, COLS - 2, A_NORMAL, tup);
 	free(tup);
-	if (pt.finding != NULL) {
-		line = xasprintf("finding: %s", pt.finding);
+	if (pt->finding != NULL) {
+		line = xasprintf("finding: %s", pt->finding);
 		ui_put(y + 1, 1, COLS - 2, ui_attr(ROLE_FAIL), line);
 	} else if (c->kind == CLAIM_LET) {
 		char *v = expr_text(c->lhs);
 
 		line = xasprintf("%s here: % .6g (a definition: later claims "
-		    "use it)", v, pt.formula);
+		    "use it)", v, pt->formula);
 		ui_put(y + 1, 1, COLS - 2, A_NORMAL, line);
 		free(v);
-	} else if (!pt.applies) {
+	} else if (!pt->applies) {
 		line = xasprintf("its where does not hold here%s%s",
 		    label != NULL ? "; case: " : "", label != NULL ? label : "");
 		ui_put(y + 1, 1, COLS - 2, ui_attr(ROLE_DIM), line);
 	} else {
+		char *cs = label != NULL ? xasprintf("  case: %s", label) : xstrdup("");
+
 		line = xasprintf("formula % .6g  numeric % .6g  diff %.1e ",
-		    pt.formula, pt.numeric, fabs(pt.formula - pt.numeric));
-		x = 1 + ui_put(y + 1, 1, COLS - 2, A_NORMAL, line);
-		x += ui_put(y + 1, x, COLS - x, ui_attr(pt.ok ? ROLE_OK :
-		    c->expect_fail ? ROLE_ERRATUM : ROLE_FAIL), pt.ok ? g->ok : g->fail);
-		if (label != NULL) {
-			free(line);
-			line = xasprintf("  case: %s", label);
-			ui_put(y + 1, x, COLS - x - 1, ui_attr(ROLE_HEADING), line);
+		    pt->formula, pt->numeric, fabs(pt->formula - pt->numeric));
+		if (ui_width(line) + 2 + ui_width(cs) > COLS - 2) {
+			free(line);     /* room for the case: shorter numbers */
+			line = xasprintf("formula % .4g numeric % .4g ", pt->formula,
+			    pt->numeric);
 		}
+		x = 1 + ui_put(y + 1, 1, COLS - 2, A_NORMAL, line);
+		x += ui_put(y + 1, x, COLS - x, ui_attr(pt->ok ? ROLE_OK :
+		    c->expect_fail ? ROLE_ERRATUM : ROLE_FAIL), pt->ok ? g->ok : g->fail);
+		if (ui_width(cs) > COLS - x - 1) {      /* cut, and says so */
+			ui_put(y + 1, x, COLS - x - 2, ui_attr(ROLE_HEADING), cs);
+			ui_put(y + 1, COLS - 2, 1, ui_attr(ROLE_HEADING), g->ellipsis);
+		} else
+			ui_put(y + 1, x, COLS - x - 1, ui_attr(ROLE_HEADING), cs);
+		free(cs);
 	}
 	free(line);
-	free(pt.finding);
 }
 
 static char *
-verdict_line(const tutor_check_t *ck)
+verdict_line(const tutor_check_t *ck, bool erratum)
 {
 	const verify_result_t *r = &ck->result;
 	const ui_glyphs_t *g = ui_glyphs();
@@ -455,11 +494,15 @@ verdict_line(const tutor_check_t *ck)
 		    "%.2g, tolerance %.0e", g->fail, r->failures, r->checked,
 		    r->max_abs, r->tol_abs);
 	case VERDICT_REFUTED:
-		return xasprintf("%s refuted, as expected: erratum confirmed "
-		    "(%zu of %zu tuples fail)", g->ok, r->failures, r->checked);
+		if (erratum)
+			return xasprintf("%s false: the source is wrong here, as "
+			    "expected (fails at %zu of %zu tuples)", g->fail,
+			    r->failures, r->checked);
+		return xasprintf("%s false, as the lesson means it to be (fails at "
+		    "%zu of %zu tuples)", g->fail, r->failures, r->checked);
 	case VERDICT_NOT_REFUTED:
-		return xasprintf("%s expected to fail, but holds at all %zu "
-		    "tuples", g->fail, r->checked);
+		return xasprintf("%s true at all %zu tuples, though the lesson "
+		    "expected it false", g->ok, r->checked);
 	case VERDICT_DEFINED:
 		return xasprintf("%s defined (%zu entries)", g->ok, r->checked);
 	case VERDICT_CANCELLED:
@@ -501,8 +544,32 @@ draw_unverified(tutor_t *t, int y, bool again)
 	free(line);
 }
 
+/* Put text wrapped to the width from row *y, at most *rows rows; false
+ * (and nothing drawn) when it needs more rows than are left, so that a
+ * line is shown whole or not at all. */
+static bool
+put_wrapped(int *y, int *rows, ui_role_t role, const char *text)
+{
+	char **lines;
+	int n, i;
+
+	lines = ui_wrap(text, COLS - 2, &n);
+	if (n > *rows) {
+		ui_lines_free(lines, n);
+		return false;
+	}
+	for (i = 0; i < n; i++)
+		ui_put(*y + i, 1, COLS - 2, ui_attr(role), lines[i]);
+	*y += n, *rows -= n;
+	ui_lines_free(lines, n);
+	return true;
+}
+
+/* The claim's whole verification in rows rows: the verdict, then the
+ * first counterexample, then why the tolerance is what it is, each
+ * wrapped, as many as fit. */
 static void
-draw_verify(tutor_t *t, int y)
+draw_verify(tutor_t *t, int y, int rows)
 {
 	claim_t *c = tutor_cur_claim(t);
 	tutor_check_t *ck = tutor_cur_check(t);
@@ -510,18 +577,27 @@ draw_verify(tutor_t *t, int y)
 
 	if (c == NULL)
 		return;
+	if (tutor_uncovered(t) != NULL) {
+		line = xasprintf("not checked: %s, so its claims need not hold "
+		    "here (verify skips it too); s, then r, restores its shape",
+		    tutor_uncovered(t));
+		if (!put_wrapped(&y, &rows, ROLE_WARN, line))
+			put_wrapped(&y, &rows, ROLE_WARN, tutor_uncovered(t));
+		free(line);
+		return;
+	}
 	if (!check_fresh(t, ck) || tutor_claim_pending(t, cur_flat_of(t))) {
 		draw_unverified(t, y, check_fresh(t, ck));
 		return;
 	}
 	if (ck->error != NULL) {
 		line = xasprintf("cannot be checked: %s", ck->error);
-		ui_put(y, 1, COLS - 2, ui_attr(ROLE_FAIL), line);
+		put_wrapped(&y, &rows, ROLE_FAIL, line);
 		free(line);
 		return;
 	}
-	line = verdict_line(ck);
-	ui_put(y, 1, COLS - 2, ui_attr(verdict_role(ck)), line);
+	line = verdict_line(ck, tutor_claim_is_erratum(c));
+	put_wrapped(&y, &rows, verdict_role(ck), line);
 	free(line);
 	if (ck->result.has_cex) {
 		cex = verify_cex_str(c, &ck->result);
@@ -532,11 +608,21 @@ draw_verify(tutor_t *t, int y)
 			line = xasprintf("counterexample (c): %s: formula %.4g, "
 			    "numeric %.4g", cex, ck->result.cex_formula,
 			    ck->result.cex_numeric);
-		ui_put(y + 1, 1, COLS - 2, ui_attr(ROLE_WARN), line);
+		if (!put_wrapped(&y, &rows, ROLE_WARN, line)) {
+			free(line);         /* the values at least, on one row */
+			line = xasprintf("counterexample (c): formula %.4g, numeric "
+			    "%.4g", ck->result.cex_formula, ck->result.cex_numeric);
+			put_wrapped(&y, &rows, ROLE_WARN, line);
+		}
 		free(line);
 		free(cex);
-	} else if (ck->result.tol_why != NULL)
-		ui_put(y + 1, 1, COLS - 2, ui_attr(ROLE_DIM), ck->result.tol_why);
+	} else if (ck->result.tol_why != NULL &&
+	    !put_wrapped(&y, &rows, ROLE_DIM, ck->result.tol_why) && rows > 0) {
+		/* A note, not the verdict: its start, and the reading layout
+		 * (e) has room for all of it. */
+		ui_put(y, 1, COLS - 3, ui_attr(ROLE_DIM), ck->result.tol_why);
+		ui_put(y, COLS - 2, 1, ui_attr(ROLE_DIM), ui_glyphs()->ellipsis);
+	}
 }
 
 /* ---- the reading layout: prose, claim (and source) in one column ---- */
@@ -545,6 +631,8 @@ draw_verify(tutor_t *t, int y)
 typedef struct reading {
 	char **prose;
 	int nprose;
+	char **head;            /* the claim's title, wrapped */
+	int nhead;
 	pp_box_t *box;          /* the claim, or NULL */
 	char **src;             /* the source's text when o shows it */
 	int nsrc;
@@ -558,9 +646,14 @@ reading_make(tutor_t *t, reading_t *r)
 
 	memset(r, 0, sizeof *r);
 	r->prose = prose_lines(t, &r->nprose);
-	if (c != NULL)
+	if (c != NULL) {
+		char *h = claim_title(t);
+
 		r->box = claim_render_fit(c, ui_ascii() ? PP_ASCII : PP_UNICODE,
 		    COLS - 4);
+		r->head = ui_wrap(h, COLS - 2 - MARK_COLS, &r->nhead);
+		free(h);
+	}
 	if (t->show_source)
 		r->src = ui_wrap(st->source != NULL ? st->source :
 		    "(this step quotes no source text)", COLS - 4, &r->nsrc);
@@ -570,6 +663,8 @@ static void
 reading_free(reading_t *r)
 {
 	ui_lines_free(r->prose, r->nprose);
+	if (r->head != NULL)
+		ui_lines_free(r->head, r->nhead);
 	pp_box_free(r->box);
 	if (r->src != NULL)
 		ui_lines_free(r->src, r->nsrc);
@@ -583,7 +678,7 @@ reading_rows(const reading_t *r)
 	int n = r->nprose;
 
 	if (r->box != NULL)
-		n += 2 + r->box->height;
+		n += 1 + r->nhead + r->box->height;
 	if (r->src != NULL)
 		n += 2 + r->nsrc;
 	return n;
@@ -599,14 +694,17 @@ reading_row(tutor_t *t, const reading_t *r, int i, int y)
 	}
 	i -= r->nprose;
 	if (r->box != NULL) {
-		if (i == 1)
-			draw_claim_header(t, y, 1, COLS - 2);
-		else if (i >= 2 && i - 2 < r->box->height)
+		int h = 1 + r->nhead;
+
+		if (i >= 1 && i < h)
+			draw_claim_header_line(t, y, 1, COLS - 2, r->head[i - 1],
+			    i == 1);
+		else if (i >= h && i - h < r->box->height)
 			ui_put(y, 3, COLS - 4, A_NORMAL,
-			    ui_skip(r->box->rows[i - 2], t->claim_scroll));
-		if (i < 2 + r->box->height)
+			    ui_skip(r->box->rows[i - h], t->claim_scroll));
+		if (i < h + r->box->height)
 			return;
-		i -= 2 + r->box->height;
+		i -= h + r->box->height;
 	}
 	if (r->src != NULL && i == 1)
 		ui_put(y, 1, COLS - 2, ui_attr(ROLE_DIM),
@@ -625,6 +723,9 @@ draw_reading(tutor_t *t, int y, int rows)
 	reading_make(t, &r);
 	total = reading_rows(&r);
 	tutor_text_size(t, rows, total);
+	if (t->show_claim && r.box != NULL) {   /* > or <: the claim in view */
+		tutor_text_show(t, r.nprose + 1, 1 + r.nhead + r.box->height);
+	}
 	for (i = 0; i < rows && t->prose_scroll + i < total; i++)
 		reading_row(t, &r, t->prose_scroll + i, y + i);
 	if (t->prose_scroll + rows < total)
@@ -654,9 +755,9 @@ ui_draw_lesson(tutor_t *t)
 	free(left);
 	draw_heading(t, 1);
 	if (t->layout == LAYOUT_READ) {
-		/* No cursors: the live check's two rows go to the text. */
-		draw_reading(t, 2, LINES - 4 - 2);
-		draw_verify(t, LINES - 4);
+		/* No cursors: the live check's two rows go to the verdict. */
+		draw_reading(t, 2, LINES - 6 - 2);
+		draw_verify(t, LINES - 6, 4);
 		ui_message_line(t, LINES - 2);
 		ui_hint_line(t);
 		return;
@@ -675,7 +776,7 @@ ui_draw_lesson(tutor_t *t)
 	draw_text_area(t, 2, avail - ph, ch);
 	draw_panes(t, 2 + avail - ph, ph);
 	draw_live(t, y_status);
-	draw_verify(t, y_status + 2);
+	draw_verify(t, y_status + 2, 2);
 	ui_message_line(t, LINES - 2);
 	ui_hint_line(t);
 }

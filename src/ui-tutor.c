@@ -299,8 +299,10 @@ cmd_tutor(int argc, char **argv)
 		tutor_message(t, "%s", err);
 		free(err);
 	}
-	if (a.nlessons == 1 && is_file(a.lessons[0]))
+	if (a.nlessons == 1 && is_file(a.lessons[0])) {
 		tutor_open(t, 0);
+		tutor_live_update(t);
+	}
 	main_loop(t);
 	ui_term_done();
 	sig = ui_term_signal();

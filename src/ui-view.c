@@ -22,10 +22,19 @@ void
 ui_title_bar(const char *left, const char *right)
 {
 	int rw = right != NULL ? ui_width(right) : 0;
+	int room = right != NULL ? COLS - rw - 2 : COLS;
+	attr_t a = ui_attr(ROLE_TITLE);
 
-	ui_put_fill(0, 0, COLS, ui_attr(ROLE_TITLE), left);
+	ui_put_fill(0, 0, COLS, a, "");
+	/* The left side gives way to the right (the step counter), with an
+	 * ellipsis where it is cut. */
+	if (ui_width(left) > room && room > 1) {
+		ui_put(0, 0, room - 1, a, left);
+		ui_put(0, room - 1, 1, a, ui_glyphs()->ellipsis);
+	} else
+		ui_put(0, 0, room, a, left);
 	if (right != NULL && rw + 2 < COLS)
-		ui_put(0, COLS - rw - 1, rw, ui_attr(ROLE_TITLE), right);
+		ui_put(0, COLS - rw - 1, rw, a, right);
 }
 
 /* The hint line, generated from the key table for this screen. */
@@ -156,6 +165,25 @@ draw_progress(const tutor_t *t, int y)
 	return true;
 }
 
+/* "N,C_in,H_in,W_in,C_out,R,S=2,2,7,8,3,3,2 str 2,3 → 3x3", padding and
+ * dilation only where they are not the default. */
+static char *
+shape_short(const conv_shape_t *s)
+{
+	sbuf_t b;
+
+	sbuf_init(&b);
+	sbuf_addf(&b, "shape %ld,%ld,%ld,%ld,%ld,%ld,%ld stride %ld,%ld", s->N,
+	    s->C_in, s->H_in, s->W_in, s->C_out, s->R, s->S, s->strh, s->strw);
+	if (s->pad_h != 0 || s->pad_w != 0)
+		sbuf_addf(&b, " pad %ld,%ld", s->pad_h, s->pad_w);
+	if (s->dil_h != 1 || s->dil_w != 1)
+		sbuf_addf(&b, " dil %ld,%ld", s->dil_h, s->dil_w);
+	sbuf_addf(&b, " %s H_out=%ld W_out=%ld", ui_glyphs()->arrow, s->H_out,
+	    s->W_out);
+	return sbuf_take(&b);
+}
+
 void
 ui_message_line(tutor_t *t, int y)
 {
@@ -176,6 +204,10 @@ ui_message_line(tutor_t *t, int y)
 		return;
 	line = xasprintf("shape %s %s H_out=%ld W_out=%ld", conv_shape_str(s,
 	    buf, sizeof buf), ui_glyphs()->arrow, s->H_out, s->W_out);
+	if (ui_width(line) > COLS) {    /* the same, packed (60 columns) */
+		free(line);
+		line = shape_short(s);
+	}
 	ui_put_fill(y, 0, COLS, ui_attr(ROLE_DIM), line);
 	free(line);
 }
@@ -222,11 +254,11 @@ state_text(tutor_t *t, int i, ui_role_t *role, char *buf, size_t len)
 		return buf;
 	case LS_VERIFIED:
 		*role = ROLE_OK;
-		snprintf(buf, len, "verified %s", g->ok);
+		snprintf(buf, len, "verified %s every claim holds", g->ok);
 		return buf;
-	case LS_ERRATUM:
+	case LS_ERRATUM:      /* no ✓: some of its formulas are false */
 		*role = ROLE_ERRATUM;
-		snprintf(buf, len, "erratum confirmed %s", g->ok);
+		snprintf(buf, len, "verified: the false formulas are false");
 		return buf;
 	case LS_FAILED:
 	default:

@@ -145,6 +145,7 @@ verify_opts_default(verify_opts_t *o)
 	fd_opts_default(&o->fd);
 	o->seed = VERIFY_SEED_DEFAULT;
 	o->max_tuples = VERIFY_MAX_TUPLES_DEFAULT;
+	o->max_work = VERIFY_MAX_WORK_DEFAULT;
 }
 
 bool
@@ -354,6 +355,48 @@ grad_fill(verify_ctx_t *vc, conv_wrt_t w)
 		}
 	}
 	free(done);
+}
+
+/* Every column of the Jacobian of w not yet computed, in parallel (each
+ * thread perturbs its own copy of the parameters), when the whole
+ * Jacobian fits the cache. false when it does not (or when cancelled). */
+static bool
+jac_fill(verify_ctx_t *vc, conv_wrt_t w)
+{
+	struct jac_cache *jc = &vc->jac[w];
+	size_t nout = conv_output_size(&vc->s);
+	int nt = parallel_max_threads();
+
+	jac_column(vc, w, 0);       /* sets the cache up */
+	if (jc->cols == NULL)
+		return false;
+#ifdef _OPENMP
+#pragma omp parallel num_threads(nt)
+#endif
+	{
+		conv_params_t p = { tensor_clone(vc->input),
+		    tensor_clone(vc->weight), tensor_clone(vc->bias) };
+		long j;
+
+#ifdef _OPENMP
+#pragma omp for schedule(dynamic, 4)
+#endif
+		for (j = 0; j < (long)jc->ncols; j++) {
+			double *col;
+
+			if (jc->cols[j] != NULL || flag_set(vc))
+				continue;
+			col = xmalloc(nout * sizeof *col);
+			fd_jacobian_column(col, &p, w, (size_t)j,
+			    conv2d_forward_elem, &vc->s, &vc->o.fd);
+			jc->cols[j] = col;
+		}
+		tensor_free(p.input);
+		tensor_free(p.weight);
+		tensor_free(p.bias);
+	}
+	(void)nt;
+	return !flag_set(vc);
 }
 
 /* Entry j of the numeric gradient d f / d w: cached, computed alone, or
@@ -868,6 +911,13 @@ struct run {
 	double next_poll;       /* when the callbacks are due (ms) */
 	bool cancelled;
 	char **err;
+	/* Threads (enum_parallel): each has its own run; a counterexample
+	 * is kept without its words (the first is worded after the join);
+	 * callbacks from thread 0 only; stop tells the others. */
+	bool threaded;
+	volatile int *stop;
+	size_t *shared_visited;
+	bool over_work;         /* stopped past opts.max_work */
 };
 
 /* Record one judged point. */
@@ -907,12 +957,24 @@ record(struct run *ru, verify_point_t *pt, const long *vals, int nvals)
 	r->cex_finding = pt->finding;
 }
 
-/* Report progress and ask the callback now; true to stop. */
+/* The work of the running claim's compiled programs. */
+static double
+claim_work(const struct run *ru)
+{
+	return (double)expr_prog_work(ru->fast.where) +
+	    (double)expr_prog_work(ru->fast.lhs) +
+	    (double)expr_prog_work(ru->fast.rhs);
+}
+
+/* Report progress and ask the callback now; true to stop. Past the
+ * claim's work limit, too (ru->over_work). */
 static bool
 poll_now(struct run *ru)
 {
 	const verify_opts_t *o = &ru->vc->o;
 
+	if (o->max_work > 0 && claim_work(ru) > o->max_work)
+		ru->over_work = ru->cancelled = true;
 	ru->next_poll = now_ms() + VERIFY_POLL_MS;
 	if (o->progress != NULL)
 		o->progress(o->ud, ru->visited, ru->to_visit);
@@ -927,11 +989,24 @@ poll_now(struct run *ru)
 static bool
 poll_work(struct run *ru, size_t n)
 {
-	if (flag_set(ru->vc)) {
+	if (flag_set(ru->vc) || (ru->stop != NULL && *ru->stop)) {
 		ru->cancelled = true;
 		return true;
 	}
-	if (n % CLOCK_EVERY != 0 || now_ms() < ru->next_poll)
+	if (n % CLOCK_EVERY != 0)
+		return false;
+	if (ru->threaded) {
+		size_t done = __atomic_add_fetch(ru->shared_visited, CLOCK_EVERY,
+		    __ATOMIC_RELAXED);
+
+		if (parallel_thread_num() != 0 || now_ms() < ru->next_poll)
+			return false;
+		ru->visited = done;
+		if (poll_now(ru))
+			*ru->stop = 1;
+		return ru->cancelled;
+	}
+	if (now_ms() < ru->next_poll)
 		return false;
 	return poll_now(ru);
 }
@@ -995,11 +1070,19 @@ visit(struct run *ru)
 			record(ru, &pt, ru->vals, c->nfree);
 			return poll_stop(ru) ? 1 : 0;
 		}
-		if (ru->r->has_cex) {
+		if (ru->r->has_cex || ru->threaded) {
 			/* a finding, counted as record() counts one; only
-			 * the first counterexample needs its words */
+			 * the first counterexample needs its words (in a
+			 * thread: after the join) */
 			ru->r->checked++;
 			ru->r->failures++;
+			if (!ru->r->has_cex) {
+				ru->r->has_cex = true;
+				ru->r->cex = xcalloc((size_t)(c->nfree > 0 ?
+				    c->nfree : 1), sizeof *ru->r->cex);
+				memcpy(ru->r->cex, ru->vals,
+				    (size_t)c->nfree * sizeof *ru->vals);
+			}
 			return poll_stop(ru) ? 1 : 0;
 		}
 	}
@@ -1450,8 +1533,10 @@ add_bound(struct run *ru, int x, bool hi, const expr_t *a, const expr_t *b,
 	const claim_t *c = ru->c;
 	bound_t bd = { x, hi, NULL, NULL, delta };
 
-	bd.a = expr_prog_compile(a, &ru->vc->env, c->nslots, NULL, c->nfree);
-	bd.b = expr_prog_compile(b, &ru->vc->env, c->nslots, NULL, c->nfree);
+	bd.a = expr_prog_compile(a, &ru->vc->env, c->nslots, f->ranges,
+	    c->nfree);
+	bd.b = expr_prog_compile(b, &ru->vc->env, c->nslots, f->ranges,
+	    c->nfree);
 	if (bd.a == NULL || bd.b == NULL) {
 		expr_prog_free(bd.a);
 		expr_prog_free(bd.b);
@@ -1583,7 +1668,7 @@ fast_setup(struct run *ru)
 	    f->ranges, c->nfree);
 	if (c->where != NULL)
 		f->where = expr_prog_compile(c->where, &ru->vc->env, c->nslots,
-		    NULL, c->nfree);
+		    f->ranges, c->nfree);
 	f->on = f->lhs != NULL && f->rhs != NULL &&
 	    (c->where == NULL || f->where != NULL);
 	if (!f->on) {
@@ -1596,6 +1681,241 @@ fast_setup(struct run *ru)
 	if (indep && c->where != NULL)
 		where_bounds(ru, c->where);
 	return 0;
+}
+
+/* ---- threads ---- */
+
+/* The numeric derivatives e reads: bit w of *jac (d output / d T), of
+ * *grad (d f / d T). */
+static void
+numeric_uses(const expr_t *e, unsigned *jac, unsigned *grad);
+
+static void
+numeric_uses_walk(const expr_t *e, void *ud)
+{
+	unsigned **u = ud;
+
+	numeric_uses(e, u[0], u[1]);
+}
+
+static void
+numeric_uses(const expr_t *e, unsigned *jac, unsigned *grad)
+{
+	unsigned *u[2] = { jac, grad };
+	const expr_t *num;
+	conv_wrt_t w;
+	int i;
+
+	if (e == NULL)
+		return;
+	if (e->kind == EX_DERIV && e->u.deriv.den->kind == EX_ACCESS &&
+	    wrt_by_name(e->u.deriv.den->u.access.tensor, &w)) {
+		num = e->u.deriv.num;
+		if (num == NULL)
+			*grad |= 1u << w;
+		else if (num->kind == EX_ACCESS &&
+		    strcmp(num->u.access.tensor, "output") == 0)
+			*jac |= 1u << w;
+	}
+	switch (e->kind) {
+	case EX_INT: case EX_REAL: case EX_NAME:
+		return;
+	case EX_ACCESS:
+		for (i = 0; i < e->u.access.nargs; i++)
+			numeric_uses_walk(e->u.access.args[i], u);
+		return;
+	case EX_CMP:
+		for (i = 0; i < e->u.cmp.n; i++)
+			numeric_uses_walk(e->u.cmp.args[i], u);
+		return;
+	case EX_CALL:
+		for (i = 0; i < e->u.call.nargs; i++)
+			numeric_uses_walk(e->u.call.args[i], u);
+		return;
+	case EX_SUM:
+		for (i = 0; i < e->u.sum.n; i++) {
+			numeric_uses(e->u.sum.idx[i].range.lo, jac, grad);
+			numeric_uses(e->u.sum.idx[i].range.hi, jac, grad);
+		}
+		numeric_uses(e->u.sum.where, jac, grad);
+		numeric_uses(e->u.sum.body, jac, grad);
+		return;
+	case EX_DERIV:
+		numeric_uses(e->u.deriv.num, jac, grad);
+		numeric_uses(e->u.deriv.den, jac, grad);
+		return;
+	default:
+		numeric_uses(e->u.op.a, jac, grad);
+		numeric_uses(e->u.op.b, jac, grad);
+		numeric_uses(e->u.op.c, jac, grad);
+		return;
+	}
+}
+
+/* Fill every cache the claim's numeric derivatives read, so that threads
+ * only read them. false when one does not fit (or when cancelled). */
+static bool
+prefill(struct run *ru)
+{
+	unsigned jac = 0, grad = 0;
+	int w;
+
+	numeric_uses(ru->c->lhs, &jac, &grad);
+	numeric_uses(ru->c->rhs, &jac, &grad);
+	numeric_uses(ru->c->where, &jac, &grad);
+	for (w = 0; w < 3; w++) {
+		if ((jac & (1u << w)) && !jac_fill(ru->vc, (conv_wrt_t)w))
+			return false;
+		if (grad & (1u << w)) {
+			grad_entry(ru->vc, (conv_wrt_t)w, 0);
+			grad_fill(ru->vc, (conv_wrt_t)w);
+			if (ru->vc->grad[w].nhave < ru->vc->grad[w].t->size)
+				return false;
+		}
+	}
+	return true;
+}
+
+/* Below this many tuples a claim is not worth threads. */
+#define PARALLEL_MIN_TUPLES 20000
+
+/* The chunks of the tuples, for threads: the tuples of the first m free
+ * variables (their ranges independent), at least 16 of them. 0 when the
+ * claim is not split. */
+static int
+chunk_vars(const struct run *ru, size_t *nchunks)
+{
+	const expr_slot_range_t *rg = ru->fast.ranges;
+	size_t n = 1;
+	int m;
+
+	for (m = 0; m < ru->c->nfree; m++)
+		if (!rg[m].known || rg[m].hi < rg[m].lo ||
+		    (uint64_t)rg[m].hi - (uint64_t)rg[m].lo >= 1u << 16)
+			return 0;
+	for (m = 0; m < ru->c->nfree - 1 && m < 8 && n < 16; m++)
+		n *= (size_t)(rg[m].hi - rg[m].lo) + 1;
+	*nchunks = n;
+	return n >= 2 && n <= 1u << 16 ? m : 0;
+}
+
+/* Chunk i: its first m variables set in ru->slots (mixed radix over
+ * their ranges, the last fastest: the order of enum_from), each within
+ * its range narrowed by the where; then every tuple of the rest. */
+static int
+run_chunk(struct run *ru, int m, size_t i)
+{
+	const expr_slot_range_t *rg = ru->fast.ranges;
+	long v[8], lo, hi;
+	int k;
+
+	for (k = m - 1; k >= 0; k--) {
+		size_t span = (size_t)(rg[k].hi - rg[k].lo) + 1;
+
+		v[k] = rg[k].lo + (long)(i % span);
+		i /= span;
+	}
+	for (k = 0; k < m; k++) {
+		lo = rg[k].lo;
+		hi = rg[k].hi;
+		if (ru->fast.nbounds > 0)
+			narrow(ru, k, &lo, &hi);
+		if (v[k] < lo || v[k] > hi)
+			return 0;
+		ru->slots[ru->c->free[k].slot] = v[k];
+	}
+	return enum_from(ru, m);
+}
+
+/* Join the chunks' results in order: counts added, maxima taken, the
+ * first counterexample (the earliest chunk's) worded by expr_eval. */
+static int
+join_chunks(struct run *ru, verify_result_t *part, size_t n)
+{
+	verify_result_t *r = ru->r;
+	verify_point_t pt;
+	size_t i;
+	int k;
+
+	for (i = 0; i < n; i++) {
+		r->checked += part[i].checked;
+		r->failures += part[i].failures;
+		if (part[i].max_abs > r->max_abs)
+			r->max_abs = part[i].max_abs;
+		if (part[i].max_rel > r->max_rel)
+			r->max_rel = part[i].max_rel;
+		if (part[i].has_cex && !r->has_cex) {
+			r->has_cex = true;
+			r->cex = part[i].cex;
+			part[i].cex = NULL;
+		}
+		verify_result_clear(&part[i]);
+	}
+	if (!r->has_cex)
+		return 0;
+	for (k = 0; k < ru->c->nfree; k++)
+		ru->slots[ru->c->free[k].slot] = r->cex[k];
+	if (point_eval(ru->vc, ru->c, ru->slots, r->cex, &pt, ru->err) != 0)
+		return -1;
+	point_judge(r, &pt);
+	r->cex_formula = pt.formula;
+	r->cex_numeric = pt.numeric;
+	r->cex_finding = pt.finding;
+	return 0;
+}
+
+/* Every tuple, in chunks over threads. -2 when the claim is not split
+ * (run it in this thread). */
+static int
+enum_parallel(struct run *ru)
+{
+	size_t nchunks, visited = 0;
+	verify_result_t *part;
+	volatile int stop = 0;
+	int m, rc = 0;
+
+	if (parallel_max_threads() < 2 || !ru->fast.on ||
+	    ru->to_visit < PARALLEL_MIN_TUPLES ||
+	    (m = chunk_vars(ru, &nchunks)) == 0 || !prefill(ru))
+		return flag_set(ru->vc) ? 1 : -2;
+	part = xcalloc(nchunks, sizeof *part);
+#ifdef _OPENMP
+#pragma omp parallel
+#endif
+	{
+		struct run t = *ru;
+		long i;
+
+		t.slots = xcalloc((size_t)(ru->c->nslots > 0 ? ru->c->nslots : 1),
+		    sizeof *t.slots);
+		t.vals = xcalloc((size_t)ru->c->nfree + TENSOR_MAX_DIMS,
+		    sizeof *t.vals);
+		t.threaded = true;
+		t.stop = &stop;
+		t.shared_visited = &visited;
+		t.err = NULL;
+#ifdef _OPENMP
+#pragma omp for schedule(dynamic, 1)
+#endif
+		for (i = 0; i < (long)nchunks; i++) {
+			t.r = &part[i];
+			part[i].tol_abs = ru->r->tol_abs;
+			part[i].tol_rel = ru->r->tol_rel;
+			if (stop || run_chunk(&t, m, (size_t)i) != 0)
+				stop = 1;
+		}
+		free(t.slots);
+		free(t.vals);
+	}
+	if (stop || flag_set(ru->vc)) {
+		ru->cancelled = true;
+		rc = 1;
+	}
+	ru->visited = visited;
+	if (join_chunks(ru, part, nchunks) != 0)
+		rc = -1;
+	free(part);
+	return rc;
 }
 
 /* A claim over its free variables (identity, partial, chain). */
@@ -1617,8 +1937,21 @@ run_free(struct run *ru)
 		return 1;
 	if (fast_setup(ru) != 0)
 		return -1;
-	rc = sampled ? sample(ru) : enum_from(ru, 0);
+	rc = sampled ? sample(ru) : enum_parallel(ru);
+	if (rc == -2)
+		rc = enum_from(ru, 0);
+	if (rc >= 0 && ru->vc->o.max_work > 0 &&
+	    claim_work(ru) > ru->vc->o.max_work)
+		ru->over_work = true;
 	fast_free(&ru->fast);
+	if (ru->over_work && !flag_set(ru->vc)) {
+		set_error(ru->err, "%s:%d:%d: error: the claim needs more than "
+		    "%.3g evaluation steps (sum terms and tuples, of %zu "
+		    "tuples): too much to check; --max-tuples checks a sample",
+		    ru->c->file, ru->c->line, ru->c->col, ru->vc->o.max_work,
+		    ru->r->total);
+		return -1;
+	}
 	return rc;
 }
 

@@ -29,6 +29,7 @@ typedef struct verify_opts {
 	fd_opts_t fd;
 	uint64_t seed;
 	size_t max_tuples;     /* past this many, a random sample of this many */
+	double max_work;       /* per claim (VERIFY_MAX_WORK_DEFAULT); 0: none */
 	/* Evaluate every tuple with expr_eval, the tree walk, instead of the
 	 * compiled form (expr-prog.h), and visit every tuple the where may
 	 * leave out: the reference the fast path is tested against (the
@@ -64,7 +65,14 @@ typedef struct verify_opts {
  * one forward pass of the kernel at a huge shape can take longer). */
 #define VERIFY_POLL_MS 20
 
-#define VERIFY_MAX_TUPLES_DEFAULT 2000000
+/* Every tuple of each bundled lesson's claims at N=2 C_in=3 H=W=16
+ * C_out=4 3x3 (the largest: 33,191,424) is checked, none sampled. */
+#define VERIFY_MAX_TUPLES_DEFAULT 50000000
+/* A claim stops, as one that cannot be checked, past this much work: its
+ * evaluations (one each) and their sum steps (expr-prog.h), about 20 to
+ * 60 s here. Tuples alone are bounded by max_tuples, each evaluation by
+ * the evaluator's own limit of 1e7 sum steps. */
+#define VERIFY_MAX_WORK_DEFAULT 10000000000.0
 #define VERIFY_SEED_DEFAULT 20261126
 
 void verify_opts_default(verify_opts_t *o);

@@ -779,6 +779,56 @@ START_TEST(test_bg_cancel)
 }
 END_TEST
 
+/* ---- the window's geometry (conv-shape.c, shared with the panes) ---- */
+
+/* Against the definition h = str*ho + dil*d - pad, 0 <= d < R, by
+ * enumeration, over strides, dilations and paddings. */
+START_TEST(test_window_geometry)
+{
+	long str, dil, pad, ho, h, d, R = 3;
+
+	for (str = 1; str <= 3; str++)
+		for (dil = 1; dil <= 2; dil++)
+			for (pad = 0; pad <= 2; pad++)
+				for (ho = 0; ho < 4; ho++)
+					for (h = -3; h < 16; h++) {
+						long want = -1, got = -1;
+
+						for (d = 0; d < R; d++)
+							if (h == str * ho + dil * d - pad)
+								want = d;
+						if (!conv_axis_tap(h, ho, str, dil, pad, R, &got))
+							got = -1;
+						ck_assert_int_eq(got, want);
+						for (d = 0; d < R; d++) {
+							long o;
+							bool any = false;
+
+							for (o = 0; o < 4; o++)
+								any |= h == str * o + dil * d - pad;
+							ck_assert(conv_axis_tapped(h, d, str, dil, pad,
+							    4) == any);
+						}
+					}
+}
+END_TEST
+
+START_TEST(test_shape_equal)
+{
+	conv_shape_t a, b;
+
+	conv_shape_init(&a, 2, 2, 7, 8, 3, 3, 2);
+	ck_assert_int_eq(conv_shape_validate(&a, 0, NULL), 0);
+	b = a;
+	ck_assert(conv_shape_equal(&a, &b));
+	b.pad_w = 1;
+	ck_assert(!conv_shape_equal(&a, &b));
+	b = a;
+	b.dil_h = 2;
+	ck_assert(!conv_shape_equal(&a, &b));
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -792,6 +842,11 @@ make_suite(void)
 
 	tc = tcase_create("unbound");
 	tcase_add_test(tc, test_unbound_variables);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("geometry");
+	tcase_add_test(tc, test_window_geometry);
+	tcase_add_test(tc, test_shape_equal);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("background");

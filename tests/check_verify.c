@@ -662,6 +662,42 @@ START_TEST(test_cancel_flag)
 }
 END_TEST
 
+/* The work of a whole claim is bounded (opts.max_work): past it, the
+ * claim cannot be checked, with a message naming it and the limit. */
+START_TEST(test_claim_work_limit)
+{
+	conv_shape_t s = default_shape();
+	verify_opts_t o;
+	verify_ctx_t *vc;
+	expr_scope_t *sc = expr_scope_create();
+	claim_t *c;
+	verify_result_t r;
+	char *err = NULL;
+
+	verify_opts_default(&o);
+	o.max_work = 1e5;
+	vc = verify_ctx_create(&s, &o, NULL);
+	/* 12096 tuples, three evaluations each: 36288 steps, within */
+	ck_assert_int_eq(check_claim(vc, sc, right_claims[3], &r),
+	    VERDICT_HOLDS);
+	verify_result_clear(&r);
+	/* 12096 tuples, each a sum of 20 terms (of every variable, so that
+	 * no value is remembered): past 1e5 */
+	c = parse("d output[b1,c_out1,h_out1,w_out1] / d input[b,c_in,h_in,w_in]"
+	    " = sum(k in 0..19) 0 * (k + b + c_in + h_in + w_in + b1 + c_out1 "
+	    "+ h_out1 + w_out1) where b != b1 or not (h_in in "
+	    "strh*h_out1 .. strh*h_out1 + R - 1)", sc);
+	ck_assert_int_eq(verify_claim(vc, c, &r, &err), -1);
+	ck_assert_msg(err != NULL && strstr(err, "t.md:1:1: error: the claim "
+	    "needs more than 1e+05 evaluation steps") != NULL, "%s",
+	    err ? err : "(none)");
+	free(err);
+	claim_free(c);
+	verify_ctx_free(vc);
+	expr_scope_free(sc);
+}
+END_TEST
+
 /* Ranges that do not depend on one another are counted by multiplying:
  * 2e6 x 2e6 x 2 tuples (the hostile lesson of issue 12) are counted at
  * once and sampled, never walked. */
@@ -949,6 +985,7 @@ make_suite(void)
 	tcase_add_loop_test(tc, test_lessons_twins, 0,
 	    NTWIN_LESSONS * NTWIN_SHAPES);
 	tcase_add_test(tc, test_count_independent);
+	tcase_add_test(tc, test_claim_work_limit);
 	tcase_add_test(tc, test_bad_shape);
 	tcase_add_test(tc, test_let_too_large);
 	tcase_add_test(tc, test_huge_ranges);

@@ -172,7 +172,11 @@ check "input cursor inside the window: the weight case" \
 # ---- an erratum and its counterexample ----
 keys a n
 check "erratum step" wait_for a "step 3/4"
-check "erratum refuted as expected" wait_for a "refuted, as expected"
+check "an erratum is marked false, in words" \
+    wait_for a "✗ false: the source is wrong here, as expected"
+check "... its claim's mark is ✗, not ✓" \
+    bash -c 'grep -qE "^ ✗ +claim 1/1: .*\(erratum\)" <<<"$1"' _ "$(screen a)"
+check "... the heading says it plainly" wait_for a "0 true, 1 false as expected"
 check "counterexample shown" wait_for a "counterexample (c):"
 cex=$(screen a | sed -n 's/.*counterexample (c): \([^:]*\):.*/\1/p' | head -1)
 keys a c
@@ -373,6 +377,48 @@ check "... and no window is drawn from it" \
     bash -c '! grep -q "‹" <<<"$1"' _ "$(input_grid p)"
 keys p q
 tm kill-session -t p
+
+# ---- truthful marks, padding, nothing cut (issue 9 items 4, 8, 10, 11, 14)
+for size in 80x24 60x20; do
+	start m "${size%x*}" "${size#*x}"
+	run m "clear; $(tutor_cmd "" tutor --padding 1,1 "$L3")"
+	check "$size: padding on a lesson without it: said plainly" \
+	    wait_for m "not checked: the lesson does not cover padding"
+	check "$size: ... whole, with what verify does" wait_for m "verify skips it too"
+	check "$size: ... and no claim is marked failed" \
+	    bash -c '! grep -q "✗" <<<"$1"' _ "$(screen m)"
+	check "$size: the shape line keeps → H_out" wait_for m "→ H_out=4 W_out=3"
+	keys m q
+	wait_gone m "step 1/5" >/dev/null
+	run m "clear; $(tutor_cmd "" tutor "$L3")"
+	check "$size: one claim that holds: ✓ it holds" wait_for m "✓ it holds"
+	check "$size: the verdict is not cut (tolerance shown)" \
+	    wait_for m "tolerance 1e-06"
+	keys m n n
+	wait_for m "step 3/5" >/dev/null
+	check "$size: the title gives way to the step counter" \
+	    bash -c 'head -1 <<<"$1" | grep -qE "(…|touches) +step 3/5 *$"' _ "$(screen m)"
+	keys m q
+	wait_gone m "step 3/5" >/dev/null
+	run m "clear; $(tutor_cmd "" tutor "$LESSONS/02-general-rule.md")"
+	wait_for m "step 1/" >/dev/null
+	keys m '>' '>'
+	check "$size: a lesson's own false formula: ✗, in words" \
+	    wait_for m "✗ false, as the lesson means it to be"
+	check "$size: ... not called an erratum of the source" \
+	    bash -c '! grep -q "source is wrong" <<<"$1"' _ "$(screen m)"
+	check "$size: ... > brought the claim into view" wait_for m "claim 3/3"
+	keys m q
+	wait_gone m "claim 3/3" >/dev/null
+	run m "clear; $(tutor_cmd "" tutor "$LESSONS/01-forward.md")"
+	wait_for m "step 1/" >/dev/null
+	keys m e
+	wait_for m "e read" >/dev/null
+	check "$size: a claim with no where names no case (not another claim's)" \
+	    bash -c '! grep -q "case:" <<<"$1"' _ "$(screen m)"
+	keys m q
+	tm kill-session -t m
+done
 
 # ---- never block: keys, Esc, q and signals while a long verification runs
 # (issue 9 item 7, issue 12 item 4). At this shape one claim of lesson 3
