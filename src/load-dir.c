@@ -520,6 +520,29 @@ run_checks(const loaded_t *l)
 	return r;
 }
 
+/* --numeric runs two reference forwards per entry of input, weight and
+ * bias: refuse a layer where that is over NUMERIC_MAX_WORK multiply-adds
+ * (about a minute) rather than run for hours. */
+#define NUMERIC_MAX_WORK 1e10
+
+static int
+check_numeric_cost(const loaded_t *l, char **err)
+{
+	const conv_shape_t *s = &l->s;
+	double entries = (double)conv_input_size(s) +
+	    (double)conv_weight_size(s) + (double)s->C_out;
+	double work = 2 * entries * (double)conv_output_size(s) *
+	    terms(ZOO_OUTPUT, s, s->groups);
+
+	if (!l->o->numeric || work <= NUMERIC_MAX_WORK)
+		return 0;
+	return set_error(err, "--numeric: finite differences of this layer "
+	    "take about %.2g multiply-adds (two forwards per entry of input, "
+	    "weight and bias; the limit is %.0e): leave --numeric out, the "
+	    "check against the reference does not need it", work,
+	    NUMERIC_MAX_WORK);
+}
+
 rcheck_report_t *
 load_dir_check(const load_opts_t *o, char **err)
 {
@@ -529,7 +552,8 @@ load_dir_check(const load_opts_t *o, char **err)
 	memset(&l, 0, sizeof(l));
 	l.o = o;
 	if (read_settings(&l, err) == 0 && read_arrays(&l, err) == 0 &&
-	    make_shape(&l, err) == 0 && check_shapes(&l, err) == 0)
+	    make_shape(&l, err) == 0 && check_shapes(&l, err) == 0 &&
+	    check_numeric_cost(&l, err) == 0)
 		r = run_checks(&l);
 	loaded_free(&l);
 	return r;

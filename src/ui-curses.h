@@ -135,7 +135,7 @@ void ui_clear(int y, int x, int h, int w);
 int ui_pane_width(const tutor_t *t, tutor_pane_t p, bool values);
 int ui_pane_min_width(const tutor_t *t, tutor_pane_t p);
 /* Draw pane p in the rectangle: a row of column labels, row labels on the
- * left, the grid scrolled to keep the cursor and the whole marked set
+ * left, the input's zero padding as dots around it, the grid scrolled to keep the cursor and the whole marked set
  * (the window) in view, ▴ ▾ ◂ ▸ where rows or columns are off-pane. A pane
  * the claim does not use is dimmed, unmarked, and says so in its title.
  * values: numbers, else shaded cells. */

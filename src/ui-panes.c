@@ -52,23 +52,48 @@ digits(long v)
 	return d;
 }
 
-/* The row labels' column: the largest row index and a space. */
-static int
-gutter_width(const long dims[4])
+/* The rows and columns a pane's grid spans: the tensor's, and for the
+ * input the zero padding around it too (drawn, so that a window reaching
+ * into it shows where it reads zeros). */
+typedef struct extent {
+	long r_lo, nr, c_lo, nc;        /* rows r_lo .. r_lo+nr-1, likewise */
+} extent_t;
+
+static extent_t
+pane_extent(const tutor_t *t, tutor_pane_t p)
 {
-	return digits(dims[2] > 0 ? dims[2] - 1 : 0) + 1;
+	const conv_shape_t *s = tutor_shape(t);
+	long dims[4];
+	extent_t e;
+
+	tutor_pane_dims(t, p, dims);
+	e.r_lo = e.c_lo = 0;
+	e.nr = dims[2], e.nc = dims[3];
+	if (p == PANE_INPUT && s != NULL) {
+		e.r_lo = -s->pad_h, e.nr += 2 * s->pad_h;
+		e.c_lo = -s->pad_w, e.nc += 2 * s->pad_w;
+	}
+	return e;
+}
+
+/* The row labels' column: the widest row index (a "-" for padding rows)
+ * and a space. */
+static int
+gutter_width(const extent_t *e)
+{
+	long last = e->r_lo + e->nr - 1;
+
+	return digits(last > 0 ? last : 0) + (e->r_lo < 0 ? 1 : 0) + 1;
 }
 
 int
 ui_pane_width(const tutor_t *t, tutor_pane_t p, bool values)
 {
-	long dims[4];
-
+	extent_t e = pane_extent(t, p);
 	int w, tw = title_width(t, p);
 
-	tutor_pane_dims(t, p, dims);
-	w = (int)dims[3] * (values ? CELL_VALUES : CELL_SHADED) +
-	    gutter_width(dims) + 1 + 2;
+	w = (int)e.nc * (values ? CELL_VALUES : CELL_SHADED) +
+	    gutter_width(&e) + 1 + 2;
 	return w > tw ? w : tw;
 }
 
@@ -89,11 +114,10 @@ title_width(const tutor_t *t, tutor_pane_t p)
 int
 ui_pane_min_width(const tutor_t *t, tutor_pane_t p)
 {
-	long dims[4];
+	extent_t e = pane_extent(t, p);
 	int g, tw = title_width(t, p);
 
-	tutor_pane_dims(t, p, dims);
-	g = gutter_width(dims) + 2 * CELL_SHADED + 1 + 2;
+	g = gutter_width(&e) + 2 * CELL_SHADED + 1 + 2;
 	return g > tw ? g : tw;
 }
 
@@ -129,16 +153,16 @@ view_start(long cur, long lo, long hi, long n, long vis, bool focused)
 /* The rows and columns of the slice's marked cells (window, fed outputs,
  * tapped inputs, the pair). */
 static void
-marked_range(const tutor_t *t, tutor_pane_t p, const long dims[4],
+marked_range(const tutor_t *t, tutor_pane_t p, const extent_t *e,
     long rows[2], long cols[2])
 {
 	long idx[4], i, j;
 
 	rows[0] = cols[0] = LONG_MAX;
-	rows[1] = cols[1] = -1;
+	rows[1] = cols[1] = LONG_MIN;
 	idx[0] = t->cur[p][0], idx[1] = t->cur[p][1];
-	for (i = 0; i < dims[2]; i++)
-		for (j = 0; j < dims[3]; j++) {
+	for (i = e->r_lo; i < e->r_lo + e->nr; i++)
+		for (j = e->c_lo; j < e->c_lo + e->nc; j++) {
 			idx[2] = i, idx[3] = j;
 			if (!(tutor_mark(t, p, idx) & (MARK_SET | MARK_PARTNER)))
 				continue;
@@ -217,23 +241,29 @@ draw_cell(const tutor_t *t, tutor_pane_t p, const tensor_t *tn,
     const long idx[4], double scale, bool values, bool used, int y, int x)
 {
 	int cw = values ? CELL_VALUES : CELL_SHADED;
-	double v = T4(tn, idx[0], idx[1], idx[2], idx[3]);
+	bool pad = idx[2] < 0 || idx[2] >= (long)tn->shape[2] || idx[3] < 0 ||
+	    idx[3] >= (long)tn->shape[3];
+	double v = pad ? 0 : T4(tn, idx[0], idx[1], idx[2], idx[3]);
 	char num[32], cell[48];
 	const char *l, *r;
 	ui_role_t role;
+	unsigned m;
 
-	if (values)
+	if (pad)        /* zero padding: a dot, its value 0 */
+		snprintf(num, sizeof num, values ? "    %s" : " %s",
+		    ui_glyphs()->dot);
+	else if (values)
 		format_value(v, num, sizeof num);
 	else
 		format_shaded(v, scale, num, sizeof num);
-	unsigned m = used ? tutor_mark(t, p, idx) : 0;
+	m = used ? tutor_mark(t, p, idx) : 0;
 
 	/* The weight's cursor set to the tap pairing the other two cursors
 	 * shows as that pair, { }, unless the weight pane is the one moved. */
 	if ((m & MARK_PARTNER) && t->focus != p)
 		m &= ~(unsigned)MARK_CURSOR;
 	cell_style(m, v, &role, &l, &r);
-	if (!used)
+	if (!used || (pad && m == 0))
 		role = ROLE_DIM;
 	snprintf(cell, sizeof cell, "%s%s%s", l, num, r);
 	ui_put(y, x, cw, ui_attr(role), cell);
@@ -243,8 +273,8 @@ draw_cell(const tutor_t *t, tutor_pane_t p, const tensor_t *tn,
  * scrolled off: ▴ rows above, ◂ columns left, ▸ columns right (▾ rows
  * below is drawn in the bottom border). */
 static void
-draw_labels(int y, int x, int gw, int cw, long r0, long c0, long vc,
-    long ncols)
+draw_labels(int y, int x, int gw, int cw, const extent_t *e, long r0,
+    long c0, long vc)
 {
 	const ui_glyphs_t *g = ui_glyphs();
 	attr_t dim = ui_attr(ROLE_DIM), key = ui_attr(ROLE_KEY);
@@ -252,16 +282,17 @@ draw_labels(int y, int x, int gw, int cw, long r0, long c0, long vc,
 	long j;
 
 	for (j = 0; j < vc; j++) {
-		int lw = cw / 2 + digits(c0 + j) / 2 + 1;
+		long c = c0 + j;
+		int lw = cw / 2 + (digits(c < 0 ? -c : c) + (c < 0)) / 2 + 1;
 
-		snprintf(lab, sizeof lab, "%*ld", lw > 12 ? 12 : lw, (c0 + j) % 1000000);
+		snprintf(lab, sizeof lab, "%*ld", lw > 12 ? 12 : lw, c % 1000000);
 		ui_put(y, x + gw + (int)j * cw, cw, dim, lab);
 	}
-	if (r0 > 0)
+	if (r0 > e->r_lo)
 		ui_put(y, x, 1, key, g->clip_up);
-	if (c0 > 0)
+	if (c0 > e->c_lo)
 		ui_put(y, x + gw - 1, 1, key, g->clip_l);
-	if (c0 + vc < ncols)
+	if (c0 + vc < e->c_lo + e->nc)
 		ui_put(y, x + gw + (int)vc * cw, 1, key, g->clip_r);
 }
 
@@ -275,17 +306,22 @@ draw_grid(const tutor_t *t, tutor_pane_t p, const tensor_t *tn, int y,
 	double scale;
 	char lab[24];
 
+	extent_t e = pane_extent(t, p);
+
 	tutor_pane_dims(t, p, dims);
-	gw = gutter_width(dims);
-	vr = h - 1 < dims[2] ? h - 1 : dims[2];          /* a row of labels */
-	vc = (w - gw - 1) / cw < dims[3] ? (w - gw - 1) / cw : dims[3];
+	gw = gutter_width(&e);
+	vr = h - 1 < e.nr ? h - 1 : e.nr;               /* a row of labels */
+	vc = (w - gw - 1) / cw < e.nc ? (w - gw - 1) / cw : e.nc;
 	if (vr < 1 || vc < 1)
 		return;
-	marked_range(t, p, dims, mr, mc);
-	r0 = view_start(cur[2], mr[0], mr[1], dims[2], vr, t->focus == p);
-	c0 = view_start(cur[3], mc[0], mc[1], dims[3], vc, t->focus == p);
+	marked_range(t, p, &e, mr, mc);
+	/* view_start counts from 0: shift by the extent's start. */
+	r0 = e.r_lo + view_start(cur[2] - e.r_lo, mr[0] - e.r_lo,
+	    mr[1] - e.r_lo, e.nr, vr, t->focus == p);
+	c0 = e.c_lo + view_start(cur[3] - e.c_lo, mc[0] - e.c_lo,
+	    mc[1] - e.c_lo, e.nc, vc, t->focus == p);
 	scale = values ? 0 : slice_scale(tn, cur, dims);
-	draw_labels(y, x, gw, cw, r0, c0, vc, dims[3]);
+	draw_labels(y, x, gw, cw, &e, r0, c0, vc);
 	idx[0] = cur[0], idx[1] = cur[1];
 	for (i = 0; i < vr; i++) {
 		snprintf(lab, sizeof lab, "%*ld", gw > 12 ? 11 : gw - 1,
@@ -297,7 +333,7 @@ draw_grid(const tutor_t *t, tutor_pane_t p, const tensor_t *tn, int y,
 			    x + gw + (int)j * cw);
 		}
 	}
-	if (r0 + vr < dims[2])          /* rows below: in the bottom border */
+	if (r0 + vr < e.r_lo + e.nr)    /* rows below: in the bottom border */
 		ui_put(y + h, x, 1, ui_attr(ROLE_KEY), ui_glyphs()->clip_down);
 }
 

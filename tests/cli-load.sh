@@ -27,6 +27,14 @@ check "... the message names df, input and weight and both shapes" grep -qF \
 check "--numeric adds the finite-difference checks" sh -c \
 	"'$CONVGRAD' gradcheck --load '$tmp/d' --numeric | grep -q '^PASS dweight vs finite differences'"
 
+# --- groups: --dump writes them, --load reads them, --groups overrides ----
+gc --shape 2,4,7,8,6,3,2 --groups 2 --dump "$tmp/g" >/dev/null
+check "--dump of a grouped layer: groups 2 in conv.json" grep -q '"groups":2' "$tmp/g/conv.json"
+check "--load of a grouped layer passes" sh -c "'$CONVGRAD' gradcheck --load '$tmp/g' >/dev/null"
+gc --load "$tmp/g" --groups 1 >/dev/null 2>"$tmp/err"
+check "--groups 1 over it: exit 2, weight and input named with their shapes" sh -c \
+	"test $? -eq 2 && grep -qF '$tmp/g/weight.npy has shape (6, 2, 3, 2): C_in/groups = 2, but $tmp/g/input.npy has shape (2, 4, 7, 8): C_in = 4, with groups = 1' '$tmp/err'"
+
 # --- a planted mistake: dweight divided by N -------------------------------
 if python3 -c 'import numpy' 2>/dev/null; then PY=python3
 elif /usr/bin/python3 -c 'import numpy' 2>/dev/null; then PY=/usr/bin/python3
@@ -102,6 +110,14 @@ np.save(d + "/df.npy", np.load(d + "/df.npy").astype(np.int64))' "$tmp/m"
 np.save(d + "/dinput.npy", np.asfortranarray(np.load(d + "/dinput.npy")))' "$tmp/np-float64"
 	check "a Fortran-order result is read (and passes)" sh -c \
 		"'$CONVGRAD' gradcheck --load '$tmp/np-float64' >/dev/null"
+	# --numeric on a large layer is refused before it starts
+	$PY -c 'import numpy as np, sys, os; d = sys.argv[1]; os.makedirs(d)
+np.save(d + "/input.npy", np.zeros((4, 32, 40, 40))); np.save(d + "/weight.npy", np.zeros((32, 32, 3, 3)))
+np.save(d + "/df.npy", np.zeros((4, 32, 38, 38))); np.save(d + "/dbias.npy", np.zeros(32))' "$tmp/big"
+	gc --load "$tmp/big" --numeric >/dev/null 2>"$tmp/err"
+	check "--numeric over its limit: exit 2, with the cost" sh -c \
+		"test $? -eq 2 && grep -q -- '--numeric: finite differences of this layer take about' '$tmp/err'"
+	check "... and the same DIR without --numeric passes" sh -c "'$CONVGRAD' gradcheck --load '$tmp/big' >/dev/null"
 else
 	pass "numpy checks # SKIP NumPy not found"
 fi

@@ -388,6 +388,11 @@ for size in 80x24 60x20; do
 	check "$size: ... and no claim is marked failed" \
 	    bash -c '! grep -q "✗" <<<"$1"' _ "$(screen m)"
 	check "$size: the shape line keeps → H_out" wait_for m "→ H_out=4 W_out=3"
+	keys m n n e
+	check "$size: the padded border is drawn (row -1, dots)" \
+	    bash -c 'grep -qE "│-1 ‹ ·›‹ ·›" <<<"$1"' _ "$(screen m)"
+	check "$size: ... its columns labelled from -1" \
+	    bash -c 'grep -qE "│ +-1 +0 +1 " <<<"$1"' _ "$(screen m)"
 	keys m q
 	wait_gone m "step 1/5" >/dev/null
 	run m "clear; $(tutor_cmd "" tutor "$L3")"
