@@ -120,6 +120,7 @@ struct expr_prog {
 	int nfree, nslots;
 	const expr_slot_range_t *ranges;    /* during compilation only */
 	int depth;                          /* of the compilation */
+	bool no_memo;                       /* EXPR_PROG_NO_MEMO */
 	/* Each slot's interval, when known: the free variables' ranges and
 	 * the sums' constant ranges (during compilation). */
 	bool *iv_known;
@@ -367,7 +368,7 @@ memo_create(expr_prog_t *p, const expr_t *num, size_t max_size)
 
 	slot_use_t u;
 
-	if (p->ranges == NULL || p->nfree <= 0)
+	if (p->ranges == NULL || p->nfree <= 0 || p->no_memo)
 		return NULL;
 	u.nslots = p->nslots;
 	u.read = xcalloc((size_t)p->nslots, 1);
@@ -685,7 +686,7 @@ root_memo_max(const expr_slot_range_t *ranges, int nfree)
 
 expr_prog_t *
 expr_prog_compile(const expr_t *e, const expr_env_t *env, int nslots,
-    const expr_slot_range_t *ranges, int nfree)
+    const expr_slot_range_t *ranges, int nfree, unsigned flags)
 {
 	expr_prog_t *p;
 	int k;
@@ -698,6 +699,7 @@ expr_prog_compile(const expr_t *e, const expr_env_t *env, int nslots,
 	p->arena = arena_create();
 	p->env = env;
 	p->ranges = ranges;
+	p->no_memo = (flags & EXPR_PROG_NO_MEMO) != 0;
 	p->nfree = nfree;
 	p->nslots = nslots;
 	p->iv_known = xcalloc((size_t)nslots + 1, sizeof *p->iv_known);

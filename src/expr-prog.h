@@ -45,11 +45,14 @@ typedef struct expr_slot_range {
 /*
  * Compile e against env (which must provide numeric_id and numeric_at).
  * nslots is the claim's frame size; ranges NULL, or nfree entries for
- * slots 0..nfree-1. NULL when e uses something the compiler does not
- * take (then evaluate with expr_eval). The caller frees it.
+ * slots 0..nfree-1: the program may then be evaluated only at values
+ * within them. NULL when e uses something the compiler does not take
+ * (then evaluate with expr_eval). The caller frees it.
  */
 expr_prog_t *expr_prog_compile(const expr_t *e, const expr_env_t *env,
-    int nslots, const expr_slot_range_t *ranges, int nfree);
+    int nslots, const expr_slot_range_t *ranges, int nfree, unsigned flags);
+/* flags: no memories (a program evaluated at one tuple only). */
+#define EXPR_PROG_NO_MEMO 1u
 void expr_prog_free(expr_prog_t *p);          /* NULL: no-op */
 
 /*

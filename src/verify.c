@@ -844,6 +844,10 @@ point_judge(const verify_result_t *r, verify_point_t *pt)
 	pt->ok = d <= r->tol_abs + r->tol_rel * fabs(pt->numeric);
 }
 
+static int point_fast(verify_ctx_t *vc, const claim_t *c, long *slots,
+    const long *vals, verify_point_t *pt, const verify_result_t *r,
+    char **err);
+
 int
 verify_claim_at(verify_ctx_t *vc, const claim_t *c, const long *vals,
     verify_point_t *pt, char **err)
@@ -864,14 +868,17 @@ verify_claim_at(verify_ctx_t *vc, const claim_t *c, const long *vals,
 		for (k = 0; k < c->nfree; k++)
 			slots[c->free[k].slot] = vals[k];
 	}
-	rc = point_eval(vc, c, slots, vals, pt, err);
+	rc = point_fast(vc, c, slots, vals, pt, &r, err);
+	if (rc == 1) {
+		rc = point_eval(vc, c, slots, vals, pt, err);
+		if (rc == 0)
+			point_judge(&r, pt);
+	}
 	if (rc == 0 && flag_set(vc)) {
 		free(pt->finding);
 		memset(pt, 0, sizeof *pt);
 		rc = set_error(err, "cancelled");
 	}
-	if (rc == 0)
-		point_judge(&r, pt);
 	free(slots);
 	return rc;
 }
@@ -1534,9 +1541,9 @@ add_bound(struct run *ru, int x, bool hi, const expr_t *a, const expr_t *b,
 	bound_t bd = { x, hi, NULL, NULL, delta };
 
 	bd.a = expr_prog_compile(a, &ru->vc->env, c->nslots, f->ranges,
-	    c->nfree);
+	    c->nfree, EXPR_PROG_NO_MEMO);
 	bd.b = expr_prog_compile(b, &ru->vc->env, c->nslots, f->ranges,
-	    c->nfree);
+	    c->nfree, EXPR_PROG_NO_MEMO);
 	if (bd.a == NULL || bd.b == NULL) {
 		expr_prog_free(bd.a);
 		expr_prog_free(bd.b);
@@ -1642,11 +1649,12 @@ fast_free(fast_t *f)
  * the where's bounds. Off (every tuple by expr_eval) if a part does not
  * compile, or with opts.reference. */
 static int
-fast_setup(struct run *ru)
+fast_setup(struct run *ru, bool point)
 {
 	const claim_t *c = ru->c;
 	fast_t *f = &ru->fast;
 	bool indep = ranges_independent(c);
+	unsigned flags = point ? EXPR_PROG_NO_MEMO : 0;
 	long lo, hi;
 	int k;
 
@@ -1663,12 +1671,12 @@ fast_setup(struct run *ru)
 		f->ranges[k].hi = hi;
 	}
 	f->lhs = expr_prog_compile(c->lhs, &ru->vc->env, c->nslots,
-	    f->ranges, c->nfree);
+	    f->ranges, c->nfree, flags);
 	f->rhs = expr_prog_compile(c->rhs, &ru->vc->env, c->nslots,
-	    f->ranges, c->nfree);
+	    f->ranges, c->nfree, flags);
 	if (c->where != NULL)
 		f->where = expr_prog_compile(c->where, &ru->vc->env, c->nslots,
-		    f->ranges, c->nfree);
+		    f->ranges, c->nfree, flags);
 	f->on = f->lhs != NULL && f->rhs != NULL &&
 	    (c->where == NULL || f->where != NULL);
 	if (!f->on) {
@@ -1678,9 +1686,48 @@ fast_setup(struct run *ru)
 	for (k = 0; indep && k < c->nfree; k++)
 		if (f->ranges[k].hi < f->ranges[k].lo)
 			indep = false;      /* no tuples: nothing to narrow */
-	if (indep && c->where != NULL)
+	if (indep && c->where != NULL && !point)
 		where_bounds(ru, c->where);
 	return 0;
+}
+
+/* One tuple (verify_claim_at) by the compiled form, when every value is
+ * within its variable's range (the form assumes it): 0 with *pt judged
+ * (worded by expr_eval when it has a finding), 1 to take the tree walk
+ * instead. */
+static int
+point_fast(verify_ctx_t *vc, const claim_t *c, long *slots, const long *vals,
+    verify_point_t *pt, const verify_result_t *r, char **err)
+{
+	struct run ru;
+	int k, rc = 1;
+
+	if (c->kind == CLAIM_LET || c->kind == CLAIM_KERNEL || vc->o.reference ||
+	    !ranges_independent(c))
+		return 1;
+	memset(&ru, 0, sizeof ru);
+	ru.vc = vc;
+	ru.c = c;
+	ru.slots = slots;
+	ru.err = err;
+	if (fast_setup(&ru, true) != 0 || !ru.fast.on) {
+		fast_free(&ru.fast);
+		return 1;
+	}
+	for (k = 0; k < c->nfree; k++)
+		if (vals[k] < ru.fast.ranges[k].lo || vals[k] > ru.fast.ranges[k].hi)
+			break;
+	if (k == c->nfree) {
+		if (fast_point(&ru, pt) == 0)
+			point_judge(r, pt);
+		else if ((rc = point_eval(vc, c, slots, vals, pt, err)) == 0)
+			point_judge(r, pt);
+		else
+			rc = -1;
+		rc = rc == 1 ? 0 : rc;
+	}
+	fast_free(&ru.fast);
+	return rc;
 }
 
 /* ---- threads ---- */
@@ -1935,7 +1982,7 @@ run_free(struct run *ru)
 	sampled = ru->vc->o.max_tuples > 0 && total > ru->vc->o.max_tuples;
 	if (start_tuples(ru, sampled ? ru->vc->o.max_tuples : total))
 		return 1;
-	if (fast_setup(ru) != 0)
+	if (fast_setup(ru, false) != 0)
 		return -1;
 	rc = sampled ? sample(ru) : enum_parallel(ru);
 	if (rc == -2)

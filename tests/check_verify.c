@@ -919,6 +919,60 @@ assert_same_result(const claim_t *c, const verify_result_t *a,
 	    b->cex_finding ? b->cex_finding : "(none)");
 }
 
+/* verify_claim_at on both contexts at vals: the same point, bit for bit. */
+static void
+assert_same_point(verify_ctx_t *ref, verify_ctx_t *fast, const claim_t *c,
+    const long *vals)
+{
+	verify_point_t a, b;
+	int ra = verify_claim_at(ref, c, vals, &a, NULL);
+	int rb = verify_claim_at(fast, c, vals, &b, NULL);
+
+	ck_assert_int_eq(ra, rb);
+	if (ra != 0)
+		return;
+	ck_assert_msg(a.applies == b.applies && a.ok == b.ok &&
+	    memcmp(&a.formula, &b.formula, sizeof(double)) == 0 &&
+	    memcmp(&a.numeric, &b.numeric, sizeof(double)) == 0 &&
+	    (a.finding == NULL) == (b.finding == NULL) && (a.finding == NULL ||
+	    strcmp(a.finding, b.finding) == 0), "%s:%d: the point differs: "
+	    "%.17g/%.17g, %.17g/%.17g, '%s'/'%s'", c->file, c->line, a.formula,
+	    b.formula, a.numeric, b.numeric, a.finding ? a.finding : "",
+	    b.finding ? b.finding : "");
+	free(a.finding);
+	free(b.finding);
+}
+
+/* The live check at the first, last and middle tuple of the ranges and
+ * at the counterexample. */
+static void
+assert_same_points(verify_ctx_t *ref, verify_ctx_t *fast, const claim_t *c,
+    const verify_result_t *r)
+{
+	long lo[32], hi[32], v[3][32], *slots;
+	int k, q;
+
+	if (c->kind == CLAIM_LET || c->kind == CLAIM_KERNEL || c->nfree > 32)
+		return;
+	slots = xcalloc((size_t)c->nslots + 1, sizeof *slots);
+	for (k = 0; k < c->nfree; k++) {
+		if (expr_range_eval(&c->free[k].range, verify_ctx_env(ref), slots,
+		    &lo[k], &hi[k], NULL) != 0 || hi[k] < lo[k]) {
+			free(slots);
+			return;
+		}
+		v[0][k] = lo[k];
+		v[1][k] = hi[k];
+		v[2][k] = lo[k] + (hi[k] - lo[k]) / 2;
+		slots[c->free[k].slot] = lo[k];
+	}
+	free(slots);
+	for (q = 0; q < 3; q++)
+		assert_same_point(ref, fast, c, v[q]);
+	if (r->has_cex)
+		assert_same_point(ref, fast, c, r->cex);
+}
+
 /* Every claim of every bundled lesson at five shapes: the compiled form
  * (with the where's bounds, the memories and threads) gives the results
  * of the tree walk over every tuple, bit for bit. */
@@ -952,6 +1006,7 @@ START_TEST(test_lessons_twins)
 				ck_assert(verify_claim(ref, c, &a, NULL) == 0);
 				ck_assert(verify_claim(fast, c, &b, NULL) == 0);
 				assert_same_result(c, &a, &b);
+				assert_same_points(ref, fast, c, &a);
 				verify_result_clear(&a);
 				verify_result_clear(&b);
 			}
