@@ -262,6 +262,11 @@ exponent(void)
 		    sizes[i][1], x[i], t[i]);
 	}
 	printf("  fitted exponent %.2f (goal <= 1.2)\n", slope(x, t, 4));
+	printf("  (at these sizes the per-pass cost is mostly fixed; in the limit "
+	    "the rows of\n  d output/d weight take N*H_out*W_out backward passes "
+	    "over the whole layer,\n  so that part grows as (N*H*W)^2: reading "
+	    "a black-box backward's rows\n  exactly needs one pass per output "
+	    "position)\n");
 }
 
 static void

@@ -918,6 +918,22 @@ START_TEST(test_source_fails)
 	u.fail_at = 0;
 	ck_assert_int_eq(gradcheck_run_source(g, &src, NULL, &err), 0);
 	ck_assert_uint_eq(gradcheck_count(g), 7);
+	/* failing among the row groups (call 10) and the column groups (call
+	 * 60): stopped there, the message kept, nothing appended */
+	u.calls = 0;
+	u.fail_at = 10;
+	ck_assert_int_eq(gradcheck_run_source(g, &src, NULL, &err), -1);
+	ck_assert_msg(err != NULL && strstr(err, "plugin ./libmine.so: ") == err,
+	    "%s", err ? err : "(null)");
+	free(err);
+	err = NULL;
+	u.calls = 0;
+	u.fail_at = 60;
+	ck_assert_int_eq(gradcheck_run_source(g, &src, NULL, &err), -1);
+	ck_assert_msg(err != NULL && strstr(err, "returned 3") != NULL, "%s",
+	    err ? err : "(null)");
+	free(err);
+	ck_assert_uint_eq(gradcheck_count(g), 7);
 	gradcheck_free(g);
 }
 END_TEST

@@ -52,6 +52,16 @@ check "the report gives the time against the estimate" grep -qE '^  matrix/built
 check "--budget 0.05 exits 0" test $? -eq 0
 check "--budget reports the share of each quantity" grep -qE '^  matrix/built-in +d output/d input +[0-9.]+% \([0-9]+ of 230400\)' "$tmp/out"
 
+# On a terminal (script gives one) a progress line goes to stderr; without
+# one, nothing (checked above: "nothing on stderr").
+if command -v script >/dev/null 2>&1; then
+	script -qc "'$CONVGRAD' gradcheck --form matrix --gemm builtin --shape 1,4,12,12,4,3,3 --stride 1" /dev/null >"$tmp/tty" 2>&1
+	check "on a terminal: a progress line with the passes and the estimate" \
+		grep -aqE 'convgrad gradcheck: matrix/built-in: +[0-9]+% \([0-9]+ of [0-9]+ passes\), [0-9.]+ s' "$tmp/tty"
+else
+	pass "progress line on a terminal # SKIP script not found"
+fi
+
 # --- json ------------------------------------------------------------------
 "$CONVGRAD" gradcheck --format json >"$tmp/json"
 check "json run exits 0" test $? -eq 0
