@@ -339,7 +339,13 @@ text_claim(const vcli_t *c, const claim_t *cl, const verify_result_t *r,
 		printf(" (at this shape)");
 	printf(": %zu of %zu tuples%s", r->checked, r->total,
 	    r->sampled ? " (a random sample)" : "");
-	if (cl->kind != CLAIM_LET)
+	/* Tuples with a finding have no error to measure: when they are all
+	 * the failures, "max error 0" would read as a pass. */
+	if (cl->kind != CLAIM_LET && r->failures > 0 && r->max_abs == 0 &&
+	    r->max_rel == 0 && r->cex_finding != NULL)
+		printf(", each failure a finding, tol %.0e + %.0e*|numeric|",
+		    r->tol_abs, r->tol_rel);
+	else if (cl->kind != CLAIM_LET)
 		printf(", max error %.2g (rel %.2g), tol %.0e + %.0e*|numeric|",
 		    r->max_abs, r->max_rel, r->tol_abs, r->tol_rel);
 	if (r->failures > 0)
