@@ -11,7 +11,10 @@ set -eu
 
 # Debian package names, with what each is for.
 PACKAGES="build-essential autoconf automake pkg-config
-libncurses-dev libcmark-dev libopenblas-dev check tmux python3-numpy"
+libncurses-dev libcmark-dev libopenblas-dev check tmux python3-numpy
+clang libclang-rt-dev"
+# clang and libclang-rt-dev (compiler-rt: libFuzzer, ASan, UBSan) build the
+# fuzzers, ./configure --enable-fuzzing CC=clang; .ci/run runs them.
 if [ "${1:-}" = "--bench" ]; then
 	PACKAGES="$PACKAGES python3-torch"
 	shift

@@ -27,6 +27,7 @@
 #include "escape.h"
 #include "json.h"
 #include "lesson.h"
+#include "shrink.h"
 #include "util.h"
 #include "verify.h"
 
@@ -45,6 +46,7 @@ typedef struct vcli {
 	verify_opts_t o;
 	enum format format;
 	bool ascii, quiet, strict_errata;
+	bool shrink;              /* --shrink: the smallest failing shape */
 	cli_common_t common;      /* its shape goes over each lesson's default */
 	progress_t *progress;     /* NULL: standard error is not a terminal */
 } vcli_t;
@@ -59,7 +61,7 @@ typedef struct tally {
 
 enum {
 	OPT_FORMAT = CLI_OPT_NEXT, OPT_ASCII, OPT_MAX_TUPLES,
-	OPT_STRICT_ERRATA,
+	OPT_STRICT_ERRATA, OPT_SHRINK,
 };
 
 static const struct option long_options[] = {
@@ -69,6 +71,7 @@ static const struct option long_options[] = {
 	{ "ascii", no_argument, NULL, OPT_ASCII },
 	{ "max-tuples", required_argument, NULL, OPT_MAX_TUPLES },
 	{ "strict-errata", no_argument, NULL, OPT_STRICT_ERRATA },
+	{ "shrink", no_argument, NULL, OPT_SHRINK },
 	{ "quiet", no_argument, NULL, 'q' },
 	CLI_HELP_LONG_OPTIONS,
 	{ NULL, 0, NULL, 0 },
@@ -111,11 +114,20 @@ usage(FILE *f)
 	    "  --strict-errata     at a re-verified shape, also fail an "
 	    "erratum (expect\n"
 	    "                      fail) that is not refuted there\n"
+	    "  --shrink            for a claim that fails and an erratum "
+	    "refuted, also search\n"
+	    "                      the smallest shape (fewest input, weight "
+	    "and output\n"
+	    "                      entries, valid and covered by the lesson) "
+	    "where it still\n"
+	    "                      fails, and give the counterexample there "
+	    "(at most %d\n"
+	    "                      shapes)\n"
 	    "  -q, --quiet         text: print only failures and the summary\n"
 	    "  -h, --help          show this help and exit\n"
 	    "  -V, --version       show the version and exit\n\n",
 	    (unsigned)VERIFY_SEED_DEFAULT, FD_EPS_DEFAULT,
-	    VERIFY_MAX_TUPLES_DEFAULT);
+	    VERIFY_MAX_TUPLES_DEFAULT, SHRINK_MAX_TRIES_DEFAULT);
 	fprintf(f, "A claim passes when |numeric - formula| <= tol_abs + "
 	    "tol_rel*|numeric| at\nevery tuple: 1e-9 for identities (two "
 	    "summation orders), 1e-6 + 1e-6*|numeric|\nfor finite differences "
@@ -143,6 +155,9 @@ parse_flag(vcli_t *c, int opt)
 		break;
 	case OPT_STRICT_ERRATA:
 		c->strict_errata = true;
+		break;
+	case OPT_SHRINK:
+		c->shrink = true;
 		break;
 	case 'q':
 		c->quiet = true;
@@ -288,9 +303,26 @@ text_cex(FILE *f, const claim_t *cl, const verify_result_t *r)
 		    fabs(r->cex_numeric - r->cex_formula), r->tol_abs, r->tol_rel);
 }
 
+/* --shrink's line: the smallest failing shape found and the
+ * counterexample there (sr NULL: none was searched). */
+static void
+text_shrunk(const claim_t *cl, const shrink_result_t *sr)
+{
+	char *s;
+
+	if (sr == NULL)
+		return;
+	s = shrink_str(cl, sr);
+	print_indented(s, 8);
+	free(s);
+	printf("          (%d shapes tried%s)\n", sr->tries, sr->exhausted ?
+	    ", stopped at the limit" : sr->shrunk ? "" :
+	    "; none smaller fails");
+}
+
 static void
 text_claim(const vcli_t *c, const claim_t *cl, const verify_result_t *r,
-    bool ok)
+    bool ok, const shrink_result_t *sr)
 {
 	bool u = use_utf8(c), bad = !ok || r->verdict == VERDICT_NOT_REFUTED;
 	char *title = claim_title(cl);
@@ -307,7 +339,13 @@ text_claim(const vcli_t *c, const claim_t *cl, const verify_result_t *r,
 		printf(" (at this shape)");
 	printf(": %zu of %zu tuples%s", r->checked, r->total,
 	    r->sampled ? " (a random sample)" : "");
-	if (cl->kind != CLAIM_LET)
+	/* Tuples with a finding have no error to measure: when they are all
+	 * the failures, "max error 0" would read as a pass. */
+	if (cl->kind != CLAIM_LET && r->failures > 0 && r->max_abs == 0 &&
+	    r->max_rel == 0 && r->cex_finding != NULL)
+		printf(", each failure a finding, tol %.0e + %.0e*|numeric|",
+		    r->tol_abs, r->tol_rel);
+	else if (cl->kind != CLAIM_LET)
 		printf(", max error %.2g (rel %.2g), tol %.0e + %.0e*|numeric|",
 		    r->max_abs, r->max_rel, r->tol_abs, r->tol_rel);
 	if (r->failures > 0)
@@ -319,11 +357,13 @@ text_claim(const vcli_t *c, const claim_t *cl, const verify_result_t *r,
 		if (!ok && cl->kind != CLAIM_LET)
 			printf("        tolerance: %s\n", r->tol_why);
 		text_cex(stdout, cl, r);
+		text_shrunk(cl, sr);
 	}
 }
 
 static void
-tap_claim(tally_t *t, const claim_t *cl, const verify_result_t *r, bool ok)
+tap_claim(tally_t *t, const claim_t *cl, const verify_result_t *r, bool ok,
+    const shrink_result_t *sr)
 {
 	char *title = claim_title(cl), *s;
 
@@ -338,6 +378,11 @@ tap_claim(tally_t *t, const claim_t *cl, const verify_result_t *r, bool ok)
 		    s, r->cex_formula, r->cex_numeric,
 		    r->cex_finding ? "; " : "",
 		    r->cex_finding ? r->cex_finding : "");
+		free(s);
+	}
+	if (sr != NULL) {
+		s = shrink_str(cl, sr);
+		printf("# %s (%d shapes tried)\n", s, sr->tries);
 		free(s);
 	}
 }
@@ -367,8 +412,30 @@ json_cex(const claim_t *cl, const verify_result_t *r)
 	printf("}");
 }
 
+/* ,"shrunk":{"shape":...,"tries":...,"exhausted":...,"text":...,
+ * "counterexample":...} */
 static void
-json_claim(tally_t *t, const claim_t *cl, const verify_result_t *r, bool ok)
+json_shrunk(const claim_t *cl, const shrink_result_t *sr)
+{
+	char buf[256], *s;
+
+	if (sr == NULL)
+		return;
+	printf(",\"shrunk\":{\"shape\":");
+	json_str(stdout, conv_shape_str(&sr->shape, buf, sizeof buf));
+	printf(",\"tries\":%d,\"exhausted\":%s,\"text\":", sr->tries,
+	    sr->exhausted ? "true" : "false");
+	s = shrink_str(cl, sr);
+	json_str(stdout, s);
+	free(s);
+	printf(",\"counterexample\":");
+	json_cex(cl, &sr->r);
+	printf("}");
+}
+
+static void
+json_claim(tally_t *t, const claim_t *cl, const verify_result_t *r, bool ok,
+    const shrink_result_t *sr)
 {
 	printf("%s{\"line\":%d,\"kind\":\"%s\",\"label\":", t->first_claim ?
 	    "" : ",", cl->line, kind_name(cl->kind));
@@ -393,6 +460,7 @@ json_claim(tally_t *t, const claim_t *cl, const verify_result_t *r, bool ok)
 	json_str(stdout, r->tol_why);
 	printf(",\"counterexample\":");
 	json_cex(cl, r);
+	json_shrunk(cl, sr);
 	printf("}");
 }
 
@@ -433,20 +501,20 @@ report_error(const vcli_t *c, tally_t *t, const claim_t *cl, const char *msg)
 
 static void
 report_claim(const vcli_t *c, tally_t *t, const claim_t *cl,
-    const verify_result_t *r)
+    const verify_result_t *r, const shrink_result_t *sr)
 {
 	bool ok = outcome_ok(c, r);
 
 	tally_claim(c, t, r, ok);
 	switch (c->format) {
 	case FORMAT_TEXT:
-		text_claim(c, cl, r, ok);
+		text_claim(c, cl, r, ok, sr);
 		break;
 	case FORMAT_TAP:
-		tap_claim(t, cl, r, ok);
+		tap_claim(t, cl, r, ok, sr);
 		break;
 	case FORMAT_JSON:
-		json_claim(t, cl, r, ok);
+		json_claim(t, cl, r, ok, sr);
 		break;
 	}
 }
@@ -546,10 +614,33 @@ progress_done(const vcli_t *c)
 	c->progress->shown = false;
 }
 
+/* --shrink: search the smallest shape at which claim cl, which failed
+ * (or an erratum refuted) at shape s, still fails. NULL when not asked,
+ * not failing, or the search could not run (then a note on standard
+ * error: the claim's own report stands). */
+static shrink_result_t *
+shrink_for(const vcli_t *c, const lesson_t *l, const conv_shape_t *s,
+    const claim_t *cl, const verify_result_t *r, shrink_result_t *sr)
+{
+	char *err = NULL;
+
+	if (!c->shrink || (r->verdict != VERDICT_FAILS &&
+	    r->verdict != VERDICT_REFUTED))
+		return NULL;
+	if (shrink_claim(l, cl, s, &c->o, 0, sr, &err) == 0)
+		return sr;
+	if (err != NULL)
+		fprintf(stderr, PROG ": %s:%d: --shrink: %s\n", cl->file,
+		    cl->line, err);
+	free(err);
+	return NULL;
+}
+
 static void
 verify_step(const vcli_t *c, tally_t *t, verify_ctx_t *vc,
-    const lesson_step_t *st)
+    const lesson_t *l, const lesson_step_t *st)
 {
+	shrink_result_t srb, *sr;
 	verify_result_t r;
 	char *err = NULL;
 	int i, rc;
@@ -566,7 +657,12 @@ verify_step(const vcli_t *c, tally_t *t, verify_ctx_t *vc,
 			err = NULL;
 			continue;
 		}
-		report_claim(c, t, st->claims[i], &r);
+		sr = shrink_for(c, l, verify_ctx_shape(vc), st->claims[i], &r,
+		    &srb);
+		progress_done(c);
+		report_claim(c, t, st->claims[i], &r, sr);
+		if (sr != NULL)
+			shrink_result_clear(sr);
 		verify_result_clear(&r);
 		if (c->format != FORMAT_JSON)
 			fflush(stdout);   /* each claim as it is done */
@@ -600,7 +696,7 @@ verify_lesson(const vcli_t *c, tally_t *t, const lesson_t *l)
 	s = *verify_ctx_shape(vc);
 	begin_lesson(c, t, l, &s, NULL);
 	for (i = 0; i < l->nsteps; i++)
-		verify_step(c, t, vc, &l->steps[i]);
+		verify_step(c, t, vc, l, &l->steps[i]);
 	if (c->format == FORMAT_JSON)
 		printf("]}");
 	verify_ctx_free(vc);

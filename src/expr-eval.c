@@ -291,48 +291,15 @@ eval_access_of(const expr_t *e, const char *tname, eval_run_t *env,
 
 /* ---- arithmetic ---- */
 
-/* Python's floor division and modulo of longs; b != 0, no overflow. */
-static long
-floor_div(long a, long b)
-{
-	long q = a / b;
-
-	if (a % b != 0 && ((a < 0) != (b < 0)))
-		q--;
-	return q;
-}
-
-static long
-floor_mod(long a, long b)
-{
-	long r = a % b;
-
-	if (r != 0 && ((r < 0) != (b < 0)))
-		r += b;
-	return r;
-}
-
 static int
 arith_int(const expr_t *e, long a, long b, value_t *out, char **f)
 {
-	long r = 0;
-	bool ovf = false;
+	long r;
+	int rc = expr_int_op((int)e->kind, a, b, &r);
 
-	switch (e->kind) {
-	case EX_ADD: ovf = __builtin_add_overflow(a, b, &r); break;
-	case EX_SUB: ovf = __builtin_sub_overflow(a, b, &r); break;
-	case EX_MUL: ovf = __builtin_mul_overflow(a, b, &r); break;
-	case EX_IDIV: case EX_MOD:
-		if (b == 0)
-			return finding_in(f, "division by zero in ", e, "");
-		ovf = a == LONG_MIN && b == -1;
-		if (!ovf)
-			r = e->kind == EX_IDIV ? floor_div(a, b) : floor_mod(a, b);
-		break;
-	default:
-		assert(0 && "not an integer operator");
-	}
-	if (ovf)
+	if (rc == EXPR_DIV_ZERO)
+		return finding_in(f, "division by zero in ", e, "");
+	if (rc == EXPR_OVERFLOW)
 		return finding_in(f, "integer overflow in ", e, "");
 	*out = v_int(r);
 	return 0;
@@ -343,24 +310,8 @@ arith_real(const expr_t *e, double a, double b, value_t *out, char **f)
 {
 	double r;
 
-	if ((e->kind == EX_DIV || e->kind == EX_IDIV || e->kind == EX_MOD) &&
-	    b == 0.0)
+	if (expr_real_op((int)e->kind, a, b, &r) != 0)
 		return finding_in(f, "division by zero in ", e, "");
-	switch (e->kind) {
-	case EX_ADD: r = a + b; break;
-	case EX_SUB: r = a - b; break;
-	case EX_MUL: r = a * b; break;
-	case EX_DIV: r = a / b; break;
-	case EX_IDIV: r = floor(a / b); break;
-	case EX_MOD:
-		r = fmod(a, b);
-		if (r != 0.0 && ((r < 0) != (b < 0)))
-			r += b;
-		break;
-	default:
-		assert(0 && "not an arithmetic operator");
-		r = 0;
-	}
 	*out = v_real(r);
 	return 0;
 }
@@ -416,14 +367,7 @@ compare(const expr_t *e, value_t a, cmp_op_t op, value_t b, bool *r,
 		c = (a.i > b.i) - (a.i < b.i);
 	else
 		c = (value_real(a) > value_real(b)) - (value_real(a) < value_real(b));
-	switch (op) {
-	case CMP_EQ: *r = c == 0; break;
-	case CMP_NE: *r = c != 0; break;
-	case CMP_LT: *r = c < 0; break;
-	case CMP_LE: *r = c <= 0; break;
-	case CMP_GT: *r = c > 0; break;
-	case CMP_GE: *r = c >= 0; break;
-	}
+	*r = expr_cmp_holds(op, c);
 	return 0;
 }
 

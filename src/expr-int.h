@@ -7,6 +7,8 @@
 #ifndef CONVGRAD_EXPR_INT_H
 #define CONVGRAD_EXPR_INT_H
 
+#include <limits.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -40,11 +42,99 @@ void expr_scope_add(expr_scope_t *sc, const char *name, int rank);
 
 /* ---- evaluation (expr-eval.c, expr-prog.c: both count the same) ---- */
 
-/* The most sum steps one evaluation may take (expr-eval.c says why). */
-#define EVAL_MAX_TERMS 10000000UL
+/* The most sum steps one evaluation may take (expr-eval.c says why):
+ * 1e7. A variable (expr.c) only so that a test can walk the limit's paths
+ * at a smaller one, in a time that does not depend on the machine's load;
+ * nothing else changes it. */
+extern unsigned long expr_eval_max_terms;
+#define EVAL_MAX_TERMS_DEFAULT 10000000UL
+#define EVAL_MAX_TERMS expr_eval_max_terms
 /* Ask the world whether to stop every this many sum steps (a few
  * microseconds of work). */
 #define EVAL_POLL_EVERY 1024u
+
+/* The arithmetic both evaluators share (expr-eval.c words its findings,
+ * expr-prog.c does not): integers with Python's floor division and
+ * modulo, 0, or EXPR_DIV_ZERO / EXPR_OVERFLOW; reals, 0 or
+ * EXPR_DIV_ZERO. kind: EX_ADD EX_SUB EX_MUL EX_DIV EX_IDIV EX_MOD. */
+enum { EXPR_DIV_ZERO = -1, EXPR_OVERFLOW = -2 };
+
+static inline long
+expr_floor_div(long a, long b)
+{
+	long q = a / b;
+
+	if (a % b != 0 && ((a < 0) != (b < 0)))
+		q--;
+	return q;
+}
+
+static inline long
+expr_floor_mod(long a, long b)
+{
+	long r = a % b;
+
+	if (r != 0 && ((r < 0) != (b < 0)))
+		r += b;
+	return r;
+}
+
+static inline int
+expr_int_op(int kind, long a, long b, long *r)
+{
+	bool ovf = false;
+
+	*r = 0;
+	switch (kind) {
+	case EX_ADD: ovf = __builtin_add_overflow(a, b, r); break;
+	case EX_SUB: ovf = __builtin_sub_overflow(a, b, r); break;
+	case EX_MUL: ovf = __builtin_mul_overflow(a, b, r); break;
+	default:     /* EX_IDIV, EX_MOD */
+		if (b == 0)
+			return EXPR_DIV_ZERO;
+		ovf = a == LONG_MIN && b == -1;
+		if (!ovf)
+			*r = kind == EX_IDIV ? expr_floor_div(a, b) :
+			    expr_floor_mod(a, b);
+		break;
+	}
+	return ovf ? EXPR_OVERFLOW : 0;
+}
+
+static inline int
+expr_real_op(int kind, double a, double b, double *r)
+{
+	if ((kind == EX_DIV || kind == EX_IDIV || kind == EX_MOD) && b == 0.0)
+		return EXPR_DIV_ZERO;
+	switch (kind) {
+	case EX_ADD: *r = a + b; break;
+	case EX_SUB: *r = a - b; break;
+	case EX_MUL: *r = a * b; break;
+	case EX_DIV: *r = a / b; break;
+	case EX_IDIV: *r = floor(a / b); break;
+	default:     /* EX_MOD */
+		*r = fmod(a, b);
+		if (*r != 0.0 && ((*r < 0) != (b < 0)))
+			*r += b;
+		break;
+	}
+	return 0;
+}
+
+/* a OP b of a three-way comparison c (<0, 0, >0). */
+static inline bool
+expr_cmp_holds(cmp_op_t op, int c)
+{
+	switch (op) {
+	case CMP_EQ: return c == 0;
+	case CMP_NE: return c != 0;
+	case CMP_LT: return c < 0;
+	case CMP_LE: return c <= 0;
+	case CMP_GT: return c > 0;
+	case CMP_GE: return c >= 0;
+	}
+	return false;
+}
 
 /* ---- printing (expr-print.c) ---- */
 

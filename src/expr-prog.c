@@ -849,47 +849,12 @@ peval_strides(const pnode_t *n, prun_t *r, long *slots, pval_t *out)
 	return 0;
 }
 
-static long
-p_floor_div(long a, long b)
-{
-	long q = a / b;
-
-	if (a % b != 0 && ((a < 0) != (b < 0)))
-		q--;
-	return q;
-}
-
-static long
-p_floor_mod(long a, long b)
-{
-	long m = a % b;
-
-	if (m != 0 && ((m < 0) != (b < 0)))
-		m += b;
-	return m;
-}
-
 static int
 p_arith_int(int kind, long a, long b, pval_t *out)
 {
-	long x = 0;
-	bool ovf = false;
+	long x;
 
-	switch (kind) {
-	case EX_ADD: ovf = __builtin_add_overflow(a, b, &x); break;
-	case EX_SUB: ovf = __builtin_sub_overflow(a, b, &x); break;
-	case EX_MUL: ovf = __builtin_mul_overflow(a, b, &x); break;
-	case EX_IDIV: case EX_MOD:
-		if (b == 0)
-			return -1;
-		ovf = a == LONG_MIN && b == -1;
-		if (!ovf)
-			x = kind == EX_IDIV ? p_floor_div(a, b) : p_floor_mod(a, b);
-		break;
-	default:
-		assert(0 && "not an integer operator");
-	}
-	if (ovf)
+	if (expr_int_op(kind, a, b, &x) != 0)
 		return -1;
 	*out = p_int(x);
 	return 0;
@@ -900,23 +865,8 @@ p_arith_real(int kind, double a, double b, pval_t *out)
 {
 	double x;
 
-	if ((kind == EX_DIV || kind == EX_IDIV || kind == EX_MOD) && b == 0.0)
+	if (expr_real_op(kind, a, b, &x) != 0)
 		return -1;
-	switch (kind) {
-	case EX_ADD: x = a + b; break;
-	case EX_SUB: x = a - b; break;
-	case EX_MUL: x = a * b; break;
-	case EX_DIV: x = a / b; break;
-	case EX_IDIV: x = floor(a / b); break;
-	case EX_MOD:
-		x = fmod(a, b);
-		if (x != 0.0 && ((x < 0) != (b < 0)))
-			x += b;
-		break;
-	default:
-		assert(0 && "not an arithmetic operator");
-		x = 0;
-	}
 	*out = p_real(x);
 	return 0;
 }
@@ -965,14 +915,7 @@ p_compare(pval_t a, cmp_op_t op, pval_t b, bool *res)
 		c = (a.i > b.i) - (a.i < b.i);
 	else
 		c = (pv_real(a) > pv_real(b)) - (pv_real(a) < pv_real(b));
-	switch (op) {
-	case CMP_EQ: *res = c == 0; break;
-	case CMP_NE: *res = c != 0; break;
-	case CMP_LT: *res = c < 0; break;
-	case CMP_LE: *res = c <= 0; break;
-	case CMP_GT: *res = c > 0; break;
-	case CMP_GE: *res = c >= 0; break;
-	}
+	*res = expr_cmp_holds(op, c);
 	return 0;
 }
 
@@ -1334,9 +1277,9 @@ ieval(const pnode_t *n, const long *slots)
 	case EX_SUB: return ieval(n->u.op.a, slots) - ieval(n->u.op.b, slots);
 	case EX_MUL: return ieval(n->u.op.a, slots) * ieval(n->u.op.b, slots);
 	case EX_IDIV:
-		return p_floor_div(ieval(n->u.op.a, slots), ieval(n->u.op.b, slots));
+		return expr_floor_div(ieval(n->u.op.a, slots), ieval(n->u.op.b, slots));
 	case EX_MOD:
-		return p_floor_mod(ieval(n->u.op.a, slots), ieval(n->u.op.b, slots));
+		return expr_floor_mod(ieval(n->u.op.a, slots), ieval(n->u.op.b, slots));
 	}
 	assert(0 && "not an ifast node");
 	return 0;
@@ -1345,15 +1288,7 @@ ieval(const pnode_t *n, const long *slots)
 static bool
 icmp(long a, cmp_op_t op, long b)
 {
-	switch (op) {
-	case CMP_EQ: return a == b;
-	case CMP_NE: return a != b;
-	case CMP_LT: return a < b;
-	case CMP_LE: return a <= b;
-	case CMP_GT: return a > b;
-	case CMP_GE: return a >= b;
-	}
-	return false;
+	return expr_cmp_holds(op, (a > b) - (a < b));
 }
 
 /* A bfast condition, with the checked path's short cuts. */

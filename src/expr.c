@@ -89,6 +89,8 @@ arena_strdup(arena_t *a, const char *s)
 
 /* ---- names ---- */
 
+unsigned long expr_eval_max_terms = EVAL_MAX_TERMS_DEFAULT;
+
 static const struct {
 	const char *name;
 	int rank, flags;
