@@ -146,40 +146,54 @@ is_cancelled(const verify_opts_t *o)
 	    (o->cancelled != NULL && o->cancelled(o->ud));
 }
 
-/* Verify c at shape s, its lesson's lets before it first. 1 it fails
- * there (*r filled), 0 it does not, -1 with *err (cannot be checked, or
- * cancelled). */
+/* Evaluate l's lets in vc, those before claim c (all of them when c is
+ * not one of l's claims). 0, or -1 with *err. */
 static int
-fails_at(const lesson_t *l, const claim_t *c, const conv_shape_t *s,
+lets_before(verify_ctx_t *vc, const lesson_t *l, const claim_t *c,
+    char **err)
+{
+	verify_result_t r;
+	int i, j;
+
+	for (i = 0; i < l->nsteps; i++)
+		for (j = 0; j < l->steps[i].nclaims; j++) {
+			const claim_t *cl = l->steps[i].claims[j];
+
+			if (cl == c)
+				return 0;
+			if (cl->kind != CLAIM_LET)
+				continue;
+			if (verify_claim(vc, cl, &r, err) != 0)
+				return -1;
+			verify_result_clear(&r);
+		}
+	return 0;
+}
+
+int
+shrink_verify_at(const lesson_t *l, const claim_t *c, const conv_shape_t *s,
     const verify_opts_t *o, verify_result_t *r, char **err)
 {
 	verify_ctx_t *vc = verify_ctx_create(s, o, err);
-	int i, j, rc = 0;
+	int rc;
 
 	memset(r, 0, sizeof *r);
 	if (vc == NULL)
 		return -1;
-	for (i = 0; i < l->nsteps && rc == 0; i++)
-		for (j = 0; j < l->steps[i].nclaims; j++) {
-			const claim_t *cl = l->steps[i].claims[j];
-
-			if (cl == c) {
-				rc = 1;
-				break;
-			}
-			if (cl->kind != CLAIM_LET)
-				continue;
-			if (verify_claim(vc, cl, r, err) != 0) {
-				rc = -1;
-				break;
-			}
-			verify_result_clear(r);
-		}
-	assert(rc != 0 && "the claim is not the lesson's");
-	if (rc == 1 && verify_claim(vc, c, r, err) != 0)
-		rc = -1;
+	rc = lets_before(vc, l, c, err);
+	if (rc == 0)
+		rc = verify_claim(vc, c, r, err);
 	verify_ctx_free(vc);
-	if (rc == -1)
+	return rc;
+}
+
+/* Verify c at shape s (shrink_verify_at). 1 it fails there (*r filled),
+ * 0 it does not, -1 with *err (cannot be checked, or cancelled). */
+static int
+fails_at(const lesson_t *l, const claim_t *c, const conv_shape_t *s,
+    const verify_opts_t *o, verify_result_t *r, char **err)
+{
+	if (shrink_verify_at(l, c, s, o, r, err) != 0)
 		return -1;
 	if (r->verdict == VERDICT_CANCELLED) {
 		verify_result_clear(r);

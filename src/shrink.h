@@ -65,6 +65,14 @@ int shrink_claim(const lesson_t *l, const claim_t *c,
     const conv_shape_t *start, const verify_opts_t *o, int max_tries,
     shrink_result_t *sr, char **err);
 
+/* Verify claim c at shape s (validated here) in a new world, with l's lets
+ * before c evaluated first (all of l's lets when c is not one of its
+ * claims, e.g. a student's claim). 0 with *r filled, whatever the verdict
+ * (VERDICT_CANCELLED included), or -1 with *err. */
+int shrink_verify_at(const lesson_t *l, const claim_t *c,
+    const conv_shape_t *s, const verify_opts_t *o, verify_result_t *r,
+    char **err);
+
 /* The entries a shape is measured by: input + weight + output (after
  * conv_shape_validate). */
 size_t shrink_measure(const conv_shape_t *s);

@@ -1,0 +1,70 @@
+/*
+ * exercise.h: judging a student's claim against an exercise of a lesson.
+ *
+ * The student writes a claim (the check language, expr.h) that sees the
+ * lesson's lets and shape. It is accepted when it holds at every tuple at
+ * three shapes the lesson covers: the lesson's default and two others with
+ * other strides and sizes (exercise_shapes), so that a formula fitted to
+ * one shape ("forgot the stride", at stride 1) is refused, with the shape
+ * where it fails and the counterexample there. A claim that holds but is
+ * not written as the exercise's answer (extra cases, another order) is
+ * accepted too, and the answer given after it.
+ *
+ * No curses, no output: the tutor's exercise steps and `convgrad verify`
+ * call it. The exercise block in lessons (prompt, hidden answer, hints) is
+ * not parsed yet: this module is the judge it will use.
+ */
+#ifndef CONVGRAD_EXERCISE_H
+#define CONVGRAD_EXERCISE_H
+
+#include <stdbool.h>
+
+#include "conv-shape.h"
+#include "lesson.h"
+#include "verify.h"
+
+#define EXERCISE_NSHAPES 3
+
+/* The shapes a claim is judged at: [0] the lesson's default, [1] and [2]
+ * others it covers, each with strides and sizes of its own (both strides
+ * differ from the default's, and one stride is not 1). All validated.
+ * Returns how many (1 when the default is too constrained for others,
+ * e.g. a memory limit; 3 for every bundled lesson). */
+int exercise_shapes(const lesson_t *l, conv_shape_t out[EXERCISE_NSHAPES]);
+
+typedef enum exercise_outcome {
+	EXERCISE_ACCEPTED,      /* holds at every shape */
+	EXERCISE_REFUSED,       /* fails at a shape (or is a let, an erratum) */
+	EXERCISE_SYNTAX,        /* does not parse */
+	EXERCISE_CANCELLED,
+} exercise_outcome_t;
+
+typedef struct exercise_verdict {
+	exercise_outcome_t outcome;
+	bool same_form;         /* accepted, and written as the answer */
+	int shape_index;        /* refused: which of exercise_shapes() */
+	conv_shape_t shape;     /* refused: the shape where it fails */
+	/* malloc'd, for the student:
+	 *   accepted: "holds at 3 shapes (N=2 ... stride 2,3; ...)" and,
+	 *             when not the answer's form, "; the answer: TEXT"
+	 *   refused:  "fails at N=2 ... stride 1,2: at b=0 ...: formula X,
+	 *             numeric Y" (or why it cannot be an answer)
+	 *   syntax:   the parser's message with its caret (expr.h) */
+	char *message;
+} exercise_verdict_t;
+
+void exercise_verdict_clear(exercise_verdict_t *v);   /* frees message */
+
+/*
+ * Judge the student's text against the exercise whose answer is `answer`
+ * (a claim's text, as written in the lesson). text is parsed as file
+ * "answer", line 1, with the lesson's lets in scope; answer is only
+ * compared (white space aside) to say whether the form is the same.
+ * o: the verifier's options (seed, cancel flag). Returns 0 with *v filled,
+ * or -1 with *err when a shape cannot be built or a let cannot be
+ * evaluated.
+ */
+int exercise_judge(const lesson_t *l, const char *answer, const char *text,
+    const verify_opts_t *o, exercise_verdict_t *v, char **err);
+
+#endif

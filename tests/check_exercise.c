@@ -1,0 +1,258 @@
+/*
+ * check_exercise.c: the judge of a student's claim. A right answer is
+ * accepted at three shapes; a right answer of another form is accepted and
+ * the answer given after; an answer fitted to the default shape (the
+ * stride written as a number) is refused at the shape where it fails, and
+ * really fails there; a wrong one is refused at the default; a syntax error
+ * keeps the parser's caret; a let and an erratum are no answers; the
+ * cancel flag stops the judge; the shapes are valid, covered and differ.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "check-util.h"
+#include "exercise.h"
+#include "shrink.h"
+#include "util.h"
+
+static lesson_t *
+load_lesson(const char *name)
+{
+	const char *top = getenv("top_srcdir");
+	char *path = xasprintf("%s/lessons/%s", top ? top : CONVGRAD_SRCDIR,
+	    name), *err = NULL;
+	lesson_t *l = lesson_load(path, &err);
+
+	ck_assert_msg(l != NULL, "%s", err ? err : "?");
+	free(path);
+	return l;
+}
+
+/* Lesson 3's window case, as the lesson writes it. */
+static const char tap_answer[] =
+    "d output[b1,c_out1,h_out1,w_out1] / d input[b,c_in,h_in,w_in]\n"
+    "    = weight[c_out1, c_in, h_in - strh*h_out1, w_in - strw*w_out1]\n"
+    "    where b == b1 and h_in in strh*h_out1 .. strh*h_out1 + R - 1\n"
+    "          and w_in in strw*w_out1 .. strw*w_out1 + S - 1";
+
+static exercise_verdict_t
+judge(const char *lesson, const char *answer, const char *text)
+{
+	lesson_t *l = load_lesson(lesson);
+	exercise_verdict_t v;
+	verify_opts_t o;
+	char *err = NULL;
+
+	verify_opts_default(&o);
+	ck_assert_msg(exercise_judge(l, answer, text, &o, &v, &err) == 0, "%s",
+	    err ? err : "?");
+	ck_assert_ptr_nonnull(v.message);
+	lesson_free(l);
+	return v;
+}
+
+START_TEST(test_right_answer)
+{
+	/* the same claim, laid out on one line */
+	exercise_verdict_t v = judge("03-input.md", tap_answer,
+	    "d output[b1,c_out1,h_out1,w_out1] / d input[b,c_in,h_in,w_in] = "
+	    "weight[c_out1, c_in, h_in - strh*h_out1, w_in - strw*w_out1] "
+	    "where b == b1 and h_in in strh*h_out1 .. strh*h_out1 + R - 1 "
+	    "and w_in in strw*w_out1 .. strw*w_out1 + S - 1");
+
+	ck_assert_int_eq(v.outcome, EXERCISE_ACCEPTED);
+	ck_assert(v.same_form);
+	ck_assert_msg(strncmp(v.message, "holds at 3 shapes (N=2 C_in=2 H_in=7 "
+	    "W_in=8 C_out=3 R=3 S=2 stride 2,3; ", 60) == 0, "%s", v.message);
+	ck_assert_ptr_null(strstr(v.message, "the answer"));
+	exercise_verdict_clear(&v);
+}
+END_TEST
+
+/* The bias gradient with the sum's indices in another order, and the
+ * tap written with the window's start subtracted the other way round. */
+START_TEST(test_other_form)
+{
+	static const char bias_answer[] = "d f / d bias[c_out] = "
+	    "sum(b1, h_out1, w_out1) df[b1,c_out,h_out1,w_out1]";
+	exercise_verdict_t v = judge("05-bias.md", bias_answer,
+	    "d f / d bias[c_out] = sum(h_out1, w_out1) sum(b1) "
+	    "df[b1, c_out, h_out1, w_out1]");
+
+	ck_assert_int_eq(v.outcome, EXERCISE_ACCEPTED);
+	ck_assert(!v.same_form);
+	ck_assert_msg(strstr(v.message, "; the answer: d f / d bias[c_out] = "
+	    "sum(b1, h_out1, w_out1)") != NULL, "%s", v.message);
+	exercise_verdict_clear(&v);
+
+	v = judge("03-input.md", tap_answer,
+	    "d output[b1,c_out1,h_out1,w_out1] / d input[b,c_in,h_in,w_in] = "
+	    "weight[c_out1, c_in, h_in - h_out1*strh, -(strw*w_out1 - w_in)] "
+	    "where b1 == b and h_in - strh*h_out1 in 0 .. R - 1 "
+	    "and w_in - strw*w_out1 in 0 .. S - 1");
+	ck_assert_msg(v.outcome == EXERCISE_ACCEPTED, "%s", v.message);
+	ck_assert(!v.same_form);
+	exercise_verdict_clear(&v);
+}
+END_TEST
+
+/* The stride written as the default's number (2, 3): right at the lesson's
+ * shape, refused at the first other shape (another stride), and it really
+ * fails there. */
+START_TEST(test_one_shape_only)
+{
+	static const char fitted[] =
+	    "d output[b1,c_out1,h_out1,w_out1] / d input[b,c_in,h_in,w_in] = "
+	    "weight[c_out1, c_in, h_in - 2*h_out1, w_in - 3*w_out1] "
+	    "where b == b1 and h_in in 2*h_out1 .. 2*h_out1 + R - 1 "
+	    "and w_in in 3*w_out1 .. 3*w_out1 + S - 1";
+	lesson_t *l = load_lesson("03-input.md");
+	exercise_verdict_t v = judge("03-input.md", tap_answer, fitted);
+	verify_result_t r;
+	verify_opts_t o;
+	claim_t *c;
+	char *err = NULL;
+
+	ck_assert_int_eq(v.outcome, EXERCISE_REFUSED);
+	ck_assert_int_ge(v.shape_index, 1);
+	ck_assert(v.shape.strh != 2 || v.shape.strw != 3);
+	ck_assert_msg(strncmp(v.message, "fails at N=", 11) == 0 &&
+	    strstr(v.message, ": at b1=") != NULL, "%s", v.message);
+	/* really refuted there */
+	c = claim_parse(fitted, "t", 1, 1, l->scope, &err);
+	ck_assert_ptr_nonnull(c);
+	verify_opts_default(&o);
+	ck_assert_int_eq(shrink_verify_at(l, c, &v.shape, &o, &r, &err), 0);
+	ck_assert_int_eq(r.verdict, VERDICT_FAILS);
+	verify_result_clear(&r);
+	claim_free(c);
+	exercise_verdict_clear(&v);
+	lesson_free(l);
+}
+END_TEST
+
+START_TEST(test_wrong)
+{
+	/* the zero case claimed to be 1 */
+	exercise_verdict_t v = judge("03-input.md", tap_answer,
+	    "d output[b1,c_out1,h_out1,w_out1] / d input[b,c_in,h_in,w_in] = 1 "
+	    "where b != b1");
+
+	ck_assert_int_eq(v.outcome, EXERCISE_REFUSED);
+	ck_assert_int_eq(v.shape_index, 0);
+	ck_assert_msg(strstr(v.message, "formula 1, numeric 0") != NULL, "%s",
+	    v.message);
+	exercise_verdict_clear(&v);
+}
+END_TEST
+
+START_TEST(test_syntax_and_no_answers)
+{
+	exercise_verdict_t v = judge("03-input.md", tap_answer,
+	    "d output[b1,c_out1,h_out1,w_out1] / d input[b,c_in,h_in,w_in] = "
+	    "weight[c_out1, c_in, (h_in");
+
+	ck_assert_int_eq(v.outcome, EXERCISE_SYNTAX);
+	ck_assert_msg(strncmp(v.message, "answer:1:", 9) == 0 &&
+	    strchr(v.message, '^') != NULL, "%s", v.message);
+	exercise_verdict_clear(&v);
+
+	v = judge("05-bias.md", "x", "let z[i < 2] = 0");
+	ck_assert_int_eq(v.outcome, EXERCISE_REFUSED);
+	ck_assert_int_eq(v.shape_index, -1);
+	exercise_verdict_clear(&v);
+
+	v = judge("05-bias.md", "x", "d f / d bias[c_out] = "
+	    "sum(b1) df[b1,c_out,h_out1,w_out1]\n    expect fail");
+	ck_assert_int_eq(v.outcome, EXERCISE_REFUSED);
+	ck_assert_msg(strstr(v.message, "erratum") != NULL, "%s", v.message);
+	exercise_verdict_clear(&v);
+}
+END_TEST
+
+/* A claim of lesson 7 reads its lets: they are evaluated at every shape. */
+START_TEST(test_lets)
+{
+	exercise_verdict_t v = judge("07-matrix-form.md", "x",
+	    "d f / d weight[c_out, c_in, di, dj] = "
+	    "dWm[c_out, c_in*R*S + di*S + dj]");
+
+	ck_assert_msg(v.outcome == EXERCISE_ACCEPTED, "%s", v.message);
+	exercise_verdict_clear(&v);
+	/* the column read without the tap's row: refused */
+	v = judge("07-matrix-form.md", "x", "d f / d weight[c_out, c_in, di, dj] = "
+	    "dWm[c_out, c_in*R*S + dj]");
+	ck_assert_int_eq(v.outcome, EXERCISE_REFUSED);
+	exercise_verdict_clear(&v);
+}
+END_TEST
+
+START_TEST(test_cancel)
+{
+	static volatile sig_atomic_t flag = 1;
+	lesson_t *l = load_lesson("05-bias.md");
+	exercise_verdict_t v;
+	verify_opts_t o;
+	char *err = NULL;
+
+	verify_opts_default(&o);
+	o.cancel = &flag;
+	ck_assert_int_eq(exercise_judge(l, "x", "d f / d bias[c_out] = "
+	    "sum(b1, h_out1, w_out1) df[b1,c_out,h_out1,w_out1]", &o, &v, &err),
+	    0);
+	ck_assert_int_eq(v.outcome, EXERCISE_CANCELLED);
+	exercise_verdict_clear(&v);
+	lesson_free(l);
+}
+END_TEST
+
+/* Every bundled lesson gets three shapes: valid, covered, all different,
+ * the others' strides unlike the default's. */
+START_TEST(test_shapes)
+{
+	static const char *const names[] = { "01-forward.md",
+	    "02-general-rule.md", "03-input.md", "04-weight.md", "05-bias.md",
+	    "06-chain-rule.md", "07-matrix-form.md", "08-errata.md" };
+	lesson_t *l = load_lesson(names[_i]);
+	conv_shape_t sh[EXERCISE_NSHAPES];
+	const char *why;
+	int k;
+
+	ck_assert_int_eq(exercise_shapes(l, sh), EXERCISE_NSHAPES);
+	ck_assert(memcmp(&sh[0], &l->shape, sizeof sh[0]) == 0);
+	for (k = 1; k < EXERCISE_NSHAPES; k++) {
+		conv_shape_t s = sh[k];
+
+		ck_assert_int_eq(conv_shape_validate(&s, 0, NULL), 0);
+		ck_assert(lesson_covers(l, &s, &why));
+		ck_assert(s.strh != l->shape.strh && s.strw != l->shape.strw);
+		ck_assert(s.strh != 1 || s.strw != 1);
+	}
+	ck_assert(memcmp(&sh[1], &sh[2], sizeof sh[1]) != 0);
+	lesson_free(l);
+}
+END_TEST
+
+static Suite *
+exercise_suite(void)
+{
+	Suite *s = suite_create("exercise");
+	TCase *tc = tcase_create("exercise");
+
+	tcase_add_test(tc, test_right_answer);
+	tcase_add_test(tc, test_other_form);
+	tcase_add_test(tc, test_one_shape_only);
+	tcase_add_test(tc, test_wrong);
+	tcase_add_test(tc, test_syntax_and_no_answers);
+	tcase_add_test(tc, test_lets);
+	tcase_add_test(tc, test_cancel);
+	tcase_add_loop_test(tc, test_shapes, 0, 8);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	return run_suite(exercise_suite());
+}
