@@ -334,11 +334,20 @@ text_claim(const vcli_t *c, const claim_t *cl, const verify_result_t *r,
 	printf("    %s %s\n", ok ? (u ? "✓" : "ok  ") : (u ? "✗" : "FAIL"),
 	    title);
 	free(title);
-	printf("        %s", verdict_name(r->verdict));
-	if (r->verdict == VERDICT_NOT_REFUTED && ok)
-		printf(" (at this shape)");
-	printf(": %zu of %zu tuples%s", r->checked, r->total,
-	    r->sampled ? " (a random sample)" : "");
+	/* A failure is worded as the tutor words it: "fails at F of N
+	 * tuples" (after "refuted, as expected: " for an erratum). */
+	if (r->verdict != VERDICT_FAILS || r->failures == 0)
+		printf("        %s%s: ", verdict_name(r->verdict),
+		    r->verdict == VERDICT_NOT_REFUTED && ok ? " (at this shape)" :
+		    "");
+	else
+		printf("        ");
+	if (r->failures > 0)
+		printf("fails at %zu of %zu tuples%s", r->failures, r->checked,
+		    r->sampled ? " (a random sample)" : "");
+	else
+		printf("%zu of %zu tuples%s", r->checked, r->total,
+		    r->sampled ? " (a random sample)" : "");
 	/* Tuples with a finding have no error to measure: when they are all
 	 * the failures, "max error 0" would read as a pass. */
 	if (cl->kind != CLAIM_LET && r->failures > 0 && r->max_abs == 0 &&
@@ -348,8 +357,6 @@ text_claim(const vcli_t *c, const claim_t *cl, const verify_result_t *r,
 	else if (cl->kind != CLAIM_LET)
 		printf(", max error %.2g (rel %.2g), tol %.0e + %.0e*|numeric|",
 		    r->max_abs, r->max_rel, r->tol_abs, r->tol_rel);
-	if (r->failures > 0)
-		printf(", %zu off", r->failures);
 	printf("\n");
 	if (!ok || r->verdict == VERDICT_REFUTED) {
 		printf("        at %s:%d:\n", cl->file, cl->line);
@@ -708,8 +715,9 @@ summary(const vcli_t *c, const tally_t *t)
 {
 	switch (c->format) {
 	case FORMAT_TEXT:
-		printf("%d claims: %d hold, %d errata refuted as expected, "
-		    "%d failed", t->claims, t->hold, t->refuted, t->failed);
+		printf("%d claim%s: %d hold, %d errata refuted as expected, "
+		    "%d failed", t->claims, t->claims == 1 ? "" : "s", t->hold,
+		    t->refuted, t->failed);
 		if (t->errors > 0)
 			printf(" (%d could not be checked)", t->errors);
 		if (t->unrefuted_here > 0)
@@ -720,9 +728,9 @@ summary(const vcli_t *c, const tally_t *t)
 		printf("\n");
 		break;
 	case FORMAT_TAP:
-		printf("1..%d\n# %d claims: %d hold, %d errata refuted as "
-		    "expected, %d failed\n", t->tap_n, t->claims, t->hold,
-		    t->refuted, t->failed);
+		printf("1..%d\n# %d claim%s: %d hold, %d errata refuted as "
+		    "expected, %d failed\n", t->tap_n, t->claims,
+		    t->claims == 1 ? "" : "s", t->hold, t->refuted, t->failed);
 		break;
 	case FORMAT_JSON:
 		printf("],\"summary\":{\"claims\":%d,\"hold\":%d,\"refuted\":%d,"

@@ -29,7 +29,8 @@ check "counterexample gives every index" \
 check "formula and numeric values" grep -Eq '^ +formula +-?[0-9]' "$out"
 check "numeric value" grep -Eq '^ +numeric +-?[0-9]' "$out"
 check "where the claim is" grep -q "at .*failing.md:11:" "$out"
-check "summary counts the failure" grep -q '1 claims: 0 hold, 0 errata refuted as expected, 1 failed' "$out"
+check "summary counts the failure (one claim, singular)" grep -q '^1 claim: 0 hold, 0 errata refuted as expected, 1 failed' "$out"
+check "a failure worded as the tutor words it" grep -qE '^        fails at 32 of 32 tuples, max error' "$out"
 
 # a malformed lesson: exit 2, file:line:col, nothing verified
 rc=$(run "$d/bad-shape-key.md")
