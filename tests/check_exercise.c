@@ -11,22 +11,10 @@
 #include <string.h>
 
 #include "check-util.h"
+#include "learn-util.h"
 #include "exercise.h"
 #include "shrink.h"
 #include "util.h"
-
-static lesson_t *
-load_lesson(const char *name)
-{
-	const char *top = getenv("top_srcdir");
-	char *path = xasprintf("%s/lessons/%s", top ? top : CONVGRAD_SRCDIR,
-	    name), *err = NULL;
-	lesson_t *l = lesson_load(path, &err);
-
-	ck_assert_msg(l != NULL, "%s", err ? err : "?");
-	free(path);
-	return l;
-}
 
 /* Lesson 3's window case, as the lesson writes it. */
 static const char tap_answer[] =
@@ -38,7 +26,7 @@ static const char tap_answer[] =
 static exercise_verdict_t
 judge(const char *lesson, const char *answer, const char *text)
 {
-	lesson_t *l = load_lesson(lesson);
+	lesson_t *l = learn_lesson_load(lesson);
 	exercise_verdict_t v;
 	verify_opts_t o;
 	char *err = NULL;
@@ -106,7 +94,7 @@ START_TEST(test_one_shape_only)
 	    "weight[c_out1, c_in, h_in - 2*h_out1, w_in - 3*w_out1] "
 	    "where b == b1 and h_in in 2*h_out1 .. 2*h_out1 + R - 1 "
 	    "and w_in in 3*w_out1 .. 3*w_out1 + S - 1";
-	lesson_t *l = load_lesson("03-input.md");
+	lesson_t *l = learn_lesson_load("03-input.md");
 	exercise_verdict_t v = judge("03-input.md", tap_answer, fitted);
 	verify_result_t r;
 	verify_opts_t o;
@@ -190,7 +178,7 @@ END_TEST
 START_TEST(test_cancel)
 {
 	static volatile sig_atomic_t flag = 1;
-	lesson_t *l = load_lesson("05-bias.md");
+	lesson_t *l = learn_lesson_load("05-bias.md");
 	exercise_verdict_t v;
 	verify_opts_t o;
 	char *err = NULL;
@@ -213,7 +201,7 @@ START_TEST(test_shapes)
 	static const char *const names[] = { "01-forward.md",
 	    "02-general-rule.md", "03-input.md", "04-weight.md", "05-bias.md",
 	    "06-chain-rule.md", "07-matrix-form.md", "08-errata.md" };
-	lesson_t *l = load_lesson(names[_i]);
+	lesson_t *l = learn_lesson_load(names[_i]);
 	conv_shape_t sh[EXERCISE_NSHAPES];
 	const char *why;
 	int k;

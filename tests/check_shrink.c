@@ -10,21 +10,9 @@
 #include <string.h>
 
 #include "check-util.h"
+#include "learn-util.h"
 #include "shrink.h"
 #include "util.h"
-
-static lesson_t *
-load_lesson(const char *name)
-{
-	const char *top = getenv("top_srcdir");
-	char *path = xasprintf("%s/lessons/%s", top ? top : CONVGRAD_SRCDIR,
-	    name), *err = NULL;
-	lesson_t *l = lesson_load(path, &err);
-
-	ck_assert_msg(l != NULL, "%s", err ? err : "?");
-	free(path);
-	return l;
-}
 
 /* The k-th claim of l with `expect fail`, or NULL. */
 static const claim_t *
@@ -44,7 +32,7 @@ erratum(const lesson_t *l, int k)
 
 START_TEST(test_errata_shrink)
 {
-	lesson_t *l = load_lesson("08-errata.md");
+	lesson_t *l = learn_lesson_load("08-errata.md");
 	const claim_t *c = erratum(l, _i);
 	conv_shape_t def = l->shape, again;
 	shrink_result_t sr;
@@ -92,7 +80,7 @@ END_TEST
  * counterexample keeps one stride above 1, and the words say so. */
 START_TEST(test_strides_kept)
 {
-	lesson_t *l = load_lesson("08-errata.md");
+	lesson_t *l = learn_lesson_load("08-errata.md");
 	const claim_t *c = erratum(l, 0);
 	shrink_result_t sr;
 	verify_opts_t o;
@@ -115,7 +103,7 @@ END_TEST
 /* A claim that holds has nothing to shrink: 1, and the result cleared. */
 START_TEST(test_holds_nothing)
 {
-	lesson_t *l = load_lesson("08-errata.md");
+	lesson_t *l = learn_lesson_load("08-errata.md");
 	const claim_t *c = l->steps[0].claims[1];   /* the corrected strides */
 	shrink_result_t sr;
 	verify_opts_t o;
@@ -172,7 +160,7 @@ END_TEST
 START_TEST(test_cancel_and_bound)
 {
 	static volatile sig_atomic_t flag = 1;
-	lesson_t *l = load_lesson("08-errata.md");
+	lesson_t *l = learn_lesson_load("08-errata.md");
 	const claim_t *c = erratum(l, 2);
 	shrink_result_t sr;
 	verify_opts_t o;
@@ -197,7 +185,7 @@ END_TEST
 /* A start shape the lesson does not cover, or an invalid one: -1. */
 START_TEST(test_bad_start)
 {
-	lesson_t *l = load_lesson("08-errata.md");
+	lesson_t *l = learn_lesson_load("08-errata.md");
 	const claim_t *c = erratum(l, 1);
 	conv_shape_t s = l->shape;
 	shrink_result_t sr;
