@@ -66,6 +66,11 @@ struct tutor_bg {
 	int vc_lesson;
 	bool *let_ready;
 	int nlet;
+	/* For tests (CONVGRAD_TEST_BG_PACE=MS): the worker waits MS ms at
+	 * each progress report, still answering cancel within a millisecond,
+	 * so that a verification runs for minutes however fast the machine
+	 * and the verifier are. 0: no wait. */
+	long pace_ms;
 };
 
 
@@ -73,9 +78,28 @@ static void
 on_progress(void *ud, size_t done, size_t total)
 {
 	tutor_bg_t *bg = ud;
+	struct timespec ms = { 0, 1000000 };
+	long i;
 
 	atomic_store(&bg->done, done);
 	atomic_store(&bg->total, total);
+	for (i = 0; i < bg->pace_ms && !atomic_load(&bg->cancel); i++)
+		nanosleep(&ms, NULL);
+}
+
+/* CONVGRAD_TEST_BG_PACE, 0 to 600000 ms; anything else is 0. */
+static long
+test_pace(void)
+{
+	const char *v = getenv("CONVGRAD_TEST_BG_PACE");
+	char *end;
+	long ms;
+
+	if (v == NULL || *v == '\0')
+		return 0;
+	errno = 0;
+	ms = strtol(v, &end, 10);
+	return errno == 0 && *end == '\0' && ms > 0 && ms <= 600000 ? ms : 0;
 }
 
 static bool
@@ -301,6 +325,7 @@ tutor_bg_create(const verify_opts_t *o, char **err)
 	bg->opts.ud = bg;
 	bg->run_k = bg->run_want = -1;
 	bg->vc_lesson = -1;
+	bg->pace_ms = test_pace();
 	atomic_init(&bg->cancel, false);
 	atomic_init(&bg->done, 0);
 	atomic_init(&bg->total, 0);
@@ -401,9 +426,11 @@ tutor_bg_submit(tutor_bg_t *bg, int lesson, claim_t *const *claims,
 	q->want = xcalloc((size_t)nwant + 1, sizeof *q->want);
 	for (i = 0; i < nwant; i++) {
 		assert(want[i] >= 0 && want[i] < nclaims);
-		/* The claim running now, if wanted again, goes on: not twice. */
-		if (bg->run_want >= 0 && bg->run_lesson == lesson &&
-		    bg->run_want == want[i] && conv_shape_equal(&bg->run_shape, s))
+		/* The claim running now, if wanted again, goes on: not twice
+		 * (unless it is being cancelled: then it is queued anew). */
+		if (bg->run_want >= 0 && !atomic_load(&bg->cancel) &&
+		    bg->run_lesson == lesson && bg->run_want == want[i] &&
+		    conv_shape_equal(&bg->run_shape, s))
 			continue;
 		q->want[q->nwant++] = want[i];
 	}
@@ -447,13 +474,28 @@ tutor_bg_take(tutor_bg_t *bg, tutor_bg_done_t *d)
 void
 tutor_bg_status(tutor_bg_t *bg, tutor_bg_status_t *st)
 {
+	bool cancelling;
+
 	pthread_mutex_lock(&bg->mu);
 	st->lesson = bg->run_lesson;
 	st->k = bg->run_k;
 	st->queued = bg->job.want != NULL ? bg->job.nwant - bg->job.next : 0;
+	/* A claim told to cancel is over as far as the interface goes, even
+	 * while the worker (below the interface's priority, on a loaded
+	 * machine) has yet to reach its next poll: what comes next is shown
+	 * instead, not started yet. */
+	cancelling = st->k >= 0 && atomic_load(&bg->cancel);
+	if (cancelling) {
+		st->k = -1;
+		if (st->queued > 0) {
+			st->lesson = bg->job.lesson;
+			st->k = bg->job.want[bg->job.next];
+			st->queued--;
+		}
+	}
 	pthread_mutex_unlock(&bg->mu);
-	st->done = atomic_load(&bg->done);
-	st->total = atomic_load(&bg->total);
+	st->done = cancelling ? 0 : atomic_load(&bg->done);
+	st->total = cancelling ? 0 : atomic_load(&bg->total);
 }
 
 bool
@@ -463,8 +505,8 @@ tutor_bg_pending(tutor_bg_t *bg, int lesson, int k, const conv_shape_t *s)
 	int i;
 
 	pthread_mutex_lock(&bg->mu);
-	if (bg->run_want == k && bg->run_lesson == lesson &&
-	    conv_shape_equal(&bg->run_shape, s))
+	if (bg->run_want == k && !atomic_load(&bg->cancel) &&
+	    bg->run_lesson == lesson && conv_shape_equal(&bg->run_shape, s))
 		p = true;
 	else if (bg->job.want != NULL && bg->job.lesson == lesson &&
 	    conv_shape_equal(&bg->job.shape, s))

@@ -65,14 +65,17 @@ void tutor_bg_submit(tutor_bg_t *bg, int lesson, claim_t *const *claims,
     int nclaims, const conv_shape_t *s, const int *want, int nwant);
 
 /* Cancel the claim running and drop the queue. Its result comes back
- * with VERDICT_CANCELLED. */
+ * with VERDICT_CANCELLED (or whole, if it ended before it saw the
+ * cancel). Submitting it again at once queues it anew. */
 void tutor_bg_cancel(tutor_bg_t *bg);
 
 /* Take one finished result (oldest first): true with *d filled, false if
  * none is waiting. */
 bool tutor_bg_take(tutor_bg_t *bg, tutor_bg_done_t *d);
 
-/* What runs now, and how far it is. */
+/* What runs now, and how far it is. A claim told to cancel is not
+ * reported (nor pending), even before the worker has stopped it; the next
+ * queued claim, if any, is reported in its place at 0 of 0. */
 void tutor_bg_status(tutor_bg_t *bg, tutor_bg_status_t *st);
 
 /* Is claim k of lesson queued or running (at shape s)? */

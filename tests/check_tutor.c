@@ -760,6 +760,9 @@ START_TEST(test_bg_cancel)
 	tutor_key(t, TK_ESC);
 	ck_assert_int_eq(t->screen, SCR_LESSON);
 	ck_assert_ptr_nonnull(strstr(t->message, "cancelled"));
+	/* At once, before the worker reaches its next poll: */
+	ck_assert_msg(!tutor_busy(t, NULL), "still shown as verifying");
+	ck_assert(!tutor_claim_pending(t, 0));
 	poll_idle(t);
 	for (k = 0; k < t->lessons[0].nclaims; k++) {
 		const tutor_check_t *ck = &t->lessons[0].checks[k];
@@ -775,6 +778,42 @@ START_TEST(test_bg_cancel)
 	ck_assert_int_eq(t->screen, SCR_LESSON);
 	tutor_key(t, TK_ESC);                   /* nothing runs: back */
 	ck_assert_int_eq(t->screen, SCR_LIST);
+	tutor_free(t);
+}
+END_TEST
+
+/* v at once after Esc, while the cancelled claim may still be running in
+ * the worker: it is queued anew (not taken for the one running, which is
+ * dropped), shown as next, and verified. */
+START_TEST(test_bg_cancel_then_v)
+{
+	char *path = test_data_path("tutor-lesson.md"), *err = NULL;
+	tutor_t *t = tutor_create(&path, 1);
+	conv_shape_t big;
+	tutor_progress_t pr;
+
+	free(path);
+	ck_assert_int_eq(tutor_bg_start(t, &err), 0);
+	tutor_key(t, TK_ENTER);
+	poll_idle(t);
+	big = t->lessons[0].shape;
+	big.H_in = big.W_in = 40;
+	big.C_in = 3;
+	ck_assert_int_eq(tutor_set_shape(t, &big, &err), 0);
+	tutor_key(t, 'v');
+	ck_assert(tutor_claim_pending(t, 0));
+	tutor_key(t, TK_ESC);
+	ck_assert(!tutor_claim_pending(t, 0));
+	tutor_key(t, 'v');
+	ck_assert(tutor_claim_pending(t, 0));
+	ck_assert(tutor_busy(t, &pr));
+	/* shown as the claim to come (the worker may not have taken it) */
+	ck_assert(pr.k == 0 || (pr.k == -1 && pr.queued == 1));
+	poll_idle(t);
+	ck_assert(t->lessons[0].checks[0].valid);
+	ck_assert_int_ne(t->lessons[0].checks[0].result.verdict,
+	    VERDICT_CANCELLED);
+	ck_assert_ptr_nonnull(strstr(t->message, "claim verified again: "));
 	tutor_free(t);
 }
 END_TEST
@@ -852,6 +891,7 @@ make_suite(void)
 	tc = tcase_create("background");
 	tcase_add_test(tc, test_bg_matches_foreground);
 	tcase_add_test(tc, test_bg_cancel);
+	tcase_add_test(tc, test_bg_cancel_then_v);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("state");

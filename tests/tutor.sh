@@ -37,11 +37,19 @@ run() { tm send-keys -t "$1" -l "$2"; tm send-keys -t "$1" Enter; }
 keys() { local n=$1; shift; tm send-keys -t "$n" "$@"; }
 screen() { tm capture-pane -p -t "$1"; }
 
+# Deadlines are by the clock, not by a count of polls, and generous (30 s
+# unless told): on a loaded machine (CI's load average reaches 17 on two
+# cores) a capture-pane can take long, and the test must not depend on the
+# machine being idle. A check that passes passes as soon as the screen shows
+# it; only a failure waits the whole deadline.
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+
 # wait_for NAME TEXT [SECONDS]: poll capture-pane every 0.1 s.
 wait_for() {
-	local i max=$(( ${3:-10} * 10 ))
-	for (( i = 0; i < max; i++ )); do
+	local until=$(( $(now_ms) + ${3:-30} * 1000 ))
+	while :; do
 		screen "$1" | grep -qF -- "$2" && return 0
+		[ "$(now_ms)" -lt "$until" ] || break
 		sleep 0.1
 	done
 	diag "timed out waiting for: $2" "screen:" "$(screen "$1")"
@@ -50,12 +58,13 @@ wait_for() {
 
 # wait_gone NAME TEXT: until TEXT is no longer on screen.
 wait_gone() {
-	local i
-	for (( i = 0; i < 100; i++ )); do
+	local until=$(( $(now_ms) + 30000 ))
+	while :; do
 		screen "$1" | grep -qF -- "$2" || return 0
+		[ "$(now_ms)" -lt "$until" ] || break
 		sleep 0.1
 	done
-	diag "still on screen: $2"
+	diag "still on screen: $2" "screen:" "$(screen "$1")"
 	return 1
 }
 
@@ -309,7 +318,7 @@ for size in 80x24 60x20; do
 	keys r Space
 	check "$size: Space scrolls the prose a page" \
 	    wait_gone r "Before we differentiate"
-	check "$size: ... and says there is more above" wait_for r "↑" 1
+	check "$size: ... and says there is more above" wait_for r "↑" 20
 	keys r PPage
 	check "$size: PgUp scrolls back" wait_for r "Before we differentiate"
 	keys r NPage
@@ -329,7 +338,7 @@ for size in 80x24 60x20; do
 	check "$size: n on the last step opens the next lesson" \
 	    wait_for r "to the next lesson"
 	check "$size: ... at its first step" wait_for r "step 1/"
-	check "$size: ... reading" wait_for r "e explore" 1
+	check "$size: ... reading" wait_for r "e explore" 20
 	keys r q
 	tm kill-session -t r
 done
@@ -427,17 +436,24 @@ done
 
 # ---- never block: keys, Esc, q and signals while a long verification runs
 # (issue 9 item 7, issue 12 item 4). At this shape one claim of lesson 3
-# step 2 takes minutes, so it is still running when each key is checked.
-# Latency is asserted loosely here (a few seconds, against the minutes it
-# took when verification blocked); bench/bench-tutor measures it exactly.
+# step 2 takes a second or two of work; CONVGRAD_TEST_BG_PACE makes the
+# worker wait 5 s at each of its progress reports (about every 20 ms of
+# work), so that the claim runs for minutes, and is still running when
+# each key is checked, however fast the verifier or idle the machine.
+# Latency is asserted loosely here (under 10 s, the time to see the screen
+# change included, on a machine that may be loaded; against the minutes a
+# key took when verification blocked): bench/bench-tutor measures it
+# exactly. What is asserted strictly is the order: the key acted while the
+# verification still ran.
 BIG=(--shape 2,3,16,16,4,3,3 --stride 1,1)
-# elapsed_ok START: less than 3 s since START (date +%s%N).
-elapsed_ok() { test $(( ($(date +%s%N) - $1) / 1000000 )) -lt 3000; }
+PACE=CONVGRAD_TEST_BG_PACE=5000
+# elapsed_ok START: less than 10 s since START (date +%s%N).
+elapsed_ok() { test $(( ($(date +%s%N) - $1) / 1000000 )) -lt 10000; }
 # tutor_pid NAME: the tutor running in the pane.
 tutor_pid() { pgrep -P "$(tm display -p -t "$1" '#{pane_pid}')" -x convgrad | head -1; }
 for size in 80x24 60x20; do
 	start v "${size%x*}" "${size#*x}"
-	run v "clear; $(tutor_cmd "" tutor "${BIG[@]}" "$L3")"
+	run v "clear; $(tutor_cmd "$PACE" tutor "${BIG[@]}" "$L3")"
 	wait_for v "step 1/5" >/dev/null
 	keys v n
 	check "$size: the verification runs beside the interface" \
@@ -447,17 +463,17 @@ for size in 80x24 60x20; do
 	    bash -c '! grep -q "not verified at this shape yet" <<<"$1"' _ "$(screen v)"
 	t0=$(date +%s%N)
 	keys v l
-	check "$size: a key acts while it runs" wait_for v "w_in=1" 3
+	check "$size: a key acts while it runs" wait_for v "w_in=1" 20
 	check "$size: ... within the bound (loosely)" elapsed_ok "$t0"
-	check "$size: ... and the verification goes on" wait_for v "verifying 2.1" 1
-	check "$size: Esc while verifying says cancel" wait_for v "Esc cancel" 1
+	check "$size: ... and the verification goes on" wait_for v "verifying 2.1" 20
+	check "$size: Esc while verifying says cancel" wait_for v "Esc cancel" 20
 	t0=$(date +%s%N)
 	keys v Escape
-	check "$size: Esc cancels it" wait_for v "verification cancelled" 3
+	check "$size: Esc cancels it" wait_for v "verification cancelled" 20
 	check "$size: ... within the bound (loosely)" elapsed_ok "$t0"
-	check "$size: ... and stays in the lesson" wait_for v "step 2/5" 1
+	check "$size: ... and stays in the lesson" wait_for v "step 2/5" 20
 	check "$size: ... the claim is not verified now" \
-	    wait_for v "not verified at this shape yet" 1
+	    wait_for v "not verified at this shape yet" 20
 	keys v v
 	check "$size: v verifies the claim again, in the background" \
 	    wait_for v "verifying 2.1"
@@ -480,7 +496,7 @@ start s 80 24
 sig_case() {
 	local sig=$1 want=$2 envs=${3:-} name="SIG$1"
 	[ -z "$envs" ] || name="a stack overflow"
-	run s "clear; sh -c '$(tutor_cmd "$envs" tutor "${BIG[@]}" "$L3" | sed "s/'/'\\\\''/g"); echo rc=\$?; stty -a | grep -qE -- \"-icanon|-echo \" && echo tty-raw || echo tty-sane'"
+	run s "clear; sh -c '$(tutor_cmd "$PACE $envs" tutor "${BIG[@]}" "$L3" | sed "s/'/'\\\\''/g"); echo rc=\$?; stty -a | grep -qE -- \"-icanon|-echo \" && echo tty-raw || echo tty-sane'"
 	if [ -z "$envs" ]; then
 		wait_for s "step 1/5" >/dev/null
 		keys s n
@@ -490,7 +506,7 @@ sig_case() {
 		pid=$(pgrep -P "$sh" -x convgrad | head -1)
 		t0=$(date +%s%N)
 		[ -n "$pid" ] && kill -s "$sig" "$pid"
-		check "$name while verifying: ends it" wait_for s "rc=" 3
+		check "$name while verifying: ends it" wait_for s "rc=" 20
 		check "$name: ... within the bound (loosely)" elapsed_ok "$t0"
 	fi
 	check "$name: exit status $want" wait_for s "rc=$want"
@@ -511,17 +527,17 @@ sig_case STACK 139 "CONVGRAD_TEST_FATAL=stack"
 
 # Ctrl-Z while verifying: stops at once; fg resumes, the keys after it act.
 start z 80 24
-run z "clear; $(tutor_cmd "" tutor "${BIG[@]}" "$L3")"
+run z "clear; $(tutor_cmd "$PACE" tutor "${BIG[@]}" "$L3")"
 wait_for z "step 1/5" >/dev/null
 keys z n e
 wait_for z "verifying 2.1" >/dev/null
 keys z C-z
-check "Ctrl-Z while verifying suspends at once" wait_for z "Stopped" 3
+check "Ctrl-Z while verifying suspends at once" wait_for z "Stopped" 20
 check "suspended: the shell is usable" shell_alive z
 run z "clear; fg"
 check "fg resumes, still verifying" wait_for z "verifying 2.1"
 keys z l
-check "keys act after resuming" wait_for z "w_in=1" 3
+check "keys act after resuming" wait_for z "w_in=1" 20
 keys z q
 check "q after resuming" wait_gone z "step 2/5"
 
