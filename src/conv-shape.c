@@ -269,7 +269,9 @@ conv_axis_range(long off, long str, long in, long out, long *lo, long *hi)
 	long last = in - 1 - off;          /* the largest str*out_pos inside */
 
 	assert(str >= 1);
-	*lo = off >= 0 ? 0 : (-off + str - 1) / str;
+	/* ceil(-off / str) as (-off - 1) / str + 1: -off + str - 1
+	 * overflowed for a huge stride (UBSan, check_robust test_shapes) */
+	*lo = off >= 0 ? 0 : -(off + 1) / str + 1;
 	*hi = last < 0 ? 0 : last / str + 1;
 	if (*hi > out)
 		*hi = out;
