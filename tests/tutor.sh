@@ -56,6 +56,18 @@ wait_for() {
 	return 1
 }
 
+# wait_re NAME ERE [SECONDS]: as wait_for, for an extended regexp.
+wait_re() {
+	local until=$(( $(now_ms) + ${3:-30} * 1000 ))
+	while :; do
+		screen "$1" | grep -qE -- "$2" && return 0
+		[ "$(now_ms)" -lt "$until" ] || break
+		sleep 0.1
+	done
+	diag "timed out waiting for /$2/" "screen:" "$(screen "$1")"
+	return 1
+}
+
 # wait_gone NAME TEXT: until TEXT is no longer on screen.
 wait_gone() {
 	local until=$(( $(now_ms) + 30000 ))
@@ -354,8 +366,9 @@ for size in 80x24 60x20; do
 	wait_for p "step 1/5" >/dev/null
 	keys p n n e
 	wait_for p "step 3/5" >/dev/null
+	wait_for p "e read" >/dev/null
 	check "$size: panes label their columns" \
-	    bash -c 'grep -qE "│ +0 +1 +2 " <<<"$1"' _ "$(screen p)"
+	    wait_re p "│ +0 +1 +2 "
 	check "$size: ... and their rows" \
 	    bash -c 'input_grid() { awk -F"│" "/input\\[b=/ { on = 1; getline; next } on && /^└/ { exit } on { print \$2 }"; }; [ "$(input_grid <<<"$1" | awk "NR == 2 { print \$1 }")" = 1 ]' _ "$(screen p)"
 	keys p Tab Tab ']' j j
@@ -363,13 +376,13 @@ for size in 80x24 60x20; do
 	check "$size: the window of output row 2 (input rows 4-6) is in view" \
 	    bash -c '[ "$(grep -c "^[456] 1$" <<<"$1")" = 3 ]' _ "$(window_rows p)"
 	check "$size: ... rows above it are marked off-pane" \
-	    bash -c 'grep -q "│▴" <<<"$1"' _ "$(screen p)"
+	    wait_for p "│▴"
 	keys p Tab Tab ']'
 	check "$size: the weight pane follows the claim's c_out1 and c_in" \
 	    wait_for p "weight[1,1]"
 	if [ "$size" = 60x20 ]; then
 		check "60x20: a clipped pane says so (▸)" \
-		    bash -c 'grep -q "▸ *│" <<<"$1"' _ "$(screen p)"
+		    wait_re p "▸ *│"
 	fi
 	keys p '?'
 	for i in $(seq 1 12); do keys p j j j j j j j j; done
@@ -398,10 +411,12 @@ for size in 80x24 60x20; do
 	    bash -c '! grep -q "✗" <<<"$1"' _ "$(screen m)"
 	check "$size: the shape line keeps → H_out" wait_for m "→ H_out=4 W_out=3"
 	keys m n n e
+	wait_for m "step 3/5" >/dev/null
+	wait_for m "e read" >/dev/null
 	check "$size: the padded border is drawn (row -1, dots)" \
-	    bash -c 'grep -qE "│-1 ‹ ·›‹ ·›" <<<"$1"' _ "$(screen m)"
+	    wait_re m "│-1 ‹ ·›‹ ·›"
 	check "$size: ... its columns labelled from -1" \
-	    bash -c 'grep -qE "│ +-1 +0 +1 " <<<"$1"' _ "$(screen m)"
+	    wait_re m "│ +-1 +0 +1 "
 	keys m q
 	wait_gone m "step 1/5" >/dev/null
 	run m "clear; $(tutor_cmd "" tutor "$L3")"
