@@ -704,6 +704,26 @@ poll_idle(tutor_t *t)
 	ck_assert_msg(!tutor_busy(t, NULL), "still verifying after 3 s");
 }
 
+/* A tutor on the fixture with its worker, the lesson open and verified,
+ * then set to a shape where a claim takes long enough to cancel. */
+static tutor_t *
+big_bg_tutor(void)
+{
+	char *path = test_data_path("tutor-lesson.md"), *err = NULL;
+	tutor_t *t = tutor_create(&path, 1);
+	conv_shape_t big;
+
+	free(path);
+	ck_assert_int_eq(tutor_bg_start(t, &err), 0);
+	tutor_key(t, TK_ENTER);
+	poll_idle(t);
+	big = t->lessons[0].shape;
+	big.H_in = big.W_in = 40;
+	big.C_in = 3;
+	ck_assert_int_eq(tutor_set_shape(t, &big, &err), 0);
+	return t;
+}
+
 /* V in the background gives the very results the foreground gives, claim
  * by claim, and says so when it is done. */
 START_TEST(test_bg_matches_foreground)
@@ -742,19 +762,9 @@ END_TEST
  * says what it came to. */
 START_TEST(test_bg_cancel)
 {
-	char *path = test_data_path("tutor-lesson.md"), *err = NULL;
-	tutor_t *t = tutor_create(&path, 1);
-	conv_shape_t big;
+	tutor_t *t = big_bg_tutor();
 	int k;
 
-	free(path);
-	ck_assert_int_eq(tutor_bg_start(t, &err), 0);
-	tutor_key(t, TK_ENTER);
-	poll_idle(t);
-	big = t->lessons[0].shape;
-	big.H_in = big.W_in = 40;
-	big.C_in = 3;
-	ck_assert_int_eq(tutor_set_shape(t, &big, &err), 0);
 	tutor_key(t, 'V');
 	ck_assert(tutor_busy(t, NULL));
 	tutor_key(t, TK_ESC);
@@ -787,19 +797,9 @@ END_TEST
  * dropped), shown as next, and verified. */
 START_TEST(test_bg_cancel_then_v)
 {
-	char *path = test_data_path("tutor-lesson.md"), *err = NULL;
-	tutor_t *t = tutor_create(&path, 1);
-	conv_shape_t big;
+	tutor_t *t = big_bg_tutor();
 	tutor_progress_t pr;
 
-	free(path);
-	ck_assert_int_eq(tutor_bg_start(t, &err), 0);
-	tutor_key(t, TK_ENTER);
-	poll_idle(t);
-	big = t->lessons[0].shape;
-	big.H_in = big.W_in = 40;
-	big.C_in = 3;
-	ck_assert_int_eq(tutor_set_shape(t, &big, &err), 0);
 	tutor_key(t, 'v');
 	ck_assert(tutor_claim_pending(t, 0));
 	tutor_key(t, TK_ESC);

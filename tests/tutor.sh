@@ -44,29 +44,21 @@ screen() { tm capture-pane -p -t "$1"; }
 # it; only a failure waits the whole deadline.
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
-# wait_for NAME TEXT [SECONDS]: poll capture-pane every 0.1 s.
-wait_for() {
-	local until=$(( $(now_ms) + ${3:-30} * 1000 ))
+# wait_grep FLAG NAME PATTERN [SECONDS]: poll capture-pane every 0.1 s
+# until grep FLAG (-F text, -E regexp) finds PATTERN.
+wait_grep() {
+	local flag=$1 until=$(( $(now_ms) + ${4:-30} * 1000 ))
 	while :; do
-		screen "$1" | grep -qF -- "$2" && return 0
+		screen "$2" | grep -q "$flag" -- "$3" && return 0
 		[ "$(now_ms)" -lt "$until" ] || break
 		sleep 0.1
 	done
-	diag "timed out waiting for: $2" "screen:" "$(screen "$1")"
+	diag "timed out waiting for: $3" "screen:" "$(screen "$2")"
 	return 1
 }
-
-# wait_re NAME ERE [SECONDS]: as wait_for, for an extended regexp.
-wait_re() {
-	local until=$(( $(now_ms) + ${3:-30} * 1000 ))
-	while :; do
-		screen "$1" | grep -qE -- "$2" && return 0
-		[ "$(now_ms)" -lt "$until" ] || break
-		sleep 0.1
-	done
-	diag "timed out waiting for /$2/" "screen:" "$(screen "$1")"
-	return 1
-}
+# wait_for NAME TEXT [SECONDS]; wait_re NAME ERE [SECONDS].
+wait_for() { wait_grep -F "$@"; }
+wait_re() { wait_grep -E "$@"; }
 
 # wait_gone NAME TEXT: until TEXT is no longer on screen.
 wait_gone() {
