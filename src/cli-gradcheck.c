@@ -334,7 +334,13 @@ cmd_gradcheck(int argc, char **argv)
 	if ((g = build(&c)) == NULL)
 		return 2;
 	if (c.dump != NULL && gradcheck_dump(g, c.dump, &err) != 0) {
-		fprintf(stderr, PROG ": --dump %s: %s\n", c.dump, err);
+		size_t n = strlen(c.dump);
+
+		/* The library's message names the path already: once. */
+		if (strncmp(err, c.dump, n) == 0 && err[n] == ':')
+			fprintf(stderr, PROG ": --dump %s\n", err);
+		else
+			fprintf(stderr, PROG ": --dump %s: %s\n", c.dump, err);
 		free(err);
 		gradcheck_free(g);
 		return 2;

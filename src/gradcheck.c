@@ -835,6 +835,8 @@ make_one_dir(const char *dir, const char *shown, char **err)
 		    strerror(errno));
 	if (stat(dir, &st) != 0)
 		return set_error(err, "%s: %s", shown, strerror(errno));
+	if (!S_ISDIR(st.st_mode) && strcmp(dir, shown) == 0)
+		return set_error(err, "%s: exists and is not a directory", shown);
 	if (!S_ISDIR(st.st_mode))
 		return set_error(err, "%s: %s exists and is not a directory", shown,
 		    dir);

@@ -136,7 +136,7 @@ unknown option '--frobnicate'|--frobnicate
 unknown option '-x'|-x
 --shape: option requires an argument|--shape
 unexpected argument 'extra'|extra
---dump /dev/null/x: /dev/null/x|--dump /dev/null/x
+--dump /dev/null/x: /dev/null exists and is not a directory|--dump /dev/null/x
 TABLE
 
 # --- --dump ---------------------------------------------------------------
@@ -203,7 +203,11 @@ fi
 "$CONVGRAD" gradcheck --dump "$tmp/file/deeper" >/dev/null 2>"$tmp/err"
 check "--dump under a regular file: exit 2" test $? -eq 2
 check "--dump under a regular file: the message names the path" \
-	grep -qF -- "--dump $tmp/file/deeper: $tmp/file/deeper: $tmp/file exists and is not a directory" "$tmp/err"
+	grep -qF -- "--dump $tmp/file/deeper: $tmp/file exists and is not a directory" "$tmp/err"
+"$CONVGRAD" gradcheck --dump "$tmp/file" >/dev/null 2>"$tmp/err"
+check "--dump to a regular file: exit 2" test $? -eq 2
+check "--dump to a regular file: the path said once" \
+	test "$(cat "$tmp/err")" = "convgrad gradcheck: --dump $tmp/file: exists and is not a directory"
 
 # --- the cost guard --------------------------------------------------------
 # The compressed engine checks the issue's layer (2,8,16,16,8,3,3, stride 1)
