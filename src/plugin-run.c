@@ -155,7 +155,13 @@ child_main(const char *path, unsigned char *shm, int fd)
 	child_fns_t f = { 0 };
 	char c;
 
-	signal(SIGPIPE, SIG_DFL);
+	/* A plugin's crash must kill the child with its own signal, so the
+	 * parent can name it: undo any handler the host installed (a
+	 * sanitizer's SEGV report, which would exit(1) instead). */
+	static const int deadly[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL,
+	    SIGABRT, SIGTRAP, SIGSYS, SIGPIPE };
+	for (size_t i = 0; i < sizeof deadly / sizeof deadly[0]; i++)
+		signal(deadly[i], SIG_DFL);
 	dup2(2, 1);                /* the plugin's prints must not mix into
 	                              the report on stdout */
 	child_load(path, h, &f);
