@@ -24,15 +24,6 @@
 #include "gemm.h"
 #include "util.h"
 
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 typedef struct layer {
 	conv_shape_t s;
 	tensor_t *input, *weight, *bias, *output, *df, *dinput, *dweight;
@@ -70,10 +61,10 @@ best_time(layer_t *l, pass_t p, bool matrix)
 	int r;
 
 	for (r = 0; r < 5 && spent < 0.5; r++) {
-		double t0 = now(), dt;
+		double t0 = util_now(), dt;
 
 		run_pass(l, p, matrix);
-		dt = now() - t0;
+		dt = util_now() - t0;
 		spent += dt;
 		if (dt < best)
 			best = dt;
@@ -172,7 +163,7 @@ gemm_time(int n, bool blas, const double *A, const double *B, double *C)
 	int r;
 
 	for (r = 0; r < 3; r++) {
-		double t0 = now(), dt;
+		double t0 = util_now(), dt;
 
 		if (blas) {
 			gemm_set_backend(GEMM_BLAS);
@@ -180,7 +171,7 @@ gemm_time(int n, bool blas, const double *A, const double *B, double *C)
 		} else {
 			gemm_builtin(false, false, n, n, n, 1.0, A, n, B, n, 0.0, C, n);
 		}
-		dt = now() - t0;
+		dt = util_now() - t0;
 		if (dt < best)
 			best = dt;
 	}

@@ -30,16 +30,8 @@
 
 #include "gemm.h"
 #include "gradcheck.h"
+#include "util.h"
 #include "parallel.h"
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 static void
 shape_of(conv_shape_t *s, long N, long C_in, long H, long C_out, long pad)
@@ -70,9 +62,9 @@ run_once(const conv_shape_t *s, unsigned forms, double budget, double *est,
 		free(err);
 		return -1;
 	}
-	t = now();
+	t = util_now();
 	failed = gradcheck_run(g);
-	t = now() - t;
+	t = util_now() - t;
 	if (failed > 0)
 		printf("  (%zu checks FAILED)\n", failed);
 	if (est != NULL)

@@ -34,15 +34,6 @@
 #include "parallel.h"
 #include "util.h"
 
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 typedef struct layer {
 	const char *what;
 	conv_shape_t s;
@@ -80,10 +71,10 @@ best_time(layer_t *l, pass_t p, bool matrix, int runs, double budget)
 	int r;
 
 	for (r = 0; r < runs && spent < budget; r++) {
-		double t0 = now(), dt;
+		double t0 = util_now(), dt;
 
 		run_pass(l, p, matrix);
-		dt = now() - t0;
+		dt = util_now() - t0;
 		spent += dt;
 		if (dt < best)
 			best = dt;
@@ -158,11 +149,11 @@ dgemm_time(bool ta, bool tb, int M, int N, int K, int runs)
 	for (i = 0; i < nb; i++)
 		B[i] = rng_uniform(&r);
 	for (k = 0; k < runs; k++) {
-		double t0 = now(), dt;
+		double t0 = util_now(), dt;
 
 		gemm(ta, tb, M, N, K, 1.0, A, ta ? M : K, B, tb ? K : N, 0.0, C,
 		    N);
-		dt = now() - t0;
+		dt = util_now() - t0;
 		if (dt < best)
 			best = dt;
 	}
@@ -217,14 +208,14 @@ keep_best(double *best, double t)
 static void
 time_layer(layer_t *l, int n, double budget, layer_times_t *t)
 {
-	double t0 = now();
+	double t0 = util_now();
 	int r, p;
 
 	t->peak = 1e30;
 	for (p = 0; p < NPASS; p++)
 		t->pass[p] = t->alone[p] = t->elem[p] = 1e30;
 	gemm_set_backend(GEMM_BLAS);
-	for (r = 0; r < 5 && (r < 2 || now() - t0 < budget); r++) {
+	for (r = 0; r < 5 && (r < 2 || util_now() - t0 < budget); r++) {
 		keep_best(&t->peak, dgemm_time(false, false, n, n, n, 1));
 		for (p = 0; p < NPASS; p++) {
 			bool ta, tb;

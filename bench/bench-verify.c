@@ -43,7 +43,6 @@
 
 #define FRAME_MS 16.0
 
-static double now(void);
 
 /* A claim that runs longer than this is cancelled (through the verifier's
  * own cancellation hook) and reported with its rate so far. */
@@ -54,7 +53,7 @@ static bool
 over_budget(void *ud)
 {
 	(void)ud;
-	return now() > claim_deadline;
+	return util_now() > claim_deadline;
 }
 
 /* CPU seconds of the process, every thread. */
@@ -64,15 +63,6 @@ cpu_now(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
@@ -155,9 +145,9 @@ verify_lesson(const lesson_t *l, const conv_shape_t *s, tally_t *t,
 	memset(t, 0, sizeof *t);
 	verify_opts_default(&o);
 	o.cancelled = over_budget;
-	t0 = now();
+	t0 = util_now();
 	vc = verify_ctx_create(s, &o, &err);
-	t->create_s = now() - t0;
+	t->create_s = util_now() - t0;
 	if (vc == NULL) {
 		printf("  %s: %s\n", base_name(l->path), err);
 		free(err);
@@ -170,16 +160,16 @@ verify_lesson(const lesson_t *l, const conv_shape_t *s, tally_t *t,
 			verify_result_t r;
 
 			memset(&r, 0, sizeof r);
-			t0 = now();
+			t0 = util_now();
 			claim_deadline = t0 + claim_budget_s;
 			if (verify_claim(vc, c, &r, &err) != 0) {
-				t->verify_s += now() - t0;
+				t->verify_s += util_now() - t0;
 				t->errors++;
 				free(err);
 				err = NULL;
 				continue;
 			}
-			t->verify_s += now() - t0;
+			t->verify_s += util_now() - t0;
 			t->claims++;
 			t->tuples += r.checked;
 			t->total += r.total;
@@ -199,14 +189,14 @@ verify_lesson(const lesson_t *l, const conv_shape_t *s, tally_t *t,
 				t->cancelled++;
 				printf("    cancelled: %s:%d: %zu tuples in %.1f s (%.0f/s) "
 				    "of %zu%s\n", base_name(c->file), c->line, r.checked,
-				    now() - t0, (double)r.checked / (now() - t0), r.total,
+				    util_now() - t0, (double)r.checked / (util_now() - t0), r.total,
 				    r.sampled ? " (a sample)" : "");
 			} else if (r.sampled) {
 				t->sampled++;
 				if (show_sampled)
 					printf("    sampled: %s:%d: %zu of %zu tuples in %.1f s\n",
 					    base_name(c->file), c->line, r.checked, r.total,
-					    now() - t0);
+					    util_now() - t0);
 			}
 			verify_result_clear(&r);
 		}
@@ -368,12 +358,12 @@ time_point(verify_ctx_t *vc, const claim_t *c, rng_t *r, samples_t *s)
 
 	if (random_tuple(vc, c, r, vals)) {
 		memset(&pt, 0, sizeof pt);
-		t0 = now();
+		t0 = util_now();
 		if (verify_claim_at(vc, c, vals, &pt, &err) == 0)
 			free(pt.finding);
 		else
 			free(err);
-		samples_add(s, 1e3 * (now() - t0), c);
+		samples_add(s, 1e3 * (util_now() - t0), c);
 	}
 	free(vals);
 }
@@ -474,7 +464,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 	ls = xcalloc((size_t)npaths + 1, sizeof *ls);
-	t0 = now();
+	t0 = util_now();
 	for (i = 0; i < npaths; i++) {
 		int j;
 
@@ -490,7 +480,7 @@ main(int argc, char **argv)
 		n++;
 	}
 	printf("bench-verify: %d lessons, %d claims, loaded and parsed in "
-	    "%.1f ms\n", n, nclaims, 1e3 * (now() - t0));
+	    "%.1f ms\n", n, nclaims, 1e3 * (util_now() - t0));
 	print_machine();
 
 	printf("\n1. every lesson at its default shape\n");

@@ -85,15 +85,6 @@
 /* Channel groups (conv-shape.h). */
 #define SHAPE_GROUPS(s) ((s)->groups)
 
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 /* ---------------------------------------------------------- geometry */
 
 typedef struct geom {
@@ -977,7 +968,7 @@ model_cost(const engine_t *e, double *done, double *total)
 static void
 update_estimate(engine_t *e)
 {
-	double total, done, t = now(), est;
+	double total, done, t = util_now(), est;
 
 	model_cost(e, &done, &total);
 	if (e->mark_time == 0 || done - e->mark_done <= 0)
@@ -997,7 +988,7 @@ progress(engine_t *e, bool force)
 {
 	const gradcheck_opts_t *o = &e->g->o;
 	gradcheck_progress_t p;
-	double t = now();
+	double t = util_now();
 	bool go;
 
 	if (o->progress == NULL || parallel_thread_num() != 0 || (!force &&
@@ -1024,7 +1015,7 @@ progress(engine_t *e, bool force)
 static void
 run_task(engine_t *e, worker_t *wk, int k, long gi)
 {
-	double t = now(), dt;
+	double t = util_now(), dt;
 	char *err = NULL;
 	int rc;
 
@@ -1032,7 +1023,7 @@ run_task(engine_t *e, worker_t *wk, int k, long gi)
 	    (uint64_t)k * 0x100000000ULL + (uint64_t)gi + 1);
 	rc = k < COL_BIAS ? run_rows(e, wk, k, gi, &err) :
 	    run_cols(e, wk, col_wrt(k), gi, &err);
-	dt = now() - t;
+	dt = util_now() - t;
 	LOCKED
 	{
 		e->spent[k] += dt;
@@ -1103,7 +1094,7 @@ run_phase(engine_t *e, const int *ks, int nk, double deadline)
 			{
 				if (e->stop || e->rc != 0)
 					k = -1;
-				else if (deadline == 0 || now() - e->t0 < deadline)
+				else if (deadline == 0 || util_now() - e->t0 < deadline)
 					k = pick(e, ks, nk);
 				else    /* past it: one group of each kind still */
 					k = untouched(e, ks, nk);
@@ -1133,7 +1124,7 @@ run_first_rows(engine_t *e)
 		double total;
 
 		model_cost(e, &e->mark_done, &total);
-		e->mark_time = now();
+		e->mark_time = util_now();
 		/* until a rate is seen: the model, on every worker */
 		e->estimate = e->mark_time - e->t0 + (total - e->mark_done) /
 		    e->nworkers;
@@ -1320,9 +1311,9 @@ engine_start(engine_t *e, char **err)
 	/* twice: the faster is the time of one forward (the first starts
 	 * threads) */
 	for (i = 0; i < 2 && rc == 0; i++) {
-		t = now();
+		t = util_now();
 		rc = e_forward(e, &e->w[0], e->base, false, err);
-		best = fmin(best, now() - t);
+		best = fmin(best, util_now() - t);
 	}
 	for (k = COL_BIAS; k < NKINDS; k++)
 		e->t_kind[k] = best * calls_per_group(e, k);
@@ -1377,7 +1368,7 @@ add_timing(engine_t *e)
 	t = &g->timings[g->ntimings++];
 	memset(t, 0, sizeof(*t));
 	snprintf(t->form, sizeof(t->form), "%s", e->src->name);
-	t->seconds = now() - e->t0;
+	t->seconds = util_now() - e->t0;
 	t->estimate = e->first_estimate > 0 ? e->first_estimate : e->estimate;
 	t->forward_calls = e->fcalls;
 	t->backward_calls = e->bcalls;
@@ -1392,7 +1383,7 @@ gradcheck_engine_run(gradcheck_t *g, const gradcheck_source_t *src,
 	int rc, w;
 
 	engine_init(&e, g, src);
-	e.t0 = e.last_progress = now();
+	e.t0 = e.last_progress = util_now();
 	if ((rc = engine_start(&e, err)) == 0) {
 		run_groups(&e);
 		if ((rc = e.rc) != 0) {

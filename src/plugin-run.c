@@ -177,27 +177,18 @@ child_main(const char *path, unsigned char *shm, int fd)
 
 /* ---- the parent: the child's life ---- */
 
-static double
-now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
 /* Reap the child that closed its socket; bounded: after 2 s of waiting it
  * is killed. Returns its wait status. */
 static int
 reap(plugin_t *p)
 {
-	double end = now() + 2;
+	double end = util_now() + 2;
 	int st = 0;
 
 	while (waitpid(p->pid, &st, WNOHANG) == 0) {
 		struct timespec ms = { 0, 1000000 };
 
-		if (now() > end) {
+		if (util_now() > end) {
 			kill(p->pid, SIGKILL);
 			waitpid(p->pid, &st, 0);
 			break;
@@ -246,12 +237,12 @@ death_str(int st, const char *what)
 static int
 wait_answer(plugin_t *p, const char *what, const char *at, char **err)
 {
-	double end = now() + p->timeout;
+	double end = util_now() + p->timeout;
 	struct pollfd pf = { p->fd, POLLIN, 0 };
 	char c;
 
 	for (;;) {
-		double left = end - now();
+		double left = end - util_now();
 		int r = poll(&pf, 1, left > 0 ? (int)ceil(left * 1000) : 0);
 		ssize_t n;
 		char *d;

@@ -64,4 +64,8 @@ int read_file(const char *path, char **data, size_t *len, char **err);
  * CJK wide characters take two, combining marks none, invalid bytes one. */
 int utf8_width(const char *s);
 
+/* Seconds on the monotonic clock (CLOCK_MONOTONIC), for timing and
+ * deadlines; only differences between two calls mean anything. */
+double util_now(void);
+
 #endif
