@@ -26,6 +26,7 @@
 #include "cmd.h"
 #include "expr.h"
 #include "lesson.h"
+#include "escape.h"
 #include "util.h"
 
 #define PROG "convgrad show"
@@ -60,8 +61,9 @@ usage(FILE *f)
 	    "                  markdown: the prose as written, each claim as "
 	    "$$ LaTeX $$;\n"
 	    "                  latex: a LaTeX fragment, \\section per lesson\n"
-	    "  --ascii         text: ASCII-only formulas (the default in a "
-	    "non-UTF-8 locale)\n"
+	    "  --ascii         text: ASCII only, formulas and prose (the "
+	    "partial sign as\n"
+	    "                  d; the default in a non-UTF-8 locale)\n"
 	    "  -h, --help      show this help and exit\n"
 	    "  -V, --version   show the version and exit\n\n"
 	    "Exit status: 0 success, 2 bad usage or a lesson that does not "
@@ -195,14 +197,29 @@ text_source(const char *src, bool utf8)
 
 #define CLAIM_INDENT 6
 
+/* Lesson text as the terminal can show it: as written in a UTF-8 locale,
+ * folded to ASCII (escape_ascii_fold: ∂ d, · *, − -) otherwise or with
+ * --ascii, so that an ASCII terminal gets no bytes it cannot draw.
+ * Malloc'd. */
+static char *
+text_for(const char *s, bool utf8)
+{
+	return utf8 ? xstrdup(s) : escape_ascii_fold(s);
+}
+
 static void
-text_claim(const claim_t *c, pp_style_t style)
+text_claim(const claim_t *c, bool utf8)
 {
 	pp_box_t *box;
 
-	if (c->label != NULL)
-		wrap_line(c->label, 4);
-	box = claim_render_fit(c, style, WRAP - CLAIM_INDENT);
+	if (c->label != NULL) {
+		char *label = text_for(c->label, utf8);
+
+		wrap_line(label, 4);
+		free(label);
+	}
+	box = claim_render_fit(c, utf8 ? PP_UNICODE : PP_ASCII,
+	    WRAP - CLAIM_INDENT);
 	pp_box_print(box, stdout, CLAIM_INDENT);
 	pp_box_free(box);
 	printf("\n");
@@ -223,31 +240,42 @@ show_text(const scli_t *c, const lesson_t *l)
 {
 	const char *cs = nl_langinfo(CODESET);
 	bool utf8 = !c->ascii && cs != NULL && strcmp(cs, "UTF-8") == 0;
+	char *title = text_for(l->title, utf8), *s;
 	int i, k;
 
-	printf("%s\n", l->title);
-	text_underline(l->title, "=");
+	printf("%s\n", title);
+	text_underline(title, "=");
 	printf("\n");
+	free(title);
 	if (*l->intro != '\0') {
-		text_prose(l->intro, 0);
+		s = text_for(l->intro, utf8);
+		text_prose(s, 0);
 		printf("\n");
+		free(s);
 	}
 	for (i = 0; i < l->nsteps; i++) {
 		const lesson_step_t *st = &l->steps[i];
 		char *head = xasprintf("%d. %s", i + 1, st->title);
 
-		printf("%s\n", head);
-		text_underline(head, "-");
+		s = text_for(head, utf8);
+		printf("%s\n", s);
+		text_underline(s, "-");
+		free(s);
 		free(head);
 		printf("\n");
 		if (*st->prose != '\0') {
-			text_prose(st->prose, 0);
+			s = text_for(st->prose, utf8);
+			text_prose(s, 0);
 			printf("\n");
+			free(s);
 		}
 		for (k = 0; k < st->nclaims; k++)
-			text_claim(st->claims[k], utf8 ? PP_UNICODE : PP_ASCII);
-		if (st->source != NULL)
-			text_source(st->source, utf8);
+			text_claim(st->claims[k], utf8);
+		if (st->source != NULL) {
+			s = text_for(st->source, utf8);
+			text_source(s, utf8);
+			free(s);
+		}
 	}
 }
 
