@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tutor-progress.h"
 #include "util.h"
 
 /* ---- the worker ---- */
@@ -1404,25 +1405,27 @@ tutor_ed_nexercises(const tutor_t *t)
 	return st != NULL ? st->nexercises : 0;
 }
 
-int
-tutor_ed_exercise(const tutor_t *t)
-{
-	tutor_ed_step_t *r = ex_find(t);
-	int n = tutor_ed_nexercises(t);
-
-	if (n == 0)
-		return -1;
-	if (r == NULL)
-		return 0;
-	return r->exercise < n ? r->exercise : -1;
-}
-
+/* Solved in this run, or in an earlier one (the progress store)? */
 bool
 tutor_ed_solved(const tutor_t *t, int i)
 {
 	tutor_ed_step_t *r = ex_find(t);
 
-	return r != NULL && i >= 0 && i < r->nsolved_cap && r->solved[i];
+	if (i < 0 || i >= tutor_ed_nexercises(t))
+		return false;
+	return (r != NULL && r->solved[i]) ||
+	    tutor_progress_is_solved(t, t->lesson, t->step, i);
+}
+
+int
+tutor_ed_exercise(const tutor_t *t)
+{
+	int i, n = tutor_ed_nexercises(t);
+
+	for (i = 0; i < n; i++)
+		if (!tutor_ed_solved(t, i))
+			return i;
+	return -1;
 }
 
 int
@@ -1433,12 +1436,15 @@ tutor_ed_hints_shown(const tutor_t *t)
 	return r != NULL ? r->hints : 0;
 }
 
+/* Hidden until revealed (r, or an accepted answer in this run), or every
+ * exercise of the step solved (in an earlier run too). */
 bool
 tutor_ed_hidden(const tutor_t *t)
 {
 	tutor_ed_step_t *r = ex_find(t);
 
-	return tutor_ed_nexercises(t) > 0 && (r == NULL || !r->revealed);
+	return tutor_ed_nexercises(t) > 0 && (r == NULL || !r->revealed) &&
+	    tutor_ed_exercise(t) >= 0;
 }
 
 void
@@ -1502,10 +1508,9 @@ exercise_result(tutor_t *t)
 	r->solved[m->exercise] = true;
 	r->revealed = true;
 	r->hints = 0;
-	for (i = 0; i < r->nsolved_cap && r->solved[i]; i++)
-		;
-	r->exercise = i;
-	if (i < r->nsolved_cap)
+	tutor_progress_solved(t, m->step, m->exercise);
+	i = tutor_ed_exercise(t);
+	if (i >= 0)
 		tutor_message(t, "accepted: on to exercise %d of %d", i + 1,
 		    r->nsolved_cap);
 	else

@@ -92,8 +92,7 @@ typedef struct tutor_ed_step {
 	int lesson, step;
 	bool revealed;          /* answered, or r pressed */
 	int hints;              /* tiers shown, of the current exercise */
-	int exercise;           /* the exercise answered next */
-	bool *solved;           /* per exercise of the step */
+	bool *solved;           /* per exercise of the step, in this run */
 	int nsolved_cap;
 } tutor_ed_step_t;
 
@@ -187,7 +186,8 @@ char *tutor_ed_file_head(const lesson_t *l, const conv_shape_t *s);
 /* The current step's exercises: how many (0: not an exercise step). */
 int tutor_ed_nexercises(const tutor_t *t);
 /* The exercise answered next (its index; -1 when all are solved), and
- * whether exercise i is solved. */
+ * whether exercise i is solved (in this run, or an earlier one as the
+ * progress store says). */
 int tutor_ed_exercise(const tutor_t *t);
 bool tutor_ed_solved(const tutor_t *t, int exercise);
 /* Hint tiers shown of the current exercise. */
