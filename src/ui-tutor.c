@@ -220,6 +220,7 @@ static void
 main_loop(tutor_t *t)
 {
 	keylog_open();
+	ui_layout(t);
 	ui_draw(t);
 	test_fatal();
 	while (!t->quit && !ui_term_quit_requested()) {
@@ -233,7 +234,8 @@ main_loop(tutor_t *t)
 		if (tutor_poll(t) || busy || key >= 0) {
 			if (key >= 0 && key != TK_RESIZE)
 				tutor_key(t, key);
-			ui_draw(t);
+			ui_layout(t);   /* the state's scroll positions, then */
+			ui_draw(t);     /* the screen, which only draws */
 			if (key >= 0)
 				keylog_key(key, busy);
 		}
