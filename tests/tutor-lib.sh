@@ -27,10 +27,15 @@ tutor_lib_cleanup() {
 trap tutor_lib_cleanup EXIT
 
 # tutor_cmd ENVS [ARG...]: the tutor's command line inside the pane, with
-# the extra environment ENVS ("" for none) and the arguments quoted.
+# the extra environment ENVS ("" for none) and the arguments quoted. Each
+# run keeps its progress (steps seen, the last place) in a fresh
+# XDG_STATE_HOME under $TMPD, so that no test touches the real home and no
+# run resumes where another left off; ENVS may name one to share.
 tutor_cmd() {
-	local envs=$1; shift
-	printf 'env LC_ALL=C.UTF-8 CONVGRAD_LESSONS=%q %s %q' "$LESSONS" "$envs" "$CONVGRAD"
+	local envs=$1 state; shift
+	state=$(mktemp -d "$TMPD/state.XXXXXX")
+	printf 'env LC_ALL=C.UTF-8 CONVGRAD_LESSONS=%q XDG_STATE_HOME=%q %s %q' \
+	    "$LESSONS" "$state" "$envs" "$CONVGRAD"
 	[ $# -eq 0 ] || printf ' %q' "$@"
 }
 
