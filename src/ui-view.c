@@ -240,7 +240,7 @@ draw_too_small(void)
  * verified it (in the colour of its verdict; the errata lesson's without
  * a mark, as below). NULL when none seen (tutor-progress.h). */
 static const char *
-progress_text(tutor_t *t, int i, ui_role_t *role, char *buf, size_t len)
+progress_text(const tutor_t *t, int i, ui_role_t *role, char *buf, size_t len)
 {
 	const ui_glyphs_t *g = ui_glyphs();
 	tutor_lesson_state_t st = tutor_lesson_state(t, i);
