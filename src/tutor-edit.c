@@ -1472,7 +1472,7 @@ tutor_ed_hint(tutor_t *t)
 		r->hints++;
 		tutor_message(t, "hint %d of %d shown under the exercise",
 		    r->hints, ex->nhints);
-		t->prose_scroll = 1 << 20;  /* to the end: the drawing clamps it */
+		t->text.scroll = 1 << 20;   /* to the end: the measure clamps it */
 	}
 }
 
