@@ -10,7 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "exercise.h"
 #include "tutor-bg.h"
+#include "tutor-progress.h"
 #include "util.h"
 
 #define LI SCR_BIT(SCR_LIST)
@@ -325,6 +327,12 @@ tutor_create(char **paths, int npaths)
 
 		tl->path = xstrdup(paths[i]);
 		l = lesson_load(paths[i], &tl->load_error);
+		/* a lesson cannot ship a wrong exercise answer (exercise.h) */
+		if (l != NULL && exercise_check_lesson(l, &t->opts,
+		    &tl->load_error) != 0) {
+			lesson_free(l);
+			l = NULL;
+		}
 		if (l != NULL)
 			lesson_adopt(tl, l);
 	}
@@ -378,6 +386,7 @@ tutor_free(tutor_t *t)
 		free(tl->path);
 	}
 	free(t->lessons);
+	tutor_progress_close(t);
 	live_clear(t);
 	verify_ctx_free(t->vc);
 	free(t->let_ready);
