@@ -42,6 +42,7 @@ enum {
 	TK_UP = 0x1000, TK_DOWN, TK_LEFT, TK_RIGHT,
 	TK_PGUP, TK_PGDN, TK_HOME, TK_END,
 	TK_BACKSPACE, TK_F1, TK_BTAB, TK_RESIZE,
+	TK_DELETE,      /* the claim editor's Delete (tutor-edit.h) */
 };
 
 typedef enum tutor_screen {
@@ -66,6 +67,8 @@ typedef enum tutor_action {
 	ACT_FIELD_DIGIT, ACT_FIELD_ERASE, ACT_SHAPE_APPLY, ACT_SHAPE_RESET,
 	ACT_SHAPE_CANCEL,
 	ACT_LAYOUT, ACT_PAGE_DOWN, ACT_PAGE_UP,
+	/* Learning by doing (tutor-edit.h). */
+	ACT_EDIT, ACT_WRITE, ACT_HINT, ACT_REVEAL,
 	ACT_COUNT
 } tutor_action_t;
 
@@ -169,6 +172,29 @@ typedef enum tutor_layout {
 	LAYOUT_EXPLORE,     /* a few lines of prose, the claim, the panes */
 } tutor_layout_t;
 
+/* What the screen's layout measured (the UI, ui_layout, after each event
+ * and before it draws: the state has no terminal to measure): the rows of
+ * the lesson's text column and where the claim sits in it, how much wider
+ * than its view the claim is, the help's lines. */
+typedef struct tutor_measure {
+	int page, rows;         /* text rows shown at once, rows in all */
+	int claim_from, claim_n;/* the claim's rows in the column (n 0: none) */
+	int claim_over;         /* columns the claim is wider than its view */
+	int source_from;        /* the source's first row (o; 0: not shown) */
+	int help_page, help_rows;
+} tutor_measure_t;
+
+/* The scroll positions, kept within the last measure by the state. */
+typedef struct tutor_text {
+	tutor_measure_t m;      /* the last measure (zeros: none yet) */
+	int scroll;             /* first row of the text column shown */
+	bool show_claim;        /* bring the claim into view at the next
+	                         * measure (a new claim, step or layout) */
+	bool to_source;         /* ... the source, just shown by o */
+	int claim_scroll;       /* columns of a wide claim scrolled off */
+	int help_scroll;        /* first line of the help shown */
+} tutor_text_t;
+
 /* ---- the whole state ---- */
 
 typedef struct tutor {
@@ -182,10 +208,7 @@ typedef struct tutor {
 	long cur[PANE_COUNT][4];        /* cur[PANE_TEXT] unused */
 	tutor_layout_t layout;
 	unsigned panes_used;            /* bits: the panes the claim reads */
-	int prose_scroll;               /* first row of the prose shown */
-	int prose_page, prose_rows;     /* rows shown, rows in all (the UI's
-	                                 * layout says, tutor_text_size) */
-	bool show_claim;                /* bring the claim into view */
+	tutor_text_t text;              /* the text column's scrolling */
 	struct tutor_live_cache {       /* the live check, after each event */
 		bool valid;
 		int rc;                 /* tutor_live's: 0, or -1 with err */
@@ -193,8 +216,6 @@ typedef struct tutor {
 		const char *label;
 		char *err;
 	} live;
-	int claim_scroll;               /* columns of a wide claim scrolled off */
-	int help_scroll;
 	bool show_source;
 
 	long *extra;                    /* values of unbound free variables */
@@ -215,6 +236,8 @@ typedef struct tutor {
 	int vc_lesson;                  /* whose lets vc holds, -1 none */
 	bool *let_ready;                /* per claim of vc_lesson: let stored */
 	verify_opts_t opts;             /* progress/cancel set by the UI */
+	struct tutor_ed *ed;            /* the claim editor, exercises, c's
+	                                 * shrinking (tutor-edit.h), or NULL */
 	bool auto_verify;               /* verify a step's claims on arrival */
 	bool defer_verify;              /* ... not at once: set verify_pending */
 	bool verify_pending;            /* the UI runs tutor_run_pending() */
@@ -343,6 +366,12 @@ void tutor_cancel(tutor_t *t);
 int tutor_live(tutor_t *t, verify_point_t *pt, const char **case_label,
     char **err);
 
+/* The live check of a claim that is not the lesson's (one typed in the
+ * claim editor, with the lets of steps 0..step in scope) at the cursors:
+ * as tutor_live, without the case label. */
+int tutor_live_claim(tutor_t *t, const claim_t *c, int step,
+    verify_point_t *pt, char **err);
+
 /* Why the current lesson's claims are not checked at its shape ("the
  * lesson does not cover padding"; verify skips such a lesson too), or
  * NULL when it covers the shape. */
@@ -372,14 +401,12 @@ extern const int tutor_nshape_fields;
  * -1 with *err saying why it was refused. */
 int tutor_set_shape(tutor_t *t, const conv_shape_t *s, char **err);
 
-/* The screen's geometry for the text: page rows show at once of total
- * (the UI computes them from the terminal's size before it draws). Keeps
- * the scroll position within them. */
-void tutor_text_size(tutor_t *t, int page, int total);
-/* After a change of claim (show_claim set): scroll so that rows from..
- * from+n-1 of the text (the claim, by the UI's layout) are in view, as
- * many as fit; clears show_claim. */
-void tutor_text_show(tutor_t *t, int from, int n);
+/* The screen's layout measured (the UI computes it from the terminal's
+ * size after each event, before it draws). Keeps every scroll position
+ * within it, and when show_claim is set scrolls the claim into view (its
+ * first rows, as many as fit) and clears it. Nothing else writes them:
+ * the screen only draws. */
+void tutor_text_measure(tutor_t *t, const tutor_measure_t *m);
 
 /* Replace t->message (fmt NULL clears it). */
 void tutor_message(tutor_t *t, const char *fmt, ...)

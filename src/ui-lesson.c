@@ -6,22 +6,28 @@
  *                 current claim in 2-D, laid out to the width
  *                 (claim_render_fit: stacked and broken over lines when
  *                 wider; its rows come before the panes' and the prose's);
- *                 `o` puts the source's text beside it (100 columns or
- *                 more) or instead of it
+ *                 a claim taller than that, or `o` (the source rendered by
+ *                 tex_text, then verbatim), makes it one scrolling column
+ *                 as the reading layout is (explore_geom)
  *   panes         input, weight, output (or df for the chain rule)
  *   2 rows        the live check at the cursors: values and the case
  *   2 rows        the claim's whole verification, first counterexample
  *   2 rows        message or shape; key hints
- * Nothing here runs a full verification: it shows the cached result. The
- * live check evaluates one tuple per claim of the step.
+ * Nothing here runs a full verification or changes the state: it draws
+ * the cached result, the live check the state computed (tutor_live_update)
+ * and the scroll positions the state keeps within ui_lesson_measure's
+ * measure (given to it by ui_layout before each draw).
  */
 #include "ui-curses.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "tex-text.h"
+#include "tutor-edit.h"
 #include "util.h"
 
 #define STATUS_ROWS 6       /* live 2, verification 2, message 1, hints 1 */
@@ -41,7 +47,7 @@ verdict_role(const tutor_check_t *ck)
 }
 
 static bool
-check_fresh(tutor_t *t, const tutor_check_t *ck)
+check_fresh(const tutor_t *t, const tutor_check_t *ck)
 {
 	const conv_shape_t *s = tutor_shape(t);
 
@@ -51,7 +57,7 @@ check_fresh(tutor_t *t, const tutor_check_t *ck)
 
 /* The step's heading, and on the right what its claims came to. */
 static void
-draw_heading(tutor_t *t, int y)
+draw_heading(const tutor_t *t, int y)
 {
 	const ui_glyphs_t *g = ui_glyphs();
 	lesson_step_t *st = tutor_cur_step(t);
@@ -64,7 +70,9 @@ draw_heading(tutor_t *t, int y)
 		return;
 	}
 	tutor_step_counts(t, t->step, &checked, &bad, &errata);
-	if (st->nclaims == 0)
+	if (tutor_ed_hidden(t))         /* predict, then reveal */
+		snprintf(right, sizeof right, "exercise: e answers");
+	else if (st->nclaims == 0)
 		snprintf(right, sizeof right, "no claims");
 	else if (bad > 0)
 		role = ROLE_FAIL, snprintf(right, sizeof right, "%s %d of %d not "
@@ -88,19 +96,59 @@ draw_heading(tutor_t *t, int y)
 	free(left);
 }
 
+/* An exercise step's block, after the prose: each exercise's prompt (the
+ * one answered next marked), the hints asked for so far, the keys.
+ * NULL when the step has none. */
+static char *
+exercise_text(const tutor_t *t)
+{
+	const lesson_step_t *st = tutor_cur_step(t);
+	int i, h, cur = tutor_ed_exercise(t), n = tutor_ed_nexercises(t);
+	sbuf_t b;
+
+	if (n == 0)
+		return NULL;
+	sbuf_init(&b);
+	for (i = 0; i < n; i++) {
+		const lesson_exercise_t *ex = &st->exercises[i];
+
+		sbuf_addf(&b, "%sExercise %d of %d%s: %s", i ? "\n\n" : "", i + 1,
+		    n, tutor_ed_solved(t, i) ? " (solved)" : "", ex->prompt);
+		if (i != cur)
+			continue;
+		for (h = 0; h < tutor_ed_hints_shown(t) && h < ex->nhints; h++)
+			sbuf_addf(&b, "\n\nHint %d of %d: %s", h + 1, ex->nhints,
+			    ex->hints[h]);
+		sbuf_addf(&b, "\n\n(e answers");
+		if (tutor_ed_hints_shown(t) < ex->nhints)
+			sbuf_addf(&b, "; t a hint, %d of %d", tutor_ed_hints_shown(t) +
+			    1, ex->nhints);
+		sbuf_addf(&b, "%s)", tutor_ed_hidden(t) ? "; r reveals the "
+		    "verdicts" : "");
+	}
+	return sbuf_take(&b);
+}
+
 /* The step's prose wrapped to the window; the lesson's introduction comes
- * before step 1. */
+ * before step 1, the exercises after it. */
 static char **
-prose_lines(tutor_t *t, int *n)
+prose_lines(const tutor_t *t, int *n)
 {
 	lesson_step_t *st = tutor_cur_step(t);
 	tutor_lesson_t *tl = tutor_cur_lesson(t);
-	char *text, **lines;
+	char *text, **lines, *ex;
 
 	if (t->step == 0 && tl->lesson->intro != NULL && tl->lesson->intro[0])
 		text = xasprintf("%s\n\n%s", tl->lesson->intro, st->prose);
 	else
 		text = xstrdup(st->prose != NULL ? st->prose : "");
+	if ((ex = exercise_text(t)) != NULL) {
+		char *both = xasprintf("%s\n\n%s", text, ex);
+
+		free(text);
+		free(ex);
+		text = both;
+	}
 	lines = ui_wrap(text, COLS - 3, n);
 	free(text);
 	return lines;
@@ -109,19 +157,20 @@ prose_lines(tutor_t *t, int *n)
 /* Up to rows lines of prose from the scroll position, with arrows when
  * there is more above or below. */
 static void
-draw_prose(tutor_t *t, char **lines, int n, int y, int rows)
+draw_prose(const tutor_t *t, char **lines, int n, int y, int rows)
 {
 	int i;
 
+	int top = t->text.scroll;
+
 	if (rows <= 0)
 		return;
-	tutor_text_size(t, rows, n);
-	for (i = 0; i < rows && t->prose_scroll + i < n; i++)
-		ui_put(y + i, 1, COLS - 3, A_NORMAL, lines[t->prose_scroll + i]);
-	if (t->prose_scroll + rows < n)
+	for (i = 0; i < rows && top + i < n; i++)
+		ui_put(y + i, 1, COLS - 3, A_NORMAL, lines[top + i]);
+	if (top + rows < n)
 		ui_put(y + rows - 1, COLS - 1, 1, ui_attr(ROLE_KEY),
 		    ui_ascii() ? "v" : "↓");
-	if (t->prose_scroll > 0)
+	if (top > 0)
 		ui_put(y, COLS - 1, 1, ui_attr(ROLE_KEY), ui_ascii() ? "^" : "↑");
 }
 
@@ -142,34 +191,48 @@ claim_mark(const tutor_check_t *ck, const ui_glyphs_t *g)
 	}
 }
 
-/* "claim 2/3: label" (malloc'd). */
+/* "claim 2/3: label" (malloc'd); in an exercise step not answered yet,
+ * the label (a case's name) is hidden with the formula. */
 static char *
 claim_title(const tutor_t *t)
 {
 	const claim_t *c = tutor_cur_claim(t);
 
+	if (tutor_ed_hidden(t))
+		return xasprintf("claim %d/%d: hidden until you answer (e), or r "
+		    "reveals it", t->claim + 1, tutor_cur_step(t)->nclaims);
 	return xasprintf("claim %d/%d%s%s", t->claim + 1,
 	    tutor_cur_step(t)->nclaims, c->label != NULL ? ": " : "",
 	    c->label != NULL ? c->label : "");
+}
+
+/* The claim laid out in width columns, or (predict, then reveal) an
+ * empty box while the exercise is not answered. */
+static pp_box_t *
+claim_box(const tutor_t *t, const claim_t *c, int width)
+{
+	if (tutor_ed_hidden(t))
+		return xcalloc(1, sizeof(pp_box_t));
+	return claim_render_fit(c, ui_ascii() ? PP_ASCII : PP_UNICODE, width);
 }
 
 /* The verdict mark, then text (a line of the claim's title), so that the
  * mark is never the part cut off. Columns of the mark: MARK_COLS. */
 #define MARK_COLS 5
 static void
-draw_claim_header_line(tutor_t *t, int y, int x, int w, const char *text,
+draw_claim_header_line(const tutor_t *t, int y, int x, int w, const char *text,
     bool first)
 {
 	tutor_check_t *ck = tutor_cur_check(t);
 
-	if (first && check_fresh(t, ck))
+	if (first && check_fresh(t, ck) && !tutor_ed_hidden(t))
 		ui_put(y, x, MARK_COLS, ui_attr(verdict_role(ck)),
 		    claim_mark(ck, ui_glyphs()));
 	ui_put(y, x + MARK_COLS, w - MARK_COLS, ui_attr(ROLE_DIM), text);
 }
 
 static void
-draw_claim_header(tutor_t *t, int y, int x, int w)
+draw_claim_header(const tutor_t *t, int y, int x, int w)
 {
 	char *h = claim_title(t);
 
@@ -178,7 +241,7 @@ draw_claim_header(tutor_t *t, int y, int x, int w)
 }
 
 static void
-draw_claim(tutor_t *t, int y, int x, int h, int w)
+draw_claim(const tutor_t *t, int y, int x, int h, int w)
 {
 	claim_t *c = tutor_cur_claim(t);
 	pp_box_t *box;
@@ -187,19 +250,17 @@ draw_claim(tutor_t *t, int y, int x, int h, int w)
 	if (c == NULL || h <= 0)
 		return;
 	draw_claim_header(t, y, x, w);
-	box = claim_render_fit(c, ui_ascii() ? PP_ASCII : PP_UNICODE, w - 2);
+	box = claim_box(t, c, w - 2);
 	/* Laid out to fit where it can; only a piece that cannot be broken
 	 * leaves it wider, and then it scrolls (Tab to the text pane, then
-	 * Left/Right). */
-	if (t->claim_scroll > box->width - (w - 2))
-		t->claim_scroll = box->width > w - 2 ? box->width - (w - 2) : 0;
+	 * Left/Right; the state keeps claim_scroll within the measure). */
 	for (i = 0; i < box->height && i + 1 < h; i++)
 		ui_put(y + 1 + i, x + 2, w - 2, A_NORMAL,
-		    ui_skip(box->rows[i], t->claim_scroll));
-	if (t->claim_scroll > 0)
+		    ui_skip(box->rows[i], t->text.claim_scroll));
+	if (t->text.claim_scroll > 0)
 		ui_put(y + 1 + box->baseline, x + 1, 1, ui_attr(ROLE_KEY),
 		    ui_ascii() ? "<" : "◂");
-	if (box->width - t->claim_scroll > w - 2)
+	if (box->width - t->text.claim_scroll > w - 2)
 		ui_put(y + 1 + (box->baseline < h - 1 ? box->baseline : 0),
 		    x + w - 1, 1, ui_attr(ROLE_KEY), ui_ascii() ? ">" : "▸");
 	if (box->height + 1 > h)
@@ -207,34 +268,9 @@ draw_claim(tutor_t *t, int y, int x, int h, int w)
 	pp_box_free(box);
 }
 
-static void
-draw_source(tutor_t *t, int y, int x, int h, int w)
-{
-	lesson_step_t *st = tutor_cur_step(t);
-	char **lines;
-	int n, i;
-
-	if (h <= 0)
-		return;
-	ui_put(y, x, w, ui_attr(ROLE_DIM), "the source, as written (o hides):");
-	lines = ui_wrap(st->source != NULL ? st->source :
-	    "(this step quotes no source text)", w - 2, &n);
-	for (i = 0; i < n && i + 1 < h; i++)
-		ui_put(y + 1 + i, x + 2, w - 2, ui_attr(ROLE_WARN), lines[i]);
-	ui_lines_free(lines, n);
-}
-
-/* The columns the claim is drawn in: the whole width, or the left half
- * when the source is beside it. */
-static int
-claim_cols(tutor_t *t)
-{
-	return t->show_source && COLS >= 100 ? COLS / 2 - 2 : COLS - 2;
-}
-
 /* Rows the claim needs: its header and its laid-out box. */
 static int
-claim_rows(tutor_t *t)
+claim_rows(const tutor_t *t)
 {
 	claim_t *c = tutor_cur_claim(t);
 	pp_box_t *box;
@@ -242,50 +278,43 @@ claim_rows(tutor_t *t)
 
 	if (c == NULL)
 		return 0;
-	if (t->show_source && COLS < 100)
-		return 0;               /* the source instead of the claim */
-	box = claim_render_fit(c, ui_ascii() ? PP_ASCII : PP_UNICODE,
-	    claim_cols(t) - 2);
+	box = claim_box(t, c, COLS - 4);
 	h = 1 + box->height;
 	pp_box_free(box);
 	return h;
 }
 
-/* Prose first, then (after a blank line when there is room) the claim, or
- * the source beside it or instead of it. */
+/* The rows of prose shown above a claim of ch rows in rows rows: at least
+ * one, a blank line before the claim when there is room, no more than
+ * there are (n). */
+static int
+prose_room(int rows, int ch, int n)
+{
+	int pr = rows - ch;
+
+	if (pr > 3 && ch > 0)
+		pr--;
+	return n < pr ? n : pr;
+}
+
+/* Prose first, then (after a blank line when there is room) the claim,
+ * which fits here (explore_geom: else the text is one column). */
 static void
-draw_text_area(tutor_t *t, int y, int rows, int ch)
+draw_text_area(const tutor_t *t, int y, int rows, int ch)
 {
 	int pr, n;
-	bool wide = COLS >= 100;
 	char **lines;
 
 	if (tutor_cur_step(t) == NULL)
 		return;
-	if (t->show_source && !wide && ch < rows / 2)
-		ch = rows / 2;
-	if (ch > rows - 1)
-		ch = rows - 1;                  /* at least one line of prose */
-	if (ch < 0)
-		ch = 0;
 	lines = prose_lines(t, &n);
-	pr = rows - ch;
-	if (pr > 3 && ch > 0)
-		pr--;                           /* a blank line before the claim */
-	if (n < pr)
-		pr = n;
+	pr = prose_room(rows, ch, n);
 	draw_prose(t, lines, n, y, pr);
 	ui_lines_free(lines, n);
 	y += rows - ch;
 	if (pr + 1 + ch <= rows && pr < rows - ch)
 		y = 2 + pr + 1;                 /* the claim right under the prose */
-	if (!t->show_source)
-		draw_claim(t, y, 1, ch, claim_cols(t));
-	else if (wide) {
-		draw_claim(t, y, 1, ch, claim_cols(t));
-		draw_source(t, y, COLS / 2 + 1, ch, COLS - COLS / 2 - 2);
-	} else
-		draw_source(t, y, 1, ch, COLS - 2);
+	draw_claim(t, y, 1, ch, COLS - 2);
 }
 
 /* ---- the panes ---- */
@@ -344,7 +373,7 @@ pane_layout(const tutor_t *t, int width[PANE_COUNT], bool values[PANE_COUNT])
 }
 
 static int
-pane_rows(tutor_t *t)
+pane_rows(const tutor_t *t)
 {
 	long d[4];
 	int p, m = 1;
@@ -358,7 +387,7 @@ pane_rows(tutor_t *t)
 }
 
 static void
-draw_panes(tutor_t *t, int y, int h)
+draw_panes(const tutor_t *t, int y, int h)
 {
 	int width[PANE_COUNT], x = 0, p, gap;
 	bool values[PANE_COUNT];
@@ -378,7 +407,7 @@ draw_panes(tutor_t *t, int y, int h)
  * indices) are set here: Tab reaches them after the output pane; then
  * "*at", and the chosen one in [ ]. */
 static char *
-tuple_sep(tutor_t *t, const claim_t *c, const char *at, const char *sep)
+tuple_sep(const tutor_t *t, const claim_t *c, const char *at, const char *sep)
 {
 	long *vals = xcalloc((size_t)c->nfree + 1, sizeof *vals);
 	int *extra = xcalloc((size_t)c->nfree + 1, sizeof *extra);
@@ -408,7 +437,7 @@ tuple_sep(tutor_t *t, const claim_t *c, const char *at, const char *sep)
 /* The tuple spaced out when it fits the line, else packed with commas
  * (at 60 columns a four-index pair is 61 columns spaced). */
 static char *
-tuple_str(tutor_t *t, const claim_t *c)
+tuple_str(const tutor_t *t, const claim_t *c)
 {
 	char *s = tuple_sep(t, c, t->var_focus ? "*at " : "at ", " ");
 
@@ -419,7 +448,7 @@ tuple_str(tutor_t *t, const claim_t *c)
 }
 
 static void
-draw_live(tutor_t *t, int y)
+draw_live(const tutor_t *t, int y)
 {
 	claim_t *c = tutor_cur_claim(t);
 	const ui_glyphs_t *g = ui_glyphs();
@@ -437,6 +466,11 @@ draw_live(tutor_t *t, int y)
 	tup = tuple_str(t, c);
 	ui_put(y, 1, COLS - 2, A_NORMAL, tup);
 	free(tup);
+	if (tutor_ed_hidden(t)) {       /* predict, then reveal */
+		ui_put(y + 1, 1, COLS - 2, ui_attr(ROLE_DIM), "values and case "
+		    "hidden: answer first (e), or r reveals");
+		return;
+	}
 	if (pt->finding != NULL) {
 		line = xasprintf("finding: %s", pt->finding);
 		ui_put(y + 1, 1, COLS - 2, ui_attr(ROLE_FAIL), line);
@@ -520,7 +554,7 @@ cur_flat_of(const tutor_t *t)
 /* The claim has no result at this shape yet, or is being verified again:
  * say which, and how far the verification is. */
 static void
-draw_unverified(tutor_t *t, int y, bool again)
+draw_unverified(const tutor_t *t, int y, bool again)
 {
 	tutor_progress_t pr;
 	char *line;
@@ -565,11 +599,46 @@ put_wrapped(int *y, int *rows, ui_role_t role, const char *text)
 	return true;
 }
 
+/* One row of text, cut with an ellipsis when longer. */
+static void
+put_cut(int y, ui_role_t role, const char *text)
+{
+	ui_put(y, 1, COLS - 3, ui_attr(role), text);
+	if (ui_width(text) > COLS - 3)
+		ui_put(y, COLS - 2, 1, ui_attr(role), ui_glyphs()->ellipsis);
+}
+
+/* c's shrinking, of your claim (typed) or of the lesson's current claim at
+ * this shape: "smallest: fails already at ...", or its progress; NULL
+ * when there is none (malloc'd). */
+static char *
+shrink_line(const tutor_t *t, bool typed)
+{
+	const tutor_ed_shrink_t *sh = t->ed != NULL ? &t->ed->shrink : NULL;
+	const tutor_lesson_t *tl = tutor_cur_lesson(t);
+
+	if (sh == NULL || sh->run == EDR_NONE || sh->typed != typed ||
+	    tl == NULL || sh->lesson != t->lesson ||
+	    !conv_shape_equal(&sh->from, &tl->shape))
+		return NULL;
+	if (!typed && sh->k != cur_flat_of(t))
+		return NULL;
+	switch (sh->run) {
+	case EDR_RUNNING:
+		return xstrdup("shrinking: looking for the smallest shape that "
+		    "still fails (Esc cancels)");
+	case EDR_CANCELLED:
+		return xstrdup("shrinking cancelled: c starts it again");
+	default:
+		return xasprintf("smallest: %s", sh->text);
+	}
+}
+
 /* The claim's whole verification in rows rows: the verdict, then the
  * first counterexample, then why the tolerance is what it is, each
  * wrapped, as many as fit. */
 static void
-draw_verify(tutor_t *t, int y, int rows)
+draw_verify(const tutor_t *t, int y, int rows)
 {
 	claim_t *c = tutor_cur_claim(t);
 	tutor_check_t *ck = tutor_cur_check(t);
@@ -584,6 +653,11 @@ draw_verify(tutor_t *t, int y, int rows)
 		if (!put_wrapped(&y, &rows, ROLE_WARN, line))
 			put_wrapped(&y, &rows, ROLE_WARN, tutor_uncovered(t));
 		free(line);
+		return;
+	}
+	if (tutor_ed_hidden(t)) {
+		put_wrapped(&y, &rows, ROLE_DIM, "the verdict is hidden until you "
+		    "answer the exercise (e), or r reveals it");
 		return;
 	}
 	if (!check_fresh(t, ck) || tutor_claim_pending(t, cur_flat_of(t))) {
@@ -616,6 +690,11 @@ draw_verify(tutor_t *t, int y, int rows)
 		}
 		free(line);
 		free(cex);
+		if ((line = shrink_line(t, false)) != NULL) {
+			if (!put_wrapped(&y, &rows, ROLE_WARN, line) && rows > 0)
+				put_cut(y, ROLE_WARN, line);
+			free(line);
+		}
 	} else if (ck->result.tol_why != NULL &&
 	    !put_wrapped(&y, &rows, ROLE_DIM, ck->result.tol_why) && rows > 0) {
 		/* A note, not the verdict: its start, and the reading layout
@@ -634,12 +713,14 @@ typedef struct reading {
 	char **head;            /* the claim's title, wrapped */
 	int nhead;
 	pp_box_t *box;          /* the claim, or NULL */
-	char **src;             /* the source's text when o shows it */
+	char **src;             /* the source when o shows it: rendered, */
 	int nsrc;
+	char **raw;             /* ... and as written (the verbatim LaTeX) */
+	int nraw;
 } reading_t;
 
 static void
-reading_make(tutor_t *t, reading_t *r)
+reading_make(const tutor_t *t, reading_t *r)
 {
 	claim_t *c = tutor_cur_claim(t);
 	lesson_step_t *st = tutor_cur_step(t);
@@ -649,14 +730,19 @@ reading_make(tutor_t *t, reading_t *r)
 	if (c != NULL) {
 		char *h = claim_title(t);
 
-		r->box = claim_render_fit(c, ui_ascii() ? PP_ASCII : PP_UNICODE,
-		    COLS - 4);
+		r->box = claim_box(t, c, COLS - 4);
 		r->head = ui_wrap(h, COLS - 2 - MARK_COLS, &r->nhead);
 		free(h);
 	}
-	if (t->show_source)
-		r->src = ui_wrap(st->source != NULL ? st->source :
-		    "(this step quotes no source text)", COLS - 4, &r->nsrc);
+	if (t->show_source && st->source != NULL) {
+		char *txt = tex_text(st->source);
+
+		r->src = ui_wrap(txt, COLS - 4, &r->nsrc);
+		r->raw = ui_wrap(st->source, COLS - 4, &r->nraw);
+		free(txt);
+	} else if (t->show_source)
+		r->src = ui_wrap("(this step quotes no source text)", COLS - 4,
+		    &r->nsrc);
 }
 
 static void
@@ -668,10 +754,13 @@ reading_free(reading_t *r)
 	pp_box_free(r->box);
 	if (r->src != NULL)
 		ui_lines_free(r->src, r->nsrc);
+	if (r->raw != NULL)
+		ui_lines_free(r->raw, r->nraw);
 }
 
 /* Rows of the column: prose, a blank, the claim's header and rows, then
- * (o) a blank, the source's title and its lines. */
+ * (o) a blank, the source's title and its rendered lines, and a blank, a
+ * title and the verbatim lines. */
 static int
 reading_rows(const reading_t *r)
 {
@@ -681,12 +770,14 @@ reading_rows(const reading_t *r)
 		n += 1 + r->nhead + r->box->height;
 	if (r->src != NULL)
 		n += 2 + r->nsrc;
+	if (r->raw != NULL)
+		n += 2 + r->nraw;
 	return n;
 }
 
 /* Row i of the column at screen row y. */
 static void
-reading_row(tutor_t *t, const reading_t *r, int i, int y)
+reading_row(const tutor_t *t, const reading_t *r, int i, int y)
 {
 	if (i < r->nprose) {
 		ui_put(y, 1, COLS - 3, A_NORMAL, r->prose[i]);
@@ -701,46 +792,512 @@ reading_row(tutor_t *t, const reading_t *r, int i, int y)
 			    i == 1);
 		else if (i >= h && i - h < r->box->height)
 			ui_put(y, 3, COLS - 4, A_NORMAL,
-			    ui_skip(r->box->rows[i - h], t->claim_scroll));
+			    ui_skip(r->box->rows[i - h], t->text.claim_scroll));
 		if (i < h + r->box->height)
 			return;
 		i -= h + r->box->height;
 	}
-	if (r->src != NULL && i == 1)
-		ui_put(y, 1, COLS - 2, ui_attr(ROLE_DIM),
-		    "the source, as written (o hides):");
-	else if (r->src != NULL && i >= 2)
+	if (r->src == NULL)
+		return;
+	if (i == 1)
+		ui_put(y, 1, COLS - 2, ui_attr(ROLE_DIM), r->raw != NULL ?
+		    "the source, rendered (o hides):" : "the source (o hides):");
+	else if (i >= 2 && i - 2 < r->nsrc)
 		ui_put(y, 3, COLS - 4, ui_attr(ROLE_WARN), r->src[i - 2]);
+	i -= 2 + r->nsrc;
+	if (r->raw == NULL || i < 1)
+		return;
+	if (i == 1)
+		ui_put(y, 1, COLS - 2, ui_attr(ROLE_DIM),
+		    "the source, as written (LaTeX):");
+	else if (i - 2 < r->nraw)
+		ui_put(y, 3, COLS - 4, ui_attr(ROLE_DIM), r->raw[i - 2]);
 }
 
 /* The column from the scroll position, ↑ ↓ where there is more. */
 static void
-draw_reading(tutor_t *t, int y, int rows)
+draw_reading(const tutor_t *t, int y, int rows)
 {
 	reading_t r;
-	int i, total;
+	int i, total, top = t->text.scroll;
 
 	reading_make(t, &r);
 	total = reading_rows(&r);
-	tutor_text_size(t, rows, total);
-	if (t->show_claim && r.box != NULL) {   /* > or <: the claim in view */
-		tutor_text_show(t, r.nprose + 1, 1 + r.nhead + r.box->height);
-	}
-	for (i = 0; i < rows && t->prose_scroll + i < total; i++)
-		reading_row(t, &r, t->prose_scroll + i, y + i);
-	if (t->prose_scroll + rows < total)
+	for (i = 0; i < rows && top + i < total; i++)
+		reading_row(t, &r, top + i, y + i);
+	if (top + rows < total)
 		ui_put(y + rows - 1, COLS - 1, 1, ui_attr(ROLE_KEY),
 		    ui_ascii() ? "v" : "↓");
-	if (t->prose_scroll > 0)
+	if (top > 0)
 		ui_put(y, COLS - 1, 1, ui_attr(ROLE_KEY), ui_ascii() ? "^" : "↑");
 	reading_free(&r);
 }
 
+/* ---- the claim editor's panel (e, :) ---- */
+
+/* One piece of the panel: wrapped text, the claim's 2-D box, the edit
+ * line, the caret. Pieces of a higher prio number give way first when the
+ * panel has fewer rows than it needs. */
+typedef enum ed_piece_kind { EP_TEXT, EP_BOX, EP_LINE, EP_CARET } ed_piece_kind_t;
+
+typedef struct ed_piece {
+	ed_piece_kind_t kind;
+	int prio, rows;
+	ui_role_t role;
+	char **lines;           /* EP_TEXT */
+	pp_box_t *box;          /* EP_BOX */
+	bool shown;
+} ed_piece_t;
+
+#define ED_MAX_PIECES 10
+
+typedef struct ed_panel {
+	ed_piece_t p[ED_MAX_PIECES];
+	int n;
+} ed_panel_t;
+
+static void
+panel_text(ed_panel_t *pn, int prio, ui_role_t role, char *text, int max)
+{
+	ed_piece_t *e = &pn->p[pn->n++];
+
+	assert(pn->n <= ED_MAX_PIECES);
+	memset(e, 0, sizeof *e);
+	e->kind = EP_TEXT;
+	e->prio = prio;
+	e->role = role;
+	e->lines = ui_wrap(text, COLS - 2, &e->rows);
+	if (e->rows > max) {    /* the rest is cut: say so on the last row */
+		char *last = e->lines[max - 1];
+
+		e->lines[max - 1] = xasprintf("%s%s", last, ui_glyphs()->ellipsis);
+		free(last);
+		while (e->rows > max)
+			free(e->lines[--e->rows]);
+	}
+	free(text);
+}
+
+static void
+panel_piece(ed_panel_t *pn, ed_piece_kind_t kind, int prio, int rows)
+{
+	ed_piece_t *e = &pn->p[pn->n++];
+
+	assert(pn->n <= ED_MAX_PIECES);
+	memset(e, 0, sizeof *e);
+	e->kind = kind;
+	e->prio = prio;
+	e->rows = rows;
+}
+
+/* "your claim: ..." : what its verification or judging came to. */
+static char *
+mine_verdict(const tutor_t *t, ui_role_t *role)
+{
+	const tutor_ed_claim_t *m = &t->ed->mine;
+	const char *who = m->exercise >= 0 ? "your answer" : "your claim";
+	size_t done = 0, total = 0;
+	tutor_check_t ck;
+
+	*role = ROLE_WARN;
+	switch (m->run) {
+	case EDR_RUNNING:
+		if (m->exercise >= 0)
+			return xasprintf("%s: being judged at three shapes the "
+			    "lesson covers (Esc cancels)", who);
+		if (tutor_ed_busy(t, &done, &total) && total > 0)
+			return xasprintf("%s: verifying, %zu of %zu tuples so far "
+			    "(Esc cancels)", who, done, total);
+		return xasprintf("%s: verifying over every tuple (Esc cancels)",
+		    who);
+	case EDR_CANCELLED:
+		return xasprintf("%s: verification cancelled (e, then Enter, "
+		    "checks it again)", who);
+	case EDR_NONE:
+		return xasprintf("%s", who);
+	default:
+		break;
+	}
+	if (m->run_rc != 0) {
+		*role = ROLE_FAIL;
+		return xasprintf("%s cannot be checked: %s", who, m->run_err != NULL ?
+		    m->run_err : "?");
+	}
+	if (m->judged) {
+		*role = m->verdict.outcome == EXERCISE_ACCEPTED ? ROLE_OK : ROLE_FAIL;
+		if (m->verdict.outcome == EXERCISE_ACCEPTED) {
+			const char *ans = strstr(m->verdict.message, "; the answer: ");
+
+			if (ans != NULL)        /* the shapes come below */
+				return xasprintf("%s accepted, in another form than the "
+				    "lesson's, whose answer is: %s", ui_glyphs()->ok,
+				    ans + strlen("; the answer: "));
+			return xasprintf("%s accepted: %s", ui_glyphs()->ok,
+			    m->verdict.message);
+		}
+		return xasprintf("%s refused: %s", ui_glyphs()->fail,
+		    m->verdict.message);
+	}
+	memset(&ck, 0, sizeof ck);
+	ck.valid = true;
+	ck.result = m->result;
+	*role = verdict_role(&ck);
+	{
+		char *v = verdict_line(&ck, false), *line;
+
+		line = xasprintf("%s: %s", who, v);
+		free(v);
+		return line;
+	}
+}
+
+/* The live check of your claim at the cursors (NULL: none). */
+static char *
+mine_live(const tutor_t *t, ui_role_t *role)
+{
+	const tutor_ed_claim_t *m = &t->ed->mine;
+	const claim_t *c = m->claim;
+	long *vals;
+	sbuf_t b;
+	int i;
+
+	*role = ROLE_NORMAL;
+	if (c == NULL || !m->live_valid)
+		return NULL;
+	if (m->live_rc != 0) {
+		*role = ROLE_DIM;
+		return xasprintf("here: %s", m->live_err != NULL ? m->live_err :
+		    "cannot be checked");
+	}
+	vals = xcalloc((size_t)c->nfree + 1, sizeof *vals);
+	tutor_claim_values(t, c, vals);
+	sbuf_init(&b);
+	sbuf_add(&b, "at");
+	for (i = 0; i < c->nfree; i++)
+		sbuf_addf(&b, " %s=%ld", c->free[i].name, vals[i]);
+	free(vals);
+	if (m->live.finding != NULL) {
+		*role = ROLE_FAIL;
+		sbuf_addf(&b, ": %s", m->live.finding);
+	} else if (!m->live.applies)
+		sbuf_add(&b, ": its where does not hold here");
+	else {
+		sbuf_addf(&b, ": formula % .6g numeric % .6g %s", m->live.formula,
+		    m->live.numeric, m->live.ok ? ui_glyphs()->ok :
+		    ui_glyphs()->fail);
+		*role = m->live.ok ? ROLE_NORMAL : ROLE_FAIL;
+	}
+	return sbuf_take(&b);
+}
+
+/* The first counterexample of your claim (NULL: none). */
+static char *
+mine_cex(const tutor_t *t)
+{
+	const tutor_ed_claim_t *m = &t->ed->mine;
+	char *at, *line;
+
+	if (m->run != EDR_DONE || !m->has_result || !m->result.has_cex)
+		return NULL;
+	at = verify_cex_str(m->claim, &m->result);
+	if (m->result.cex_finding != NULL)
+		line = xasprintf("counterexample (c): %s: %s", at,
+		    m->result.cex_finding);
+	else
+		line = xasprintf("counterexample (c): %s: formula %.4g, numeric "
+		    "%.4g", at, m->result.cex_formula, m->result.cex_numeric);
+	free(at);
+	return line;
+}
+
+/* The pieces, top to bottom: the verdict, the claim in 2-D, the live
+ * check, the counterexample and the smallest shape, then the line (or,
+ * not typing, the keys) and a syntax error's caret and message. */
+static void
+panel_make(const tutor_t *t, ed_panel_t *pn)
+{
+	const tutor_ed_t *ed = t->ed;
+	const tutor_ed_claim_t *m = &ed->mine;
+	const char *ans;
+	pp_box_t *box;
+	ui_role_t role;
+	char *s;
+
+	memset(pn, 0, sizeof *pn);
+	if (m->claim != NULL) {
+		s = mine_verdict(t, &role);
+		panel_text(pn, 1, role, s, 4);
+		if (m->judged && m->run == EDR_DONE && m->run_rc == 0 &&
+		    m->verdict.outcome == EXERCISE_ACCEPTED &&
+		    (ans = strstr(m->verdict.message, "; the answer: ")) != NULL)
+			panel_text(pn, 3, ROLE_DIM, xstrndup(m->verdict.message,
+			    (size_t)(ans - m->verdict.message)), 3);
+		box = claim_render_fit(m->claim, ui_ascii() ? PP_ASCII :
+		    PP_UNICODE, COLS - 4);
+		panel_piece(pn, EP_BOX, 4, box->height);
+		pn->p[pn->n - 1].box = box;
+		if ((s = mine_live(t, &role)) != NULL)
+			panel_text(pn, 2, role, s, 2);
+		/* After c the live check is at the counterexample: the
+		 * smallest shape comes before its line. */
+		if ((s = mine_cex(t)) != NULL)
+			panel_text(pn, 3, ROLE_WARN, s, 2);
+		if ((s = shrink_line(t, true)) != NULL)
+			panel_text(pn, 2, ROLE_WARN, s, 3);
+	} else if (ed->syntax == NULL)
+		panel_text(pn, 5, ROLE_DIM, xstrdup("type a claim, such as "
+		    "output[b, c_out, h_out, w_out] = ...; Enter checks it, Esc "
+		    "closes, Tab completes a name, Up/Down the history"), 2);
+	if (ed->typing)
+		panel_piece(pn, EP_LINE, 0, 1);
+	else
+		panel_text(pn, 0, ROLE_DIM, xstrdup("e edit, c "
+		    "counterexample, w write to mine.md, Esc close"), 1);
+	if (ed->syntax != NULL && ed->typing) {
+		panel_piece(pn, EP_CARET, 0, 1);
+		panel_text(pn, 0, ROLE_FAIL, xstrdup(ed->syntax), 2);
+	}
+}
+
+static void
+panel_free(ed_panel_t *pn)
+{
+	int i;
+
+	for (i = 0; i < pn->n; i++) {
+		if (pn->p[i].lines != NULL)
+			ui_lines_free(pn->p[i].lines, pn->p[i].rows);
+		pp_box_free(pn->p[i].box);
+	}
+}
+
+/* Choose the pieces that fit max rows: all, less those of the highest
+ * prio number first. Returns the rows used. */
+static int
+panel_fit(ed_panel_t *pn, int max)
+{
+	int i, used = 0, prio;
+
+	for (i = 0; i < pn->n; i++) {
+		pn->p[i].shown = true;
+		used += pn->p[i].rows;
+	}
+	for (prio = 5; prio > 0 && used > max; prio--)
+		for (i = pn->n - 1; i >= 0 && used > max; i--)
+			if (pn->p[i].prio == prio && pn->p[i].shown) {
+				pn->p[i].shown = false;
+				used -= pn->p[i].rows;
+			}
+	return used;
+}
+
+/* Display columns of the first n bytes of s. */
+static int
+width_n(const char *s, size_t n)
+{
+	char *p = xstrndup(s, n);
+	int w = ui_width(p);
+
+	free(p);
+	return w;
+}
+
+/* The first column of the line shown: so that the cursor is in view. */
+static int
+line_scroll(const tutor_ed_t *ed, int w)
+{
+	int cw = width_n(lineedit_text(ed->le), lineedit_cursor(ed->le));
+
+	return cw > w - 1 ? cw - (w - 1) : 0;
+}
+
+/* "> text" with the cursor's character in reverse video, ◂ ▸ where the
+ * line goes on beyond the screen. */
+static void
+draw_edit_line(const tutor_ed_t *ed, int y)
+{
+	const char *text = lineedit_text(ed->le);
+	size_t cur = lineedit_cursor(ed->le), next = cur;
+	int w = COLS - 4, start = line_scroll(ed, w), cx;
+	char *ch;
+
+	ui_put(y, 1, 2, ui_attr(ROLE_KEY), start > 0 ?
+	    (ui_ascii() ? "<" : "◂") : ">");
+	ui_put(y, 3, w, A_NORMAL, ui_skip(text, start));
+	if (ui_width(text) - start > w)
+		ui_put(y, COLS - 1, 1, ui_attr(ROLE_KEY), ui_ascii() ? ">" : "▸");
+	if (text[next] != '\0')
+		for (next++; ((unsigned char)text[next] & 0xc0) == 0x80; next++)
+			;
+	ch = cur < next ? xstrndup(text + cur, next - cur) : xstrdup(" ");
+	cx = 3 + width_n(text, cur) - start;
+	ui_put(y, cx, 1, A_REVERSE, ch);
+	free(ch);
+}
+
+/* The caret under the column the parser names. */
+static void
+draw_caret(const tutor_ed_t *ed, int y)
+{
+	const char *text = lineedit_text(ed->le);
+	size_t at = ed->syntax_at < 0 ? strlen(text) : (size_t)ed->syntax_at;
+	int w = COLS - 4, start = line_scroll(ed, w), cx;
+
+	if (at > strlen(text))
+		at = strlen(text);
+	cx = 3 + width_n(text, at) - start;
+	if (cx < 3)
+		cx = 3;
+	if (cx > COLS - 2)
+		cx = COLS - 2;
+	ui_put(y, cx, 1, ui_attr(ROLE_FAIL), "^");
+}
+
+/* The panel's rows for at most max rows of the screen (0: closed). */
+static int
+panel_rows(const tutor_t *t, int max)
+{
+	ed_panel_t pn;
+	int n;
+
+	if (!tutor_ed_shown(t))
+		return 0;
+	panel_make(t, &pn);
+	n = panel_fit(&pn, max);
+	panel_free(&pn);
+	return n;
+}
+
+/* Draw the panel in rows rows from y. */
+static void
+draw_panel(const tutor_t *t, int y, int rows)
+{
+	const tutor_ed_t *ed = t->ed;
+	ed_panel_t pn;
+	int i, k;
+
+	panel_make(t, &pn);
+	panel_fit(&pn, rows);
+	ui_clear(y, 0, rows, COLS);
+	for (i = 0; i < pn.n; i++) {
+		const ed_piece_t *e = &pn.p[i];
+
+		if (!e->shown)
+			continue;
+		for (k = 0; k < e->rows; k++) {
+			if (e->kind == EP_TEXT)
+				ui_put(y + k, 1, COLS - 2, ui_attr(e->role), e->lines[k]);
+			else if (e->kind == EP_BOX)
+				ui_put(y + k, 3, COLS - 4, A_NORMAL, e->box->rows[k]);
+			else if (e->kind == EP_LINE)
+				draw_edit_line(ed, y + k);
+			else
+				draw_caret(ed, y + k);
+		}
+		y += e->rows;
+	}
+	panel_free(&pn);
+}
+
+/* ---- the layouts' geometry, shared by the measure and the drawing ---- */
+
+/* The claim editor's panel, when shown, takes the verdict's rows (and the
+ * live check's), and more as it needs: at most half of the reading
+ * layout's rows, a row less exploring (the panes keep their least). */
+static int
+panel_room(const tutor_t *t)
+{
+	return panel_rows(t, t->layout == LAYOUT_READ ? (LINES - 4) / 2 :
+	    (LINES - 4) / 2 - 1);
+}
+
+/* Rows of the reading layout's column: all but the bars, the heading and
+ * the verdict's four rows (or the editor's panel). */
+static int
+read_rows(const tutor_t *t)
+{
+	int ed = panel_room(t);
+
+	return LINES - 4 - (ed > 0 ? ed : 4);
+}
+
+/* The exploring layout: the text area (rows 2 .. 2 + text_rows - 1), the
+ * claim's rows in it, the panes' rows under it. The whole claim comes
+ * first: the panes give way (down to three grid rows), then the prose
+ * (down to one line). A claim taller than that (60x20), or the source
+ * shown (o), makes the text area one column of prose, claim and source
+ * that scrolls, like the reading layout's. */
+typedef struct explore_geom {
+	int text_rows, ch, ph;
+	bool column;
+} explore_geom_t;
+
+static void
+explore_geom(const tutor_t *t, explore_geom_t *g)
+{
+	int ed = panel_room(t);
+	int avail = LINES - (ed > 0 ? ed + 2 : STATUS_ROWS) - 2;
+
+	g->ph = pane_rows(t);
+	if (g->ph > avail * 3 / 5)
+		g->ph = avail * 3 / 5;
+	g->ch = claim_rows(t);
+	if (g->ch + 1 > avail - g->ph)
+		g->ph = avail - g->ch - 1;
+	if (g->ph < PANE_MIN_ROWS)
+		g->ph = PANE_MIN_ROWS;
+	g->text_rows = avail - g->ph;
+	g->column = t->show_source || g->ch > g->text_rows - 1;
+}
+
 void
-ui_draw_lesson(tutor_t *t)
+ui_lesson_measure(const tutor_t *t, tutor_measure_t *m)
+{
+	explore_geom_t g;
+	claim_t *c = tutor_cur_claim(t);
+
+	memset(m, 0, sizeof *m);
+	if (tutor_cur_lesson(t) == NULL || tutor_cur_step(t) == NULL)
+		return;
+	explore_geom(t, &g);
+	if (t->layout == LAYOUT_READ || g.column) {
+		reading_t r;
+
+		reading_make(t, &r);
+		m->page = t->layout == LAYOUT_READ ? read_rows(t) : g.text_rows;
+		m->rows = reading_rows(&r);
+		if (r.box != NULL) {
+			m->claim_from = r.nprose + 1;
+			m->claim_n = 1 + r.nhead + r.box->height;
+			m->claim_over = r.box->width - (COLS - 4);
+		}
+		if (r.src != NULL)      /* its title, after a blank line */
+			m->source_from = reading_rows(&r) - r.nsrc - 1 -
+			    (r.raw != NULL ? 2 + r.nraw : 0);
+		reading_free(&r);
+	} else {
+		char **lines;
+		int n;
+
+		lines = prose_lines(t, &n);
+		m->page = prose_room(g.text_rows, g.ch, n);
+		m->rows = n;
+		ui_lines_free(lines, n);
+		if (c != NULL) {
+			pp_box_t *box = claim_box(t, c, COLS - 4);
+
+			m->claim_over = box->width - (COLS - 4);
+			pp_box_free(box);
+		}
+	}
+}
+
+void
+ui_draw_lesson(const tutor_t *t)
 {
 	tutor_lesson_t *tl = tutor_cur_lesson(t);
-	int avail, ph, ch, y_status = LINES - STATUS_ROWS;
+	int y_status = LINES - STATUS_ROWS, ed = panel_room(t);
+	explore_geom_t g;
 	char right[64], *left;
 
 	if (tl == NULL) {
@@ -755,28 +1312,29 @@ ui_draw_lesson(tutor_t *t)
 	free(left);
 	draw_heading(t, 1);
 	if (t->layout == LAYOUT_READ) {
-		/* No cursors: the live check's two rows go to the verdict. */
-		draw_reading(t, 2, LINES - 6 - 2);
-		draw_verify(t, LINES - 6, 4);
+		/* No cursors: the live check's two rows go to the verdict; the
+		 * editor's panel, when shown, takes the verdict's place. */
+		draw_reading(t, 2, read_rows(t));
+		if (ed > 0)
+			draw_panel(t, LINES - 2 - ed, ed);
+		else
+			draw_verify(t, LINES - 6, 4);
 		ui_message_line(t, LINES - 2);
 		ui_hint_line(t);
 		return;
 	}
-	avail = y_status - 2;
-	ph = pane_rows(t);
-	if (ph > avail * 3 / 5)
-		ph = avail * 3 / 5;
-	/* The whole claim comes first: the panes give way (down to three
-	 * grid rows), then the prose (down to one line, which scrolls). */
-	ch = claim_rows(t);
-	if (ch + 1 > avail - ph)
-		ph = avail - ch - 1;
-	if (ph < PANE_MIN_ROWS)
-		ph = PANE_MIN_ROWS;
-	draw_text_area(t, 2, avail - ph, ch);
-	draw_panes(t, 2 + avail - ph, ph);
-	draw_live(t, y_status);
-	draw_verify(t, y_status + 2, 2);
+	explore_geom(t, &g);
+	if (g.column)
+		draw_reading(t, 2, g.text_rows);
+	else
+		draw_text_area(t, 2, g.text_rows, g.ch);
+	draw_panes(t, 2 + g.text_rows, g.ph);
+	if (ed > 0)
+		draw_panel(t, LINES - 2 - ed, ed);
+	else {
+		draw_live(t, y_status);
+		draw_verify(t, y_status + 2, 2);
+	}
 	ui_message_line(t, LINES - 2);
 	ui_hint_line(t);
 }
