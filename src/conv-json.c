@@ -225,16 +225,16 @@ int
 conv_json_write(const char *path, const conv_shape_t *s, const char *layout,
     char **err)
 {
-	FILE *f = fopen(path, "w");
-	int ok;
+	char *tmp;
+	FILE *f = util_replace_open(path, &tmp, err);
+	bool ok;
 
 	if (f == NULL)
-		return set_error(err, "%s: cannot write: %s", path, strerror(errno));
+		return -1;
+	errno = 0;
 	ok = fprintf(f, "{\"stride\":[%ld,%ld],\"padding\":[%ld,%ld],"
 	    "\"dilation\":[%ld,%ld],\"groups\":%ld,\"layout\":\"%s\"}\n",
 	    s->strh, s->strw, s->pad_h, s->pad_w, s->dil_h, s->dil_w,
 	    s->groups, layout) > 0;
-	if (fclose(f) != 0 || !ok)
-		return set_error(err, "%s: cannot write: %s", path, strerror(errno));
-	return 0;
+	return util_replace_close(f, &tmp, path, ok, err);
 }

@@ -11,8 +11,8 @@
  * accepted too, and the answer given after it.
  *
  * No curses, no output: the tutor's exercise steps and `convgrad verify`
- * call it. The exercise block in lessons (prompt, hidden answer, hints) is
- * not parsed yet: this module is the judge it will use.
+ * call it. The exercise block of a lesson (prompt, hidden answer, hints)
+ * is parsed by lesson.c into lesson_exercise_t.
  */
 #ifndef CONVGRAD_EXERCISE_H
 #define CONVGRAD_EXERCISE_H

@@ -272,14 +272,18 @@ cost_refuse(const gradcheck_opts_t *o, const gradcheck_cost_t *c,
     char **err)
 {
 	gradcheck_cost_t sc;
-	char *what = gradcheck_cost_str(c), *hint;
+	char *what = gradcheck_cost_str(c), *hint, *over;
 	double total = (double)conv_output_size(&o->shape) *
 	    (double)conv_input_size(&o->shape);
 	size_t k = sample_that_fits(o, &sc);
 	char lim[32], miss[32];
 	int rc;
 
-	if (k == 0)
+	if (k == 0 && o->max_memory > 0 &&
+	    sc.jacobian_bytes > (double)o->max_memory)
+		hint = xasprintf("even --sample 1 holds %s: raise --max-memory",
+		    bytes_str(sc.jacobian_bytes, miss, sizeof(miss)));
+	else if (k == 0)
 		hint = xasprintf("even --sample 1 needs about %.2g multiply-adds: "
 		    "raise --max-cost", sc.work);
 	else
@@ -287,12 +291,18 @@ cost_refuse(const gradcheck_opts_t *o, const gradcheck_cost_t *c,
 		    "misses a single bad entry among the %.0f of d output/d input "
 		    "with probability 1 - K/total = %s", k, sc.work, total,
 		    gradcheck_miss_str((double)k, total, miss, sizeof(miss)));
-	rc = set_error(err, "this check needs %s,\nover the limit of %.2g "
-	    "multiply-adds (--max-cost) or %s held (--max-memory).\n"
+	/* name the limit this run is over, not both */
+	if (o->max_memory > 0 && c->jacobian_bytes > (double)o->max_memory)
+		over = xasprintf("over the limit of %s held (--max-memory)",
+		    bytes_str((double)o->max_memory, lim, sizeof(lim)));
+	else
+		over = xasprintf("over the limit of %.2g multiply-adds "
+		    "(--max-cost)", o->max_work);
+	rc = set_error(err, "this check needs %s,\n%s.\n"
 	    "Use --budget SECONDS to compare random whole groups of entries "
 	    "for that long,\nor --sample K to check K random entries of each "
-	    "Jacobian and gradient:\n%s.", what, o->max_work,
-	    bytes_str((double)o->max_memory, lim, sizeof(lim)), hint);
+	    "Jacobian and gradient:\n%s.", what, over, hint);
+	free(over);
 	free(what);
 	free(hint);
 	return rc;
@@ -830,9 +840,13 @@ make_one_dir(const char *dir, const char *shown, char **err)
 {
 	struct stat st;
 
-	if (mkdir(dir, 0777) != 0 && errno != EEXIST)
-		return set_error(err, "%s: cannot create the directory: %s", shown,
-		    strerror(errno));
+	if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+		if (strcmp(dir, shown) == 0)
+			return set_error(err, "%s: cannot create the directory: "
+			    "%s", shown, strerror(errno));
+		return set_error(err, "%s: cannot create the directory %s: %s",
+		    shown, dir, strerror(errno));          /* say which part */
+	}
 	if (stat(dir, &st) != 0)
 		return set_error(err, "%s: %s", shown, strerror(errno));
 	if (!S_ISDIR(st.st_mode) && strcmp(dir, shown) == 0)

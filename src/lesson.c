@@ -9,6 +9,7 @@
  *   ```shape          the default shape (one per lesson)
  *   ```check          claims, parsed by claims_parse_block (expr.h)
  *   ```source         the source document's text, kept verbatim
+ *   ```exercise       an exercise: prompt, hidden answer (a claim), hints
  *   anything else     prose: paragraphs as plain text (inline code kept,
  *                     soft breaks as spaces, emphasis and links reduced to
  *                     their text), lists, quotes and other code indented.
@@ -505,6 +506,238 @@ add_shape(struct lesson_parse *lp, cmark_node *n, char **err)
 	return shape_parse(lp->l, lit != NULL ? lit : "", line + 1, err);
 }
 
+/* ---- the exercise block ---- */
+
+/* One exercise block being read: the fields so far, and where each of
+ * prompt and answer was written (line 0: not yet). */
+struct ex_parse {
+	struct lesson_parse *lp;
+	lesson_exercise_t *ex;
+	sbuf_t *field;          /* the field continuation lines go to, or NULL */
+	bool field_is_answer;
+	sbuf_t prompt, answer;
+	sbuf_t *hints;
+	int nalloc_hints;
+	int prompt_line, answer_line, answer_col;
+	int col0;               /* the file column of the block's column 1 */
+};
+
+/* A field's name: prompt, answer or hint. */
+static const char *const ex_fields[] = { "prompt", "answer", "hint" };
+#define EX_FIELDS_EXPECTED "expected 'prompt:', 'answer:' or 'hint:'"
+
+/* Add a continuation line (white space trimmed) to a prose field. */
+static void
+ex_add_words(sbuf_t *b, const char *s, size_t n)
+{
+	while (n > 0 && (*s == ' ' || *s == '\t')) {
+		s++;
+		n--;
+	}
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' ||
+	    s[n - 1] == '\r'))
+		n--;
+	if (n == 0)
+		return;
+	if (b->len > 0)
+		sbuf_add(b, " ");
+	sbuf_addn(b, s, n);
+}
+
+/* A new hint tier: its buffer. */
+static sbuf_t *
+ex_new_hint(struct ex_parse *ep)
+{
+	if (ep->ex->nhints == ep->nalloc_hints) {
+		ep->nalloc_hints = ep->nalloc_hints ? 2 * ep->nalloc_hints : 4;
+		ep->hints = xreallocarray(ep->hints, (size_t)ep->nalloc_hints,
+		    sizeof *ep->hints);
+	}
+	sbuf_init(&ep->hints[ep->ex->nhints]);
+	return &ep->hints[ep->ex->nhints++];
+}
+
+/* The field line "NAME: VALUE" at file line `line` (s, n: the line in the
+ * block, not starting with white space). */
+static int
+ex_field_line(struct ex_parse *ep, const char *s, size_t n, int line,
+    char **err)
+{
+	const char *path = ep->lp->l->path, *colon = memchr(s, ':', n);
+	size_t k, klen = colon != NULL ? (size_t)(colon - s) : 0, v;
+	int which = -1;
+
+	for (k = 0; colon != NULL && k < 3; k++)
+		if (strlen(ex_fields[k]) == klen &&
+		    strncmp(s, ex_fields[k], klen) == 0)
+			which = (int)k;
+	if (which < 0)
+		return set_error(err, "%s:%d:%d: error: %s '%.*s' in the exercise "
+		    "block (%s; a line starting with white space continues the "
+		    "field above)", path, line, ep->col0, colon != NULL ?
+		    "unknown field" : "expected a field, got",
+		    (int)(colon != NULL ? klen : n), s, EX_FIELDS_EXPECTED);
+	v = klen + 1;
+	while (v < n && (s[v] == ' ' || s[v] == '\t'))
+		v++;
+	if (which == 0 || which == 1) {
+		int *seen = which == 0 ? &ep->prompt_line : &ep->answer_line;
+
+		if (*seen > 0)
+			return set_error(err, "%s:%d:%d: error: a second %s in the "
+			    "exercise block (the first is at line %d)", path, line,
+			    ep->col0, ex_fields[which], *seen);
+		*seen = line;
+	}
+	ep->field_is_answer = which == 1;
+	if (which == 1) {
+		ep->field = &ep->answer;
+		ep->answer_col = ep->col0 + (int)v;
+		sbuf_addn(&ep->answer, s + v, n - v);
+		return 0;
+	}
+	ep->field = which == 0 ? &ep->prompt : ex_new_hint(ep);
+	ex_add_words(ep->field, s + v, n - v);
+	return 0;
+}
+
+/* One line of the block's content (s, n without the line end). */
+static int
+ex_line(struct ex_parse *ep, const char *s, size_t n, int line, char **err)
+{
+	bool cont = n > 0 && (s[0] == ' ' || s[0] == '\t');
+	size_t i;
+
+	for (i = 0; i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r'); i++)
+		;
+	if (i == n) {              /* blank: kept in an answer, for its lines */
+		if (ep->field_is_answer)
+			sbuf_add(&ep->answer, "\n");
+		return 0;
+	}
+	if (!cont)
+		return ex_field_line(ep, s, n, line, err);
+	if (ep->field == NULL)
+		return set_error(err, "%s:%d:%d: error: a continuation line before "
+		    "any field in the exercise block (%s)", ep->lp->l->path, line,
+		    ep->col0, EX_FIELDS_EXPECTED);
+	if (ep->field_is_answer) {
+		sbuf_add(&ep->answer, "\n");
+		sbuf_addn(&ep->answer, s, n);
+	} else
+		ex_add_words(ep->field, s, n);
+	return 0;
+}
+
+/* Is the claim text a let ("let" and white space first)? */
+static bool
+text_is_let(const char *t)
+{
+	while (*t == ' ' || *t == '\t' || *t == '\n')
+		t++;
+	return strncmp(t, "let", 3) == 0 && (t[3] == ' ' || t[3] == '\t' ||
+	    t[3] == '\n' || t[3] == '\0');
+}
+
+/* The fields read: check them and fill ep->ex (fence at line:col). */
+static int
+ex_finish(struct ex_parse *ep, int line, int col, char **err)
+{
+	lesson_exercise_t *ex = ep->ex;
+	const char *path = ep->lp->l->path;
+	int i;
+
+	if (ep->prompt_line == 0 || ep->prompt.len == 0)
+		return set_error(err, "%s:%d:%d: error: the exercise block has %s "
+		    "(write 'prompt: ' and the question)", path,
+		    ep->prompt_line ? ep->prompt_line : line, col,
+		    ep->prompt_line ? "an empty prompt" : "no prompt");
+	if (ep->answer_line == 0 || ep->answer.len == 0 ||
+	    strspn(ep->answer.s, " \t\r\n") == ep->answer.len)
+		return set_error(err, "%s:%d:%d: error: the exercise block has %s "
+		    "(write 'answer: ' and a claim that holds, hidden from the "
+		    "student)", path, ep->answer_line ? ep->answer_line : line,
+		    col, ep->answer_line ? "an empty answer" : "no answer");
+	while (ep->answer.len > 0 && strchr(" \t\r\n",
+	    ep->answer.s[ep->answer.len - 1]) != NULL)
+		ep->answer.s[--ep->answer.len] = '\0';
+	ex->prompt = sbuf_take(&ep->prompt);
+	ex->answer = sbuf_take(&ep->answer);
+	ex->hints = ex->nhints > 0 ? xcalloc((size_t)ex->nhints,
+	    sizeof *ex->hints) : NULL;
+	for (i = 0; i < ex->nhints; i++)
+		ex->hints[i] = sbuf_take(&ep->hints[i]);
+	if (text_is_let(ex->answer))
+		return set_error(err, "%s:%d:%d: error: the exercise's answer is a "
+		    "let; an answer is a claim (FORMULA = FORMULA, or d ... / d "
+		    "... = ...) that the student's must match", path,
+		    ep->answer_line, ep->answer_col);
+	ex->answer_claim = claim_parse(ex->answer, path, ep->answer_line,
+	    ep->answer_col, ep->lp->l->scope, err);
+	if (ex->answer_claim == NULL)
+		return -1;
+	if (ex->answer_claim->expect_fail || ex->answer_claim->kind == CLAIM_LET)
+		return set_error(err, "%s:%d:%d: error: the exercise's answer is "
+		    "%s; an answer must hold", path, ep->answer_line,
+		    ep->answer_col, ex->answer_claim->expect_fail ? "marked "
+		    "'expect fail' (an erratum)" : "a let");
+	return 0;
+}
+
+static void
+ex_parse_free(struct ex_parse *ep)
+{
+	int i;
+
+	sbuf_free(&ep->prompt);
+	sbuf_free(&ep->answer);
+	for (i = 0; i < ep->ex->nhints; i++)
+		sbuf_free(&ep->hints[i]);
+	free(ep->hints);
+}
+
+/* A new exercise at the end of step st (zeroed). */
+static lesson_exercise_t *
+ex_append(lesson_step_t *st)
+{
+	st->exercises = xreallocarray(st->exercises,
+	    (size_t)st->nexercises + 1, sizeof *st->exercises);
+	memset(&st->exercises[st->nexercises], 0, sizeof *st->exercises);
+	return &st->exercises[st->nexercises++];
+}
+
+static int
+add_exercise(struct lesson_parse *lp, cmark_node *n, char **err)
+{
+	lesson_step_t *st = cur_step(lp);
+	const char *lit = cmark_node_get_literal(n), *p, *nl;
+	int line = cmark_node_get_start_line(n), col =
+	    cmark_node_get_start_column(n), at = line + 1, rc = 0;
+	struct ex_parse ep;
+
+	if (st == NULL)
+		return set_error(err, "%s:%d:%d: error: an exercise block outside "
+		    "a step (put a '## ' heading above it)", lp->l->path, line,
+		    col);
+	memset(&ep, 0, sizeof ep);
+	ep.lp = lp;
+	ep.ex = ex_append(st);
+	ep.ex->line = line;
+	ep.col0 = col;
+	sbuf_init(&ep.prompt);
+	sbuf_init(&ep.answer);
+	for (p = lit != NULL ? lit : ""; *p != '\0' && rc == 0; at++) {
+		nl = strchr(p, '\n');
+		rc = ex_line(&ep, p, nl != NULL ? (size_t)(nl - p) : strlen(p),
+		    at, err);
+		p = nl != NULL ? nl + 1 : p + strlen(p);
+	}
+	if (rc == 0)
+		rc = ex_finish(&ep, line, col, err);
+	ex_parse_free(&ep);
+	return rc;
+}
+
 /* The first word of a fence's info string. */
 static bool
 info_is(cmark_node *n, const char *word)
@@ -526,6 +759,8 @@ add_code(struct lesson_parse *lp, cmark_node *n, char **err)
 		return add_source(lp, n, err);
 	if (info_is(n, "shape"))
 		return add_shape(lp, n, err);
+	if (info_is(n, "exercise"))
+		return add_exercise(lp, n, err);
 	add_prose(lp, n);
 	return 0;
 }
@@ -895,6 +1130,19 @@ lesson_load(const char *path, char **err)
 }
 
 static void
+lesson_exercise_clear(lesson_exercise_t *ex)
+{
+	int i;
+
+	free(ex->prompt);
+	free(ex->answer);
+	claim_free(ex->answer_claim);
+	for (i = 0; i < ex->nhints && ex->hints != NULL; i++)
+		free(ex->hints[i]);
+	free(ex->hints);
+}
+
+static void
 step_free(lesson_step_t *st)
 {
 	int i;
@@ -906,6 +1154,9 @@ step_free(lesson_step_t *st)
 	for (i = 0; i < st->nclaims; i++)
 		claim_free(st->claims[i]);
 	free(st->claims);
+	for (i = 0; i < st->nexercises; i++)
+		lesson_exercise_clear(&st->exercises[i]);
+	free(st->exercises);
 }
 
 void

@@ -11,6 +11,11 @@
  *   ```check                     claims of the step (expr.h)
  *   ```source                    the source document's text for the step,
  *                                verbatim (its LaTeX as written)
+ *   ```exercise                  an exercise of the step (lesson_exercise_t):
+ *   prompt: what to work out      `prompt:` and `answer:` once each, `hint:`
+ *   answer: CLAIM                 any number of times (one tier each, in
+ *   hint: a first nudge           order); a line starting with white space
+ *   ```                           continues the field above
  *
  * A lesson holds at every valid shape within what it covers. By default a
  * lesson covers any sizes and strides with no padding, no dilation and
@@ -25,6 +30,23 @@
 #include "conv-shape.h"
 #include "expr.h"
 
+/* An exercise (a ```exercise block): the student is asked `prompt` and
+ * answers with a claim; `answer` is the lesson's own (hidden) claim.
+ * Prompt and hints are plain text, continuation lines joined by a space;
+ * answer is the claim's text as written (continuation lines joined by
+ * '\n', their indentation kept), and answer_claim that text parsed with
+ * the lets written above the block in scope (never a let, never `expect
+ * fail`). Whether the answer holds is checked in exercise.h, not here:
+ * parsing runs no kernel. */
+typedef struct lesson_exercise {
+	char *prompt;
+	char *answer;
+	claim_t *answer_claim;
+	int nhints;
+	char **hints;         /* tier 1 first */
+	int line;             /* line of the ```exercise fence */
+} lesson_exercise_t;
+
 typedef struct lesson_step {
 	char *title;          /* the ## heading's text */
 	char *prose;          /* paragraphs as plain text, separated by blank lines */
@@ -32,6 +54,8 @@ typedef struct lesson_step {
 	char *source;         /* the ```source blocks joined, or NULL */
 	int nclaims;
 	claim_t **claims;     /* in the order written */
+	int nexercises;
+	lesson_exercise_t *exercises;  /* in the order written */
 	int line;             /* line of the ## heading */
 } lesson_step_t;
 
@@ -54,6 +78,8 @@ typedef struct lesson {
 
 /* Read and parse a lesson file. Returns the lesson, or NULL with *err set
  * ("lessons/x.md:12:5: error: ..."; parse errors of claims as in expr.h;
+ * an exercise block without a prompt or an answer, with an unknown field,
+ * or whose answer does not parse or is a let or an erratum;
  * "x.md: not a regular file (a FIFO)" without blocking for a special
  * file; "x.md: too large: ..." past the size cap). */
 lesson_t *lesson_load(const char *path, char **err);

@@ -519,15 +519,14 @@ npy_write_dtype(const char *path, const tensor_t *t, npy_dtype_t dtype,
     char **err)
 {
 	size_t hlen, i;
-	char *header = make_header(t, dtype, &hlen);
-	FILE *f = fopen(path, "wb");
+	char *header, *tmp;
+	FILE *f = util_replace_open(path, &tmp, err);
 	bool ok;
 
-	if (f == NULL) {
-		free(header);
-		return set_error(err, "%s: cannot write: %s", path,
-		    strerror(errno));
-	}
+	if (f == NULL)
+		return -1;
+	header = make_header(t, dtype, &hlen);
+	errno = 0;
 	ok = fwrite(header, 1, hlen, f) == hlen;
 	for (i = 0; ok && i < t->size; i++) {
 		unsigned char b[8];
@@ -536,10 +535,9 @@ npy_write_dtype(const char *path, const tensor_t *t, npy_dtype_t dtype,
 		ok = fwrite(b, 1, n, f) == n;
 	}
 	free(header);
-	if (fclose(f) != 0 || !ok)
-		return set_error(err, "%s: cannot write: %s", path,
-		    strerror(errno));
-	return 0;
+	/* written beside path and renamed over it: a full disk leaves the
+	 * old file (or none), never a truncated one */
+	return util_replace_close(f, &tmp, path, ok, err);
 }
 
 int

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "progress.h"
@@ -148,6 +149,7 @@ void
 progress_set_last(progress_t *p, const char *lesson, int step)
 {
 	check_field(lesson);
+	assert(step >= 0 || step == PROGRESS_LIST);
 	free(p->last_lesson);
 	p->last_lesson = xstrdup(lesson);
 	p->last_step = step;
@@ -193,6 +195,10 @@ parse_line(progress_t *p, char *line)
 		progress_mark_solved(p, a, b);
 		return NULL;
 	}
+	if (strcmp(kind, "last") == 0 && strcmp(b, "list") == 0) {
+		progress_set_last(p, a, PROGRESS_LIST);
+		return NULL;
+	}
 	if (!parse_step(b, &step))
 		return "the step is not a number";
 	if (strcmp(kind, "seen") == 0)
@@ -230,6 +236,27 @@ parse_text(progress_t *p, char *text, size_t len, const char **why,
 	return 0;
 }
 
+/* PATH.corrupt-YYYYMMDD-HHMMSS (UTC), with -2, -3, ... when that is
+ * taken (two in one second), so no corrupt file overwrites another. */
+static char *
+aside_name(const char *path)
+{
+	char stamp[32], *name;
+	time_t now = time(NULL);
+	struct tm tm;
+	int k;
+
+	if (gmtime_r(&now, &tm) == NULL ||
+	    strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm) == 0)
+		snprintf(stamp, sizeof stamp, "%lld", (long long)now);
+	name = xasprintf("%s.corrupt-%s", path, stamp);
+	for (k = 2; access(name, F_OK) == 0 && k < 100; k++) {
+		free(name);
+		name = xasprintf("%s.corrupt-%s-%d", path, stamp, k);
+	}
+	return name;
+}
+
 int
 progress_load(progress_t *p, const char *path, char **warn)
 {
@@ -248,18 +275,20 @@ progress_load(progress_t *p, const char *path, char **warn)
 	}
 	progress_clear(p);
 	free(text);
-	aside = xasprintf("%s.corrupt", path);
+	aside = aside_name(path);
 	if (rename(path, aside) != 0) {
 		free(aside);
 		aside = NULL;
 	}
+	/* What happened first: a one-line message line shows the start. */
 	if (err != NULL)
-		set_error(warn, "%s; progress starts afresh%s%s", err,
-		    aside ? ", the file set aside as " : "", aside ? aside : "");
+		set_error(warn, "unreadable progress file, progress starts "
+		    "afresh: %s%s%s", err, aside ? "; set aside as " : "",
+		    aside ? aside : "");
 	else
-		set_error(warn, "%s:%d: corrupt progress file: %s; progress "
-		    "starts afresh%s%s", path, line, why,
-		    aside ? ", the file set aside as " : "", aside ? aside : "");
+		set_error(warn, "corrupt progress file, progress starts afresh: "
+		    "%s:%d: %s%s%s", path, line, why,
+		    aside ? "; set aside as " : "", aside ? aside : "");
 	free(err);
 	free(aside);
 	return 1;
@@ -295,7 +324,9 @@ write_file(const progress_t *p, const char *tmp)
 	bad = fprintf(f, "%s\n", PROGRESS_HEADER) < 0;
 	for (i = 0; !bad && i < p->n; i++)
 		bad = fprintf(f, "%s\n", p->rec[i]) < 0;
-	if (!bad && p->last_lesson != NULL)
+	if (!bad && p->last_lesson != NULL && p->last_step == PROGRESS_LIST)
+		bad = fprintf(f, "last\t%s\tlist\n", p->last_lesson) < 0;
+	else if (!bad && p->last_lesson != NULL)
 		bad = fprintf(f, "last\t%s\t%d\n", p->last_lesson,
 		    p->last_step) < 0;
 	if (!bad)

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "tutor-bg.h"
+#include "tutor-progress.h"
 #include "util.h"
 
 #define LI SCR_BIT(SCR_LIST)
@@ -378,6 +379,7 @@ tutor_free(tutor_t *t)
 		free(tl->path);
 	}
 	free(t->lessons);
+	tutor_progress_close(t);
 	live_clear(t);
 	verify_ctx_free(t->vc);
 	free(t->let_ready);

@@ -225,6 +225,11 @@ typedef struct tutor {
 	struct tutor_bg *bg;            /* NULL: inside the key's action */
 	bool verify_all;                /* V asked for the whole lesson */
 	int verify_one;                 /* v asked for this claim (flat), -1 */
+
+	/* The student's progress (tutor-progress.h): NULL when not kept. */
+	struct progress *progress;
+	char *progress_path;
+	bool progress_dirty;            /* changed since the last save */
 } tutor_t;
 
 /* Create the state over lesson files (already collected; copied). A lesson

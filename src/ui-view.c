@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tutor-progress.h"
 #include "util.h"
 
 /* ---- shared bits ---- */
@@ -234,12 +235,35 @@ draw_too_small(void)
 
 /* ---- the lesson list ---- */
 
+/* A lesson the student has seen steps of (in this run or before): its
+ * progress, "5/7 steps · 1/2 exercises", with ✓ or ✗ when this run
+ * verified it (in the colour of its verdict; the errata lesson's without
+ * a mark, as below). NULL when none seen (tutor-progress.h). */
+static const char *
+progress_text(tutor_t *t, int i, ui_role_t *role, char *buf, size_t len)
+{
+	const ui_glyphs_t *g = ui_glyphs();
+	tutor_lesson_state_t st = tutor_lesson_state(t, i);
+	size_t n;
+
+	if (!tutor_progress_summary(t, i, COLS < 80, buf, len))
+		return NULL;
+	n = strlen(buf);
+	*role = st == LS_VERIFIED ? ROLE_OK : st == LS_ERRATUM ? ROLE_ERRATUM :
+	    st == LS_FAILED ? ROLE_FAIL : ROLE_NORMAL;
+	if (st == LS_VERIFIED || st == LS_FAILED)    /* an erratum: no ✓ */
+		snprintf(buf + n, len - n, " %s", st == LS_FAILED ? g->fail : g->ok);
+	return buf;
+}
+
 static const char *
 state_text(tutor_t *t, int i, ui_role_t *role, char *buf, size_t len)
 {
 	const ui_glyphs_t *g = ui_glyphs();
 	const tutor_lesson_t *tl = &t->lessons[i];
 
+	if (progress_text(t, i, role, buf, len) != NULL)
+		return buf;
 	switch (tutor_lesson_state(t, i)) {
 	case LS_ERROR:
 		*role = ROLE_FAIL;

@@ -333,3 +333,57 @@ util_now(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
+
+FILE *
+util_replace_open(const char *path, char **tmp, char **err)
+{
+	static unsigned long serial;
+	int fd = -1, tries;
+	FILE *f;
+
+	/* O_EXCL with a fresh name, not mkstemp: the file gets 0666 less the
+	 * umask like any file the program writes, not mkstemp's 0600 */
+	for (tries = 0; fd < 0 && tries < 100; tries++) {
+		*tmp = xasprintf("%s.tmp-%ld-%lu", path, (long)getpid(),
+		    __atomic_add_fetch(&serial, 1, __ATOMIC_RELAXED));
+		fd = open(*tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+		if (fd < 0) {
+			free(*tmp);
+			*tmp = NULL;
+			if (errno != EEXIST)
+				break;
+		}
+	}
+	if (fd < 0 || (f = fdopen(fd, "wb")) == NULL) {
+		set_error(err, "%s: cannot write: %s", path, strerror(errno));
+		if (fd >= 0) {
+			close(fd);
+			unlink(*tmp);
+			free(*tmp);
+			*tmp = NULL;
+		}
+		return NULL;
+	}
+	return f;
+}
+
+int
+util_replace_close(FILE *f, char **tmp, const char *path, bool ok,
+    char **err)
+{
+	int e = 0;
+
+	if (!ok)
+		e = errno ? errno : EIO;
+	if (fclose(f) != 0 && e == 0)
+		e = errno;
+	if (e == 0 && rename(*tmp, path) != 0)
+		e = errno;
+	if (e != 0)
+		unlink(*tmp);
+	free(*tmp);
+	*tmp = NULL;
+	if (e != 0)
+		return set_error(err, "%s: cannot write: %s", path, strerror(e));
+	return 0;
+}

@@ -15,7 +15,9 @@
 #define CONVGRAD_UTIL_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 /* Allocation that never returns NULL: out of memory is fatal. */
 void *xmalloc(size_t n);
@@ -67,5 +69,17 @@ int utf8_width(const char *s);
 /* Seconds on the monotonic clock (CLOCK_MONOTONIC), for timing and
  * deadlines; only differences between two calls mean anything. */
 double util_now(void);
+
+/* Replacing a file whole, so that a failed write (a full disk, a signal)
+ * never leaves a truncated file where a good one, or none, was:
+ * util_replace_open creates PATH.tmp-XXXXXX beside path (the same file
+ * system, so the rename is atomic) and returns it open for writing, with
+ * *tmp its malloc'd name, or NULL with *err ("PATH: cannot write: ...").
+ * util_replace_close closes f and, if ok and the close succeeded, renames
+ * *tmp over path; otherwise removes *tmp and sets *err naming path. Frees
+ * *tmp either way. 0, or -1. */
+FILE *util_replace_open(const char *path, char **tmp, char **err);
+int util_replace_close(FILE *f, char **tmp, const char *path, bool ok,
+    char **err);
 
 #endif

@@ -182,6 +182,61 @@ static const struct bad_case {
 	  "x.md:3:1: error: the ```shape block opened here is never closed: it "
 	  "runs to the end of the file, over the heading at line 6 (close it "
 	  "with a ``` line)" },
+	/* exercise blocks */
+	{ "# T\n\n```exercise\nprompt: p\nanswer: d f / d bias[c_out] = 0\n```\n",
+	  "x.md:3:1: error: an exercise block outside a step (put a '## ' "
+	  "heading above it)" },
+	{ "# T\n\n## S\n\n```exercise\nanswer: d f / d bias[c_out] = 0\n"
+	  "hint: h\n```\n",
+	  "x.md:5:1: error: the exercise block has no prompt (write 'prompt: ' "
+	  "and the question)" },
+	{ "# T\n\n## S\n\n```exercise\nprompt: p\nhint: h\n```\n",
+	  "x.md:5:1: error: the exercise block has no answer (write 'answer: ' "
+	  "and a claim that holds, hidden from the student)" },
+	{ "# T\n\n## S\n\n```exercise\nprompt:\nanswer: d f / d bias[c_out] "
+	  "= 0\n```\n",
+	  "x.md:6:1: error: the exercise block has an empty prompt (write "
+	  "'prompt: ' and the question)" },
+	{ "# T\n\n## S\n\n```exercise\nprompt: p\nanswer:   \n```\n",
+	  "x.md:7:1: error: the exercise block has an empty answer (write "
+	  "'answer: ' and a claim that holds, hidden from the student)" },
+	{ "# T\n\n## S\n\n```exercise\nprompt: p\nanswer: d f / d bias[c_out] "
+	  "= 0\nhnt: typo\n```\n",
+	  "x.md:8:1: error: unknown field 'hnt' in the exercise block (expected "
+	  "'prompt:', 'answer:' or 'hint:'; a line starting with white space "
+	  "continues the field above)" },
+	{ "# T\n\n## S\n\n```exercise\nprompt: p\nno colon here\n```\n",
+	  "x.md:7:1: error: expected a field, got 'no colon here' in the "
+	  "exercise block (expected 'prompt:', 'answer:' or 'hint:'; a line "
+	  "starting with white space continues the field above)" },
+	{ "# T\n\n## S\n\n```exercise\n  stray\nprompt: p\n```\n",
+	  "x.md:6:1: error: a continuation line before any field in the "
+	  "exercise block (expected 'prompt:', 'answer:' or 'hint:')" },
+	{ "# T\n\n## S\n\n```exercise\nprompt: p\nprompt: q\nanswer: d f / "
+	  "d bias[c_out] = 0\n```\n",
+	  "x.md:7:1: error: a second prompt in the exercise block (the first is "
+	  "at line 6)" },
+	{ "# T\n\n## S\n\n```exercise\nprompt: p\nanswer: d f / d bias[c_out] "
+	  "= 0\nanswer: d f / d bias[c_out] = 1\n```\n",
+	  "x.md:8:1: error: a second answer in the exercise block (the first is "
+	  "at line 7)" },
+	{ "# T\n\n## S\n\n```exercise\nprompt: p\nanswer: let t[i < N] = i\n"
+	  "```\n",
+	  "x.md:7:9: error: the exercise's answer is a let; an answer is a claim "
+	  "(FORMULA = FORMULA, or d ... / d ... = ...) that the student's must "
+	  "match" },
+	{ "# T\n\n## S\n\n```exercise\nprompt: p\nanswer: d f / d bias[c_out] "
+	  "= 0 expect fail\n```\n",
+	  "x.md:7:9: error: the exercise's answer is marked 'expect fail' (an "
+	  "erratum); an answer must hold" },
+	{ "# T\n\n## S\n\n```exercise\nprompt: p\nanswer: d f / d bias[c_out] "
+	  "= 0\n```\n\n```exercise\nprompt: p\n```\n",
+	  "x.md:10:1: error: the exercise block has no answer (write 'answer: ' "
+	  "and a claim that holds, hidden from the student)" },
+	{ "# T\n\n## S\n\n```exercise\nprompt: p\nanswer: d f / d bias[c_out] "
+	  "= 0\n",
+	  "x.md:5:1: error: the ```exercise block opened here is never closed "
+	  "(close it with a ``` line)" },
 };
 
 START_TEST(test_bad)
@@ -386,6 +441,67 @@ START_TEST(test_special_files)
 }
 END_TEST
 
+/* An exercise block: prompt and hints joined, the answer as written and
+ * parsed with the lets above it in scope, at the file's lines. */
+START_TEST(test_exercise_block)
+{
+	static const char text[] =
+	    "# T\n\n## S\n\n```check\nlet twice[c < C_out] = 2 * bias[c]\n"
+	    "```\n\n```exercise\nprompt: Which gradient\n  does bias get?\n"
+	    "answer: d f / d bias[c_out]\n"
+	    "    = sum(b, h_out, w_out) df[b, c_out, h_out, w_out]\n"
+	    "hint: sum over\n\tthe batch\nhint: and positions\n```\n\n"
+	    "```exercise\nprompt: twice\nanswer: twice[c] = 2 * bias[c]\n```\n"
+	    "\n## U\n\nNo exercise here.\n";
+	char *err = NULL;
+	lesson_t *l = lesson_parse(text, sizeof text - 1, "x.md", &err);
+	const lesson_exercise_t *ex;
+
+	ck_assert_msg(l != NULL, "%s", err ? err : "?");
+	ck_assert_int_eq(l->nsteps, 2);
+	ck_assert_int_eq(l->steps[0].nexercises, 2);
+	ck_assert_int_eq(l->steps[1].nexercises, 0);
+	ck_assert_ptr_null(l->steps[1].exercises);
+	ex = &l->steps[0].exercises[0];
+	ck_assert_int_eq(ex->line, 9);
+	ck_assert_str_eq(ex->prompt, "Which gradient does bias get?");
+	ck_assert_str_eq(ex->answer, "d f / d bias[c_out]\n"
+	    "    = sum(b, h_out, w_out) df[b, c_out, h_out, w_out]");
+	ck_assert_ptr_nonnull(ex->answer_claim);
+	ck_assert_int_eq(ex->answer_claim->kind, CLAIM_CHAIN);
+	ck_assert_int_eq(ex->answer_claim->line, 12);
+	ck_assert_int_eq(ex->answer_claim->col, 9);
+	ck_assert_int_eq(ex->nhints, 2);
+	ck_assert_str_eq(ex->hints[0], "sum over the batch");
+	ck_assert_str_eq(ex->hints[1], "and positions");
+	/* the let above is in scope for the second answer */
+	ex = &l->steps[0].exercises[1];
+	ck_assert_int_eq(ex->line, 19);
+	ck_assert_int_eq(ex->answer_claim->kind, CLAIM_IDENTITY);
+	ck_assert_int_eq(ex->nhints, 0);
+	ck_assert_ptr_null(ex->hints);
+	/* the exercise blocks are not prose */
+	ck_assert_ptr_null(strstr(l->steps[0].prose, "prompt"));
+	lesson_free(l);
+}
+END_TEST
+
+/* An answer's parse error points into the lesson file: the continuation
+ * line of the answer, at its column. */
+START_TEST(test_exercise_answer_error)
+{
+	static const char text[] =
+	    "# T\n\n## S\n\n```exercise\nprompt: p\n"
+	    "answer: d f / d bias[c_out]\n      = sum(b df[b, c_out, 0, 0]\n```\n";
+	char *err = NULL;
+
+	ck_assert_ptr_null(lesson_parse(text, sizeof text - 1, "x.md", &err));
+	ck_assert_ptr_nonnull(err);
+	ck_assert_msg(strncmp(err, "x.md:8:", 7) == 0, "%s", err);
+	free(err);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -398,6 +514,8 @@ make_suite(void)
 	tcase_add_loop_test(tc, test_bad, 0,
 	    (int)(sizeof bad_cases / sizeof bad_cases[0]));
 	tcase_add_test(tc, test_bad_claim_line);
+	tcase_add_test(tc, test_exercise_block);
+	tcase_add_test(tc, test_exercise_answer_error);
 	tcase_add_test(tc, test_fences_closed);
 	tcase_add_test(tc, test_defaults_and_covers);
 	tcase_add_test(tc, test_collect);

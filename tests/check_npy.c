@@ -11,6 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "check-util.h"
@@ -482,6 +485,52 @@ START_TEST(test_io_errors)
 }
 END_TEST
 
+/* A write that fails part way (here the file size limit, as a full disk
+ * would: EFBIG instead of ENOSPC) leaves the old file whole and no
+ * temporary beside it. Check forks each test, so the limit stays here. */
+START_TEST(test_failed_write_keeps_old_file)
+{
+	char dir[] = "/tmp/check_npy-XXXXXX", *path, *err = NULL;
+	tensor_t *small = tensor_create1(8), *big = tensor_create1(100000);
+	tensor_t *back = NULL;
+	struct rlimit rl = { 4096, 4096 };
+	struct dirent *de;
+	DIR *d;
+	size_t i, entries = 0;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	path = xasprintf("%s/dinput.npy", dir);
+	for (i = 0; i < small->size; i++)
+		small->data[i] = (double)i + 0.5;
+	ck_assert_int_eq(npy_write(path, small, &err), 0);
+	signal(SIGXFSZ, SIG_IGN);
+	ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &rl), 0);
+	ck_assert_int_eq(npy_write(path, big, &err), -1);
+	ck_assert_msg(strstr(err, path) != NULL && strstr(err, "cannot write"),
+	    "%s", err);
+	ck_assert_int_eq(npy_read(path, &back, &err), 0);
+	ck_assert_uint_eq(back->size, 8);
+	for (i = 0; i < 8; i++)
+		ck_assert(back->data[i] == small->data[i]);
+	d = opendir(dir);
+	ck_assert_ptr_nonnull(d);
+	while ((de = readdir(d)) != NULL)
+		if (de->d_name[0] != '.') {
+			ck_assert_str_eq(de->d_name, "dinput.npy");
+			entries++;
+		}
+	closedir(d);
+	ck_assert_uint_eq(entries, 1);
+	unlink(path);
+	rmdir(dir);
+	free(path);
+	free(err);
+	tensor_free(small);
+	tensor_free(big);
+	tensor_free(back);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -502,6 +551,7 @@ make_suite(void)
 	tcase_add_test(tc, test_lenient_header);
 	tcase_add_test(tc, test_every_truncation);
 	tcase_add_test(tc, test_io_errors);
+	tcase_add_test(tc, test_failed_write_keeps_old_file);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -3,16 +3,21 @@
  * and loaded again (resumed: the last place); the default path under
  * $XDG_STATE_HOME; a corrupt file reported with file:line and set aside,
  * never fatal; two writers at once (two processes, each saving many times)
- * leave a file that loads, with every record of both.
+ * leave a file that loads, with every record of both. The tutor's side
+ * (tutor-progress.h) over the fixture lesson: steps seen as drawn, the
+ * last place resumed (a step, or the list), exercises solved, the list's
+ * summary, and nothing kept without tutor_progress_open.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "check-util.h"
 #include "progress.h"
+#include "tutor-progress.h"
 #include "util.h"
 
 /* One directory for the run, made in main (before the tests fork), and
@@ -98,16 +103,21 @@ START_TEST(test_corrupt)
 		"",
 	};
 	static const int line[] = { 1, 2, 3, 2, 1 };
-	char *path = tmp_path("corrupt"), *aside, *warn = NULL, *want;
+	char *path = tmp_path("corrupt"), *aside, *warn = NULL, *want, *want2;
 	progress_t *p = progress_create();
 
 	write_text(path, bad[_i]);
 	ck_assert_int_eq(progress_load(p, path, &warn), 1);
-	want = xasprintf("%s:%d: corrupt progress file: ", path, line[_i]);
+	want = xasprintf("corrupt progress file, progress starts afresh: "
+	    "%s:%d: ", path, line[_i]);
 	ck_assert_msg(strncmp(warn, want, strlen(want)) == 0, "%s", warn);
 	ck_assert_msg(strstr(warn, "set aside as ") != NULL, "%s", warn);
 	ck_assert_int_eq(progress_count_seen(p, "03-input.md"), 0);
-	aside = xasprintf("%s.corrupt", path);
+	/* "... set aside as PATH.corrupt-YYYYMMDD-HHMMSS", and it is there */
+	aside = xstrdup(strstr(warn, "set aside as ") + strlen("set aside as "));
+	want2 = xasprintf("%s.corrupt-", path);
+	ck_assert_msg(strncmp(aside, want2, strlen(want2)) == 0 &&
+	    strlen(aside) >= strlen(want2) + 15, "%s", aside);
 	ck_assert_int_eq(access(aside, F_OK), 0);
 	ck_assert_int_ne(access(path, F_OK), 0);
 	free(warn);
@@ -117,6 +127,7 @@ START_TEST(test_corrupt)
 	ck_assert_int_eq(progress_save(p, path, &warn), 0);
 	unlink(aside);
 	free(want);
+	free(want2);
 	free(aside);
 	free(path);
 	progress_free(p);
@@ -166,6 +177,151 @@ START_TEST(test_two_writers)
 }
 END_TEST
 
+/* A second corrupt file in the same second does not overwrite the first;
+ * a path that cannot be read as a file (a directory) is set aside too. */
+START_TEST(test_corrupt_twice)
+{
+	char *path = tmp_path("twice"), *warn1 = NULL, *warn2 = NULL, *dirp;
+	const char *a1, *a2;
+	progress_t *p = progress_create();
+
+	write_text(path, "garbage 1\n");
+	ck_assert_int_eq(progress_load(p, path, &warn1), 1);
+	write_text(path, "garbage 2\n");
+	ck_assert_int_eq(progress_load(p, path, &warn2), 1);
+	a1 = strstr(warn1, "set aside as ");
+	a2 = strstr(warn2, "set aside as ");
+	ck_assert_ptr_nonnull(a1);
+	ck_assert_ptr_nonnull(a2);
+	ck_assert_str_ne(a1, a2);
+	ck_assert_int_eq(access(a1 + strlen("set aside as "), F_OK), 0);
+	ck_assert_int_eq(access(a2 + strlen("set aside as "), F_OK), 0);
+	free(warn1);
+	warn1 = NULL;
+	dirp = tmp_path("a-directory");
+	ck_assert_int_eq(mkdir(dirp, 0700), 0);
+	ck_assert_int_eq(progress_load(p, dirp, &warn1), 1);
+	ck_assert_msg(strstr(warn1, "progress starts afresh") != NULL, "%s",
+	    warn1);
+	ck_assert_int_ne(access(dirp, F_OK), 0);        /* set aside */
+	free(warn1);
+	free(warn2);
+	free(dirp);
+	free(path);
+	progress_free(p);
+}
+END_TEST
+
+/* The last place on the list ("last\tLESSON\tlist") survives a save. */
+START_TEST(test_last_list)
+{
+	char *path = tmp_path("list"), *err = NULL, *warn = NULL;
+	progress_t *a = progress_create(), *b = progress_create();
+	const char *l;
+	int s;
+
+	progress_set_last(a, "05-bias.md", PROGRESS_LIST);
+	ck_assert_msg(progress_save(a, path, &err) == 0, "%s", err);
+	ck_assert_int_eq(progress_load(b, path, &warn), 0);
+	ck_assert(progress_last(b, &l, &s));
+	ck_assert_str_eq(l, "05-bias.md");
+	ck_assert_int_eq(s, PROGRESS_LIST);
+	progress_free(a);
+	progress_free(b);
+	free(path);
+}
+END_TEST
+
+/* A tutor over the fixture lesson, its progress in path. */
+static tutor_t *
+fixture_tutor(const char *path)
+{
+	char *lesson = test_data_path("tutor-lesson.md"), *warn = NULL;
+	tutor_t *t = tutor_create(&lesson, 1);
+
+	ck_assert_ptr_nonnull(t->lessons[0].lesson);
+	t->auto_verify = false;         /* no kernels: progress only */
+	ck_assert_int_eq(tutor_progress_open(t, path, &warn), 0);
+	free(lesson);
+	return t;
+}
+
+/* Resumed after q: a tutor that saw steps 1-3 and quit at step 3 makes
+ * the next one open at step 3, with 3/4 steps in the list. */
+START_TEST(test_tutor_resume)
+{
+	char *path = tmp_path("tutor"), *err = NULL, buf[64];
+	tutor_t *t = fixture_tutor(path);
+	int s;
+
+	ck_assert(!tutor_progress_summary(t, 0, false, buf, sizeof buf));
+	ck_assert(!tutor_progress_resume(t));           /* nothing yet */
+	tutor_progress_note(t);                         /* the list */
+	ck_assert_int_eq(tutor_open(t, 0), 0);
+	for (s = 0; s < 3; s++) {
+		tutor_goto_step(t, s);
+		tutor_progress_note(t);
+	}
+	ck_assert(tutor_progress_dirty(t));
+	ck_assert_msg(tutor_progress_save(t, &err) == 0, "%s", err);
+	ck_assert(!tutor_progress_dirty(t));
+	tutor_free(t);
+
+	t = fixture_tutor(path);
+	ck_assert(tutor_progress_summary(t, 0, false, buf, sizeof buf));
+	ck_assert_str_eq(buf, "3/4 steps");
+	ck_assert(tutor_progress_resume(t));
+	ck_assert_int_eq(t->screen, SCR_LESSON);
+	ck_assert_int_eq(t->step, 2);
+	ck_assert_msg(strstr(t->message, "at step 3 of 4") != NULL, "%s",
+	    t->message);
+	/* back to the list, quit: the next one opens the list */
+	tutor_key(t, TK_ESC);
+	ck_assert_int_eq(t->screen, SCR_LIST);
+	tutor_progress_note(t);
+	ck_assert_int_eq(tutor_progress_save(t, &err), 0);
+	tutor_free(t);
+	t = fixture_tutor(path);
+	ck_assert(tutor_progress_resume(t));
+	ck_assert_int_eq(t->screen, SCR_LIST);
+	ck_assert_int_eq(t->list_cursor, 0);
+	tutor_free(t);
+	free(path);
+}
+END_TEST
+
+/* An exercise solved is kept by its "STEP.K" name; a tutor without
+ * tutor_progress_open keeps nothing and writes nothing. */
+START_TEST(test_tutor_solved)
+{
+	char *path = tmp_path("solved"), *err = NULL, *lesson;
+	tutor_t *t = fixture_tutor(path);
+
+	ck_assert_int_eq(tutor_open(t, 0), 0);
+	tutor_progress_solved(t, 1, 0);
+	ck_assert(tutor_progress_is_solved(t, 0, 1, 0));
+	ck_assert(!tutor_progress_is_solved(t, 0, 1, 1));
+	ck_assert_int_eq(tutor_progress_save(t, &err), 0);
+	tutor_free(t);
+	t = fixture_tutor(path);
+	ck_assert(tutor_progress_is_solved(t, 0, 1, 0));
+	tutor_free(t);
+
+	lesson = test_data_path("tutor-lesson.md");
+	t = tutor_create(&lesson, 1);
+	t->auto_verify = false;
+	ck_assert_int_eq(tutor_open(t, 0), 0);
+	tutor_progress_note(t);
+	tutor_progress_solved(t, 1, 0);
+	ck_assert(!tutor_progress_dirty(t));
+	ck_assert(!tutor_progress_resume(t));
+	ck_assert_int_eq(tutor_progress_save(t, &err), 0);
+	tutor_free(t);
+	free(lesson);
+	free(path);
+}
+END_TEST
+
 START_TEST(test_unwritable)
 {
 	progress_t *p = progress_create();
@@ -190,6 +346,10 @@ progress_suite(void)
 	tcase_add_test(tc, test_save_load);
 	tcase_add_loop_test(tc, test_corrupt, 0, 5);
 	tcase_add_test(tc, test_two_writers);
+	tcase_add_test(tc, test_corrupt_twice);
+	tcase_add_test(tc, test_last_list);
+	tcase_add_test(tc, test_tutor_resume);
+	tcase_add_test(tc, test_tutor_solved);
 	tcase_add_test(tc, test_unwritable);
 	suite_add_tcase(s, tc);
 	return s;

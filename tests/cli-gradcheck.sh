@@ -204,10 +204,28 @@ fi
 check "--dump under a regular file: exit 2" test $? -eq 2
 check "--dump under a regular file: the message names the path" \
 	grep -qF -- "--dump $tmp/file/deeper: $tmp/file exists and is not a directory" "$tmp/err"
+"$CONVGRAD" gradcheck --dump /proc/convgrad-none/y >/dev/null 2>"$tmp/err"
+check "--dump where a parent cannot be made: exit 2" test $? -eq 2
+check "--dump where a parent cannot be made: the message names that parent" \
+	grep -qF "cannot create the directory /proc/convgrad-none: " "$tmp/err"
 "$CONVGRAD" gradcheck --dump "$tmp/file" >/dev/null 2>"$tmp/err"
 check "--dump to a regular file: exit 2" test $? -eq 2
 check "--dump to a regular file: the path said once" \
 	test "$(cat "$tmp/err")" = "convgrad gradcheck: --dump $tmp/file: exists and is not a directory"
+
+# A dump that fails part way (the file size limit standing in for a full
+# disk; SIGXFSZ ignored so the write fails with EFBIG) keeps the files of
+# the earlier dump whole and leaves no temporary file.
+"$CONVGRAD" gradcheck --dump "$tmp/again" >/dev/null 2>&1
+cp -r "$tmp/again" "$tmp/again.before"
+(trap '' XFSZ; ulimit -f 1; exec "$CONVGRAD" gradcheck --seed 7 --shape 2,4,20,20,4,3,3 --dump "$tmp/again") >/dev/null 2>"$tmp/err"
+check "--dump past the file size limit: exit 2" test $? -eq 2
+check "--dump past the file size limit: the message names the file" \
+	grep -qF "$tmp/again/" "$tmp/err"
+check "--dump past the file size limit: the earlier files are whole" \
+	diff -r "$tmp/again.before" "$tmp/again"
+check "--dump past the file size limit: no temporary file is left" \
+	test -z "$(ls "$tmp/again" | grep tmp)"
 
 # --- the cost guard --------------------------------------------------------
 # The compressed engine checks the issue's layer (2,8,16,16,8,3,3, stride 1)
@@ -225,8 +243,14 @@ k=$(sed -n 's/.*--sample \([0-9][0-9]*\) costs.*/\1/p' "$tmp/err")
 check "the suggested K is a number" test -n "$k"
 check "--sample $k runs under that limit and passes" \
 	quiet "$CONVGRAD" gradcheck --shape 2,4,12,12,4,3,3 --gemm builtin --max-cost 2e6 --sample "${k:-1}"
-"$CONVGRAD" gradcheck --max-cost 1e3 >/dev/null 2>&1
+"$CONVGRAD" gradcheck --max-cost 1e3 >/dev/null 2>"$tmp/err"
 check "--max-cost 1e3 refuses even the default shape" test $? -eq 2
+check "a --max-cost refusal names --max-cost, not --max-memory" \
+	eval 'grep -qF "over the limit of 1e+03 multiply-adds (--max-cost)" "$tmp/err" && ! grep -q -- --max-memory "$tmp/err"'
+"$CONVGRAD" gradcheck --shape 1,64,56,56,64,3,3 --padding 1,1 --max-memory 1 >/dev/null 2>"$tmp/err"
+check "--max-memory 1 refuses the ResNet layer (10.6 MiB held)" test $? -eq 2
+check "a --max-memory refusal names --max-memory, not --max-cost" \
+	eval 'grep -qF "over the limit of 1.0 MiB held (--max-memory)" "$tmp/err" && ! grep -q -- --max-cost "$tmp/err"'
 check "--max-cost 0 lifts the limit" quiet "$CONVGRAD" gradcheck --max-cost 0 --shape 2,4,12,12,4,3,3 --gemm builtin
 
 done_testing

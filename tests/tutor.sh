@@ -1,89 +1,13 @@
 #!/bin/bash
 # tutor.sh: the tutor end to end. The real binary runs inside tmux at fixed
-# sizes (80x24 and 120x40); the script sends keys and asserts on what
+# sizes (80x24, 60x20 and 120x40); the script sends keys and asserts on what
 # capture-pane shows, polling for the expected text (wait_for) instead of
-# sleeping. The tutor runs under an interactive bash in the pane, so that
-# after q, Ctrl-C or SIGTERM we can check that the shell is usable again.
-# Needs tmux (skipped without it). Each run has its own tmux socket, killed
-# on exit.
-. "$top_srcdir/tests/tap.sh"
+# sleeping. The helpers (tm, start, run, keys, screen, wait_for, wait_re,
+# wait_gone, tutor_cmd, shell_alive, ...) are in tests/tutor-lib.sh, shared
+# with the other tutor scripts; it skips the script without tmux.
+. "$top_srcdir/tests/tutor-lib.sh"
 
-command -v tmux >/dev/null 2>&1 || skip_all "tmux not installed"
-
-export LC_ALL=C.UTF-8
-SOCK="convgrad-tutor-$$"
 FIX="$top_srcdir/tests/data/tutor-lesson.md"
-LESSONS="${CONVGRAD_LESSONS:-$top_srcdir/lessons}"
-TMPD=$(mktemp -d)
-tm() { tmux -u -L "$SOCK" -f /dev/null "$@"; }
-cleanup() { tm kill-server >/dev/null 2>&1; rm -rf "$TMPD"; }
-trap cleanup EXIT
-
-# The tutor's command line inside the pane; $1: extra environment.
-tutor_cmd() {
-	local envs=$1; shift
-	printf 'env LC_ALL=C.UTF-8 CONVGRAD_LESSONS=%q %s %q' "$LESSONS" "$envs" "$CONVGRAD"
-	[ $# -eq 0 ] || printf ' %q' "$@"
-}
-
-# start NAME COLS ROWS: a detached session running bash.
-start() {
-	tm new-session -d -x "$2" -y "$3" -s "$1" \
-	    "env PS1='$ ' TERM=screen LC_ALL=C.UTF-8 bash --norc --noprofile"
-}
-
-# run NAME CMD: type a command line into the pane's shell.
-run() { tm send-keys -t "$1" -l "$2"; tm send-keys -t "$1" Enter; }
-keys() { local n=$1; shift; tm send-keys -t "$n" "$@"; }
-screen() { tm capture-pane -p -t "$1"; }
-
-# Deadlines are by the clock, not by a count of polls, and generous (30 s
-# unless told): on a loaded machine (CI's load average reaches 17 on two
-# cores) a capture-pane can take long, and the test must not depend on the
-# machine being idle. A check that passes passes as soon as the screen shows
-# it; only a failure waits the whole deadline.
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
-
-# wait_grep FLAG NAME PATTERN [SECONDS]: poll capture-pane every 0.1 s
-# until grep FLAG (-F text, -E regexp) finds PATTERN.
-wait_grep() {
-	local flag=$1 until=$(( $(now_ms) + ${4:-30} * 1000 ))
-	while :; do
-		screen "$2" | grep -q "$flag" -- "$3" && return 0
-		[ "$(now_ms)" -lt "$until" ] || break
-		sleep 0.1
-	done
-	diag "timed out waiting for: $3" "screen:" "$(screen "$2")"
-	return 1
-}
-# wait_for NAME TEXT [SECONDS]; wait_re NAME ERE [SECONDS].
-wait_for() { wait_grep -F "$@"; }
-wait_re() { wait_grep -E "$@"; }
-
-# wait_gone NAME TEXT: until TEXT is no longer on screen.
-wait_gone() {
-	local until=$(( $(now_ms) + 30000 ))
-	while :; do
-		screen "$1" | grep -qF -- "$2" || return 0
-		[ "$(now_ms)" -lt "$until" ] || break
-		sleep 0.1
-	done
-	diag "still on screen: $2" "screen:" "$(screen "$1")"
-	return 1
-}
-
-# The rows of the input pane's grid (lines after its title and its row of
-# column labels).
-input_grid() {
-	screen "$1" | awk -F'│' '/input\[b=/ { on = 1; getline; next }
-	    on && /^└/ { exit } on { print $2 }'
-}
-
-# A usable shell: the tty is sane again and commands run.
-shell_alive() {
-	run "$1" 'stty -a | grep -qE -- "-icanon|-echo " || echo sane-$((40+2))'
-	wait_for "$1" "sane-42"
-}
 
 # ---- not a terminal ----
 "$CONVGRAD" </dev/null >"$TMPD/out" 2>"$TMPD/err"
@@ -254,7 +178,7 @@ check "120x40 shows values in the input grid" \
 check "120x40 shows the whole claim" wait_for b "where"
 keys b o
 check "o shows the source beside the claim" wait_for b "the source, as written"
-pid=$(pgrep -P "$(tm display -p -t b '#{pane_pid}')" -x convgrad | head -1)
+pid=$(tutor_pid b)
 [ -n "$pid" ] && kill -TERM "$pid"
 check "SIGTERM quits" wait_gone b "step 2/4"
 check "SIGTERM leaves a usable shell" shell_alive b
@@ -454,10 +378,6 @@ done
 # verification still ran.
 BIG=(--shape 2,3,16,16,4,3,3 --stride 1,1)
 PACE=CONVGRAD_TEST_BG_PACE=5000
-# elapsed_ok START: less than 10 s since START (date +%s%N).
-elapsed_ok() { test $(( ($(date +%s%N) - $1) / 1000000 )) -lt 10000; }
-# tutor_pid NAME: the tutor running in the pane.
-tutor_pid() { pgrep -P "$(tm display -p -t "$1" '#{pane_pid}')" -x convgrad | head -1; }
 for size in 80x24 60x20; do
 	start v "${size%x*}" "${size#*x}"
 	run v "clear; $(tutor_cmd "$PACE" tutor "${BIG[@]}" "$L3")"
