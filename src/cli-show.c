@@ -15,6 +15,9 @@
  *             claim as MathML with its verdict, counterexample and
  *             receptive-window grid (inline SVG); with --output-dir DIR,
  *             one page per lesson in DIR and an index.html.
+ * A step's exercises come after its prose: the prompt and the hints (in
+ * Markdown each hint in a <details> the reader opens), the hidden answer
+ * only with --answers (a teacher's copy).
  * What is shown is what the verifier checks: the formulas come from the
  * parsed claims, never from a second copy.
  */
@@ -33,6 +36,7 @@
 #include "expr.h"
 #include "html.h"
 #include "lesson.h"
+#include "escape.h"
 #include "util.h"
 
 #define PROG "convgrad show"
@@ -44,6 +48,7 @@ typedef struct scli {
 	enum format format;
 	bool ascii;
 	const char *output_dir;   /* --output-dir: html, one file per lesson */
+	bool answers;             /* --answers: the exercises' answers too */
 	cli_common_t common;      /* --help, --version */
 } scli_t;
 
@@ -51,6 +56,7 @@ static const struct option long_options[] = {
 	{ "format", required_argument, NULL, 'f' },
 	{ "ascii", no_argument, NULL, 'a' },
 	{ "output-dir", required_argument, NULL, 'o' },
+	{ "answers", no_argument, NULL, 'A' },
 	CLI_HELP_LONG_OPTIONS,
 	{ NULL, 0, NULL, 0 },
 };
@@ -76,8 +82,12 @@ usage(FILE *f)
 	    "  --output-dir D  html: one page per lesson in directory D (made "
 	    "if missing),\n"
 	    "                  D/NAME.html for NAME.md, and D/index.html\n"
-	    "  --ascii         text: ASCII-only formulas (the default in a "
-	    "non-UTF-8 locale)\n"
+	    "  --ascii         text: ASCII only, formulas and prose (the "
+	    "partial sign as\n"
+	    "                  d; the default in a non-UTF-8 locale)\n"
+	    "  --answers       also the exercises' answers (hidden by default: "
+	    "the prompt\n"
+	    "                  and the hints are shown)\n"
 	    "  -h, --help      show this help and exit\n"
 	    "  -V, --version   show the version and exit\n\n"
 	    "Exit status: 0 success, 2 bad usage, a lesson that does not "
@@ -107,6 +117,9 @@ parse_option(void *ctx, int opt, const char *arg, char **err)
 		if (*arg == '\0')
 			return set_error(err, "--output-dir: an empty name");
 		c->output_dir = arg;
+		break;
+	case 'A':
+		c->answers = true;
 		break;
 	}
 	return 0;
@@ -216,16 +229,62 @@ text_source(const char *src, bool utf8)
 
 #define CLAIM_INDENT 6
 
+/* Lesson text as the terminal can show it: as written in a UTF-8 locale,
+ * folded to ASCII (escape_ascii_fold: ∂ d, · *, − -) otherwise or with
+ * --ascii, so that an ASCII terminal gets no bytes it cannot draw.
+ * Malloc'd. */
+static char *
+text_for(const char *s, bool utf8)
+{
+	return utf8 ? xstrdup(s) : escape_ascii_fold(s);
+}
+
 static void
-text_claim(const claim_t *c, pp_style_t style)
+text_claim(const claim_t *c, bool utf8)
 {
 	pp_box_t *box;
 
-	if (c->label != NULL)
-		wrap_line(c->label, 4);
-	box = claim_render_fit(c, style, WRAP - CLAIM_INDENT);
+	if (c->label != NULL) {
+		char *label = text_for(c->label, utf8);
+
+		wrap_line(label, 4);
+		free(label);
+	}
+	box = claim_render_fit(c, utf8 ? PP_UNICODE : PP_ASCII,
+	    WRAP - CLAIM_INDENT);
 	pp_box_print(box, stdout, CLAIM_INDENT);
 	pp_box_free(box);
+	printf("\n");
+}
+
+/* "Exercise: PROMPT", "Hint 1: ..." and, with --answers, the answer laid
+ * out as a claim is. */
+static void
+text_exercise(const scli_t *c, const lesson_exercise_t *ex, bool utf8)
+{
+	char *line, *shown;
+	int k;
+
+	line = xasprintf("Exercise: %s", ex->prompt);
+	shown = text_for(line, utf8);
+	wrap_line(shown, 2);
+	free(shown);
+	free(line);
+	for (k = 0; k < ex->nhints; k++) {
+		line = xasprintf("Hint %d: %s", k + 1, ex->hints[k]);
+		shown = text_for(line, utf8);
+		wrap_line(shown, 4);
+		free(shown);
+		free(line);
+	}
+	if (c->answers) {
+		pp_box_t *box = claim_render_fit(ex->answer_claim,
+		    utf8 ? PP_UNICODE : PP_ASCII, WRAP - CLAIM_INDENT);
+
+		printf("    Answer:\n");
+		pp_box_print(box, stdout, CLAIM_INDENT);
+		pp_box_free(box);
+	}
 	printf("\n");
 }
 
@@ -244,31 +303,44 @@ show_text(const scli_t *c, const lesson_t *l)
 {
 	const char *cs = nl_langinfo(CODESET);
 	bool utf8 = !c->ascii && cs != NULL && strcmp(cs, "UTF-8") == 0;
+	char *title = text_for(l->title, utf8), *s;
 	int i, k;
 
-	printf("%s\n", l->title);
-	text_underline(l->title, "=");
+	printf("%s\n", title);
+	text_underline(title, "=");
 	printf("\n");
+	free(title);
 	if (*l->intro != '\0') {
-		text_prose(l->intro, 0);
+		s = text_for(l->intro, utf8);
+		text_prose(s, 0);
 		printf("\n");
+		free(s);
 	}
 	for (i = 0; i < l->nsteps; i++) {
 		const lesson_step_t *st = &l->steps[i];
 		char *head = xasprintf("%d. %s", i + 1, st->title);
 
-		printf("%s\n", head);
-		text_underline(head, "-");
+		s = text_for(head, utf8);
+		printf("%s\n", s);
+		text_underline(s, "-");
+		free(s);
 		free(head);
 		printf("\n");
 		if (*st->prose != '\0') {
-			text_prose(st->prose, 0);
+			s = text_for(st->prose, utf8);
+			text_prose(s, 0);
 			printf("\n");
+			free(s);
 		}
+		for (k = 0; k < st->nexercises; k++)
+			text_exercise(c, &st->exercises[k], utf8);
 		for (k = 0; k < st->nclaims; k++)
-			text_claim(st->claims[k], utf8 ? PP_UNICODE : PP_ASCII);
-		if (st->source != NULL)
-			text_source(st->source, utf8);
+			text_claim(st->claims[k], utf8);
+		if (st->source != NULL) {
+			s = text_for(st->source, utf8);
+			text_source(s, utf8);
+			free(s);
+		}
 	}
 }
 
@@ -328,8 +400,33 @@ md_claim(const claim_t *c)
 	free(tex);
 }
 
+/* An exercise in Markdown: the prompt as a bold-led paragraph, each hint
+ * and (with --answers) the answer folded in a <details>, so that a
+ * reader of docs/derivation.md opens one tier at a time. */
 static void
-show_markdown(const lesson_t *l)
+md_exercise(const scli_t *c, const lesson_exercise_t *ex)
+{
+	char *tex;
+	int k;
+
+	printf("**Exercise.** ");
+	md_escaped(ex->prompt);
+	printf("\n\n");
+	for (k = 0; k < ex->nhints; k++) {
+		printf("<details><summary>Hint %d</summary>\n\n", k + 1);
+		md_escaped(ex->hints[k]);
+		printf("\n\n</details>\n\n");
+	}
+	if (c->answers) {
+		tex = claim_latex(ex->answer_claim);
+		printf("<details><summary>Answer</summary>\n\n$$\n%s\n$$\n\n"
+		    "</details>\n\n", tex);
+		free(tex);
+	}
+}
+
+static void
+show_markdown(const scli_t *c, const lesson_t *l)
 {
 	int i, k;
 
@@ -342,6 +439,8 @@ show_markdown(const lesson_t *l)
 		printf("## %s\n\n", st->title);
 		if (*st->prose_md != '\0')
 			printf("%s\n\n", st->prose_md);
+		for (k = 0; k < st->nexercises; k++)
+			md_exercise(c, &st->exercises[k]);
 		for (k = 0; k < st->nclaims; k++)
 			md_claim(st->claims[k]);
 		if (st->source != NULL) {
@@ -378,7 +477,28 @@ tex_escaped(const char *s)
 }
 
 static void
-show_latex(const lesson_t *l)
+tex_exercise(const scli_t *c, const lesson_exercise_t *ex)
+{
+	char *tex;
+	int k;
+
+	printf("\\paragraph{Exercise.} ");
+	tex_escaped(ex->prompt);
+	printf("\n\n");
+	for (k = 0; k < ex->nhints; k++) {
+		printf("\\emph{Hint %d.} ", k + 1);
+		tex_escaped(ex->hints[k]);
+		printf("\n\n");
+	}
+	if (c->answers) {
+		tex = claim_latex(ex->answer_claim);
+		printf("\\emph{Answer.}\n\\[\n%s\n\\]\n\n", tex);
+		free(tex);
+	}
+}
+
+static void
+show_latex(const scli_t *c, const lesson_t *l)
 {
 	int i, k;
 	char *tex;
@@ -400,6 +520,8 @@ show_latex(const lesson_t *l)
 			tex_escaped(st->prose);
 			printf("\n\n");
 		}
+		for (k = 0; k < st->nexercises; k++)
+			tex_exercise(c, &st->exercises[k]);
 		for (k = 0; k < st->nclaims; k++) {
 			if (st->claims[k]->label != NULL) {
 				printf("\\emph{");
@@ -424,10 +546,10 @@ show_one(const scli_t *c, const lesson_t *l)
 		show_text(c, l);
 		break;
 	case FORMAT_MARKDOWN:
-		show_markdown(l);
+		show_markdown(c, l);
 		break;
 	case FORMAT_LATEX:
-		show_latex(l);
+		show_latex(c, l);
 		break;
 	case FORMAT_HTML:      /* all lessons at once: show_html */
 		break;

@@ -41,4 +41,12 @@ char *escape_xml_str(const char *s);
  * by U+FFFD. Returns how many were replaced. */
 size_t escape_xml_filter(sbuf_t *b, const char *s, size_t n);
 
+/* s (UTF-8) in ASCII, for a terminal whose locale is not UTF-8 and for
+ * --ascii: the mathematical signs the lessons write become their ASCII
+ * spelling (∂ d, · *, − -, ≠ !=, ≤ <=, ≥ >=, → ->, Σ sum, ᵀ ^T, subscript
+ * and superscript digits their digit, ✓ ok, ✗ X, quotes and dashes their
+ * ASCII forms, ε eps, ...); any other character, and each byte of invalid
+ * UTF-8, becomes '?', as iconv's //TRANSLIT does. Malloc'd; s NULL: "". */
+char *escape_ascii_fold(const char *s);
+
 #endif
