@@ -565,6 +565,7 @@ show_html(const scli_t *c, lesson_t **ls, int n)
 	char *page, *err = NULL;
 
 	html_opts_default(&o);
+	o.answers = c->answers;
 	if (c->output_dir == NULL) {
 		page = html_page(ls, n, &o);
 		fputs(page, stdout);

@@ -54,6 +54,8 @@ static const char page_css[] =
     "vertical-align:middle;border:1px solid #777}"
     ".ring{border:2px solid #c00}\n"
     ".source{border-left:3px solid #999;padding-left:.8em;color:#333}\n"
+    ".exercise{border:1px dashed #68a;padding:.2em .8em;margin:1em 0}"
+    "summary{cursor:pointer;font-family:sans-serif;font-size:88%}\n"
     "@media print{body{max-width:none;margin:0}a{color:inherit}"
     "figure,.claim{break-inside:avoid}}\n";
 
@@ -304,9 +306,34 @@ add_claim(sbuf_t *b, verify_ctx_t *vc, const claim_t *cl, html_tally_t *t)
 
 /* ---- a lesson ---- */
 
+/* An exercise: the prompt, then each hint and (asked for) the answer
+ * folded in a <details>, one tier at a time as the tutor gives them. */
+static void
+add_exercise(sbuf_t *b, const lesson_exercise_t *ex, const html_opts_t *o)
+{
+	char *mml;
+	int k;
+
+	sbuf_add(b, "<div class=\"exercise\"><p><strong>Exercise.</strong> ");
+	add_text(b, ex->prompt);
+	sbuf_add(b, "</p>\n");
+	for (k = 0; k < ex->nhints; k++) {
+		sbuf_addf(b, "<details><summary>Hint %d</summary><p>", k + 1);
+		add_text(b, ex->hints[k]);
+		sbuf_add(b, "</p></details>\n");
+	}
+	if (o->answers && ex->answer_claim != NULL) {
+		mml = claim_mathml(ex->answer_claim);
+		sbuf_addf(b, "<details class=\"answer\"><summary>Answer"
+		    "</summary>%s</details>\n", mml);
+		free(mml);
+	}
+	sbuf_add(b, "</div>\n");
+}
+
 static void
 add_step(sbuf_t *b, verify_ctx_t *vc, const lesson_step_t *st, int li,
-    int si, html_tally_t *t)
+    int si, const html_opts_t *o, html_tally_t *t)
 {
 	int k;
 
@@ -315,6 +342,8 @@ add_step(sbuf_t *b, verify_ctx_t *vc, const lesson_step_t *st, int li,
 	add_text(b, st->title);
 	sbuf_add(b, "</h2>\n");
 	add_markdown(b, st->prose_md);
+	for (k = 0; k < st->nexercises; k++)
+		add_exercise(b, &st->exercises[k], o);
 	for (k = 0; k < st->nclaims; k++) {
 		add_claim(b, vc, st->claims[k], t);
 	}
@@ -377,7 +406,7 @@ add_lesson(sbuf_t *b, const lesson_t *l, int li, const html_opts_t *o)
 	sbuf_init(&body);
 	add_markdown(&body, l->intro_md);
 	for (i = 0; i < l->nsteps; i++)
-		add_step(&body, vc, &l->steps[i], li, i, &t);
+		add_step(&body, vc, &l->steps[i], li, i, o, &t);
 	sbuf_addf(b, "<section class=\"lesson\" id=\"lesson-%d\">\n", li + 1);
 	add_lesson_head(b, l, &s, err, o, &t);
 	sbuf_add(b, body.s != NULL ? body.s : "");

@@ -1,7 +1,9 @@
 /*
  * html.h: lessons as self-contained XHTML pages, the handouts of
  * `convgrad show --format html`: each lesson's prose (its Markdown by
- * libcmark), each claim as MathML (claim_mathml), the verifier's verdict
+ * libcmark), its exercises (the prompt, each hint folded in a <details>,
+ * the answer only when asked), each claim as MathML (claim_mathml), the
+ * verifier's verdict
  * at the lesson's default shape with the counterexample when there is
  * one, and a receptive-window grid as inline SVG. One small inline
  * <style>; no script, nothing loaded from anywhere (an image in a
@@ -26,6 +28,7 @@ typedef struct html_opts {
 	const char *title;     /* the page's title; NULL: the lesson's own
 	                        * (one lesson) or "convgrad: the derivation" */
 	const char *generator; /* "convgrad 1.2", in the page's footer */
+	bool answers;          /* the exercises' hidden answers too */
 } html_opts_t;
 
 /* Set o to the defaults: verify_opts_default(), no title, generator

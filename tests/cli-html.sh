@@ -2,7 +2,7 @@
 # cli-html.sh: `convgrad show --format html`, the handouts. The page is
 # well-formed XML (xmllint, from libxml2-utils), has one MathML formula per
 # claim, an SVG per grid, a verdict per claim and the counterexample of a
-# refuted one, no script and nothing to fetch; a hostile lesson (<, &, ]]>,
+# refuted one, the exercises, no script and nothing to fetch; a hostile lesson (<, &, ]]>,
 # quotes, control bytes, raw HTML, an image) is escaped; --output-dir
 # writes one page per lesson and an index; write errors exit 2.
 . "$top_srcdir/tests/tap.sh"
@@ -154,6 +154,19 @@ check "hostile: invalid UTF-8 made visible" \
 	grep -q '<h2>2. Bytes \\xFF and \\xFE</h2>' "$out"
 check "hostile: entities of what XML cannot hold replaced" \
 	grep -q 'Entities � and � here.' "$out"
+
+# Exercises: the prompt and each hint folded; the answer with --answers.
+rc=$(run "$d/exercise.md")
+check "exercises: exits 0 (got $rc)" test "$rc" = 0
+well_formed "$out" "exercises"
+check "exercises: the prompt" \
+	grep -q '<p><strong>Exercise.</strong> Write d f / d bias\[c_out\] as a sum of df.</p>' "$out"
+n=$(count '<details><summary>Hint [0-9]</summary>' "$out")
+check "exercises: each hint folded (5, got $n)" test "$n" = 5
+check "exercises: no answer unless asked" sh -c "! grep -q 'Answer' '$out'"
+rc=$(run --answers "$d/exercise.md")
+n=$(count '<details class="answer"><summary>Answer</summary><math ' "$out")
+check "--answers: each answer in MathML (2, got $n; exit $rc)" test "$rc" = 0 -a "$n" = 2
 
 # Several lessons: one page, a table of contents; the bundled lessons,
 # every claim with a formula and a verdict.
