@@ -261,13 +261,37 @@ mml_cases(sbuf_t *s, const expr_t *e)
 	sbuf_add(s, "</mtable></mrow>");
 }
 
+/* square(x) as x², with x in parentheses unless it is one unit (a name,
+ * a number, a call): an access too gets them, as in LaTeX, so that its
+ * index and the power are not read together. */
+static void
+mml_square(sbuf_t *s, const expr_t *x)
+{
+	bool bare = x->kind == EX_NAME || x->kind == EX_INT ||
+	    x->kind == EX_REAL || (x->kind == EX_CALL &&
+	    x->u.call.id != EXPR_FN_SQUARE);
+
+	sbuf_add(s, "<msup>");
+	if (!bare)
+		mml_open(s, "(");
+	mml(s, x, LV_OPEN, 0);
+	if (!bare)
+		mml_close(s, ")");
+	sbuf_add(s, "<mn>2</mn></msup>");
+}
+
+/* |x|, x², and f(a, b) for the others (min max tanh exp log relu). */
 static void
 mml_call(sbuf_t *s, const expr_t *e)
 {
-	if (strcmp(e->u.call.fn, "abs") == 0 && e->u.call.nargs == 1) {
+	if (e->u.call.id == EXPR_FN_ABS) {
 		mml_open(s, "|");
 		mml(s, e->u.call.args[0], LV_OPEN, 0);
 		mml_close(s, "|");
+		return;
+	}
+	if (e->u.call.id == EXPR_FN_SQUARE) {
+		mml_square(s, e->u.call.args[0]);
 		return;
 	}
 	sbuf_add(s, "<mrow>");

@@ -113,6 +113,15 @@ static const struct {
 	  "<mrow><mo>|</mo><mrow><msub><mi>h</mi><mi>out</mi></msub><mo>−</mo>"
 	  "<mn>1</mn></mrow><mo>|</mo></mrow><mo>+</mo><mrow><mi>max</mi>"
 	  "<mo>\xe2\x81\xa1</mo><mrow><mo>(</mo>", NULL },
+	/* square: x² bare for a name, in parentheses for an access or a
+	 * sum; the other functions by name */
+	{ "output[b,c_out,h_out,w_out] = square(h_out) + square(bias[c_out]) "
+	  "+ tanh(square(w_out + 1))",
+	  "<msup><msub><mi>h</mi><mi>out</mi></msub><mn>2</mn></msup><mo>+</mo>"
+	  "<msup><mrow><mo>(</mo><msub><mi>bias</mi><mrow><msub><mi>c</mi>"
+	  "<mi>out</mi></msub></mrow></msub><mo>)</mo></mrow><mn>2</mn></msup>"
+	  "</mrow><mo>+</mo><mrow><mi>tanh</mi><mo>\xe2\x81\xa1</mo><mrow>"
+	  "<mo>(</mo><mrow><msup><mrow><mo>(</mo><mrow>", NULL },
 	{ "d f / d input = kernel matrix",
 	  "<mo>∂</mo><mi>input</mi></mrow></mfrac><mo>=</mo><mtext>kernel "
 	  "matrix</mtext>", NULL },
