@@ -276,6 +276,77 @@ START_TEST(test_relu_kink)
 }
 END_TEST
 
+/*
+ * The numbers are real evaluations: the world rebuilt here the way lab.h
+ * says (seeded uniform values rounded to float), f = sum tanh(output) by
+ * the real kernel at x_j +- h, and the central and forward estimates of
+ * the report at h = 1e-3 equal those, bit for bit (the same operations in
+ * the same order), and so does the exact value from the backward kernel.
+ */
+START_TEST(test_real_evaluations)
+{
+	lab_opts_t o;
+	lab_result_t *r;
+	conv_shape_t s;
+	tensor_t *in, *w, *b, *out, *up, *din;
+	const lab_point_t *pt;
+	double f[3], x, steps[3];
+	size_t wd[4], i;
+	char *err = NULL;
+	rng_t rng;
+	int k;
+
+	lab_opts_default(&o);
+	r = run_ok(&o);
+	s = o.shape;
+	ck_assert_int_eq(conv_shape_validate(&s, 0, &err), 0);
+	conv_weight_dims(&s, wd);
+	in = tensor_create4(2, 2, 7, 8);
+	w = tensor_create4(wd[0], wd[1], wd[2], wd[3]);
+	b = tensor_create1(3);
+	out = tensor_create4(2, 3, (size_t)s.H_out, (size_t)s.W_out);
+	rng_seed(&rng, o.seed);
+	tensor_fill_uniform(in, &rng, -1.0, 1.0);
+	tensor_fill_uniform(w, &rng, -1.0, 1.0);
+	tensor_fill_uniform(b, &rng, -1.0, 1.0);
+	for (i = 0; i < in->size; i++)
+		in->data[i] = (float)in->data[i];
+	for (i = 0; i < w->size; i++)
+		w->data[i] = (float)w->data[i];
+	for (i = 0; i < b->size; i++)
+		b->data[i] = (float)b->data[i];
+	pt = &r->points[2 * o.per_decade];          /* h = 1e-3 */
+	ck_assert(fabs(pt->h - 1e-3) < 1e-18);
+	x = in->data[r->o.entry];
+	steps[0] = pt->h;
+	steps[1] = -pt->h;
+	steps[2] = 0.0;
+	for (k = 0; k < 3; k++) {
+		in->data[r->o.entry] = x + steps[k];
+		conv2d_forward_elem(out, in, w, b, &s);
+		f[k] = 0.0;
+		for (i = 0; i < out->size; i++)
+			f[k] += tanh(out->data[i]);
+	}
+	in->data[r->o.entry] = x;
+	ck_assert_double_eq(pt->est[LAB_F64][FD_CENTRAL],
+	    (f[0] - f[1]) / (2.0 * pt->h));
+	ck_assert_double_eq(pt->est[LAB_F64][FD_FORWARD], (f[0] - f[2]) / pt->h);
+	ck_assert_double_eq(r->f, f[2]);
+	/* the exact value: the backward kernel with upstream 1 - tanh^2 */
+	conv2d_forward_elem(out, in, w, b, &s);
+	up = tensor_clone(out);
+	for (i = 0; i < up->size; i++)
+		up->data[i] = 1.0 - tanh(out->data[i]) * tanh(out->data[i]);
+	din = tensor_clone(in);
+	conv2d_backward_input_elem(din, up, w, &s);
+	ck_assert_double_eq(r->exact, din->data[r->o.entry]);
+	tensor_free(in); tensor_free(w); tensor_free(b); tensor_free(out);
+	tensor_free(up); tensor_free(din);
+	lab_result_free(r);
+}
+END_TEST
+
 /* The chart is drawn from the errors: 17 rows of decades, the mark of
  * each step in the row of its error, then the axis; ASCII only. */
 START_TEST(test_chart)
@@ -367,6 +438,7 @@ make_suite(void)
 	tcase_add_test(tc, test_v_arms);
 	tcase_add_test(tc, test_linear);
 	tcase_add_loop_test(tc, test_relu_kink, 0, 3);
+	tcase_add_test(tc, test_real_evaluations);
 	tcase_add_test(tc, test_chart);
 	tcase_add_test(tc, test_refused);
 	suite_add_tcase(s, tc);
