@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cli-common.h"
+#include "exercise.h"
 #include "util.h"
 
 /* ---- numbers and words ---- */
@@ -202,10 +203,14 @@ cli_lessons_load(const char *prog, char **args, int nargs, lesson_t ***ls,
 	*ls = xcalloc((size_t)npaths, sizeof **ls);
 	*n = npaths;
 	for (i = 0; i < npaths; i++) {
-		if (((*ls)[i] = lesson_load(paths[i], &err)) == NULL) {
+		if (((*ls)[i] = lesson_load(paths[i], &err)) == NULL ||
+		    exercise_check_lesson((*ls)[i], NULL, &err) != 0) {
+			/* a lesson whose hidden answer fails is refused too */
 			fprintf(stderr, "%s\n", err);
 			free(err);
 			err = NULL;
+			lesson_free((*ls)[i]);
+			(*ls)[i] = NULL;
 			bad++;
 		}
 	}

@@ -119,7 +119,8 @@ bool cli_help_or_version(const cli_common_t *c, void (*usage)(FILE *));
 /* Load every lesson that args name (lesson_collect(): nargs 0 means the
  * bundled ones). Every error is printed on stderr: "prog: why" for a path
  * that cannot be collected, lesson_load()'s file:line:col message for a
- * file that does not load. Returns 0, or -1 if any failed; either way *ls
+ * file that does not load, exercise_check_lesson()'s for a lesson whose
+ * hidden exercise answer does not hold at its default shape. Returns 0, or -1 if any failed; either way *ls
  * (n entries, NULL where a lesson failed) is for cli_lessons_free(). */
 int cli_lessons_load(const char *prog, char **args, int nargs,
     lesson_t ***ls, int *n);

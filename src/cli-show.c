@@ -11,6 +11,9 @@
  *             ($$ claim_latex $$), the source text in a fenced block:
  *             docs/derivation.md is generated with it;
  *   latex     a LaTeX fragment (\section per lesson, \subsection per step).
+ * A step's exercises come after its prose: the prompt and the hints (in
+ * Markdown each hint in a <details> the reader opens), the hidden answer
+ * only with --answers (a teacher's copy).
  * What is shown is what the verifier checks: the formulas come from the
  * parsed claims, never from a second copy.
  */
@@ -36,12 +39,14 @@ enum format { FORMAT_TEXT, FORMAT_MARKDOWN, FORMAT_LATEX };
 typedef struct scli {
 	enum format format;
 	bool ascii;
+	bool answers;             /* --answers: the exercises' answers too */
 	cli_common_t common;      /* --help, --version */
 } scli_t;
 
 static const struct option long_options[] = {
 	{ "format", required_argument, NULL, 'f' },
 	{ "ascii", no_argument, NULL, 'a' },
+	{ "answers", no_argument, NULL, 'A' },
 	CLI_HELP_LONG_OPTIONS,
 	{ NULL, 0, NULL, 0 },
 };
@@ -62,6 +67,9 @@ usage(FILE *f)
 	    "                  latex: a LaTeX fragment, \\section per lesson\n"
 	    "  --ascii         text: ASCII-only formulas (the default in a "
 	    "non-UTF-8 locale)\n"
+	    "  --answers       also the exercises' answers (hidden by default: "
+	    "the prompt\n"
+	    "                  and the hints are shown)\n"
 	    "  -h, --help      show this help and exit\n"
 	    "  -V, --version   show the version and exit\n\n"
 	    "Exit status: 0 success, 2 bad usage or a lesson that does not "
@@ -86,6 +94,9 @@ parse_option(void *ctx, int opt, const char *arg, char **err)
 		break;
 	case 'a':
 		c->ascii = true;
+		break;
+	case 'A':
+		c->answers = true;
 		break;
 	}
 	return 0;
@@ -208,6 +219,33 @@ text_claim(const claim_t *c, pp_style_t style)
 	printf("\n");
 }
 
+/* "Exercise: PROMPT", "Hint 1: ..." and, with --answers, the answer laid
+ * out as a claim is. */
+static void
+text_exercise(const scli_t *c, const lesson_exercise_t *ex, pp_style_t style)
+{
+	char *line;
+	int k;
+
+	line = xasprintf("Exercise: %s", ex->prompt);
+	wrap_line(line, 2);
+	free(line);
+	for (k = 0; k < ex->nhints; k++) {
+		line = xasprintf("Hint %d: %s", k + 1, ex->hints[k]);
+		wrap_line(line, 4);
+		free(line);
+	}
+	if (c->answers) {
+		pp_box_t *box = claim_render_fit(ex->answer_claim, style,
+		    WRAP - CLAIM_INDENT);
+
+		printf("    Answer:\n");
+		pp_box_print(box, stdout, CLAIM_INDENT);
+		pp_box_free(box);
+	}
+	printf("\n");
+}
+
 static void
 text_underline(const char *title, const char *ch)
 {
@@ -244,6 +282,9 @@ show_text(const scli_t *c, const lesson_t *l)
 			text_prose(st->prose, 0);
 			printf("\n");
 		}
+		for (k = 0; k < st->nexercises; k++)
+			text_exercise(c, &st->exercises[k], utf8 ? PP_UNICODE :
+			    PP_ASCII);
 		for (k = 0; k < st->nclaims; k++)
 			text_claim(st->claims[k], utf8 ? PP_UNICODE : PP_ASCII);
 		if (st->source != NULL)
@@ -307,8 +348,33 @@ md_claim(const claim_t *c)
 	free(tex);
 }
 
+/* An exercise in Markdown: the prompt as a bold-led paragraph, each hint
+ * and (with --answers) the answer folded in a <details>, so that a
+ * reader of docs/derivation.md opens one tier at a time. */
 static void
-show_markdown(const lesson_t *l)
+md_exercise(const scli_t *c, const lesson_exercise_t *ex)
+{
+	char *tex;
+	int k;
+
+	printf("**Exercise.** ");
+	md_escaped(ex->prompt);
+	printf("\n\n");
+	for (k = 0; k < ex->nhints; k++) {
+		printf("<details><summary>Hint %d</summary>\n\n", k + 1);
+		md_escaped(ex->hints[k]);
+		printf("\n\n</details>\n\n");
+	}
+	if (c->answers) {
+		tex = claim_latex(ex->answer_claim);
+		printf("<details><summary>Answer</summary>\n\n$$\n%s\n$$\n\n"
+		    "</details>\n\n", tex);
+		free(tex);
+	}
+}
+
+static void
+show_markdown(const scli_t *c, const lesson_t *l)
 {
 	int i, k;
 
@@ -321,6 +387,8 @@ show_markdown(const lesson_t *l)
 		printf("## %s\n\n", st->title);
 		if (*st->prose_md != '\0')
 			printf("%s\n\n", st->prose_md);
+		for (k = 0; k < st->nexercises; k++)
+			md_exercise(c, &st->exercises[k]);
 		for (k = 0; k < st->nclaims; k++)
 			md_claim(st->claims[k]);
 		if (st->source != NULL) {
@@ -357,7 +425,28 @@ tex_escaped(const char *s)
 }
 
 static void
-show_latex(const lesson_t *l)
+tex_exercise(const scli_t *c, const lesson_exercise_t *ex)
+{
+	char *tex;
+	int k;
+
+	printf("\\paragraph{Exercise.} ");
+	tex_escaped(ex->prompt);
+	printf("\n\n");
+	for (k = 0; k < ex->nhints; k++) {
+		printf("\\emph{Hint %d.} ", k + 1);
+		tex_escaped(ex->hints[k]);
+		printf("\n\n");
+	}
+	if (c->answers) {
+		tex = claim_latex(ex->answer_claim);
+		printf("\\emph{Answer.}\n\\[\n%s\n\\]\n\n", tex);
+		free(tex);
+	}
+}
+
+static void
+show_latex(const scli_t *c, const lesson_t *l)
 {
 	int i, k;
 	char *tex;
@@ -379,6 +468,8 @@ show_latex(const lesson_t *l)
 			tex_escaped(st->prose);
 			printf("\n\n");
 		}
+		for (k = 0; k < st->nexercises; k++)
+			tex_exercise(c, &st->exercises[k]);
 		for (k = 0; k < st->nclaims; k++) {
 			if (st->claims[k]->label != NULL) {
 				printf("\\emph{");
@@ -403,10 +494,10 @@ show_one(const scli_t *c, const lesson_t *l)
 		show_text(c, l);
 		break;
 	case FORMAT_MARKDOWN:
-		show_markdown(l);
+		show_markdown(c, l);
 		break;
 	case FORMAT_LATEX:
-		show_latex(l);
+		show_latex(c, l);
 		break;
 	}
 }

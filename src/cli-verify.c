@@ -8,8 +8,11 @@
  * Each lesson is verified at its default shape, or at the shape the options
  * make of it (--shape replaces the sizes, --stride/--padding/--dilation
  * their fields); a lesson that does not cover the result is skipped with
- * the reason. Exit 0 when every claim is ok, 1 otherwise, 2 on bad usage
- * or input.
+ * the reason. After a step's claims come its exercises: each hidden
+ * answer judged as a student's claim is (exercise.h), at that shape and
+ * two others. Exit 0 when every claim and answer is ok, 1 otherwise, 2 on
+ * bad usage or input (a lesson whose answer fails at its default shape is
+ * refused when it loads).
  */
 #include "config.h"
 
@@ -25,6 +28,7 @@
 #include "cli-common.h"
 #include "cmd.h"
 #include "escape.h"
+#include "exercise.h"
 #include "json.h"
 #include "lesson.h"
 #include "shrink.h"
@@ -55,6 +59,7 @@ typedef struct vcli {
 typedef struct tally {
 	int claims, hold, refuted, failed, unrefuted_here, skipped_lessons;
 	int errors;               /* claims that could not be checked at all */
+	int exercises, answers_hold;
 	int tap_n;
 	bool first_lesson, first_step, first_claim;   /* JSON commas */
 } tally_t;
@@ -138,9 +143,12 @@ usage(FILE *f)
 	    "hold is reported but\nnot counted as a failure (an index typo can "
 	    "agree with the truth, e.g. at\nstride 1), unless --strict-errata."
 	    "\n\nEnvironment: CONVGRAD_LESSONS names the bundled lessons' "
-	    "directory.\n\nExit status: 0 every claim ok, 1 a claim failed, 2 bad usage "
-	    "or input\n(a lesson that does not parse: file:line:col and what "
-	    "was expected).\n");
+	    "directory.\n\nExercises: each hidden answer is judged as a "
+	    "student's claim, at the shape\nand two others (other strides "
+	    "and sizes).\n\nExit status: 0 every claim ok, 1 a claim or an "
+	    "exercise's answer failed, 2 bad\nusage or input (a lesson that "
+	    "does not parse: file:line:col and what was\nexpected; an answer "
+	    "that fails at the lesson's default shape).\n");
 }
 
 /* ---- options ---- */
@@ -526,6 +534,149 @@ report_claim(const vcli_t *c, tally_t *t, const claim_t *cl,
 	}
 }
 
+/* ---- exercises ---- */
+
+/* The exercise's prompt, its first 60 characters on one line, escaped. */
+static char *
+exercise_title(const lesson_exercise_t *ex)
+{
+	sbuf_t b;
+	size_t n = strcspn(ex->prompt, "\n");
+	char *safe;
+
+	sbuf_init(&b);
+	sbuf_addn(&b, ex->prompt, n > 60 ? 57 : n);
+	if (n > 60)
+		sbuf_add(&b, "...");
+	safe = escape_visible_str(b.s != NULL ? b.s : "", false);
+	sbuf_free(&b);
+	return safe;
+}
+
+static const char *
+exercise_verdict_name(const exercise_verdict_t *v)
+{
+	switch (v->outcome) {
+	case EXERCISE_ACCEPTED:
+		return "holds";
+	case EXERCISE_CANCELLED:
+		return "cancelled";
+	default:
+		return "fails";
+	}
+}
+
+static void
+text_exercise(const vcli_t *c, const lesson_exercise_t *ex,
+    const exercise_verdict_t *v)
+{
+	bool u = use_utf8(c), ok = v->outcome == EXERCISE_ACCEPTED;
+	char *title = exercise_title(ex);
+
+	if (!c->quiet || !ok) {
+		printf("    %s exercise: %s\n", ok ? (u ? "✓" : "ok  ") :
+		    (u ? "✗" : "FAIL"), title);
+		printf("        the answer %s\n", v->message);
+	}
+	if (!ok) {
+		printf("        at %s:%d:\n", ex->answer_claim->file,
+		    ex->answer_claim->line);
+		print_indented(ex->answer, 10);
+	}
+	free(title);
+}
+
+static void
+tap_exercise(tally_t *t, const lesson_exercise_t *ex,
+    const exercise_verdict_t *v)
+{
+	char *title = exercise_title(ex);
+	bool ok = v->outcome == EXERCISE_ACCEPTED;
+
+	printf("%s %d - %s:%d: exercise: %s # answer %s", ok ? "ok" : "not ok",
+	    ++t->tap_n, ex->answer_claim->file, ex->line, title,
+	    exercise_verdict_name(v));
+	if (ok)
+		printf(" at %s\n", v->message + strlen("holds at "));
+	else
+		printf("\n# %s\n", v->message);
+	free(title);
+}
+
+/* {"line":..,"answer_line":..,"prompt":..,"answer":..,"hints":[..],
+ *  "verdict":..,"ok":..,"shapes":[..],"failed_shape":..,"message":..} */
+static void
+json_exercise(tally_t *t, const lesson_t *l, const conv_shape_t *base,
+    const lesson_exercise_t *ex, const exercise_verdict_t *v)
+{
+	conv_shape_t sh[EXERCISE_NSHAPES];
+	char buf[256];
+	int k, n = exercise_shapes_at(l, base, sh);
+
+	printf("%s{\"line\":%d,\"answer_line\":%d,\"prompt\":",
+	    t->first_claim ? "" : ",", ex->line, ex->answer_claim->line);
+	t->first_claim = false;
+	json_str(stdout, ex->prompt);
+	printf(",\"answer\":");
+	json_str(stdout, ex->answer);
+	printf(",\"hints\":[");
+	for (k = 0; k < ex->nhints; k++) {
+		printf("%s", k ? "," : "");
+		json_str(stdout, ex->hints[k]);
+	}
+	printf("],\"verdict\":\"%s\",\"ok\":%s,\"shapes\":[",
+	    exercise_verdict_name(v),
+	    v->outcome == EXERCISE_ACCEPTED ? "true" : "false");
+	for (k = 0; k < n; k++) {
+		printf("%s", k ? "," : "");
+		json_str(stdout, conv_shape_str(&sh[k], buf, sizeof buf));
+	}
+	printf("],\"failed_shape\":");
+	json_str(stdout, v->outcome == EXERCISE_REFUSED && v->shape_index >= 0 ?
+	    conv_shape_str(&v->shape, buf, sizeof buf) : NULL);
+	printf(",\"message\":");
+	json_str(stdout, v->message);
+	printf("}");
+}
+
+/* Judge the hidden answer of each exercise of st as a student's claim, at
+ * shape s (the lesson's, or the options') and the two judging shapes
+ * around it. */
+static void
+verify_exercises(const vcli_t *c, tally_t *t, const lesson_t *l,
+    const conv_shape_t *s, const lesson_step_t *st)
+{
+	exercise_verdict_t v;
+	char *err = NULL;
+	int k;
+
+	if (c->format == FORMAT_JSON) {
+		printf("],\"exercises\":[");
+		t->first_claim = true;   /* report_error's comma too */
+	}
+	for (k = 0; k < st->nexercises; k++) {
+		const lesson_exercise_t *ex = &st->exercises[k];
+
+		if (exercise_judge_claim(l, s, ex->answer_claim, ex->answer,
+		    &c->o, &v, &err) != 0) {
+			report_error(c, t, ex->answer_claim, err);
+			free(err);
+			err = NULL;
+			continue;
+		}
+		t->exercises++;
+		if (v.outcome == EXERCISE_ACCEPTED)
+			t->answers_hold++;
+		if (c->format == FORMAT_TEXT)
+			text_exercise(c, ex, &v);
+		else if (c->format == FORMAT_TAP)
+			tap_exercise(t, ex, &v);
+		else
+			json_exercise(t, l, s, ex, &v);
+		exercise_verdict_clear(&v);
+	}
+}
+
 /* ---- lessons and steps ---- */
 
 static void
@@ -674,6 +825,7 @@ verify_step(const vcli_t *c, tally_t *t, verify_ctx_t *vc,
 		if (c->format != FORMAT_JSON)
 			fflush(stdout);   /* each claim as it is done */
 	}
+	verify_exercises(c, t, l, verify_ctx_shape(vc), st);
 	if (c->format == FORMAT_JSON)
 		printf("]}");
 }
@@ -710,6 +862,28 @@ verify_lesson(const vcli_t *c, tally_t *t, const lesson_t *l)
 	return 0;
 }
 
+/* Every claim ok and every exercise's answer accepted. */
+static bool
+run_ok(const tally_t *t)
+{
+	return t->failed == 0 && t->answers_hold == t->exercises;
+}
+
+/* "; 6 exercises: 6 answers hold" (nothing when there are none, so a
+ * lesson without exercises reads as before). */
+static void
+summary_exercises(const tally_t *t)
+{
+	if (t->exercises == 0)
+		return;
+	printf("; %d exercise%s: %d answer%s hold", t->exercises,
+	    t->exercises == 1 ? "" : "s", t->answers_hold,
+	    t->answers_hold == 1 ? "" : "s");
+	if (t->answers_hold < t->exercises)
+		printf(", %d fail%s", t->exercises - t->answers_hold,
+		    t->exercises - t->answers_hold == 1 ? "s" : "");
+}
+
 static void
 summary(const vcli_t *c, const tally_t *t)
 {
@@ -725,19 +899,23 @@ summary(const vcli_t *c, const tally_t *t)
 			    t->unrefuted_here);
 		if (t->skipped_lessons > 0)
 			printf(" (%d lessons skipped)", t->skipped_lessons);
+		summary_exercises(t);
 		printf("\n");
 		break;
 	case FORMAT_TAP:
 		printf("1..%d\n# %d claim%s: %d hold, %d errata refuted as "
-		    "expected, %d failed\n", t->tap_n, t->claims,
+		    "expected, %d failed", t->tap_n, t->claims,
 		    t->claims == 1 ? "" : "s", t->hold, t->refuted, t->failed);
+		summary_exercises(t);
+		printf("\n");
 		break;
 	case FORMAT_JSON:
 		printf("],\"summary\":{\"claims\":%d,\"hold\":%d,\"refuted\":%d,"
-		    "\"failed\":%d,\"unrefuted_here\":%d,\"skipped_lessons\":%d},"
-		    "\"ok\":%s}\n", t->claims, t->hold, t->refuted, t->failed,
-		    t->unrefuted_here, t->skipped_lessons,
-		    t->failed == 0 ? "true" : "false");
+		    "\"failed\":%d,\"unrefuted_here\":%d,\"skipped_lessons\":%d,"
+		    "\"exercises\":%d,\"answers_hold\":%d},\"ok\":%s}\n",
+		    t->claims, t->hold, t->refuted, t->failed, t->unrefuted_here,
+		    t->skipped_lessons, t->exercises, t->answers_hold,
+		    run_ok(t) ? "true" : "false");
 		break;
 	}
 }
@@ -788,7 +966,7 @@ run(const vcli_t *c, lesson_t **ls, int n)
 	summary(c, &t);
 	if (t.errors > 0)
 		return 2;
-	return t.failed > 0 ? 1 : 0;
+	return run_ok(&t) ? 0 : 1;
 }
 
 int

@@ -1,7 +1,8 @@
 /*
  * exercise.c: judging a student's claim (exercise.h): parsed with the
  * lesson's lets in scope, verified at three covered shapes, each in a
- * world of its own (shrink_verify_at).
+ * world of its own (shrink_verify_at); and the check, when a lesson
+ * loads, that each exercise's hidden answer holds at its default shape.
  */
 #include "config.h"
 
@@ -73,17 +74,24 @@ other_shape(const conv_shape_t *d, int which)
 int
 exercise_shapes(const lesson_t *l, conv_shape_t out[EXERCISE_NSHAPES])
 {
+	return exercise_shapes_at(l, &l->shape, out);
+}
+
+int
+exercise_shapes_at(const lesson_t *l, const conv_shape_t *base,
+    conv_shape_t out[EXERCISE_NSHAPES])
+{
 	int n = 1, k;
 
-	out[0] = l->shape;
+	out[0] = *base;
 	for (k = 1; k < EXERCISE_NSHAPES; k++) {
-		conv_shape_t s = other_shape(&l->shape, k);
+		conv_shape_t s = other_shape(base, k);
 
 		if (!shape_usable(l, &s, out, n)) {
-			/* sizes as the default's, strides moved only */
-			s = l->shape;
-			s.strh = other_shape(&l->shape, k).strh;
-			s.strw = other_shape(&l->shape, k).strw;
+			/* sizes as the base's, strides moved only */
+			s = *base;
+			s.strh = other_shape(base, k).strh;
+			s.strw = other_shape(base, k).strw;
 			s.H_in += 2 * s.strh;
 			s.W_in += 2 * s.strw;
 			if (!shape_usable(l, &s, out, n))
@@ -129,13 +137,28 @@ refuse(exercise_verdict_t *v, const char *why)
 	return 0;
 }
 
+/* "fails at SHAPE: at b=0 ...: formula X, numeric Y", malloc'd: shrink's
+ * wording without its "already" (no search ran). */
+static char *
+fails_at_str(const claim_t *c, const conv_shape_t *s, const verify_result_t *r)
+{
+	shrink_result_t sr;
+	char *m;
+
+	memset(&sr, 0, sizeof sr);
+	sr.shape = *s;
+	sr.r = *r;
+	m = shrink_str(c, &sr);            /* "fails already at ..." */
+	memmove(m + strlen("fails "), m + strlen("fails already "),
+	    strlen(m + strlen("fails already ")) + 1);
+	return m;
+}
+
 /* The verdict at shape k was not "holds": refused there, or cancelled. */
 static void
 refused_at(exercise_verdict_t *v, const claim_t *c, const conv_shape_t *s,
     int k, verify_result_t *r)
 {
-	shrink_result_t sr;
-
 	if (r->verdict == VERDICT_CANCELLED) {
 		v->outcome = EXERCISE_CANCELLED;
 		v->message = xstrdup("cancelled");
@@ -144,13 +167,7 @@ refused_at(exercise_verdict_t *v, const claim_t *c, const conv_shape_t *s,
 	v->outcome = EXERCISE_REFUSED;
 	v->shape_index = k;
 	v->shape = *s;
-	memset(&sr, 0, sizeof sr);
-	sr.shape = *s;
-	sr.r = *r;
-	v->message = shrink_str(c, &sr);   /* "fails already at ..." */
-	memmove(v->message + strlen("fails "), v->message +
-	    strlen("fails already "), strlen(v->message +
-	    strlen("fails already ")) + 1);
+	v->message = fails_at_str(c, s, r);
 }
 
 /* Accepted: the shapes, and the answer when the form differs. */
@@ -176,13 +193,44 @@ accepted(exercise_verdict_t *v, const conv_shape_t *sh, int n,
 }
 
 int
-exercise_judge(const lesson_t *l, const char *answer, const char *text,
-    const verify_opts_t *o, exercise_verdict_t *v, char **err)
+exercise_judge_claim(const lesson_t *l, const conv_shape_t *base,
+    const claim_t *c, const char *answer, const verify_opts_t *o,
+    exercise_verdict_t *v, char **err)
 {
 	conv_shape_t sh[EXERCISE_NSHAPES];
 	verify_result_t r;
-	claim_t *c;
 	int n, k;
+
+	assert(l != NULL && base != NULL && c != NULL && answer != NULL &&
+	    o != NULL);
+	memset(v, 0, sizeof *v);
+	if (c->kind == CLAIM_LET)
+		return refuse(v, "a let names a tensor; an answer is a claim "
+		    "(FORMULA = FORMULA, or d ... / d ... = ...)");
+	if (c->expect_fail)
+		return refuse(v, "'expect fail' marks an erratum; an answer "
+		    "must hold");
+	n = exercise_shapes_at(l, base, sh);
+	for (k = 0; k < n; k++) {
+		if (shrink_verify_at(l, c, &sh[k], o, &r, err) != 0)
+			return -1;
+		if (r.verdict != VERDICT_HOLDS) {
+			refused_at(v, c, &sh[k], k, &r);
+			verify_result_clear(&r);
+			return 0;
+		}
+		verify_result_clear(&r);
+	}
+	accepted(v, sh, n, answer, c->text);
+	return 0;
+}
+
+int
+exercise_judge(const lesson_t *l, const char *answer, const char *text,
+    const verify_opts_t *o, exercise_verdict_t *v, char **err)
+{
+	claim_t *c;
+	int rc;
 
 	assert(l != NULL && answer != NULL && text != NULL && o != NULL);
 	memset(v, 0, sizeof *v);
@@ -194,26 +242,77 @@ exercise_judge(const lesson_t *l, const char *answer, const char *text,
 		v->outcome = EXERCISE_SYNTAX;
 		return 0;
 	}
-	if (c->expect_fail) {
-		claim_free(c);
-		return refuse(v, "'expect fail' marks an erratum; an answer "
-		    "must hold");
-	}
-	n = exercise_shapes(l, sh);
-	for (k = 0; k < n; k++) {
-		if (shrink_verify_at(l, c, &sh[k], o, &r, err) != 0) {
-			claim_free(c);
-			return -1;
-		}
-		if (r.verdict != VERDICT_HOLDS) {
-			refused_at(v, c, &sh[k], k, &r);
-			verify_result_clear(&r);
-			claim_free(c);
-			return 0;
-		}
-		verify_result_clear(&r);
-	}
-	accepted(v, sh, n, answer, text);
+	rc = exercise_judge_claim(l, &l->shape, c, answer, o, v, err);
 	claim_free(c);
+	return rc;
+}
+
+int
+exercise_judge_exercise(const lesson_t *l, const lesson_exercise_t *ex,
+    const char *text, const verify_opts_t *o, exercise_verdict_t *v,
+    char **err)
+{
+	assert(ex != NULL && ex->answer != NULL);
+	return exercise_judge(l, ex->answer, text, o, v, err);
+}
+
+const char *
+exercise_hint(const lesson_exercise_t *ex, int tier)
+{
+	assert(ex != NULL);
+	return tier >= 1 && tier <= ex->nhints ? ex->hints[tier - 1] : NULL;
+}
+
+/* The answer of ex did not hold at the default shape s: the error. */
+static int
+answer_fails(const lesson_exercise_t *ex, const conv_shape_t *s,
+    const verify_result_t *r, char **err)
+{
+	const claim_t *c = ex->answer_claim;
+	char *m;
+	int rc;
+
+	if (r->verdict == VERDICT_CANCELLED)
+		return set_error(err, "cancelled");
+	m = fails_at_str(c, s, r);
+	rc = set_error(err, "%s:%d:%d: error: the exercise's answer (the "
+	    "exercise block at line %d) does not hold at the lesson's default "
+	    "shape: %s", c->file, c->line, c->col, ex->line, m);
+	free(m);
+	return rc;
+}
+
+int
+exercise_answer_check(const lesson_t *l, const lesson_exercise_t *ex,
+    const verify_opts_t *o, char **err)
+{
+	verify_opts_t def;
+	verify_result_t r;
+	int rc = 0;
+
+	assert(l != NULL && ex != NULL && ex->answer_claim != NULL);
+	if (o == NULL) {
+		verify_opts_default(&def);
+		o = &def;
+	}
+	if (shrink_verify_at(l, ex->answer_claim, &l->shape, o, &r, err) != 0)
+		return -1;
+	if (r.verdict != VERDICT_HOLDS)
+		rc = answer_fails(ex, &l->shape, &r, err);
+	verify_result_clear(&r);
+	return rc;
+}
+
+int
+exercise_check_lesson(const lesson_t *l, const verify_opts_t *o, char **err)
+{
+	int i, k;
+
+	assert(l != NULL);
+	for (i = 0; i < l->nsteps; i++)
+		for (k = 0; k < l->steps[i].nexercises; k++)
+			if (exercise_answer_check(l, &l->steps[i].exercises[k], o,
+			    err) != 0)
+				return -1;
 	return 0;
 }

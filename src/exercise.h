@@ -31,6 +31,10 @@
  * Returns how many (1 when the default is too constrained for others,
  * e.g. a memory limit; 3 for every bundled lesson). */
 int exercise_shapes(const lesson_t *l, conv_shape_t out[EXERCISE_NSHAPES]);
+/* The same around another base shape (out[0] = *base, which must be valid
+ * and covered by l): `convgrad verify --shape` judges answers there. */
+int exercise_shapes_at(const lesson_t *l, const conv_shape_t *base,
+    conv_shape_t out[EXERCISE_NSHAPES]);
 
 typedef enum exercise_outcome {
 	EXERCISE_ACCEPTED,      /* holds at every shape */
@@ -66,5 +70,40 @@ void exercise_verdict_clear(exercise_verdict_t *v);   /* frees message */
  */
 int exercise_judge(const lesson_t *l, const char *answer, const char *text,
     const verify_opts_t *o, exercise_verdict_t *v, char **err);
+
+/* The same for the lesson's exercise ex (its answer, ex->answer). */
+int exercise_judge_exercise(const lesson_t *l, const lesson_exercise_t *ex,
+    const char *text, const verify_opts_t *o, exercise_verdict_t *v,
+    char **err);
+
+/* The same for a claim already parsed (c, with l's lets in scope; the
+ * caller keeps it), at the shapes exercise_shapes_at(l, base): `convgrad
+ * verify` judges each exercise's own answer_claim this way. */
+int exercise_judge_claim(const lesson_t *l, const conv_shape_t *base,
+    const claim_t *c, const char *answer, const verify_opts_t *o,
+    exercise_verdict_t *v, char **err);
+
+/* Hint tier `tier` of ex (1 the first, shown first), or NULL past the
+ * last: the tutor shows tier k on the k-th press. */
+const char *exercise_hint(const lesson_exercise_t *ex, int tier);
+
+/*
+ * Does the hidden answer of ex hold at l's default shape (every tuple, as
+ * `convgrad verify` checks a claim)? A lesson cannot ship a wrong answer:
+ * every front end calls exercise_check_lesson() after loading and refuses
+ * the lesson on failure. o: the verifier's options, bounding the work
+ * (max_tuples, max_work) and cancelling it (cancel, cancelled); NULL:
+ * verify_opts_default(). Returns 0, or -1 with *err:
+ *   "FILE:LINE:COL: error: the exercise's answer (the exercise block at
+ *   line L) does not hold at the lesson's default shape: fails at SHAPE:
+ *   at b=0 ...: formula X, numeric Y"
+ * (LINE:COL where the answer is written), "cancelled", or the verifier's
+ * message when the claim cannot be checked there.
+ */
+int exercise_answer_check(const lesson_t *l, const lesson_exercise_t *ex,
+    const verify_opts_t *o, char **err);
+/* Every exercise of l, in order; the first failure's message. */
+int exercise_check_lesson(const lesson_t *l, const verify_opts_t *o,
+    char **err);
 
 #endif

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "exercise.h"
 #include "tutor-bg.h"
 #include "tutor-present.h"
 #include "tutor-progress.h"
@@ -328,6 +329,12 @@ tutor_create(char **paths, int npaths)
 
 		tl->path = xstrdup(paths[i]);
 		l = lesson_load(paths[i], &tl->load_error);
+		/* a lesson cannot ship a wrong exercise answer (exercise.h) */
+		if (l != NULL && exercise_check_lesson(l, &t->opts,
+		    &tl->load_error) != 0) {
+			lesson_free(l);
+			l = NULL;
+		}
 		if (l != NULL)
 			lesson_adopt(tl, l);
 	}

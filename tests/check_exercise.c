@@ -6,6 +6,10 @@
  * really fails there; a wrong one is refused at the default; a syntax error
  * keeps the parser's caret; a let and an erratum are no answers; the
  * cancel flag stops the judge; the shapes are valid, covered and differ.
+ * Through a lesson's parsed exercise blocks (tests/data/lessons/exercise*.md):
+ * the same four verdicts, hints in order, a hidden answer that is wrong at
+ * the default shape refused at load with file:line:col, one fitted to the
+ * default shape loading but refused at another judging shape.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -221,6 +225,164 @@ START_TEST(test_shapes)
 }
 END_TEST
 
+/* ---- through the parsed exercise blocks ---- */
+
+static lesson_t *
+fixture(const char *name)
+{
+	char *path = test_data_path(name), *err = NULL;
+	lesson_t *l = lesson_load(path, &err);
+
+	ck_assert_msg(l != NULL, "%s: %s", name, err ? err : "?");
+	free(path);
+	return l;
+}
+
+/* Judge text against exercise k of step st of the fixture lesson. */
+static exercise_verdict_t
+judge_ex(const lesson_t *l, int st, int k, const char *text)
+{
+	exercise_verdict_t v;
+	verify_opts_t o;
+	char *err = NULL;
+
+	ck_assert_int_lt(k, l->steps[st].nexercises);
+	verify_opts_default(&o);
+	ck_assert_msg(exercise_judge_exercise(l, &l->steps[st].exercises[k],
+	    text, &o, &v, &err) == 0, "%s", err ? err : "?");
+	ck_assert_ptr_nonnull(v.message);
+	return v;
+}
+
+/* The fixture's answers hold at load; the four verdicts through them. */
+START_TEST(test_fixture_verdicts)
+{
+	lesson_t *l = fixture("lessons/exercise.md");
+	const lesson_exercise_t *tap = &l->steps[1].exercises[0];
+	exercise_verdict_t v;
+	char *err = NULL;
+
+	ck_assert_msg(exercise_check_lesson(l, NULL, &err) == 0, "%s", err);
+	/* right, as the answer writes it (the block's own text) */
+	v = judge_ex(l, 1, 0, tap->answer);
+	ck_assert_int_eq(v.outcome, EXERCISE_ACCEPTED);
+	ck_assert(v.same_form);
+	exercise_verdict_clear(&v);
+	/* right, another form: the tap's rows as an offset in 0..R-1 */
+	v = judge_ex(l, 1, 0, "d output[b1,c_out1,h_out1,w_out1] / "
+	    "d input[b,c_in,h_in,w_in] = if b == b1 and h_in - strh*h_out1 in "
+	    "0 .. R - 1 and w_in - strw*w_out1 in 0 .. S - 1 then weight[c_out1, "
+	    "c_in, h_in - strh*h_out1, w_in - strw*w_out1] else 0");
+	ck_assert_msg(v.outcome == EXERCISE_ACCEPTED, "%s", v.message);
+	ck_assert(!v.same_form);
+	ck_assert_msg(strstr(v.message, "; the answer: d output[b1") != NULL,
+	    "%s", v.message);
+	exercise_verdict_clear(&v);
+	/* right at the default shape only: the stride forgotten as 2, 3 */
+	v = judge_ex(l, 1, 0, "d output[b1,c_out1,h_out1,w_out1] / "
+	    "d input[b,c_in,h_in,w_in] = weight[c_out1, c_in, h_in - 2*h_out1, "
+	    "w_in - 3*w_out1] where b == b1 and h_in in 2*h_out1 .. 2*h_out1 + "
+	    "R - 1 and w_in in 3*w_out1 .. 3*w_out1 + S - 1");
+	ck_assert_int_eq(v.outcome, EXERCISE_REFUSED);
+	ck_assert_int_ge(v.shape_index, 1);
+	ck_assert(v.shape.strh != 2 && v.shape.strw != 3);
+	ck_assert_msg(strncmp(v.message, "fails at N=", 11) == 0, "%s",
+	    v.message);
+	exercise_verdict_clear(&v);
+	/* wrong: the bias gradient without the batch, refused at once */
+	v = judge_ex(l, 0, 0, "d f / d bias[c_out] = sum(h_out, w_out) "
+	    "df[0, c_out, h_out, w_out]");
+	ck_assert_int_eq(v.outcome, EXERCISE_REFUSED);
+	ck_assert_int_eq(v.shape_index, 0);
+	ck_assert_msg(strstr(v.message, "at c_out=") != NULL, "%s", v.message);
+	exercise_verdict_clear(&v);
+	lesson_free(l);
+}
+END_TEST
+
+/* Hints come in the order written, tier 1 first, and stop after the last;
+ * a continued hint is one tier. */
+START_TEST(test_fixture_hints)
+{
+	lesson_t *l = fixture("lessons/exercise.md");
+	const lesson_exercise_t *bias = &l->steps[0].exercises[0];
+
+	ck_assert_int_eq(bias->nhints, 3);
+	ck_assert_str_eq(exercise_hint(bias, 1), "bias[c_out] is added to "
+	    "every output of channel c_out.");
+	ck_assert_str_eq(exercise_hint(bias, 2), "Sum df over the batch b and "
+	    "every position h_out, w_out.");
+	ck_assert_str_eq(exercise_hint(bias, 3), "d f / d bias[c_out] = "
+	    "sum(b, h_out, w_out) df[...]");
+	ck_assert_ptr_null(exercise_hint(bias, 4));
+	ck_assert_ptr_null(exercise_hint(bias, 0));
+	ck_assert_int_eq(l->steps[1].exercises[0].nhints, 2);
+	lesson_free(l);
+}
+END_TEST
+
+/* A hidden answer that does not hold at the default shape: the lesson
+ * parses, and the check every front end runs refuses it at the answer's
+ * line and column, with the counterexample. */
+START_TEST(test_wrong_hidden_answer)
+{
+	lesson_t *l = fixture("lessons/exercise-wrong.md");
+	char *path = test_data_path("lessons/exercise-wrong.md");
+	char *want = xasprintf("%s:18:9: error: the exercise's answer (the "
+	    "exercise block at line 16) does not hold at the lesson's default "
+	    "shape: fails at N=2 C_in=1 H_in=4 W_in=4 C_out=2 R=2 S=2 stride "
+	    "1: at c_out=", path);
+	char *err = NULL;
+
+	ck_assert_int_eq(exercise_check_lesson(l, NULL, &err), -1);
+	ck_assert_ptr_nonnull(err);
+	ck_assert_msg(strncmp(err, want, strlen(want)) == 0, "%s", err);
+	ck_assert_ptr_nonnull(strstr(err, ": formula "));
+	free(err);
+	free(want);
+	free(path);
+	lesson_free(l);
+}
+END_TEST
+
+/* An answer fitted to the default shape loads (it holds there), but is
+ * refused at another of the judging shapes, as verify reports it. */
+START_TEST(test_fitted_hidden_answer)
+{
+	lesson_t *l = fixture("lessons/exercise-fitted.md");
+	const lesson_exercise_t *ex = &l->steps[0].exercises[0];
+	exercise_verdict_t v;
+	verify_opts_t o;
+	char *err = NULL;
+
+	verify_opts_default(&o);
+	ck_assert_msg(exercise_check_lesson(l, &o, &err) == 0, "%s", err);
+	ck_assert_int_eq(exercise_judge_claim(l, &l->shape, ex->answer_claim,
+	    ex->answer, &o, &v, &err), 0);
+	ck_assert_int_eq(v.outcome, EXERCISE_REFUSED);
+	ck_assert_int_eq(v.shape_index, 1);
+	exercise_verdict_clear(&v);
+	lesson_free(l);
+}
+END_TEST
+
+/* The load check stops on the cancel flag. */
+START_TEST(test_check_cancel)
+{
+	static volatile sig_atomic_t flag = 1;
+	lesson_t *l = fixture("lessons/exercise.md");
+	verify_opts_t o;
+	char *err = NULL;
+
+	verify_opts_default(&o);
+	o.cancel = &flag;
+	ck_assert_int_eq(exercise_check_lesson(l, &o, &err), -1);
+	ck_assert_str_eq(err, "cancelled");
+	free(err);
+	lesson_free(l);
+}
+END_TEST
+
 static Suite *
 exercise_suite(void)
 {
@@ -235,6 +397,11 @@ exercise_suite(void)
 	tcase_add_test(tc, test_lets);
 	tcase_add_test(tc, test_cancel);
 	tcase_add_loop_test(tc, test_shapes, 0, 8);
+	tcase_add_test(tc, test_fixture_verdicts);
+	tcase_add_test(tc, test_fixture_hints);
+	tcase_add_test(tc, test_wrong_hidden_answer);
+	tcase_add_test(tc, test_fitted_hidden_answer);
+	tcase_add_test(tc, test_check_cancel);
 	suite_add_tcase(s, tc);
 	return s;
 }
