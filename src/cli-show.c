@@ -29,6 +29,7 @@
 #include "cmd.h"
 #include "expr.h"
 #include "lesson.h"
+#include "escape.h"
 #include "util.h"
 
 #define PROG "convgrad show"
@@ -65,8 +66,9 @@ usage(FILE *f)
 	    "                  markdown: the prose as written, each claim as "
 	    "$$ LaTeX $$;\n"
 	    "                  latex: a LaTeX fragment, \\section per lesson\n"
-	    "  --ascii         text: ASCII-only formulas (the default in a "
-	    "non-UTF-8 locale)\n"
+	    "  --ascii         text: ASCII only, formulas and prose (the "
+	    "partial sign as\n"
+	    "                  d; the default in a non-UTF-8 locale)\n"
 	    "  --answers       also the exercises' answers (hidden by default: "
 	    "the prompt\n"
 	    "                  and the hints are shown)\n"
@@ -206,14 +208,29 @@ text_source(const char *src, bool utf8)
 
 #define CLAIM_INDENT 6
 
+/* Lesson text as the terminal can show it: as written in a UTF-8 locale,
+ * folded to ASCII (escape_ascii_fold: ∂ d, · *, − -) otherwise or with
+ * --ascii, so that an ASCII terminal gets no bytes it cannot draw.
+ * Malloc'd. */
+static char *
+text_for(const char *s, bool utf8)
+{
+	return utf8 ? xstrdup(s) : escape_ascii_fold(s);
+}
+
 static void
-text_claim(const claim_t *c, pp_style_t style)
+text_claim(const claim_t *c, bool utf8)
 {
 	pp_box_t *box;
 
-	if (c->label != NULL)
-		wrap_line(c->label, 4);
-	box = claim_render_fit(c, style, WRAP - CLAIM_INDENT);
+	if (c->label != NULL) {
+		char *label = text_for(c->label, utf8);
+
+		wrap_line(label, 4);
+		free(label);
+	}
+	box = claim_render_fit(c, utf8 ? PP_UNICODE : PP_ASCII,
+	    WRAP - CLAIM_INDENT);
 	pp_box_print(box, stdout, CLAIM_INDENT);
 	pp_box_free(box);
 	printf("\n");
@@ -222,22 +239,26 @@ text_claim(const claim_t *c, pp_style_t style)
 /* "Exercise: PROMPT", "Hint 1: ..." and, with --answers, the answer laid
  * out as a claim is. */
 static void
-text_exercise(const scli_t *c, const lesson_exercise_t *ex, pp_style_t style)
+text_exercise(const scli_t *c, const lesson_exercise_t *ex, bool utf8)
 {
-	char *line;
+	char *line, *shown;
 	int k;
 
 	line = xasprintf("Exercise: %s", ex->prompt);
-	wrap_line(line, 2);
+	shown = text_for(line, utf8);
+	wrap_line(shown, 2);
+	free(shown);
 	free(line);
 	for (k = 0; k < ex->nhints; k++) {
 		line = xasprintf("Hint %d: %s", k + 1, ex->hints[k]);
-		wrap_line(line, 4);
+		shown = text_for(line, utf8);
+		wrap_line(shown, 4);
+		free(shown);
 		free(line);
 	}
 	if (c->answers) {
-		pp_box_t *box = claim_render_fit(ex->answer_claim, style,
-		    WRAP - CLAIM_INDENT);
+		pp_box_t *box = claim_render_fit(ex->answer_claim,
+		    utf8 ? PP_UNICODE : PP_ASCII, WRAP - CLAIM_INDENT);
 
 		printf("    Answer:\n");
 		pp_box_print(box, stdout, CLAIM_INDENT);
@@ -261,34 +282,44 @@ show_text(const scli_t *c, const lesson_t *l)
 {
 	const char *cs = nl_langinfo(CODESET);
 	bool utf8 = !c->ascii && cs != NULL && strcmp(cs, "UTF-8") == 0;
+	char *title = text_for(l->title, utf8), *s;
 	int i, k;
 
-	printf("%s\n", l->title);
-	text_underline(l->title, "=");
+	printf("%s\n", title);
+	text_underline(title, "=");
 	printf("\n");
+	free(title);
 	if (*l->intro != '\0') {
-		text_prose(l->intro, 0);
+		s = text_for(l->intro, utf8);
+		text_prose(s, 0);
 		printf("\n");
+		free(s);
 	}
 	for (i = 0; i < l->nsteps; i++) {
 		const lesson_step_t *st = &l->steps[i];
 		char *head = xasprintf("%d. %s", i + 1, st->title);
 
-		printf("%s\n", head);
-		text_underline(head, "-");
+		s = text_for(head, utf8);
+		printf("%s\n", s);
+		text_underline(s, "-");
+		free(s);
 		free(head);
 		printf("\n");
 		if (*st->prose != '\0') {
-			text_prose(st->prose, 0);
+			s = text_for(st->prose, utf8);
+			text_prose(s, 0);
 			printf("\n");
+			free(s);
 		}
 		for (k = 0; k < st->nexercises; k++)
-			text_exercise(c, &st->exercises[k], utf8 ? PP_UNICODE :
-			    PP_ASCII);
+			text_exercise(c, &st->exercises[k], utf8);
 		for (k = 0; k < st->nclaims; k++)
-			text_claim(st->claims[k], utf8 ? PP_UNICODE : PP_ASCII);
-		if (st->source != NULL)
-			text_source(st->source, utf8);
+			text_claim(st->claims[k], utf8);
+		if (st->source != NULL) {
+			s = text_for(st->source, utf8);
+			text_source(s, utf8);
+			free(s);
+		}
 	}
 }
 

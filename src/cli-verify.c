@@ -114,8 +114,9 @@ usage(FILE *f)
 	    "  --format F          text (default), tap (one test point per "
 	    "claim) or json\n"
 	    "                      (one object)\n"
-	    "  --ascii             ASCII marks (ok/FAIL) even in a UTF-8 "
-	    "locale\n"
+	    "  --ascii             ASCII marks (ok/FAIL), titles and labels in "
+	    "ASCII (d for\n"
+	    "                      the partial sign), even in a UTF-8 locale\n"
 	    "  --strict-errata     at a re-verified shape, also fail an "
 	    "erratum (expect\n"
 	    "                      fail) that is not refuted there\n"
@@ -217,6 +218,21 @@ use_utf8(const vcli_t *c)
 	const char *cs = nl_langinfo(CODESET);
 
 	return !c->ascii && cs != NULL && strcmp(cs, "UTF-8") == 0;
+}
+
+/* Lesson text (a title, a label) as printed: escaped (escape.h), and
+ * folded to ASCII where the terminal is not UTF-8 or with --ascii, so
+ * that ∂ · − reach an ASCII terminal as d * -. Malloc'd. */
+static char *
+shown(const vcli_t *c, const char *s)
+{
+	char *e = escape_visible_str(s, false), *a;
+
+	if (use_utf8(c))
+		return e;
+	a = escape_ascii_fold(e);
+	free(e);
+	return a;
 }
 
 /* The claim's label, or its text's first line, with control characters
@@ -334,6 +350,13 @@ text_claim(const vcli_t *c, const claim_t *cl, const verify_result_t *r,
 {
 	bool u = use_utf8(c), bad = !ok || r->verdict == VERDICT_NOT_REFUTED;
 	char *title = claim_title(cl);
+
+	if (!u) {                       /* ∂ · − as d * - (shown) */
+		char *a = escape_ascii_fold(title);
+
+		free(title);
+		title = a;
+	}
 
 	if (c->quiet && !bad) {
 		free(title);
@@ -685,7 +708,7 @@ begin_lesson(const vcli_t *c, tally_t *t, const lesson_t *l,
 {
 	char buf[256];
 	char *path = escape_visible_str(l->path, false);
-	char *title = escape_visible_str(l->title, false);
+	char *title = shown(c, l->title);
 
 	conv_shape_str(s, buf, sizeof buf);
 	switch (c->format) {
@@ -719,7 +742,7 @@ begin_lesson(const vcli_t *c, tally_t *t, const lesson_t *l,
 static void
 begin_step(const vcli_t *c, tally_t *t, const lesson_step_t *st)
 {
-	char *title = escape_visible_str(st->title, false);
+	char *title = shown(c, st->title);
 
 	switch (c->format) {
 	case FORMAT_TEXT:

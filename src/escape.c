@@ -99,3 +99,58 @@ escape_visible_str(const char *s, bool keep_newlines)
 		escape_visible(&b, s, strlen(s), keep_newlines);
 	return sbuf_take(&b);
 }
+
+/* What escape_ascii_fold writes for each character it knows. */
+static const struct { const char *utf8, *ascii; } ascii_folds[] = {
+	{ "∂", "d" }, { "·", "*" }, { "×", "x" }, { "−", "-" }, { "≠", "!=" },
+	{ "≤", "<=" }, { "≥", ">=" }, { "→", "->" }, { "←", "<-" },
+	{ "⇒", "=>" }, { "↔", "<->" }, { "Σ", "sum" }, { "∑", "sum" },
+	{ "ᵀ", "^T" }, { "…", "..." }, { "⋯", "..." }, { "✓", "ok" },
+	{ "✗", "X" }, { "‹", "<" }, { "›", ">" }, { "“", "\"" }, { "”", "\"" },
+	{ "‘", "'" }, { "’", "'" }, { "–", "-" }, { "—", "--" }, { "≈", "~" },
+	{ "±", "+-" }, { "∈", "in" }, { "⌈", "ceil(" }, { "⌉", ")" },
+	{ "⌊", "floor(" }, { "⌋", ")" }, { "ε", "eps" }, { "δ", "delta" },
+	{ "γ", "gamma" }, { "√", "sqrt" }, { "∞", "inf" }, { "²", "^2" },
+	{ "³", "^3" }, { "¹", "^1" }, { "⁰", "^0" }, { "⁻", "^-" },
+	{ "│", "|" }, { "─", "-" }, { "•", "*" }, { "\u00a0", " " },
+};
+
+char *
+escape_ascii_fold(const char *s)
+{
+	sbuf_t b;
+	size_t n = s != NULL ? strlen(s) : 0, i = 0, k, len;
+
+	sbuf_init(&b);
+	while (i < n) {
+		const unsigned char *p = (const unsigned char *)s + i;
+
+		len = escape_utf8_len(s + i, n - i);
+		if (len == 1) {
+			sbuf_addn(&b, s + i, 1);
+			i++;
+			continue;
+		}
+		if (len == 0) {
+			sbuf_add(&b, "?");
+			i++;
+			continue;
+		}
+		/* U+2080..2089 subscript digits: e2 82 80..89 */
+		if (len == 3 && p[0] == 0xe2 && p[1] == 0x82 && p[2] <= 0x89) {
+			char d[2] = { (char)('0' + (p[2] - 0x80)), '\0' };
+
+			sbuf_add(&b, d);
+			i += len;
+			continue;
+		}
+		for (k = 0; k < sizeof(ascii_folds) / sizeof(ascii_folds[0]); k++)
+			if (strlen(ascii_folds[k].utf8) == len &&
+			    memcmp(ascii_folds[k].utf8, s + i, len) == 0)
+				break;
+		sbuf_add(&b, k < sizeof(ascii_folds) / sizeof(ascii_folds[0]) ?
+		    ascii_folds[k].ascii : "?");
+		i += len;
+	}
+	return sbuf_take(&b);
+}

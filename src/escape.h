@@ -27,4 +27,12 @@ int escape_visible(sbuf_t *b, const char *s, size_t n, bool keep_newlines);
 /* The same as a new string (malloc'd; s NULL gives ""). */
 char *escape_visible_str(const char *s, bool keep_newlines);
 
+/* s (UTF-8) in ASCII, for a terminal whose locale is not UTF-8 and for
+ * --ascii: the mathematical signs the lessons write become their ASCII
+ * spelling (∂ d, · *, − -, ≠ !=, ≤ <=, ≥ >=, → ->, Σ sum, ᵀ ^T, subscript
+ * and superscript digits their digit, ✓ ok, ✗ X, quotes and dashes their
+ * ASCII forms, ε eps, ...); any other character, and each byte of invalid
+ * UTF-8, becomes '?', as iconv's //TRANSLIT does. Malloc'd; s NULL: "". */
+char *escape_ascii_fold(const char *s);
+
 #endif

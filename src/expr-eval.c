@@ -559,23 +559,52 @@ eval_sum(const expr_t *e, eval_run_t *env, long *slots, value_t *out,
 	return 0;
 }
 
-/* min(a, b, ...), max(...): integer if every argument is; abs(a). */
+/* abs, tanh, exp, log, relu, square of one argument (expr-int.h has the
+ * arithmetic, shared with expr-prog.c). */
+static int
+eval_fn1(const expr_t *e, eval_run_t *env, long *slots, value_t *out,
+    char **f)
+{
+	expr_fn_t fn = e->u.call.id;
+	value_t a;
+	char after[64];
+	long ri;
+	double rr;
+	int rc;
+
+	if (eval_num(e->u.call.args[0], env, slots, &a, f) < 0)
+		return -1;
+	if (a.kind == VAL_INT && expr_fn_int(fn)) {
+		rc = expr_fn1_int(fn, a.i, &ri);
+		*out = v_int(ri);
+	} else {
+		rc = expr_fn1_real(fn, value_real(a), &rr);
+		*out = v_real(rr);
+	}
+	if (rc == EXPR_OVERFLOW)
+		return finding_in(f, "integer overflow in ", e, "");
+	if (rc == EXPR_DOMAIN) {
+		snprintf(after, sizeof after, " (%.17g is not positive)",
+		    value_real(a));
+		return finding_in(f, "log of a value <= 0 in ", e, after);
+	}
+	return 0;
+}
+
+/* min(a, b, ...), max(...): integer if every argument is; the others
+ * one argument (eval_fn1). */
 static int
 eval_call(const expr_t *e, eval_run_t *env, long *slots,
     value_t *out, char **f)
 {
-	bool is_max = strcmp(e->u.call.fn, "max") == 0, lt;
+	bool is_max = e->u.call.id == EXPR_FN_MAX, lt;
 	value_t best, v;
 	int i;
 
+	if (e->u.call.id != EXPR_FN_MIN && !is_max)
+		return eval_fn1(e, env, slots, out, f);
 	if (eval_num(e->u.call.args[0], env, slots, &best, f) < 0)
 		return -1;
-	if (strcmp(e->u.call.fn, "abs") == 0) {
-		if (best.kind == VAL_INT && best.i == LONG_MIN)
-			return finding_in(f, "integer overflow in ", e, "");
-		*out = best.kind == VAL_INT ? v_int(labs(best.i)) : v_real(fabs(best.r));
-		return 0;
-	}
 	for (i = 1; i < e->u.call.nargs; i++) {
 		if (eval_num(e->u.call.args[i], env, slots, &v, f) < 0)
 			return -1;

@@ -121,6 +121,59 @@ expr_real_op(int kind, double a, double b, double *r)
 	return 0;
 }
 
+/* The one-argument functions, shared by both evaluators. abs, relu and
+ * square keep an integer argument an integer (expr_fn_int); tanh, exp
+ * and log make it real. 0, or EXPR_OVERFLOW (abs(LONG_MIN), square past
+ * LONG_MAX), or EXPR_DOMAIN (log of a value <= 0: log(0) would be -inf
+ * and log(-1) NaN; naming the cause is clearer than either). A real
+ * result that overflows (exp(1000)) is inf, and the evaluators' check of
+ * every real result reports it. */
+enum { EXPR_DOMAIN = -3 };
+
+static inline bool
+expr_fn_int(expr_fn_t fn)
+{
+	return fn == EXPR_FN_ABS || fn == EXPR_FN_RELU || fn == EXPR_FN_SQUARE;
+}
+
+static inline int
+expr_fn1_int(expr_fn_t fn, long a, long *r)
+{
+	*r = 0;
+	switch (fn) {
+	case EXPR_FN_ABS:
+		if (a == LONG_MIN)
+			return EXPR_OVERFLOW;
+		*r = a < 0 ? -a : a;
+		return 0;
+	case EXPR_FN_RELU:
+		*r = a > 0 ? a : 0;
+		return 0;
+	default:     /* EXPR_FN_SQUARE */
+		return __builtin_mul_overflow(a, a, r) ? EXPR_OVERFLOW : 0;
+	}
+}
+
+static inline int
+expr_fn1_real(expr_fn_t fn, double a, double *r)
+{
+	*r = 0.0;
+	switch (fn) {
+	case EXPR_FN_ABS: *r = fabs(a); return 0;
+	case EXPR_FN_TANH: *r = tanh(a); return 0;
+	case EXPR_FN_EXP: *r = exp(a); return 0;
+	case EXPR_FN_LOG:
+		if (!(a > 0.0))
+			return EXPR_DOMAIN;
+		*r = log(a);
+		return 0;
+	case EXPR_FN_RELU: *r = a > 0.0 ? a : 0.0; return 0;
+	default:     /* EXPR_FN_SQUARE */
+		*r = a * a;
+		return 0;
+	}
+}
+
 /* a OP b of a three-way comparison c (<0, 0, >0). */
 static inline bool
 expr_cmp_holds(cmp_op_t op, int c)

@@ -387,7 +387,8 @@ lay_node(const expr_t *e, pp_style_t st, int w, int follow)
 		return lay_bracketed(e->u.access.tensor, "[", e->u.access.args,
 		    e->u.access.nargs, ",", "]", st, w);
 	case EX_CALL:
-		if (u && strcmp(e->u.call.fn, "abs") == 0)
+		if (u && (e->u.call.id == EXPR_FN_ABS ||
+		    e->u.call.id == EXPR_FN_SQUARE))
 			break;
 		return lay_bracketed(e->u.call.fn, "(", e->u.call.args,
 		    e->u.call.nargs, ", ", ")", st, w);

@@ -18,7 +18,8 @@
 
 static const char *const words[] = {
 	"sum", "where", "in", "if", "then", "else", "and", "or", "not", "let",
-	"d", "f", "kernel", "expect", "fail", "min", "max", "abs",
+	"d", "f", "kernel", "expect", "fail", "min", "max", "abs", "tanh", "exp",
+	"log", "relu", "square",
 };
 
 void
@@ -202,7 +203,8 @@ lex_kind_name(tok_kind_t k)
 		"'=='", "'!='", "'<'", "'<='", "'>'", "'>='", "'='",
 		"'sum'", "'where'", "'in'", "'if'", "'then'", "'else'", "'and'",
 		"'or'", "'not'", "'let'", "'d'", "'f'", "'kernel'", "'expect'",
-		"'fail'", "'min'", "'max'", "'abs'",
+		"'fail'", "'min'", "'max'", "'abs'", "'tanh'", "'exp'", "'log'",
+		"'relu'", "'square'",
 	};
 
 	return names[k];

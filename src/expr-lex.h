@@ -20,7 +20,7 @@ typedef enum tok_kind {
 	/* reserved words, in the order of expr-lex.c's words[] */
 	TK_SUM, TK_WHERE, TK_IN, TK_IF, TK_THEN, TK_ELSE, TK_AND, TK_OR,
 	TK_NOT, TK_LET, TK_D, TK_F, TK_KERNEL, TK_EXPECT, TK_FAIL, TK_MIN,
-	TK_MAX, TK_ABS,
+	TK_MAX, TK_ABS, TK_TANH, TK_EXP, TK_LOG, TK_RELU, TK_SQUARE,
 } tok_kind_t;
 
 typedef struct token {

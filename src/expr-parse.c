@@ -38,6 +38,8 @@
 #define MAX_DEPTH 200
 #define MAX_HEIGHT 2000
 #define SLOT_UNRESOLVED (-2)
+/* For the message at an unknown function (the table is functions[]). */
+#define FUNCTION_LIST "sum, min, max, abs, tanh, exp, log, relu and square"
 
 typedef struct parser {
 	lexer_t lx;
@@ -341,8 +343,8 @@ name_expr(parser_t *p)
 	if (k == TK_LBRACK)
 		return access(p);
 	if (k == TK_LPAREN)
-		error_tok(p, &t, "unknown function '%s' (the functions are sum, "
-		    "min, max and abs)", s);
+		error_tok(p, &t, "unknown function '%s' (the functions are "
+		    FUNCTION_LIST ")", s);
 	if (tensor_rank(p, s, NULL) > 0)
 		error_tok(p, &t, "the tensor '%s' needs its indices: %s[...]", s, s);
 	next(p);
@@ -352,20 +354,51 @@ name_expr(parser_t *p)
 	return e;
 }
 
-/* call = ("min" | "max" | "abs") "(" arglist ")" */
+/* The functions: a reserved word each, its id and how many arguments it
+ * takes (max_args 0: any number from one). */
+static const struct {
+	tok_kind_t tok;
+	expr_fn_t id;
+	int max_args;
+} functions[] = {
+	{ TK_MIN, EXPR_FN_MIN, 0 }, { TK_MAX, EXPR_FN_MAX, 0 },
+	{ TK_ABS, EXPR_FN_ABS, 1 }, { TK_TANH, EXPR_FN_TANH, 1 },
+	{ TK_EXP, EXPR_FN_EXP, 1 }, { TK_LOG, EXPR_FN_LOG, 1 },
+	{ TK_RELU, EXPR_FN_RELU, 1 }, { TK_SQUARE, EXPR_FN_SQUARE, 1 },
+};
+
+static int
+function_index(tok_kind_t k)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(functions) / sizeof(functions[0]); i++)
+		if (functions[i].tok == k)
+			return (int)i;
+	return -1;
+}
+
+/* call = ( "min" | "max" | "abs" | "tanh" | "exp" | "log" | "relu"
+ *        | "square" ) "(" arglist ")"
+ * The arity is checked here, at the function's name, so a wrong count is
+ * a parse error and never reaches an evaluator. */
 static expr_t *
 call(parser_t *p)
 {
 	token_t fn = p->tok, open;
 	expr_t *e = new_node(p, EX_CALL, fn.line, fn.col);
+	int k = function_index(fn.kind);
 
+	assert(k >= 0);
 	e->u.call.fn = tok_str(p, &fn);
+	e->u.call.id = functions[k].id;
 	next(p);
 	open = p->tok;
 	expect(p, TK_LPAREN, " after a function name");
 	e->u.call.args = arglist(p, &open, TK_RPAREN, &e->u.call.nargs);
-	if (fn.kind == TK_ABS && e->u.call.nargs != 1)
-		error_tok(p, &fn, "abs takes 1 argument, not %d", e->u.call.nargs);
+	if (functions[k].max_args == 1 && e->u.call.nargs != 1)
+		error_tok(p, &fn, "%s takes 1 argument, not %d", e->u.call.fn,
+		    e->u.call.nargs);
 	return e;
 }
 
@@ -578,7 +611,8 @@ simpleexp(parser_t *p)
 		e = expr(p);
 		check_match(p, TK_RPAREN, &t);
 		return e;
-	case TK_MIN: case TK_MAX: case TK_ABS:
+	case TK_MIN: case TK_MAX: case TK_ABS: case TK_TANH: case TK_EXP:
+	case TK_LOG: case TK_RELU: case TK_SQUARE:
 		return call(p);
 	case TK_SUM:
 		return sumexp(p);
@@ -1089,8 +1123,11 @@ not_const(const expr_t *e, void *ud)
 {
 	switch (e->kind) {
 	case EX_INT: case EX_NEG: case EX_ADD: case EX_SUB: case EX_MUL:
-	case EX_IDIV: case EX_MOD: case EX_CALL:
+	case EX_IDIV: case EX_MOD:
 		return false;
+	case EX_CALL:       /* tanh, exp and log are real */
+		return e->u.call.id == EXPR_FN_TANH || e->u.call.id == EXPR_FN_EXP ||
+		    e->u.call.id == EXPR_FN_LOG;
 	case EX_NAME:
 		return e->u.name.slot != -1;
 	default:

@@ -660,13 +660,41 @@ render_if(const expr_t *e, pp_style_t st, int fw)
 	return pp_box_hcat(p, 6);
 }
 
+/* Is x drawn as one unit, so that a superscript after it reads as its
+ * power (a name, a number, an access, a call other than square)? */
+static bool
+square_bare(const expr_t *x)
+{
+	return x->kind == EX_NAME || x->kind == EX_INT || x->kind == EX_REAL ||
+	    x->kind == EX_ACCESS ||
+	    (x->kind == EX_CALL && x->u.call.id != EXPR_FN_SQUARE);
+}
+
+/* square(x) in Unicode: x², in parentheses unless x is one unit, the ²
+ * on the top row when x is tall (a fraction). */
+static pp_box_t *
+render_square(const expr_t *x, pp_style_t st)
+{
+	pp_box_t *b = pp_render(x, st, LV_OPEN, 0), *sq;
+	int i;
+
+	if (!square_bare(x))
+		b = pp_box_paren(b, st);
+	sq = pp_box_alloc(1, b->height, b->baseline);
+	for (i = 0; i < b->height; i++)
+		sq->rows[i] = xstrdup(i == 0 ? "²" : " ");
+	return pp_box_hcat2(b, sq);
+}
+
 static pp_box_t *
 render_call(const expr_t *e, pp_style_t st)
 {
-	if (strcmp(e->u.call.fn, "abs") == 0 && st == PP_UNICODE)
+	if (e->u.call.id == EXPR_FN_ABS && st == PP_UNICODE)
 		return pp_box_hcat3(pp_box_text("|"),
 		    pp_render(e->u.call.args[0], st, LV_OPEN, 0),
 		    pp_box_text("|"));
+	if (e->u.call.id == EXPR_FN_SQUARE && st == PP_UNICODE)
+		return render_square(e->u.call.args[0], st);
 	return pp_box_hcat3(pp_box_take(xasprintf("%s(", e->u.call.fn)),
 	    render_list(e->u.call.args, e->u.call.nargs, st, ", "),
 	    pp_box_text(")"));
@@ -963,6 +991,37 @@ latex_binary(sbuf_t *s, const expr_t *e, int fw)
 	latex(s, e->u.op.b, lv + 1, fw);
 }
 
+/* |x|, x^{2}, \tanh(x) and the like; relu has no LaTeX command of its
+ * own (and \square is a box symbol), so it is an \operatorname. */
+static void
+latex_call(sbuf_t *s, const expr_t *e)
+{
+	const expr_t *x = e->u.call.args[0];
+
+	switch (e->u.call.id) {
+	case EXPR_FN_ABS:
+		sbuf_add(s, "\\left|");
+		latex(s, x, LV_OPEN, 0);
+		sbuf_add(s, "\\right|");
+		return;
+	case EXPR_FN_SQUARE:
+		sbuf_add(s, square_bare(x) && x->kind != EX_ACCESS ? "{" :
+		    "\\left(");
+		latex(s, x, LV_OPEN, 0);
+		sbuf_add(s, square_bare(x) && x->kind != EX_ACCESS ? "}^{2}" :
+		    "\\right)^{2}");
+		return;
+	case EXPR_FN_RELU:
+		sbuf_add(s, "\\operatorname{relu}(");
+		break;
+	default:     /* \\min \\max \\tanh \\exp \\log */
+		sbuf_addf(s, "\\%s(", e->u.call.fn);
+		break;
+	}
+	latex_list(s, e->u.call.args, e->u.call.nargs, ", ");
+	sbuf_add(s, ")");
+}
+
 static void
 latex_node(sbuf_t *s, const expr_t *e, int fw)
 {
@@ -1003,17 +1062,7 @@ latex_node(sbuf_t *s, const expr_t *e, int fw)
 		latex(s, e->u.op.c, LV_OPEN, 0);
 		return;
 	case EX_SUM: latex_sum(s, e, fw); return;
-	case EX_CALL:
-		if (strcmp(e->u.call.fn, "abs") == 0) {
-			sbuf_add(s, "\\left|");
-			latex(s, e->u.call.args[0], LV_OPEN, 0);
-			sbuf_add(s, "\\right|");
-			return;
-		}
-		sbuf_addf(s, "\\%s(", e->u.call.fn);
-		latex_list(s, e->u.call.args, e->u.call.nargs, ", ");
-		sbuf_add(s, ")");
-		return;
+	case EX_CALL: latex_call(s, e); return;
 	case EX_DERIV:
 		sbuf_add(s, "\\frac{");
 		latex_partial(s, e->u.deriv.num);

@@ -35,8 +35,6 @@ enum {
 	P_FD,                   /* d (EXPR) / d T[j] */
 };
 
-enum { FN_MIN, FN_MAX, FN_ABS };
-
 /* d (EXPR) / d T nested in EXPR at most this deep (one override each). */
 #define MAX_PERTURB 8
 
@@ -106,7 +104,7 @@ struct pnode {
 		struct { int n; pnode_t **args; const cmp_op_t *ops; } cmp;
 		struct { int n; const int *slots; prange_t *r; pnode_t *where,
 		    *body; } sum;
-		struct { int fn; int nargs; pnode_t **args; } call;
+		struct { expr_fn_t fn; int nargs; pnode_t **args; } call;
 		/* P_NUMERIC: out NULL for d f; P_FD: num, and den's access */
 		struct { pnode_t *out, *den, *num; int id; fd_memo_t *memo; }
 		    deriv;
@@ -598,8 +596,7 @@ compile_node(expr_prog_t *p, const expr_t *e)
 		return compile_sum(p, e);
 	case EX_CALL:
 		n = new_pnode(p, EX_CALL, e);
-		n->u.call.fn = strcmp(e->u.call.fn, "max") == 0 ? FN_MAX :
-		    strcmp(e->u.call.fn, "abs") == 0 ? FN_ABS : FN_MIN;
+		n->u.call.fn = e->u.call.id;
 		n->u.call.nargs = e->u.call.nargs;
 		n->u.call.args = compile_list(p, e->u.call.args, e->u.call.nargs);
 		return n->u.call.args != NULL && e->u.call.nargs >= 1 ? n : NULL;
@@ -1081,22 +1078,41 @@ peval_sum(const pnode_t *n, prun_t *r, long *slots, pval_t *out)
 	return 0;
 }
 
+/* abs, tanh, exp, log, relu, square: expr-int.h's arithmetic, as
+ * expr-eval.c's eval_fn1 (which words the findings). */
+static int
+peval_fn1(const pnode_t *n, prun_t *r, long *slots, pval_t *out)
+{
+	pval_t a;
+	long ri;
+	double rr;
+
+	if (peval_num(n->u.call.args[0], r, slots, &a) < 0)
+		return -1;
+	if (a.kind == VAL_INT && expr_fn_int(n->u.call.fn)) {
+		*out = p_int(0);
+		if (expr_fn1_int(n->u.call.fn, a.i, &ri) < 0)
+			return -1;
+		*out = p_int(ri);
+		return 0;
+	}
+	if (expr_fn1_real(n->u.call.fn, pv_real(a), &rr) < 0)
+		return -1;
+	*out = p_real(rr);
+	return 0;
+}
+
 static int
 peval_call(const pnode_t *n, prun_t *r, long *slots, pval_t *out)
 {
-	bool is_max = n->u.call.fn == FN_MAX, lt;
+	bool is_max = n->u.call.fn == EXPR_FN_MAX, lt;
 	pval_t best, v;
 	int i;
 
+	if (n->u.call.fn != EXPR_FN_MIN && !is_max)
+		return peval_fn1(n, r, slots, out);
 	if (peval_num(n->u.call.args[0], r, slots, &best) < 0)
 		return -1;
-	if (n->u.call.fn == FN_ABS) {
-		if (best.kind == VAL_INT && best.i == LONG_MIN)
-			return -1;
-		*out = best.kind == VAL_INT ? p_int(labs(best.i)) :
-		    p_real(fabs(best.r));
-		return 0;
-	}
 	for (i = 1; i < n->u.call.nargs; i++) {
 		if (peval_num(n->u.call.args[i], r, slots, &v) < 0)
 			return -1;

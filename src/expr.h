@@ -54,9 +54,18 @@ typedef enum expr_kind {
 	EX_IN,       /* u.op: a in b..c (inclusive) */
 	EX_IF,       /* u.op: if a then b else c */
 	EX_SUM,      /* u.sum */
-	EX_CALL,     /* u.call: min(a, b, ...), max(...), abs(a) */
+	EX_CALL,     /* u.call: min(a, b, ...), max(...), abs(a), tanh(a), ... */
 	EX_DERIV,    /* u.deriv: d NUM / d DEN */
 } expr_kind_t;
+
+/* The functions of the language (u.call.id), decided once by the parser:
+ * min and max take one or more arguments, the others one. relu(x) is
+ * max(0, x), square(x) is x * x (both integers for an integer x); tanh,
+ * exp and log are real; log of a value <= 0 is a finding. */
+typedef enum expr_fn {
+	EXPR_FN_MIN, EXPR_FN_MAX, EXPR_FN_ABS, EXPR_FN_TANH, EXPR_FN_EXP,
+	EXPR_FN_LOG, EXPR_FN_RELU, EXPR_FN_SQUARE,
+} expr_fn_t;
 
 typedef enum cmp_op { CMP_EQ, CMP_NE, CMP_LT, CMP_LE, CMP_GT, CMP_GE } cmp_op_t;
 
@@ -87,7 +96,8 @@ struct expr {
 		struct { expr_t *a, *b, *c; } op;
 		struct { int n; expr_t **args; cmp_op_t *ops; } cmp; /* n args, n-1 ops */
 		struct { int n; expr_index_t *idx; expr_t *where; expr_t *body; } sum;
-		struct { const char *fn; int nargs; expr_t **args; } call;
+		struct { const char *fn; int nargs; expr_t **args;
+			expr_fn_t id; } call;
 		/* num: NULL for f, an EX_ACCESS of output, or any expression
 		 * (written in parentheses); den: an EX_ACCESS of input, weight,
 		 * bias (or output, with num == NULL: d f / d output = df), or an

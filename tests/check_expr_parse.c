@@ -264,6 +264,27 @@ START_TEST(test_literals_and_calls)
 	ck_assert(call->u.call.args[2]->u.rval == 1e-3);
 	ck_assert_int_eq(c->nfree, 1);
 	claim_free(c);
+	/* the functions of a lab: each its own id, one argument */
+	c = parse_ok("bias[c_out] = tanh(bias[c_out]) + exp(0.5) + log(2) + "
+	    "relu(bias[c_out]) + square(1 - tanh(bias[c_out]))");
+	{
+		static const expr_fn_t want[] = { EXPR_FN_SQUARE, EXPR_FN_RELU,
+			EXPR_FN_LOG, EXPR_FN_EXP };
+		int k;
+
+		e = c->rhs;
+		for (k = 0; k < 4; k++, e = e->u.op.a) {
+			ck_assert_int_eq(e->kind, EX_ADD);
+			ck_assert_int_eq(e->u.op.b->kind, EX_CALL);
+			ck_assert_int_eq(e->u.op.b->u.call.id, want[k]);
+			ck_assert_int_eq(e->u.op.b->u.call.nargs, 1);
+		}
+		ck_assert_int_eq(e->kind, EX_CALL);
+		ck_assert_int_eq(e->u.call.id, EXPR_FN_TANH);
+		ck_assert_str_eq(e->u.call.fn, "tanh");
+	}
+	ck_assert_int_eq(c->nfree, 1);
+	claim_free(c);
 	/* a subnormal is a number (strtod's ERANGE for it is no error) */
 	c = parse_ok("bias[c_out] = 1e-320 + 4.9e-324");
 	ck_assert(c->rhs->u.op.a->u.rval == 1e-320);
@@ -362,7 +383,27 @@ static const struct bad {
 	  "f.md:10:36: error: unexpected character (near '$')" },
 	{ LHS "foo(1)",
 	  "f.md:10:34: error: unknown function 'foo' (the functions are sum, min, "
-	  "max and abs) (near 'foo')" },
+	  "max, abs, tanh, exp, log, relu and square) (near 'foo')" },
+	{ LHS "sigmoid(output[b, c_out, h_out, w_out])",
+	  "f.md:10:34: error: unknown function 'sigmoid' (the functions are sum, "
+	  "min, max, abs, tanh, exp, log, relu and square) (near 'sigmoid')" },
+	{ LHS "tanh(1, 2)",
+	  "f.md:10:34: error: tanh takes 1 argument, not 2 (near 'tanh')" },
+	{ LHS "1 + square(bias[c_out], 2, 3)",
+	  "f.md:10:38: error: square takes 1 argument, not 3 (near 'square')" },
+	{ LHS "relu()",
+	  "f.md:10:39: error: expression expected (near ')')" },
+	{ LHS "exp 2",
+	  "f.md:10:38: error: '(' expected after a function name (near '2')" },
+	{ LHS "log",
+	  "f.md:10:37: error: '(' expected after a function name "
+	  "(at end of claim)" },
+	{ LHS "2 * log(bias[c_out]",
+	  "f.md:10:53: error: ')' expected to close '(' at line 10, column 41 "
+	  "(at end of claim)" },
+	{ "bias[c_out] = sum(tanh) 1",
+	  "f.md:10:19: error: 'tanh' is a reserved word and cannot name a "
+	  "summation index (near 'tanh')" },
 	{ LHS "abs(1, 2)",
 	  "f.md:10:34: error: abs takes 1 argument, not 2 (near 'abs')" },
 	{ LHS "bias",

@@ -164,6 +164,37 @@ START_TEST(test_unicode_operators)
 }
 END_TEST
 
+/* The functions of a lab: square as a power, in parentheses unless its
+ * argument is one unit, its ² on the top row of a tall argument; the
+ * others as written. ASCII keeps square(...). */
+START_TEST(test_functions)
+{
+	claim_t *c = parse_ok("bias[c_out] = 1 - square(tanh(bias[c_out])) + "
+	    "square(1 - c_out) * exp(-c_out) + relu(log(2)) + square(c_out / 2)");
+	pp_box_t *b = expr_render(c->rhs, PP_UNICODE), *a;
+
+	assert_box_shape(b);
+	ck_assert_int_eq(b->height, 3);
+	ck_assert_str_eq(row(b, 0), "                                                                     ⎛ c_out ⎞²");
+	ck_assert_str_eq(row(b, 1), "1 - tanh(bias[c_out])² + (1 - c_out)² · exp(-c_out) + "
+	    "relu(log(2)) + ⎜───────⎟");
+	ck_assert_str_eq(row(b, 2), "                                                                     ⎝   2   ⎠");
+	a = expr_render(c->rhs, PP_ASCII);
+	assert_box_shape(a);
+	ck_assert(!has_byte_above_127(a));
+	ck_assert_str_eq(row(a, 1), "1 - square(tanh(bias[c_out])) + square(1 - c_out) * "
+	    "exp(-c_out) + relu(log(2)) + square(-------)");
+	pp_box_free(a);
+	pp_box_free(b);
+	claim_free(c);
+	c = parse_ok("bias[c_out] = square(square(c_out)) + square(-c_out)");
+	b = expr_render(c->rhs, PP_UNICODE);
+	ck_assert_str_eq(row(b, 0), "(c_out²)² + (-c_out)²");
+	pp_box_free(b);
+	claim_free(c);
+}
+END_TEST
+
 /* A tall parenthesis around a multi-row box. */
 START_TEST(test_tall_paren)
 {
@@ -211,6 +242,9 @@ static const char *const claims[] = {
 	    "c_out == 0 and c_out == 1",
 	"d f / d output[b, c_out, h_out, w_out] = 0.1 + 1e+100 % 2 "
 	    "where 1 < 2 <= 3 == 3",
+	"d f / d output[b, c_out, h_out, w_out] = 1 - square(tanh(output[b, "
+	    "c_out, h_out, w_out])) + exp(-log(2)) * relu(1 / 2 - c_out) + "
+	    "square(square(-b) / 2)",
 };
 
 /* claim_text parses back to a claim whose text is the same: the tree
@@ -330,6 +364,11 @@ START_TEST(test_latex)
 		  "(\\text{expect fail})" },
 		{ "d f / d input = kernel element",
 		  "\\frac{\\partial f}{\\partial input} = \\text{kernel element}" },
+		{ "bias[c_out] = 1 - square(tanh(bias[c_out])) + square(c_out) + "
+		  "square(bias[c_out]) * relu(exp(log(2))) + min(1, max(2, 3))",
+		  "bias_{c_{out}} = 1 - {\\tanh(bias_{c_{out}})}^{2} + {c_{out}}^{2} + "
+		  "\\left(bias_{c_{out}}\\right)^{2} \\cdot "
+		  "\\operatorname{relu}(\\exp(\\log(2))) + \\min(1, \\max(2, 3))" },
 	};
 	claim_t *c = parse_ok(t[_i].in);
 	char *s = claim_latex(c);
@@ -517,11 +556,12 @@ make_suite(void)
 	tcase_add_test(tc, test_unicode_operators);
 	tcase_add_test(tc, test_long_chain_render);
 	tcase_add_test(tc, test_tall_paren);
+	tcase_add_test(tc, test_functions);
 	tcase_add_test(tc, test_ascii_partial);
 	tcase_add_loop_test(tc, test_text_round_trip, 0, n);
 	tcase_add_loop_test(tc, test_text_exact, 0, 9);
 	tcase_add_loop_test(tc, test_render_shapes, 0, n);
-	tcase_add_loop_test(tc, test_latex, 0, 5);
+	tcase_add_loop_test(tc, test_latex, 0, 6);
 	tcase_add_test(tc, test_fit_parens);
 	suite_add_tcase(s, tc);
 

@@ -38,6 +38,7 @@
 
 #include "check-util.h"
 #include "conv-shape.h"
+#include "escape.h"
 #include "expr.h"
 #include "lesson.h"
 #include "npy.h"
@@ -996,6 +997,35 @@ START_TEST(test_let_total)
 }
 END_TEST
 
+/* escape_ascii_fold: the lessons' signs by their ASCII spelling, subscript
+ * digits as digits, anything else (CJK, invalid bytes) as '?', so the
+ * result is always ASCII. */
+START_TEST(test_ascii_fold)
+{
+	static const struct { const char *in, *out; } cases[] = {
+		{ "∂output/∂input", "doutput/dinput" },
+		{ "strh·h_out1 + R − 1", "strh*h_out1 + R - 1" },
+		{ "h_out₁ ≠ w_out₁, a ≤ b ≥ c", "h_out1 != w_out1, a <= b >= c" },
+		{ "Σ Wmᵀ → ✓ ✗", "sum Wm^T -> ok X" },
+		{ "input求导", "input??" },
+		{ "bad \xff byte", "bad ? byte" },
+		{ "cut \xe2\x88", "cut ??" },
+		{ "", "" },
+	};
+	size_t i;
+	char *s;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		s = escape_ascii_fold(cases[i].in);
+		ck_assert_str_eq(s, cases[i].out);
+		free(s);
+	}
+	s = escape_ascii_fold(NULL);
+	ck_assert_str_eq(s, "");
+	free(s);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -1017,6 +1047,7 @@ make_suite(void)
 	tcase_set_timeout(tc, 5);
 	tcase_add_loop_test(tc, test_hostile_claims, 0, NHOSTILE);
 	tcase_add_test(tc, test_let_total);
+	tcase_add_test(tc, test_ascii_fold);
 	suite_add_tcase(s, tc);
 	return s;
 }

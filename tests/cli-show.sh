@@ -24,6 +24,21 @@ check "--ascii exits 0" test "$rc" = 0
 check "--ascii: no byte above 127" sh -c "! LC_ALL=C grep -q '[^ -~]' '$out'"
 check "--ascii: sum" grep -q 'sum' "$out"
 
+# The bundled lessons' prose writes ∂ · − and the source's Chinese
+# headings: --ascii, and a locale that is not UTF-8, fold it all to ASCII.
+for how in --ascii LC_ALL=C; do
+	if [ "$how" = --ascii ]; then
+		rc=$(LC_ALL=C.UTF-8 run --ascii "$top_srcdir/lessons")
+	else
+		rc=$(LC_ALL=C run "$top_srcdir/lessons")
+	fi
+	check "bundled lessons, $how: exits 0 (got $rc)" test "$rc" = 0
+	check "bundled lessons, $how: no byte above 127" sh -c "! LC_ALL=C grep -q '[^ -~]' '$out'"
+	check "bundled lessons, $how: the partial sign written d" \
+		grep -q '^doutput/dinput: which outputs an input pixel touches$' "$out"
+	check "bundled lessons, $how: the centre dot written *" grep -q 'strh\*h_out1' "$out"
+done
+
 # A bundled lesson whose claims are 100 to 140 columns on one line: laid
 # out narrower, no line but the source's own text (quoted verbatim, "  │ ")
 # is wider than 78 display columns.

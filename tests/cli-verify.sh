@@ -181,6 +181,19 @@ check "ESC in a lesson: no ESC byte in the message" \
 	sh -c "! grep -q \"\$(printf '\\033')\" '$err'"
 rm -rf "$esc"
 
+# In a locale that is not UTF-8 (or with --ascii) titles and labels are
+# folded to ASCII: lesson 2 writes d(a*x)/dx = a with the partial sign.
+for how in --ascii LC_ALL=C; do
+	if [ "$how" = --ascii ]; then
+		rc=$(LC_ALL=C.UTF-8 run --ascii "$top_srcdir/lessons/02-general-rule.md")
+	else
+		rc=$(LC_ALL=C run "$top_srcdir/lessons/02-general-rule.md")
+	fi
+	check "lesson 2, $how: exits 0 (got $rc)" test "$rc" = 0
+	check "lesson 2, $how: no byte above 127" sh -c "! LC_ALL=C grep -q '[^ -~]' '$out'"
+	check "lesson 2, $how: the step title folded" grep -qF '## d(a*x)/dx = a' "$out"
+done
+
 rc=$(run --help)
 check "--help exits 0" test "$rc" = 0
 check "--help lists --shape" grep -q -- '--shape N,C_in,H_in,W_in,C_out,R,S' "$out"
