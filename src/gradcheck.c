@@ -364,12 +364,13 @@ static void
 make_tensors(gradcheck_t *g)
 {
 	const conv_shape_t *s = &g->s;
+	size_t wdims[4];
 
 	rng_seed(&g->rng, g->o.seed);
 	g->p.input = tensor_create4((size_t)s->N, (size_t)s->C_in,
 	    (size_t)s->H_in, (size_t)s->W_in);
-	g->p.weight = tensor_create4((size_t)s->C_out,
-	    (size_t)conv_group_cin(s), (size_t)s->R, (size_t)s->S);
+	conv_weight_dims(s, wdims);
+	g->p.weight = tensor_create(4, wdims);
 	g->p.bias = tensor_create1((size_t)s->C_out);
 	g->df = gradcheck_output_like(s);
 	g->onehot = gradcheck_output_like(s);
