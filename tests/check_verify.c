@@ -850,7 +850,9 @@ END_TEST
  * (1 channel, 2x2 kernel); 2x3x9x7 with strides 2, 3 and R != S; 1x2x11x10
  * with a 1x3 kernel and strides 3, 1; the default with strides 3, 3. */
 #define NTWIN_SHAPES 5
-#define NTWIN_LESSONS 8
+/* At least the source's eight lessons, at most this many: the lessons past
+ * the bundled count skip (lessons are added without touching this test). */
+#define NTWIN_LESSONS 24
 
 static bool
 twin_shape(const lesson_t *l, int k, conv_shape_t *s)
@@ -989,7 +991,12 @@ START_TEST(test_lessons_twins)
 
 	ck_assert_msg(lesson_collect(&dir, 1, &paths, &npaths, &err) == 0,
 	    "%s", err ? err : "?");
-	ck_assert_int_eq(npaths, NTWIN_LESSONS);
+	ck_assert(npaths >= 8 && npaths <= NTWIN_LESSONS);
+	if (_i / NTWIN_SHAPES >= npaths) {
+		lesson_paths_free(paths, npaths);
+		free(dir);
+		return;
+	}
 	l = lesson_load(paths[_i / NTWIN_SHAPES], &err);
 	ck_assert_msg(l != NULL, "%s", err ? err : "?");
 	if (twin_shape(l, _i % NTWIN_SHAPES, &s)) {
