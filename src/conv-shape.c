@@ -584,6 +584,24 @@ conv_in_window(const conv_shape_t *s, long ho, long wo, long h, long w,
 	    conv_axis_tap(w, wo, s->strw, s->dil_w, s->pad_w, s->S, dj);
 }
 
+long
+conv_group_input_channel(const conv_shape_t *s, long c_out, long ci)
+{
+	return c_out / conv_group_cout(s) * conv_group_cin(s) + ci;
+}
+
+bool
+conv_channel_reads(const conv_shape_t *s, long c_out, long c_in, long *ci)
+{
+	long cg = conv_group_cin(s);
+
+	if (c_in / cg != c_out / conv_group_cout(s))
+		return false;
+	if (ci != NULL)
+		*ci = c_in % cg;
+	return true;
+}
+
 bool
 conv_shape_equal(const conv_shape_t *a, const conv_shape_t *b)
 {

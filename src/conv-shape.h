@@ -137,6 +137,15 @@ bool conv_axis_tapped(long h, long d, long str, long dil, long pad,
  * *di, *dj (either may be NULL). */
 bool conv_in_window(const conv_shape_t *s, long ho, long wo, long h, long w,
     long *di, long *dj);
+/* Channels under groups: weight channel ci (0 .. C_in/groups - 1) of output
+ * channel c_out multiplies input channel
+ *   c_in = (c_out / (C_out/groups)) * (C_in/groups) + ci,
+ * and output channel c_out reads input channel c_in only when both are in
+ * the same group (then *ci, which may be NULL, is c_in's weight channel).
+ * groups = 1: c_in = ci, and every output channel reads every input. */
+long conv_group_input_channel(const conv_shape_t *s, long c_out, long ci);
+bool conv_channel_reads(const conv_shape_t *s, long c_out, long c_in,
+    long *ci);
 /* Are a and b the same shape, field by field (derived fields too)? */
 bool conv_shape_equal(const conv_shape_t *a, const conv_shape_t *b);
 

@@ -127,9 +127,9 @@ tutor_present_next(tutor_t *t)
 	paras = tutor_present_paragraphs(t);
 	t->reveal++;
 	if (t->reveal <= paras)         /* the new paragraph: at the bottom */
-		t->prose_scroll = INT_MAX / 2;  /* (the draw clamps it) */
+		t->text.scroll = INT_MAX / 2;  /* (the draw clamps it) */
 	else if (t->reveal == paras + 1)
-		t->show_claim = true;   /* the reading layout scrolls to it */
+		t->text.show_claim = true;   /* the reading layout scrolls to it */
 	return true;
 }
 

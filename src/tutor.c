@@ -123,7 +123,7 @@ const tutor_key_t tutor_keys[] = {
 	  .help = "verify every claim of the lesson",
 	  .action = ACT_VERIFY_LESSON, .screens = LV },
 	{ .keys = { 'o' }, .name = "o", .hint = "source",
-	  .help = "show or hide the source document's original text",
+	  .help = "show or hide the source's text, rendered, then as written",
 	  .action = ACT_SOURCE, .screens = LV },
 	{ .keys = { 's' }, .name = "s", .hint = "shape",
 	  .help = "open the shape panel: sizes, stride, padding, dilation",
@@ -161,7 +161,7 @@ const size_t tutor_nkeys = sizeof tutor_keys / sizeof tutor_keys[0];
 
 const char *const tutor_shape_fields[] = {
 	"N", "C_in", "C_out", "H_in", "W_in", "R", "S",
-	"strh", "strw", "pad_h", "pad_w", "dil_h", "dil_w",
+	"strh", "strw", "pad_h", "pad_w", "dil_h", "dil_w", "groups",
 };
 const int tutor_nshape_fields =
     (int)(sizeof tutor_shape_fields / sizeof tutor_shape_fields[0]);
@@ -811,14 +811,17 @@ in_window(const conv_shape_t *s, const long *out, const long *in, long *di,
 	return conv_in_window(s, out[2], out[3], in[2], in[3], di, dj);
 }
 
-/* The weight tap pairing the input cursor with the output cursor. */
+/* The weight tap pairing the input cursor with the output cursor: the
+ * output's channel, the input channel's index within its group (groups:
+ * conv-shape.h), the tap of the window. */
 static bool
 is_partner_tap(const tutor_t *t, const conv_shape_t *s, const long *idx)
 {
 	const long *in = t->cur[PANE_INPUT], *out = t->cur[PANE_OUTPUT];
-	long di, dj;
+	long di, dj, ci;
 
-	return in[0] == out[0] && idx[0] == out[1] && idx[1] == in[1] &&
+	return in[0] == out[0] && idx[0] == out[1] &&
+	    conv_channel_reads(s, out[1], in[1], &ci) && idx[1] == ci &&
 	    in_window(s, out, in, &di, &dj) && idx[2] == di && idx[3] == dj;
 }
 
@@ -832,6 +835,7 @@ mark_view(const tutor_t *t, const conv_shape_t *s, tutor_view_t v,
 	switch (v) {
 	case VIEW_WINDOW:
 		if (p == PANE_INPUT && idx[0] == out[0] &&
+		    conv_channel_reads(s, out[1], idx[1], NULL) &&
 		    in_window(s, out, idx, NULL, NULL))
 			return MARK_SET;
 		if (p == PANE_WEIGHT && is_partner_tap(t, s, idx))
@@ -839,13 +843,15 @@ mark_view(const tutor_t *t, const conv_shape_t *s, tutor_view_t v,
 		break;
 	case VIEW_FEEDS:
 		if (p == PANE_OUTPUT && idx[0] == in[0] &&
+		    conv_channel_reads(s, idx[1], in[1], NULL) &&
 		    in_window(s, idx, in, NULL, NULL))
 			return MARK_SET;
 		if (p == PANE_WEIGHT && is_partner_tap(t, s, idx))
 			return MARK_PARTNER;
 		break;
 	case VIEW_TAP:
-		if (p == PANE_INPUT && idx[1] == w[1] &&
+		if (p == PANE_INPUT &&
+		    idx[1] == conv_group_input_channel(s, w[0], w[1]) &&
 		    conv_axis_tapped(idx[2], w[2], s->strh, s->dil_h, s->pad_h,
 		    s->H_out) &&
 		    conv_axis_tapped(idx[3], w[3], s->strw, s->dil_w, s->pad_w,
@@ -987,8 +993,9 @@ tutor_pane_used(const tutor_t *t, tutor_pane_t p)
 	return (t->panes_used >> p) & 1u;
 }
 
-/* The indices two panes share: b (input, output), c_in (input, weight),
- * c_out (weight, output). */
+/* The indices two panes share: b (input, output), c_in (input, weight:
+ * under groups the weight's channel within its group, sync_channel), c_out
+ * (weight, output). */
 static const struct shared_index {
 	tutor_pane_t a;
 	int da;
@@ -999,6 +1006,42 @@ static const struct shared_index {
 	{ PANE_INPUT, 1, PANE_WEIGHT, 1 },
 	{ PANE_WEIGHT, 0, PANE_OUTPUT, 1 },
 };
+
+/* Which of the pair x leads: +1 a (its value goes to b), -1 b, 0 neither
+ * (the focused pane leads, its [ ] moved it; then the one the claim binds). */
+static int
+lead_of(const tutor_t *t, bool bound[PANE_COUNT][4],
+    const struct shared_index *x)
+{
+	if (t->focus == x->a ||
+	    (t->focus != x->b && bound[x->a][x->da] && !bound[x->b][x->db]))
+		return 1;
+	if (t->focus == x->b || (bound[x->b][x->db] && !bound[x->a][x->da]))
+		return -1;
+	return 0;
+}
+
+/* The input's channel and the weight's (lead: lead_of's). Under groups the
+ * weight's second index is the channel within the group of its c_out
+ * (conv-shape.h): when the input leads into another group, c_out (weight
+ * and output) moves to the same place within that group. When neither
+ * leads, the input's channel is made one that c_out reads, if it is not. */
+static void
+sync_channel(tutor_t *t, const conv_shape_t *s, int lead)
+{
+	long *in = t->cur[PANE_INPUT], *w = t->cur[PANE_WEIGHT];
+	long cog = conv_group_cout(s), ci;
+
+	if (lead > 0) {
+		if (!conv_channel_reads(s, w[0], in[1], &ci)) {
+			w[0] = in[1] / conv_group_cin(s) * cog + w[0] % cog;
+			t->cur[PANE_OUTPUT][1] = w[0];
+			ci = in[1] % conv_group_cin(s);
+		}
+		w[1] = ci;
+	} else if (lead < 0 || !conv_channel_reads(s, w[0], in[1], NULL))
+		in[1] = conv_group_input_channel(s, w[0], w[1]);
+}
 
 /*
  * Every pane shows the slice the claim's indices select. Two panes that
@@ -1017,9 +1060,9 @@ sync_slices(tutor_t *t)
 	bool bound[PANE_COUNT][4];
 	tutor_binding_t *b;
 	tutor_view_t v;
-	long di, dj, *in = t->cur[PANE_INPUT], *w = t->cur[PANE_WEIGHT];
+	long di, dj, ci, *in = t->cur[PANE_INPUT], *w = t->cur[PANE_WEIGHT];
 	size_t k;
-	int i;
+	int i, lead;
 
 	if (c == NULL || s == NULL)
 		return;
@@ -1032,21 +1075,24 @@ sync_slices(tutor_t *t)
 	for (k = 0; k < sizeof shared_indices / sizeof shared_indices[0]; k++) {
 		const struct shared_index *x = &shared_indices[k];
 
-		/* The focused pane leads (its [ ] moved it), then the bound. */
-		if (t->focus == x->a ||
-		    (t->focus != x->b && bound[x->a][x->da] && !bound[x->b][x->db]))
+		if (x->a == PANE_INPUT && x->b == PANE_WEIGHT) {
+			sync_channel(t, s, lead_of(t, bound, x));
+			continue;
+		}
+		lead = lead_of(t, bound, x);
+		if (lead > 0)
 			t->cur[x->b][x->db] = t->cur[x->a][x->da];
-		else if (t->focus == x->b ||
-		    (bound[x->b][x->db] && !bound[x->a][x->da]))
+		else if (lead < 0)
 			t->cur[x->a][x->da] = t->cur[x->b][x->db];
 	}
 	v = tutor_claim_view(c);
 	if ((v == VIEW_WINDOW || v == VIEW_FEEDS) && !bound[PANE_WEIGHT][2] &&
 	    !bound[PANE_WEIGHT][3] && t->focus != PANE_WEIGHT &&
 	    in[0] == t->cur[PANE_OUTPUT][0] &&
+	    conv_channel_reads(s, t->cur[PANE_OUTPUT][1], in[1], &ci) &&
 	    in_window(s, t->cur[PANE_OUTPUT], in, &di, &dj)) {
 		w[0] = t->cur[PANE_OUTPUT][1];
-		w[1] = in[1];
+		w[1] = ci;
 		w[2] = di, w[3] = dj;
 	}
 	tutor_clamp(t);
@@ -1621,7 +1667,7 @@ goto_claim(tutor_t *t, int k)
 	t->claim = st == NULL ? 0 : (int)clampl(k, 0, st->nclaims - 1);
 	if (t->claim < 0)
 		t->claim = 0;
-	t->claim_scroll = 0;
+	t->text.claim_scroll = 0;
 	t->panes_used = claim_panes(tutor_cur_claim(t));
 	reset_extras(t);
 	t->var_sel = 0;
@@ -1639,7 +1685,9 @@ tutor_goto_step(tutor_t *t, int s)
 	t->step = (int)clampl(s, 0, tl->lesson->nsteps - 1);
 	if (t->step < 0)
 		t->step = 0;
-	t->prose_scroll = 0;
+	t->text.scroll = 0;
+	/* Exploring, the claim is what the panes are about: in view. */
+	t->text.show_claim = t->layout == LAYOUT_EXPLORE;
 	tutor_present_reset(t);
 	goto_claim(t, 0);
 	if (t->auto_verify && t->defer_verify)
@@ -1673,44 +1721,53 @@ next_lesson(tutor_t *t)
 	return false;
 }
 
-void
-tutor_text_size(tutor_t *t, int page, int total)
+static void
+clamp_scroll(int *v, int max)
 {
-	int max;
-
-	t->prose_page = page > 1 ? page : 1;
-	t->prose_rows = total > 0 ? total : 0;
-	max = t->prose_rows - t->prose_page;
-	if (t->prose_scroll > max)
-		t->prose_scroll = max;
-	if (t->prose_scroll < 0)
-		t->prose_scroll = 0;
+	if (*v > max)
+		*v = max;
+	if (*v < 0)
+		*v = 0;
 }
 
 void
-tutor_text_show(tutor_t *t, int from, int n)
+tutor_text_measure(tutor_t *t, const tutor_measure_t *m)
 {
-	t->show_claim = false;
-	if (from + n > t->prose_scroll + t->prose_page)
-		t->prose_scroll = from + n - t->prose_page;
-	if (from < t->prose_scroll)
-		t->prose_scroll = from;
-	tutor_text_size(t, t->prose_page, t->prose_rows);
+	tutor_text_t *x = &t->text;
+
+	x->m = *m;
+	if (x->m.page < 1)
+		x->m.page = 1;
+	if (x->show_claim) {
+		x->show_claim = false;
+		if (m->claim_n > 0 &&
+		    m->claim_from + m->claim_n > x->scroll + x->m.page)
+			x->scroll = m->claim_from + m->claim_n - x->m.page;
+		if (m->claim_n > 0 && m->claim_from < x->scroll)
+			x->scroll = m->claim_from;
+	}
+	if (x->to_source && m->source_from > 0) {
+		x->to_source = false;
+		x->scroll = m->source_from;
+	}
+	clamp_scroll(&x->scroll, x->m.rows - x->m.page);
+	clamp_scroll(&x->claim_scroll, m->claim_over);
+	clamp_scroll(&x->help_scroll, m->help_rows - m->help_page);
 }
 
 /* Space/PgDn, PgUp: a page, less a line kept for context. */
 static void
 page(tutor_t *t, int dir)
 {
-	int step = t->prose_page > 2 ? t->prose_page - 1 : 1;
-	int max = t->prose_rows - t->prose_page;
+	const tutor_measure_t *m = &t->text.m;
+	int step = m->page > 2 ? m->page - 1 : 1;
 
-	if (dir > 0 && t->prose_scroll >= max) {
+	if (dir > 0 && t->text.scroll >= m->rows - m->page) {
 		tutor_message(t, "end of the step: n goes on");
 		return;
 	}
-	t->prose_scroll += dir * step;
-	tutor_text_size(t, t->prose_page, t->prose_rows);
+	t->text.scroll += dir * step;
+	clamp_scroll(&t->text.scroll, m->rows - m->page);
 }
 
 /* e: reading (text focused) or exploring (a pane focused). */
@@ -1725,7 +1782,8 @@ toggle_layout(tutor_t *t, tutor_pane_t focus)
 		t->focus = PANE_TEXT;
 		t->var_focus = false;
 	}
-	t->prose_scroll = 0;
+	t->text.scroll = 0;
+	t->text.show_claim = t->layout == LAYOUT_EXPLORE;
 }
 
 static void
@@ -1760,14 +1818,18 @@ next_claim(tutor_t *t, int delta)
 	}
 	tutor_message(t, NULL);
 	goto_claim(t, k);
-	t->show_claim = true;
+	t->text.show_claim = true;
 }
 
 static void
 move(tutor_t *t, int dim, long delta)
 {
 	if (t->screen == SCR_HELP) {
-		t->help_scroll = (int)clampl(t->help_scroll + delta, 0, 1L << 20);
+		t->text.help_scroll = (int)clampl(t->text.help_scroll + delta, 0,
+		    1L << 20);
+		if (t->text.m.help_rows > 0)
+			clamp_scroll(&t->text.help_scroll, t->text.m.help_rows -
+			    t->text.m.help_page);
 		return;
 	}
 	if (t->screen == SCR_LIST) {
@@ -1790,11 +1852,11 @@ move(tutor_t *t, int dim, long delta)
 		return;
 	}
 	if (dim == 2) {
-		t->prose_scroll = (int)clampl(t->prose_scroll + delta, 0, 1L << 20);
-		if (t->prose_rows > 0)
-			tutor_text_size(t, t->prose_page, t->prose_rows);
+		t->text.scroll = (int)clampl(t->text.scroll + delta, 0, 1L << 20);
+		if (t->text.m.rows > 0)
+			clamp_scroll(&t->text.scroll, t->text.m.rows - t->text.m.page);
 	} else
-		t->claim_scroll = (int)clampl(t->claim_scroll + 8 * delta, 0,
+		t->text.claim_scroll = (int)clampl(t->text.claim_scroll + 8 * delta, 0,
 		    1L << 20);
 }
 
@@ -1820,6 +1882,7 @@ toggle_source(tutor_t *t)
 	lesson_step_t *st = tutor_cur_step(t);
 
 	t->show_source = !t->show_source;
+	t->text.to_source = t->show_source;     /* scrolled into view */
 	if (t->show_source && (st == NULL || st->source == NULL))
 		tutor_message(t, "this step quotes no source text");
 	else
@@ -1992,7 +2055,7 @@ tutor_do(tutor_t *t, tutor_action_t a, int key)
 	case ACT_QUIT: t->quit = true; break;
 	case ACT_HELP:
 		t->help_return = t->screen;
-		t->help_scroll = 0;
+		t->text.help_scroll = 0;
 		t->screen = SCR_HELP;
 		break;
 	case ACT_BACK: go_back(t); break;

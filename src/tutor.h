@@ -169,6 +169,29 @@ typedef enum tutor_layout {
 	LAYOUT_EXPLORE,     /* a few lines of prose, the claim, the panes */
 } tutor_layout_t;
 
+/* What the screen's layout measured (the UI, ui_layout, after each event
+ * and before it draws: the state has no terminal to measure): the rows of
+ * the lesson's text column and where the claim sits in it, how much wider
+ * than its view the claim is, the help's lines. */
+typedef struct tutor_measure {
+	int page, rows;         /* text rows shown at once, rows in all */
+	int claim_from, claim_n;/* the claim's rows in the column (n 0: none) */
+	int claim_over;         /* columns the claim is wider than its view */
+	int source_from;        /* the source's first row (o; 0: not shown) */
+	int help_page, help_rows;
+} tutor_measure_t;
+
+/* The scroll positions, kept within the last measure by the state. */
+typedef struct tutor_text {
+	tutor_measure_t m;      /* the last measure (zeros: none yet) */
+	int scroll;             /* first row of the text column shown */
+	bool show_claim;        /* bring the claim into view at the next
+	                         * measure (a new claim, step or layout) */
+	bool to_source;         /* ... the source, just shown by o */
+	int claim_scroll;       /* columns of a wide claim scrolled off */
+	int help_scroll;        /* first line of the help shown */
+} tutor_text_t;
+
 /* ---- the whole state ---- */
 
 typedef struct tutor {
@@ -182,10 +205,7 @@ typedef struct tutor {
 	long cur[PANE_COUNT][4];        /* cur[PANE_TEXT] unused */
 	tutor_layout_t layout;
 	unsigned panes_used;            /* bits: the panes the claim reads */
-	int prose_scroll;               /* first row of the prose shown */
-	int prose_page, prose_rows;     /* rows shown, rows in all (the UI's
-	                                 * layout says, tutor_text_size) */
-	bool show_claim;                /* bring the claim into view */
+	tutor_text_t text;              /* the text column's scrolling */
 	struct tutor_live_cache {       /* the live check, after each event */
 		bool valid;
 		int rc;                 /* tutor_live's: 0, or -1 with err */
@@ -193,8 +213,6 @@ typedef struct tutor {
 		const char *label;
 		char *err;
 	} live;
-	int claim_scroll;               /* columns of a wide claim scrolled off */
-	int help_scroll;
 	bool show_source;
 
 	long *extra;                    /* values of unbound free variables */
@@ -376,14 +394,12 @@ extern const int tutor_nshape_fields;
  * -1 with *err saying why it was refused. */
 int tutor_set_shape(tutor_t *t, const conv_shape_t *s, char **err);
 
-/* The screen's geometry for the text: page rows show at once of total
- * (the UI computes them from the terminal's size before it draws). Keeps
- * the scroll position within them. */
-void tutor_text_size(tutor_t *t, int page, int total);
-/* After a change of claim (show_claim set): scroll so that rows from..
- * from+n-1 of the text (the claim, by the UI's layout) are in view, as
- * many as fit; clears show_claim. */
-void tutor_text_show(tutor_t *t, int from, int n);
+/* The screen's layout measured (the UI computes it from the terminal's
+ * size after each event, before it draws). Keeps every scroll position
+ * within it, and when show_claim is set scrolls the claim into view (its
+ * first rows, as many as fit) and clears it. Nothing else writes them:
+ * the screen only draws. */
+void tutor_text_measure(tutor_t *t, const tutor_measure_t *m);
 
 /* Replace t->message (fmt NULL clears it). */
 void tutor_message(tutor_t *t, const char *fmt, ...)

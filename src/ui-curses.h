@@ -152,19 +152,28 @@ void ui_pane_draw(const tutor_t *t, tutor_pane_t p, int y, int x, int h,
 
 /* ---- ui-view.c ---- */
 
-/* Draw the whole screen for t's state (then refresh). */
-void ui_draw(tutor_t *t);
+/* After each event, before drawing: measure what the layout needs (the
+ * text column's rows and where the claim is in it, the help's lines) and
+ * give it to the state (tutor_text_measure), which keeps its scroll
+ * positions within it. The one ui function that changes the state. */
+void ui_layout(tutor_t *t);
+/* Draw the whole screen for t's state (then refresh). Only draws: every
+ * draw function takes the state const. */
+void ui_draw(const tutor_t *t);
 /* Lines every screen shares: the title bar (row 0), the message or shape
  * line (or, while a verification runs, its progress), and the key hint
  * line (the last row) from tutor_keys[]. */
 void ui_title_bar(const char *left, const char *right);
-void ui_message_line(tutor_t *t, int y);
-void ui_hint_line(tutor_t *t);
+void ui_message_line(const tutor_t *t, int y);
+void ui_hint_line(const tutor_t *t);
 
 /* ---- ui-lesson.c ---- */
 
 /* The lesson view: heading, prose, claim (or source), panes, live check,
  * verification. */
-void ui_draw_lesson(tutor_t *t);
+void ui_draw_lesson(const tutor_t *t);
+/* What the lesson view's layout needs the state to know (zeros when no
+ * lesson is open): ui_layout's part for the lesson view. */
+void ui_lesson_measure(const tutor_t *t, tutor_measure_t *m);
 
 #endif

@@ -6,14 +6,17 @@
  *                 current claim in 2-D, laid out to the width
  *                 (claim_render_fit: stacked and broken over lines when
  *                 wider; its rows come before the panes' and the prose's);
- *                 `o` puts the source's text beside it (100 columns or
- *                 more) or instead of it
+ *                 a claim taller than that, or `o` (the source rendered by
+ *                 tex_text, then verbatim), makes it one scrolling column
+ *                 as the reading layout is (explore_geom)
  *   panes         input, weight, output (or df for the chain rule)
  *   2 rows        the live check at the cursors: values and the case
  *   2 rows        the claim's whole verification, first counterexample
  *   2 rows        message or shape; key hints
- * Nothing here runs a full verification: it shows the cached result. The
- * live check evaluates one tuple per claim of the step.
+ * Nothing here runs a full verification or changes the state: it draws
+ * the cached result, the live check the state computed (tutor_live_update)
+ * and the scroll positions the state keeps within ui_lesson_measure's
+ * measure (given to it by ui_layout before each draw).
  */
 #include "ui-curses.h"
 
@@ -22,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tex-text.h"
 #include "tutor-present.h"
 #include "util.h"
 
@@ -42,7 +46,7 @@ verdict_role(const tutor_check_t *ck)
 }
 
 static bool
-check_fresh(tutor_t *t, const tutor_check_t *ck)
+check_fresh(const tutor_t *t, const tutor_check_t *ck)
 {
 	const conv_shape_t *s = tutor_shape(t);
 
@@ -52,7 +56,7 @@ check_fresh(tutor_t *t, const tutor_check_t *ck)
 
 /* The step's heading, and on the right what its claims came to. */
 static void
-draw_heading(tutor_t *t, int y)
+draw_heading(const tutor_t *t, int y)
 {
 	const ui_glyphs_t *g = ui_glyphs();
 	lesson_step_t *st = tutor_cur_step(t);
@@ -95,7 +99,7 @@ draw_heading(tutor_t *t, int y)
 /* The step's prose wrapped to the window; the lesson's introduction comes
  * before step 1. In presenter mode, the paragraphs revealed so far. */
 static char **
-prose_lines(tutor_t *t, int *n)
+prose_lines(const tutor_t *t, int *n)
 {
 	char *text = tutor_present_prose(t), **lines;  /* as far as revealed */
 
@@ -107,19 +111,20 @@ prose_lines(tutor_t *t, int *n)
 /* Up to rows lines of prose from the scroll position, with arrows when
  * there is more above or below. */
 static void
-draw_prose(tutor_t *t, char **lines, int n, int y, int rows)
+draw_prose(const tutor_t *t, char **lines, int n, int y, int rows)
 {
 	int i;
 
+	int top = t->text.scroll;
+
 	if (rows <= 0)
 		return;
-	tutor_text_size(t, rows, n);
-	for (i = 0; i < rows && t->prose_scroll + i < n; i++)
-		ui_put(y + i, 1, COLS - 3, A_NORMAL, lines[t->prose_scroll + i]);
-	if (t->prose_scroll + rows < n)
+	for (i = 0; i < rows && top + i < n; i++)
+		ui_put(y + i, 1, COLS - 3, A_NORMAL, lines[top + i]);
+	if (top + rows < n)
 		ui_put(y + rows - 1, COLS - 1, 1, ui_attr(ROLE_KEY),
 		    ui_ascii() ? "v" : "↓");
-	if (t->prose_scroll > 0)
+	if (top > 0)
 		ui_put(y, COLS - 1, 1, ui_attr(ROLE_KEY), ui_ascii() ? "^" : "↑");
 }
 
@@ -155,7 +160,7 @@ claim_title(const tutor_t *t)
  * mark is never the part cut off. Columns of the mark: MARK_COLS. */
 #define MARK_COLS 5
 static void
-draw_claim_header_line(tutor_t *t, int y, int x, int w, const char *text,
+draw_claim_header_line(const tutor_t *t, int y, int x, int w, const char *text,
     bool first)
 {
 	tutor_check_t *ck = tutor_cur_check(t);
@@ -167,7 +172,7 @@ draw_claim_header_line(tutor_t *t, int y, int x, int w, const char *text,
 }
 
 static void
-draw_claim_header(tutor_t *t, int y, int x, int w)
+draw_claim_header(const tutor_t *t, int y, int x, int w)
 {
 	char *h = claim_title(t);
 
@@ -176,7 +181,7 @@ draw_claim_header(tutor_t *t, int y, int x, int w)
 }
 
 static void
-draw_claim(tutor_t *t, int y, int x, int h, int w)
+draw_claim(const tutor_t *t, int y, int x, int h, int w)
 {
 	claim_t *c = tutor_cur_claim(t);
 	pp_box_t *box;
@@ -193,16 +198,14 @@ draw_claim(tutor_t *t, int y, int x, int h, int w)
 	box = claim_render_fit(c, ui_ascii() ? PP_ASCII : PP_UNICODE, w - 2);
 	/* Laid out to fit where it can; only a piece that cannot be broken
 	 * leaves it wider, and then it scrolls (Tab to the text pane, then
-	 * Left/Right). */
-	if (t->claim_scroll > box->width - (w - 2))
-		t->claim_scroll = box->width > w - 2 ? box->width - (w - 2) : 0;
+	 * Left/Right; the state keeps claim_scroll within the measure). */
 	for (i = 0; i < box->height && i + 1 < h; i++)
 		ui_put(y + 1 + i, x + 2, w - 2, A_NORMAL,
-		    ui_skip(box->rows[i], t->claim_scroll));
-	if (t->claim_scroll > 0)
+		    ui_skip(box->rows[i], t->text.claim_scroll));
+	if (t->text.claim_scroll > 0)
 		ui_put(y + 1 + box->baseline, x + 1, 1, ui_attr(ROLE_KEY),
 		    ui_ascii() ? "<" : "◂");
-	if (box->width - t->claim_scroll > w - 2)
+	if (box->width - t->text.claim_scroll > w - 2)
 		ui_put(y + 1 + (box->baseline < h - 1 ? box->baseline : 0),
 		    x + w - 1, 1, ui_attr(ROLE_KEY), ui_ascii() ? ">" : "▸");
 	if (box->height + 1 > h)
@@ -210,34 +213,9 @@ draw_claim(tutor_t *t, int y, int x, int h, int w)
 	pp_box_free(box);
 }
 
-static void
-draw_source(tutor_t *t, int y, int x, int h, int w)
-{
-	lesson_step_t *st = tutor_cur_step(t);
-	char **lines;
-	int n, i;
-
-	if (h <= 0)
-		return;
-	ui_put(y, x, w, ui_attr(ROLE_DIM), "the source, as written (o hides):");
-	lines = ui_wrap(st->source != NULL ? st->source :
-	    "(this step quotes no source text)", w - 2, &n);
-	for (i = 0; i < n && i + 1 < h; i++)
-		ui_put(y + 1 + i, x + 2, w - 2, ui_attr(ROLE_WARN), lines[i]);
-	ui_lines_free(lines, n);
-}
-
-/* The columns the claim is drawn in: the whole width, or the left half
- * when the source is beside it. */
-static int
-claim_cols(tutor_t *t)
-{
-	return t->show_source && COLS >= 100 ? COLS / 2 - 2 : COLS - 2;
-}
-
 /* Rows the claim needs: its header and its laid-out box. */
 static int
-claim_rows(tutor_t *t)
+claim_rows(const tutor_t *t)
 {
 	claim_t *c = tutor_cur_claim(t);
 	pp_box_t *box;
@@ -245,52 +223,45 @@ claim_rows(tutor_t *t)
 
 	if (c == NULL)
 		return 0;
-	if (t->show_source && COLS < 100)
-		return 0;               /* the source instead of the claim */
 	if (!tutor_present_shows_claim(t))
 		return 1;               /* "Space reveals the claim" */
-	box = claim_render_fit(c, ui_ascii() ? PP_ASCII : PP_UNICODE,
-	    claim_cols(t) - 2);
+	box = claim_render_fit(c, ui_ascii() ? PP_ASCII : PP_UNICODE, COLS - 4);
 	h = 1 + box->height;
 	pp_box_free(box);
 	return h;
 }
 
-/* Prose first, then (after a blank line when there is room) the claim, or
- * the source beside it or instead of it. */
+/* The rows of prose shown above a claim of ch rows in rows rows: at least
+ * one, a blank line before the claim when there is room, no more than
+ * there are (n). */
+static int
+prose_room(int rows, int ch, int n)
+{
+	int pr = rows - ch;
+
+	if (pr > 3 && ch > 0)
+		pr--;
+	return n < pr ? n : pr;
+}
+
+/* Prose first, then (after a blank line when there is room) the claim,
+ * which fits here (explore_geom: else the text is one column). */
 static void
-draw_text_area(tutor_t *t, int y, int rows, int ch)
+draw_text_area(const tutor_t *t, int y, int rows, int ch)
 {
 	int pr, n;
-	bool wide = COLS >= 100;
 	char **lines;
 
 	if (tutor_cur_step(t) == NULL)
 		return;
-	if (t->show_source && !wide && ch < rows / 2)
-		ch = rows / 2;
-	if (ch > rows - 1)
-		ch = rows - 1;                  /* at least one line of prose */
-	if (ch < 0)
-		ch = 0;
 	lines = prose_lines(t, &n);
-	pr = rows - ch;
-	if (pr > 3 && ch > 0)
-		pr--;                           /* a blank line before the claim */
-	if (n < pr)
-		pr = n;
+	pr = prose_room(rows, ch, n);
 	draw_prose(t, lines, n, y, pr);
 	ui_lines_free(lines, n);
 	y += rows - ch;
 	if (pr + 1 + ch <= rows && pr < rows - ch)
 		y = 2 + pr + 1;                 /* the claim right under the prose */
-	if (!t->show_source)
-		draw_claim(t, y, 1, ch, claim_cols(t));
-	else if (wide) {
-		draw_claim(t, y, 1, ch, claim_cols(t));
-		draw_source(t, y, COLS / 2 + 1, ch, COLS - COLS / 2 - 2);
-	} else
-		draw_source(t, y, 1, ch, COLS - 2);
+	draw_claim(t, y, 1, ch, COLS - 2);
 }
 
 /* ---- the panes ---- */
@@ -371,7 +342,7 @@ pane_fit(const tutor_t *t, int width[PANE_COUNT], bool values[PANE_COUNT])
 }
 
 static int
-pane_rows(tutor_t *t)
+pane_rows(const tutor_t *t)
 {
 	long d[4];
 	int p, m = 1;
@@ -385,7 +356,7 @@ pane_rows(tutor_t *t)
 }
 
 static void
-draw_panes(tutor_t *t, int y, int h)
+draw_panes(const tutor_t *t, int y, int h)
 {
 	int width[PANE_COUNT], x = 0, p, gap;
 	bool values[PANE_COUNT];
@@ -405,7 +376,7 @@ draw_panes(tutor_t *t, int y, int h)
  * indices) are set here: Tab reaches them after the output pane; then
  * "*at", and the chosen one in [ ]. */
 static char *
-tuple_sep(tutor_t *t, const claim_t *c, const char *at, const char *sep)
+tuple_sep(const tutor_t *t, const claim_t *c, const char *at, const char *sep)
 {
 	long *vals = xcalloc((size_t)c->nfree + 1, sizeof *vals);
 	int *extra = xcalloc((size_t)c->nfree + 1, sizeof *extra);
@@ -435,7 +406,7 @@ tuple_sep(tutor_t *t, const claim_t *c, const char *at, const char *sep)
 /* The tuple spaced out when it fits the line, else packed with commas
  * (at 60 columns a four-index pair is 61 columns spaced). */
 static char *
-tuple_str(tutor_t *t, const claim_t *c)
+tuple_str(const tutor_t *t, const claim_t *c)
 {
 	char *s = tuple_sep(t, c, t->var_focus ? "*at " : "at ", " ");
 
@@ -446,7 +417,7 @@ tuple_str(tutor_t *t, const claim_t *c)
 }
 
 static void
-draw_live(tutor_t *t, int y)
+draw_live(const tutor_t *t, int y)
 {
 	claim_t *c = tutor_cur_claim(t);
 	const ui_glyphs_t *g = ui_glyphs();
@@ -549,7 +520,7 @@ cur_flat_of(const tutor_t *t)
 /* The claim has no result at this shape yet, or is being verified again:
  * say which, and how far the verification is. */
 static void
-draw_unverified(tutor_t *t, int y, bool again)
+draw_unverified(const tutor_t *t, int y, bool again)
 {
 	tutor_progress_t pr;
 	char *line;
@@ -598,7 +569,7 @@ put_wrapped(int *y, int *rows, ui_role_t role, const char *text)
  * first counterexample, then why the tolerance is what it is, each
  * wrapped, as many as fit. */
 static void
-draw_verify(tutor_t *t, int y, int rows)
+draw_verify(const tutor_t *t, int y, int rows)
 {
 	claim_t *c = tutor_cur_claim(t);
 	tutor_check_t *ck = tutor_cur_check(t);
@@ -669,12 +640,14 @@ typedef struct reading {
 	char **head;            /* the claim's title, wrapped */
 	int nhead;
 	pp_box_t *box;          /* the claim, or NULL */
-	char **src;             /* the source's text when o shows it */
+	char **src;             /* the source when o shows it: rendered, */
 	int nsrc;
+	char **raw;             /* ... and as written (the verbatim LaTeX) */
+	int nraw;
 } reading_t;
 
 static void
-reading_make(tutor_t *t, reading_t *r)
+reading_make(const tutor_t *t, reading_t *r)
 {
 	claim_t *c = tutor_cur_claim(t);
 	lesson_step_t *st = tutor_cur_step(t);
@@ -689,9 +662,15 @@ reading_make(tutor_t *t, reading_t *r)
 		r->head = ui_wrap(h, COLS - 2 - MARK_COLS, &r->nhead);
 		free(h);
 	}
-	if (t->show_source)
-		r->src = ui_wrap(st->source != NULL ? st->source :
-		    "(this step quotes no source text)", COLS - 4, &r->nsrc);
+	if (t->show_source && st->source != NULL) {
+		char *txt = tex_text(st->source);
+
+		r->src = ui_wrap(txt, COLS - 4, &r->nsrc);
+		r->raw = ui_wrap(st->source, COLS - 4, &r->nraw);
+		free(txt);
+	} else if (t->show_source)
+		r->src = ui_wrap("(this step quotes no source text)", COLS - 4,
+		    &r->nsrc);
 }
 
 static void
@@ -703,10 +682,13 @@ reading_free(reading_t *r)
 	pp_box_free(r->box);
 	if (r->src != NULL)
 		ui_lines_free(r->src, r->nsrc);
+	if (r->raw != NULL)
+		ui_lines_free(r->raw, r->nraw);
 }
 
 /* Rows of the column: prose, a blank, the claim's header and rows, then
- * (o) a blank, the source's title and its lines. */
+ * (o) a blank, the source's title and its rendered lines, and a blank, a
+ * title and the verbatim lines. */
 static int
 reading_rows(const reading_t *r)
 {
@@ -716,12 +698,14 @@ reading_rows(const reading_t *r)
 		n += 1 + r->nhead + r->box->height;
 	if (r->src != NULL)
 		n += 2 + r->nsrc;
+	if (r->raw != NULL)
+		n += 2 + r->nraw;
 	return n;
 }
 
 /* Row i of the column at screen row y. */
 static void
-reading_row(tutor_t *t, const reading_t *r, int i, int y)
+reading_row(const tutor_t *t, const reading_t *r, int i, int y)
 {
 	if (i < r->nprose) {
 		ui_put(y, 1, COLS - 3, A_NORMAL, r->prose[i]);
@@ -736,46 +720,130 @@ reading_row(tutor_t *t, const reading_t *r, int i, int y)
 			    i == 1);
 		else if (i >= h && i - h < r->box->height)
 			ui_put(y, 3, COLS - 4, A_NORMAL,
-			    ui_skip(r->box->rows[i - h], t->claim_scroll));
+			    ui_skip(r->box->rows[i - h], t->text.claim_scroll));
 		if (i < h + r->box->height)
 			return;
 		i -= h + r->box->height;
 	}
-	if (r->src != NULL && i == 1)
-		ui_put(y, 1, COLS - 2, ui_attr(ROLE_DIM),
-		    "the source, as written (o hides):");
-	else if (r->src != NULL && i >= 2)
+	if (r->src == NULL)
+		return;
+	if (i == 1)
+		ui_put(y, 1, COLS - 2, ui_attr(ROLE_DIM), r->raw != NULL ?
+		    "the source, rendered (o hides):" : "the source (o hides):");
+	else if (i >= 2 && i - 2 < r->nsrc)
 		ui_put(y, 3, COLS - 4, ui_attr(ROLE_WARN), r->src[i - 2]);
+	i -= 2 + r->nsrc;
+	if (r->raw == NULL || i < 1)
+		return;
+	if (i == 1)
+		ui_put(y, 1, COLS - 2, ui_attr(ROLE_DIM),
+		    "the source, as written (LaTeX):");
+	else if (i - 2 < r->nraw)
+		ui_put(y, 3, COLS - 4, ui_attr(ROLE_DIM), r->raw[i - 2]);
 }
 
 /* The column from the scroll position, ↑ ↓ where there is more. */
 static void
-draw_reading(tutor_t *t, int y, int rows)
+draw_reading(const tutor_t *t, int y, int rows)
 {
 	reading_t r;
-	int i, total;
+	int i, total, top = t->text.scroll;
 
 	reading_make(t, &r);
 	total = reading_rows(&r);
-	tutor_text_size(t, rows, total);
-	if (t->show_claim && r.box != NULL) {   /* > or <: the claim in view */
-		tutor_text_show(t, r.nprose + 1, 1 + r.nhead + r.box->height);
-	}
-	for (i = 0; i < rows && t->prose_scroll + i < total; i++)
-		reading_row(t, &r, t->prose_scroll + i, y + i);
-	if (t->prose_scroll + rows < total)
+	for (i = 0; i < rows && top + i < total; i++)
+		reading_row(t, &r, top + i, y + i);
+	if (top + rows < total)
 		ui_put(y + rows - 1, COLS - 1, 1, ui_attr(ROLE_KEY),
 		    ui_ascii() ? "v" : "↓");
-	if (t->prose_scroll > 0)
+	if (top > 0)
 		ui_put(y, COLS - 1, 1, ui_attr(ROLE_KEY), ui_ascii() ? "^" : "↑");
 	reading_free(&r);
 }
 
+/* ---- the layouts' geometry, shared by the measure and the drawing ---- */
+
+/* Rows of the reading layout's column: all but the bars, the heading and
+ * the verdict's four rows. */
+#define READ_ROWS (LINES - 6 - 2)
+
+/* The exploring layout: the text area (rows 2 .. 2 + text_rows - 1), the
+ * claim's rows in it, the panes' rows under it. The whole claim comes
+ * first: the panes give way (down to three grid rows), then the prose
+ * (down to one line). A claim taller than that (60x20), or the source
+ * shown (o), makes the text area one column of prose, claim and source
+ * that scrolls, like the reading layout's. */
+typedef struct explore_geom {
+	int text_rows, ch, ph;
+	bool column;
+} explore_geom_t;
+
+static void
+explore_geom(const tutor_t *t, explore_geom_t *g)
+{
+	int avail = LINES - STATUS_ROWS - 2;
+
+	g->ph = pane_rows(t);
+	if (g->ph > avail * 3 / 5)
+		g->ph = avail * 3 / 5;
+	g->ch = claim_rows(t);
+	if (g->ch + 1 > avail - g->ph)
+		g->ph = avail - g->ch - 1;
+	if (g->ph < PANE_MIN_ROWS)
+		g->ph = PANE_MIN_ROWS;
+	g->text_rows = avail - g->ph;
+	g->column = t->show_source || g->ch > g->text_rows - 1;
+}
+
 void
-ui_draw_lesson(tutor_t *t)
+ui_lesson_measure(const tutor_t *t, tutor_measure_t *m)
+{
+	explore_geom_t g;
+	claim_t *c = tutor_cur_claim(t);
+
+	memset(m, 0, sizeof *m);
+	if (tutor_cur_lesson(t) == NULL || tutor_cur_step(t) == NULL)
+		return;
+	explore_geom(t, &g);
+	if (t->layout == LAYOUT_READ || g.column) {
+		reading_t r;
+
+		reading_make(t, &r);
+		m->page = t->layout == LAYOUT_READ ? READ_ROWS : g.text_rows;
+		m->rows = reading_rows(&r);
+		if (r.box != NULL) {
+			m->claim_from = r.nprose + 1;
+			m->claim_n = 1 + r.nhead + r.box->height;
+			m->claim_over = r.box->width - (COLS - 4);
+		}
+		if (r.src != NULL)      /* its title, after a blank line */
+			m->source_from = reading_rows(&r) - r.nsrc - 1 -
+			    (r.raw != NULL ? 2 + r.nraw : 0);
+		reading_free(&r);
+	} else {
+		char **lines;
+		int n;
+
+		lines = prose_lines(t, &n);
+		m->page = prose_room(g.text_rows, g.ch, n);
+		m->rows = n;
+		ui_lines_free(lines, n);
+		if (c != NULL) {
+			pp_box_t *box = claim_render_fit(c, ui_ascii() ? PP_ASCII :
+			    PP_UNICODE, COLS - 4);
+
+			m->claim_over = box->width - (COLS - 4);
+			pp_box_free(box);
+		}
+	}
+}
+
+void
+ui_draw_lesson(const tutor_t *t)
 {
 	tutor_lesson_t *tl = tutor_cur_lesson(t);
-	int avail, ph, ch, y_status = LINES - STATUS_ROWS;
+	int y_status = LINES - STATUS_ROWS;
+	explore_geom_t g;
 	char right[64], *left;
 
 	if (tl == NULL) {
@@ -791,25 +859,18 @@ ui_draw_lesson(tutor_t *t)
 	draw_heading(t, 1);
 	if (t->layout == LAYOUT_READ) {
 		/* No cursors: the live check's two rows go to the verdict. */
-		draw_reading(t, 2, LINES - 6 - 2);
+		draw_reading(t, 2, READ_ROWS);
 		draw_verify(t, LINES - 6, 4);
 		ui_message_line(t, LINES - 2);
 		ui_hint_line(t);
 		return;
 	}
-	avail = y_status - 2;
-	ph = pane_rows(t);
-	if (ph > avail * 3 / 5)
-		ph = avail * 3 / 5;
-	/* The whole claim comes first: the panes give way (down to three
-	 * grid rows), then the prose (down to one line, which scrolls). */
-	ch = claim_rows(t);
-	if (ch + 1 > avail - ph)
-		ph = avail - ch - 1;
-	if (ph < PANE_MIN_ROWS)
-		ph = PANE_MIN_ROWS;
-	draw_text_area(t, 2, avail - ph, ch);
-	draw_panes(t, 2 + avail - ph, ph);
+	explore_geom(t, &g);
+	if (g.column)
+		draw_reading(t, 2, g.text_rows);
+	else
+		draw_text_area(t, 2, g.text_rows, g.ch);
+	draw_panes(t, 2 + g.text_rows, g.ph);
 	draw_live(t, y_status);
 	draw_verify(t, y_status + 2, 2);
 	ui_message_line(t, LINES - 2);

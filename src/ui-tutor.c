@@ -336,6 +336,7 @@ main_loop(tutor_t *t)
 	bool save_failed = false;
 
 	keylog_open();
+	ui_layout(t);
 	ui_draw(t);
 	tutor_progress_note(t);
 	test_fatal();
@@ -350,7 +351,8 @@ main_loop(tutor_t *t)
 		if (tutor_poll(t) || busy || key >= 0) {
 			if (key >= 0 && key != TK_RESIZE)
 				tutor_key(t, key);
-			ui_draw(t);
+			ui_layout(t);   /* the state's scroll positions, then */
+			ui_draw(t);     /* the screen, which only draws */
 			tutor_progress_note(t);
 			if (key >= 0)
 				keylog_key(key, busy);

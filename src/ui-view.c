@@ -76,7 +76,7 @@ hint_applies(const tutor_t *t, const tutor_key_t *k)
 /* The hint line, generated from the key table for this screen: help and
  * quit on the right, always; the others from the left while they fit. */
 void
-ui_hint_line(tutor_t *t)
+ui_hint_line(const tutor_t *t)
 {
 	int x = 0, y = LINES - 1, right = COLS;
 	size_t i;
@@ -192,7 +192,7 @@ shape_short(const conv_shape_t *s)
 }
 
 void
-ui_message_line(tutor_t *t, int y)
+ui_message_line(const tutor_t *t, int y)
 {
 	const conv_shape_t *s = tutor_shape(t);
 	char buf[256], *line;
@@ -246,7 +246,7 @@ draw_too_small(void)
  * verified it (in the colour of its verdict; the errata lesson's without
  * a mark, as below). NULL when none seen (tutor-progress.h). */
 static const char *
-progress_text(tutor_t *t, int i, ui_role_t *role, char *buf, size_t len)
+progress_text(const tutor_t *t, int i, ui_role_t *role, char *buf, size_t len)
 {
 	const ui_glyphs_t *g = ui_glyphs();
 	tutor_lesson_state_t st = tutor_lesson_state(t, i);
@@ -263,7 +263,7 @@ progress_text(tutor_t *t, int i, ui_role_t *role, char *buf, size_t len)
 }
 
 static const char *
-state_text(tutor_t *t, int i, ui_role_t *role, char *buf, size_t len)
+state_text(const tutor_t *t, int i, ui_role_t *role, char *buf, size_t len)
 {
 	const ui_glyphs_t *g = ui_glyphs();
 	const tutor_lesson_t *tl = &t->lessons[i];
@@ -299,7 +299,7 @@ state_text(tutor_t *t, int i, ui_role_t *role, char *buf, size_t len)
 }
 
 static void
-list_row(tutor_t *t, int i, int y)
+list_row(const tutor_t *t, int i, int y)
 {
 	const tutor_lesson_t *tl = &t->lessons[i];
 	char num[16], buf[64];
@@ -320,7 +320,7 @@ list_row(tutor_t *t, int i, int y)
 }
 
 static void
-draw_list(tutor_t *t)
+draw_list(const tutor_t *t)
 {
 	int rows = LINES - 6, top = 0, i, n;
 	const tutor_lesson_t *sel;
@@ -448,18 +448,19 @@ help_lines(int *n)
 	return lines;
 }
 
+/* The help's rows: all but the title bar, the scroll note and the hints. */
+#define HELP_ROWS (LINES - 3)
+
 static void
-draw_help(tutor_t *t)
+draw_help(const tutor_t *t)
 {
-	int n, i, rows = LINES - 3, max;
+	int n, i, rows = HELP_ROWS, max, top = t->text.help_scroll;
 	char **lines = help_lines(&n);
 
 	ui_title_bar(" convgrad: keys", "any other key closes");
 	max = n > rows ? n - rows : 0;
-	if (t->help_scroll > max)
-		t->help_scroll = max;
-	for (i = 0; i < rows && t->help_scroll + i < n; i++) {
-		const char *l = lines[t->help_scroll + i];
+	for (i = 0; i < rows && top + i < n; i++) {
+		const char *l = lines[top + i];
 
 		ui_put(1 + i, 1, COLS - 2, l[0] != ' ' ? ui_attr(ROLE_HEADING) :
 		    A_NORMAL, l);
@@ -474,7 +475,7 @@ draw_help(tutor_t *t)
 /* ---- the shape panel ---- */
 
 static void
-draw_shape_panel(tutor_t *t)
+draw_shape_panel(const tutor_t *t)
 {
 	int w = 48, h = tutor_nshape_fields + 6, y, x, i;
 	conv_shape_t probe = t->edit;
@@ -521,7 +522,26 @@ draw_shape_panel(tutor_t *t)
 /* ---- the whole screen ---- */
 
 void
-ui_draw(tutor_t *t)
+ui_layout(tutor_t *t)
+{
+	tutor_measure_t m;
+	char **lines;
+	int n;
+
+	if (COLS < UI_MIN_COLS || LINES < UI_MIN_ROWS)
+		return;                 /* nothing is laid out: keep the last */
+	ui_lesson_measure(t, &m);
+	if (t->screen == SCR_HELP) {
+		lines = help_lines(&n);
+		m.help_page = HELP_ROWS;
+		m.help_rows = n;
+		ui_lines_free(lines, n);
+	}
+	tutor_text_measure(t, &m);
+}
+
+void
+ui_draw(const tutor_t *t)
 {
 	erase();
 	if (COLS < UI_MIN_COLS || LINES < UI_MIN_ROWS) {

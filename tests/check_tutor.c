@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "check-util.h"
+#include "tex-text.h"
 #include "tutor.h"
 #include "util.h"
 
@@ -241,14 +242,14 @@ START_TEST(test_claims_in_step)
 	ck_assert_int_eq(T->claim, 0);
 	T->focus = PANE_TEXT;
 	tutor_key(T, 'l');                      /* text pane: scroll the claim */
-	ck_assert_int_gt(T->claim_scroll, 0);
+	ck_assert_int_gt(T->text.claim_scroll, 0);
 	tutor_key(T, 'h');
-	ck_assert_int_eq(T->claim_scroll, 0);
+	ck_assert_int_eq(T->text.claim_scroll, 0);
 	tutor_key(T, 'j');                      /* text pane: scroll */
-	ck_assert_int_eq(T->prose_scroll, 1);
+	ck_assert_int_eq(T->text.scroll, 1);
 	tutor_key(T, 'k');
 	tutor_key(T, 'k');
-	ck_assert_int_eq(T->prose_scroll, 0);
+	ck_assert_int_eq(T->text.scroll, 0);
 }
 END_TEST
 
@@ -487,6 +488,62 @@ START_TEST(test_tap_marks)
 }
 END_TEST
 
+/* Groups (shape panel field "groups"): output channel c_out reads only the
+ * input channels of its group, and the weight's channel is the index
+ * within the group. At groups = 2 over C_in = C_out = 2 each output
+ * channel reads the input channel of its own number. */
+START_TEST(test_groups_marks)
+{
+	long idx[4];
+
+	open_at(1);
+	tutor_key(T, '>');                  /* inside the window: reads weight */
+	tutor_key(T, 's');
+	select_field("groups");
+	press("2");
+	tutor_key(T, TK_ENTER);
+	ck_assert_msg(T->shape_error == NULL, "%s", T->shape_error);
+	ck_assert_int_eq(tutor_shape(T)->groups, 2);
+	T->focus = PANE_OUTPUT;
+	tutor_key(T, ']');                  /* the slice (b 0, c_out 1) */
+	ck_assert_int_eq(T->cur[PANE_OUTPUT][1], 1);
+	T->cur[PANE_OUTPUT][2] = 1, T->cur[PANE_OUTPUT][3] = 1;
+	idx[0] = 0, idx[2] = 2, idx[3] = 3; /* in the window's rows, cols */
+	idx[1] = 1;
+	ck_assert(tutor_mark(T, PANE_INPUT, idx) & MARK_SET);
+	idx[1] = 0;                         /* the other group's channel */
+	ck_assert(!(tutor_mark(T, PANE_INPUT, idx) & MARK_SET));
+	/* The input leads to channel 0: c_out moves into its group, and the
+	 * weight's channel is 0 within it. */
+	T->focus = PANE_INPUT;
+	T->cur[PANE_INPUT][1] = 1;
+	tutor_key(T, '[');
+	ck_assert_int_eq(T->cur[PANE_INPUT][1], 0);
+	ck_assert_int_eq(T->cur[PANE_OUTPUT][1], 0);
+	ck_assert_int_eq(T->cur[PANE_WEIGHT][0], 0);
+	ck_assert_int_eq(T->cur[PANE_WEIGHT][1], 0);
+	/* The weight leads: its (c_out 1, ci 0) is input channel 1. */
+	T->focus = PANE_WEIGHT;
+	T->cur[PANE_WEIGHT][0] = 1;
+	tutor_key(T, TK_LEFT);
+	ck_assert_int_eq(T->cur[PANE_INPUT][1], 1);
+	/* The tap pairing input (0,1,3,4) with output (0,1,1,1): c_out 1,
+	 * ci 0, di 1, dj 1. */
+	T->focus = PANE_OUTPUT;
+	T->cur[PANE_INPUT][2] = 3, T->cur[PANE_INPUT][3] = 4;
+	idx[0] = 1, idx[1] = 0, idx[2] = 1, idx[3] = 1;
+	ck_assert(tutor_mark(T, PANE_WEIGHT, idx) & MARK_PARTNER);
+	/* d f / d weight: tap (c_out 1, ci 0) multiplies input channel 1. */
+	tutor_goto_step(T, 3);
+	T->cur[PANE_WEIGHT][0] = 1, T->cur[PANE_WEIGHT][1] = 0;
+	T->cur[PANE_WEIGHT][2] = 1, T->cur[PANE_WEIGHT][3] = 0;
+	idx[0] = 1, idx[1] = 1, idx[2] = 3, idx[3] = 3;
+	ck_assert(tutor_mark(T, PANE_INPUT, idx) & MARK_SET);
+	idx[1] = 0;
+	ck_assert(!(tutor_mark(T, PANE_INPUT, idx) & MARK_SET));
+}
+END_TEST
+
 START_TEST(test_live_cases)
 {
 	verify_point_t pt;
@@ -639,18 +696,18 @@ START_TEST(test_layouts)
 	open_at(0);
 	ck_assert_int_eq(T->layout, LAYOUT_READ);       /* prose first */
 	ck_assert_int_eq(T->focus, PANE_TEXT);
-	tutor_text_size(T, 10, 35);                     /* as the UI says */
+	tutor_text_measure(T, &(tutor_measure_t){ .page = 10, .rows = 35 });
 	tutor_key(T, ' ');
-	ck_assert_int_eq(T->prose_scroll, 9);           /* a page, less a line */
+	ck_assert_int_eq(T->text.scroll, 9);           /* a page, less a line */
 	tutor_key(T, TK_PGDN);
-	ck_assert_int_eq(T->prose_scroll, 18);
+	ck_assert_int_eq(T->text.scroll, 18);
 	tutor_key(T, TK_PGUP);
-	ck_assert_int_eq(T->prose_scroll, 9);
+	ck_assert_int_eq(T->text.scroll, 9);
 	pressn(' ', 5);
-	ck_assert_int_eq(T->prose_scroll, 25);          /* the last page */
+	ck_assert_int_eq(T->text.scroll, 25);          /* the last page */
 	ck_assert_ptr_nonnull(strstr(T->message, "n goes on"));
 	tutor_key(T, 'j');
-	ck_assert_int_eq(T->prose_scroll, 25);          /* clamped */
+	ck_assert_int_eq(T->text.scroll, 25);          /* clamped */
 	tutor_key(T, 'e');
 	ck_assert_int_eq(T->layout, LAYOUT_EXPLORE);
 	ck_assert_int_eq(T->focus, PANE_INPUT);
@@ -662,6 +719,39 @@ START_TEST(test_layouts)
 	ck_assert_int_eq(T->focus, PANE_OUTPUT);
 	press("nnnnn");                                 /* one lesson only */
 	ck_assert_ptr_nonnull(strstr(T->message, "last step of the last lesson"));
+}
+END_TEST
+
+/* The scroll positions are the state's, kept within what the UI last
+ * measured (tutor_text_measure); the screen only draws them. */
+START_TEST(test_measure_scrolls)
+{
+	tutor_measure_t m = { .page = 6, .rows = 20, .claim_from = 12,
+	    .claim_n = 8, .claim_over = 10 };
+
+	open_at(1);
+	tutor_do(T, ACT_LAYOUT, 0);                     /* exploring */
+	ck_assert(T->text.show_claim);                  /* the claim in view */
+	tutor_text_measure(T, &m);
+	ck_assert_int_eq(T->text.scroll, 12);           /* its first rows */
+	ck_assert(!T->text.show_claim);
+	tutor_text_measure(T, &m);                      /* once only */
+	ck_assert_int_eq(T->text.scroll, 12);
+	T->focus = PANE_TEXT;
+	pressn('j', 5);                                 /* past the end */
+	ck_assert_int_eq(T->text.scroll, 14);           /* rows - page */
+	pressn('l', 5);
+	tutor_text_measure(T, &m);
+	ck_assert_int_eq(T->text.claim_scroll, 10);     /* claim_over */
+	tutor_key(T, '>');                              /* a new claim */
+	ck_assert_int_eq(T->text.claim_scroll, 0);
+	tutor_key(T, '?');
+	pressn('j', 50);
+	m.help_page = 10, m.help_rows = 30;
+	tutor_text_measure(T, &m);
+	ck_assert_int_eq(T->text.help_scroll, 20);
+	pressn('j', 3);
+	ck_assert_int_eq(T->text.help_scroll, 20);
 }
 END_TEST
 
@@ -868,6 +958,60 @@ START_TEST(test_shape_equal)
 }
 END_TEST
 
+/* ---- the source rendered (tex-text.c, the tutor's o) ---- */
+
+static const struct tex_case {
+	const char *tex, *want;
+} tex_cases[] = {
+	{ "$\\frac{\\partial ax}{\\partial x} = a$", "∂ax/∂x = a" },
+	{ "$output_{b,c_{out},h_{out},w_{out}} = \\sum_{c_{in}, di, dj} "
+	  "input_{b,c_{in},strh * h_{out} + di} * weight_{c_{out}, c_{in}}$",
+	  "output[b, c_out, h_out, w_out] = Σ_(c_in, di, dj) input[b, c_in, "
+	  "strh · h_out + di] · weight[c_out, c_in]" },
+	{ "##### $b \\neq b1$ or $h_{in} \\notin [strh*h_{out1},strh*h_{out1}+R]$",
+	  "b ≠ b1 or h_in ∉ [strh·h_out₁,strh·h_out₁+R]" },
+	{ "$x_1 + x^{2} + y^{n}$", "x₁ + x² + y^(n)" },
+	{ "$\\frac{a + b}{c}$", "(a + b)/c" },
+	{ "$\\partial weight{c_{out},c_{in}}$", "∂weight{c_out, c_in}" },
+	{ "$a \\cdot b \\times c \\in D \\le e$", "a · b × c ∈ D ≤ e" },
+	{ "$\\sum_{i}^{n} x_{i}$", "Σ_(i)^(n) x_i" },
+	{ "$\\text{if } a$ \\\\ b", "if a\n\nb" },
+	{ "line one\n\n  \nline two", "line one\n\nline two" },
+	{ "$\\frac{a}{b", "a/b" },                  /* unclosed: read to end */
+	{ "a } b", "a b" },                          /* a stray brace */
+	{ "\\unknown x", "unknownx" },
+	{ "", "" },
+};
+
+START_TEST(test_tex_text)
+{
+	const struct tex_case *c = &tex_cases[_i];
+	char *got = tex_text(c->tex);
+
+	ck_assert_msg(strcmp(got, c->want) == 0, "%s: got '%s', want '%s'",
+	    c->tex, got, c->want);
+	free(got);
+}
+END_TEST
+
+/* Deep nesting reads flat past the guard, and ends. */
+START_TEST(test_tex_text_deep)
+{
+	size_t n = 100000, i;
+	char *src = xcalloc(2 * n + 2, 1), *got;
+
+	for (i = 0; i < n; i++)
+		src[i] = '{', src[n + i] = '}';
+	got = tex_text(src);
+	ck_assert_ptr_nonnull(got);
+	free(got);
+	free(src);
+	got = tex_text(NULL);
+	ck_assert_str_eq(got, "");
+	free(got);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -886,6 +1030,12 @@ make_suite(void)
 	tc = tcase_create("geometry");
 	tcase_add_test(tc, test_window_geometry);
 	tcase_add_test(tc, test_shape_equal);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("tex");
+	tcase_add_loop_test(tc, test_tex_text, 0,
+	    (int)(sizeof tex_cases / sizeof tex_cases[0]));
+	tcase_add_test(tc, test_tex_text_deep);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("background");
@@ -909,10 +1059,12 @@ make_suite(void)
 	tcase_add_test(tc, test_binding);
 	tcase_add_test(tc, test_window_marks);
 	tcase_add_test(tc, test_tap_marks);
+	tcase_add_test(tc, test_groups_marks);
 	tcase_add_test(tc, test_live_cases);
 	tcase_add_test(tc, test_erratum_cex);
 	tcase_add_test(tc, test_list_states);
 	tcase_add_test(tc, test_layouts);
+	tcase_add_test(tc, test_measure_scrolls);
 	tcase_add_test(tc, test_next_lesson);
 	suite_add_tcase(s, tc);
 	return s;

@@ -365,6 +365,69 @@ for size in 80x24 60x20; do
 	tm kill-session -t m
 done
 
+# The layout key, from the key table (issue 10 moves it from e to x).
+XK=$("$CONVGRAD" tutor --keys | awk -F'\t' '$1 == "lesson" && $3 ~ /^switch between reading/ { print $2; exit }')
+
+# ---- tall claims scroll; the source quoted, rendered (issue 9 item 4, o)
+# text_rows NAME: the rows above the panes (the text column, exploring).
+text_rows() { screen "$1" | sed -n '3,$p' | sed '/^┌/q' | sed '$d'; }
+# scroll_until NAME TEXT: press j, a row at a time (each waiting for the
+# screen to move), until TEXT shows; at most 60 rows.
+scroll_until() {
+	local i before until
+	for i in $(seq 60); do
+		screen "$1" | grep -qF -- "$2" && return 0
+		before=$(screen "$1")
+		keys "$1" j
+		until=$(( $(now_ms) + 5000 ))
+		while [ "$(screen "$1")" = "$before" ] && [ "$(now_ms)" -lt "$until" ]; do
+			sleep 0.05
+		done
+	done
+	diag "never scrolled to: $2" "screen:" "$(screen "$1")"
+	return 1
+}
+for size in 80x24 60x20; do
+	start t "${size%x*}" "${size#*x}"
+	run t "clear; $(tutor_cmd "" tutor "$L3")"
+	wait_for t "step 1/5" >/dev/null
+	keys t n n "$XK"
+	wait_for t "step 3/5" >/dev/null
+	check "$size: exploring, the tall claim's header and label are in view" \
+	    wait_re t "claim 1/2: in the window, b1 = b"
+	check "$size: ... its first row too (the derivative)" \
+	    wait_for t "∂output[b₁,c_out₁,h_out₁,w_out₁]"
+	check "$size: ... nothing cut: more below is marked, not lost" \
+	    bash -c 'grep -q "where b = b₁" <<<"$1" || grep -q "↓" <<<"$1"' _ "$(text_rows t)"
+	keys t BTab
+	check "$size: ... Shift-Tab focuses the text" wait_re t "^ \*3\. Inside"
+	check "$size: ... Up/Down on the text scroll to its where" \
+	    scroll_until t "and w_in ∈ [strw · w_out₁, strw · w_out₁ + S - 1]"
+	if [ "$size" = 60x20 ]; then
+		check "$size: ... the claim scrolled, the rows above marked" \
+		    wait_re t "↑ *$"
+	fi
+	keys t o
+	check "$size: o: the source, rendered, scrolled into view" \
+	    wait_for t "the source, rendered (o hides):"
+	check "$size: ... the LaTeX drawn readably (∈, subscripts, ·)" \
+	    wait_for t "h_in ∈ [strh·h_out₁,strh·h_out₁+R]"
+	check "$size: ... all of it scrollable, the verbatim LaTeX after it" \
+	    scroll_until t "the source, as written (LaTeX):"
+	check "$size: ... as written" scroll_until t 'h_{in} \in'
+	keys t "$XK"
+	wait_for t "$XK explore" >/dev/null
+	keys t o
+	wait_gone t "the source, rendered" >/dev/null
+	keys t o
+	check "$size: reading, o brings the source into view" \
+	    wait_for t "the source, rendered (o hides):"
+	check "$size: ... the fraction rendered" \
+	    wait_re t "∂output\[b1, c_out₁, h_out₁, w_out₁\] / ∂input\[b, c_in,"
+	keys t q
+	tm kill-session -t t
+done
+
 # ---- never block: keys, Esc, q and signals while a long verification runs
 # (issue 9 item 7, issue 12 item 4). At this shape one claim of lesson 3
 # step 2 takes a second or two of work; CONVGRAD_TEST_BG_PACE makes the
