@@ -20,6 +20,7 @@
 #include <assert.h>
 #include <limits.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,6 +40,22 @@ enum {
 #define MAX_PERTURB 8
 
 typedef struct pnode pnode_t;
+
+/*
+ * An ifast integer as c + sum coef[i] * slots[slot[i]], computed in
+ * unsigned (wrapping) arithmetic: + - * are the same modulo 2^64 in any
+ * order, and an ifast value lies within +-2^62, so the wrapped result is
+ * the value itself, bit for bit, however the terms were regrouped. At
+ * most AFF_MAX terms; past that a node keeps its tree.
+ */
+#define AFF_MAX 6
+
+typedef struct aff {
+	uint64_t c;
+	int n;
+	int slot[AFF_MAX];
+	uint64_t coef[AFF_MAX];
+} aff_t;
 
 /* A value as the evaluator passes it: value_t's meaning in 16 bytes
  * (kind selects the member), converted at the program's edge. */
@@ -94,6 +111,10 @@ struct pnode {
 	 * checks. lo..hi: an integer's interval. */
 	bool ifast, bfast;
 	__int128 lo, hi;
+	/* An ifast integer in affine form (NULL: none); an access whose
+	 * indices are all affine and within the tensor's dimensions at every
+	 * tuple of the ranges: its flat offset, affine too. */
+	const aff_t *aff;
 	union {
 		long ival;
 		double rval;
@@ -131,6 +152,7 @@ struct expr_prog {
 	 * far fewer tuples than the claim's (e.g. a right side that does not
 	 * read half of the variables); NULL: none. */
 	fd_memo_t *root_memo;
+	int last_free;          /* expr_prog_last_free() */
 };
 
 /* One evaluation: the work done, the overrides of perturbed entries, and
@@ -149,6 +171,7 @@ typedef struct prun {
 /* ---- compiling ---- */
 
 static pnode_t *compile(expr_prog_t *p, const expr_t *e);
+static void aff_access(expr_prog_t *p, pnode_t *n);
 
 static pnode_t *
 new_pnode(expr_prog_t *p, int kind, const expr_t *src)
@@ -209,7 +232,10 @@ compile_access(expr_prog_t *p, const expr_t *e, const char *tname)
 	n->u.acc.t = t;
 	n->u.acc.nargs = e->u.access.nargs;
 	n->u.acc.args = compile_list(p, e->u.access.args, e->u.access.nargs);
-	return n->u.acc.args != NULL ? n : NULL;
+	if (n->u.acc.args == NULL)
+		return NULL;
+	aff_access(p, n);
+	return n;
 }
 
 static int
@@ -495,6 +521,111 @@ floor_div_iv(__int128 a, __int128 b)
 	return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
 }
 
+/* ---- affine forms of ifast integers ---- */
+
+static aff_t *
+aff_new(expr_prog_t *p, uint64_t c)
+{
+	aff_t *f = arena_alloc(p->arena, sizeof *f);
+
+	f->c = c;
+	return f;
+}
+
+/* f += k * g; false past AFF_MAX terms. */
+static bool
+aff_add_scaled(aff_t *f, const aff_t *g, uint64_t k)
+{
+	int i, j;
+
+	f->c += k * g->c;
+	for (i = 0; i < g->n; i++) {
+		for (j = 0; j < f->n && f->slot[j] != g->slot[i]; j++)
+			;
+		if (j == f->n) {
+			if (f->n == AFF_MAX)
+				return false;
+			f->slot[f->n] = g->slot[i];
+			f->coef[f->n++] = 0;
+		}
+		f->coef[j] += k * g->coef[i];
+	}
+	return true;
+}
+
+/* The affine form of ifast n from its children's, or NULL: literals,
+ * constants, slots, negation, + and -, and * by a constant. */
+static const aff_t *
+aff_of(expr_prog_t *p, const pnode_t *n)
+{
+	const aff_t *a = NULL, *b = NULL;
+	aff_t *f;
+
+	if (n->kind == EX_NEG || n->kind == EX_ADD || n->kind == EX_SUB ||
+	    n->kind == EX_MUL) {
+		a = n->u.op.a->aff;
+		b = n->kind != EX_NEG ? n->u.op.b->aff : NULL;
+	}
+	switch (n->kind) {
+	case EX_INT: case P_CONST:
+		return aff_new(p, (uint64_t)n->u.ival);
+	case P_SLOT:
+		f = aff_new(p, 0);
+		f->n = 1;
+		f->slot[0] = n->u.slot;
+		f->coef[0] = 1;
+		return f;
+	case EX_NEG:
+		f = aff_new(p, 0);
+		return a != NULL && aff_add_scaled(f, a, (uint64_t)-1) ? f : NULL;
+	case EX_ADD: case EX_SUB:
+		f = aff_new(p, 0);
+		return a != NULL && b != NULL && aff_add_scaled(f, a, 1) &&
+		    aff_add_scaled(f, b, n->kind == EX_ADD ? 1 : (uint64_t)-1) ?
+		    f : NULL;
+	case EX_MUL:
+		if (a == NULL || b == NULL || (a->n > 0 && b->n > 0))
+			return NULL;
+		f = aff_new(p, 0);
+		return a->n == 0 ? (aff_add_scaled(f, b, a->c) ? f : NULL) :
+		    (aff_add_scaled(f, a, b->c) ? f : NULL);
+	default:
+		return NULL;
+	}
+}
+
+static inline long
+aff_eval(const aff_t *f, const long *slots)
+{
+	uint64_t v = f->c;
+	int i;
+
+	for (i = 0; i < f->n; i++)
+		v += f->coef[i] * (uint64_t)slots[f->slot[i]];
+	return (long)v;
+}
+
+/* Access n's flat offset as one affine form, when every index is affine
+ * and its interval lies within the tensor's dimension (no check can
+ * fail at any tuple of the ranges). */
+static void
+aff_access(expr_prog_t *p, pnode_t *n)
+{
+	const tensor_t *t = n->u.acc.t;
+	aff_t *f = aff_new(p, 0);
+	int k;
+
+	for (k = 0; k < n->u.acc.nargs; k++) {
+		const pnode_t *a = n->u.acc.args[k];
+
+		if (!a->ifast || a->aff == NULL || a->lo < 0 ||
+		    a->hi >= (__int128)t->shape[k] ||
+		    !aff_add_scaled(f, a->aff, (uint64_t)t->stride[k]))
+			return;
+	}
+	n->aff = f;
+}
+
 /* Mark n ifast (with its interval) when it is an integer leaf of known
  * value or interval, or + - * // % (positive divisor) and negation of
  * such; bfast when it is a comparison or `in` of ifast integers, or
@@ -628,8 +759,11 @@ compile(expr_prog_t *p, const expr_t *e)
 	}
 	n = compile_node(p, e);
 	p->depth--;
-	if (n != NULL)
+	if (n != NULL) {
 		mark_fast(p, n);
+		if (n->ifast)
+			n->aff = aff_of(p, n);
+	}
 	return n;
 }
 
@@ -659,6 +793,35 @@ expr_prog_free(expr_prog_t *p)
 	free(p->memos);
 	arena_free(p->arena);
 	free(p);
+}
+
+/* The highest free variable (slot below nfree) that e reads, -1 for
+ * none; nfree - 1 when e reads a slot outside the frame. */
+static int
+last_free_read(const expr_t *e, int nslots, int nfree)
+{
+	slot_use_t u;
+	int k, last = -1;
+
+	u.nslots = nslots;
+	u.read = xcalloc((size_t)nslots + 1, 1);
+	u.bound = xcalloc((size_t)nslots + 1, 1);
+	u.out_of_frame = false;
+	slot_use_walk(e, &u);
+	for (k = 0; k < nfree; k++)
+		if (u.read[k])
+			last = k;
+	if (u.out_of_frame)
+		last = nfree - 1;
+	free(u.read);
+	free(u.bound);
+	return last;
+}
+
+int
+expr_prog_last_free(const expr_prog_t *p)
+{
+	return p->last_free;
 }
 
 /* A memory of the whole value pays when it has at most a quarter as many
@@ -719,6 +882,7 @@ expr_prog_compile(const expr_t *e, const expr_env_t *env, int nslots,
 	}
 	if (ranges != NULL)
 		p->root_memo = memo_create(p, e, root_memo_max(ranges, nfree));
+	p->last_free = last_free_read(e, nslots, nfree);
 	p->ranges = NULL;
 	return p;
 }
@@ -817,6 +981,10 @@ peval_offset(const pnode_t *n, prun_t *r, long *slots, size_t *off)
 	size_t o = 0;
 	int k;
 
+	if (n->aff != NULL) {
+		*off = (size_t)aff_eval(n->aff, slots);
+		return 0;
+	}
 	for (k = 0; k < n->u.acc.nargs; k++) {
 		const pnode_t *a = n->u.acc.args[k];
 
@@ -1285,6 +1453,8 @@ peval_fd(const pnode_t *n, prun_t *r, long *slots, pval_t *out)
 static long
 ieval(const pnode_t *n, const long *slots)
 {
+	if (n->aff != NULL)
+		return aff_eval(n->aff, slots);
 	switch (n->kind) {
 	case EX_INT: case P_CONST: return n->u.ival;
 	case P_SLOT: return slots[n->u.slot];

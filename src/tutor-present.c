@@ -74,8 +74,8 @@ tutor_present_parts(const tutor_t *t)
 {
 	const lesson_step_t *st = tutor_cur_step(t);
 
-	return tutor_present_paragraphs(t) +
-	    (st != NULL && st->nclaims > 0 ? 2 : 0);
+	return tutor_present_paragraphs(t) +     /* an exercise is a claim */
+	    (st != NULL && st->nclaims + st->nexercises > 0 ? 2 : 0);
 }
 
 char *

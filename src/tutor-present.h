@@ -2,8 +2,9 @@
  * tutor-present.h: presenter mode (convgrad --present), for a teacher at a
  * projector: a step is revealed one part at a time. Its parts, in order:
  * the prose paragraph by paragraph (the lesson's introduction's paragraphs
- * first, on step 1), then the claim, then the verdict (the verification,
- * the claim's mark, the live check's values). Space reveals the next part;
+ * first, on step 1), then the claim (and an exercise's prompt), then the
+ * verdict (the verification, the claim's mark, the live check's values;
+ * an exercise's stay hidden until answered, tutor-edit.h). Space reveals the next part;
  * once everything is shown it pages the prose as usual. Arriving at a step
  * shows its first paragraph only.
  *

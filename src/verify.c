@@ -901,6 +901,7 @@ typedef struct bound {
 typedef struct fast {
 	bool on;
 	expr_prog_t *where, *lhs, *rhs;
+	int last[3];            /* expr_prog_last_free of where, lhs, rhs */
 	bound_t *bounds;
 	int nbounds;
 	expr_slot_range_t *ranges;
@@ -925,7 +926,49 @@ struct run {
 	volatile int *stop;
 	size_t *shared_visited;
 	bool over_work;         /* stopped past opts.max_work */
+	/* The values of where, lhs and rhs kept while the free variables
+	 * they read do not change (enum_from sets the variables in order, the
+	 * last fastest): stamp[k] is a new tick each time variable k is set
+	 * (so it changes whenever any variable before it does), and a part
+	 * that reads variables up to j is valid while stamp[j] is what it was
+	 * (NULL stamp: nothing kept, as for one tuple). */
+	uint64_t *stamp, tick;
+	struct { uint64_t at; value_t v; } kept[3];
 };
+
+/* Set free variable k to v (the slots and the stamps of the kept
+ * values). */
+static void
+set_free(struct run *ru, int k, long v)
+{
+	ru->slots[ru->c->free[k].slot] = v;
+	if (ru->stamp != NULL)
+		ru->stamp[k] = ++ru->tick;
+}
+
+/* Part i (0 where, 1 lhs, 2 rhs) at the point in ru->slots: kept, or
+ * evaluated (and kept when it has no finding). As expr_prog_eval. */
+static int
+part_eval(struct run *ru, int i, expr_prog_t *p, value_t *v)
+{
+	int last = ru->fast.last[i];
+	uint64_t at;
+
+	if (ru->stamp == NULL)
+		return expr_prog_eval(p, ru->slots, v);
+	at = last < 0 ? UINT64_MAX : ru->stamp[last];
+	if (ru->kept[i].at == at) {
+		*v = ru->kept[i].v;
+		return 0;
+	}
+	if (expr_prog_eval(p, ru->slots, v) != 0) {
+		ru->kept[i].at = 0;
+		return -1;
+	}
+	ru->kept[i].at = at;
+	ru->kept[i].v = *v;
+	return 0;
+}
 
 /* Record one judged point. */
 static void
@@ -1046,16 +1089,16 @@ fast_point(struct run *ru, verify_point_t *pt)
 	memset(pt, 0, sizeof *pt);
 	pt->applies = true;
 	if (f->where != NULL) {
-		if (expr_prog_eval(f->where, ru->slots, &v) != 0)
+		if (part_eval(ru, 0, f->where, &v) != 0)
 			return 1;
 		pt->applies = v.kind == VAL_BOOL ? v.b : value_real(v) != 0;
 		if (!pt->applies)
 			return 0;
 	}
-	if (expr_prog_eval(f->lhs, ru->slots, &v) != 0)
+	if (part_eval(ru, 1, f->lhs, &v) != 0)
 		return 1;
 	pt->numeric = value_real(v);
-	if (expr_prog_eval(f->rhs, ru->slots, &v) != 0)
+	if (part_eval(ru, 2, f->rhs, &v) != 0)
 		return 1;
 	pt->formula = value_real(v);
 	return 0;
@@ -1154,7 +1197,11 @@ enum_from(struct run *ru, int k)
 
 	if (k == ru->c->nfree)
 		return visit(ru);
-	if (range_at(ru, k, &lo, &hi) != 0)
+	if (ru->fast.on && ru->fast.ranges[k].known) {
+		/* independent ranges, evaluated once by fast_setup */
+		lo = ru->fast.ranges[k].lo;
+		hi = ru->fast.ranges[k].hi;
+	} else if (range_at(ru, k, &lo, &hi) != 0)
 		return -1;
 	if (hi < lo)
 		return 0;
@@ -1163,7 +1210,7 @@ enum_from(struct run *ru, int k)
 	if (hi < lo)
 		return 0;
 	for (v = lo;; v++) {
-		ru->slots[ru->c->free[k].slot] = v;
+		set_free(ru, k, v);
 		if ((rc = enum_from(ru, k + 1)) != 0)
 			return rc;
 		if (v == hi)
@@ -1346,9 +1393,8 @@ draw_tuple(struct run *ru, rng_t *rng, bool *got)
 		/* in unsigned arithmetic: hi - lo may overflow a long, and
 		 * the span of LONG_MIN..LONG_MAX is 2^64, one past uint64_t */
 		span = (uint64_t)hi - (uint64_t)lo;
-		ru->slots[ru->c->free[k].slot] = (long)((uint64_t)lo +
-		    (span == UINT64_MAX ? rng_next(rng) : rng_below(rng,
-		    span + 1)));
+		set_free(ru, k, (long)((uint64_t)lo + (span == UINT64_MAX ?
+		    rng_next(rng) : rng_below(rng, span + 1))));
 	}
 	*got = true;
 	return 0;
@@ -1683,6 +1729,9 @@ fast_setup(struct run *ru, bool point)
 		fast_free(f);
 		return 0;
 	}
+	f->last[0] = f->where != NULL ? expr_prog_last_free(f->where) : -1;
+	f->last[1] = expr_prog_last_free(f->lhs);
+	f->last[2] = expr_prog_last_free(f->rhs);
 	for (k = 0; indep && k < c->nfree; k++)
 		if (f->ranges[k].hi < f->ranges[k].lo)
 			indep = false;      /* no tuples: nothing to narrow */
@@ -1869,7 +1918,7 @@ run_chunk(struct run *ru, int m, size_t i)
 			narrow(ru, k, &lo, &hi);
 		if (v[k] < lo || v[k] > hi)
 			return 0;
-		ru->slots[ru->c->free[k].slot] = v[k];
+		set_free(ru, k, v[k]);
 	}
 	return enum_from(ru, m);
 }
@@ -1937,6 +1986,9 @@ enum_parallel(struct run *ru)
 		    sizeof *t.slots);
 		t.vals = xcalloc((size_t)ru->c->nfree + TENSOR_MAX_DIMS,
 		    sizeof *t.vals);
+		t.stamp = xcalloc((size_t)ru->c->nfree + 1, sizeof *t.stamp);
+		t.tick = 0;
+		memset(t.kept, 0, sizeof t.kept);
 		t.threaded = true;
 		t.stop = &stop;
 		t.shared_visited = &visited;
@@ -1953,6 +2005,7 @@ enum_parallel(struct run *ru)
 		}
 		free(t.slots);
 		free(t.vals);
+		free(t.stamp);
 	}
 	if (stop || flag_set(ru->vc)) {
 		ru->cancelled = true;
@@ -1984,6 +2037,8 @@ run_free(struct run *ru)
 		return 1;
 	if (fast_setup(ru, false) != 0)
 		return -1;
+	if (ru->fast.on)
+		ru->stamp = xcalloc((size_t)ru->c->nfree + 1, sizeof *ru->stamp);
 	rc = sampled ? sample(ru) : enum_parallel(ru);
 	if (rc == -2)
 		rc = enum_from(ru, 0);
@@ -1991,6 +2046,8 @@ run_free(struct run *ru)
 	    claim_work(ru) > ru->vc->o.max_work)
 		ru->over_work = true;
 	fast_free(&ru->fast);
+	free(ru->stamp);
+	ru->stamp = NULL;
 	if (ru->over_work && !flag_set(ru->vc)) {
 		set_error(ru->err, "%s:%d:%d: error: the claim needs more than "
 		    "%.3g evaluation steps (sum terms and tuples, of %zu "
