@@ -268,6 +268,14 @@ void pp_box_free(pp_box_t *b);      /* NULL: no-op */
 void pp_box_print(const pp_box_t *b, FILE *f, int indent);
 /* One-line LaTeX of the claim (\frac{\partial ...}{...}, \sum_{...}). */
 char *claim_latex(const claim_t *c);
+/* Presentation MathML (expr-mathml.c), well-formed XML in UTF-8, for the
+ * HTML handouts: claim_mathml gives one <math display="block"> element
+ * (MathML namespace, the canonical text as its alttext) of lhs = rhs,
+ * "where ..." and "(expect fail)"; expr_mathml an inline <math>.
+ * Fractions ∂a/∂b and a/b as mfrac, Σ as munderover or munder,
+ * subscripts as msub, if/else chains as cases. malloc'd. */
+char *claim_mathml(const claim_t *c);
+char *expr_mathml(const expr_t *e);
 /* Canonical one-line source text of an expression / claim. */
 char *expr_text(const expr_t *e);
 char *claim_text(const claim_t *c);
