@@ -478,6 +478,8 @@ compile_deriv(expr_prog_t *p, const expr_t *e)
 		n->u.deriv.id = p->env->numeric_id(p->env->ctx, wrt);
 		return n->u.deriv.id >= 0 ? n : new_pnode(p, P_FAIL, e);
 	}
+	if (e->u.deriv.rerun)
+		return NULL;    /* the world reruns the kernel: expr_eval's */
 	if (!(h > 0.0) || !isfinite(h))
 		return new_pnode(p, P_FAIL, e);
 	n = new_pnode(p, P_FD, e);

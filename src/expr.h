@@ -102,7 +102,11 @@ struct expr {
 		 * (written in parentheses); den: an EX_ACCESS of input, weight,
 		 * bias (or output, with num == NULL: d f / d output = df), or an
 		 * EX_NAME of the tensor alone in a kernel claim. */
-		struct { expr_t *num; expr_t *den; } deriv;
+		/* rerun: d (EXPR) / d T[...] with EXPR reading output and T
+		 * one of input, weight, bias (a loss such as sum(...)
+		 * tanh(output[...])): the evaluator has the world rerun the
+		 * real forward kernel at each perturbed value (env perturbed). */
+		struct { expr_t *num; expr_t *den; bool rerun; } deriv;
 	} u;
 };
 
@@ -208,6 +212,13 @@ typedef struct expr_env {
 	 * wrt and flattened: out_off into output, or -1 for d f / d wrt. */
 	int (*numeric_id)(void *ctx, const char *wrt);
 	double (*numeric_at)(void *ctx, int id, long out_off, size_t wrt_off);
+	/* For d (EXPR) / d T[...] whose EXPR reads output (deriv.rerun):
+	 * T (input, weight or bias) has just had one entry changed in place
+	 * (restored false: recompute output from the tensors as they are now,
+	 * with the real forward kernel) or given back (restored true: output
+	 * as it was). 0, or -1 with *err. NULL: such a derivative is a
+	 * finding. */
+	int (*perturbed)(void *ctx, const char *wrt, bool restored, char **err);
 	double fd_eps;          /* step h for d(EXPR)/d T (central difference) */
 	/* NULL, or asked every EVAL_POLL_EVERY (1024) steps of a sum: true
 	 * stops the evaluation with the finding "cancelled" (the verifier

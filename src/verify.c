@@ -36,6 +36,7 @@
 #include "verify.h"
 
 #include <assert.h>
+#include <float.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -76,6 +77,33 @@ static const char tol_why_identity[] =
 static const char tol_why_fd[] =
     "conv2d is linear, so finite differences have no truncation error; "
     "rounding eps*|F|/h ~1e-9..1e-8 at h=1e-6 (tol_abs scales as 1e-6/h)";
+/*
+ * A nonlinear f through the real kernel, d (sum(...) g(output[...])) /
+ * d T[j] (the evaluator reruns the forward at x +- h): now the finite
+ * difference has a truncation error. Central: h^2 |f'''| / 6, with
+ * f''' = sum_o g'''(output[o]) (d output[o] / d x_j)^3; for tanh
+ * |g'''| <= 2 and |d output / d x| < 1 (weights, inputs in [-1, 1)), so
+ * |f'''| <= 2 * (the outputs x_j reads) <= ~800 at lesson shapes: at
+ * h = 1e-6, ~1.3e-10, four decades under TOL_FD_ABS. Rounding is as for
+ * conv2d, eps |f| / h with |f| <= the number of outputs (~1600 at the
+ * largest sweep shape): ~4e-7. Forward differences truncate at first
+ * order, h |f''| / 2 with |f''| <= 0.77 * 800 for tanh: tol_abs grows by
+ * TOL_FD_NONLINEAR_FWD * h (1e-3 at h = 1e-6, still ten times under the
+ * ~1e-2 of the smallest real mistake).
+ */
+#define TOL_FD_NONLINEAR_FWD 1e3
+/* The rounding eps*|f|/h grows with |f|, which a square or an exp does
+ * not bound (sum square(output) is ~5e3 at the 16x16 shape of
+ * VERIFY_MAX_TUPLES_DEFAULT's comment): tol_abs grows by
+ * TOL_FD_ROUND * eps * |f| / h, |f| the loss at the claim's first tuple.
+ * Each of f(x+h), f(x-h) sums n terms, rounded to ~sqrt(n) eps |f|; 2.6
+ * eps |f| / h was measured at n = 1568, so 16 leaves a margin of 6 and
+ * stays at ~2e-5 there, under the ~1e-2 of a real mistake. */
+#define TOL_FD_ROUND 16.0
+static const char tol_why_nonlinear[] =
+    "a nonlinear f through the real kernel: central truncation "
+    "h^2|f'''|/6 ~1e-10 at h=1e-6; rounding eps*|f|/h: tol_abs + "
+    "16*eps*|f|/h (forward differences: + 1e3*h, for h|f''|/2)";
 static const char tol_why_let[] =
     "a definition: only findings (out-of-range access, NaN) fail it";
 
@@ -120,6 +148,10 @@ struct verify_ctx {
 	 * half of T's entries, the first entry asked fills all of T. */
 	size_t claim_tuples;
 	tensor_t *kgrad[3][2];          /* backward kernels: [wrt][matrix?] */
+	/* output as the kernels computed it, kept the first time a d (EXPR)
+	 * reruns the forward kernel on a perturbed tensor (env_perturbed),
+	 * and copied back, bit for bit, when the tensor is restored. */
+	tensor_t *output_clean;
 	expr_env_t env;
 };
 
@@ -508,6 +540,28 @@ ctx_tensors(verify_ctx_t *vc)
 	    vc->filter_hwio, vc->bias, s);
 }
 
+/* d (EXPR) / d T[j] with EXPR reading output, a nonlinear loss such as
+ * sum(...) tanh(output[...]) (expr.h): output follows the perturbed T by
+ * the real forward kernel, and gets back its exact bits when T does.
+ * (A tree walk only: such a claim is not compiled, so never threaded.) */
+static int
+env_perturbed(void *ctx, const char *wrt, bool restored, char **err)
+{
+	verify_ctx_t *vc = ctx;
+
+	(void)wrt;
+	(void)err;
+	if (vc->output_clean == NULL)
+		vc->output_clean = tensor_clone(vc->output);   /* still clean */
+	if (restored)
+		memcpy(vc->output->data, vc->output_clean->data,
+		    vc->output->size * sizeof(double));
+	else
+		conv2d_forward_elem(vc->output, vc->input, vc->weight, vc->bias,
+		    &vc->s);
+	return 0;
+}
+
 verify_ctx_t *
 verify_ctx_create(const conv_shape_t *s, const verify_opts_t *o, char **err)
 {
@@ -530,6 +584,7 @@ verify_ctx_create(const conv_shape_t *s, const verify_opts_t *o, char **err)
 	vc->env.numeric_deriv = env_numeric_deriv;
 	vc->env.numeric_id = env_numeric_id;
 	vc->env.numeric_at = env_numeric_at;
+	vc->env.perturbed = env_perturbed;
 	vc->env.fd_eps = vc->o.fd.eps;
 	vc->env.cancelled = env_cancelled;
 	vc->env.ctx = vc;
@@ -570,6 +625,7 @@ verify_ctx_free(verify_ctx_t *vc)
 	tensor_free(vc->bias);
 	tensor_free(vc->df);
 	tensor_free(vc->output);
+	tensor_free(vc->output_clean);
 	tensor_free(vc->input_nhwc);
 	tensor_free(vc->filter_hwio);
 	tensor_free(vc->output_nhwc);
@@ -699,6 +755,22 @@ verify_result_clear(verify_result_t *r)
 
 /* ---- one point ---- */
 
+/* |f| for a claim d (f) / d T[...] whose f reads output, at the claim's
+ * first tuple (every free variable at 0, or at its range's start when
+ * that is a number); 0 where it cannot be evaluated there. */
+static double
+loss_size(const verify_ctx_t *vc, const claim_t *c)
+{
+	long *slots = xcalloc((size_t)c->nslots + 1, sizeof *slots);
+	value_t v;
+	double F = 0.0;
+
+	if (expr_eval(c->lhs->u.deriv.num, &vc->env, slots, &v, NULL) == 0)
+		F = fabs(value_real(v));
+	free(slots);
+	return F;
+}
+
 static void
 tolerances(const verify_ctx_t *vc, const claim_t *c, verify_result_t *r)
 {
@@ -717,6 +789,13 @@ tolerances(const verify_ctx_t *vc, const claim_t *c, verify_result_t *r)
 		r->tol_abs = TOL_FD_ABS * scale;
 		r->tol_rel = TOL_FD_REL;
 		r->tol_why = tol_why_fd;
+		if (c->lhs->kind == EX_DERIV && c->lhs->u.deriv.rerun) {
+			r->tol_why = tol_why_nonlinear;
+			r->tol_abs += TOL_FD_ROUND * DBL_EPSILON *
+			    loss_size(vc, c) / vc->o.fd.eps;
+			if (vc->o.fd.method == FD_FORWARD)
+				r->tol_abs += TOL_FD_NONLINEAR_FWD * vc->o.fd.eps;
+		}
 		break;
 	}
 }
