@@ -1273,7 +1273,7 @@ lhs(parser_t *p)
 	}
 }
 
-/* rhs = "kernel" ("element" | "matrix") | expr */
+/* rhs = "kernel" ("element" | "matrix" | "transposed") | expr */
 static void
 rhs(parser_t *p)
 {
@@ -1297,8 +1297,17 @@ rhs(parser_t *p)
 		c->kernel = KERNEL_ELEMENT;
 	else if (t.kind == TK_NAME && strcmp(tok_str(p, &t), "matrix") == 0)
 		c->kernel = KERNEL_MATRIX;
+	else if (t.kind == TK_NAME && strcmp(tok_str(p, &t), "transposed") == 0)
+		c->kernel = KERNEL_TRANSPOSED;
 	else
-		error_tok(p, &t, "'element' or 'matrix' expected after 'kernel'");
+		error_tok(p, &t, "'element', 'matrix' or 'transposed' expected "
+		    "after 'kernel'");
+	/* the transposed convolution computes dinput only */
+	if (c->kernel == KERNEL_TRANSPOSED &&
+	    strcmp(c->lhs->u.deriv.den->u.name.name, "input") != 0)
+		error_tok(p, &t, "'kernel transposed' computes d f / d input only "
+		    "(dinput as a transposed convolution), not d f / d %s",
+		    c->lhs->u.deriv.den->u.name.name);
 	next(p);
 }
 

@@ -118,15 +118,19 @@ typedef enum claim_kind {
 	CLAIM_LET,        /* lhs: EX_ACCESS of the new tensor by its index names */
 } claim_kind_t;
 
-/* The backward kernel a kernel claim names ("kernel element" or "kernel
- * matrix"), decided once by the parser. */
+/* The backward kernel a kernel claim names ("kernel element", "kernel
+ * matrix" or, for the input only, "kernel transposed"), decided once by
+ * the parser. */
 typedef enum claim_kernel {
 	KERNEL_NONE = 0,  /* not a kernel claim */
 	KERNEL_ELEMENT,   /* the element form (loops written like the formula) */
 	KERNEL_MATRIX,    /* the matrix form (im2col and GEMM) */
+	KERNEL_TRANSPOSED, /* dinput as a transposed convolution (conv-elem.h) */
+	KERNEL_COUNT
 } claim_kernel_t;
 
-/* "element" or "matrix" (the word in the claim), "" for KERNEL_NONE. */
+/* "element", "matrix" or "transposed" (the word in the claim), "" for
+ * KERNEL_NONE. */
 const char *claim_kernel_name(claim_kernel_t k);
 
 typedef struct claim {

@@ -147,7 +147,7 @@ struct verify_ctx {
 	/* Tuples the running verify_claim will visit (0 outside it): past
 	 * half of T's entries, the first entry asked fills all of T. */
 	size_t claim_tuples;
-	tensor_t *kgrad[3][2];          /* backward kernels: [wrt][matrix?] */
+	tensor_t *kgrad[3][KERNEL_COUNT]; /* backward kernels: [wrt][kernel] */
 	/* output as the kernels computed it, kept the first time a d (EXPR)
 	 * reruns the forward kernel on a perturbed tensor (env_perturbed),
 	 * and copied back, bit for bit, when the tensor is restored. */
@@ -617,7 +617,7 @@ verify_ctx_free(verify_ctx_t *vc)
 		jac_free(&vc->jac[i]);
 		tensor_free(vc->grad[i].t);
 		free(vc->grad[i].have);
-		for (k = 0; k < 2; k++)
+		for (k = 0; k < KERNEL_COUNT; k++)
 			tensor_free(vc->kgrad[i][k]);
 	}
 	tensor_free(vc->input);
@@ -813,19 +813,27 @@ eval_real(verify_ctx_t *vc, const expr_t *e, long *slots, double *v,
 	return 0;
 }
 
-/* The backward kernel's gradient for a kernel claim (cached). */
+/* The backward kernel's gradient for a kernel claim (cached). The
+ * transposed form exists for the input only (the parser refuses it for
+ * the others). */
 static const tensor_t *
-kernel_grad(verify_ctx_t *vc, conv_wrt_t w, bool matrix)
+kernel_grad(verify_ctx_t *vc, conv_wrt_t w, claim_kernel_t k)
 {
-	tensor_t **slot = &vc->kgrad[w][matrix];
+	tensor_t **slot = &vc->kgrad[w][k];
+	bool matrix = k == KERNEL_MATRIX;
 	const tensor_t *t;
 
+	assert(k == KERNEL_ELEMENT || k == KERNEL_MATRIX ||
+	    (k == KERNEL_TRANSPOSED && w == WRT_INPUT));
 	if (*slot != NULL)
 		return *slot;
 	t = w == WRT_INPUT ? vc->input : w == WRT_WEIGHT ? vc->weight :
 	    vc->bias;
 	*slot = tensor_create(t->ndim, t->shape);
-	if (w == WRT_INPUT)
+	if (k == KERNEL_TRANSPOSED)
+		conv2d_backward_input_transposed(*slot, vc->df, vc->weight,
+		    &vc->s);
+	else if (w == WRT_INPUT)
 		(matrix ? conv2d_backward_input_matrix :
 		    conv2d_backward_input_elem)(*slot, vc->df, vc->weight, &vc->s);
 	else if (w == WRT_WEIGHT)
@@ -860,12 +868,11 @@ point_kernel(verify_ctx_t *vc, const claim_t *c, const long *vals,
 	if (!wrt_by_name(kernel_wrt(c), &w))
 		return set_error(err, "%s:%d:%d: error: no backward kernel for "
 		    "'%s'", c->file, c->line, c->col, kernel_wrt(c));
-	assert(c->kernel == KERNEL_ELEMENT || c->kernel == KERNEL_MATRIX);
 	if (checked_offset(conv_wrt_tensor(ctx_params(vc, &p), w),
 	    kernel_wrt(c), vals, &off, err) != 0)
 		return -1;
 	pt->numeric = grad_entry(vc, w, off);
-	pt->formula = kernel_grad(vc, w, c->kernel == KERNEL_MATRIX)->data[off];
+	pt->formula = kernel_grad(vc, w, c->kernel)->data[off];
 	return 0;
 }
 

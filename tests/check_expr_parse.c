@@ -461,8 +461,12 @@ static const struct bad {
 	  "d f / d input without indices is checked against a backward kernel "
 	  "(near '3')" },
 	{ "d f / d input = kernel fast",
-	  "f.md:10:24: error: 'element' or 'matrix' expected after 'kernel' "
-	  "(near 'fast')" },
+	  "f.md:10:24: error: 'element', 'matrix' or 'transposed' expected "
+	  "after 'kernel' (near 'fast')" },
+	{ "d f / d weight = kernel transposed",
+	  "f.md:10:25: error: 'kernel transposed' computes d f / d input only "
+	  "(dinput as a transposed convolution), not d f / d weight (near "
+	  "'transposed')" },
 	{ "d f / d input[b, c_in, h_in, w_in] = kernel element",
 	  "f.md:10:38: error: 'kernel' needs the left side d f / d input (or "
 	  "weight, bias) without indices (near 'kernel')" },
