@@ -253,8 +253,8 @@ mml_case_row(sbuf_t *s, const expr_t *value, const expr_t *cond)
 static void
 mml_cases(sbuf_t *s, const expr_t *e)
 {
-	sbuf_add(s, "<mrow><mo stretchy=\"true\">{</mo>"
-	    "<mtable columnalign=\"left\" columnspacing=\"1em\">");
+	sbuf_add(s, "<mrow><mo stretchy=\"true\">{</mo><mtable class=\"cases\" "
+	    "columnalign=\"left\" columnspacing=\"1em\">");
 	for (; e->kind == EX_IF; e = e->u.op.c)
 		mml_case_row(s, e->u.op.b, e->u.op.a);
 	mml_case_row(s, e, NULL);
@@ -446,11 +446,98 @@ expr_mathml(const expr_t *e)
 	return sbuf_take(&s);
 }
 
-/* "where COND" and "(expect fail)", for the claim's second row. */
+/* ---- the claim, in rows ----
+ * MathML is not broken into lines by the browser where it is too wide,
+ * so a long claim is broken here, the way the text layout stacks one: a
+ * row is about ROW_CHARS characters of the canonical text (the rendering
+ * is denser than the text: subscripts are small, fractions stacked), a
+ * chain of + and − on the right side is broken before an operator, a
+ * right side that is no chain goes under its left side after "=", and
+ * "where ..." and "(expect fail)" get a row of their own. */
+#define ROW_CHARS 80
+/* A table cell is in text style; a claim's rows are displayed (Σ with
+ * its limits beneath, full-size fractions). */
+#define ROW_OPEN "<mrow displaystyle=\"true\">"
+
+static size_t
+text_len(const expr_t *e)
+{
+	char *t = expr_text(e);
+	size_t n = strlen(t);
+
+	free(t);
+	return n;
+}
+
+/* Close the row and open the next, indented. */
+static void
+mml_row_break(sbuf_t *s)
+{
+	sbuf_add(s, "</mrow></mtd></mtr><mtr><mtd>" ROW_OPEN
+	    "<mspace width=\"2em\"/>");
+}
+
+/* rhs, a chain t0 op1 t1 op2 t2 ... of + and − (left-associative, so
+ * ((t0 op1 t1) op2 t2)), broken before an operator where the row is
+ * full; used is what the row holds already. Each term gets the
+ * parentheses it has in the unbroken chain. */
+#define CHAIN_MAX 64
+static void
+mml_chain_rows(sbuf_t *s, const expr_t *rhs, size_t used)
+{
+	const expr_t *terms[CHAIN_MAX], *e = rhs;
+	expr_kind_t ops[CHAIN_MAX];
+	int n = 0, i, lv = pp_level(rhs, PP_UNICODE);
+	size_t len;
+
+	while ((e->kind == EX_ADD || e->kind == EX_SUB) && n < CHAIN_MAX - 1) {
+		ops[n] = e->kind;
+		terms[n++] = e->u.op.b;
+		e = e->u.op.a;
+	}
+	terms[n] = e;             /* terms[n] is t0; terms[0] the last */
+	mml(s, terms[n], lv, lv);
+	used += text_len(terms[n]);
+	for (i = n - 1; i >= 0; i--) {
+		len = text_len(terms[i]) + 3;
+		if (used + len > ROW_CHARS) {
+			mml_row_break(s);
+			used = 4;
+		}
+		mml_mo(s, binop_mml(ops[i]));
+		mml(s, terms[i], lv + 1, i > 0 ? lv : 0);
+		used += len;
+	}
+}
+
+static void
+mml_claim_rhs(sbuf_t *s, const claim_t *c, size_t used)
+{
+	size_t len;
+
+	if (c->kind == CLAIM_KERNEL) {
+		mml_mo(s, "=");
+		sbuf_addf(s, "<mtext>kernel %s</mtext>",
+		    claim_kernel_name(c->kernel));
+		return;
+	}
+	len = text_len(c->rhs);
+	if (used + 3 + len > ROW_CHARS &&
+	    (c->rhs->kind == EX_ADD || c->rhs->kind == EX_SUB)) {
+		mml_mo(s, "=");
+		mml_chain_rows(s, c->rhs, used + 3);
+		return;
+	}
+	if (used + 3 + len > ROW_CHARS)
+		mml_row_break(s);
+	mml_mo(s, "=");
+	mml(s, c->rhs, LV_OPEN, 0);
+}
+
+/* "where COND" and "(expect fail)", on a row of their own. */
 static void
 mml_claim_tail(sbuf_t *s, const claim_t *c)
 {
-	sbuf_add(s, "<mspace width=\"2em\"/>");
 	if (c->where != NULL) {
 		sbuf_add(s, "<mtext>where</mtext><mspace width=\"0.4em\"/>");
 		mml(s, c->where, LV_OPEN, 0);
@@ -463,33 +550,23 @@ char *
 claim_mathml(const claim_t *c)
 {
 	char *text = claim_text(c);
-	bool tail = c->where != NULL || c->expect_fail;
 	sbuf_t s;
 
 	sbuf_init(&s);
 	sbuf_add(&s, "<math xmlns=\"" MATHML_NS "\" display=\"block\" alttext=\"");
 	escape_xml(&s, text, strlen(text));
 	free(text);
-	/* MathML is not broken into lines where it is too wide: a where
-	 * goes on a second row of its own */
-	sbuf_add(&s, "\"><mrow>");
-	if (tail)
-		sbuf_add(&s, "<mtable columnalign=\"left\"><mtr><mtd><mrow>");
+	sbuf_add(&s, "\"><mtable class=\"rows\" columnalign=\"left\"><mtr><mtd>"
+	    ROW_OPEN);
 	if (c->kind == CLAIM_LET)
 		mml_let_lhs(&s, c);
 	else
 		mml(&s, c->lhs, LV_OPEN, 0);
-	mml_mo(&s, "=");
-	if (c->kind == CLAIM_KERNEL)
-		sbuf_addf(&s, "<mtext>kernel %s</mtext>",
-		    claim_kernel_name(c->kernel));
-	else
-		mml(&s, c->rhs, LV_OPEN, 0);
-	if (tail) {
-		sbuf_add(&s, "</mrow></mtd></mtr><mtr><mtd><mrow>");
+	mml_claim_rhs(&s, c, c->kind == CLAIM_LET ? 0 : text_len(c->lhs));
+	if (c->where != NULL || c->expect_fail) {
+		mml_row_break(&s);
 		mml_claim_tail(&s, c);
-		sbuf_add(&s, "</mrow></mtd></mtr></mtable>");
 	}
-	sbuf_add(&s, "</mrow></math>");
+	sbuf_add(&s, "</mrow></mtd></mtr></mtable></math>");
 	return sbuf_take(&s);
 }

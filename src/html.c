@@ -43,6 +43,9 @@ static const char page_css[] =
     ".claim.bad{border-color:#c22;background:#fdf4f4}\n"
     ".label{font-style:italic;margin:.3em 0}\n"
     "math[display=block]{margin:.6em 0;overflow-x:auto}\n"
+    /* MathML Core has no columnalign: a claim's rows and the cases of an
+     * if go flush left by CSS (a sum's where stays centred under Σ) */
+    "mtable.rows>mtr>mtd,mtable.cases>mtr>mtd{text-align:left}\n"
     ".verdict,.shape,.note,footer{font-family:sans-serif;font-size:88%}\n"
     "table.cex{border-collapse:collapse;font-family:monospace;"
     "font-size:88%;margin:.3em 0}\n"

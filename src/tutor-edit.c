@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tutor-bg.h"
 #include "tutor-progress.h"
 #include "util.h"
 
@@ -98,13 +99,10 @@ static void
 on_progress(void *ud, size_t done, size_t total)
 {
 	tutor_ed_worker_t *w = ud;
-	struct timespec ms = { 0, 1000000 };
-	long i;
 
 	atomic_store(&w->ndone, done);
 	atomic_store(&w->ntotal, total);
-	for (i = 0; i < w->pace_ms && !atomic_load(&w->cancel); i++)
-		nanosleep(&ms, NULL);
+	tutor_bg_pace(w->pace_ms, &w->cancel);
 }
 
 static bool
@@ -113,20 +111,6 @@ on_cancelled(void *ud)
 	tutor_ed_worker_t *w = ud;
 
 	return atomic_load(&w->cancel);
-}
-
-static long
-test_pace(void)
-{
-	const char *v = getenv("CONVGRAD_TEST_BG_PACE");
-	char *end;
-	long ms;
-
-	if (v == NULL || *v == '\0')
-		return 0;
-	errno = 0;
-	ms = strtol(v, &end, 10);
-	return errno == 0 && *end == '\0' && ms > 0 && ms <= 600000 ? ms : 0;
 }
 
 /* An exercise answer refused at some shape: the counterexample at the
@@ -204,20 +188,13 @@ run_job(tutor_ed_worker_t *w, ed_job_t *j)
 	}
 }
 
-static void
-lower_priority(void)
-{
-#ifdef SYS_gettid
-	(void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10);
-#endif
-}
-
 static void *
 worker_main(void *arg)
 {
 	tutor_ed_worker_t *w = arg;
+	void *stack = tutor_bg_alt_stack();
 
-	lower_priority();
+	tutor_bg_lower_priority();
 	pthread_mutex_lock(&w->mu);
 	while (!w->stop) {
 		ed_job_t *j = w->queue, **tail;
@@ -243,6 +220,7 @@ worker_main(void *arg)
 	w->has_ended = true;
 	pthread_cond_broadcast(&w->ended);
 	pthread_mutex_unlock(&w->mu);
+	tutor_bg_alt_stack_free(stack);
 	return NULL;
 }
 
@@ -250,7 +228,6 @@ static tutor_ed_worker_t *
 worker_create(const verify_opts_t *o, char **err)
 {
 	tutor_ed_worker_t *w = xcalloc(1, sizeof *w);
-	sigset_t all, old;
 	int rc;
 
 	w->opts = *o;
@@ -258,23 +235,14 @@ worker_create(const verify_opts_t *o, char **err)
 	w->opts.cancelled = on_cancelled;
 	w->opts.ud = w;
 	w->opts.cancel = NULL;
-	w->pace_ms = test_pace();
+	w->pace_ms = tutor_bg_test_pace();
 	atomic_init(&w->cancel, false);
 	atomic_init(&w->ndone, 0);
 	atomic_init(&w->ntotal, 0);
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->wake, NULL);
 	pthread_cond_init(&w->ended, NULL);
-	/* Signals go to the interface thread (as tutor-bg.c's worker). */
-	sigfillset(&all);
-	sigdelset(&all, SIGSEGV);
-	sigdelset(&all, SIGBUS);
-	sigdelset(&all, SIGFPE);
-	sigdelset(&all, SIGILL);
-	sigdelset(&all, SIGABRT);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	rc = pthread_create(&w->thread, NULL, worker_main, w);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	rc = tutor_bg_thread(&w->thread, worker_main, w);
 	if (rc != 0) {
 		pthread_cond_destroy(&w->ended);
 		pthread_cond_destroy(&w->wake);
@@ -291,26 +259,15 @@ worker_create(const verify_opts_t *o, char **err)
 static bool
 worker_free(tutor_ed_worker_t *w, int wait_ms)
 {
-	struct timespec until;
 	bool ended;
 
 	if (w == NULL)
 		return true;
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += wait_ms / 1000;
-	until.tv_nsec += (long)(wait_ms % 1000) * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
 	pthread_mutex_lock(&w->mu);
 	w->stop = true;
 	atomic_store(&w->cancel, true);
 	pthread_cond_broadcast(&w->wake);
-	while (!w->has_ended &&
-	    pthread_cond_timedwait(&w->ended, &w->mu, &until) != ETIMEDOUT)
-		;
-	ended = w->has_ended;
+	ended = tutor_bg_wait_flag(&w->ended, &w->mu, &w->has_ended, wait_ms);
 	pthread_mutex_unlock(&w->mu);
 	if (!ended) {
 		pthread_detach(w->thread);
@@ -439,24 +396,6 @@ tutor_ed_history_path(void)
 	return xdg_path("XDG_STATE_HOME", ".local/state", "history");
 }
 
-/* mkdir -p of path's directory. 0, or -1 with errno. */
-static int
-make_parent(const char *path)
-{
-	char *d = xstrdup(path), *s;
-
-	for (s = strchr(d + 1, '/'); s != NULL; s = strchr(s + 1, '/')) {
-		*s = '\0';
-		if (mkdir(d, 0700) != 0 && errno != EEXIST) {
-			free(d);
-			return -1;
-		}
-		*s = '/';
-	}
-	free(d);
-	return 0;
-}
-
 /* Write data to path through a temporary file renamed over it, every
  * write checked and synced. 0, or -1 with *err naming the file. */
 static int
@@ -467,7 +406,7 @@ write_atomic(const char *path, const char *data, char **err)
 	FILE *f;
 	int bad;
 
-	if (make_parent(path) != 0) {
+	if (util_make_parents(path) != 0) {
 		set_error(err, "%s: cannot make its directory: %s", path,
 		    strerror(errno));
 		free(tmp);
@@ -817,7 +756,7 @@ enter(tutor_t *t)
 		/* the directory may be missing: make it once, then say */
 		free(err);
 		err = NULL;
-		if (make_parent(ed->hist_path) != 0 ||
+		if (util_make_parents(ed->hist_path) != 0 ||
 		    lineedit_history_save(ed->le, ed->hist_path, &err) != 0) {
 			tutor_message(t, "%s", err != NULL ? err :
 			    "cannot make the history's directory");
@@ -927,38 +866,64 @@ tutor_ed_key(tutor_t *t, int key)
 
 /* ---- your claim: verification, live check, results ---- */
 
+/* Your claim parsed again, for a job of the worker to own (NULL only if
+ * the scope changed under it). */
+static claim_t *
+parse_mine(tutor_ed_t *ed)
+{
+	char *err = NULL;
+	claim_t *c = claim_parse(ed->mine.text, "claim", 1, 1, ed->scope, &err);
+
+	free(err);
+	return c;
+}
+
+/* A job of the current lesson at its shape, for the worker (NULL when it
+ * cannot start, said on the status line). */
+static ed_job_t *
+job_new(tutor_t *t, ed_slot_t slot, ed_kind_t kind)
+{
+	tutor_lesson_t *tl = tutor_cur_lesson(t);
+	ed_job_t *j;
+
+	if (tl == NULL || ed_worker(t) == NULL)
+		return NULL;
+	j = xcalloc(1, sizeof *j);
+	j->slot = slot;
+	j->kind = kind;
+	j->l = tl->lesson;
+	j->shape = tl->shape;
+	return j;
+}
+
 static void
 submit_mine(tutor_t *t)
 {
 	tutor_ed_t *ed = tutor_ed(t);
 	tutor_lesson_t *tl = tutor_cur_lesson(t);
-	tutor_ed_worker_t *w = ed_worker(t);
-	ed_job_t *j;
-	char *err = NULL;
+	ed_job_t *j = job_new(t, SLOT_CLAIM, ed->mine.exercise >= 0 ?
+	    JOB_JUDGE : JOB_VERIFY);
 
-	if (w == NULL || tl == NULL)
+	if (j == NULL)
 		return;
-	j = xcalloc(1, sizeof *j);
-	j->slot = SLOT_CLAIM;
-	j->l = tl->lesson;
 	j->shape = ed->mine.shape;
-	if (ed->mine.exercise >= 0) {
-		j->kind = JOB_JUDGE;
+	if (j->kind == JOB_JUDGE) {
 		j->answer = xstrdup(tl->lesson->steps[ed->mine.step]
 		    .exercises[ed->mine.exercise].answer);
 		j->text = xstrdup(ed->mine.text);
 	} else {
-		j->kind = JOB_VERIFY;
-		j->claim = claim_parse(ed->mine.text, "claim", 1, 1, ed->scope,
-		    &err);
-		free(err);
-		if (j->claim == NULL) {         /* it parsed a moment ago */
+		if ((j->claim = parse_mine(ed)) == NULL) {
 			job_free(j);
+			ed->mine.run = EDR_DONE;
+			ed->mine.run_rc = -1;
+			free(ed->mine.run_err);
+			ed->mine.run_err = xstrdup("its lets are not in scope at this "
+			    "step: e, then Enter, checks it here");
 			return;
 		}
 	}
 	ed->mine.run = EDR_RUNNING;
-	worker_submit(w, j);
+	worker_submit(ed->worker, j);
 }
 
 void
@@ -1083,27 +1048,19 @@ submit_shrink(tutor_t *t, bool typed, int k)
 {
 	tutor_ed_t *ed = tutor_ed(t);
 	tutor_lesson_t *tl = tutor_cur_lesson(t);
-	tutor_ed_worker_t *w = ed_worker(t);
 	ed_job_t *j;
-	char *err = NULL;
 
-	if (w == NULL || tl == NULL)
+	if (tl == NULL)
 		return;
 	if (ed->shrink.run == EDR_DONE && ed->shrink.typed == typed &&
 	    ed->shrink.lesson == t->lesson && ed->shrink.k == k &&
 	    conv_shape_equal(&ed->shrink.from, &tl->shape) &&
 	    (!typed || ed->shrink.k == -2))
 		return;                 /* shown already */
-	j = xcalloc(1, sizeof *j);
-	j->kind = JOB_SHRINK;
-	j->slot = SLOT_SHRINK;
-	j->l = tl->lesson;
-	j->shape = tl->shape;
+	if ((j = job_new(t, SLOT_SHRINK, JOB_SHRINK)) == NULL)
+		return;
 	if (typed) {
-		j->claim = claim_parse(ed->mine.text, "claim", 1, 1, ed->scope,
-		    &err);
-		free(err);
-		if (j->claim == NULL) {
+		if ((j->claim = parse_mine(ed)) == NULL) {
 			job_free(j);
 			return;
 		}
@@ -1115,7 +1072,7 @@ submit_shrink(tutor_t *t, bool typed, int k)
 	ed->shrink.lesson = t->lesson;
 	ed->shrink.k = typed ? -2 : k;
 	ed->shrink.from = tl->shape;
-	worker_submit(w, j);
+	worker_submit(ed->worker, j);
 }
 
 void
@@ -1359,42 +1316,55 @@ tutor_ed_write(tutor_t *t)
 
 /* ---- exercise steps ---- */
 
-/* The record of the current step, or NULL. */
+/* The record of step `step` of lesson `lesson`, or NULL. */
 static tutor_ed_step_t *
-ex_find(const tutor_t *t)
+ex_find_at(const tutor_t *t, int lesson, int step)
 {
-	lesson_step_t *st = tutor_cur_step(t);
 	int i;
 
-	if (st == NULL || st->nexercises == 0 || t->ed == NULL)
-		return NULL;
-	for (i = 0; i < t->ed->nsteps; i++)
-		if (t->ed->steps[i].lesson == t->lesson &&
-		    t->ed->steps[i].step == t->step)
+	for (i = 0; t->ed != NULL && i < t->ed->nsteps; i++)
+		if (t->ed->steps[i].lesson == lesson && t->ed->steps[i].step == step)
 			return &t->ed->steps[i];
 	return NULL;
 }
 
-/* ... created if the step has exercises and no record yet. */
+/* ... of the current step. */
 static tutor_ed_step_t *
-ex_make(tutor_t *t)
+ex_find(const tutor_t *t)
 {
-	lesson_step_t *st = tutor_cur_step(t);
-	tutor_ed_t *ed;
-	tutor_ed_step_t *r = ex_find(t);
+	return ex_find_at(t, t->lesson, t->step);
+}
 
-	if (r != NULL || st == NULL || st->nexercises == 0)
+/* ... created if that step (of the current lesson) has exercises. */
+static tutor_ed_step_t *
+ex_make_at(tutor_t *t, int step)
+{
+	const tutor_lesson_t *tl = tutor_cur_lesson(t);
+	const lesson_step_t *st;
+	tutor_ed_step_t *r = ex_find_at(t, t->lesson, step);
+	tutor_ed_t *ed;
+
+	if (r != NULL || tl == NULL || step < 0 || step >= tl->lesson->nsteps)
 		return r;
+	st = &tl->lesson->steps[step];
+	if (st->nexercises == 0)
+		return NULL;
 	ed = tutor_ed(t);
 	ed->steps = xreallocarray(ed->steps, (size_t)ed->nsteps + 1,
 	    sizeof *ed->steps);
 	r = &ed->steps[ed->nsteps++];
 	memset(r, 0, sizeof *r);
 	r->lesson = t->lesson;
-	r->step = t->step;
+	r->step = step;
 	r->solved = xcalloc((size_t)st->nexercises, sizeof *r->solved);
 	r->nsolved_cap = st->nexercises;
 	return r;
+}
+
+static tutor_ed_step_t *
+ex_make(tutor_t *t)
+{
+	return ex_make_at(t, t->step);
 }
 
 int
@@ -1499,16 +1469,22 @@ exercise_result(tutor_t *t)
 	tutor_ed_step_t *r;
 	int i;
 
+	/* The step it answers (the student may have moved on meanwhile). */
 	if (!m->judged || m->verdict.outcome != EXERCISE_ACCEPTED ||
-	    m->lesson != t->lesson || m->step != t->step)
+	    m->lesson != t->lesson)
 		return;
-	r = ex_make(t);
+	r = ex_make_at(t, m->step);
 	if (r == NULL || m->exercise < 0 || m->exercise >= r->nsolved_cap)
 		return;
 	r->solved[m->exercise] = true;
 	r->revealed = true;
 	r->hints = 0;
 	tutor_progress_solved(t, m->step, m->exercise);
+	if (m->step != t->step) {
+		tutor_message(t, "accepted: exercise %d of step %d", m->exercise + 1,
+		    m->step + 1);
+		return;
+	}
 	i = tutor_ed_exercise(t);
 	if (i >= 0)
 		tutor_message(t, "accepted: on to exercise %d of %d", i + 1,

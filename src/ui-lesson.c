@@ -856,15 +856,26 @@ typedef struct ed_panel {
 	int n;
 } ed_panel_t;
 
-static void
-panel_text(ed_panel_t *pn, int prio, ui_role_t role, char *text, int max)
+static ed_piece_t *
+panel_piece(ed_panel_t *pn, ed_piece_kind_t kind, int prio, int rows)
 {
 	ed_piece_t *e = &pn->p[pn->n++];
 
 	assert(pn->n <= ED_MAX_PIECES);
 	memset(e, 0, sizeof *e);
-	e->kind = EP_TEXT;
+	e->kind = kind;
 	e->prio = prio;
+	e->rows = rows;
+	return e;
+}
+
+/* Text wrapped to the width, at most max rows (cut with an ellipsis);
+ * takes text. */
+static void
+panel_text(ed_panel_t *pn, int prio, ui_role_t role, char *text, int max)
+{
+	ed_piece_t *e = panel_piece(pn, EP_TEXT, prio, 0);
+
 	e->role = role;
 	e->lines = ui_wrap(text, COLS - 2, &e->rows);
 	if (e->rows > max) {    /* the rest is cut: say so on the last row */
@@ -876,18 +887,6 @@ panel_text(ed_panel_t *pn, int prio, ui_role_t role, char *text, int max)
 			free(e->lines[--e->rows]);
 	}
 	free(text);
-}
-
-static void
-panel_piece(ed_panel_t *pn, ed_piece_kind_t kind, int prio, int rows)
-{
-	ed_piece_t *e = &pn->p[pn->n++];
-
-	assert(pn->n <= ED_MAX_PIECES);
-	memset(e, 0, sizeof *e);
-	e->kind = kind;
-	e->prio = prio;
-	e->rows = rows;
 }
 
 /* "your claim: ..." : what its verification or judging came to. */
@@ -1034,8 +1033,7 @@ panel_make(const tutor_t *t, ed_panel_t *pn)
 			    (size_t)(ans - m->verdict.message)), 3);
 		box = claim_render_fit(m->claim, ui_ascii() ? PP_ASCII :
 		    PP_UNICODE, COLS - 4);
-		panel_piece(pn, EP_BOX, 4, box->height);
-		pn->p[pn->n - 1].box = box;
+		panel_piece(pn, EP_BOX, 4, box->height)->box = box;
 		if ((s = mine_live(t, &role)) != NULL)
 			panel_text(pn, 2, role, s, 2);
 		/* After c the live check is at the counterexample: the
@@ -1185,8 +1183,9 @@ draw_panel(const tutor_t *t, int y, int rows)
 		if (!e->shown)
 			continue;
 		for (k = 0; k < e->rows; k++) {
-			if (e->kind == EP_TEXT)
-				ui_put(y + k, 1, COLS - 2, ui_attr(e->role), e->lines[k]);
+			if (e->kind == EP_TEXT)     /* to the last column: a cut
+			                             * row's ellipsis */
+				ui_put(y + k, 1, COLS - 1, ui_attr(e->role), e->lines[k]);
 			else if (e->kind == EP_BOX)
 				ui_put(y + k, 3, COLS - 4, A_NORMAL, e->box->rows[k]);
 			else if (e->kind == EP_LINE)

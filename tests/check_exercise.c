@@ -241,18 +241,17 @@ fixture(const char *name)
 	return l;
 }
 
-/* Judge text against exercise k of step st of the fixture lesson. */
+/* Judge text against exercise ex of lesson l (its parsed block). */
 static exercise_verdict_t
-judge_ex(const lesson_t *l, int st, int k, const char *text)
+judge_on(const lesson_t *l, const lesson_exercise_t *ex, const char *text)
 {
 	exercise_verdict_t v;
 	verify_opts_t o;
 	char *err = NULL;
 
-	ck_assert_int_lt(k, l->steps[st].nexercises);
 	verify_opts_default(&o);
-	ck_assert_msg(exercise_judge_exercise(l, &l->steps[st].exercises[k],
-	    text, &o, &v, &err) == 0, "%s", err ? err : "?");
+	ck_assert_msg(exercise_judge_exercise(l, ex, text, &o, &v, &err) == 0,
+	    "%s", err ? err : "?");
 	ck_assert_ptr_nonnull(v.message);
 	return v;
 }
@@ -262,17 +261,18 @@ START_TEST(test_fixture_verdicts)
 {
 	lesson_t *l = fixture("lessons/exercise.md");
 	const lesson_exercise_t *tap = &l->steps[1].exercises[0];
+	const lesson_exercise_t *bias = &l->steps[0].exercises[0];
 	exercise_verdict_t v;
 	char *err = NULL;
 
 	ck_assert_msg(exercise_check_lesson(l, NULL, &err) == 0, "%s", err);
 	/* right, as the answer writes it (the block's own text) */
-	v = judge_ex(l, 1, 0, tap->answer);
+	v = judge_on(l, tap, tap->answer);
 	ck_assert_int_eq(v.outcome, EXERCISE_ACCEPTED);
 	ck_assert(v.same_form);
 	exercise_verdict_clear(&v);
 	/* right, another form: the tap's rows as an offset in 0..R-1 */
-	v = judge_ex(l, 1, 0, "d output[b1,c_out1,h_out1,w_out1] / "
+	v = judge_on(l, tap, "d output[b1,c_out1,h_out1,w_out1] / "
 	    "d input[b,c_in,h_in,w_in] = if b == b1 and h_in - strh*h_out1 in "
 	    "0 .. R - 1 and w_in - strw*w_out1 in 0 .. S - 1 then weight[c_out1, "
 	    "c_in, h_in - strh*h_out1, w_in - strw*w_out1] else 0");
@@ -282,7 +282,7 @@ START_TEST(test_fixture_verdicts)
 	    "%s", v.message);
 	exercise_verdict_clear(&v);
 	/* right at the default shape only: the stride forgotten as 2, 3 */
-	v = judge_ex(l, 1, 0, "d output[b1,c_out1,h_out1,w_out1] / "
+	v = judge_on(l, tap, "d output[b1,c_out1,h_out1,w_out1] / "
 	    "d input[b,c_in,h_in,w_in] = weight[c_out1, c_in, h_in - 2*h_out1, "
 	    "w_in - 3*w_out1] where b == b1 and h_in in 2*h_out1 .. 2*h_out1 + "
 	    "R - 1 and w_in in 3*w_out1 .. 3*w_out1 + S - 1");
@@ -293,7 +293,7 @@ START_TEST(test_fixture_verdicts)
 	    v.message);
 	exercise_verdict_clear(&v);
 	/* wrong: the bias gradient without the batch, refused at once */
-	v = judge_ex(l, 0, 0, "d f / d bias[c_out] = sum(h_out, w_out) "
+	v = judge_on(l, bias, "d f / d bias[c_out] = sum(h_out, w_out) "
 	    "df[0, c_out, h_out, w_out]");
 	ck_assert_int_eq(v.outcome, EXERCISE_REFUSED);
 	ck_assert_int_eq(v.shape_index, 0);
@@ -433,30 +433,17 @@ nth_exercise(const lesson_t *l, int k)
 	return NULL;
 }
 
-static exercise_verdict_t
-judge_nth(const lesson_t *l, int k, const char *text)
-{
-	exercise_verdict_t v;
-	verify_opts_t o;
-	char *err = NULL;
-
-	verify_opts_default(&o);
-	ck_assert_msg(exercise_judge_exercise(l, nth_exercise(l, k), text, &o,
-	    &v, &err) == 0, "%s", err ? err : "?");
-	ck_assert_ptr_nonnull(v.message);
-	return v;
-}
-
 /* A claim that holds is not yet an answer: about another quantity, with
  * the derivative restated on the right, or with a where that leaves out a
  * case, it is refused (each holds: verify would pass it). */
 START_TEST(test_holds_but_no_answer)
 {
 	lesson_t *l = learn_lesson_load("03-input.md");
+	const lesson_exercise_t *zero = nth_exercise(l, 0);
 	exercise_verdict_t v;
 
 	/* the forward pass holds, but the exercise asks for a derivative */
-	v = judge_nth(l, 0, "output[b, c_out, h_out, w_out] = bias[c_out] + "
+	v = judge_on(l, zero, "output[b, c_out, h_out, w_out] = bias[c_out] + "
 	    "sum(c_in, di, dj) input[b, c_in, strh*h_out + di, strw*w_out + dj]"
 	    " * weight[c_out, c_in, di, dj]");
 	ck_assert_int_eq(v.outcome, EXERCISE_REFUSED);
@@ -467,7 +454,7 @@ START_TEST(test_holds_but_no_answer)
 	exercise_verdict_clear(&v);
 	/* the left side restated as d (the sum) / d input: true, derives
 	 * nothing */
-	v = judge_nth(l, 0, "d output[b1,c_out1,h_out1,w_out1] / "
+	v = judge_on(l, zero, "d output[b1,c_out1,h_out1,w_out1] / "
 	    "d input[b,c_in,h_in,w_in] = d (sum(c_in1, di, dj) input[b1, c_in1, "
 	    "strh*h_out1 + di, strw*w_out1 + dj] * weight[c_out1, c_in1, di, dj])"
 	    " / d input[b,c_in,h_in,w_in] where b != b1");
@@ -477,7 +464,7 @@ START_TEST(test_holds_but_no_answer)
 	exercise_verdict_clear(&v);
 	/* zero in another image only: true, but the window's cases are left
 	 * out */
-	v = judge_nth(l, 0, "d output[b1,c_out1,h_out1,w_out1] / "
+	v = judge_on(l, zero, "d output[b1,c_out1,h_out1,w_out1] / "
 	    "d input[b,c_in,h_in,w_in] = 0 where b != b1");
 	ck_assert_int_eq(v.outcome, EXERCISE_REFUSED);
 	ck_assert_int_eq(v.shape_index, 0);
@@ -488,7 +475,7 @@ START_TEST(test_holds_but_no_answer)
 	exercise_verdict_clear(&v);
 	/* the zero case as the lesson writes it, and with the cases in
 	 * another order: accepted */
-	v = judge_nth(l, 0, "d output[b1,c_out1,h_out1,w_out1] / "
+	v = judge_on(l, zero, "d output[b1,c_out1,h_out1,w_out1] / "
 	    "d input[b,c_in,h_in,w_in] = 0 where not (w_in in strw*w_out1 .. "
 	    "strw*w_out1 + S - 1) or b1 != b or not (h_in - strh*h_out1 in "
 	    "0 .. R - 1)");

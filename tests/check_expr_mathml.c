@@ -98,8 +98,8 @@ static const struct {
 	/* if / else if / else: a brace, three rows, the last "otherwise" */
 	{ "output[b,c_out,h_out,w_out] = if h_out == 0 then 1 else if "
 	  "h_out >= 1 and not w_out != 2 then 2 else 3",
-	  "<mrow><mo stretchy=\"true\">{</mo><mtable columnalign=\"left\" "
-	  "columnspacing=\"1em\"><mtr><mtd><mn>1</mn></mtd><mtd><mrow><mtext>"
+	  "<mrow><mo stretchy=\"true\">{</mo><mtable class=\"cases\" "
+	  "columnalign=\"left\" columnspacing=\"1em\"><mtr><mtd><mn>1</mn></mtd><mtd><mrow><mtext>"
 	  "if</mtext>", NULL },
 	/* the claim's where on a second row; comparisons escaped */
 	{ "output[b,c_out,h_out,w_out] = abs(h_out - 1) where h_out < 3 and "
@@ -115,13 +115,30 @@ static const struct {
 	  "<mo>\xe2\x81\xa1</mo><mrow><mo>(</mo>", NULL },
 	/* square: x² bare for a name, in parentheses for an access or a
 	 * sum; the other functions by name */
-	{ "output[b,c_out,h_out,w_out] = square(h_out) + square(bias[c_out]) "
-	  "+ tanh(square(w_out + 1))",
+	{ "output[b,c_out,h_out,w_out] = square(h_out) + tanh(square(w_out + 1))",
 	  "<msup><msub><mi>h</mi><mi>out</mi></msub><mn>2</mn></msup><mo>+</mo>"
+	  "<mrow><mi>tanh</mi><mo>\xe2\x81\xa1</mo><mrow><mo>(</mo><mrow>"
+	  "<msup><mrow><mo>(</mo><mrow>", NULL },
+	{ "d f / d bias[c_out] = square(bias[c_out])",
 	  "<msup><mrow><mo>(</mo><msub><mi>bias</mi><mrow><msub><mi>c</mi>"
-	  "<mi>out</mi></msub></mrow></msub><mo>)</mo></mrow><mn>2</mn></msup>"
-	  "</mrow><mo>+</mo><mrow><mi>tanh</mi><mo>\xe2\x81\xa1</mo><mrow>"
-	  "<mo>(</mo><mrow><msup><mrow><mo>(</mo><mrow>", NULL },
+	  "<mi>out</mi></msub></mrow></msub><mo>)</mo></mrow><mn>2</mn></msup>",
+	  NULL },
+	/* a long claim broken into rows: before a + of the right side's
+	 * chain, and a − keeps the parentheses of its right operand */
+	{ "output[b,c_out,h_out,w_out] = bias[c_out] - (input[b, c_in, h_out, "
+	  "w_out] * weight[c_out, c_in, 0, 0] + input[b, c_in, h_out, w_out] * "
+	  "weight[c_out, c_in, 1, 1])",
+	  "</msub></mrow></mtd></mtr><mtr><mtd><mrow displaystyle=\"true\">"
+	  "<mspace width=\"2em\"/>"
+	  "<mo>−</mo><mrow><mo>(</mo>", NULL },
+	/* a long right side that is no chain goes under the left side */
+	{ "d output[b1,c_out1,h_out1,w_out1] / d input[b,c_in,h_in,w_in] = "
+	  "if b == b1 and h_in - strh*h_out1 in 0..R-1 and w_in - strw*w_out1 "
+	  "in 0..S-1 then weight[c_out1, c_in, h_in - strh*h_out1, w_in - "
+	  "strw*w_out1] else 0",
+	  "</mfrac></mrow></mtd></mtr><mtr><mtd><mrow displaystyle=\"true\">"
+	  "<mspace width=\"2em\"/>"
+	  "<mo>=</mo><mrow><mo stretchy=\"true\">{</mo>", NULL },
 	{ "d f / d input = kernel matrix",
 	  "<mo>∂</mo><mi>input</mi></mrow></mfrac><mo>=</mo><mtext>kernel "
 	  "matrix</mtext>", NULL },
@@ -151,12 +168,32 @@ START_TEST(test_construct)
 }
 END_TEST
 
+/* The forward claim's rows: "output = bias" and "+ Σ ...". */
+START_TEST(test_long_rows)
+{
+	char *m = mathml_of("output[b,c_out,h_out,w_out] = bias[c_out] + "
+	    "sum(c_in, di, dj) input[b, c_in, strh*h_out + di, strw*w_out + "
+	    "dj] * weight[c_out, c_in, di, dj]");
+
+	ck_assert_int_eq(count(m, "<mtr>"), 2);
+	ck_assert_msg(strstr(m, "<mtr><mtd><mrow displaystyle=\"true\">"
+	    "<mspace width=\"2em\"/><mo>+"
+	    "</mo><mrow><munder><mo>∑</mo>") != NULL, "%s", m);
+	free(m);
+	/* short: one row */
+	m = mathml_of("d f / d bias[c_out] = sum(b, h_out, w_out) df[b, c_out, "
+	    "h_out, w_out]");
+	ck_assert_int_eq(count(m, "<mtr>"), 1);
+	free(m);
+}
+END_TEST
+
 START_TEST(test_cases_rows)
 {
-	char *m = mathml_of("output[b,c_out,h_out,w_out] = if h_out == 0 "
-	    "then 1 else if h_out == 1 then 2 else 3");
+	char *m = mathml_of("d f / d bias[c_out] = if c_out == 0 then 1 "
+	    "else if c_out == 1 then 2 else 3");
 
-	ck_assert_int_eq(count(m, "<mtr>"), 3);
+	ck_assert_int_eq(count(m, "<mtr>"), 3 + 1);   /* the cases, the claim */
 	ck_assert_int_eq(count(m, "<mtext>if</mtext>"), 2);
 	ck_assert_int_eq(count(m, "<mtext>otherwise</mtext>"), 1);
 	free(m);
@@ -275,6 +312,7 @@ make_suite(void)
 	tcase_add_loop_test(tc, test_construct, 0,
 	    (int)(sizeof(cases) / sizeof(cases[0])));
 	tcase_add_test(tc, test_cases_rows);
+	tcase_add_test(tc, test_long_rows);
 	tcase_add_test(tc, test_xml_checker);
 	tcase_add_test(tc, test_bundled_well_formed);
 	suite_add_tcase(s, tc);

@@ -7,7 +7,8 @@
  * touching the lesson's scope, a claim that holds and one that fails
  * verified by the editor's worker, c moving the cursors to the typed
  * claim's counterexample and shrinking it, Esc cancelling a verification
- * that would run for minutes, the history kept from one tutor to the next,
+ * and a shrinking that would run for minutes, a line at its longest, the
+ * history kept from one tutor to the next,
  * w writing mine.md (created, appended to, a failed write, a file that does
  * not load left alone), the lets a written step carries, and an exercise
  * step (hints in order, hidden until answered or revealed, judged).
@@ -320,6 +321,48 @@ START_TEST(test_cancel)
 }
 END_TEST
 
+/* c's shrinking runs in the background and Esc cancels it (the pace
+ * makes it run for minutes otherwise). */
+START_TEST(test_shrink_cancel)
+{
+	tutor_ed_t *ed;
+	double t0;
+
+	tutor_goto_step(T, 2);          /* the erratum, verified at once */
+	tutor_verify_step(T, true);
+	setenv("CONVGRAD_TEST_BG_PACE", "600000", 1);
+	tutor_key(T, 'c');
+	ed = tutor_ed(T);
+	ck_assert_int_eq(ed->shrink.run, EDR_RUNNING);
+	t0 = util_now();
+	tutor_key(T, TK_ESC);
+	ck_assert_int_eq(ed->shrink.run, EDR_CANCELLED);
+	ck_assert_int_eq(T->screen, SCR_LESSON);    /* Esc cancelled only */
+	ck_assert_msg(strstr(T->message, "shrinking cancelled") != NULL, "%s",
+	    T->message);
+	ck_assert(tutor_ed_stop(T->ed, 1000));      /* it ends when told */
+	ck_assert_msg(util_now() - t0 < 2.0, "the cancel took %.2f s",
+	    util_now() - t0);
+}
+END_TEST
+
+/* A line at LINEEDIT_MAX takes no more and says so. */
+START_TEST(test_longest_line)
+{
+	char *big = xcalloc(LINEEDIT_MAX + 1, 1);
+
+	memset(big, '0', LINEEDIT_MAX);
+	tutor_key(T, 'e');
+	lineedit_set(tutor_ed(T)->le, big);
+	ck_assert_uint_eq(strlen(line(T)), LINEEDIT_MAX);
+	tutor_key(T, '1');
+	ck_assert_uint_eq(strlen(line(T)), LINEEDIT_MAX);
+	ck_assert_msg(strstr(T->message, "at its longest") != NULL, "%s",
+	    T->message);
+	free(big);
+}
+END_TEST
+
 START_TEST(test_history)
 {
 	char *path = tutor_ed_history_path(), *data = NULL, *err = NULL;
@@ -495,6 +538,8 @@ make_suite(void)
 	tcase_add_test(tc, test_holds_fails_cex);
 	tcase_add_test(tc, test_cex_lesson);
 	tcase_add_test(tc, test_cancel);
+	tcase_add_test(tc, test_shrink_cancel);
+	tcase_add_test(tc, test_longest_line);
 	tcase_add_test(tc, test_history);
 	tcase_add_test(tc, test_write);
 	tcase_add_test(tc, test_step_lets);

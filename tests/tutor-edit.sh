@@ -19,56 +19,35 @@ LONG="output[b,c_out,h_out,w_out] = output[b,c_out,h_out,w_out]$(printf ' + 0%.0
 
 SYNTAX='output[b, c_out, h_out, w_out] = bias[c_out] +'
 
-# caret_at NAME COL: a row holding only a caret, at column COL (0-based).
-caret_at() {
-	local until=$(( $(now_ms) + 30000 ))
+# poll NAME WHAT CMD...: run CMD every 0.1 s until it succeeds, 30 s at
+# the most (by the clock, as tutor-lib.sh's waits); on a timeout say WHAT
+# and show the screen.
+poll() {
+	local name=$1 what=$2 until=$(( $(now_ms) + 30000 ))
+	shift 2
 	while :; do
-		screen "$1" | grep -qxE "^ {$2}\^ *" && return 0
+		"$@" && return 0
 		[ "$(now_ms)" -lt "$until" ] || break
 		sleep 0.1
 	done
-	diag "no caret at column $2" "screen:" "$(screen "$1")"
+	diag "timed out waiting for: $what" "screen:" "$(screen "$name")"
 	return 1
 }
+# The editor's line as drawn (after "> " or "◂ "), trailing blanks cut.
+edit_line() { screen "$1" | sed -n 's/^ [>◂] //p' | head -1 | sed 's/ *$//'; }
+is_line() { [ "$(edit_line "$1")" = "$2" ]; }
+has_line() { edit_line "$1" | grep -qF -- "$2"; }
+# The screen's rows joined, runs of blanks made one (a wrapped message).
+has_joined() { screen "$1" | tr -s ' \n' '  ' | grep -qF -- "$2"; }
+# A row holding only a caret, at column $2 (0-based).
+has_caret() { screen "$1" | grep -qxE "^ {$2}\^ *"; }
+
+line_is() { poll "$1" "the line '$2'" is_line "$1" "$2"; }
+line_has() { poll "$1" "the line holding '$2'" has_line "$1" "$2"; }
+wait_joined() { poll "$1" "$2" has_joined "$1" "$2"; }
+caret_at() { poll "$1" "a caret at column $2" has_caret "$1" "$2"; }
 # type NAME TEXT: literal text into the pane.
 type_text() { tm send-keys -t "$1" -l "$2"; }
-# edit_line NAME: the editor's line as drawn (after "> " or "◂ ").
-edit_line() { screen "$1" | sed -n 's/^ [>◂] //p' | head -1; }
-# wait_joined NAME TEXT: poll until TEXT is on screen, the rows joined
-# and runs of blanks made one (a message wrapped over rows).
-wait_joined() {
-	local until=$(( $(now_ms) + 30000 ))
-	while :; do
-		screen "$1" | tr -s ' \n' '  ' | grep -qF -- "$2" && return 0
-		[ "$(now_ms)" -lt "$until" ] || break
-		sleep 0.1
-	done
-	diag "timed out waiting for: $2" "screen:" "$(screen "$1")"
-	return 1
-}
-# line_has NAME TEXT: poll until the editor's line holds TEXT.
-line_has() {
-	local until=$(( $(now_ms) + 30000 ))
-	while :; do
-		edit_line "$1" | grep -qF -- "$2" && return 0
-		[ "$(now_ms)" -lt "$until" ] || break
-		sleep 0.1
-	done
-	diag "the line lacks '$2'" "screen:" "$(screen "$1")"
-	return 1
-}
-# line_is NAME TEXT: poll until the editor's line reads TEXT (trailing
-# blanks aside).
-line_is() {
-	local until=$(( $(now_ms) + 30000 ))
-	while :; do
-		[ "$(edit_line "$1" | sed 's/ *$//')" = "$2" ] && return 0
-		[ "$(now_ms)" -lt "$until" ] || break
-		sleep 0.1
-	done
-	diag "the line is not '$2'" "screen:" "$(screen "$1")"
-	return 1
-}
 
 for size in 80x24 60x20; do
 	cols=${size%x*} rows=${size#*x}
