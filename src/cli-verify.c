@@ -932,16 +932,18 @@ summary_exercises(const tally_t *t)
 static void
 summary(const vcli_t *c, const tally_t *t)
 {
+	char *tally = NULL;
+
 	switch (c->format) {
 	case FORMAT_TEXT:
-		printf("%d claim%s: %d hold, %d errata refuted as expected, "
-		    "%d failed", t->claims, t->claims == 1 ? "" : "s", t->hold,
-		    t->refuted, t->failed);
+		tally = verify_tally_str(t->claims, t->hold, t->refuted,
+		    t->failed);
+		printf("%s", tally);
 		if (t->errors > 0)
 			printf(" (%d could not be checked)", t->errors);
 		if (t->unrefuted_here > 0)
-			printf(", %d errata not refuted at this shape",
-			    t->unrefuted_here);
+			printf(", %d errat%s not refuted at this shape",
+			    t->unrefuted_here, t->unrefuted_here == 1 ? "um" : "a");
 		if (t->skipped_lessons > 0)
 			printf(" (%d lesson%s skipped)", t->skipped_lessons,
 			    t->skipped_lessons == 1 ? "" : "s");
@@ -949,9 +951,9 @@ summary(const vcli_t *c, const tally_t *t)
 		printf("\n");
 		break;
 	case FORMAT_TAP:
-		printf("1..%d\n# %d claim%s: %d hold, %d errata refuted as "
-		    "expected, %d failed", t->tap_n, t->claims,
-		    t->claims == 1 ? "" : "s", t->hold, t->refuted, t->failed);
+		tally = verify_tally_str(t->claims, t->hold, t->refuted,
+		    t->failed);
+		printf("1..%d\n# %s", t->tap_n, tally);
 		summary_exercises(t);
 		printf("\n");
 		break;
@@ -964,6 +966,7 @@ summary(const vcli_t *c, const tally_t *t)
 		    run_ok(t) ? "true" : "false");
 		break;
 	}
+	free(tally);
 }
 
 /* ---- loading ---- */

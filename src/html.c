@@ -362,9 +362,11 @@ add_step(sbuf_t *b, verify_ctx_t *vc, const lesson_step_t *st, int li,
 static void
 add_tally(sbuf_t *b, const html_tally_t *t)
 {
-	sbuf_addf(b, "%d claim%s: %d hold, %d errata refuted as expected, "
-	    "%d failed", t->claims, t->claims == 1 ? "" : "s", t->hold,
-	    t->refuted, t->failed);
+	char *tally = verify_tally_str(t->claims, t->hold, t->refuted,
+	    t->failed);
+
+	sbuf_add(b, tally);
+	free(tally);
 	if (t->errors > 0)
 		sbuf_addf(b, ", %d could not be checked", t->errors);
 }

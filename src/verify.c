@@ -2391,3 +2391,11 @@ verify_claim(verify_ctx_t *vc, const claim_t *c, verify_result_t *r,
 	r->verdict = verdict_of(c, r, ru.cancelled);
 	return 0;
 }
+
+char *
+verify_tally_str(int claims, int hold, int refuted, int failed)
+{
+	return xasprintf("%d claim%s: %d hold%s, %d errat%s refuted as "
+	    "expected, %d failed", claims, claims == 1 ? "" : "s", hold,
+	    hold == 1 ? "s" : "", refuted, refuted == 1 ? "um" : "a", failed);
+}

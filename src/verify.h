@@ -141,6 +141,11 @@ int verify_claim_at(verify_ctx_t *vc, const claim_t *c, const long *vals,
 
 /* "b=0 c_in=1 h_in=3 w_in=4" for the counterexample (malloc'd). */
 char *verify_cex_str(const claim_t *c, const verify_result_t *r);
+
+/* A run's count of claims the one way verify, the handouts and the tests
+ * write it, singular where it is one: "6 claims: 5 hold, 1 erratum refuted
+ * as expected, 0 failed", "1 claim: 1 holds, 0 errata ...". Malloc'd. */
+char *verify_tally_str(int claims, int hold, int refuted, int failed);
 /* The variables a point of c (r->cex, verify_claim_at's vals) is given by:
  * claim->free[] for identities, partials and chains; the tensor's indices
  * (b c_in h_in w_in, c_out c_in di dj, c_out) for a kernel claim; the lhs

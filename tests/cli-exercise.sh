@@ -45,7 +45,7 @@ rc=$(LC_ALL=C.UTF-8 run verify "$d/exercise.md")
 check "verify: answers that hold exit 0 (got $rc)" test "$rc" = 0
 check "verify: the exercise's line" grep -q '^    ✓ exercise: Write d f / d bias\[c_out\] as a sum of df\.$' "$out"
 check "verify: held at the three shapes" grep -qF 'the answer holds at 3 shapes (N=2 C_in=2 H_in=7 W_in=8 C_out=3 R=3 S=2 stride 2,3; N=1 C_in=2 H_in=8 W_in=10 C_out=1 R=3 S=2 stride 1,2; N=2 C_in=3 H_in=10 W_in=9 C_out=3 R=2 S=3 stride 3,1)' "$out"
-check "verify: the summary counts them" grep -q '^1 claim: 1 hold, 0 errata refuted as expected, 0 failed; 2 exercises: 2 answers hold$' "$out"
+check "verify: the summary counts them" grep -q '^1 claim: 1 holds, 0 errata refuted as expected, 0 failed; 2 exercises: 2 answers hold$' "$out"
 
 rc=$(LC_ALL=C run verify --ascii "$d/exercise-fitted.md")
 check "verify: an answer fitted to the default shape exits 1 (got $rc)" test "$rc" = 1

@@ -20,7 +20,7 @@ rc=$(run verify "$d/grouped.md")
 check "verify of a grouped lesson exits 0 (rc $rc)" test "$rc" = 0
 check "verify prints groups=2 in the shape" grep -q 'groups=2' "$out"
 check "verify: 4 claims hold, 1 erratum refuted" \
-	grep -q '5 claims: 4 hold, 1 errata refuted as expected, 0 failed' "$out"
+	grep -q '5 claims: 4 hold, 1 erratum refuted as expected, 0 failed' "$out"
 rc=$(run verify --shape 2,6,6,5,3,3,3 --groups 3 "$d/grouped.md")
 check "verify the grouped lesson re-verified depthwise (rc $rc)" test "$rc" = 0
 rc=$(run verify --shape 2,4,6,6,4,3,3 --groups 2 "$d/good.md")

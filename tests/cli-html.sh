@@ -75,7 +75,7 @@ n=$(count '<math xmlns="http://www.w3.org/1998/Math/MathML" display="block"' "$o
 check "good.md: one MathML formula per claim (6, got $n)" test "$n" = 6
 n=$(count '<p class="verdict">[✓✗]' "$out")
 check "good.md: one verdict per claim (6, got $n)" test "$n" = 6
-check "the lesson's tally" grep -q '6 claims: 5 hold, 1 errata refuted as expected, 0 failed' "$out"
+check "the lesson's tally" grep -q '6 claims: 5 hold, 1 erratum refuted as expected, 0 failed' "$out"
 check "d output / d input as a fraction" \
 	grep -q '<mfrac><mrow><mo>∂</mo><msub><mi>output</mi>' "$out"
 check "Σ with its indices under it" grep -q '<munder><mo>∑</mo>' "$out"

@@ -13,7 +13,7 @@ run() { "$CONVGRAD" verify "$@" >"$out" 2>"$err"; echo $?; }
 rc=$(run "$d/good.md")
 check "good.md verifies (exit $rc)" test "$rc" = 0
 check "summary line counts the claims" \
-	grep -q '^6 claims: 5 hold, 1 errata refuted as expected, 0 failed$' "$out"
+	grep -q '^6 claims: 5 hold, 1 erratum refuted as expected, 0 failed$' "$out"
 check "the erratum's counterexample is shown" grep -q 'counterexample: b=' "$out"
 check "tuples checked are reported" grep -q 'of 36 tuples' "$out"
 LC_ALL=C run "$d/good.md" >/dev/null

@@ -150,7 +150,7 @@ for size in 80x24 60x20; do
 	check "$size: w appends a second step" wait_for $s "step 2 written to"
 	"$CONVGRAD" verify "$da/convgrad/mine.md" >"$TMPD/v2-$size" 2>&1
 	check "$size: ... the file still verifies, one holds, one fails" \
-	    grep -q "2 claims: 1 hold" "$TMPD/v2-$size"
+	    grep -q "2 claims: 1 holds" "$TMPD/v2-$size"
 	keys $s q
 	check "$size: q quits" wait_gone $s "step 1/4"
 
