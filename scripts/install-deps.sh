@@ -12,7 +12,10 @@ set -eu
 # Debian package names, with what each is for.
 PACKAGES="build-essential autoconf automake pkg-config
 libncurses-dev libcmark-dev libopenblas-dev check tmux python3-numpy
-clang libclang-rt-dev"
+clang libclang-rt-dev libxml2-utils"
+# libxml2-utils: xmllint, which tests/cli-html.sh parses the HTML handouts
+# with. (Chromium, for tests/html-screenshot.sh, is optional: that test is
+# skipped without it.)
 # clang and libclang-rt-dev (compiler-rt: libFuzzer, ASan, UBSan) build the
 # fuzzers, ./configure --enable-fuzzing CC=clang; .ci/run runs them.
 if [ "${1:-}" = "--bench" ]; then
@@ -45,7 +48,8 @@ install-deps: no apt-get here. Install these with your system's package manager:
   ncursesw (development files), libcmark (CommonMark, development files),
   a CBLAS such as OpenBLAS (optional: configure --with-blas=none uses a
   built-in GEMM), Check >= 0.12 (for make check), tmux (for the tutor's tests),
-  NumPy for Python 3 (optional: the NumPy example's tests).
+  NumPy for Python 3 (optional: the NumPy example's tests), xmllint from
+  libxml2 (for the HTML handouts' test).
 MSG
 	exit 2
 fi

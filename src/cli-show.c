@@ -10,7 +10,11 @@
  *   markdown  the prose as written, each claim as display LaTeX
  *             ($$ claim_latex $$), the source text in a fenced block:
  *             docs/derivation.md is generated with it;
- *   latex     a LaTeX fragment (\section per lesson, \subsection per step).
+ *   latex     a LaTeX fragment (\section per lesson, \subsection per step);
+ *   html      one self-contained XHTML page (html.h): the prose, each
+ *             claim as MathML with its verdict, counterexample and
+ *             receptive-window grid (inline SVG); with --output-dir DIR,
+ *             one page per lesson in DIR and an index.html.
  * A step's exercises come after its prose: the prompt and the hints (in
  * Markdown each hint in a <details> the reader opens), the hidden answer
  * only with --answers (a teacher's copy).
@@ -19,15 +23,18 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <langinfo.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli-common.h"
 #include "cmd.h"
 #include "expr.h"
+#include "html.h"
 #include "lesson.h"
 #include "escape.h"
 #include "util.h"
@@ -35,11 +42,12 @@
 #define PROG "convgrad show"
 #define WRAP 78
 
-enum format { FORMAT_TEXT, FORMAT_MARKDOWN, FORMAT_LATEX };
+enum format { FORMAT_TEXT, FORMAT_MARKDOWN, FORMAT_LATEX, FORMAT_HTML };
 
 typedef struct scli {
 	enum format format;
 	bool ascii;
+	const char *output_dir;   /* --output-dir: html, one file per lesson */
 	bool answers;             /* --answers: the exercises' answers too */
 	cli_common_t common;      /* --help, --version */
 } scli_t;
@@ -47,6 +55,7 @@ typedef struct scli {
 static const struct option long_options[] = {
 	{ "format", required_argument, NULL, 'f' },
 	{ "ascii", no_argument, NULL, 'a' },
+	{ "output-dir", required_argument, NULL, 'o' },
 	{ "answers", no_argument, NULL, 'A' },
 	CLI_HELP_LONG_OPTIONS,
 	{ NULL, 0, NULL, 0 },
@@ -65,7 +74,14 @@ usage(FILE *f)
 	    "formulas in 2-D;\n"
 	    "                  markdown: the prose as written, each claim as "
 	    "$$ LaTeX $$;\n"
-	    "                  latex: a LaTeX fragment, \\section per lesson\n"
+	    "                  latex: a LaTeX fragment, \\section per lesson;\n"
+	    "                  html: one self-contained XHTML page, formulas "
+	    "as MathML, each\n"
+	    "                  claim verified (its verdict, counterexample and "
+	    "window grid)\n"
+	    "  --output-dir D  html: one page per lesson in directory D (made "
+	    "if missing),\n"
+	    "                  D/NAME.html for NAME.md, and D/index.html\n"
 	    "  --ascii         text: ASCII only, formulas and prose (the "
 	    "partial sign as\n"
 	    "                  d; the default in a non-UTF-8 locale)\n"
@@ -74,8 +90,8 @@ usage(FILE *f)
 	    "                  and the hints are shown)\n"
 	    "  -h, --help      show this help and exit\n"
 	    "  -V, --version   show the version and exit\n\n"
-	    "Exit status: 0 success, 2 bad usage or a lesson that does not "
-	    "parse.\n");
+	    "Exit status: 0 success, 2 bad usage, a lesson that does not "
+	    "parse, or output\nthat cannot be written.\n");
 }
 
 /* One of show's own options (a cli_option_fn); 0, or -1 with *err naming
@@ -84,7 +100,7 @@ static int
 parse_option(void *ctx, int opt, const char *arg, char **err)
 {
 	static const char *const formats[] = { "text", "markdown", "latex",
-	    NULL };
+	    "html", NULL };
 	scli_t *c = ctx;
 	int v;
 
@@ -96,6 +112,11 @@ parse_option(void *ctx, int opt, const char *arg, char **err)
 		break;
 	case 'a':
 		c->ascii = true;
+		break;
+	case 'o':
+		if (*arg == '\0')
+			return set_error(err, "--output-dir: an empty name");
+		c->output_dir = arg;
 		break;
 	case 'A':
 		c->answers = true;
@@ -530,7 +551,32 @@ show_one(const scli_t *c, const lesson_t *l)
 	case FORMAT_LATEX:
 		show_latex(c, l);
 		break;
+	case FORMAT_HTML:      /* all lessons at once: show_html */
+		break;
 	}
+}
+
+/* html: one page on standard output (main checks the writes), or one
+ * per lesson in --output-dir. */
+static int
+show_html(const scli_t *c, lesson_t **ls, int n)
+{
+	html_opts_t o;
+	char *page, *err = NULL;
+
+	html_opts_default(&o);
+	o.answers = c->answers;
+	if (c->output_dir == NULL) {
+		page = html_page(ls, n, &o);
+		fputs(page, stdout);
+		free(page);
+		return 0;
+	}
+	if (html_write_dir(c->output_dir, ls, n, &o, &err) == 0)
+		return 0;
+	fprintf(stderr, PROG ": %s\n", err);
+	free(err);
+	return 2;
 }
 
 /* Load all, then show all: a parse error prints nothing but the error. */
@@ -538,11 +584,16 @@ static int
 show_all(const scli_t *c, char **args, int nargs)
 {
 	lesson_t **ls;
-	int n, i;
+	int n, i, rc;
 
 	if (cli_lessons_load(PROG, args, nargs, &ls, &n) != 0) {
 		cli_lessons_free(ls, n);
 		return 2;
+	}
+	if (c->format == FORMAT_HTML) {
+		rc = show_html(c, ls, n);
+		cli_lessons_free(ls, n);
+		return rc;
 	}
 	for (i = 0; i < n; i++) {
 		if (i > 0)
@@ -565,6 +616,9 @@ cmd_show(int argc, char **argv)
 		return cli_usage_error(PROG, err);
 	if (cli_help_or_version(&c.common, usage))
 		return 0;
+	if (c.output_dir != NULL && c.format != FORMAT_HTML)
+		return cli_usage_error(PROG,
+		    xstrdup("--output-dir: only with --format html"));
 	if (optind >= argc)
 		return cli_usage_error(PROG,
 		    xstrdup("which lesson? (a file or directory)"));

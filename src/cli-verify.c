@@ -680,8 +680,8 @@ verify_exercises(const vcli_t *c, tally_t *t, const lesson_t *l,
 	for (k = 0; k < st->nexercises; k++) {
 		const lesson_exercise_t *ex = &st->exercises[k];
 
-		if (exercise_judge_claim(l, s, ex->answer_claim, ex->answer,
-		    &c->o, &v, &err) != 0) {
+		if (exercise_judge_claim(l, s, ex->answer_claim,
+		    ex->answer_claim, &c->o, &v, &err) != 0) {
 			report_error(c, t, ex->answer_claim, err);
 			free(err);
 			err = NULL;
@@ -899,9 +899,9 @@ summary_exercises(const tally_t *t)
 {
 	if (t->exercises == 0)
 		return;
-	printf("; %d exercise%s: %d answer%s hold", t->exercises,
+	printf("; %d exercise%s: %d answer%s", t->exercises,
 	    t->exercises == 1 ? "" : "s", t->answers_hold,
-	    t->answers_hold == 1 ? "" : "s");
+	    t->answers_hold == 1 ? " holds" : "s hold");
 	if (t->answers_hold < t->exercises)
 		printf(", %d fail%s", t->exercises - t->answers_hold,
 		    t->exercises - t->answers_hold == 1 ? "s" : "");

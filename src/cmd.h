@@ -10,5 +10,6 @@ int cmd_gradcheck(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_tutor(int argc, char **argv);
+int cmd_lab(int argc, char **argv);
 
 #endif

@@ -32,6 +32,7 @@
 
 #include <assert.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "parallel.h"
@@ -351,4 +352,108 @@ conv2d_backward_bias_elem(tensor_t *dbias, const tensor_t *df,
 			sum += T4(df, b, c_out, h_out, w_out);
 		T1(dbias, c_out) = sum;
 	}
+}
+
+/* ---- the backward for the input as a transposed convolution ---- */
+
+/*
+ * Why this is dinput: dinput[h_in] sums df[h_out] * weight[di] over the
+ * pairs with h_in = strh*h_out + dil_h*di - pad_h. Put df's row h_out at
+ * row y = P_h + strh*h_out of dfz (zeros between), with P_h = dil_h*(R-1)
+ * - pad_h, and rotate the taps, ei = R-1-di. Then y = h_in + dil_h*ei, so
+ * the same pairs are the terms of a stride-1 correlation of dfz with taps
+ * dil_h apart: the forward, with the flip the correlation's "+ di" needs
+ * to read the taps from the far end. Rows of dfz past the last of df are
+ * zeros too (they stand for the input rows the forward's floor left
+ * uncovered); a negative P_h crops.
+ */
+
+void
+conv2d_transposed_shape(conv_shape_t *t, const conv_shape_t *s)
+{
+	int rc;
+
+	conv_shape_init(t, s->N, s->C_out, s->H_in + s->dil_h * (s->R - 1),
+	    s->W_in + s->dil_w * (s->S - 1), s->C_in, s->R, s->S);
+	t->dil_h = s->dil_h;
+	t->dil_w = s->dil_w;
+	t->groups = s->groups;
+	rc = conv_shape_validate(t, SIZE_MAX, NULL);
+	assert(rc == 0 && t->H_out == s->H_in && t->W_out == s->W_in);
+	(void)rc;
+}
+
+/* The row (or column) of df that position y of dfz holds, or -1 for a
+ * zero: y - P must be a multiple of the stride inside 0 .. out-1. */
+static long
+spread_src(long y, long P, long str, long out)
+{
+	long u = y - P;
+
+	if (u < 0 || u % str != 0 || u / str >= out)
+		return -1;
+	return u / str;
+}
+
+void
+conv2d_transposed_spread(tensor_t *dfz, const tensor_t *df,
+    const conv_shape_t *s)
+{
+	const long P_h = s->dil_h * (s->R - 1) - s->pad_h;
+	const long P_w = s->dil_w * (s->S - 1) - s->pad_w;
+	const long Hz = s->H_in + s->dil_h * (s->R - 1);
+	const long Wz = s->W_in + s->dil_w * (s->S - 1);
+	long b, c, y, x;
+
+	assert(is_shape4(df, s->N, s->C_out, s->H_out, s->W_out));
+	assert(is_shape4(dfz, s->N, s->C_out, Hz, Wz));
+	for (b = 0; b < s->N; b++)
+	for (c = 0; c < s->C_out; c++)
+	for (y = 0; y < Hz; y++)
+	for (x = 0; x < Wz; x++) {
+		long u = spread_src(y, P_h, s->strh, s->H_out);
+		long v = spread_src(x, P_w, s->strw, s->W_out);
+
+		T4(dfz, b, c, y, x) = u < 0 || v < 0 ? 0.0 : T4(df, b, c, u, v);
+	}
+}
+
+void
+conv2d_transposed_weight(tensor_t *wt, const tensor_t *weight,
+    const conv_shape_t *s)
+{
+	const long Cg_in = conv_group_cin(s), Cg_out = conv_group_cout(s);
+	long c_in, m, ei, ej;
+
+	assert(is_shape4(weight, s->C_out, Cg_in, s->R, s->S));
+	assert(is_shape4(wt, s->C_in, Cg_out, s->R, s->S));
+	for (c_in = 0; c_in < s->C_in; c_in++)
+	for (m = 0; m < Cg_out; m++)
+	for (ei = 0; ei < s->R; ei++)
+	for (ej = 0; ej < s->S; ej++) {
+		long grp = c_in / Cg_in;
+
+		T4(wt, c_in, m, ei, ej) = T4(weight, grp * Cg_out + m,
+		    c_in - grp * Cg_in, s->R - 1 - ei, s->S - 1 - ej);
+	}
+}
+
+void
+conv2d_backward_input_transposed(tensor_t *dinput, const tensor_t *df,
+    const tensor_t *weight, const conv_shape_t *s)
+{
+	conv_shape_t t;
+	tensor_t *dfz, *wt;
+
+	assert(is_shape4(dinput, s->N, s->C_in, s->H_in, s->W_in));
+	conv2d_transposed_shape(&t, s);
+	dfz = tensor_create4((size_t)t.N, (size_t)t.C_in, (size_t)t.H_in,
+	    (size_t)t.W_in);
+	wt = tensor_create4((size_t)t.C_out, (size_t)conv_group_cin(&t),
+	    (size_t)t.R, (size_t)t.S);
+	conv2d_transposed_spread(dfz, df, s);
+	conv2d_transposed_weight(wt, weight, s);
+	conv2d_forward_elem(dinput, dfz, wt, NULL, &t);
+	tensor_free(dfz);
+	tensor_free(wt);
 }

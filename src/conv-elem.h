@@ -41,4 +41,46 @@ void conv2d_backward_weight_elem(tensor_t *dweight, const tensor_t *df,
 void conv2d_backward_bias_elem(tensor_t *dbias, const tensor_t *df,
     const conv_shape_t *s);
 
+/*
+ * The backward for the input as a transposed convolution: the forward
+ * correlation (conv2d_forward_elem itself: stride 1, no padding, s's
+ * dilation and groups) of df spread out and padded, with the kernel
+ * rotated by 180 degrees and its channels transposed:
+ *   dfz[b,c_out,y,x] = df[b,c_out,u/strh,v/strw] where u = y - P_h,
+ *     v = x - P_w are multiples of the strides inside the output, else 0
+ *     (strh-1 zero rows inserted between two rows of df, P_h = dil_h*(R-1)
+ *     - pad_h rows of zeros above, cropped where negative);
+ *   wt[c_in,m,ei,ej] = weight[c_out,c_in-grp*(C_in/groups),R-1-ei,S-1-ej],
+ *     c_out = grp*(C_out/groups) + m, grp = c_in / (C_in/groups);
+ *   dinput[b,c_in,h_in,w_in] = sum_{m,ei,ej} dfz[b, grp*(C_out/groups)+m,
+ *     h_in + dil_h*ei, w_in + dil_w*ej] * wt[c_in,m,ei,ej].
+ * dfz is (N, C_out, H_in + dil_h*(R-1), W_in + dil_w*(S-1)), wt (C_in,
+ * C_out/groups, R, S); the forward over them has exactly H_in x W_in
+ * outputs. Each term is one of conv2d_backward_input_elem's, so the two
+ * agree to rounding (summed in another order), not bit for bit.
+ */
+
+/* The shape of that forward: N, C_out as its input channels, the spread
+ * and padded H x W of dfz, C_in as its output channels, R x S, stride 1,
+ * no padding, s's dilation and groups; validated (H_out = s->H_in). s is
+ * validated. */
+void conv2d_transposed_shape(conv_shape_t *t, const conv_shape_t *s);
+
+/* dfz (the transposed shape's input), OVERWRITTEN, from df (N, C_out,
+ * H_out, W_out). */
+void conv2d_transposed_spread(tensor_t *dfz, const tensor_t *df,
+    const conv_shape_t *s);
+
+/* wt (C_in, C_out/groups, R, S), OVERWRITTEN, from weight (C_out,
+ * C_in/groups, R, S): rotated by 180 degrees, channels transposed within
+ * each group. */
+void conv2d_transposed_weight(tensor_t *wt, const tensor_t *weight,
+    const conv_shape_t *s);
+
+/* dinput (N, C_in, H_in, W_in), OVERWRITTEN: the forward of
+ * conv2d_transposed_shape over conv2d_transposed_spread(df) and
+ * conv2d_transposed_weight(weight). Allocates the two (and frees them). */
+void conv2d_backward_input_transposed(tensor_t *dinput, const tensor_t *df,
+    const tensor_t *weight, const conv_shape_t *s);
+
 #endif

@@ -100,6 +100,84 @@ escape_visible_str(const char *s, bool keep_newlines)
 	return sbuf_take(&b);
 }
 
+/* ---- XML ---- */
+
+/* U+FFFE and U+FFFF (EF BF BE, EF BF BF): UTF-8, but not XML characters. */
+static bool
+is_xml_nonchar(const unsigned char *p, size_t len)
+{
+	return len == 3 && p[0] == 0xef && p[1] == 0xbf && p[2] >= 0xbe;
+}
+
+static const char *
+xml_entity(char c)
+{
+	switch (c) {
+	case '&': return "&amp;";
+	case '<': return "&lt;";
+	case '>': return "&gt;";     /* always, so "]]>" cannot appear */
+	case '"': return "&quot;";
+	case '\'': return "&#39;";
+	default: return NULL;
+	}
+}
+
+void
+escape_xml(sbuf_t *b, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, len;
+	const char *ent;
+
+	while (i < n) {
+		len = escape_utf8_len(s + i, n - i);
+		if (len == 0 || is_control(p + i, len, true) ||
+		    is_xml_nonchar(p + i, len)) {
+			/* escape_visible's \xNN, byte by byte */
+			escape_visible(b, s + i, len > 0 ? len : 1, true);
+			i += len > 0 ? len : 1;
+			continue;
+		}
+		if ((ent = xml_entity(s[i])) != NULL)
+			sbuf_add(b, ent);
+		else
+			sbuf_addn(b, s + i, len);
+		i += len;
+	}
+}
+
+char *
+escape_xml_str(const char *s)
+{
+	sbuf_t b;
+
+	sbuf_init(&b);
+	if (s != NULL)
+		escape_xml(&b, s, strlen(s));
+	return sbuf_take(&b);
+}
+
+size_t
+escape_xml_filter(sbuf_t *b, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, len, bad = 0;
+
+	while (i < n) {
+		len = escape_utf8_len(s + i, n - i);
+		if (len == 0 || (len == 1 && p[i] < 0x20 && p[i] != '\t' &&
+		    p[i] != '\n' && p[i] != '\r') || is_xml_nonchar(p + i, len)) {
+			sbuf_add(b, "\xef\xbf\xbd");      /* U+FFFD */
+			bad++;
+			i += len > 0 ? len : 1;
+			continue;
+		}
+		sbuf_addn(b, s + i, len);
+		i += len;
+	}
+	return bad;
+}
+
 /* What escape_ascii_fold writes for each character it knows. */
 static const struct { const char *utf8, *ascii; } ascii_folds[] = {
 	{ "∂", "d" }, { "·", "*" }, { "×", "x" }, { "−", "-" }, { "≠", "!=" },

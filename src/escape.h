@@ -27,6 +27,20 @@ int escape_visible(sbuf_t *b, const char *s, size_t n, bool keep_newlines);
 /* The same as a new string (malloc'd; s NULL gives ""). */
 char *escape_visible_str(const char *s, bool keep_newlines);
 
+/* Append s[0..n) to b as XML character data or an attribute value: & < >
+ * " ' as entities ('>' always, so "]]>" never appears), and what XML 1.0
+ * may not hold (C0 controls but tab and newline, U+FFFE, U+FFFF), with
+ * invalid UTF-8, DEL and C1, written as escape_visible() writes them
+ * (\xNN): the text stays readable and the page well-formed. */
+void escape_xml(sbuf_t *b, const char *s, size_t n);
+/* The same as a new string (malloc'd; s NULL gives ""). */
+char *escape_xml_str(const char *s);
+/* Append markup s[0..n) (already escaped, e.g. libcmark's HTML) to b
+ * with each character XML 1.0 may not hold (C0 but tab, newline and
+ * carriage return; U+FFFE, U+FFFF) and each invalid UTF-8 byte replaced
+ * by U+FFFD. Returns how many were replaced. */
+size_t escape_xml_filter(sbuf_t *b, const char *s, size_t n);
+
 /* s (UTF-8) in ASCII, for a terminal whose locale is not UTF-8 and for
  * --ascii: the mathematical signs the lessons write become their ASCII
  * spelling (∂ d, · *, − -, ≠ !=, ≤ <=, ≥ >=, → ->, Σ sum, ᵀ ^T, subscript

@@ -192,16 +192,131 @@ accepted(exercise_verdict_t *v, const conv_shape_t *sh, int n,
 	v->message = sbuf_take(&b);
 }
 
-int
-exercise_judge_claim(const lesson_t *l, const conv_shape_t *base,
-    const claim_t *c, const char *answer, const verify_opts_t *o,
+/* Does e hold a derivative d ... / d ... anywhere (a sum's bounds and
+ * where included)? */
+static bool
+has_deriv(const expr_t *e)
+{
+	int i;
+
+	if (e == NULL)
+		return false;
+	switch (e->kind) {
+	case EX_DERIV:
+		return true;
+	case EX_ACCESS:
+		for (i = 0; i < e->u.access.nargs; i++)
+			if (has_deriv(e->u.access.args[i]))
+				return true;
+		return false;
+	case EX_CALL:
+		for (i = 0; i < e->u.call.nargs; i++)
+			if (has_deriv(e->u.call.args[i]))
+				return true;
+		return false;
+	case EX_CMP:
+		for (i = 0; i < e->u.cmp.n; i++)
+			if (has_deriv(e->u.cmp.args[i]))
+				return true;
+		return false;
+	case EX_SUM:
+		for (i = 0; i < e->u.sum.n; i++)
+			if (has_deriv(e->u.sum.idx[i].range.lo) ||
+			    has_deriv(e->u.sum.idx[i].range.hi))
+				return true;
+		return has_deriv(e->u.sum.where) || has_deriv(e->u.sum.body);
+	case EX_INT: case EX_REAL: case EX_NAME:
+		return false;
+	default:   /* unary, binary, in, if: u.op */
+		return has_deriv(e->u.op.a) || has_deriv(e->u.op.b) ||
+		    has_deriv(e->u.op.c);
+	}
+}
+
+/*
+ * Is c a claim about what the answer is about? A claim that holds is not
+ * yet an answer: the forward pass holds too. Refused before any shape:
+ * another left side ("d f / d bias[c_out]" for "d f / d weight[...]",
+ * index names included, as the prompt writes them), and a derivative kept
+ * on the right when the answer has none (the left side restated as
+ * d (the sum) / d input holds, but derives nothing). true with *why set.
+ */
+static bool
+not_about(const claim_t *c, const claim_t *answer, char **why)
+{
+	char *lc, *la;
+	bool differ;
+
+	if (answer == NULL)
+		return false;
+	lc = expr_text(c->lhs);
+	la = expr_text(answer->lhs);
+	differ = strcmp(lc, la) != 0 || c->kind != answer->kind;
+	if (differ)
+		*why = xasprintf("this claim is about %s; the exercise asks for "
+		    "%s", lc, la);
+	else if (has_deriv(c->rhs) && !has_deriv(answer->rhs)) {
+		*why = xstrdup("a derivative is left on the right side: write "
+		    "the formula it equals");
+		differ = true;
+	}
+	free(lc);
+	free(la);
+	return differ;
+}
+
+/* c held at shape s (result r): does it cover every tuple the answer
+ * covers there? A where narrower than the answer's ("= 0 where b != b1"
+ * for the whole zero case) holds but says less. Counted on every tuple
+ * (not comparable when either was sampled). 0 with *short_of set to the
+ * answer's count when c covers fewer (0 when it does not), or -1 with
+ * *err. */
+static int
+covers_answer(const lesson_t *l, const claim_t *answer, const claim_t *c,
+    const conv_shape_t *s, const verify_opts_t *o,
+    const verify_result_t *r, size_t *short_of, char **err)
+{
+	verify_result_t ra;
+
+	*short_of = 0;
+	if (answer == NULL || answer == c || c->where == NULL || r->sampled)
+		return 0;
+	if (shrink_verify_at(l, answer, s, o, &ra, err) != 0)
+		return -1;
+	if (ra.verdict == VERDICT_HOLDS && !ra.sampled && r->checked < ra.checked)
+		*short_of = ra.checked;
+	verify_result_clear(&ra);
+	return 0;
+}
+
+/* Refused at shape k: c holds there, but at n of the m tuples only. */
+static void
+says_less(exercise_verdict_t *v, const conv_shape_t *s, int k, size_t n,
+    size_t m)
+{
+	char buf[256];
+
+	v->outcome = EXERCISE_REFUSED;
+	v->shape_index = k;
+	v->shape = *s;
+	v->message = xasprintf("holds at %s, but at %zu tuples only, where the "
+	    "answer covers %zu: its where leaves out a case",
+	    shrink_shape_str(s, buf, sizeof buf), n, m);
+}
+
+/* The judge: c against the answer (its claim, NULL when it does not
+ * parse: then c alone is checked; its text as written), around base. */
+static int
+judge(const lesson_t *l, const conv_shape_t *base, const claim_t *c,
+    const claim_t *answer, const char *answer_text, const verify_opts_t *o,
     exercise_verdict_t *v, char **err)
 {
 	conv_shape_t sh[EXERCISE_NSHAPES];
 	verify_result_t r;
+	size_t short_of;
 	int n, k;
 
-	assert(l != NULL && base != NULL && c != NULL && answer != NULL &&
+	assert(l != NULL && base != NULL && c != NULL && answer_text != NULL &&
 	    o != NULL);
 	memset(v, 0, sizeof *v);
 	if (c->kind == CLAIM_LET)
@@ -210,6 +325,11 @@ exercise_judge_claim(const lesson_t *l, const conv_shape_t *base,
 	if (c->expect_fail)
 		return refuse(v, "'expect fail' marks an erratum; an answer "
 		    "must hold");
+	if (not_about(c, answer, &v->message)) {
+		v->outcome = EXERCISE_REFUSED;
+		v->shape_index = -1;
+		return 0;
+	}
 	n = exercise_shapes_at(l, base, sh);
 	for (k = 0; k < n; k++) {
 		if (shrink_verify_at(l, c, &sh[k], o, &r, err) != 0)
@@ -219,17 +339,36 @@ exercise_judge_claim(const lesson_t *l, const conv_shape_t *base,
 			verify_result_clear(&r);
 			return 0;
 		}
+		if (covers_answer(l, answer, c, &sh[k], o, &r, &short_of,
+		    err) != 0) {
+			verify_result_clear(&r);
+			return -1;
+		}
+		if (short_of > 0) {
+			says_less(v, &sh[k], k, r.checked, short_of);
+			verify_result_clear(&r);
+			return 0;
+		}
 		verify_result_clear(&r);
 	}
-	accepted(v, sh, n, answer, c->text);
+	accepted(v, sh, n, answer_text, c->text);
 	return 0;
+}
+
+int
+exercise_judge_claim(const lesson_t *l, const conv_shape_t *base,
+    const claim_t *c, const claim_t *answer, const verify_opts_t *o,
+    exercise_verdict_t *v, char **err)
+{
+	assert(answer != NULL && answer->text != NULL);
+	return judge(l, base, c, answer, answer->text, o, v, err);
 }
 
 int
 exercise_judge(const lesson_t *l, const char *answer, const char *text,
     const verify_opts_t *o, exercise_verdict_t *v, char **err)
 {
-	claim_t *c;
+	claim_t *c, *ans;
 	int rc;
 
 	assert(l != NULL && answer != NULL && text != NULL && o != NULL);
@@ -242,7 +381,12 @@ exercise_judge(const lesson_t *l, const char *answer, const char *text,
 		v->outcome = EXERCISE_SYNTAX;
 		return 0;
 	}
-	rc = exercise_judge_claim(l, &l->shape, c, answer, o, v, err);
+	/* the answer as a claim, to compare with (NULL: it does not parse,
+	 * and only the student's claim is checked) */
+	ans = is_let(answer) ? NULL : claim_parse(answer, "the answer", 1, 1,
+	    l->scope, NULL);
+	rc = judge(l, &l->shape, c, ans, answer, o, v, err);
+	claim_free(ans);
 	claim_free(c);
 	return rc;
 }

@@ -62,8 +62,15 @@ void exercise_verdict_clear(exercise_verdict_t *v);   /* frees message */
 /*
  * Judge the student's text against the exercise whose answer is `answer`
  * (a claim's text, as written in the lesson). text is parsed as file
- * "answer", line 1, with the lesson's lets in scope; answer is only
- * compared (white space aside) to say whether the form is the same.
+ * "answer", line 1, with the lesson's lets in scope. A claim that holds is
+ * not yet an answer; it is refused, before any shape, when its left side
+ * is not the answer's (the same text, index names included: the prompt
+ * names it) or when it keeps a derivative on the right where the answer
+ * has none; and at a shape where its `where` covers fewer tuples than the
+ * answer's ("= 0 where b != b1" for the whole zero case: "holds at SHAPE,
+ * but at 6048 tuples only, where the answer covers 11448"). These
+ * comparisons need the answer to parse; when it does not, the claim alone
+ * is judged. The form is the same when the texts match, white space aside.
  * o: the verifier's options (seed, cancel flag). Returns 0 with *v filled,
  * or -1 with *err when a shape cannot be built or a let cannot be
  * evaluated.
@@ -77,10 +84,11 @@ int exercise_judge_exercise(const lesson_t *l, const lesson_exercise_t *ex,
     char **err);
 
 /* The same for a claim already parsed (c, with l's lets in scope; the
- * caller keeps it), at the shapes exercise_shapes_at(l, base): `convgrad
- * verify` judges each exercise's own answer_claim this way. */
+ * caller keeps it) against the answer's claim, at the shapes
+ * exercise_shapes_at(l, base): `convgrad verify` judges each exercise's
+ * own answer_claim this way (c == answer). */
 int exercise_judge_claim(const lesson_t *l, const conv_shape_t *base,
-    const claim_t *c, const char *answer, const verify_opts_t *o,
+    const claim_t *c, const claim_t *answer, const verify_opts_t *o,
     exercise_verdict_t *v, char **err);
 
 /* Hint tier `tier` of ex (1 the first, shown first), or NULL past the

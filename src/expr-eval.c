@@ -648,6 +648,18 @@ eval_numeric_deriv(const expr_t *e, eval_run_t *env, long *slots,
 	return 0;
 }
 
+/* EXPR at the perturbed T; for a rerun, the world's output follows T
+ * first (the real forward kernel at the perturbed value). */
+static int
+fd_side(const expr_t *e, eval_run_t *env, long *slots, value_t *v,
+    char **f)
+{
+	if (e->u.deriv.rerun && env->world->perturbed(env->world->ctx,
+	    e->u.deriv.den->u.access.tensor, false, f) < 0)
+		return -1;
+	return eval_num(e->u.deriv.num, env, slots, v, f);
+}
+
 /* d (EXPR) / d T[t]: central difference of the interpreted EXPR, T[t]
  * perturbed in place by +-h and then given back its exact original bits.
  * The step actually taken, (x+h) - (x-h) in doubles, is the divisor. */
@@ -667,16 +679,22 @@ eval_fd_deriv(const expr_t *e, eval_run_t *env, long *slots,
 	if ((t = get_tensor(env, den->u.access.tensor, f)) == NULL ||
 	    eval_indices(den, den->u.access.tensor, t, env, slots, idx, f) < 0)
 		return -1;
+	if (e->u.deriv.rerun && env->world->perturbed == NULL)
+		return finding_in(f, "", e, " reads output, and nothing here "
+		    "reruns the forward kernel");
 	x = &t->data[offset(t, idx)];
 	orig = *x;
 	xp = orig + h;
 	xm = orig - h;
 	*x = xp;
-	rc = eval_num(e->u.deriv.num, env, slots, &vp, f);
+	rc = fd_side(e, env, slots, &vp, f);
 	*x = xm;
 	if (rc == 0)
-		rc = eval_num(e->u.deriv.num, env, slots, &vm, f);
+		rc = fd_side(e, env, slots, &vm, f);
 	*x = orig;
+	if (e->u.deriv.rerun && env->world->perturbed(env->world->ctx,
+	    den->u.access.tensor, true, rc == 0 ? f : NULL) < 0 && rc == 0)
+		return -1;
 	if (rc < 0)
 		return -1;
 	*out = v_real((value_real(vp) - value_real(vm)) / (xp - xm));

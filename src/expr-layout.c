@@ -416,6 +416,35 @@ lay_expr(const expr_t *e, pp_style_t st, int w, int min, int follow)
 	return m;
 }
 
+/* A let's left side, "let t[i < A, j < B]": on one line when it fits in
+ * w, else one dimension a line, aligned under the first (each bound drawn
+ * as pp_render_let_lhs draws it). */
+static lay_t
+lay_let_lhs(const claim_t *c, pp_style_t st, int w)
+{
+	pp_box_t *b = pp_render_let_lhs(c, st);
+	lay_t l = { 0, NULL, NULL };
+	int i, ind;
+
+	if (b->width <= w || c->ndims < 2)
+		return lay_one(b);
+	pp_box_free(b);
+	b = pp_box_take(xasprintf("let %s[", c->lhs->u.access.tensor));
+	ind = b->width;
+	for (i = 0; i < c->ndims; i++) {
+		pp_box_t *d = pp_box_hcat3(pp_render(c->lhs->u.access.args[i], st,
+		    LV_OPEN, 0), pp_box_text(" < "),
+		    pp_render(c->dims[i], st, LV_ADD, 0));
+
+		d = pp_box_hcat2(d, pp_box_text(i + 1 < c->ndims ? "," : "]"));
+		if (i == 0)
+			lay_add(&l, pp_box_hcat2(b, d), 0);
+		else
+			lay_add(&l, d, ind);
+	}
+	return l;
+}
+
 pp_box_t *
 claim_render_fit(const claim_t *c, pp_style_t st, int max_width)
 {
@@ -427,7 +456,7 @@ claim_render_fit(const claim_t *c, pp_style_t st, int max_width)
 		return whole;
 	pp_box_free(whole);
 	if (c->kind == CLAIM_LET)
-		l = lay_one(pp_render_let_lhs(c, st));
+		l = lay_let_lhs(c, st, w);
 	else
 		l = lay_expr(c->lhs, st, w, LV_OPEN, 0);
 	if (c->kind == CLAIM_KERNEL)

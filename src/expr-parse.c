@@ -469,7 +469,11 @@ sumexp(parser_t *p)
 /* Does e read a tensor that d (EXPR) / d T could not keep in step (output,
  * the layout copies, a let)? Returns that access or NULL. */
 static const expr_t *
-reads_computed(const parser_t *p, const expr_t *e);
+reads_computed(const parser_t *p, const expr_t *e, bool output_ok);
+
+/* Visit e and its children until fn returns true (then true). */
+typedef bool (*visit_fn)(const expr_t *e, void *ud);
+static bool walk(const expr_t *e, visit_fn fn, void *ud);
 
 /* numer = "f" | "(" expr ")" | access   (after "d") */
 static expr_t *
@@ -532,8 +536,16 @@ is_tensor(const expr_t *e, const char *a, const char *b, const char *c)
 	    (c && strcmp(s, c) == 0);
 }
 
-/* What may be differentiated with respect to what. */
-static void
+static bool
+is_deriv(const expr_t *e, void *ud)
+{
+	(void)ud;
+	return e->kind == EX_DERIV;
+}
+
+/* What may be differentiated with respect to what. True when the
+ * evaluator must rerun the forward kernel for it (expr.h, rerun). */
+static bool
 check_deriv(parser_t *p, const expr_t *e, bool paren)
 {
 	const expr_t *num = e->u.deriv.num, *den = e->u.deriv.den, *bad;
@@ -546,22 +558,33 @@ check_deriv(parser_t *p, const expr_t *e, bool paren)
 		    !(den->kind == EX_ACCESS && is_tensor(den, "output", NULL, NULL)))
 			error_node(p, den, "d f / d %s: f can be differentiated with "
 			    "respect to input, weight, bias or output[...]", dn);
-		return;
+		return false;
 	}
 	if (!paren) {
 		if (!is_tensor(den, "input", "weight", "bias"))
 			error_node(p, den, "d output[...] / d %s: the forward kernel "
 			    "is differentiated with respect to input, weight or bias", dn);
-		return;
+		return false;
 	}
 	tensor_rank(p, dn, &fl);
 	if (!(fl & TN_PERTURB))
 		error_node(p, den, "d (EXPR) / d %s: only input, weight, bias or df "
 		    "can be perturbed", dn);
-	if ((bad = reads_computed(p, num)) != NULL)
+	if ((bad = reads_computed(p, num, true)) != NULL)
 		error_node(p, bad, "d (EXPR) / d %s: EXPR reads %s, which is "
 		    "computed from the other tensors and would not follow the "
 		    "perturbation", dn, bad->u.access.tensor);
+	/* A loss such as sum(...) tanh(output[...]): output follows a
+	 * perturbation of input, weight or bias because the evaluator has the
+	 * world rerun the real forward kernel at x+h and x-h (expr.h, rerun).
+	 * A derivative inside it would perturb and restore under that rerun. */
+	if (!is_tensor(den, "input", "weight", "bias") ||
+	    reads_computed(p, num, false) == NULL)
+		return false;
+	if (walk(num, is_deriv, NULL))
+		error_node(p, num, "d (EXPR) / d %s: EXPR reads output, so "
+		    "it may hold no derivative of its own", dn);
+	return true;
 }
 
 /* deriv = "d" numer "/" "d" denom */
@@ -581,7 +604,7 @@ deriv(parser_t *p, bool allow_bare)
 	expect(p, TK_SLASH, " in a derivative 'd ... / d ...'");
 	expect(p, TK_D, " after '/' in a derivative 'd ... / d ...'");
 	e->u.deriv.den = denom(p, allow_bare && e->u.deriv.num == NULL);
-	check_deriv(p, e, paren);
+	e->u.deriv.rerun = check_deriv(p, e, paren);
 	return e;
 }
 
@@ -764,8 +787,6 @@ expr(parser_t *p)
 /* ---- walking ---- */
 
 /* Visit e and its children in source order until fn returns true. */
-typedef bool (*visit_fn)(const expr_t *e, void *ud);
-
 static bool
 walk(const expr_t *e, visit_fn fn, void *ud)
 {
@@ -812,6 +833,7 @@ walk(const expr_t *e, visit_fn fn, void *ud)
 struct computed_ud {
 	const parser_t *p;
 	const expr_t *found;
+	bool output_ok;    /* output[...] may be read (d (EXPR) reruns the kernel) */
 };
 
 static bool
@@ -827,16 +849,20 @@ is_computed(const expr_t *e, void *ud)
 	}
 	if (e->kind != EX_ACCESS)
 		return false;
+	if (u->output_ok && strcmp(e->u.access.tensor, "output") == 0)
+		return false;
 	tensor_rank(u->p, e->u.access.tensor, &fl);
 	if (fl & TN_COMPUTED)
 		u->found = e;
 	return u->found != NULL;
 }
 
+/* The first tensor of e computed from the others (or numeric derivative)
+ * that a d (EXPR) cannot follow; output is one unless output_ok. */
 static const expr_t *
-reads_computed(const parser_t *p, const expr_t *e)
+reads_computed(const parser_t *p, const expr_t *e, bool output_ok)
 {
-	struct computed_ud u = { p, NULL };
+	struct computed_ud u = { p, NULL, output_ok };
 
 	walk(e, is_computed, &u);
 	if (u.found != NULL && u.found->kind == EX_DERIV)
@@ -1247,7 +1273,7 @@ lhs(parser_t *p)
 	}
 }
 
-/* rhs = "kernel" ("element" | "matrix") | expr */
+/* rhs = "kernel" ("element" | "matrix" | "transposed") | expr */
 static void
 rhs(parser_t *p)
 {
@@ -1271,8 +1297,17 @@ rhs(parser_t *p)
 		c->kernel = KERNEL_ELEMENT;
 	else if (t.kind == TK_NAME && strcmp(tok_str(p, &t), "matrix") == 0)
 		c->kernel = KERNEL_MATRIX;
+	else if (t.kind == TK_NAME && strcmp(tok_str(p, &t), "transposed") == 0)
+		c->kernel = KERNEL_TRANSPOSED;
 	else
-		error_tok(p, &t, "'element' or 'matrix' expected after 'kernel'");
+		error_tok(p, &t, "'element', 'matrix' or 'transposed' expected "
+		    "after 'kernel'");
+	/* the transposed convolution computes dinput only */
+	if (c->kernel == KERNEL_TRANSPOSED &&
+	    strcmp(c->lhs->u.deriv.den->u.name.name, "input") != 0)
+		error_tok(p, &t, "'kernel transposed' computes d f / d input only "
+		    "(dinput as a transposed convolution), not d f / d %s",
+		    c->lhs->u.deriv.den->u.name.name);
 	next(p);
 }
 

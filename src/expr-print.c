@@ -22,6 +22,7 @@ claim_kernel_name(claim_kernel_t k)
 	switch (k) {
 	case KERNEL_ELEMENT: return "element";
 	case KERNEL_MATRIX: return "matrix";
+	case KERNEL_TRANSPOSED: return "transposed";
 	default: return "";
 	}
 }

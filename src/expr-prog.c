@@ -20,6 +20,7 @@
 #include <assert.h>
 #include <limits.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,6 +40,36 @@ enum {
 #define MAX_PERTURB 8
 
 typedef struct pnode pnode_t;
+
+/*
+ * A bound on index k of a sum from a conjunct of its where: coef * x +
+ * rest >= 0 (ge) or <= 0, x the index, rest an affine form of the
+ * indices before it and of outer variables. Values of x outside the
+ * bounds make the where false (it can have no finding: it is bfast), so
+ * the sum skips them, charging their steps as if it had walked them.
+ */
+typedef struct sbound {
+	int k;
+	bool ge;
+	long coef;
+	const struct aff *rest;
+} sbound_t;
+
+/*
+ * An ifast integer as c + sum coef[i] * slots[slot[i]], computed in
+ * unsigned (wrapping) arithmetic: + - * are the same modulo 2^64 in any
+ * order, and an ifast value lies within +-2^62, so the wrapped result is
+ * the value itself, bit for bit, however the terms were regrouped. At
+ * most AFF_MAX terms; past that a node keeps its tree.
+ */
+#define AFF_MAX 6
+
+typedef struct aff {
+	uint64_t c;
+	int n;
+	int slot[AFF_MAX];
+	uint64_t coef[AFF_MAX];
+} aff_t;
 
 /* A value as the evaluator passes it: value_t's meaning in 16 bytes
  * (kind selects the member), converted at the program's edge. */
@@ -94,6 +125,10 @@ struct pnode {
 	 * checks. lo..hi: an integer's interval. */
 	bool ifast, bfast;
 	__int128 lo, hi;
+	/* An ifast integer in affine form (NULL: none); an access whose
+	 * indices are all affine and within the tensor's dimensions at every
+	 * tuple of the ranges: its flat offset, affine too. */
+	const aff_t *aff;
 	union {
 		long ival;
 		double rval;
@@ -103,7 +138,8 @@ struct pnode {
 		struct { pnode_t *a, *b, *c; } op;
 		struct { int n; pnode_t **args; const cmp_op_t *ops; } cmp;
 		struct { int n; const int *slots; prange_t *r; pnode_t *where,
-		    *body; } sum;
+		    *body; int nb; const struct sbound *b;
+		    const unsigned long *sub; } sum;
 		struct { expr_fn_t fn; int nargs; pnode_t **args; } call;
 		/* P_NUMERIC: out NULL for d f; P_FD: num, and den's access */
 		struct { pnode_t *out, *den, *num; int id; fd_memo_t *memo; }
@@ -131,6 +167,7 @@ struct expr_prog {
 	 * far fewer tuples than the claim's (e.g. a right side that does not
 	 * read half of the variables); NULL: none. */
 	fd_memo_t *root_memo;
+	int last_free;          /* expr_prog_last_free() */
 };
 
 /* One evaluation: the work done, the overrides of perturbed entries, and
@@ -149,6 +186,8 @@ typedef struct prun {
 /* ---- compiling ---- */
 
 static pnode_t *compile(expr_prog_t *p, const expr_t *e);
+static void aff_access(expr_prog_t *p, pnode_t *n);
+static void sum_bounds(expr_prog_t *p, pnode_t *n);
 
 static pnode_t *
 new_pnode(expr_prog_t *p, int kind, const expr_t *src)
@@ -209,7 +248,10 @@ compile_access(expr_prog_t *p, const expr_t *e, const char *tname)
 	n->u.acc.t = t;
 	n->u.acc.nargs = e->u.access.nargs;
 	n->u.acc.args = compile_list(p, e->u.access.args, e->u.access.nargs);
-	return n->u.acc.args != NULL ? n : NULL;
+	if (n->u.acc.args == NULL)
+		return NULL;
+	aff_access(p, n);
+	return n;
 }
 
 static int
@@ -270,7 +312,11 @@ compile_sum(expr_prog_t *p, const expr_t *e)
 	    (n->u.sum.where = compile(p, e->u.sum.where)) == NULL)
 		return NULL;
 	n->u.sum.body = compile(p, e->u.sum.body);
-	return n->u.sum.body != NULL ? n : NULL;
+	if (n->u.sum.body == NULL)
+		return NULL;
+	if (n->u.sum.where != NULL && n->u.sum.where->bfast)
+		sum_bounds(p, n);
+	return n;
 }
 
 /* Call fn on each child of e (ranges, where and body of a sum too). */
@@ -452,6 +498,8 @@ compile_deriv(expr_prog_t *p, const expr_t *e)
 		n->u.deriv.id = p->env->numeric_id(p->env->ctx, wrt);
 		return n->u.deriv.id >= 0 ? n : new_pnode(p, P_FAIL, e);
 	}
+	if (e->u.deriv.rerun)
+		return NULL;    /* the world reruns the kernel: expr_eval's */
 	if (!(h > 0.0) || !isfinite(h))
 		return new_pnode(p, P_FAIL, e);
 	n = new_pnode(p, P_FD, e);
@@ -493,6 +541,286 @@ floor_div_iv(__int128 a, __int128 b)
 	__int128 q = a / b;
 
 	return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
+}
+
+/* ---- affine forms of ifast integers ---- */
+
+static aff_t *
+aff_new(expr_prog_t *p, uint64_t c)
+{
+	aff_t *f = arena_alloc(p->arena, sizeof *f);
+
+	f->c = c;
+	return f;
+}
+
+/* f += k * g; false past AFF_MAX terms. */
+static bool
+aff_add_scaled(aff_t *f, const aff_t *g, uint64_t k)
+{
+	int i, j;
+
+	f->c += k * g->c;
+	for (i = 0; i < g->n; i++) {
+		for (j = 0; j < f->n && f->slot[j] != g->slot[i]; j++)
+			;
+		if (j == f->n) {
+			if (f->n == AFF_MAX)
+				return false;
+			f->slot[f->n] = g->slot[i];
+			f->coef[f->n++] = 0;
+		}
+		f->coef[j] += k * g->coef[i];
+	}
+	return true;
+}
+
+/* The affine form of ifast n from its children's, or NULL: literals,
+ * constants, slots, negation, + and -, and * by a constant. */
+static const aff_t *
+aff_of(expr_prog_t *p, const pnode_t *n)
+{
+	const aff_t *a = NULL, *b = NULL;
+	aff_t *f;
+
+	if (n->kind == EX_NEG || n->kind == EX_ADD || n->kind == EX_SUB ||
+	    n->kind == EX_MUL) {
+		a = n->u.op.a->aff;
+		b = n->kind != EX_NEG ? n->u.op.b->aff : NULL;
+	}
+	switch (n->kind) {
+	case EX_INT: case P_CONST:
+		return aff_new(p, (uint64_t)n->u.ival);
+	case P_SLOT:
+		f = aff_new(p, 0);
+		f->n = 1;
+		f->slot[0] = n->u.slot;
+		f->coef[0] = 1;
+		return f;
+	case EX_NEG:
+		f = aff_new(p, 0);
+		return a != NULL && aff_add_scaled(f, a, (uint64_t)-1) ? f : NULL;
+	case EX_ADD: case EX_SUB:
+		f = aff_new(p, 0);
+		return a != NULL && b != NULL && aff_add_scaled(f, a, 1) &&
+		    aff_add_scaled(f, b, n->kind == EX_ADD ? 1 : (uint64_t)-1) ?
+		    f : NULL;
+	case EX_MUL:
+		if (a == NULL || b == NULL || (a->n > 0 && b->n > 0))
+			return NULL;
+		f = aff_new(p, 0);
+		return a->n == 0 ? (aff_add_scaled(f, b, a->c) ? f : NULL) :
+		    (aff_add_scaled(f, a, b->c) ? f : NULL);
+	default:
+		return NULL;
+	}
+}
+
+static inline long
+aff_eval(const aff_t *f, const long *slots)
+{
+	uint64_t v = f->c;
+	int i;
+
+	for (i = 0; i < f->n; i++)
+		v += f->coef[i] * (uint64_t)slots[f->slot[i]];
+	return (long)v;
+}
+
+/* Access n's flat offset as one affine form, when every index is affine
+ * and its interval lies within the tensor's dimension (no check can
+ * fail at any tuple of the ranges). */
+static void
+aff_access(expr_prog_t *p, pnode_t *n)
+{
+	const tensor_t *t = n->u.acc.t;
+	aff_t *f = aff_new(p, 0);
+	int k;
+
+	for (k = 0; k < n->u.acc.nargs; k++) {
+		const pnode_t *a = n->u.acc.args[k];
+
+		if (!a->ifast || a->aff == NULL || a->lo < 0 ||
+		    a->hi >= (__int128)t->shape[k] ||
+		    !aff_add_scaled(f, a->aff, (uint64_t)t->stride[k]))
+			return;
+	}
+	n->aff = f;
+}
+
+/* ---- bounds of a sum's indices from its where ---- */
+
+/* A constant range's span (its steps as p_range_count counts them), or
+ * false when the range is not constant. */
+static bool
+const_span(const prange_t *r, long *lo, long *hi)
+{
+	if (r->lo == NULL) {
+		*lo = r->lo_c;
+		*hi = r->hi_c;
+		return !r->fail;
+	}
+	if (!r->lo->ifast || !r->hi->ifast || r->lo->lo != r->lo->hi ||
+	    r->hi->lo != r->hi->hi)
+		return false;
+	*lo = (long)r->lo->lo;
+	*hi = (long)r->hi->lo;
+	return true;
+}
+
+/* Index k of sum n, or -1 when slot is none of its indices. */
+static int
+sum_level(const pnode_t *n, int slot)
+{
+	int k;
+
+	for (k = 0; k < n->u.sum.n; k++)
+		if (n->u.sum.slots[k] == slot)
+			return k;
+	return -1;
+}
+
+/* l - m*r + delta >= 0 (ge) or <= 0 as a bound of the index x of sum n
+ * that it reads last, when l, m*r and coef*x are affine within +-2^61
+ * (so that rest = l - m*r + delta - coef*x, below 2^63 in size, is exact
+ * in a long) and coef is at most 2^20 in size. */
+static void
+add_sbound(expr_prog_t *p, pnode_t *n, const pnode_t *l, const pnode_t *r,
+    long m, long delta, bool ge, sbound_t *out, int *nb)
+{
+	const __int128 lim = (__int128)1 << 61;
+	aff_t *d = aff_new(p, (uint64_t)delta), *rest;
+	long xlo, xhi;
+	int i, k, last = -1, at = -1;
+
+	if (!l->ifast || !r->ifast || l->aff == NULL || r->aff == NULL ||
+	    l->lo < -lim || l->hi > lim || m * r->lo < -lim || m * r->hi > lim ||
+	    *nb == 4 * n->u.sum.n || !aff_add_scaled(d, l->aff, 1) ||
+	    !aff_add_scaled(d, r->aff, -(uint64_t)m))
+		return;
+	for (i = 0; i < d->n; i++)
+		if (d->coef[i] != 0 && (k = sum_level(n, d->slot[i])) > last) {
+			last = k;
+			at = i;
+		}
+	if (last < 0 || (int64_t)d->coef[at] < -(1L << 20) ||
+	    (int64_t)d->coef[at] > (1L << 20) ||
+	    !const_span(&n->u.sum.r[last], &xlo, &xhi) ||
+	    (__int128)(int64_t)d->coef[at] * xlo < -lim ||
+	    (__int128)(int64_t)d->coef[at] * xlo > lim ||
+	    (__int128)(int64_t)d->coef[at] * xhi < -lim ||
+	    (__int128)(int64_t)d->coef[at] * xhi > lim)
+		return;
+	rest = aff_new(p, d->c);
+	for (i = 0; i < d->n; i++)
+		if (i != at && d->coef[i] != 0) {
+			rest->slot[rest->n] = d->slot[i];
+			rest->coef[rest->n++] = d->coef[i];
+		}
+	out[*nb].k = last;
+	out[*nb].ge = ge;
+	out[*nb].coef = (long)(int64_t)d->coef[at];
+	out[*nb].rest = rest;
+	(*nb)++;
+}
+
+/* A // K with A affine and K a constant from 1 to 2^20: K, else 0. */
+static long
+idiv_by(const pnode_t *l)
+{
+	const pnode_t *b = l->u.op.b;
+
+	if (l->kind != EX_IDIV || !l->ifast || l->u.op.a->aff == NULL ||
+	    b->aff == NULL || b->aff->n != 0 || (int64_t)b->aff->c < 1 ||
+	    (int64_t)b->aff->c > (1L << 20))
+		return 0;
+	return (long)b->aff->c;
+}
+
+/* The bounds of l OP r: as l - r, or with l = A // K (or r), by
+ * A // K >= r iff A >= K*r and A // K <= r iff A <= K*r + K - 1. */
+static void
+cmp_sbounds(expr_prog_t *p, pnode_t *n, const pnode_t *l, cmp_op_t op,
+    const pnode_t *r, sbound_t *out, int *nb)
+{
+	static const cmp_op_t flip[] = { [CMP_EQ] = CMP_EQ, [CMP_NE] = CMP_NE,
+		[CMP_LT] = CMP_GT, [CMP_LE] = CMP_GE, [CMP_GT] = CMP_LT,
+		[CMP_GE] = CMP_LE };
+	const pnode_t *t;
+	long k = idiv_by(l);
+
+	if (k == 0 && idiv_by(r) != 0) {
+		t = l;
+		l = r;
+		r = t;
+		op = flip[op];
+		k = idiv_by(l);
+	}
+	if (k != 0)
+		l = l->u.op.a;
+	else
+		k = 1;
+	/* A // K > r is A // K >= r + 1; A // K < r is A // K <= r - 1 */
+	if (op == CMP_EQ || op == CMP_GE)
+		add_sbound(p, n, l, r, k, 0, true, out, nb);
+	if (op == CMP_GT)
+		add_sbound(p, n, l, r, k, -k, true, out, nb);
+	if (op == CMP_EQ || op == CMP_LE)
+		add_sbound(p, n, l, r, k, -(k - 1), false, out, nb);
+	if (op == CMP_LT)
+		add_sbound(p, n, l, r, k, 1, false, out, nb);
+}
+
+/* The bounds of one conjunct (a comparison chain or `in`) and of each
+ * side of an `and`. */
+static void
+conj_sbounds(expr_prog_t *p, pnode_t *n, const pnode_t *c, sbound_t *out,
+    int *nb)
+{
+	int i;
+
+	if (c->kind == EX_AND) {
+		conj_sbounds(p, n, c->u.op.a, out, nb);
+		conj_sbounds(p, n, c->u.op.b, out, nb);
+	} else if (c->kind == EX_IN) {
+		cmp_sbounds(p, n, c->u.op.a, CMP_GE, c->u.op.b, out, nb);
+		cmp_sbounds(p, n, c->u.op.a, CMP_LE, c->u.op.c, out, nb);
+	} else if (c->kind == EX_CMP) {
+		for (i = 0; i + 1 < c->u.cmp.n; i++)
+			cmp_sbounds(p, n, c->u.cmp.args[i], c->u.cmp.ops[i],
+			    c->u.cmp.args[i + 1], out, nb);
+	}
+}
+
+/* Sum n's bounds from its (bfast) where, and the steps each level's
+ * skipped value would have charged below it: sub[k] = span(k+1) *
+ * (1 + sub[k+1]). Only for sums whose ranges are all constant. */
+static void
+sum_bounds(expr_prog_t *p, pnode_t *n)
+{
+	int ns = n->u.sum.n, k, nb = 0;
+	sbound_t *b = arena_alloc(p->arena, (size_t)(4 * ns) * sizeof *b);
+	unsigned long *sub = arena_alloc(p->arena, (size_t)ns * sizeof *sub);
+	long lo, hi;
+
+	for (k = ns - 1; k >= 0; k--) {
+		unsigned long span, below = 0;
+
+		if (!const_span(&n->u.sum.r[k], &lo, &hi))
+			return;
+		if (k + 1 < ns) {
+			const_span(&n->u.sum.r[k + 1], &lo, &hi);
+			span = hi < lo ? 0 : (unsigned long)hi - (unsigned long)lo + 1;
+			if (__builtin_mul_overflow(span, 1 + sub[k + 1], &below) ||
+			    sub[k + 1] == ULONG_MAX)
+				below = ULONG_MAX;
+		}
+		sub[k] = below;
+	}
+	conj_sbounds(p, n, n->u.sum.where, b, &nb);
+	n->u.sum.nb = nb;
+	n->u.sum.b = b;
+	n->u.sum.sub = sub;
 }
 
 /* Mark n ifast (with its interval) when it is an integer leaf of known
@@ -628,8 +956,11 @@ compile(expr_prog_t *p, const expr_t *e)
 	}
 	n = compile_node(p, e);
 	p->depth--;
-	if (n != NULL)
+	if (n != NULL) {
 		mark_fast(p, n);
+		if (n->ifast)
+			n->aff = aff_of(p, n);
+	}
 	return n;
 }
 
@@ -659,6 +990,35 @@ expr_prog_free(expr_prog_t *p)
 	free(p->memos);
 	arena_free(p->arena);
 	free(p);
+}
+
+/* The highest free variable (slot below nfree) that e reads, -1 for
+ * none; nfree - 1 when e reads a slot outside the frame. */
+static int
+last_free_read(const expr_t *e, int nslots, int nfree)
+{
+	slot_use_t u;
+	int k, last = -1;
+
+	u.nslots = nslots;
+	u.read = xcalloc((size_t)nslots + 1, 1);
+	u.bound = xcalloc((size_t)nslots + 1, 1);
+	u.out_of_frame = false;
+	slot_use_walk(e, &u);
+	for (k = 0; k < nfree; k++)
+		if (u.read[k])
+			last = k;
+	if (u.out_of_frame)
+		last = nfree - 1;
+	free(u.read);
+	free(u.bound);
+	return last;
+}
+
+int
+expr_prog_last_free(const expr_prog_t *p)
+{
+	return p->last_free;
 }
 
 /* A memory of the whole value pays when it has at most a quarter as many
@@ -719,6 +1079,7 @@ expr_prog_compile(const expr_t *e, const expr_env_t *env, int nslots,
 	}
 	if (ranges != NULL)
 		p->root_memo = memo_create(p, e, root_memo_max(ranges, nfree));
+	p->last_free = last_free_read(e, nslots, nfree);
 	p->ranges = NULL;
 	return p;
 }
@@ -817,6 +1178,10 @@ peval_offset(const pnode_t *n, prun_t *r, long *slots, size_t *off)
 	size_t o = 0;
 	int k;
 
+	if (n->aff != NULL) {
+		*off = (size_t)aff_eval(n->aff, slots);
+		return 0;
+	}
 	for (k = 0; k < n->u.acc.nargs; k++) {
 		const pnode_t *a = n->u.acc.args[k];
 
@@ -1028,6 +1393,56 @@ p_cancelled(prun_t *r)
 	return w->cancelled != NULL && w->cancelled(w->ctx);
 }
 
+static __int128
+div_floor128(__int128 a, __int128 b)
+{
+	__int128 q = a / b;
+
+	return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
+}
+
+/* Narrow index k's constant range lo..hi of sum n by its bounds
+ * (sum_bounds): the values left out make the where false, so their
+ * terms are skipped, and the steps the walk below them would have
+ * counted are charged instead (the same work, so the same limit). */
+static int
+p_sum_narrow(const pnode_t *n, int k, prun_t *r, const long *slots, long *lo,
+    long *hi)
+{
+	__int128 nlo = *lo, nhi = *hi, rest, c, x;
+	unsigned long skipped, steps;
+	int i;
+
+	for (i = 0; i < n->u.sum.nb; i++) {
+		const sbound_t *b = &n->u.sum.b[i];
+
+		if (b->k != k)
+			continue;
+		rest = aff_eval(b->rest, slots);
+		c = b->coef;
+		/* c*x + rest >= 0 (ge) or <= 0 */
+		if ((c > 0) == b->ge) {
+			x = c > 0 ? -div_floor128(rest, c) : -div_floor128(-rest, -c);
+			if (x > nlo)
+				nlo = x;
+		} else {
+			x = c > 0 ? div_floor128(-rest, c) : div_floor128(rest, -c);
+			if (x < nhi)
+				nhi = x;
+		}
+	}
+	if (nhi < nlo)
+		skipped = (unsigned long)*hi - (unsigned long)*lo + 1;
+	else
+		skipped = (unsigned long)(nlo - *lo) + (unsigned long)(*hi - nhi);
+	if (__builtin_mul_overflow(skipped, n->u.sum.sub[k], &steps) ||
+	    p_charge(r, steps) < 0)
+		return -1;
+	*lo = nhi < nlo ? 1 : (long)nlo;
+	*hi = nhi < nlo ? 0 : (long)nhi;
+	return 0;
+}
+
 static int
 p_sum_level(const pnode_t *n, int k, prun_t *r, long *slots, pacc_t *acc)
 {
@@ -1052,6 +1467,10 @@ p_sum_level(const pnode_t *n, int k, prun_t *r, long *slots, pacc_t *acc)
 	}
 	if (p_range(&n->u.sum.r[k], r, slots, &lo, &hi) < 0 ||
 	    p_charge(r, p_range_count(lo, hi)) < 0)
+		return -1;
+	if (hi < lo)
+		return 0;
+	if (n->u.sum.nb > 0 && p_sum_narrow(n, k, r, slots, &lo, &hi) < 0)
 		return -1;
 	if (hi < lo)
 		return 0;
@@ -1285,6 +1704,8 @@ peval_fd(const pnode_t *n, prun_t *r, long *slots, pval_t *out)
 static long
 ieval(const pnode_t *n, const long *slots)
 {
+	if (n->aff != NULL)
+		return aff_eval(n->aff, slots);
 	switch (n->kind) {
 	case EX_INT: case P_CONST: return n->u.ival;
 	case P_SLOT: return slots[n->u.slot];

@@ -63,6 +63,12 @@ void expr_prog_free(expr_prog_t *p);          /* NULL: no-op */
  */
 int expr_prog_eval(expr_prog_t *p, long *slots, value_t *out);
 
+/* The highest free variable (slot 0..nfree-1) p reads, -1 when none: p's
+ * value at two tuples that agree on slots 0..that one is the same, so a
+ * caller that enumerates tuples in order may keep it (the verifier
+ * does). */
+int expr_prog_last_free(const expr_prog_t *p);
+
 /* The work of every evaluation of p so far: one per evaluation plus its
  * sum steps (as EVAL_MAX_TERMS counts them), so that a caller can bound
  * the work of a whole claim. 0 for NULL. */

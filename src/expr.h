@@ -102,7 +102,11 @@ struct expr {
 		 * (written in parentheses); den: an EX_ACCESS of input, weight,
 		 * bias (or output, with num == NULL: d f / d output = df), or an
 		 * EX_NAME of the tensor alone in a kernel claim. */
-		struct { expr_t *num; expr_t *den; } deriv;
+		/* rerun: d (EXPR) / d T[...] with EXPR reading output and T
+		 * one of input, weight, bias (a loss such as sum(...)
+		 * tanh(output[...])): the evaluator has the world rerun the
+		 * real forward kernel at each perturbed value (env perturbed). */
+		struct { expr_t *num; expr_t *den; bool rerun; } deriv;
 	} u;
 };
 
@@ -114,15 +118,19 @@ typedef enum claim_kind {
 	CLAIM_LET,        /* lhs: EX_ACCESS of the new tensor by its index names */
 } claim_kind_t;
 
-/* The backward kernel a kernel claim names ("kernel element" or "kernel
- * matrix"), decided once by the parser. */
+/* The backward kernel a kernel claim names ("kernel element", "kernel
+ * matrix" or, for the input only, "kernel transposed"), decided once by
+ * the parser. */
 typedef enum claim_kernel {
 	KERNEL_NONE = 0,  /* not a kernel claim */
 	KERNEL_ELEMENT,   /* the element form (loops written like the formula) */
 	KERNEL_MATRIX,    /* the matrix form (im2col and GEMM) */
+	KERNEL_TRANSPOSED, /* dinput as a transposed convolution (conv-elem.h) */
+	KERNEL_COUNT
 } claim_kernel_t;
 
-/* "element" or "matrix" (the word in the claim), "" for KERNEL_NONE. */
+/* "element", "matrix" or "transposed" (the word in the claim), "" for
+ * KERNEL_NONE. */
 const char *claim_kernel_name(claim_kernel_t k);
 
 typedef struct claim {
@@ -208,6 +216,13 @@ typedef struct expr_env {
 	 * wrt and flattened: out_off into output, or -1 for d f / d wrt. */
 	int (*numeric_id)(void *ctx, const char *wrt);
 	double (*numeric_at)(void *ctx, int id, long out_off, size_t wrt_off);
+	/* For d (EXPR) / d T[...] whose EXPR reads output (deriv.rerun):
+	 * T (input, weight or bias) has just had one entry changed in place
+	 * (restored false: recompute output from the tensors as they are now,
+	 * with the real forward kernel) or given back (restored true: output
+	 * as it was). 0, or -1 with *err. NULL: such a derivative is a
+	 * finding. */
+	int (*perturbed)(void *ctx, const char *wrt, bool restored, char **err);
 	double fd_eps;          /* step h for d(EXPR)/d T (central difference) */
 	/* NULL, or asked every EVAL_POLL_EVERY (1024) steps of a sum: true
 	 * stops the evaluation with the finding "cancelled" (the verifier
@@ -268,6 +283,14 @@ void pp_box_free(pp_box_t *b);      /* NULL: no-op */
 void pp_box_print(const pp_box_t *b, FILE *f, int indent);
 /* One-line LaTeX of the claim (\frac{\partial ...}{...}, \sum_{...}). */
 char *claim_latex(const claim_t *c);
+/* Presentation MathML (expr-mathml.c), well-formed XML in UTF-8, for the
+ * HTML handouts: claim_mathml gives one <math display="block"> element
+ * (MathML namespace, the canonical text as its alttext) of lhs = rhs,
+ * "where ..." and "(expect fail)"; expr_mathml an inline <math>.
+ * Fractions ∂a/∂b and a/b as mfrac, Σ as munderover or munder,
+ * subscripts as msub, if/else chains as cases. malloc'd. */
+char *claim_mathml(const claim_t *c);
+char *expr_mathml(const expr_t *e);
 /* Canonical one-line source text of an expression / claim. */
 char *expr_text(const expr_t *e);
 char *claim_text(const claim_t *c);

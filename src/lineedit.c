@@ -79,6 +79,16 @@ is_cont(char c)
 	return ((unsigned char)c & 0xc0) == 0x80;
 }
 
+void
+lineedit_set_cursor(lineedit_t *e, size_t at)
+{
+	if (at > e->len)
+		at = e->len;
+	while (at > 0 && at < e->len && is_cont(e->buf[at]))
+		at--;
+	e->cur = at;
+}
+
 /* The start of the character before (after) byte offset at. */
 static size_t
 prev_char(const lineedit_t *e, size_t at)

@@ -48,6 +48,10 @@ bool lineedit_key(lineedit_t *e, lineedit_key_t k);
 /* Replace the text (cursor at its end). */
 void lineedit_set(lineedit_t *e, const char *s);
 
+/* Put the cursor at byte offset at (clamped to the text, moved back to
+ * the start of the character it falls in). */
+void lineedit_set_cursor(lineedit_t *e, size_t at);
+
 const char *lineedit_text(const lineedit_t *e);  /* NUL-terminated */
 size_t lineedit_cursor(const lineedit_t *e);     /* a byte offset */
 

@@ -7,6 +7,7 @@
  *   convgrad verify [FILES|DIRS]  verify lessons in batch
  *   convgrad show LESSON          print a lesson as text
  *   convgrad gradcheck [OPTIONS]  check a conv2d layer's gradients
+ *   convgrad lab step-size        the step-size lab, as text or JSON
  */
 #include "config.h"
 
@@ -29,6 +30,7 @@ static const struct command {
 	{ "verify",    cmd_verify,    "verify lessons against finite differences" },
 	{ "show",      cmd_show,      "print a lesson as text with rendered formulas" },
 	{ "gradcheck", cmd_gradcheck, "check a conv2d layer's gradients entry by entry" },
+	{ "lab",       cmd_lab,       "step-size: finite-difference error against h" },
 };
 
 static void

@@ -74,22 +74,28 @@ struct tutor_bg {
 };
 
 
+void
+tutor_bg_pace(long ms, const atomic_bool *cancel)
+{
+	struct timespec one = { 0, 1000000 };
+	long i;
+
+	for (i = 0; i < ms && !atomic_load(cancel); i++)
+		nanosleep(&one, NULL);
+}
+
 static void
 on_progress(void *ud, size_t done, size_t total)
 {
 	tutor_bg_t *bg = ud;
-	struct timespec ms = { 0, 1000000 };
-	long i;
 
 	atomic_store(&bg->done, done);
 	atomic_store(&bg->total, total);
-	for (i = 0; i < bg->pace_ms && !atomic_load(&bg->cancel); i++)
-		nanosleep(&ms, NULL);
+	tutor_bg_pace(bg->pace_ms, &bg->cancel);
 }
 
-/* CONVGRAD_TEST_BG_PACE, 0 to 600000 ms; anything else is 0. */
-static long
-test_pace(void)
+long
+tutor_bg_test_pace(void)
 {
 	const char *v = getenv("CONVGRAD_TEST_BG_PACE");
 	char *end;
@@ -227,11 +233,10 @@ take_work(tutor_bg_t *bg, bg_job_t *job, int *k)
 	return true;
 }
 
-/* The worker runs below the interface's priority, so that on a busy
- * machine a key still gets the processor at once (Linux: nice is per
- * thread; OpenMP threads the worker starts inherit it). */
-static void
-lower_priority(void)
+/* Nice is per thread on Linux; OpenMP threads the worker starts inherit
+ * it. */
+void
+tutor_bg_lower_priority(void)
 {
 #ifdef SYS_gettid
 	(void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10);
@@ -241,8 +246,8 @@ lower_priority(void)
 /* A stack for signal handlers, so that the interface's handler for a
  * fatal signal (which restores the terminal) can run even when this
  * thread overflowed its own stack. Left to the thread's end. */
-static void *
-alt_stack(void)
+void *
+tutor_bg_alt_stack(void)
 {
 	stack_t ss;
 
@@ -260,9 +265,9 @@ static void *
 worker(void *arg)
 {
 	tutor_bg_t *bg = arg;
-	void *stack = alt_stack();
+	void *stack = tutor_bg_alt_stack();
 
-	lower_priority();
+	tutor_bg_lower_priority();
 	pthread_mutex_lock(&bg->mu);
 	while (!bg->stop) {
 		bg_job_t job;
@@ -281,20 +286,25 @@ worker(void *arg)
 	bg->has_ended = true;
 	pthread_cond_broadcast(&bg->ended);
 	pthread_mutex_unlock(&bg->mu);
-	if (stack != NULL) {
-		stack_t off = { .ss_flags = SS_DISABLE };
-
-		sigaltstack(&off, NULL);
-		free(stack);
-	}
+	tutor_bg_alt_stack_free(stack);
 	return NULL;
 }
 
-/* Start the worker with every signal blocked but those a fault raises in
- * the thread that faults: SIGINT, SIGTERM, SIGTSTP, SIGWINCH... then go to
- * the interface thread, whose wait for a key they interrupt at once. */
-static int
-start_thread(tutor_bg_t *bg)
+void
+tutor_bg_alt_stack_free(void *stack)
+{
+	stack_t off = { .ss_flags = SS_DISABLE };
+
+	if (stack == NULL)
+		return;
+	sigaltstack(&off, NULL);
+	free(stack);
+}
+
+/* The signals go to the interface thread, whose wait for a key they
+ * interrupt at once. */
+int
+tutor_bg_thread(pthread_t *th, void *(*fn)(void *), void *arg)
 {
 	static const int faults[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT,
 	    SIGTRAP, SIGSYS };
@@ -306,7 +316,7 @@ start_thread(tutor_bg_t *bg)
 	for (i = 0; i < sizeof faults / sizeof faults[0]; i++)
 		sigdelset(&all, faults[i]);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	rc = pthread_create(&bg->thread, NULL, worker, bg);
+	rc = pthread_create(th, NULL, fn, arg);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return rc;
 }
@@ -325,14 +335,14 @@ tutor_bg_create(const verify_opts_t *o, char **err)
 	bg->opts.ud = bg;
 	bg->run_k = bg->run_want = -1;
 	bg->vc_lesson = -1;
-	bg->pace_ms = test_pace();
+	bg->pace_ms = tutor_bg_test_pace();
 	atomic_init(&bg->cancel, false);
 	atomic_init(&bg->done, 0);
 	atomic_init(&bg->total, 0);
 	pthread_mutex_init(&bg->mu, NULL);
 	pthread_cond_init(&bg->wake, NULL);
 	pthread_cond_init(&bg->ended, NULL);
-	rc = start_thread(bg);
+	rc = tutor_bg_thread(&bg->thread, worker, bg);
 	if (rc != 0) {
 		pthread_cond_destroy(&bg->ended);
 		pthread_cond_destroy(&bg->wake);
@@ -359,13 +369,11 @@ results_free(bg_result_t *r)
 }
 
 bool
-tutor_bg_free(tutor_bg_t *bg, int wait_ms)
+tutor_bg_wait_flag(pthread_cond_t *cond, pthread_mutex_t *mu,
+    const bool *flag, int wait_ms)
 {
 	struct timespec until;
-	bool ended;
 
-	if (bg == NULL)
-		return true;
 	clock_gettime(CLOCK_REALTIME, &until);
 	until.tv_sec += wait_ms / 1000;
 	until.tv_nsec += (long)(wait_ms % 1000) * 1000000L;
@@ -373,14 +381,23 @@ tutor_bg_free(tutor_bg_t *bg, int wait_ms)
 		until.tv_sec++;
 		until.tv_nsec -= 1000000000L;
 	}
+	while (!*flag && pthread_cond_timedwait(cond, mu, &until) != ETIMEDOUT)
+		;
+	return *flag;
+}
+
+bool
+tutor_bg_free(tutor_bg_t *bg, int wait_ms)
+{
+	bool ended;
+
+	if (bg == NULL)
+		return true;
 	pthread_mutex_lock(&bg->mu);
 	bg->stop = true;
 	atomic_store(&bg->cancel, true);
 	pthread_cond_broadcast(&bg->wake);
-	while (!bg->has_ended &&
-	    pthread_cond_timedwait(&bg->ended, &bg->mu, &until) != ETIMEDOUT)
-		;
-	ended = bg->has_ended;
+	ended = tutor_bg_wait_flag(&bg->ended, &bg->mu, &bg->has_ended, wait_ms);
 	pthread_mutex_unlock(&bg->mu);
 	if (!ended) {
 		pthread_detach(bg->thread);

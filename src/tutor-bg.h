@@ -20,6 +20,8 @@
 #ifndef CONVGRAD_TUTOR_BG_H
 #define CONVGRAD_TUTOR_BG_H
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -80,5 +82,31 @@ void tutor_bg_status(tutor_bg_t *bg, tutor_bg_status_t *st);
 
 /* Is claim k of lesson queued or running (at shape s)? */
 bool tutor_bg_pending(tutor_bg_t *bg, int lesson, int k, const conv_shape_t *s);
+
+/* ---- the thread machinery, shared with the claim editor's worker
+ * (tutor-edit.c) ---- */
+
+/* CONVGRAD_TEST_BG_PACE=MS, 0 to 600000 (anything else: 0): for tests, a
+ * worker waits MS ms at each progress report (tutor_bg_pace), so that a
+ * verification runs for minutes however fast the machine is. */
+long tutor_bg_test_pace(void);
+/* Wait ms milliseconds, one at a time, while *cancel is false. */
+void tutor_bg_pace(long ms, const atomic_bool *cancel);
+/* Start fn(arg) on a thread with every signal blocked but those a fault
+ * raises in the thread that faults (SIGINT, SIGTERM, SIGWINCH... go to
+ * the interface thread). 0, or the error number. */
+int tutor_bg_thread(pthread_t *th, void *(*fn)(void *), void *arg);
+/* In a worker: run below the interface's priority (Linux: per thread),
+ * so that on a busy machine a key still gets the processor at once. */
+void tutor_bg_lower_priority(void);
+/* In a worker, first thing: a stack for signal handlers, so that the
+ * interface's handler for a fatal signal (which restores the terminal)
+ * runs even when this thread overflowed its stack. NULL if none could be
+ * had; give it to tutor_bg_alt_stack_free as the thread ends. */
+void *tutor_bg_alt_stack(void);
+void tutor_bg_alt_stack_free(void *stack);
+/* With mu held: wait on cond until *flag, at most wait_ms. Returns *flag. */
+bool tutor_bg_wait_flag(pthread_cond_t *cond, pthread_mutex_t *mu,
+    const bool *flag, int wait_ms);
 
 #endif

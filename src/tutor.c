@@ -14,6 +14,7 @@
 #include "exercise.h"
 #include "tok-diff.h"
 #include "tutor-bg.h"
+#include "tutor-edit.h"
 #include "tutor-progress.h"
 #include "util.h"
 
@@ -82,10 +83,27 @@ const tutor_key_t tutor_keys[] = {
 	{ .keys = { TK_BTAB }, .name = "S-Tab", .hint = NULL,
 	  .help = "focus the previous pane (or the unbound variables)",
 	  .action = ACT_PREV_PANE, .screens = LV },
-	{ .keys = { 'e' }, .name = "e", .hint = "explore",
+	{ .keys = { 'x' }, .name = "x", .hint = "explore",
 	  .help = "switch between reading (the prose and the claim take the "
 	    "screen) and exploring (the tensor panes)",
 	  .action = ACT_LAYOUT, .screens = LV },
+	{ .keys = { 'e', ':' }, .name = "e :", .hint_name = "e", .hint = "edit",
+	  .help = "type a claim of your own at the bottom (an exercise step: "
+	    "your answer); Enter checks it over every tuple, Esc closes; "
+	    "Left/Right Home/End Bksp Delete ^U ^W edit, Up/Down history, Tab "
+	    "completes a tensor or constant",
+	  .action = ACT_EDIT, .screens = LV },
+	{ .keys = { 'w' }, .name = "w", .hint = NULL,
+	  .help = "write your claim to your own lesson file, "
+	    "$XDG_DATA_HOME/convgrad/mine.md, as a step convgrad verify checks",
+	  .action = ACT_WRITE, .screens = LV },
+	{ .keys = { 't' }, .name = "t", .hint = NULL,
+	  .help = "exercise step: the next hint (one tier per press)",
+	  .action = ACT_HINT, .screens = LV },
+	{ .keys = { 'r' }, .name = "r", .hint = NULL,
+	  .help = "exercise step: reveal the verdicts, values and cases kept "
+	    "hidden until you answer",
+	  .action = ACT_REVEAL, .screens = LV },
 	{ .keys = { ' ', TK_PGDN }, .name = "Space PgDn", .hint_name = "Space",
 	  .hint = "page",
 	  .help = "scroll the prose a page down",
@@ -114,7 +132,9 @@ const tutor_key_t tutor_keys[] = {
 	  .help = "next batch/channel slice of the focused tensor pane",
 	  .action = ACT_SLICE_NEXT, .screens = LV },
 	{ .keys = { 'c' }, .name = "c", .hint = "cex",
-	  .help = "move the cursors to the claim's first counterexample",
+	  .help = "move the cursors to the claim's first counterexample (your "
+	    "claim's when it is shown), then find the smallest shape at which "
+	    "it still fails (in the background; Esc cancels)",
 	  .action = ACT_CEX, .screens = LV },
 	{ .keys = { 'v' }, .name = "v", .hint = "verify",
 	  .help = "verify the claim again over every tuple (Esc cancels)",
@@ -378,6 +398,7 @@ tutor_free(tutor_t *t)
 		return;         /* still reading the lessons: left to exit */
 	pair_clear(&t->pair);
 	free(t->srcset.in);
+	tutor_ed_free(t->ed);
 	for (i = 0; i < t->nlessons; i++) {
 		tutor_lesson_t *tl = &t->lessons[i];
 
@@ -1317,6 +1338,8 @@ tutor_bg_start(tutor_t *t, char **err)
 bool
 tutor_bg_stop(tutor_t *t, int wait_ms)
 {
+	if (!tutor_ed_stop(t->ed, wait_ms))     /* the editor's worker too */
+		return false;
 	if (t->bg == NULL)
 		return true;
 	if (!tutor_bg_free(t->bg, wait_ms))
@@ -1361,7 +1384,7 @@ bool
 tutor_poll(tutor_t *t)
 {
 	tutor_bg_done_t d;
-	bool changed = false;
+	bool changed = tutor_ed_poll(t);
 
 	while (t->bg != NULL && tutor_bg_take(t->bg, &d)) {
 		tutor_lesson_t *tl = &t->lessons[d.lesson];
@@ -1527,6 +1550,30 @@ tutor_live(tutor_t *t, verify_point_t *pt, const char **label, char **err)
 	free(vals);
 	if (rc == 0)
 		*label = case_label(t, c);
+	return rc;
+}
+
+int
+tutor_live_claim(tutor_t *t, const claim_t *c, int step, verify_point_t *pt,
+    char **err)
+{
+	tutor_lesson_t *tl = tutor_cur_lesson(t);
+	long *vals;
+	int rc;
+
+	memset(pt, 0, sizeof *pt);
+	if (tl == NULL || step < 0 || step >= tl->lesson->nsteps)
+		return set_error(err, "no lesson step is open");
+	if (c->kind == CLAIM_KERNEL)
+		return set_error(err,
+		    "a kernel claim: checked entry by entry as a whole");
+	if (ensure_ctx(t, err) != 0)
+		return -1;
+	ensure_lets(t, tl, tl->step_first[step + 1]);
+	vals = xcalloc((size_t)c->nfree + 1, sizeof *vals);
+	tutor_claim_values(t, c, vals);
+	rc = verify_claim_at(t->vc, c, vals, pt, err);
+	free(vals);
 	return rc;
 }
 
@@ -2029,6 +2076,7 @@ jump_cex(tutor_t *t)
 	}
 	tutor_set_values(t, c, ck->result.cex);
 	tutor_message(t, "cursors at the first counterexample");
+	tutor_ed_shrink_lesson(t, cur_flat(t));     /* then the smallest shape */
 }
 
 static void
@@ -2132,6 +2180,8 @@ go_back(tutor_t *t)
 {
 	switch (t->screen) {
 	case SCR_LESSON:
+		if (tutor_ed_back(t))           /* shrinking, your claim */
+			break;
 		if (tutor_busy(t, NULL)) {      /* Esc cancels first */
 			tutor_cancel(t);
 			break;
@@ -2192,10 +2242,29 @@ do_lesson_action(tutor_t *t, tutor_action_t a)
 	case ACT_SLICE_NEXT: move_slice(t, 1); break;
 	case ACT_SHAPE: shape_open(t); break;
 	case ACT_SOURCE: toggle_source(t); break;
-	case ACT_CEX: jump_cex(t); break;
+	case ACT_CEX:
+		if (!tutor_ed_cex(t))
+			jump_cex(t);
+		break;
+	case ACT_EDIT: tutor_ed_open(t); break;
+	case ACT_WRITE: tutor_ed_write(t); break;
+	case ACT_HINT: tutor_ed_hint(t); break;
+	case ACT_REVEAL: tutor_ed_reveal(t); break;
 	case ACT_VERIFY: verify_current(t); break;
 	case ACT_VERIFY_LESSON: tutor_verify_lesson(t); break;
 	default: break;
+	}
+}
+
+/* After every action on the lesson view: the slices the claim selects,
+ * the live checks (the lesson's claim, your claim). */
+static void
+after_action(tutor_t *t)
+{
+	if (t->screen == SCR_LESSON || t->screen == SCR_SHAPE) {
+		sync_slices(t);
+		tutor_live_update(t);
+		tutor_ed_update(t);
 	}
 }
 
@@ -2236,16 +2305,20 @@ tutor_do(tutor_t *t, tutor_action_t a, int key)
 	case ACT_SHAPE_CANCEL: go_back(t); break;
 	default: do_lesson_action(t, a); break;
 	}
-	if (t->screen == SCR_LESSON || t->screen == SCR_SHAPE) {
-		sync_slices(t);
-		tutor_live_update(t);
-	}
+	after_action(t);
 }
 
 tutor_action_t
 tutor_key(tutor_t *t, int key)
 {
-	const tutor_key_t *k = tutor_key_lookup(key, t->screen);
+	const tutor_key_t *k;
+
+	if (tutor_ed_wants(t, key)) {   /* the claim editor is typing */
+		tutor_ed_key(t, key);
+		after_action(t);
+		return ACT_EDIT;
+	}
+	k = tutor_key_lookup(key, t->screen);
 
 	if (k == NULL) {
 		if (t->screen == SCR_HELP && key != TK_RESIZE) {

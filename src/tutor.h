@@ -44,6 +44,7 @@ enum {
 	TK_UP = 0x1000, TK_DOWN, TK_LEFT, TK_RIGHT,
 	TK_PGUP, TK_PGDN, TK_HOME, TK_END,
 	TK_BACKSPACE, TK_F1, TK_BTAB, TK_RESIZE,
+	TK_DELETE,      /* the claim editor's Delete (tutor-edit.h) */
 };
 
 typedef enum tutor_screen {
@@ -68,6 +69,8 @@ typedef enum tutor_action {
 	ACT_FIELD_DIGIT, ACT_FIELD_ERASE, ACT_SHAPE_APPLY, ACT_SHAPE_RESET,
 	ACT_SHAPE_CANCEL,
 	ACT_LAYOUT, ACT_PAGE_DOWN, ACT_PAGE_UP,
+	/* Learning by doing (tutor-edit.h). */
+	ACT_EDIT, ACT_WRITE, ACT_HINT, ACT_REVEAL,
 	ACT_COUNT
 } tutor_action_t;
 
@@ -261,6 +264,8 @@ typedef struct tutor {
 	int vc_lesson;                  /* whose lets vc holds, -1 none */
 	bool *let_ready;                /* per claim of vc_lesson: let stored */
 	verify_opts_t opts;             /* progress/cancel set by the UI */
+	struct tutor_ed *ed;            /* the claim editor, exercises, c's
+	                                 * shrinking (tutor-edit.h), or NULL */
 	bool auto_verify;               /* verify a step's claims on arrival */
 	bool defer_verify;              /* ... not at once: set verify_pending */
 	bool verify_pending;            /* the UI runs tutor_run_pending() */
@@ -389,6 +394,12 @@ void tutor_cancel(tutor_t *t);
  * claim), or NULL. */
 int tutor_live(tutor_t *t, verify_point_t *pt, const char **case_label,
     char **err);
+
+/* The live check of a claim that is not the lesson's (one typed in the
+ * claim editor, with the lets of steps 0..step in scope) at the cursors:
+ * as tutor_live, without the case label. */
+int tutor_live_claim(tutor_t *t, const claim_t *c, int step,
+    verify_point_t *pt, char **err);
 
 /* Why the current lesson's claims are not checked at its shape ("the
  * lesson does not cover padding"; verify skips such a lesson too), or

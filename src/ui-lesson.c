@@ -20,12 +20,14 @@
  */
 #include "ui-curses.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "tex-text.h"
+#include "tutor-edit.h"
 #include "util.h"
 
 #define STATUS_ROWS 6       /* live 2, verification 2, message 1, hints 1 */
@@ -68,7 +70,9 @@ draw_heading(const tutor_t *t, int y)
 		return;
 	}
 	tutor_step_counts(t, t->step, &checked, &bad, &errata);
-	if (st->nclaims == 0)
+	if (tutor_ed_hidden(t))         /* predict, then reveal */
+		snprintf(right, sizeof right, "exercise: e answers");
+	else if (st->nclaims == 0)
 		snprintf(right, sizeof right, "no claims");
 	else if (bad > 0)
 		role = ROLE_FAIL, snprintf(right, sizeof right, "%s %d of %d not "
@@ -92,19 +96,59 @@ draw_heading(const tutor_t *t, int y)
 	free(left);
 }
 
+/* An exercise step's block, after the prose: each exercise's prompt (the
+ * one answered next marked), the hints asked for so far, the keys.
+ * NULL when the step has none. */
+static char *
+exercise_text(const tutor_t *t)
+{
+	const lesson_step_t *st = tutor_cur_step(t);
+	int i, h, cur = tutor_ed_exercise(t), n = tutor_ed_nexercises(t);
+	sbuf_t b;
+
+	if (n == 0)
+		return NULL;
+	sbuf_init(&b);
+	for (i = 0; i < n; i++) {
+		const lesson_exercise_t *ex = &st->exercises[i];
+
+		sbuf_addf(&b, "%sExercise %d of %d%s: %s", i ? "\n\n" : "", i + 1,
+		    n, tutor_ed_solved(t, i) ? " (solved)" : "", ex->prompt);
+		if (i != cur)
+			continue;
+		for (h = 0; h < tutor_ed_hints_shown(t) && h < ex->nhints; h++)
+			sbuf_addf(&b, "\n\nHint %d of %d: %s", h + 1, ex->nhints,
+			    ex->hints[h]);
+		sbuf_addf(&b, "\n\n(e answers");
+		if (tutor_ed_hints_shown(t) < ex->nhints)
+			sbuf_addf(&b, "; t a hint, %d of %d", tutor_ed_hints_shown(t) +
+			    1, ex->nhints);
+		sbuf_addf(&b, "%s)", tutor_ed_hidden(t) ? "; r reveals the "
+		    "verdicts" : "");
+	}
+	return sbuf_take(&b);
+}
+
 /* The step's prose wrapped to the window; the lesson's introduction comes
- * before step 1. */
+ * before step 1, the exercises after it. */
 static char **
 prose_lines(const tutor_t *t, int *n)
 {
 	lesson_step_t *st = tutor_cur_step(t);
 	tutor_lesson_t *tl = tutor_cur_lesson(t);
-	char *text, **lines;
+	char *text, **lines, *ex;
 
 	if (t->step == 0 && tl->lesson->intro != NULL && tl->lesson->intro[0])
 		text = xasprintf("%s\n\n%s", tl->lesson->intro, st->prose);
 	else
 		text = xstrdup(st->prose != NULL ? st->prose : "");
+	if ((ex = exercise_text(t)) != NULL) {
+		char *both = xasprintf("%s\n\n%s", text, ex);
+
+		free(text);
+		free(ex);
+		text = both;
+	}
 	lines = ui_wrap(text, COLS - 3, n);
 	free(text);
 	return lines;
@@ -147,15 +191,29 @@ claim_mark(const tutor_check_t *ck, const ui_glyphs_t *g)
 	}
 }
 
-/* "claim 2/3: label" (malloc'd). */
+/* "claim 2/3: label" (malloc'd); in an exercise step not answered yet,
+ * the label (a case's name) is hidden with the formula. */
 static char *
 claim_title(const tutor_t *t)
 {
 	const claim_t *c = tutor_cur_claim(t);
 
+	if (tutor_ed_hidden(t))
+		return xasprintf("claim %d/%d: hidden until you answer (e), or r "
+		    "reveals it", t->claim + 1, tutor_cur_step(t)->nclaims);
 	return xasprintf("claim %d/%d%s%s", t->claim + 1,
 	    tutor_cur_step(t)->nclaims, c->label != NULL ? ": " : "",
 	    c->label != NULL ? c->label : "");
+}
+
+/* The claim laid out in width columns, or (predict, then reveal) an
+ * empty box while the exercise is not answered. */
+static pp_box_t *
+claim_box(const tutor_t *t, const claim_t *c, int width)
+{
+	if (tutor_ed_hidden(t))
+		return xcalloc(1, sizeof(pp_box_t));
+	return claim_render_fit(c, ui_ascii() ? PP_ASCII : PP_UNICODE, width);
 }
 
 /* The verdict mark, then text (a line of the claim's title), so that the
@@ -167,7 +225,7 @@ draw_claim_header_line(const tutor_t *t, int y, int x, int w, const char *text,
 {
 	tutor_check_t *ck = tutor_cur_check(t);
 
-	if (first && check_fresh(t, ck))
+	if (first && check_fresh(t, ck) && !tutor_ed_hidden(t))
 		ui_put(y, x, MARK_COLS, ui_attr(verdict_role(ck)),
 		    claim_mark(ck, ui_glyphs()));
 	ui_put(y, x + MARK_COLS, w - MARK_COLS, ui_attr(ROLE_DIM), text);
@@ -192,7 +250,7 @@ draw_claim(const tutor_t *t, int y, int x, int h, int w)
 	if (c == NULL || h <= 0)
 		return;
 	draw_claim_header(t, y, x, w);
-	box = claim_render_fit(c, ui_ascii() ? PP_ASCII : PP_UNICODE, w - 2);
+	box = claim_box(t, c, w - 2);
 	/* Laid out to fit where it can; only a piece that cannot be broken
 	 * leaves it wider, and then it scrolls (Tab to the text pane, then
 	 * Left/Right; the state keeps claim_scroll within the measure). */
@@ -220,7 +278,7 @@ claim_rows(const tutor_t *t)
 
 	if (c == NULL)
 		return 0;
-	box = claim_render_fit(c, ui_ascii() ? PP_ASCII : PP_UNICODE, COLS - 4);
+	box = claim_box(t, c, COLS - 4);
 	h = 1 + box->height;
 	pp_box_free(box);
 	return h;
@@ -439,6 +497,11 @@ draw_live(const tutor_t *t, int y)
 	tup = tuple_str(t, c);
 	ui_put(y, 1, COLS - 2, A_NORMAL, tup);
 	free(tup);
+	if (tutor_ed_hidden(t)) {       /* predict, then reveal */
+		ui_put(y + 1, 1, COLS - 2, ui_attr(ROLE_DIM), "values and case "
+		    "hidden: answer first (e), or r reveals");
+		return;
+	}
 	if (pt->finding != NULL) {
 		line = xasprintf("finding: %s", pt->finding);
 		ui_put(y + 1, 1, COLS - 2, ui_attr(ROLE_FAIL), line);
@@ -567,6 +630,41 @@ put_wrapped(int *y, int *rows, ui_role_t role, const char *text)
 	return true;
 }
 
+/* One row of text, cut with an ellipsis when longer. */
+static void
+put_cut(int y, ui_role_t role, const char *text)
+{
+	ui_put(y, 1, COLS - 3, ui_attr(role), text);
+	if (ui_width(text) > COLS - 3)
+		ui_put(y, COLS - 2, 1, ui_attr(role), ui_glyphs()->ellipsis);
+}
+
+/* c's shrinking, of your claim (typed) or of the lesson's current claim at
+ * this shape: "smallest: fails already at ...", or its progress; NULL
+ * when there is none (malloc'd). */
+static char *
+shrink_line(const tutor_t *t, bool typed)
+{
+	const tutor_ed_shrink_t *sh = t->ed != NULL ? &t->ed->shrink : NULL;
+	const tutor_lesson_t *tl = tutor_cur_lesson(t);
+
+	if (sh == NULL || sh->run == EDR_NONE || sh->typed != typed ||
+	    tl == NULL || sh->lesson != t->lesson ||
+	    !conv_shape_equal(&sh->from, &tl->shape))
+		return NULL;
+	if (!typed && sh->k != cur_flat_of(t))
+		return NULL;
+	switch (sh->run) {
+	case EDR_RUNNING:
+		return xstrdup("shrinking: looking for the smallest shape that "
+		    "still fails (Esc cancels)");
+	case EDR_CANCELLED:
+		return xstrdup("shrinking cancelled: c starts it again");
+	default:
+		return xasprintf("smallest: %s", sh->text);
+	}
+}
+
 /* The claim's whole verification in rows rows: the verdict, then the
  * first counterexample, then why the tolerance is what it is, each
  * wrapped, as many as fit. */
@@ -586,6 +684,11 @@ draw_verify(const tutor_t *t, int y, int rows)
 		if (!put_wrapped(&y, &rows, ROLE_WARN, line))
 			put_wrapped(&y, &rows, ROLE_WARN, tutor_uncovered(t));
 		free(line);
+		return;
+	}
+	if (tutor_ed_hidden(t)) {
+		put_wrapped(&y, &rows, ROLE_DIM, "the verdict is hidden until you "
+		    "answer the exercise (e), or r reveals it");
 		return;
 	}
 	if (!check_fresh(t, ck) || tutor_claim_pending(t, cur_flat_of(t))) {
@@ -618,6 +721,11 @@ draw_verify(const tutor_t *t, int y, int rows)
 		}
 		free(line);
 		free(cex);
+		if ((line = shrink_line(t, false)) != NULL) {
+			if (!put_wrapped(&y, &rows, ROLE_WARN, line) && rows > 0)
+				put_cut(y, ROLE_WARN, line);
+			free(line);
+		}
 	} else if (ck->result.tol_why != NULL &&
 	    !put_wrapped(&y, &rows, ROLE_DIM, ck->result.tol_why) && rows > 0) {
 		/* A note, not the verdict: its start, and the reading layout
@@ -654,8 +762,7 @@ reading_make(const tutor_t *t, reading_t *r)
 	if (c != NULL) {
 		char *h = claim_title(t);
 
-		r->box = claim_render_fit(c, ui_ascii() ? PP_ASCII : PP_UNICODE,
-		    COLS - 4);
+		r->box = claim_box(t, c, COLS - 4);
 		r->head = ui_wrap(h, COLS - 2 - MARK_COLS, &r->nhead);
 		free(h);
 		r->nerr = ui_erratum_rows(t, COLS - 4);
@@ -766,11 +873,392 @@ draw_reading(const tutor_t *t, int y, int rows)
 	reading_free(&r);
 }
 
+/* ---- the claim editor's panel (e, :) ---- */
+
+/* One piece of the panel: wrapped text, the claim's 2-D box, the edit
+ * line, the caret. Pieces of a higher prio number give way first when the
+ * panel has fewer rows than it needs. */
+typedef enum ed_piece_kind { EP_TEXT, EP_BOX, EP_LINE, EP_CARET } ed_piece_kind_t;
+
+typedef struct ed_piece {
+	ed_piece_kind_t kind;
+	int prio, rows;
+	ui_role_t role;
+	char **lines;           /* EP_TEXT */
+	pp_box_t *box;          /* EP_BOX */
+	bool shown;
+} ed_piece_t;
+
+#define ED_MAX_PIECES 10
+
+typedef struct ed_panel {
+	ed_piece_t p[ED_MAX_PIECES];
+	int n;
+} ed_panel_t;
+
+static ed_piece_t *
+panel_piece(ed_panel_t *pn, ed_piece_kind_t kind, int prio, int rows)
+{
+	ed_piece_t *e = &pn->p[pn->n++];
+
+	assert(pn->n <= ED_MAX_PIECES);
+	memset(e, 0, sizeof *e);
+	e->kind = kind;
+	e->prio = prio;
+	e->rows = rows;
+	return e;
+}
+
+/* Text wrapped to the width, at most max rows (cut with an ellipsis);
+ * takes text. */
+static void
+panel_text(ed_panel_t *pn, int prio, ui_role_t role, char *text, int max)
+{
+	ed_piece_t *e = panel_piece(pn, EP_TEXT, prio, 0);
+
+	e->role = role;
+	e->lines = ui_wrap(text, COLS - 2, &e->rows);
+	if (e->rows > max) {    /* the rest is cut: say so on the last row */
+		char *last = e->lines[max - 1];
+
+		e->lines[max - 1] = xasprintf("%s%s", last, ui_glyphs()->ellipsis);
+		free(last);
+		while (e->rows > max)
+			free(e->lines[--e->rows]);
+	}
+	free(text);
+}
+
+/* "your claim: ..." : what its verification or judging came to. */
+static char *
+mine_verdict(const tutor_t *t, ui_role_t *role)
+{
+	const tutor_ed_claim_t *m = &t->ed->mine;
+	const char *who = m->exercise >= 0 ? "your answer" : "your claim";
+	size_t done = 0, total = 0;
+	tutor_check_t ck;
+
+	*role = ROLE_WARN;
+	switch (m->run) {
+	case EDR_RUNNING:
+		if (m->exercise >= 0)
+			return xasprintf("%s: being judged at three shapes the "
+			    "lesson covers (Esc cancels)", who);
+		if (tutor_ed_busy(t, &done, &total) && total > 0)
+			return xasprintf("%s: verifying, %zu of %zu tuples so far "
+			    "(Esc cancels)", who, done, total);
+		return xasprintf("%s: verifying over every tuple (Esc cancels)",
+		    who);
+	case EDR_CANCELLED:
+		return xasprintf("%s: verification cancelled (e, then Enter, "
+		    "checks it again)", who);
+	case EDR_NONE:
+		return xasprintf("%s", who);
+	default:
+		break;
+	}
+	if (m->run_rc != 0) {
+		*role = ROLE_FAIL;
+		return xasprintf("%s cannot be checked: %s", who, m->run_err != NULL ?
+		    m->run_err : "?");
+	}
+	if (m->judged) {
+		*role = m->verdict.outcome == EXERCISE_ACCEPTED ? ROLE_OK : ROLE_FAIL;
+		if (m->verdict.outcome == EXERCISE_ACCEPTED) {
+			const char *ans = strstr(m->verdict.message, "; the answer: ");
+
+			if (ans != NULL)        /* the shapes come below */
+				return xasprintf("%s accepted, in another form than the "
+				    "lesson's, whose answer is: %s", ui_glyphs()->ok,
+				    ans + strlen("; the answer: "));
+			return xasprintf("%s accepted: %s", ui_glyphs()->ok,
+			    m->verdict.message);
+		}
+		return xasprintf("%s refused: %s", ui_glyphs()->fail,
+		    m->verdict.message);
+	}
+	memset(&ck, 0, sizeof ck);
+	ck.valid = true;
+	ck.result = m->result;
+	*role = verdict_role(&ck);
+	{
+		char *v = verdict_line(&ck, false), *line;
+
+		line = xasprintf("%s: %s", who, v);
+		free(v);
+		return line;
+	}
+}
+
+/* The live check of your claim at the cursors (NULL: none). */
+static char *
+mine_live(const tutor_t *t, ui_role_t *role)
+{
+	const tutor_ed_claim_t *m = &t->ed->mine;
+	const claim_t *c = m->claim;
+	long *vals;
+	sbuf_t b;
+	int i;
+
+	*role = ROLE_NORMAL;
+	if (c == NULL || !m->live_valid)
+		return NULL;
+	if (m->live_rc != 0) {
+		*role = ROLE_DIM;
+		return xasprintf("here: %s", m->live_err != NULL ? m->live_err :
+		    "cannot be checked");
+	}
+	vals = xcalloc((size_t)c->nfree + 1, sizeof *vals);
+	tutor_claim_values(t, c, vals);
+	sbuf_init(&b);
+	sbuf_add(&b, "at");
+	for (i = 0; i < c->nfree; i++)
+		sbuf_addf(&b, " %s=%ld", c->free[i].name, vals[i]);
+	free(vals);
+	if (m->live.finding != NULL) {
+		*role = ROLE_FAIL;
+		sbuf_addf(&b, ": %s", m->live.finding);
+	} else if (!m->live.applies)
+		sbuf_add(&b, ": its where does not hold here");
+	else {
+		sbuf_addf(&b, ": formula % .6g numeric % .6g %s", m->live.formula,
+		    m->live.numeric, m->live.ok ? ui_glyphs()->ok :
+		    ui_glyphs()->fail);
+		*role = m->live.ok ? ROLE_NORMAL : ROLE_FAIL;
+	}
+	return sbuf_take(&b);
+}
+
+/* The first counterexample of your claim (NULL: none). */
+static char *
+mine_cex(const tutor_t *t)
+{
+	const tutor_ed_claim_t *m = &t->ed->mine;
+	char *at, *line;
+
+	if (m->run != EDR_DONE || !m->has_result || !m->result.has_cex)
+		return NULL;
+	at = verify_cex_str(m->claim, &m->result);
+	if (m->result.cex_finding != NULL)
+		line = xasprintf("counterexample (c): %s: %s", at,
+		    m->result.cex_finding);
+	else
+		line = xasprintf("counterexample (c): %s: formula %.4g, numeric "
+		    "%.4g", at, m->result.cex_formula, m->result.cex_numeric);
+	free(at);
+	return line;
+}
+
+/* The pieces, top to bottom: the verdict, the claim in 2-D, the live
+ * check, the counterexample and the smallest shape, then the line (or,
+ * not typing, the keys) and a syntax error's caret and message. */
+static void
+panel_make(const tutor_t *t, ed_panel_t *pn)
+{
+	const tutor_ed_t *ed = t->ed;
+	const tutor_ed_claim_t *m = &ed->mine;
+	const char *ans;
+	pp_box_t *box;
+	ui_role_t role;
+	char *s;
+
+	memset(pn, 0, sizeof *pn);
+	if (m->claim != NULL) {
+		s = mine_verdict(t, &role);
+		panel_text(pn, 1, role, s, 4);
+		if (m->judged && m->run == EDR_DONE && m->run_rc == 0 &&
+		    m->verdict.outcome == EXERCISE_ACCEPTED &&
+		    (ans = strstr(m->verdict.message, "; the answer: ")) != NULL)
+			panel_text(pn, 3, ROLE_DIM, xstrndup(m->verdict.message,
+			    (size_t)(ans - m->verdict.message)), 3);
+		box = claim_render_fit(m->claim, ui_ascii() ? PP_ASCII :
+		    PP_UNICODE, COLS - 4);
+		panel_piece(pn, EP_BOX, 4, box->height)->box = box;
+		if ((s = mine_live(t, &role)) != NULL)
+			panel_text(pn, 2, role, s, 2);
+		/* After c the live check is at the counterexample: the
+		 * smallest shape comes before its line. */
+		if ((s = mine_cex(t)) != NULL)
+			panel_text(pn, 3, ROLE_WARN, s, 2);
+		if ((s = shrink_line(t, true)) != NULL)
+			panel_text(pn, 2, ROLE_WARN, s, 3);
+	} else if (ed->syntax == NULL)
+		panel_text(pn, 5, ROLE_DIM, xstrdup("type a claim, such as "
+		    "output[b, c_out, h_out, w_out] = ...; Enter checks it, Esc "
+		    "closes, Tab completes a name, Up/Down the history"), 2);
+	if (ed->typing)
+		panel_piece(pn, EP_LINE, 0, 1);
+	else
+		panel_text(pn, 0, ROLE_DIM, xstrdup("e edit, c "
+		    "counterexample, w write to mine.md, Esc close"), 1);
+	if (ed->syntax != NULL && ed->typing) {
+		panel_piece(pn, EP_CARET, 0, 1);
+		panel_text(pn, 0, ROLE_FAIL, xstrdup(ed->syntax), 2);
+	}
+}
+
+static void
+panel_free(ed_panel_t *pn)
+{
+	int i;
+
+	for (i = 0; i < pn->n; i++) {
+		if (pn->p[i].lines != NULL)
+			ui_lines_free(pn->p[i].lines, pn->p[i].rows);
+		pp_box_free(pn->p[i].box);
+	}
+}
+
+/* Choose the pieces that fit max rows: all, less those of the highest
+ * prio number first. Returns the rows used. */
+static int
+panel_fit(ed_panel_t *pn, int max)
+{
+	int i, used = 0, prio;
+
+	for (i = 0; i < pn->n; i++) {
+		pn->p[i].shown = true;
+		used += pn->p[i].rows;
+	}
+	for (prio = 5; prio > 0 && used > max; prio--)
+		for (i = pn->n - 1; i >= 0 && used > max; i--)
+			if (pn->p[i].prio == prio && pn->p[i].shown) {
+				pn->p[i].shown = false;
+				used -= pn->p[i].rows;
+			}
+	return used;
+}
+
+/* Display columns of the first n bytes of s. */
+static int
+width_n(const char *s, size_t n)
+{
+	char *p = xstrndup(s, n);
+	int w = ui_width(p);
+
+	free(p);
+	return w;
+}
+
+/* The first column of the line shown: so that the cursor is in view. */
+static int
+line_scroll(const tutor_ed_t *ed, int w)
+{
+	int cw = width_n(lineedit_text(ed->le), lineedit_cursor(ed->le));
+
+	return cw > w - 1 ? cw - (w - 1) : 0;
+}
+
+/* "> text" with the cursor's character in reverse video, ◂ ▸ where the
+ * line goes on beyond the screen. */
+static void
+draw_edit_line(const tutor_ed_t *ed, int y)
+{
+	const char *text = lineedit_text(ed->le);
+	size_t cur = lineedit_cursor(ed->le), next = cur;
+	int w = COLS - 4, start = line_scroll(ed, w), cx;
+	char *ch;
+
+	ui_put(y, 1, 2, ui_attr(ROLE_KEY), start > 0 ?
+	    (ui_ascii() ? "<" : "◂") : ">");
+	ui_put(y, 3, w, A_NORMAL, ui_skip(text, start));
+	if (ui_width(text) - start > w)
+		ui_put(y, COLS - 1, 1, ui_attr(ROLE_KEY), ui_ascii() ? ">" : "▸");
+	if (text[next] != '\0')
+		for (next++; ((unsigned char)text[next] & 0xc0) == 0x80; next++)
+			;
+	ch = cur < next ? xstrndup(text + cur, next - cur) : xstrdup(" ");
+	cx = 3 + width_n(text, cur) - start;
+	ui_put(y, cx, 1, A_REVERSE, ch);
+	free(ch);
+}
+
+/* The caret under the column the parser names. */
+static void
+draw_caret(const tutor_ed_t *ed, int y)
+{
+	const char *text = lineedit_text(ed->le);
+	size_t at = ed->syntax_at < 0 ? strlen(text) : (size_t)ed->syntax_at;
+	int w = COLS - 4, start = line_scroll(ed, w), cx;
+
+	if (at > strlen(text))
+		at = strlen(text);
+	cx = 3 + width_n(text, at) - start;
+	if (cx < 3)
+		cx = 3;
+	if (cx > COLS - 2)
+		cx = COLS - 2;
+	ui_put(y, cx, 1, ui_attr(ROLE_FAIL), "^");
+}
+
+/* The panel's rows for at most max rows of the screen (0: closed). */
+static int
+panel_rows(const tutor_t *t, int max)
+{
+	ed_panel_t pn;
+	int n;
+
+	if (!tutor_ed_shown(t))
+		return 0;
+	panel_make(t, &pn);
+	n = panel_fit(&pn, max);
+	panel_free(&pn);
+	return n;
+}
+
+/* Draw the panel in rows rows from y. */
+static void
+draw_panel(const tutor_t *t, int y, int rows)
+{
+	const tutor_ed_t *ed = t->ed;
+	ed_panel_t pn;
+	int i, k;
+
+	panel_make(t, &pn);
+	panel_fit(&pn, rows);
+	ui_clear(y, 0, rows, COLS);
+	for (i = 0; i < pn.n; i++) {
+		const ed_piece_t *e = &pn.p[i];
+
+		if (!e->shown)
+			continue;
+		for (k = 0; k < e->rows; k++) {
+			if (e->kind == EP_TEXT)     /* to the last column: a cut
+			                             * row's ellipsis */
+				ui_put(y + k, 1, COLS - 1, ui_attr(e->role), e->lines[k]);
+			else if (e->kind == EP_BOX)
+				ui_put(y + k, 3, COLS - 4, A_NORMAL, e->box->rows[k]);
+			else if (e->kind == EP_LINE)
+				draw_edit_line(ed, y + k);
+			else
+				draw_caret(ed, y + k);
+		}
+		y += e->rows;
+	}
+	panel_free(&pn);
+}
+
 /* ---- the layouts' geometry, shared by the measure and the drawing ---- */
 
+/* The claim editor's panel, when shown, takes the verdict's rows (and the
+ * live check's), and more as it needs: at most half of the reading
+ * layout's rows, a row less exploring (the panes keep their least). */
+static int
+panel_room(const tutor_t *t)
+{
+	return panel_rows(t, t->layout == LAYOUT_READ ? (LINES - 4) / 2 :
+	    (LINES - 4) / 2 - 1);
+}
+
 /* Rows of the reading layout's column: all but the bars, the heading and
- * the verdict's four rows. */
-#define READ_ROWS (LINES - 6 - 2)
+ * the verdict's four rows (or the editor's panel). */
+static int
+read_rows(const tutor_t *t)
+{
+	int ed = panel_room(t);
+
+	return LINES - 4 - (ed > 0 ? ed : 4);
+}
 
 /* The exploring layout: the text area (rows 2 .. 2 + text_rows - 1), the
  * claim's rows in it, the panes' rows under it. The whole claim comes
@@ -786,7 +1274,8 @@ typedef struct explore_geom {
 static void
 explore_geom(const tutor_t *t, explore_geom_t *g)
 {
-	int avail = LINES - STATUS_ROWS - 2;
+	int ed = panel_room(t);
+	int avail = LINES - (ed > 0 ? ed + 2 : STATUS_ROWS) - 2;
 
 	g->ph = pane_rows(t);
 	if (g->ph > avail * 3 / 5)
@@ -815,7 +1304,7 @@ ui_lesson_measure(const tutor_t *t, tutor_measure_t *m)
 		reading_t r;
 
 		reading_make(t, &r);
-		m->page = t->layout == LAYOUT_READ ? READ_ROWS : g.text_rows;
+		m->page = t->layout == LAYOUT_READ ? read_rows(t) : g.text_rows;
 		m->rows = reading_rows(&r);
 		if (r.box != NULL) {
 			m->claim_from = r.nprose + 1;
@@ -836,8 +1325,7 @@ ui_lesson_measure(const tutor_t *t, tutor_measure_t *m)
 		m->rows = n;
 		ui_lines_free(lines, n);
 		if (c != NULL) {
-			pp_box_t *box = claim_render_fit(c, ui_ascii() ? PP_ASCII :
-			    PP_UNICODE, COLS - 4);
+			pp_box_t *box = claim_box(t, c, COLS - 4);
 
 			m->claim_over = box->width - (COLS - 4);
 			pp_box_free(box);
@@ -849,7 +1337,7 @@ void
 ui_draw_lesson(const tutor_t *t)
 {
 	tutor_lesson_t *tl = tutor_cur_lesson(t);
-	int y_status = LINES - STATUS_ROWS;
+	int y_status = LINES - STATUS_ROWS, ed = panel_room(t);
 	explore_geom_t g;
 	char right[64], *left;
 
@@ -865,9 +1353,13 @@ ui_draw_lesson(const tutor_t *t)
 	free(left);
 	draw_heading(t, 1);
 	if (t->layout == LAYOUT_READ) {
-		/* No cursors: the live check's two rows go to the verdict. */
-		draw_reading(t, 2, READ_ROWS);
-		draw_verify(t, LINES - 6, 4);
+		/* No cursors: the live check's two rows go to the verdict; the
+		 * editor's panel, when shown, takes the verdict's place. */
+		draw_reading(t, 2, read_rows(t));
+		if (ed > 0)
+			draw_panel(t, LINES - 2 - ed, ed);
+		else
+			draw_verify(t, LINES - 6, 4);
 		ui_message_line(t, LINES - 2);
 		ui_hint_line(t);
 		return;
@@ -878,8 +1370,12 @@ ui_draw_lesson(const tutor_t *t)
 	else
 		draw_text_area(t, 2, g.text_rows, g.ch);
 	draw_panes(t, 2 + g.text_rows, g.ph);
-	draw_live(t, y_status);
-	draw_verify(t, y_status + 2, 2);
+	if (ed > 0)
+		draw_panel(t, LINES - 2 - ed, ed);
+	else {
+		draw_live(t, y_status);
+		draw_verify(t, y_status + 2, 2);
+	}
 	ui_message_line(t, LINES - 2);
 	ui_hint_line(t);
 }

@@ -328,6 +328,7 @@ translate_key(int c)
 	case KEY_BACKSPACE: case 127: case 8: return TK_BACKSPACE;
 	case KEY_F(1): return TK_F1;
 	case KEY_BTAB: return TK_BTAB;
+	case KEY_DC: return TK_DELETE;      /* the claim editor's Delete */
 	case KEY_RESIZE: return TK_RESIZE;
 	case KEY_ENTER: case '\r': case '\n': return TK_ENTER;
 	case 27: return TK_ESC;

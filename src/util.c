@@ -387,3 +387,23 @@ util_replace_close(FILE *f, char **tmp, const char *path, bool ok,
 		return set_error(err, "%s: cannot write: %s", path, strerror(e));
 	return 0;
 }
+
+int
+util_make_parents(const char *path)
+{
+	char *d = xstrdup(path), *s;
+
+	for (s = strchr(d + 1, '/'); s != NULL; s = strchr(s + 1, '/')) {
+		*s = '\0';
+		if (mkdir(d, 0700) != 0 && errno != EEXIST) {
+			int e = errno;
+
+			free(d);
+			errno = e;
+			return -1;
+		}
+		*s = '/';
+	}
+	free(d);
+	return 0;
+}

@@ -62,6 +62,10 @@ int read_file_max(const char *path, size_t max, char **data, size_t *len,
     char **err);
 int read_file(const char *path, char **data, size_t *len, char **err);
 
+/* mkdir -p of path's directory (every component before the last '/'),
+ * each made with mode 0700 when missing. 0, or -1 with errno set. */
+int util_make_parents(const char *path);
+
 /* Display width in terminal columns of a UTF-8 string, whatever the locale:
  * CJK wide characters take two, combining marks none, invalid bytes one. */
 int utf8_width(const char *s);

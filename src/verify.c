@@ -36,6 +36,7 @@
 #include "verify.h"
 
 #include <assert.h>
+#include <float.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -76,6 +77,33 @@ static const char tol_why_identity[] =
 static const char tol_why_fd[] =
     "conv2d is linear, so finite differences have no truncation error; "
     "rounding eps*|F|/h ~1e-9..1e-8 at h=1e-6 (tol_abs scales as 1e-6/h)";
+/*
+ * A nonlinear f through the real kernel, d (sum(...) g(output[...])) /
+ * d T[j] (the evaluator reruns the forward at x +- h): now the finite
+ * difference has a truncation error. Central: h^2 |f'''| / 6, with
+ * f''' = sum_o g'''(output[o]) (d output[o] / d x_j)^3; for tanh
+ * |g'''| <= 2 and |d output / d x| < 1 (weights, inputs in [-1, 1)), so
+ * |f'''| <= 2 * (the outputs x_j reads) <= ~800 at lesson shapes: at
+ * h = 1e-6, ~1.3e-10, four decades under TOL_FD_ABS. Rounding is as for
+ * conv2d, eps |f| / h with |f| <= the number of outputs (~1600 at the
+ * largest sweep shape): ~4e-7. Forward differences truncate at first
+ * order, h |f''| / 2 with |f''| <= 0.77 * 800 for tanh: tol_abs grows by
+ * TOL_FD_NONLINEAR_FWD * h (1e-3 at h = 1e-6, still ten times under the
+ * ~1e-2 of the smallest real mistake).
+ */
+#define TOL_FD_NONLINEAR_FWD 1e3
+/* The rounding eps*|f|/h grows with |f|, which a square or an exp does
+ * not bound (sum square(output) is ~5e3 at the 16x16 shape of
+ * VERIFY_MAX_TUPLES_DEFAULT's comment): tol_abs grows by
+ * TOL_FD_ROUND * eps * |f| / h, |f| the loss at the claim's first tuple.
+ * Each of f(x+h), f(x-h) sums n terms, rounded to ~sqrt(n) eps |f|; 2.6
+ * eps |f| / h was measured at n = 1568, so 16 leaves a margin of 6 and
+ * stays at ~2e-5 there, under the ~1e-2 of a real mistake. */
+#define TOL_FD_ROUND 16.0
+static const char tol_why_nonlinear[] =
+    "a nonlinear f through the real kernel: central truncation "
+    "h^2|f'''|/6 ~1e-10 at h=1e-6; rounding eps*|f|/h: tol_abs + "
+    "16*eps*|f|/h (forward differences: + 1e3*h, for h|f''|/2)";
 static const char tol_why_let[] =
     "a definition: only findings (out-of-range access, NaN) fail it";
 
@@ -119,7 +147,11 @@ struct verify_ctx {
 	/* Tuples the running verify_claim will visit (0 outside it): past
 	 * half of T's entries, the first entry asked fills all of T. */
 	size_t claim_tuples;
-	tensor_t *kgrad[3][2];          /* backward kernels: [wrt][matrix?] */
+	tensor_t *kgrad[3][KERNEL_COUNT]; /* backward kernels: [wrt][kernel] */
+	/* output as the kernels computed it, kept the first time a d (EXPR)
+	 * reruns the forward kernel on a perturbed tensor (env_perturbed),
+	 * and copied back, bit for bit, when the tensor is restored. */
+	tensor_t *output_clean;
 	expr_env_t env;
 };
 
@@ -508,6 +540,28 @@ ctx_tensors(verify_ctx_t *vc)
 	    vc->filter_hwio, vc->bias, s);
 }
 
+/* d (EXPR) / d T[j] with EXPR reading output, a nonlinear loss such as
+ * sum(...) tanh(output[...]) (expr.h): output follows the perturbed T by
+ * the real forward kernel, and gets back its exact bits when T does.
+ * (A tree walk only: such a claim is not compiled, so never threaded.) */
+static int
+env_perturbed(void *ctx, const char *wrt, bool restored, char **err)
+{
+	verify_ctx_t *vc = ctx;
+
+	(void)wrt;
+	(void)err;
+	if (vc->output_clean == NULL)
+		vc->output_clean = tensor_clone(vc->output);   /* still clean */
+	if (restored)
+		memcpy(vc->output->data, vc->output_clean->data,
+		    vc->output->size * sizeof(double));
+	else
+		conv2d_forward_elem(vc->output, vc->input, vc->weight, vc->bias,
+		    &vc->s);
+	return 0;
+}
+
 verify_ctx_t *
 verify_ctx_create(const conv_shape_t *s, const verify_opts_t *o, char **err)
 {
@@ -530,6 +584,7 @@ verify_ctx_create(const conv_shape_t *s, const verify_opts_t *o, char **err)
 	vc->env.numeric_deriv = env_numeric_deriv;
 	vc->env.numeric_id = env_numeric_id;
 	vc->env.numeric_at = env_numeric_at;
+	vc->env.perturbed = env_perturbed;
 	vc->env.fd_eps = vc->o.fd.eps;
 	vc->env.cancelled = env_cancelled;
 	vc->env.ctx = vc;
@@ -562,7 +617,7 @@ verify_ctx_free(verify_ctx_t *vc)
 		jac_free(&vc->jac[i]);
 		tensor_free(vc->grad[i].t);
 		free(vc->grad[i].have);
-		for (k = 0; k < 2; k++)
+		for (k = 0; k < KERNEL_COUNT; k++)
 			tensor_free(vc->kgrad[i][k]);
 	}
 	tensor_free(vc->input);
@@ -570,6 +625,7 @@ verify_ctx_free(verify_ctx_t *vc)
 	tensor_free(vc->bias);
 	tensor_free(vc->df);
 	tensor_free(vc->output);
+	tensor_free(vc->output_clean);
 	tensor_free(vc->input_nhwc);
 	tensor_free(vc->filter_hwio);
 	tensor_free(vc->output_nhwc);
@@ -699,6 +755,22 @@ verify_result_clear(verify_result_t *r)
 
 /* ---- one point ---- */
 
+/* |f| for a claim d (f) / d T[...] whose f reads output, at the claim's
+ * first tuple (every free variable at 0, or at its range's start when
+ * that is a number); 0 where it cannot be evaluated there. */
+static double
+loss_size(const verify_ctx_t *vc, const claim_t *c)
+{
+	long *slots = xcalloc((size_t)c->nslots + 1, sizeof *slots);
+	value_t v;
+	double F = 0.0;
+
+	if (expr_eval(c->lhs->u.deriv.num, &vc->env, slots, &v, NULL) == 0)
+		F = fabs(value_real(v));
+	free(slots);
+	return F;
+}
+
 static void
 tolerances(const verify_ctx_t *vc, const claim_t *c, verify_result_t *r)
 {
@@ -717,6 +789,13 @@ tolerances(const verify_ctx_t *vc, const claim_t *c, verify_result_t *r)
 		r->tol_abs = TOL_FD_ABS * scale;
 		r->tol_rel = TOL_FD_REL;
 		r->tol_why = tol_why_fd;
+		if (c->lhs->kind == EX_DERIV && c->lhs->u.deriv.rerun) {
+			r->tol_why = tol_why_nonlinear;
+			r->tol_abs += TOL_FD_ROUND * DBL_EPSILON *
+			    loss_size(vc, c) / vc->o.fd.eps;
+			if (vc->o.fd.method == FD_FORWARD)
+				r->tol_abs += TOL_FD_NONLINEAR_FWD * vc->o.fd.eps;
+		}
 		break;
 	}
 }
@@ -734,19 +813,27 @@ eval_real(verify_ctx_t *vc, const expr_t *e, long *slots, double *v,
 	return 0;
 }
 
-/* The backward kernel's gradient for a kernel claim (cached). */
+/* The backward kernel's gradient for a kernel claim (cached). The
+ * transposed form exists for the input only (the parser refuses it for
+ * the others). */
 static const tensor_t *
-kernel_grad(verify_ctx_t *vc, conv_wrt_t w, bool matrix)
+kernel_grad(verify_ctx_t *vc, conv_wrt_t w, claim_kernel_t k)
 {
-	tensor_t **slot = &vc->kgrad[w][matrix];
+	tensor_t **slot = &vc->kgrad[w][k];
+	bool matrix = k == KERNEL_MATRIX;
 	const tensor_t *t;
 
+	assert(k == KERNEL_ELEMENT || k == KERNEL_MATRIX ||
+	    (k == KERNEL_TRANSPOSED && w == WRT_INPUT));
 	if (*slot != NULL)
 		return *slot;
 	t = w == WRT_INPUT ? vc->input : w == WRT_WEIGHT ? vc->weight :
 	    vc->bias;
 	*slot = tensor_create(t->ndim, t->shape);
-	if (w == WRT_INPUT)
+	if (k == KERNEL_TRANSPOSED)
+		conv2d_backward_input_transposed(*slot, vc->df, vc->weight,
+		    &vc->s);
+	else if (w == WRT_INPUT)
 		(matrix ? conv2d_backward_input_matrix :
 		    conv2d_backward_input_elem)(*slot, vc->df, vc->weight, &vc->s);
 	else if (w == WRT_WEIGHT)
@@ -781,12 +868,11 @@ point_kernel(verify_ctx_t *vc, const claim_t *c, const long *vals,
 	if (!wrt_by_name(kernel_wrt(c), &w))
 		return set_error(err, "%s:%d:%d: error: no backward kernel for "
 		    "'%s'", c->file, c->line, c->col, kernel_wrt(c));
-	assert(c->kernel == KERNEL_ELEMENT || c->kernel == KERNEL_MATRIX);
 	if (checked_offset(conv_wrt_tensor(ctx_params(vc, &p), w),
 	    kernel_wrt(c), vals, &off, err) != 0)
 		return -1;
 	pt->numeric = grad_entry(vc, w, off);
-	pt->formula = kernel_grad(vc, w, c->kernel == KERNEL_MATRIX)->data[off];
+	pt->formula = kernel_grad(vc, w, c->kernel)->data[off];
 	return 0;
 }
 
@@ -901,6 +987,7 @@ typedef struct bound {
 typedef struct fast {
 	bool on;
 	expr_prog_t *where, *lhs, *rhs;
+	int last[3];            /* expr_prog_last_free of where, lhs, rhs */
 	bound_t *bounds;
 	int nbounds;
 	expr_slot_range_t *ranges;
@@ -925,7 +1012,49 @@ struct run {
 	volatile int *stop;
 	size_t *shared_visited;
 	bool over_work;         /* stopped past opts.max_work */
+	/* The values of where, lhs and rhs kept while the free variables
+	 * they read do not change (enum_from sets the variables in order, the
+	 * last fastest): stamp[k] is a new tick each time variable k is set
+	 * (so it changes whenever any variable before it does), and a part
+	 * that reads variables up to j is valid while stamp[j] is what it was
+	 * (NULL stamp: nothing kept, as for one tuple). */
+	uint64_t *stamp, tick;
+	struct { uint64_t at; value_t v; } kept[3];
 };
+
+/* Set free variable k to v (the slots and the stamps of the kept
+ * values). */
+static void
+set_free(struct run *ru, int k, long v)
+{
+	ru->slots[ru->c->free[k].slot] = v;
+	if (ru->stamp != NULL)
+		ru->stamp[k] = ++ru->tick;
+}
+
+/* Part i (0 where, 1 lhs, 2 rhs) at the point in ru->slots: kept, or
+ * evaluated (and kept when it has no finding). As expr_prog_eval. */
+static int
+part_eval(struct run *ru, int i, expr_prog_t *p, value_t *v)
+{
+	int last = ru->fast.last[i];
+	uint64_t at;
+
+	if (ru->stamp == NULL)
+		return expr_prog_eval(p, ru->slots, v);
+	at = last < 0 ? UINT64_MAX : ru->stamp[last];
+	if (ru->kept[i].at == at) {
+		*v = ru->kept[i].v;
+		return 0;
+	}
+	if (expr_prog_eval(p, ru->slots, v) != 0) {
+		ru->kept[i].at = 0;
+		return -1;
+	}
+	ru->kept[i].at = at;
+	ru->kept[i].v = *v;
+	return 0;
+}
 
 /* Record one judged point. */
 static void
@@ -1046,16 +1175,16 @@ fast_point(struct run *ru, verify_point_t *pt)
 	memset(pt, 0, sizeof *pt);
 	pt->applies = true;
 	if (f->where != NULL) {
-		if (expr_prog_eval(f->where, ru->slots, &v) != 0)
+		if (part_eval(ru, 0, f->where, &v) != 0)
 			return 1;
 		pt->applies = v.kind == VAL_BOOL ? v.b : value_real(v) != 0;
 		if (!pt->applies)
 			return 0;
 	}
-	if (expr_prog_eval(f->lhs, ru->slots, &v) != 0)
+	if (part_eval(ru, 1, f->lhs, &v) != 0)
 		return 1;
 	pt->numeric = value_real(v);
-	if (expr_prog_eval(f->rhs, ru->slots, &v) != 0)
+	if (part_eval(ru, 2, f->rhs, &v) != 0)
 		return 1;
 	pt->formula = value_real(v);
 	return 0;
@@ -1154,7 +1283,11 @@ enum_from(struct run *ru, int k)
 
 	if (k == ru->c->nfree)
 		return visit(ru);
-	if (range_at(ru, k, &lo, &hi) != 0)
+	if (ru->fast.on && ru->fast.ranges[k].known) {
+		/* independent ranges, evaluated once by fast_setup */
+		lo = ru->fast.ranges[k].lo;
+		hi = ru->fast.ranges[k].hi;
+	} else if (range_at(ru, k, &lo, &hi) != 0)
 		return -1;
 	if (hi < lo)
 		return 0;
@@ -1163,7 +1296,7 @@ enum_from(struct run *ru, int k)
 	if (hi < lo)
 		return 0;
 	for (v = lo;; v++) {
-		ru->slots[ru->c->free[k].slot] = v;
+		set_free(ru, k, v);
 		if ((rc = enum_from(ru, k + 1)) != 0)
 			return rc;
 		if (v == hi)
@@ -1346,9 +1479,8 @@ draw_tuple(struct run *ru, rng_t *rng, bool *got)
 		/* in unsigned arithmetic: hi - lo may overflow a long, and
 		 * the span of LONG_MIN..LONG_MAX is 2^64, one past uint64_t */
 		span = (uint64_t)hi - (uint64_t)lo;
-		ru->slots[ru->c->free[k].slot] = (long)((uint64_t)lo +
-		    (span == UINT64_MAX ? rng_next(rng) : rng_below(rng,
-		    span + 1)));
+		set_free(ru, k, (long)((uint64_t)lo + (span == UINT64_MAX ?
+		    rng_next(rng) : rng_below(rng, span + 1))));
 	}
 	*got = true;
 	return 0;
@@ -1683,6 +1815,9 @@ fast_setup(struct run *ru, bool point)
 		fast_free(f);
 		return 0;
 	}
+	f->last[0] = f->where != NULL ? expr_prog_last_free(f->where) : -1;
+	f->last[1] = expr_prog_last_free(f->lhs);
+	f->last[2] = expr_prog_last_free(f->rhs);
 	for (k = 0; indep && k < c->nfree; k++)
 		if (f->ranges[k].hi < f->ranges[k].lo)
 			indep = false;      /* no tuples: nothing to narrow */
@@ -1869,7 +2004,7 @@ run_chunk(struct run *ru, int m, size_t i)
 			narrow(ru, k, &lo, &hi);
 		if (v[k] < lo || v[k] > hi)
 			return 0;
-		ru->slots[ru->c->free[k].slot] = v[k];
+		set_free(ru, k, v[k]);
 	}
 	return enum_from(ru, m);
 }
@@ -1937,6 +2072,9 @@ enum_parallel(struct run *ru)
 		    sizeof *t.slots);
 		t.vals = xcalloc((size_t)ru->c->nfree + TENSOR_MAX_DIMS,
 		    sizeof *t.vals);
+		t.stamp = xcalloc((size_t)ru->c->nfree + 1, sizeof *t.stamp);
+		t.tick = 0;
+		memset(t.kept, 0, sizeof t.kept);
 		t.threaded = true;
 		t.stop = &stop;
 		t.shared_visited = &visited;
@@ -1953,6 +2091,7 @@ enum_parallel(struct run *ru)
 		}
 		free(t.slots);
 		free(t.vals);
+		free(t.stamp);
 	}
 	if (stop || flag_set(ru->vc)) {
 		ru->cancelled = true;
@@ -1984,6 +2123,8 @@ run_free(struct run *ru)
 		return 1;
 	if (fast_setup(ru, false) != 0)
 		return -1;
+	if (ru->fast.on)
+		ru->stamp = xcalloc((size_t)ru->c->nfree + 1, sizeof *ru->stamp);
 	rc = sampled ? sample(ru) : enum_parallel(ru);
 	if (rc == -2)
 		rc = enum_from(ru, 0);
@@ -1991,6 +2132,8 @@ run_free(struct run *ru)
 	    claim_work(ru) > ru->vc->o.max_work)
 		ru->over_work = true;
 	fast_free(&ru->fast);
+	free(ru->stamp);
+	ru->stamp = NULL;
 	if (ru->over_work && !flag_set(ru->vc)) {
 		set_error(ru->err, "%s:%d:%d: error: the claim needs more than "
 		    "%.3g evaluation steps (sum terms and tuples, of %zu "

@@ -49,6 +49,7 @@ static const struct shape_row {
 	{ 3, 2, 9, 10, 3, 3, 2, 2, 3, 2, 1, 2, 2, 1, "padding + dilation + stride" },
 	{ 2, 1, 4, 4, 1, 5, 3, 1, 1, 1, 0, 1, 1, 1, "kernel taller than the input, fits the padding" },
 	{ 1, 3, 1, 7, 2, 1, 3, 1, 2, 0, 1, 1, 1, 1, "H_in = 1" },
+	{ 1, 2, 6, 7, 2, 2, 2, 1, 2, 2, 1, 1, 1, 1, "padding wider than the dilated kernel (the transposed form crops)" },
 	{ 2, 4, 6, 5, 6, 3, 2, 1, 1, 0, 0, 1, 1, 2, "groups 2" },
 	{ 2, 6, 7, 6, 3, 2, 3, 2, 1, 1, 0, 1, 2, 3, "groups 3, C_out/groups = 1, stride, padding, dilation" },
 	{ 2, 3, 6, 7, 3, 3, 3, 1, 1, 1, 1, 1, 1, 3, "depthwise (groups = C_in = C_out), padding" },
@@ -232,6 +233,77 @@ START_TEST(test_backward_elem_vs_matrix)
 	tensor_free(dwe);
 	tensor_free(dbe);
 	problem_done(&pr);
+}
+END_TEST
+
+/* dinput as a transposed convolution (the forward over df spread out and
+ * padded, the kernel rotated and its channels transposed) against the
+ * element-form dinput, at every shape of the table: strides 1 to 4,
+ * padding, dilation, groups, depthwise. Same terms, another order: the
+ * twins' bound with C_out*R*S terms per element. */
+START_TEST(test_backward_input_transposed)
+{
+	problem_t pr;
+	const conv_shape_t *s;
+	tensor_t *die, *dit;
+
+	problem_init(&pr, _i);
+	s = &pr.s;
+	die = nan_like(pr.p.input);
+	dit = nan_like(pr.p.input);
+	conv2d_backward_input_elem(die, pr.df, pr.p.weight, s);
+	conv2d_backward_input_transposed(dit, pr.df, pr.p.weight, s);
+	ck_assert_tensor_close(dit, die,
+	    twin_tol((double)(s->C_out * s->R * s->S)), 0.0);
+	tensor_free(die);
+	tensor_free(dit);
+	problem_done(&pr);
+}
+END_TEST
+
+/* By hand: H_in = 5, R = 2, stride 2, pad 1 (H_out = 3), 1 x 1 width.
+ * P_h = dil*(R-1) - pad = 0, so dfz's rows are df[0], 0, df[1], 0, df[2],
+ * 0 (H_in + R - 1 = 6 rows); the weight (taps 1, 2) is read as (2, 1).
+ * dinput[h] = 2*dfz[h] + 1*dfz[h+1]: 2a, b, 2b, c, 2c for df = (a, b, c)
+ * = (1, 10, 100): h_in = 2*h_out + di - 1 pairs df[0] with taps di = 1
+ * (h_in 0), df[1] with di = 0, 1 (h_in 1, 2), df[2] with di = 0, 1. */
+START_TEST(test_hand_transposed)
+{
+	static const double want_dfz[6] = { 1, 0, 10, 0, 100, 0 };
+	static const double want_di[5] = { 2, 10, 20, 100, 200 };
+	conv_shape_t s, t;
+	tensor_t *df = tensor_create4(1, 1, 3, 1), *w = tensor_create4(1, 1, 2, 1);
+	tensor_t *dfz, *wt = tensor_create4(1, 1, 2, 1);
+	tensor_t *x = tensor_create4(1, 1, 5, 1), *di = nan_like(x);
+	char *err = NULL;
+
+	conv_shape_init(&s, 1, 1, 5, 1, 1, 2, 1);
+	s.strh = 2;
+	s.pad_h = 1;
+	ck_assert_msg(conv_shape_validate(&s, 0, &err) == 0, "%s", err);
+	ck_assert_int_eq(s.H_out, 3);
+	df->data[0] = 1, df->data[1] = 10, df->data[2] = 100;
+	w->data[0] = 1, w->data[1] = 2;
+	conv2d_transposed_shape(&t, &s);
+	ck_assert_int_eq(t.H_in, 6);
+	ck_assert_int_eq(t.H_out, 5);
+	ck_assert_int_eq(t.strh, 1);
+	ck_assert_int_eq(t.pad_h, 0);
+	dfz = tensor_create4(1, 1, 6, 1);
+	conv2d_transposed_spread(dfz, df, &s);
+	ck_assert_close_array(dfz->data, want_dfz, 6, 0.0, 0.0);
+	conv2d_transposed_weight(wt, w, &s);
+	ck_assert(wt->data[0] == 2 && wt->data[1] == 1);
+	conv2d_backward_input_transposed(di, df, w, &s);
+	ck_assert_close_array(di->data, want_di, 5, 0.0, 0.0);
+	conv2d_backward_input_elem(di, df, w, &s);
+	ck_assert_close_array(di->data, want_di, 5, 0.0, 0.0);
+	tensor_free(df);
+	tensor_free(w);
+	tensor_free(dfz);
+	tensor_free(wt);
+	tensor_free(x);
+	tensor_free(di);
 }
 END_TEST
 
@@ -835,6 +907,7 @@ make_suite(void)
 	tcase_add_loop_test(twins, test_forward_elem_vs_matrix, 0, NSHAPES);
 	tcase_add_loop_test(twins, test_forward_nchw_vs_nhwc, 0, NSHAPES);
 	tcase_add_loop_test(twins, test_backward_elem_vs_matrix, 0, NSHAPES);
+	tcase_add_loop_test(twins, test_backward_input_transposed, 0, NSHAPES);
 	tcase_add_loop_test(twins, test_matrix_chunks, 0, NSHAPES);
 	tcase_add_loop_test(twins, test_matrix_threaded, 0, NBIG);
 	tcase_add_loop_test(fd, test_backward_elem_vs_fd, 0, NSHAPES);
@@ -844,6 +917,7 @@ make_suite(void)
 	tcase_add_test(hand, test_hand_stride_padding);
 	tcase_add_test(hand, test_hand_im2col_col2im);
 	tcase_add_test(hand, test_hand_depthwise);
+	tcase_add_test(hand, test_hand_transposed);
 	tcase_add_loop_test(twins, test_elem_bit_identical, 0, NSHAPES);
 	tcase_add_loop_test(twins, test_elem_bit_identical_threaded, 0, NBIG);
 	suite_add_tcase(s, twins);

@@ -9,7 +9,10 @@
  * Through a lesson's parsed exercise blocks (tests/data/lessons/exercise*.md):
  * the same four verdicts, hints in order, a hidden answer that is wrong at
  * the default shape refused at load with file:line:col, one fitted to the
- * default shape loading but refused at another judging shape.
+ * default shape loading but refused at another judging shape. A claim that
+ * holds but answers something else (another left side, the derivative
+ * restated, a where that leaves out a case) is refused. Every exercise of
+ * lessons 3 to 7 is accepted in its own form.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -238,18 +241,17 @@ fixture(const char *name)
 	return l;
 }
 
-/* Judge text against exercise k of step st of the fixture lesson. */
+/* Judge text against exercise ex of lesson l (its parsed block). */
 static exercise_verdict_t
-judge_ex(const lesson_t *l, int st, int k, const char *text)
+judge_on(const lesson_t *l, const lesson_exercise_t *ex, const char *text)
 {
 	exercise_verdict_t v;
 	verify_opts_t o;
 	char *err = NULL;
 
-	ck_assert_int_lt(k, l->steps[st].nexercises);
 	verify_opts_default(&o);
-	ck_assert_msg(exercise_judge_exercise(l, &l->steps[st].exercises[k],
-	    text, &o, &v, &err) == 0, "%s", err ? err : "?");
+	ck_assert_msg(exercise_judge_exercise(l, ex, text, &o, &v, &err) == 0,
+	    "%s", err ? err : "?");
 	ck_assert_ptr_nonnull(v.message);
 	return v;
 }
@@ -259,17 +261,18 @@ START_TEST(test_fixture_verdicts)
 {
 	lesson_t *l = fixture("lessons/exercise.md");
 	const lesson_exercise_t *tap = &l->steps[1].exercises[0];
+	const lesson_exercise_t *bias = &l->steps[0].exercises[0];
 	exercise_verdict_t v;
 	char *err = NULL;
 
 	ck_assert_msg(exercise_check_lesson(l, NULL, &err) == 0, "%s", err);
 	/* right, as the answer writes it (the block's own text) */
-	v = judge_ex(l, 1, 0, tap->answer);
+	v = judge_on(l, tap, tap->answer);
 	ck_assert_int_eq(v.outcome, EXERCISE_ACCEPTED);
 	ck_assert(v.same_form);
 	exercise_verdict_clear(&v);
 	/* right, another form: the tap's rows as an offset in 0..R-1 */
-	v = judge_ex(l, 1, 0, "d output[b1,c_out1,h_out1,w_out1] / "
+	v = judge_on(l, tap, "d output[b1,c_out1,h_out1,w_out1] / "
 	    "d input[b,c_in,h_in,w_in] = if b == b1 and h_in - strh*h_out1 in "
 	    "0 .. R - 1 and w_in - strw*w_out1 in 0 .. S - 1 then weight[c_out1, "
 	    "c_in, h_in - strh*h_out1, w_in - strw*w_out1] else 0");
@@ -279,7 +282,7 @@ START_TEST(test_fixture_verdicts)
 	    "%s", v.message);
 	exercise_verdict_clear(&v);
 	/* right at the default shape only: the stride forgotten as 2, 3 */
-	v = judge_ex(l, 1, 0, "d output[b1,c_out1,h_out1,w_out1] / "
+	v = judge_on(l, tap, "d output[b1,c_out1,h_out1,w_out1] / "
 	    "d input[b,c_in,h_in,w_in] = weight[c_out1, c_in, h_in - 2*h_out1, "
 	    "w_in - 3*w_out1] where b == b1 and h_in in 2*h_out1 .. 2*h_out1 + "
 	    "R - 1 and w_in in 3*w_out1 .. 3*w_out1 + S - 1");
@@ -290,7 +293,7 @@ START_TEST(test_fixture_verdicts)
 	    v.message);
 	exercise_verdict_clear(&v);
 	/* wrong: the bias gradient without the batch, refused at once */
-	v = judge_ex(l, 0, 0, "d f / d bias[c_out] = sum(h_out, w_out) "
+	v = judge_on(l, bias, "d f / d bias[c_out] = sum(h_out, w_out) "
 	    "df[0, c_out, h_out, w_out]");
 	ck_assert_int_eq(v.outcome, EXERCISE_REFUSED);
 	ck_assert_int_eq(v.shape_index, 0);
@@ -358,7 +361,7 @@ START_TEST(test_fitted_hidden_answer)
 	verify_opts_default(&o);
 	ck_assert_msg(exercise_check_lesson(l, &o, &err) == 0, "%s", err);
 	ck_assert_int_eq(exercise_judge_claim(l, &l->shape, ex->answer_claim,
-	    ex->answer, &o, &v, &err), 0);
+	    ex->answer_claim, &o, &v, &err), 0);
 	ck_assert_int_eq(v.outcome, EXERCISE_REFUSED);
 	ck_assert_int_eq(v.shape_index, 1);
 	exercise_verdict_clear(&v);
@@ -383,6 +386,106 @@ START_TEST(test_check_cancel)
 }
 END_TEST
 
+/* Lessons 3 to 7 each have exercises, each with two or three hint tiers,
+ * whose answers are accepted as a student's claim would be: at the three
+ * judging shapes, in the answer's own form. */
+START_TEST(test_bundled_exercises)
+{
+	static const char *const names[] = { "03-input.md", "04-weight.md",
+	    "05-bias.md", "06-chain-rule.md", "07-matrix-form.md" };
+	lesson_t *l = learn_lesson_load(names[_i]);
+	exercise_verdict_t v;
+	verify_opts_t o;
+	char *err = NULL;
+	int i, k, n = 0;
+
+	verify_opts_default(&o);
+	for (i = 0; i < l->nsteps; i++)
+		for (k = 0; k < l->steps[i].nexercises; k++) {
+			const lesson_exercise_t *ex = &l->steps[i].exercises[k];
+
+			n++;
+			ck_assert_msg(ex->nhints >= 2 && ex->nhints <= 3,
+			    "%s:%d: %d hints", names[_i], ex->line, ex->nhints);
+			ck_assert_int_eq(exercise_judge_claim(l, &l->shape,
+			    ex->answer_claim, ex->answer_claim, &o, &v, &err), 0);
+			ck_assert_msg(v.outcome == EXERCISE_ACCEPTED && v.same_form,
+			    "%s:%d: %s", names[_i], ex->line, v.message);
+			exercise_verdict_clear(&v);
+		}
+	ck_assert_int_ge(n, 1);
+	lesson_free(l);
+}
+END_TEST
+
+/* The k-th exercise of lesson l, counting from 0 over all its steps. */
+static const lesson_exercise_t *
+nth_exercise(const lesson_t *l, int k)
+{
+	int i;
+
+	for (i = 0; i < l->nsteps; i++) {
+		if (k < l->steps[i].nexercises)
+			return &l->steps[i].exercises[k];
+		k -= l->steps[i].nexercises;
+	}
+	ck_abort_msg("no exercise %d", k);
+	return NULL;
+}
+
+/* A claim that holds is not yet an answer: about another quantity, with
+ * the derivative restated on the right, or with a where that leaves out a
+ * case, it is refused (each holds: verify would pass it). */
+START_TEST(test_holds_but_no_answer)
+{
+	lesson_t *l = learn_lesson_load("03-input.md");
+	const lesson_exercise_t *zero = nth_exercise(l, 0);
+	exercise_verdict_t v;
+
+	/* the forward pass holds, but the exercise asks for a derivative */
+	v = judge_on(l, zero, "output[b, c_out, h_out, w_out] = bias[c_out] + "
+	    "sum(c_in, di, dj) input[b, c_in, strh*h_out + di, strw*w_out + dj]"
+	    " * weight[c_out, c_in, di, dj]");
+	ck_assert_int_eq(v.outcome, EXERCISE_REFUSED);
+	ck_assert_int_eq(v.shape_index, -1);
+	ck_assert_msg(strstr(v.message, "this claim is about output[b, c_out, "
+	    "h_out, w_out]; the exercise asks for d output[b1, c_out1, h_out1, "
+	    "w_out1] / d input[b, c_in, h_in, w_in]") != NULL, "%s", v.message);
+	exercise_verdict_clear(&v);
+	/* the left side restated as d (the sum) / d input: true, derives
+	 * nothing */
+	v = judge_on(l, zero, "d output[b1,c_out1,h_out1,w_out1] / "
+	    "d input[b,c_in,h_in,w_in] = d (sum(c_in1, di, dj) input[b1, c_in1, "
+	    "strh*h_out1 + di, strw*w_out1 + dj] * weight[c_out1, c_in1, di, dj])"
+	    " / d input[b,c_in,h_in,w_in] where b != b1");
+	ck_assert_int_eq(v.outcome, EXERCISE_REFUSED);
+	ck_assert_msg(strstr(v.message, "a derivative is left on the right") !=
+	    NULL, "%s", v.message);
+	exercise_verdict_clear(&v);
+	/* zero in another image only: true, but the window's cases are left
+	 * out */
+	v = judge_on(l, zero, "d output[b1,c_out1,h_out1,w_out1] / "
+	    "d input[b,c_in,h_in,w_in] = 0 where b != b1");
+	ck_assert_int_eq(v.outcome, EXERCISE_REFUSED);
+	ck_assert_int_eq(v.shape_index, 0);
+	ck_assert_msg(strstr(v.message, "holds at N=2 C_in=2 H_in=7 W_in=8 "
+	    "C_out=3 R=3 S=2 stride 2,3, but at ") != NULL &&
+	    strstr(v.message, "its where leaves out a case") != NULL, "%s",
+	    v.message);
+	exercise_verdict_clear(&v);
+	/* the zero case as the lesson writes it, and with the cases in
+	 * another order: accepted */
+	v = judge_on(l, zero, "d output[b1,c_out1,h_out1,w_out1] / "
+	    "d input[b,c_in,h_in,w_in] = 0 where not (w_in in strw*w_out1 .. "
+	    "strw*w_out1 + S - 1) or b1 != b or not (h_in - strh*h_out1 in "
+	    "0 .. R - 1)");
+	ck_assert_msg(v.outcome == EXERCISE_ACCEPTED, "%s", v.message);
+	ck_assert(!v.same_form);
+	exercise_verdict_clear(&v);
+	lesson_free(l);
+}
+END_TEST
+
 static Suite *
 exercise_suite(void)
 {
@@ -402,6 +505,8 @@ exercise_suite(void)
 	tcase_add_test(tc, test_wrong_hidden_answer);
 	tcase_add_test(tc, test_fitted_hidden_answer);
 	tcase_add_test(tc, test_check_cancel);
+	tcase_add_loop_test(tc, test_bundled_exercises, 0, 5);
+	tcase_add_test(tc, test_holds_but_no_answer);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -4,6 +4,9 @@
  * evaluators: the tree walk (expr_eval, which words findings) and the
  * compiled form (expr_prog_eval), which must give the same value, bit for
  * bit, and a finding at the same places. The world is one small tensor.
+ * Then through the verifier: a NaN or Inf never passes, and a nonlinear f
+ * through the real kernel (d (sum(...) tanh(output[...])) / d T) is its
+ * finite difference, with output given back bit for bit.
  */
 #include <float.h>
 #include <limits.h>
@@ -15,6 +18,7 @@
 #include "expr.h"
 #include "expr-prog.h"
 #include "util.h"
+#include "verify.h"
 
 static tensor_t *bias;
 
@@ -196,6 +200,103 @@ START_TEST(test_findings)
 }
 END_TEST
 
+/* ---- through the verifier ---- */
+
+static verify_ctx_t *
+ctx_default(void)
+{
+	conv_shape_t sh;
+	char *err = NULL;
+	verify_ctx_t *vc;
+
+	conv_shape_init(&sh, 2, 2, 7, 8, 3, 3, 2);
+	sh.strh = 2;
+	sh.strw = 3;
+	vc = verify_ctx_create(&sh, NULL, &err);
+	ck_assert_msg(vc != NULL, "%s", err);
+	return vc;
+}
+
+static verdict_t
+verdict_of_text(verify_ctx_t *vc, const char *text, verify_result_t *r)
+{
+	char *err = NULL;
+	claim_t *c = claim_parse(text, "t.md", 1, 1, NULL, &err);
+
+	ck_assert_msg(c != NULL, "%s", err);
+	ck_assert_msg(verify_claim(vc, c, r, &err) == 0, "%s", err);
+	claim_free(c);
+	return r->verdict;
+}
+
+/* A NaN or an infinity never passes a check: log of a value <= 0 and an
+ * overflowing exp are findings at the tuple, so the claim fails with the
+ * finding as its counterexample (and an erratum written so is refuted,
+ * never held). */
+START_TEST(test_verify_never_passes)
+{
+	verify_ctx_t *vc = ctx_default();
+	verify_result_t r = { 0 };
+
+	ck_assert_int_eq(verdict_of_text(vc, "output[b, c_out, h_out, w_out] = "
+	    "output[b, c_out, h_out, w_out] + 0 * log(0 * output[b, c_out, h_out, "
+	    "w_out])", &r), VERDICT_FAILS);
+	ck_assert_ptr_nonnull(r.cex_finding);
+	ck_assert_msg(strstr(r.cex_finding, "log of a value <= 0") != NULL, "%s",
+	    r.cex_finding);
+	verify_result_clear(&r);
+	ck_assert_int_eq(verdict_of_text(vc, "output[b, c_out, h_out, w_out] = "
+	    "output[b, c_out, h_out, w_out] + 0 * exp(1000 + output[b, c_out, "
+	    "h_out, w_out])", &r), VERDICT_FAILS);
+	ck_assert_msg(strstr(r.cex_finding, "is infinite") != NULL, "%s",
+	    r.cex_finding);
+	verify_result_clear(&r);
+	/* and the same through a nonlinear f by the kernel: the finite
+	 * difference of log(0 * ...) is a finding too */
+	ck_assert_int_eq(verdict_of_text(vc, "d (sum(b1, c_out1, h_out1, w_out1) "
+	    "log(0 * output[b1, c_out1, h_out1, w_out1])) / d input[b, c_in, "
+	    "h_in, w_in] = 0", &r), VERDICT_FAILS);
+	ck_assert_ptr_nonnull(r.cex_finding);
+	verify_result_clear(&r);
+	verify_ctx_free(vc);
+}
+END_TEST
+
+/* A nonlinear f through the kernel: the verifier reruns the forward at
+ * x +- h, the chain rule through tanh holds at the finite-difference
+ * tolerance, a wrong derivative (tanh for tanh') is refuted, and output
+ * is given back bit for bit afterwards. */
+START_TEST(test_verify_rerun)
+{
+	verify_ctx_t *vc = ctx_default();
+	verify_result_t r = { 0 };
+	const tensor_t *out = verify_ctx_tensor(vc, "output");
+	tensor_t *before = tensor_clone(out);
+	static const char lhs[] = "d (sum(b1, c_out1, h_out1, w_out1) "
+	    "tanh(output[b1, c_out1, h_out1, w_out1])) / d weight[c_out, c_in, "
+	    "di, dj] = sum(b1, h_out1, w_out1) ";
+	char *ok = xasprintf("%s(1 - square(tanh(output[b1, c_out, h_out1, "
+	    "w_out1]))) * input[b1, c_in, strh*h_out1 + di, strw*w_out1 + dj]",
+	    lhs);
+	char *bad = xasprintf("%stanh(output[b1, c_out, h_out1, w_out1]) * "
+	    "input[b1, c_in, strh*h_out1 + di, strw*w_out1 + dj]", lhs);
+
+	ck_assert_int_eq(verdict_of_text(vc, ok, &r), VERDICT_HOLDS);
+	ck_assert_uint_eq(r.checked, 36);
+	ck_assert_double_lt(r.max_abs, 1e-7);
+	verify_result_clear(&r);
+	ck_assert_int_eq(verdict_of_text(vc, bad, &r), VERDICT_FAILS);
+	ck_assert_double_gt(r.max_abs, 1e-2);
+	verify_result_clear(&r);
+	ck_assert_int_eq(memcmp(before->data, out->data,
+	    out->size * sizeof(double)), 0);
+	free(ok);
+	free(bad);
+	tensor_free(before);
+	verify_ctx_free(vc);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -206,6 +307,8 @@ make_suite(void)
 	tcase_add_test(tc, test_values);
 	tcase_add_test(tc, test_integers);
 	tcase_add_test(tc, test_findings);
+	tcase_add_test(tc, test_verify_never_passes);
+	tcase_add_test(tc, test_verify_rerun);
 	suite_add_tcase(s, tc);
 	return s;
 }

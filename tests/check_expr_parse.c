@@ -285,6 +285,23 @@ START_TEST(test_literals_and_calls)
 	}
 	ck_assert_int_eq(c->nfree, 1);
 	claim_free(c);
+	/* a nonlinear loss through the kernel: d (EXPR reading output) / d
+	 * input reruns the forward (deriv.rerun); by df it need not */
+	c = parse_ok("d (sum(b1, c_out1, h_out1, w_out1) tanh(output[b1, c_out1, "
+	    "h_out1, w_out1])) / d input[b, c_in, h_in, w_in] = 0");
+	ck_assert_int_eq(c->kind, CLAIM_PARTIAL);
+	ck_assert(c->lhs->u.deriv.rerun);
+	ck_assert_int_eq(c->nfree, 4);
+	claim_free(c);
+	c = parse_ok("d (df[b, c_out, h_out, w_out] * square(output[b, c_out, "
+	    "h_out, w_out])) / d df[b, c_out, h_out, w_out] = "
+	    "square(output[b, c_out, h_out, w_out])");
+	ck_assert(!c->lhs->u.deriv.rerun);
+	claim_free(c);
+	c = parse_ok("d (weight[c_out, c_in, di, dj] * input[b, c_in, h_in, w_in]) "
+	    "/ d input[b, c_in, h_in, w_in] = weight[c_out, c_in, di, dj]");
+	ck_assert(!c->lhs->u.deriv.rerun);
+	claim_free(c);
 	/* a subnormal is a number (strtod's ERANGE for it is no error) */
 	c = parse_ok("bias[c_out] = 1e-320 + 4.9e-324");
 	ck_assert(c->rhs->u.op.a->u.rval == 1e-320);
@@ -418,10 +435,16 @@ static const struct bad {
 	{ "d output[b, c_out, h_out, w_out] / d df[b, c_out, h_out, w_out] = 0",
 	  "f.md:10:38: error: d output[...] / d df: the forward kernel is "
 	  "differentiated with respect to input, weight or bias (near 'df')" },
-	{ "d (output[b, c_out, h_out, w_out] * 2) / d input[b, c_in, h_in, w_in] = 0",
-	  "f.md:10:4: error: d (EXPR) / d input: EXPR reads output, which is "
-	  "computed from the other tensors and would not follow the "
-	  "perturbation (near 'output')" },
+	{ "d (output_nhwc[b, h_out, w_out, c_out] * 2) / d input[b, c_in, h_in, w_in] = 0",
+	  "f.md:10:4: error: d (EXPR) / d input: EXPR reads output_nhwc, which "
+	  "is computed from the other tensors and would not follow the "
+	  "perturbation (near 'output_nhwc')" },
+	{ "d (sum(b1, c_out1, h_out1, w_out1) tanh(output[b1, c_out1, h_out1, "
+	  "w_out1]) * (d (2 * input[b, c_in, h_in, w_in]) / d input[b, c_in, h_in, "
+	  "w_in])) "
+	  "/ d input[b, c_in, h_in, w_in] = 0",
+	  "f.md:10:4: error: d (EXPR) / d input: EXPR reads output, so it may "
+	  "hold no derivative of its own (near 'sum')" },
 	{ "d (bias[c_out]) / d output[b, c_out, h_out, w_out] = 0",
 	  "f.md:10:21: error: d (EXPR) / d output: only input, weight, bias or df "
 	  "can be perturbed (near 'output')" },
@@ -438,8 +461,12 @@ static const struct bad {
 	  "d f / d input without indices is checked against a backward kernel "
 	  "(near '3')" },
 	{ "d f / d input = kernel fast",
-	  "f.md:10:24: error: 'element' or 'matrix' expected after 'kernel' "
-	  "(near 'fast')" },
+	  "f.md:10:24: error: 'element', 'matrix' or 'transposed' expected "
+	  "after 'kernel' (near 'fast')" },
+	{ "d f / d weight = kernel transposed",
+	  "f.md:10:25: error: 'kernel transposed' computes d f / d input only "
+	  "(dinput as a transposed convolution), not d f / d weight (near "
+	  "'transposed')" },
 	{ "d f / d input[b, c_in, h_in, w_in] = kernel element",
 	  "f.md:10:38: error: 'kernel' needs the left side d f / d input (or "
 	  "weight, bias) without indices (near 'kernel')" },

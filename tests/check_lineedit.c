@@ -43,6 +43,27 @@ START_TEST(test_cursor_keys)
 }
 END_TEST
 
+/* The tutor puts the cursor where a syntax error is: clamped to the
+ * text, never inside a UTF-8 character. */
+START_TEST(test_set_cursor)
+{
+	lineedit_t *e = lineedit_create();
+
+	lineedit_set(e, "a\xe2\x88\x82" "b");     /* a∂b */
+	lineedit_set_cursor(e, 0);
+	ck_assert_uint_eq(lineedit_cursor(e), 0);
+	lineedit_set_cursor(e, 2);                  /* inside ∂: its start */
+	ck_assert_uint_eq(lineedit_cursor(e), 1);
+	lineedit_set_cursor(e, 4);
+	ck_assert_uint_eq(lineedit_cursor(e), 4);
+	lineedit_set_cursor(e, 99);
+	ck_assert_uint_eq(lineedit_cursor(e), 5);
+	lineedit_insert(e, "c");
+	ck_assert_str_eq(lineedit_text(e), "a\xe2\x88\x82" "bc");
+	lineedit_free(e);
+}
+END_TEST
+
 /* The cursor steps over a whole UTF-8 character; Backspace and Delete
  * remove one. */
 START_TEST(test_utf8)
@@ -202,6 +223,7 @@ lineedit_suite(void)
 
 	tcase_add_test(tc, test_cursor_keys);
 	tcase_add_test(tc, test_utf8);
+	tcase_add_test(tc, test_set_cursor);
 	tcase_add_test(tc, test_kills);
 	tcase_add_test(tc, test_long_and_control);
 	tcase_add_test(tc, test_history);

@@ -665,7 +665,7 @@ START_TEST(test_unbound_variables)
 	tutor_key(t, TK_ENTER);
 	ck_assert_int_eq(tutor_extras(t, idx), 3);       /* b, r, p */
 	r = idx[1];
-	tutor_key(t, 'e');                              /* explore */
+	tutor_key(t, 'x');                              /* explore */
 	t->focus = PANE_OUTPUT;
 	tutor_key(t, TK_TAB);
 	ck_assert(t->var_focus);
@@ -711,10 +711,10 @@ START_TEST(test_layouts)
 	ck_assert_ptr_nonnull(strstr(T->message, "n goes on"));
 	tutor_key(T, 'j');
 	ck_assert_int_eq(T->text.scroll, 25);          /* clamped */
-	tutor_key(T, 'e');
+	tutor_key(T, 'x');
 	ck_assert_int_eq(T->layout, LAYOUT_EXPLORE);
 	ck_assert_int_eq(T->focus, PANE_INPUT);
-	tutor_key(T, 'e');
+	tutor_key(T, 'x');
 	ck_assert_int_eq(T->layout, LAYOUT_READ);
 	ck_assert_int_eq(T->focus, PANE_TEXT);
 	tutor_key(T, TK_BTAB);                          /* a pane: explore */
@@ -767,7 +767,7 @@ START_TEST(test_next_lesson)
 
 	free(path);
 	tutor_key(t, TK_ENTER);
-	tutor_key(t, 'e');
+	tutor_key(t, 'x');
 	pressn_t(t, 'n', t->lessons[0].lesson->nsteps - 1);
 	ck_assert_int_eq(t->lesson, 0);
 	tutor_key(t, 'n');

@@ -75,9 +75,9 @@ check "a bad lesson exits 2" test "$rc" = 2
 check "with file:line:col" grep -Eq 'bad-claim.md:6:[0-9]+: error' "$err"
 rc=$(run)
 check "no lesson: exit 2" test "$rc" = 2
-rc=$(run --format html "$d/good.md")
+rc=$(run --format pdf "$d/good.md")
 check "bad --format: exit 2" test "$rc" = 2
-check "bad --format named" grep -q "format: expected text, markdown or latex, got 'html'" "$err"
+check "bad --format named" grep -q "format: expected text, markdown, latex or html, got 'pdf'" "$err"
 rc=$(run --help)
 check "--help exits 0" test "$rc" = 0
 check "--help lists --format" grep -q -- '--format F' "$out"

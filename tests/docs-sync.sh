@@ -9,7 +9,7 @@ man="$top_srcdir/docs/convgrad.1"
 # The man source writes '-' as '\-'; compare on the unescaped text.
 mantext=$(sed 's/\\-/-/g' "$man")
 
-for cmd in "" gradcheck verify show tutor; do
+for cmd in "" gradcheck verify show tutor lab; do
 	help=$("$CONVGRAD" $cmd --help 2>&1)
 	opts=$(printf '%s\n' "$help" | grep -oE -- '--[a-z][a-z-]+' | sort -u)
 	[ -n "$opts" ] || { fail "convgrad $cmd --help lists options"; continue; }
