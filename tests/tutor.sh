@@ -254,7 +254,7 @@ for size in 80x24 60x20; do
 	check "$size: the claim comes after the prose" \
 	    scroll_until r "claim 1/" Space
 	check "$size: at the end Space says n goes on" \
-	    wait_for r "end of the step: n goes on"
+	    scroll_until r "end of the step: n goes on" Space
 	keys r Tab
 	check "$size: Tab explores, the input pane focused" wait_for r "*input"
 	check "$size: ... the hint offers reading again" wait_for r "x read"
