@@ -36,6 +36,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "gemm.h"
 #include "lesson.h"
 #include "parallel.h"
 #include "util.h"
@@ -239,9 +240,15 @@ print_machine(void)
 
 	if (getloadavg(load, 3) < 0)
 		load[0] = -1;
+	const char *core = gemm_blas_core(), *env = getenv("OPENBLAS_CORETYPE");
+
 	printf("machine: %d threads (OpenMP), load average %.1f when measured; "
 	    "times are wall clock and noisy when the cores are shared\n",
 	    parallel_max_threads(), load[0]);
+	/* the verifier's matrix-form kernel claims run a GEMM */
+	printf("BLAS %s, OpenBLAS core %s (OPENBLAS_CORETYPE %s)\n",
+	    gemm_backend_name(), core != NULL ? core : "-",
+	    env != NULL ? env : "unset");
 }
 
 /* Where sampling starts: tuples of d output[b1,c_out1,h_out1,w_out1] /

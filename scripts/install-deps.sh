@@ -12,10 +12,10 @@ set -eu
 # Debian package names, with what each is for.
 PACKAGES="build-essential autoconf automake pkg-config
 libncurses-dev libcmark-dev libopenblas-dev check tmux python3-numpy
-clang libclang-rt-dev libxml2-utils"
-# libxml2-utils: xmllint, which tests/cli-html.sh parses the HTML handouts
-# with. (Chromium, for tests/html-screenshot.sh, is optional: that test is
-# skipped without it.)
+clang libclang-rt-dev libxml2-utils python3-html5lib"
+# libxml2-utils (xmllint) and python3-html5lib: tests/cli-html.sh parses the
+# HTML handouts as XML and as HTML5. (Chromium, for tests/html-screenshot.sh,
+# is optional: that test is skipped without it.)
 # clang and libclang-rt-dev (compiler-rt: libFuzzer, ASan, UBSan) build the
 # fuzzers, ./configure --enable-fuzzing CC=clang; .ci/run runs them.
 if [ "${1:-}" = "--bench" ]; then

@@ -191,7 +191,7 @@ add_cex(sbuf_t *b, const claim_t *cl, const verify_result_t *r)
 	int k, n = verify_point_count(cl);
 
 	sbuf_add(b, "<table class=\"cex\"><caption>Counterexample</caption>"
-	    "<tr>");
+	    "<tbody><tr>");
 	for (k = 0; k < n; k++) {
 		sbuf_add(b, "<th>");
 		add_text(b, verify_point_name(cl, k));
@@ -200,7 +200,7 @@ add_cex(sbuf_t *b, const claim_t *cl, const verify_result_t *r)
 	sbuf_add(b, "</tr><tr>");
 	for (k = 0; k < n; k++)
 		sbuf_addf(b, "<td>%ld</td>", r->cex[k]);
-	sbuf_addf(b, "</tr></table>\n<p class=\"verdict\">formula %.17g, "
+	sbuf_addf(b, "</tr></tbody></table>\n<p class=\"verdict\">formula %.17g, "
 	    "numeric %.17g", r->cex_formula, r->cex_numeric);
 	if (r->cex_finding != NULL) {
 		sbuf_add(b, "; finding: ");
@@ -421,11 +421,13 @@ add_lesson(sbuf_t *b, const lesson_t *l, int li, const html_opts_t *o)
 
 /* ---- the page ---- */
 
+/* Polyglot markup: the same bytes parse as XML (UTF-8 is XML's default,
+ * so no XML declaration, which HTML's parser would not take) and as
+ * HTML5 to the same tree (the <tbody> written, void elements closed). */
 static void
 add_head(sbuf_t *b, const char *title)
 {
-	sbuf_add(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-	    "<!DOCTYPE html>\n"
+	sbuf_add(b, "<!DOCTYPE html>\n"
 	    "<html xmlns=\"" XHTML_NS "\" lang=\"en\" xml:lang=\"en\">\n"
 	    "<head>\n<meta charset=\"UTF-8\"/>\n"
 	    "<meta name=\"viewport\" content=\"width=device-width\"/>\n"

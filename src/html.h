@@ -8,9 +8,9 @@
  * one, and a receptive-window grid as inline SVG. One small inline
  * <style>; no script, nothing loaded from anywhere (an image in a
  * lesson's Markdown becomes a link to it): a teacher can print the page
- * or post it as it is. The page is well-formed XML (an XML declaration,
- * the XHTML, MathML and SVG namespaces) and HTML5, to be served as
- * application/xhtml+xml or text/html.
+ * or post it as it is. The page is polyglot markup: well-formed XML
+ * (UTF-8, the XHTML, MathML and SVG namespaces) and HTML5, to be served
+ * as application/xhtml+xml or text/html.
  */
 #ifndef CONVGRAD_HTML_H
 #define CONVGRAD_HTML_H

@@ -799,9 +799,13 @@ lab_print_text(FILE *f, const lab_result_t *r)
 	char shape[256];
 	int p, i;
 
-	fprintf(f, "Step-size lab: f = sum of %s(output) over the %zu outputs, "
-	    "differentiated by ", lab_g_names[r->o.g],
-	    conv_output_size(&r->o.shape));
+	if (r->o.g == LAB_G_LINEAR)
+		fprintf(f, "Step-size lab: f = sum of output over the %zu outputs, "
+		    "differentiated by ", conv_output_size(&r->o.shape));
+	else
+		fprintf(f, "Step-size lab: f = sum of %s(output) over the %zu "
+		    "outputs, differentiated by ", lab_g_names[r->o.g],
+		    conv_output_size(&r->o.shape));
 	print_index(f, r, r->index, r->nindex, name);
 	fprintf(f, "\nat %s, seed %llu.\n",
 	    conv_shape_str(&r->o.shape, shape, sizeof shape),

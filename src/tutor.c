@@ -15,6 +15,7 @@
 #include "tok-diff.h"
 #include "tutor-bg.h"
 #include "tutor-edit.h"
+#include "tutor-present.h"
 #include "tutor-progress.h"
 #include "util.h"
 
@@ -106,7 +107,8 @@ const tutor_key_t tutor_keys[] = {
 	  .action = ACT_REVEAL, .screens = LV },
 	{ .keys = { ' ', TK_PGDN }, .name = "Space PgDn", .hint_name = "Space",
 	  .hint = "page",
-	  .help = "scroll the prose a page down",
+	  .help = "scroll the prose a page down (--present: first reveal the "
+	    "step's next part: a paragraph, the claim, the verdict)",
 	  .action = ACT_PAGE_DOWN, .screens = LV },
 	{ .keys = { TK_PGUP }, .name = "PgUp", .hint = NULL,
 	  .help = "scroll the prose a page up",
@@ -1891,6 +1893,7 @@ tutor_goto_step(tutor_t *t, int s)
 	t->text.scroll = 0;
 	/* Exploring, the claim is what the panes are about: in view. */
 	t->text.show_claim = t->layout == LAYOUT_EXPLORE;
+	tutor_present_reset(t);
 	goto_claim(t, 0);
 	if (t->auto_verify && t->defer_verify)
 		t->verify_pending = true;
@@ -2232,7 +2235,10 @@ do_lesson_action(tutor_t *t, tutor_action_t a)
 			next_pane(t, a == ACT_NEXT_PANE ? 1 : -1);
 		break;
 	case ACT_LAYOUT: toggle_layout(t, PANE_INPUT); break;
-	case ACT_PAGE_DOWN: page(t, 1); break;
+	case ACT_PAGE_DOWN:     /* presenter mode: reveal first */
+		if (!tutor_present_next(t))
+			page(t, 1);
+		break;
 	case ACT_PAGE_UP: page(t, -1); break;
 	case ACT_NEXT_STEP: next_step(t, 1); break;
 	case ACT_PREV_STEP: next_step(t, -1); break;

@@ -277,6 +277,10 @@ typedef struct tutor {
 	bool verify_all;                /* V asked for the whole lesson */
 	int verify_one;                 /* v asked for this claim (flat), -1 */
 
+	/* Presenter mode (tutor-present.h): parts of the step shown. */
+	bool present;
+	int reveal;
+
 	/* The student's progress (tutor-progress.h): NULL when not kept. */
 	struct progress *progress;
 	char *progress_path;

@@ -80,6 +80,7 @@ typedef struct ui_glyphs {
 typedef struct ui_opts {
 	bool ascii;       /* --ascii, or the locale is not UTF-8 */
 	bool color;       /* colour wanted: no --no-color, no NO_COLOR */
+	bool present;     /* --present: no dim, high contrast, wider cells */
 } ui_opts_t;
 
 /* ---- ui-term.c ---- */
@@ -105,6 +106,10 @@ int ui_term_getkey(int timeout_ms);
 /* Attributes for a role (colour pair or monochrome attributes). */
 attr_t ui_attr(ui_role_t r);
 bool ui_ascii(void);
+/* Presenter mode (--present): ui_attr never dims (A_DIM washes out on a
+ * projector) and every colour is bold; the panes' cells are wider where
+ * the screen has room (ui_pane_set_spacing). */
+bool ui_present(void);
 const ui_glyphs_t *ui_glyphs(void);
 
 /* ---- ui-draw.c ---- */
@@ -135,6 +140,9 @@ void ui_clear(int y, int x, int h, int w);
  * row labels), values or shaded cells; and the least it is given (two
  * shaded cells). */
 int ui_pane_width(const tutor_t *t, tutor_pane_t p, bool values);
+/* Columns added to every cell from now on (0: none): presenter mode's
+ * wider cells, set by the layout when they fit (ui-lesson.c). */
+void ui_pane_set_spacing(int extra);
 int ui_pane_min_width(const tutor_t *t, tutor_pane_t p);
 /* Draw pane p in the rectangle: a row of column labels, row labels on the
  * left, the input's zero padding as dots around it, the grid scrolled to keep the cursor and the whole marked set

@@ -28,6 +28,7 @@
 
 #include "tex-text.h"
 #include "tutor-edit.h"
+#include "tutor-present.h"
 #include "util.h"
 
 #define STATUS_ROWS 6       /* live 2, verification 2, message 1, hints 1 */
@@ -72,6 +73,9 @@ draw_heading(const tutor_t *t, int y)
 	tutor_step_counts(t, t->step, &checked, &bad, &errata);
 	if (tutor_ed_hidden(t))         /* predict, then reveal */
 		snprintf(right, sizeof right, "exercise: e answers");
+	else if (!tutor_present_shows_verdict(t))  /* presenter mode: not yet */
+		snprintf(right, sizeof right, "%d claim%s", st->nclaims,
+		    st->nclaims == 1 ? "" : "s");
 	else if (st->nclaims == 0)
 		snprintf(right, sizeof right, "no claims");
 	else if (bad > 0)
@@ -130,19 +134,14 @@ exercise_text(const tutor_t *t)
 }
 
 /* The step's prose wrapped to the window; the lesson's introduction comes
- * before step 1, the exercises after it. */
+ * before step 1, the exercises after it. In presenter mode, the paragraphs
+ * revealed so far, and the exercises with the claim. */
 static char **
 prose_lines(const tutor_t *t, int *n)
 {
-	lesson_step_t *st = tutor_cur_step(t);
-	tutor_lesson_t *tl = tutor_cur_lesson(t);
-	char *text, **lines, *ex;
+	char *text = tutor_present_prose(t), **lines, *ex;
 
-	if (t->step == 0 && tl->lesson->intro != NULL && tl->lesson->intro[0])
-		text = xasprintf("%s\n\n%s", tl->lesson->intro, st->prose);
-	else
-		text = xstrdup(st->prose != NULL ? st->prose : "");
-	if ((ex = exercise_text(t)) != NULL) {
+	if (tutor_present_shows_claim(t) && (ex = exercise_text(t)) != NULL) {
 		char *both = xasprintf("%s\n\n%s", text, ex);
 
 		free(text);
@@ -225,7 +224,8 @@ draw_claim_header_line(const tutor_t *t, int y, int x, int w, const char *text,
 {
 	tutor_check_t *ck = tutor_cur_check(t);
 
-	if (first && check_fresh(t, ck) && !tutor_ed_hidden(t))
+	if (first && check_fresh(t, ck) && !tutor_ed_hidden(t) &&
+	    tutor_present_shows_verdict(t))
 		ui_put(y, x, MARK_COLS, ui_attr(verdict_role(ck)),
 		    claim_mark(ck, ui_glyphs()));
 	ui_put(y, x + MARK_COLS, w - MARK_COLS, ui_attr(ROLE_DIM), text);
@@ -249,6 +249,11 @@ draw_claim(const tutor_t *t, int y, int x, int h, int w)
 
 	if (c == NULL || h <= 0)
 		return;
+	if (!tutor_present_shows_claim(t)) {    /* presenter mode: not yet */
+		ui_put(y, x + MARK_COLS, w - MARK_COLS, ui_attr(ROLE_KEY),
+		    "Space reveals the claim");
+		return;
+	}
 	draw_claim_header(t, y, x, w);
 	box = claim_box(t, c, w - 2);
 	/* Laid out to fit where it can; only a piece that cannot be broken
@@ -278,6 +283,8 @@ claim_rows(const tutor_t *t)
 
 	if (c == NULL)
 		return 0;
+	if (!tutor_present_shows_claim(t))
+		return 1;               /* "Space reveals the claim" */
 	box = claim_box(t, c, COLS - 4);
 	h = 1 + box->height;
 	pp_box_free(box);
@@ -319,6 +326,28 @@ draw_text_area(const tutor_t *t, int y, int rows, int ch)
 
 /* ---- the panes ---- */
 
+static void pane_fit(const tutor_t *t, int width[PANE_COUNT],
+    bool values[PANE_COUNT]);
+
+/* Presenter mode: cells two columns wider, or one, when every pane's
+ * values still fit that way; else as usual. */
+static void
+pane_layout(const tutor_t *t, int width[PANE_COUNT], bool values[PANE_COUNT])
+{
+	int sp, p, total;
+
+	for (sp = ui_present() ? 2 : 0; sp > 0; sp--) {
+		ui_pane_set_spacing(sp);
+		total = 2;
+		for (p = PANE_INPUT; p < PANE_COUNT; p++)
+			total += ui_pane_width(t, (tutor_pane_t)p, true);
+		if (total <= COLS)
+			break;
+	}
+	ui_pane_set_spacing(sp);
+	pane_fit(t, width, values);
+}
+
 /* Choose values or shaded cells per pane, and widths that fit COLS,
  * shared by need: values while every pane fits, then the widest pane
  * shaded; if still too wide, each pane gets its least, then what it needs
@@ -344,7 +373,7 @@ pane_shown(const tutor_t *t, int p)
 }
 
 static void
-pane_layout(const tutor_t *t, int width[PANE_COUNT], bool values[PANE_COUNT])
+pane_fit(const tutor_t *t, int width[PANE_COUNT], bool values[PANE_COUNT])
 {
 	int need[PANE_COUNT], p, total, widest, left, open = 0;
 
@@ -502,6 +531,8 @@ draw_live(const tutor_t *t, int y)
 		    "hidden: answer first (e), or r reveals");
 		return;
 	}
+	if (!tutor_present_shows_verdict(t))    /* the values tell it */
+		return;
 	if (pt->finding != NULL) {
 		line = xasprintf("finding: %s", pt->finding);
 		ui_put(y + 1, 1, COLS - 2, ui_attr(ROLE_FAIL), line);
@@ -677,6 +708,12 @@ draw_verify(const tutor_t *t, int y, int rows)
 
 	if (c == NULL)
 		return;
+	if (tutor_present_next_name(t) != NULL) {       /* presenter mode */
+		line = xasprintf("Space reveals %s", tutor_present_next_name(t));
+		put_wrapped(&y, &rows, ROLE_KEY, line);
+		free(line);
+		return;
+	}
 	if (tutor_uncovered(t) != NULL) {
 		line = xasprintf("not checked: %s, so its claims need not hold "
 		    "here (verify skips it too); s, then r, restores its shape",
@@ -759,7 +796,7 @@ reading_make(const tutor_t *t, reading_t *r)
 
 	memset(r, 0, sizeof *r);
 	r->prose = prose_lines(t, &r->nprose);
-	if (c != NULL) {
+	if (c != NULL && tutor_present_shows_claim(t)) {
 		char *h = claim_title(t);
 
 		r->box = claim_box(t, c, COLS - 4);

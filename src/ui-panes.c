@@ -25,6 +25,22 @@
 #define CELL_VALUES 7     /* marker, "-0.42", marker */
 #define CELL_SHADED 4     /* marker, sign, shade, marker */
 
+/* Columns added to each cell (presenter mode, where the screen has room):
+ * the cell is drawn in the middle of its wider column. */
+static int cell_spacing;
+
+void
+ui_pane_set_spacing(int extra)
+{
+	cell_spacing = extra > 0 ? extra : 0;
+}
+
+static int
+cell_width(bool values)
+{
+	return (values ? CELL_VALUES : CELL_SHADED) + cell_spacing;
+}
+
 static const char *const pane_index_names[PANE_COUNT][4] = {
 	[PANE_INPUT] = { "b", "c_in", "h_in", "w_in" },
 	[PANE_WEIGHT] = { "c_out", "c_in", "di", "dj" },
@@ -116,7 +132,7 @@ ui_pane_width(const tutor_t *t, tutor_pane_t p, bool values)
 	extent_t e = pane_extent(t, p);
 	int w, tw = title_width(t, p);
 
-	w = (int)e.nc * (values ? CELL_VALUES : CELL_SHADED) +
+	w = (int)e.nc * cell_width(values) +
 	    gutter_width(&e) + 1 + 2;
 	return w > tw ? w : tw;
 }
@@ -296,7 +312,7 @@ draw_cell(const tutor_t *t, tutor_pane_t p, const tensor_t *tn,
 	if (!used || (pad && m == 0))
 		role = ROLE_DIM;
 	snprintf(cell, sizeof cell, "%s%s%s", l, num, r);
-	ui_put(y, x, cw, ui_attr(role), cell);
+	ui_put(y, x + cell_spacing / 2, cw, ui_attr(role), cell);
 }
 
 /* The column labels (each index over its cell) and the markers of what is
@@ -315,7 +331,8 @@ draw_labels(int y, int x, int gw, int cw, const extent_t *e, long r0,
 		long c = c0 + j;
 		int lw = cw / 2 + (digits(c < 0 ? -c : c) + (c < 0)) / 2 + 1;
 
-		snprintf(lab, sizeof lab, "%*ld", lw > 12 ? 12 : lw, c % 1000000);
+		snprintf(lab, sizeof lab, "%*ld", lw > 12 ? 12 : lw < 1 ? 1 : lw,
+		    c % 1000000);
 		ui_put(y, x + gw + (int)j * cw, cw, dim, lab);
 	}
 	if (r0 > e->r_lo)
@@ -330,7 +347,7 @@ static void
 draw_grid(const tutor_t *t, tutor_pane_t p, const tensor_t *tn, int y,
     int x, int h, int w, bool values, bool used)
 {
-	int cw = values ? CELL_VALUES : CELL_SHADED, gw;
+	int cw = cell_width(values), gw;
 	long dims[4], idx[4], r0, c0, vr, vc, i, j, mr[2], mc[2];
 	const long *cur = t->cur[p];
 	double scale;

@@ -42,6 +42,7 @@ static volatile sig_atomic_t suspend_pending;
 static bool active;
 static bool have_color;
 static bool ascii_mode;
+static bool present_mode;
 static SCREEN *screen;
 
 /* For the fault handler: the tty as the shell left it, and what to write
@@ -238,6 +239,7 @@ ui_term_init(const ui_opts_t *o, char **err)
 	size_t i;
 
 	ascii_mode = o->ascii;
+	present_mode = o->present;
 	have_tio = tcgetattr(STDIN_FILENO, &saved_tio) == 0;
 	for (i = 0; i < NELEM(quit_signals); i++)
 		set_handler(quit_signals[i], on_quit_signal);
@@ -349,16 +351,37 @@ ui_term_getkey(int timeout_ms)
 	return translate_key(c);
 }
 
+/* Presenter mode's high contrast: what would be dim is plain, and every
+ * coloured role is bold (a projector's red or cyan on black is faint). */
+static attr_t
+present_attr(ui_role_t r, attr_t a)
+{
+	a &= ~(attr_t)A_DIM;
+	if (have_color && role_styles[r].fg != -1)
+		a |= A_BOLD;
+	return a;
+}
+
 attr_t
 ui_attr(ui_role_t r)
 {
+	attr_t a;
+
 	if (r >= ROLE_COUNT)
 		r = ROLE_NORMAL;
 	if (!have_color)
-		return role_styles[r].mono;
-	if (role_styles[r].fg == -1 && role_styles[r].bg == -1)
-		return role_styles[r].color_attr;
-	return COLOR_PAIR(r) | role_styles[r].color_attr;
+		a = role_styles[r].mono;
+	else if (role_styles[r].fg == -1 && role_styles[r].bg == -1)
+		a = role_styles[r].color_attr;
+	else
+		a = COLOR_PAIR(r) | role_styles[r].color_attr;
+	return present_mode ? present_attr(r, a) : a;
+}
+
+bool
+ui_present(void)
+{
+	return present_mode;
 }
 
 bool

@@ -67,6 +67,10 @@ usage(FILE *f)
 	    "  --step K             ... at step K (from 1; alone: of the\n"
 	    "                       LESSON given)\n"
 	    "  --no-resume          open at the start, not where you left off\n"
+	    "  --present            presenter mode, for a projector: no dim\n"
+	    "                       text, high contrast, wider cells; Space\n"
+	    "                       reveals a step part by part (paragraphs,\n"
+	    "                       the claim, the verdict), then pages\n"
 	    "  --keys               print the key table (screen, key, what it\n"
 	    "                       does; tab-separated, one key a line), exit\n"
 	    "  -h, --help           show this help and exit\n"
@@ -87,7 +91,7 @@ usage(FILE *f)
 
 enum {
 	OPT_ASCII = CLI_OPT_NEXT, OPT_NO_COLOR, OPT_KEYS, OPT_LESSON, OPT_STEP,
-	OPT_NO_RESUME,
+	OPT_NO_RESUME, OPT_PRESENT,
 };
 
 static const struct option long_options[] = {
@@ -98,6 +102,7 @@ static const struct option long_options[] = {
 	{ "lesson", required_argument, NULL, OPT_LESSON },
 	{ "step", required_argument, NULL, OPT_STEP },
 	{ "no-resume", no_argument, NULL, OPT_NO_RESUME },
+	{ "present", no_argument, NULL, OPT_PRESENT },
 	CLI_SHAPE_LONG_OPTIONS,
 	CLI_HELP_LONG_OPTIONS,
 	{ NULL, 0, NULL, 0 },
@@ -128,6 +133,7 @@ parse_option(void *ctx, int opt, const char *arg, char **err)
 	case OPT_NO_COLOR: a->ui.color = false; break;
 	case OPT_KEYS: a->keys = true; break;
 	case OPT_NO_RESUME: a->no_resume = true; break;
+	case OPT_PRESENT: a->ui.present = true; break;
 	case OPT_LESSON: return parse_place("--lesson", arg, &a->lesson, err);
 	case OPT_STEP: return parse_place("--step", arg, &a->step, err);
 	}
@@ -180,6 +186,7 @@ load_tutor(const tutor_args_t *a, char **err)
 		return NULL;
 	}
 	t->defer_verify = true;
+	t->present = a->ui.present;
 	if (a->nlessons == 1 && is_file(a->lessons[0]) &&
 	    t->lessons[0].lesson == NULL) {
 		set_error(err, "%s", t->lessons[0].load_error);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tutor-present.h"
 #include "tutor-progress.h"
 #include "util.h"
 
@@ -107,6 +108,11 @@ ui_hint_line(const tutor_t *t)
 		} else if (k->action == ACT_LAYOUT && t->layout == LAYOUT_EXPLORE) {
 			cancel = *k;
 			cancel.hint = "read";
+			k = &cancel;
+		} else if (k->action == ACT_PAGE_DOWN &&
+		    tutor_present_next_name(t) != NULL) {   /* presenter mode */
+			cancel = *k;
+			cancel.hint = "reveal";
 			k = &cancel;
 		}
 		if (x + hint_width(k) > right)

@@ -1032,6 +1032,16 @@ set_free(struct run *ru, int k, long v)
 		ru->stamp[k] = ++ru->tick;
 }
 
+/* The compiled part p at the point in ru->slots, or (p NULL) the left
+ * side by the tree walk, without the words of a finding. */
+static int
+part_now(struct run *ru, expr_prog_t *p, value_t *v)
+{
+	if (p != NULL)
+		return expr_prog_eval(p, ru->slots, v);
+	return expr_eval(ru->c->lhs, &ru->vc->env, ru->slots, v, NULL);
+}
+
 /* Part i (0 where, 1 lhs, 2 rhs) at the point in ru->slots: kept, or
  * evaluated (and kept when it has no finding). As expr_prog_eval. */
 static int
@@ -1041,13 +1051,13 @@ part_eval(struct run *ru, int i, expr_prog_t *p, value_t *v)
 	uint64_t at;
 
 	if (ru->stamp == NULL)
-		return expr_prog_eval(p, ru->slots, v);
+		return part_now(ru, p, v);
 	at = last < 0 ? UINT64_MAX : ru->stamp[last];
 	if (ru->kept[i].at == at) {
 		*v = ru->kept[i].v;
 		return 0;
 	}
-	if (expr_prog_eval(p, ru->slots, v) != 0) {
+	if (part_now(ru, p, v) != 0) {
 		ru->kept[i].at = 0;
 		return -1;
 	}
@@ -1809,14 +1819,16 @@ fast_setup(struct run *ru, bool point)
 	if (c->where != NULL)
 		f->where = expr_prog_compile(c->where, &ru->vc->env, c->nslots,
 		    f->ranges, c->nfree, flags);
-	f->on = f->lhs != NULL && f->rhs != NULL &&
-	    (c->where == NULL || f->where != NULL);
+	/* a left side that does not compile (a d (EXPR) that reruns the
+	 * forward kernel) is walked by expr_eval, in this thread only */
+	f->on = f->rhs != NULL && (c->where == NULL || f->where != NULL);
 	if (!f->on) {
 		fast_free(f);
 		return 0;
 	}
 	f->last[0] = f->where != NULL ? expr_prog_last_free(f->where) : -1;
-	f->last[1] = expr_prog_last_free(f->lhs);
+	f->last[1] = f->lhs != NULL ? expr_prog_last_free(f->lhs) :
+	    c->nfree - 1;
 	f->last[2] = expr_prog_last_free(f->rhs);
 	for (k = 0; indep && k < c->nfree; k++)
 		if (f->ranges[k].hi < f->ranges[k].lo)
@@ -2057,6 +2069,7 @@ enum_parallel(struct run *ru)
 	int m, rc = 0;
 
 	if (parallel_max_threads() < 2 || !ru->fast.on ||
+	    ru->fast.lhs == NULL ||
 	    ru->to_visit < PARALLEL_MIN_TUPLES ||
 	    (m = chunk_vars(ru, &nchunks)) == 0 || !prefill(ru))
 		return flag_set(ru->vc) ? 1 : -2;

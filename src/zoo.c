@@ -19,61 +19,68 @@
 #include "util.h"
 
 #define Q(x) ZOO_QTY_BIT(ZOO_##x)
-#define STEP_IN "lessons/06-chain-rule.md, \"Input: only its own image, " \
-	"only windows that cover it\""
-#define STEP_W "lessons/06-chain-rule.md, \"Weight: df against the input " \
-	"under the tap\""
-#define STEP_B "lessons/06-chain-rule.md, \"Bias: the sum of df over " \
-	"images and positions\""
+/* The step of lessons/13-bug-zoo.md that shows the mistake as a refuted
+ * claim, its signature and the right formula beside it; each heading
+ * starts with the mistake's id (check_zoo holds every pointer to a step
+ * of the bundled lesson). */
+#define ZOO_STEP(title) "lessons/13-bug-zoo.md, \"" title "\""
 
 const zoo_entry_t zoo_entries[ZOO_COUNT] = {
 	[ZOO_BIAS_BATCH_ONLY] = { ZOO_BIAS_BATCH_ONLY, "bias-batch-only",
 	    Q(DBIAS), "dbias[c] = sum_b df[b,c,0,0] (the source's erratum)",
-	    "H_out*W_out > 1", STEP_B },
+	    "H_out*W_out > 1",
+	    ZOO_STEP("bias-batch-only: dbias from one position") },
 	[ZOO_BIAS_MEAN] = { ZOO_BIAS_MEAN, "bias-mean", Q(DBIAS),
 	    "dbias averaged over N*H_out*W_out instead of summed",
-	    "N*H_out*W_out > 1", STEP_B },
+	    "N*H_out*W_out > 1",
+	    ZOO_STEP("bias-mean: dbias averaged") },
 	[ZOO_DWEIGHT_FIRST_IMAGE] = { ZOO_DWEIGHT_FIRST_IMAGE,
 	    "dweight-first-image", Q(DWEIGHT),
 	    "dweight from image b = 0 only (the sum over b left out)", "N > 1",
-	    STEP_W },
+	    ZOO_STEP("dweight-first-image: the sum over b left out") },
 	[ZOO_DWEIGHT_MEAN] = { ZOO_DWEIGHT_MEAN, "dweight-mean", Q(DWEIGHT),
-	    "dweight divided by N", "N > 1", STEP_W },
+	    "dweight divided by N", "N > 1",
+	    ZOO_STEP("dweight-mean: dweight divided by N") },
 	[ZOO_WINDOW_SHORT] = { ZOO_WINDOW_SHORT, "window-short", Q(DINPUT),
 	    "dinput with the last row of taps left out (di < R-1 only)",
-	    "R > 1", STEP_IN },
+	    "R > 1",
+	    ZOO_STEP("window-short: the last row of taps left out") },
 	[ZOO_TAPS_SWAPPED] = { ZOO_TAPS_SWAPPED, "taps-swapped",
 	    Q(DINPUT) | Q(OUTPUT),
 	    "weight[c_out,c_in,dj,di] read for weight[c_out,c_in,di,dj]",
-	    "R = S > 1", STEP_IN },
+	    "R = S > 1",
+	    ZOO_STEP("taps-swapped: weight[dj, di] for [di, dj]") },
 	[ZOO_CHANNELS_SWAPPED] = { ZOO_CHANNELS_SWAPPED, "channels-swapped",
 	    Q(DINPUT) | Q(OUTPUT),
 	    "weight[c_in,c_out,di,dj] read for weight[c_out,c_in,di,dj]",
-	    "C_in = C_out > 1, groups = 1", STEP_IN },
+	    "C_in = C_out > 1, groups = 1",
+	    ZOO_STEP("channels-swapped: weight[c_in, c_out]") },
 	[ZOO_KERNEL_FLIPPED] = { ZOO_KERNEL_FLIPPED, "kernel-flipped",
 	    Q(DINPUT), "dinput of the kernel rotated by 180 degrees, "
 	    "weight[c_out,c_in,R-1-di,S-1-dj] (a true convolution; conv2d is a "
-	    "correlation)", "R > 1 or S > 1", STEP_IN },
+	    "correlation)", "R > 1 or S > 1",
+	    ZOO_STEP("kernel-flipped: the kernel rotated") },
 	[ZOO_STRIDE_IGNORED] = { ZOO_STRIDE_IGNORED, "stride-ignored",
 	    Q(DINPUT), "dinput with both strides taken as 1: h_in = h_out + "
-	    "dil_h*di - pad_h", "a stride > 1", STEP_IN },
+	    "dil_h*di - pad_h", "a stride > 1",
+	    ZOO_STEP("stride-ignored: the strides taken as 1") },
 	[ZOO_PADDING_IGNORED] = { ZOO_PADDING_IGNORED, "padding-ignored",
 	    Q(DINPUT), "dinput with the padding not subtracted: h_in = "
 	    "strh*h_out + dil_h*di, out-of-range terms dropped", "padding > 0",
-	    STEP_IN },
+	    ZOO_STEP("padding-ignored: the padding not subtracted") },
 	[ZOO_DILATION_IGNORED] = { ZOO_DILATION_IGNORED, "dilation-ignored",
 	    Q(DINPUT) | Q(DWEIGHT) | Q(OUTPUT), "taps at di, dj instead of "
-	    "dil_h*di, dil_w*dj", "a dilation > 1", STEP_IN },
+	    "dil_h*di, dil_w*dj", "a dilation > 1",
+	    ZOO_STEP("dilation-ignored: taps adjacent") },
 	[ZOO_FORWARD_NO_BIAS] = { ZOO_FORWARD_NO_BIAS, "forward-no-bias",
 	    Q(OUTPUT), "output without the bias (the source's forward formulas "
 	    "leave it out)", "a nonzero bias",
-	    "lessons/01-forward.md, \"The source's formula, in NCHW\"" },
+	    ZOO_STEP("forward-no-bias: the output without its bias") },
 	[ZOO_NOT_FINITE] = { ZOO_NOT_FINITE, "not-finite",
 	    Q(OUTPUT) | Q(DINPUT) | Q(DWEIGHT) | Q(DBIAS),
 	    "NaN or Inf in the result (an output buffer read before it was "
 	    "written, an uninitialised sum, an overflow)", NULL,
-	    "lessons/06-chain-rule.md (each gradient is a finite sum of "
-	    "finite terms)" },
+	    ZOO_STEP("not-finite: NaN or Inf in the result") },
 };
 
 const char *

@@ -6,7 +6,8 @@
  * leave a file that loads, with every record of both. The tutor's side
  * (tutor-progress.h) over the fixture lesson: steps seen as drawn, the
  * last place resumed (a step, or the list), exercises solved, the list's
- * summary, and nothing kept without tutor_progress_open.
+ * summary, and nothing kept without tutor_progress_open. Presenter mode's
+ * reveal order (tutor-present.h) over the same lesson.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 
 #include "check-util.h"
 #include "progress.h"
+#include "tutor-present.h"
 #include "tutor-progress.h"
 #include "util.h"
 
@@ -322,6 +324,56 @@ START_TEST(test_tutor_solved)
 }
 END_TEST
 
+/* Presenter mode's reveal over the fixture's step 1 (the introduction's
+ * paragraph, then the step's): paragraph by paragraph, the claim, the
+ * verdict, then Space pages; a new step starts again. */
+START_TEST(test_present_reveal)
+{
+	char *lesson = test_data_path("tutor-lesson.md"), *text;
+	tutor_t *t = tutor_create(&lesson, 1);
+	int k;
+
+	t->auto_verify = false;
+	ck_assert_int_eq(tutor_open(t, 0), 0);
+	ck_assert(tutor_present_shows_verdict(t));      /* not presenting */
+	text = tutor_present_prose(t);
+	ck_assert_ptr_nonnull(strstr(text, "The forward pass with bias."));
+	free(text);
+	t->present = true;
+	tutor_goto_step(t, 0);
+	ck_assert_int_eq(tutor_present_paragraphs(t), 2);
+	ck_assert_int_eq(tutor_present_parts(t), 4);
+	text = tutor_present_prose(t);
+	ck_assert_ptr_nonnull(strstr(text, "A small lesson"));
+	ck_assert_ptr_null(strstr(text, "The forward pass"));
+	free(text);
+	ck_assert_str_eq(tutor_present_next_name(t), "the next paragraph");
+	ck_assert(!tutor_present_shows_claim(t));
+	tutor_key(t, ' ');
+	text = tutor_present_prose(t);
+	ck_assert_ptr_nonnull(strstr(text, "The forward pass with bias."));
+	free(text);
+	ck_assert(!tutor_present_shows_claim(t));
+	ck_assert_str_eq(tutor_present_next_name(t), "the claim");
+	tutor_key(t, ' ');
+	ck_assert(tutor_present_shows_claim(t));
+	ck_assert(!tutor_present_shows_verdict(t));
+	ck_assert_str_eq(tutor_present_next_name(t), "the verdict");
+	tutor_key(t, ' ');
+	ck_assert(tutor_present_shows_verdict(t));
+	ck_assert_ptr_null(tutor_present_next_name(t));
+	ck_assert(!tutor_present_next(t));              /* Space pages now */
+	tutor_key(t, 'n');
+	ck_assert_int_eq(t->step, 1);
+	ck_assert(!tutor_present_shows_claim(t));
+	for (k = 0; tutor_present_next(t); k++)
+		;
+	ck_assert_int_eq(k, tutor_present_parts(t) - 1);
+	tutor_free(t);
+	free(lesson);
+}
+END_TEST
+
 START_TEST(test_unwritable)
 {
 	progress_t *p = progress_create();
@@ -350,6 +402,7 @@ progress_suite(void)
 	tcase_add_test(tc, test_last_list);
 	tcase_add_test(tc, test_tutor_resume);
 	tcase_add_test(tc, test_tutor_solved);
+	tcase_add_test(tc, test_present_reveal);
 	tcase_add_test(tc, test_unwritable);
 	suite_add_tcase(s, tc);
 	return s;

@@ -12,7 +12,9 @@
 
 #include "check-util.h"
 #include "conv-elem.h"
+#include "lesson.h"
 #include "rcheck.h"
+#include "util.h"
 #include "outside-util.h"
 #include "zoo.h"
 
@@ -147,6 +149,50 @@ START_TEST(test_table)
 }
 END_TEST
 
+/* Every id's lesson pointer, FILE, "STEP", names a step of a bundled
+ * lesson whose heading starts with the id, and that step refutes the
+ * mistake: it has a claim marked expect fail. */
+START_TEST(test_lesson_steps)
+{
+	const zoo_entry_t *e = &zoo_entries[_i];
+	const char *q = strstr(e->lesson, ", \""), *title;
+	char *file, *path, *err = NULL;
+	size_t n = strlen(e->name), tl;
+	lesson_t *l;
+	int s, k, found = 0, refuted = 0;
+
+	ck_assert_msg(q != NULL, "%s: %s", e->name, e->lesson);
+	title = q + 3;
+	tl = strlen(title);
+	ck_assert_msg(tl > 1 && title[tl - 1] == '"', "%s: %s", e->name,
+	    e->lesson);
+	/* the file is named from the source tree's top, as in the lessons'
+	 * directory: find it from the test data */
+	file = xasprintf("../../%.*s", (int)(q - e->lesson), e->lesson);
+	path = test_data_path(file);
+	l = lesson_load(path, &err);
+	ck_assert_msg(l != NULL, "%s: %s", e->name, err ? err : "?");
+	for (s = 0; s < l->nsteps; s++) {
+		const lesson_step_t *st = &l->steps[s];
+
+		if (strlen(st->title) != tl - 1 ||
+		    strncmp(st->title, title, tl - 1) != 0)
+			continue;
+		found++;
+		ck_assert_msg(strncmp(st->title, e->name, n) == 0 &&
+		    st->title[n] == ':', "%s: step '%s'", e->name, st->title);
+		for (k = 0; k < st->nclaims; k++)
+			refuted += st->claims[k]->expect_fail;
+	}
+	ck_assert_msg(found == 1, "%s: %d steps '%.*s' in %s", e->name, found,
+	    (int)tl - 1, title, path);
+	ck_assert_msg(refuted > 0, "%s: its step refutes nothing", e->name);
+	lesson_free(l);
+	free(path);
+	free(file);
+}
+END_TEST
+
 /* The report says where: window-short's wrong dinput entries, all in rows
  * the last tap row reaches, and a grid. */
 START_TEST(test_where_and_grid)
@@ -238,6 +284,7 @@ main(void)
 	tcase_add_test(tc, test_every_mistake_named);
 	tcase_add_test(tc, test_no_mistake_and_not_finite);
 	tcase_add_test(tc, test_table);
+	tcase_add_loop_test(tc, test_lesson_steps, 0, ZOO_COUNT);
 	tcase_add_test(tc, test_where_and_grid);
 	tcase_add_test(tc, test_where_border);
 	suite_add_tcase(s, tc);

@@ -41,6 +41,7 @@ fi
 rc=$(run step-size --g linear --wrt weight --shape 1,2,5,5,2,2,2 --stride 1,1)
 check "--g linear --wrt weight exits 0 (got $rc)" test "$rc" = 0
 check "linear: no truncation error is said" grep -q 'no truncation error' "$out"
+check "linear: f is the sum of the outputs" grep -q '^Step-size lab: f = sum of output over the 32 outputs, differentiated by weight\[' "$out"
 
 bad() {  # bad DESCRIPTION EXPECTED-MESSAGE ARGS...
 	local d=$1 want=$2; shift 2

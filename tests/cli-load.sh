@@ -47,7 +47,7 @@ np.save(d + "/dweight.npy", np.load(d + "/dweight.npy") / 2)' "$tmp/m"
 	gc --load "$tmp/m" >"$tmp/out"
 	check "a planted mistake exits 1" test $? -eq 1
 	check "... named: dweight-mean" grep -q '^  diagnosis: dweight-mean: ' "$tmp/out"
-	check "... with its lesson step" grep -q 'the right formula: lessons/06-chain-rule.md' "$tmp/out"
+	check "... with its lesson step" grep -q 'the right formula: lessons/13-bug-zoo.md, "dweight-mean: ' "$tmp/out"
 	gc --load "$tmp/m" --format json >"$tmp/json"
 	check "json exits 1" test $? -eq 1
 	check "json: exactly the issue's fields, diagnosis dweight-mean" $PY -c '

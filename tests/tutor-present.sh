@@ -117,6 +117,68 @@ for size in 80x24 60x20; do
 	tm kill-session -t r
 done
 
+# ---- presenter mode ----
+# no_dim NAME: no SGR 2 (dim) in what the pane shows, colours' 38;2;R;G;B
+# and 38;5;N skipped (awk prints each offending sequence).
+no_dim() {
+	tm capture-pane -p -e -t "$1" | awk '{
+		s = $0
+		while (match(s, /\033\[[0-9;:]*m/)) {
+			n = split(substr(s, RSTART + 2, RLENGTH - 3), p, ";")
+			s = substr(s, RSTART + RLENGTH)
+			for (i = 1; i <= n; i++) {
+				if (p[i] == 38 || p[i] == 48 || p[i] == 58) {
+					i += p[i + 1] == 5 ? 2 : 4
+					continue
+				}
+				if (p[i] == "2") { print "SGR 2 in: " $0; bad = 1 }
+			}
+		}
+	} END { exit bad }'
+}
+has_dim() { ! no_dim "$1" >/dev/null; }
+absent() { ! screen "$1" | grep -qF -- "$2"; }
+P1="Now b = b1 and the pixel"          # lesson 3 step 3: its first paragraph
+P2="The window in this case"           # ... its second
+for size in 80x24 60x20; do
+	start p "${size%x*}" "${size#*x}"
+	run p "clear; $(tutor_cmd "" --lesson 3 --step 3); echo rc=\$?"
+	wait_for p "holds at all" >/dev/null
+	check "$size: without --present the check sees dim text" has_dim p
+	quit p
+	run p "clear; $(tutor_cmd "" --present --lesson 3 --step 3); echo rc=\$?"
+	check "$size: --present --lesson 3 --step 3" wait_for p "step 3/$L3_STEPS"
+	check "$size: the first paragraph" wait_for p "$P1"
+	check "$size: ... alone" absent p "$P2"
+	check "$size: ... no claim yet" absent p "claim 1/2"
+	check "$size: ... Space reveals" wait_for p "Space reveals the next paragraph"
+	check "$size: no SGR 2 (dim) anywhere" no_dim p
+	keys p Space
+	check "$size: Space: the second paragraph" wait_for p "$P2"
+	check "$size: ... still no claim" absent p "claim 1/2"
+	check "$size: ... the claim next" wait_for p "Space reveals the claim"
+	keys p Space
+	check "$size: Space: the claim" wait_for p "claim 1/2"
+	check "$size: ... not its verdict" absent p "holds at all"
+	check "$size: ... the verdict next" wait_for p "Space reveals the verdict"
+	check "$size: ... no mark on the heading" absent p "all 2 hold"
+	keys p Space
+	check "$size: Space: the verdict" wait_for p "holds at all"
+	check "$size: ... all shown: Space pages" wait_for p "Space page"
+	check "$size: still no SGR 2" no_dim p
+	keys p Tab
+	wait_for p "hjkl move" >/dev/null
+	check "$size: the panes (Tab), no SGR 2" no_dim p
+	keys p n
+	check "$size: n: the next step from its first part" \
+	    wait_for p "Space reveals the next paragraph"
+	keys p Escape
+	wait_for p "not visited" >/dev/null
+	check "$size: the list, no SGR 2" no_dim p
+	quit p
+	tm kill-session -t p
+done
+
 # ---- two tutors at once on one progress file ----
 state="$TMPD/state-two"
 mkdir -p "$state"
