@@ -94,6 +94,8 @@ usage(FILE *f)
 	    "  --shape N,C_in,H_in,W_in,C_out,R,S\n"
 	    "                      re-verify at these sizes instead of each "
 	    "lesson's default\n"
+	    "                      (a lesson whose groups do not divide them "
+	    "is skipped)\n"
 	    "  --stride SH,SW      ... with these strides (one number sets "
 	    "both)\n"
 	    "  --padding PH,PW     ... with this zero padding (lessons that do "
@@ -208,6 +210,25 @@ static conv_shape_t
 shape_for(const vcli_t *c, const lesson_t *l)
 {
 	return conv_shape_opts_over(&c->common.shape, &l->shape);
+}
+
+/* Why lesson l is skipped at the shape given, or NULL: a lesson with
+ * groups > 1 (11-groups.md) whose groups do not divide the C_in or C_out
+ * of --shape, when --groups was not given. The sizes were chosen for every
+ * lesson and the groups by the lesson, so that lesson is left out, saying
+ * why, as one that does not cover padding is, rather than failing the
+ * whole run as a usage error. Malloc'd. */
+static char *
+groups_skip(const vcli_t *c, const lesson_t *l)
+{
+	conv_shape_t s = shape_for(c, l);
+
+	if (c->common.shape.groups != NULL || s.groups <= 1 ||
+	    (s.C_in % s.groups == 0 && s.C_out % s.groups == 0))
+		return NULL;
+	return xasprintf("its groups=%ld does not divide both C_in=%ld "
+	    "and C_out=%ld of this shape (--groups chooses the groups)", s.groups,
+	    s.C_in, s.C_out);
 }
 
 /* ---- output helpers ---- */
@@ -860,14 +881,15 @@ verify_lesson(const vcli_t *c, tally_t *t, const lesson_t *l)
 	conv_shape_t s = shape_for(c, l);
 	const char *why = NULL;
 	verify_ctx_t *vc;
-	char *err = NULL;
+	char *err = NULL, *gskip = groups_skip(c, l);
 	int i;
 
-	if (!lesson_covers(l, &s, &why)) {
+	if (gskip != NULL || !lesson_covers(l, &s, &why)) {
 		t->skipped_lessons++;
-		begin_lesson(c, t, l, &s, why);
+		begin_lesson(c, t, l, &s, gskip != NULL ? gskip : why);
 		if (c->format == FORMAT_JSON)
 			printf("]}");
+		free(gskip);
 		return 0;
 	}
 	if ((vc = verify_ctx_create(&s, &c->o, &err)) == NULL) {
@@ -921,7 +943,8 @@ summary(const vcli_t *c, const tally_t *t)
 			printf(", %d errata not refuted at this shape",
 			    t->unrefuted_here);
 		if (t->skipped_lessons > 0)
-			printf(" (%d lessons skipped)", t->skipped_lessons);
+			printf(" (%d lesson%s skipped)", t->skipped_lessons,
+			    t->skipped_lessons == 1 ? "" : "s");
 		summary_exercises(t);
 		printf("\n");
 		break;
@@ -957,7 +980,12 @@ check_shapes(const vcli_t *c, lesson_t **ls, int n)
 	int i;
 
 	for (i = 0; i < n; i++) {
+		char *gskip = groups_skip(c, ls[i]);
+
 		s = shape_for(c, ls[i]);
+		if (gskip != NULL)      /* the rest of the shape still checked */
+			s.groups = 1;
+		free(gskip);
 		if (conv_shape_opts_validate(&c->common.shape, &s, &err) != 0) {
 			fprintf(stderr, PROG ": %s: %s\n", ls[i]->path, err);
 			free(err);

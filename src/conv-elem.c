@@ -383,18 +383,6 @@ conv2d_transposed_shape(conv_shape_t *t, const conv_shape_t *s)
 	(void)rc;
 }
 
-/* The row (or column) of df that position y of dfz holds, or -1 for a
- * zero: y - P must be a multiple of the stride inside 0 .. out-1. */
-static long
-spread_src(long y, long P, long str, long out)
-{
-	long u = y - P;
-
-	if (u < 0 || u % str != 0 || u / str >= out)
-		return -1;
-	return u / str;
-}
-
 void
 conv2d_transposed_spread(tensor_t *dfz, const tensor_t *df,
     const conv_shape_t *s)
@@ -411,8 +399,11 @@ conv2d_transposed_spread(tensor_t *dfz, const tensor_t *df,
 	for (c = 0; c < s->C_out; c++)
 	for (y = 0; y < Hz; y++)
 	for (x = 0; x < Wz; x++) {
-		long u = spread_src(y, P_h, s->strh, s->H_out);
-		long v = spread_src(x, P_w, s->strw, s->W_out);
+		/* the row of df that row y of dfz holds: y - P_h must be a
+		 * multiple of the stride inside the output, as window_of
+		 * solves it for tap 0 with the padding -P_h; else a zero */
+		long u = window_of(y, 0, s->strh, -P_h, 1, s->H_out);
+		long v = window_of(x, 0, s->strw, -P_w, 1, s->W_out);
 
 		T4(dfz, b, c, y, x) = u < 0 || v < 0 ? 0.0 : T4(df, b, c, u, v);
 	}

@@ -194,6 +194,18 @@ for how in --ascii LC_ALL=C; do
 	check "lesson 2, $how: the step title folded" grep -qF '## d(a*x)/dx = a' "$out"
 done
 
+# A --shape whose C_in the lesson's own groups do not divide skips that
+# lesson, saying why (the sizes were given for every lesson); --groups
+# given explicitly is the user's choice, and a bad one a usage error.
+rc=$(run --shape 1,3,5,5,4,3,3 "$top_srcdir/lessons/11-groups.md")
+check "groups=2 lesson at C_in=3: exit 0 (got $rc)" test "$rc" = 0
+check "groups=2 lesson at C_in=3: skipped, saying why" \
+	grep -qF 'skipped, its groups=2 does not divide both C_in=3 and C_out=4' "$out"
+check "one lesson skipped: singular" grep -qF '(1 lesson skipped)' "$out"
+rc=$(run --shape 1,3,5,5,4,3,3 --groups 2 "$top_srcdir/lessons/11-groups.md")
+check "--groups 2 given with C_in=3: exit 2 (got $rc)" test "$rc" = 2
+check "--groups 2 given with C_in=3: says why" grep -qF 'C_in=3 is not divisible by groups=2' "$err"
+
 rc=$(run --help)
 check "--help exits 0" test "$rc" = 0
 check "--help lists --shape" grep -q -- '--shape N,C_in,H_in,W_in,C_out,R,S' "$out"
