@@ -128,3 +128,15 @@ scroll_check() {
 	diag "never came into view: $*" "screen:" "$(screen "$name")"
 	return 1
 }
+
+# usage_error DESC WANT ARG...: exit 2 before the terminal is looked at,
+# "convgrad tutor: WANT" and the Try line on stderr.
+usage_error() {
+	local desc=$1 want=$2
+	shift 2
+	"$CONVGRAD" tutor "$@" </dev/null >"$TMPD/out" 2>"$TMPD/err"
+	check "$desc: exit 2" test $? -eq 2
+	check "$desc: says so" grep -qF -- "convgrad tutor: $want" "$TMPD/err"
+	check "$desc: points to --help" \
+	    grep -qF "Try 'convgrad tutor --help'." "$TMPD/err"
+}

@@ -20,31 +20,24 @@ quit() {
 
 # ---- --lesson and --step out of range: exit 2, the option and the range,
 # before the terminal is looked at ----
-# place_error DESC WANT ARG...
-place_error() {
-	local desc=$1 want=$2
-	shift 2
-	"$CONVGRAD" tutor "$@" </dev/null >"$TMPD/out" 2>"$TMPD/err"
-	check "$desc: exit 2" test $? -eq 2
-	check "$desc: says so" grep -qF -- "convgrad tutor: $want" "$TMPD/err"
-}
-place_error "--lesson past the last" \
+# (usage_error: tutor-lib.sh)
+usage_error "--lesson past the last" \
     "--lesson 99: out of range: there are $NLESSONS lessons (1 to $NLESSONS)" \
     --lesson 99
-place_error "--lesson 0" "--lesson: expected a lesson number from 1, got '0'" \
+usage_error "--lesson 0" "--lesson: expected a lesson number from 1, got '0'" \
     --lesson 0
-place_error "--lesson x" "--lesson: expected a lesson number from 1, got 'x'" \
+usage_error "--lesson x" "--lesson: expected a lesson number from 1, got 'x'" \
     --lesson x
-place_error "--step past the last" \
+usage_error "--step past the last" \
     "--step 9: out of range: lesson 3 ($L3) has $L3_STEPS steps (1 to $L3_STEPS)" \
     --lesson 3 --step 9
-place_error "--step of a LESSON file" \
+usage_error "--step of a LESSON file" \
     "--step 5: out of range: lesson 1 ($FIX) has 4 steps (1 to 4)" \
     --step 5 "$FIX"
-place_error "--step without a lesson" \
+usage_error "--step without a lesson" \
     "--step 2: which lesson? give --lesson N (1 to $NLESSONS) or one LESSON file" \
     --step 2
-place_error "--step -1" "--step: expected a step number from 1, got '-1'" \
+usage_error "--step -1" "--step: expected a step number from 1, got '-1'" \
     --lesson 1 --step -1
 check "--help describes --lesson, --step, --no-resume" bash -c \
     'h=$("$1" tutor --help); for o in --lesson --step --no-resume; do

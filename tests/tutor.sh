@@ -43,17 +43,7 @@ for flag in --version -V; do
 	    test "$(grep -cE '^convgrad [0-9]+\.[0-9]+\.[0-9]+$' "$TMPD/ver")" = 1 \
 	    -a "$(wc -l <"$TMPD/ver")" = 1
 done
-# usage_error DESC WANT ARG...: exit 2 before the terminal is looked at,
-# "convgrad tutor: WANT" and the Try line on stderr.
-usage_error() {
-	local desc=$1 want=$2
-	shift 2
-	"$CONVGRAD" tutor "$@" </dev/null >"$TMPD/out" 2>"$TMPD/err"
-	check "$desc: exit 2" test $? -eq 2
-	check "$desc: says so" grep -qF -- "convgrad tutor: $want" "$TMPD/err"
-	check "$desc: points to --help" \
-	    grep -qF "Try 'convgrad tutor --help'." "$TMPD/err"
-}
+# usage_error (tutor-lib.sh): exit 2, the message, the Try line.
 usage_error "an unknown option" "unknown option '--bogus'" --bogus
 usage_error "an unknown short option" "unknown option '-x'" -x
 usage_error "--shape without its argument" \
