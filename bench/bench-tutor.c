@@ -3,7 +3,8 @@
  *
  *   bench-tutor CONVGRAD LESSON [KEYS]
  *
- * Runs `CONVGRAD tutor --shape 2,3,16,16,4,3,3 --stride 1,1 LESSON` on a
+ * Runs `CONVGRAD tutor --no-resume --shape 2,3,16,16,4,3,3 --stride 1,1 LESSON`
+ * (its progress kept in a temporary XDG_STATE_HOME) on a
  * pseudo-terminal (80x24), goes to step 2 (whose claims then verify in the
  * background: about two million sampled tuples each), and sends KEYS
  * (default 200) cursor moves, 20 ms apart, reading the pty all along. The
@@ -109,6 +110,23 @@ wait_key(int fd, const char *log, int i, long long *ns, int *busy)
 	return false;
 }
 
+/* The progress the tutor saved under state (convgrad/progress and its
+ * lock), then the directories. */
+static void
+state_remove(const char *state)
+{
+	static const char *const files[] = { "convgrad/progress",
+	    "convgrad/progress.lock", "convgrad", "" };
+	char path[4200];
+	size_t i;
+
+	for (i = 0; i < sizeof files / sizeof files[0]; i++) {
+		snprintf(path, sizeof path, "%s/%s", state, files[i]);
+		if (unlink(path) != 0)
+			rmdir(path);
+	}
+}
+
 static int
 cmp_ll(const void *a, const void *b)
 {
@@ -135,6 +153,7 @@ main(int argc, char **argv)
 {
 	struct winsize ws = { .ws_row = 24, .ws_col = 80 };
 	char log[] = "/tmp/bench-tutor-XXXXXX";
+	char state[] = "/tmp/bench-tutor-state-XXXXXX";
 	static long long all[MAX_KEYS], busy_lat[MAX_KEYS];
 	int nkeys = argc > 3 ? atoi(argv[3]) : 200, nall = 0, nbusy = 0;
 	int fd, lfd, i, status = 0, busy;
@@ -152,6 +171,10 @@ main(int argc, char **argv)
 		return 1;
 	}
 	close(lfd);
+	if (mkdtemp(state) == NULL) {
+		perror("bench-tutor: mkdtemp");
+		return 1;
+	}
 	pid = forkpty(&fd, NULL, NULL, &ws);
 	if (pid < 0) {
 		perror("bench-tutor: forkpty");
@@ -161,8 +184,10 @@ main(int argc, char **argv)
 		setenv("TERM", "xterm", 1);
 		setenv("LC_ALL", "C.UTF-8", 1);
 		setenv("CONVGRAD_TUTOR_KEYLOG", log, 1);
-		execl(argv[1], argv[1], "tutor", "--shape", "2,3,16,16,4,3,3",
-		    "--stride", "1,1", argv[2], (char *)NULL);
+		/* At step 1 whatever was saved, and nothing saved in the home. */
+		setenv("XDG_STATE_HOME", state, 1);
+		execl(argv[1], argv[1], "tutor", "--no-resume", "--shape",
+		    "2,3,16,16,4,3,3", "--stride", "1,1", argv[2], (char *)NULL);
 		perror("bench-tutor: exec");
 		_exit(127);
 	}
@@ -207,6 +232,7 @@ main(int argc, char **argv)
 		waitpid(pid, &status, 0);
 	}
 	unlink(log);
+	state_remove(state);
 	getloadavg(load, 3);
 	printf("bench-tutor: keystroke latency (key written to screen refreshed) "
 	    "while the tutor verifies\n  in the background: --shape "

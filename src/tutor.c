@@ -6,11 +6,13 @@
 #include "tutor.h"
 
 #include <assert.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "exercise.h"
+#include "tok-diff.h"
 #include "tutor-bg.h"
 #include "tutor-edit.h"
 #include "tutor-present.h"
@@ -385,6 +387,7 @@ check_clear(tutor_check_t *ck)
 }
 
 static void live_clear(tutor_t *t);
+static void pair_clear(tutor_erratum_pair_t *p);
 
 void
 tutor_free(tutor_t *t)
@@ -395,6 +398,8 @@ tutor_free(tutor_t *t)
 		return;
 	if (!tutor_bg_stop(t, 2000))
 		return;         /* still reading the lessons: left to exit */
+	pair_clear(&t->pair);
+	free(t->srcset.in);
 	tutor_ed_free(t->ed);
 	for (i = 0; i < t->nlessons; i++) {
 		tutor_lesson_t *tl = &t->lessons[i];
@@ -527,6 +532,9 @@ tutor_pane_dims(const tutor_t *t, tutor_pane_t p, long dims[4])
 	case PANE_OUTPUT:
 		dims[0] = s->N, dims[1] = s->C_out, dims[2] = s->H_out, dims[3] = s->W_out;
 		break;
+	case PANE_BIAS:
+		dims[2] = s->C_out;
+		break;
 	default:
 		break;
 	}
@@ -590,7 +598,7 @@ tensor_pane(const char *name, int pos, tutor_binding_t *b)
 	} else if (strcmp(name, "filter_hwio") == 0) {
 		b->pane = PANE_WEIGHT, b->dim = hwio[pos];
 	} else if (strcmp(name, "bias") == 0 && pos == 0) {
-		b->pane = PANE_WEIGHT, b->dim = 0;
+		b->pane = PANE_BIAS, b->dim = 2;
 	} else if (strcmp(name, "output") == 0 || strcmp(name, "df") == 0) {
 		b->pane = PANE_OUTPUT, b->dim = pos;
 	} else if (strcmp(name, "output_nhwc") == 0) {
@@ -734,23 +742,29 @@ extra_change(tutor_t *t, long delta)
 	free(idx);
 }
 
-/* Tab: text, input, weight, output, (unbound variables), text. */
+/* Tab: text, input, weight, output, (bias, where it shows), (unbound
+ * variables), text. */
 static void
 next_pane(tutor_t *t, int delta)
 {
 	bool vars = tutor_extras(t, NULL) > 0;
+	bool bias = tutor_pane_used(t, PANE_BIAS);
+	tutor_pane_t last = bias ? PANE_BIAS : PANE_OUTPUT;
 
 	if (t->var_focus) {
 		t->var_focus = false;
-		t->focus = delta > 0 ? PANE_TEXT : PANE_OUTPUT;
+		t->focus = delta > 0 ? PANE_TEXT : last;
 		return;
 	}
-	if (vars && ((delta > 0 && t->focus == PANE_OUTPUT) ||
+	if (vars && ((delta > 0 && t->focus == last) ||
 	    (delta < 0 && t->focus == PANE_TEXT))) {
 		t->var_focus = true;
 		return;
 	}
-	t->focus = (tutor_pane_t)((t->focus + PANE_COUNT + delta) % PANE_COUNT);
+	do
+		t->focus = (tutor_pane_t)((t->focus + PANE_COUNT + delta) %
+		    PANE_COUNT);
+	while (t->focus == PANE_BIAS && !bias);
 }
 
 /* ---- what the panes highlight ---- */
@@ -801,18 +815,7 @@ tutor_claim_view(const claim_t *c)
 bool
 tutor_shows_bias(const tutor_t *t)
 {
-	claim_t *c = tutor_cur_claim(t);
-	int i;
-
-	if (c == NULL)
-		return false;
-	if (tutor_claim_view(c) == VIEW_BIAS)
-		return true;
-	for (i = 0; i < c->nfree; i++)
-		if (c->free[i].range.tensor != NULL &&
-		    strcmp(c->free[i].range.tensor, "bias") == 0)
-			return true;
-	return false;
+	return tutor_pane_used(t, PANE_BIAS);
 }
 
 bool
@@ -884,8 +887,8 @@ mark_view(const tutor_t *t, const conv_shape_t *s, tutor_view_t v,
 		if (p == PANE_OUTPUT && idx[1] == w[0])
 			return MARK_SET;
 		break;
-	case VIEW_BIAS:
-		if (p == PANE_OUTPUT && idx[1] == w[0])
+	case VIEW_BIAS:         /* the outputs bias[c_out] adds to */
+		if (p == PANE_OUTPUT && idx[1] == t->cur[PANE_BIAS][2])
 			return MARK_SET;
 		break;
 	default:
@@ -910,19 +913,25 @@ tutor_mark(const tutor_t *t, tutor_pane_t p, const long idx[4])
 	if ((v == VIEW_WINDOW && !tutor_pane_used(t, PANE_OUTPUT)) ||
 	    (v == VIEW_FEEDS && !tutor_pane_used(t, PANE_INPUT)))
 		v = VIEW_NONE;
-	return m | mark_view(t, s, v, p, idx);
+	m |= mark_view(t, s, v, p, idx);
+	if (p == PANE_INPUT && t->srcset.valid && !(m & MARK_SET) &&
+	    idx[0] == t->cur[PANE_OUTPUT][0] && idx[2] >= 0 &&
+	    idx[2] < t->srcset.rows && idx[3] >= 0 && idx[3] < t->srcset.cols &&
+	    t->srcset.in[idx[2] * t->srcset.cols + idx[3]])
+		m |= MARK_SOURCE;
+	return m;
 }
 
 /* ---- which panes a claim uses, and the slices they show ---- */
 
-/* The pane that shows tensor name (bias: the weight pane's footer). */
+/* The pane that shows tensor name. */
 static tutor_pane_t
 tensor_name_pane(const char *name)
 {
 	static const struct { const char *name; tutor_pane_t p; } map[] = {
 		{ "input", PANE_INPUT }, { "input_nhwc", PANE_INPUT },
 		{ "weight", PANE_WEIGHT }, { "filter_hwio", PANE_WEIGHT },
-		{ "bias", PANE_WEIGHT },
+		{ "bias", PANE_BIAS },
 		{ "output", PANE_OUTPUT }, { "output_nhwc", PANE_OUTPUT },
 		{ "df", PANE_OUTPUT },
 	};
@@ -1093,6 +1102,10 @@ sync_slices(tutor_t *t)
 		if (b[i].pane != PANE_TEXT)
 			bound[b[i].pane][b[i].dim] = true;
 	free(b);
+	/* bias[c_out] of a claim that does not bind it (the forward's) is the
+	 * output's c_out: moved in the bias pane, the output follows. */
+	if (t->focus == PANE_BIAS && !bound[PANE_BIAS][2])
+		t->cur[PANE_OUTPUT][1] = t->cur[PANE_BIAS][2];
 	for (k = 0; k < sizeof shared_indices / sizeof shared_indices[0]; k++) {
 		const struct shared_index *x = &shared_indices[k];
 
@@ -1106,6 +1119,8 @@ sync_slices(tutor_t *t)
 		else if (lead < 0)
 			t->cur[x->a][x->da] = t->cur[x->b][x->db];
 	}
+	if (!bound[PANE_BIAS][2])
+		t->cur[PANE_BIAS][2] = t->cur[PANE_OUTPUT][1];
 	v = tutor_claim_view(c);
 	if ((v == VIEW_WINDOW || v == VIEW_FEEDS) && !bound[PANE_WEIGHT][2] &&
 	    !bound[PANE_WEIGHT][3] && t->focus != PANE_WEIGHT &&
@@ -1439,22 +1454,18 @@ tutor_cancel(tutor_t *t)
 /* Does claim c's where hold at the cursors? Only the condition is
  * evaluated (no finite differences): the case label is looked up for every
  * claim of the step on every key. */
+static bool where_at(tutor_t *t, const claim_t *c, const long *vals,
+    long *slots);
+
 static bool
 where_applies(tutor_t *t, const claim_t *c)
 {
 	long *vals = xcalloc((size_t)c->nfree + 1, sizeof *vals);
 	long *slots = xcalloc((size_t)c->nslots + 1, sizeof *slots);
-	char *finding = NULL;
-	value_t w;
-	bool applies = false;
-	int i;
+	bool applies;
 
 	tutor_claim_values(t, c, vals);
-	for (i = 0; i < c->nfree; i++)
-		slots[c->free[i].slot] = vals[i];
-	if (expr_eval(c->where, verify_ctx_env(t->vc), slots, &w, &finding) == 0)
-		applies = w.kind == VAL_BOOL ? w.b : value_real(w) != 0;
-	free(finding);
+	applies = where_at(t, c, vals, slots);
 	free(slots);
 	free(vals);
 	return applies;
@@ -1576,10 +1587,112 @@ live_clear(tutor_t *t)
 	memset(&t->live, 0, sizeof t->live);
 }
 
+/* ---- the source's interval beside the window (lesson 8) ---- */
+
+#define SOURCE_SET_MAX 65536    /* cells evaluated per event, at most */
+
+static void
+span_add(long span[2], long v)
+{
+	if (v < span[0])
+		span[0] = v;
+	if (v > span[1])
+		span[1] = v;
+}
+
+/* The input pane's free variables of c: *ih, *iw (h_in, w_in), -1 none. */
+static void
+input_rowcol(const claim_t *c, int *ih, int *iw)
+{
+	tutor_binding_t *b = tutor_bind(c);
+	int i;
+
+	*ih = *iw = -1;
+	for (i = 0; i < c->nfree; i++)
+		if (b[i].pane == PANE_INPUT && b[i].dim == 2)
+			*ih = i;
+		else if (b[i].pane == PANE_INPUT && b[i].dim == 3)
+			*iw = i;
+	free(b);
+}
+
+/* Does c's where hold with its free variables at vals? */
+static bool
+where_at(tutor_t *t, const claim_t *c, const long *vals, long *slots)
+{
+	char *finding = NULL;
+	value_t w;
+	bool holds = false;
+	int i;
+
+	for (i = 0; i < c->nfree; i++)
+		slots[c->free[i].slot] = vals[i];
+	if (expr_eval(c->where, verify_ctx_env(t->vc), slots, &w, &finding) == 0)
+		holds = w.kind == VAL_BOOL ? w.b : value_real(w) != 0;
+	free(finding);
+	return holds;
+}
+
+/*
+ * The source's interval of an erratum about a window: each input cell of
+ * the slice where the erratum's case holds, by its bounds, the other
+ * variables at the cursors. A case whose right side is 0 is the outside
+ * of the window, so the source's window is where it does not hold. The
+ * true window (conv-shape.c) is beside it, so that the screen can say
+ * both: "source rows 0..3, window rows 0..2".
+ */
+static void
+source_set_update(tutor_t *t)
+{
+	tutor_source_set_t *x = &t->srcset;
+	const claim_t *c = tutor_cur_claim(t);
+	const conv_shape_t *s = tutor_shape(t);
+	const long *out = t->cur[PANE_OUTPUT];
+	long *vals, *slots, h, w;
+	bool zero;
+	int ih, iw;
+
+	free(x->in);
+	memset(x, 0, sizeof *x);
+	if (c == NULL || s == NULL || t->vc == NULL || !c->expect_fail ||
+	    c->where == NULL || !tutor_claim_is_erratum(c) ||
+	    tutor_claim_view(c) != VIEW_WINDOW ||
+	    s->H_in * s->W_in > SOURCE_SET_MAX)
+		return;
+	input_rowcol(c, &ih, &iw);
+	if (ih < 0 || iw < 0)
+		return;
+	zero = c->rhs != NULL && ((c->rhs->kind == EX_INT && c->rhs->u.ival == 0) ||
+	    (c->rhs->kind == EX_REAL && c->rhs->u.rval == 0));
+	x->valid = true;
+	x->rows = s->H_in, x->cols = s->W_in;
+	x->in = xcalloc((size_t)(x->rows * x->cols), 1);
+	x->src_r[0] = x->src_c[0] = x->win_r[0] = x->win_c[0] = LONG_MAX;
+	x->src_r[1] = x->src_c[1] = x->win_r[1] = x->win_c[1] = LONG_MIN;
+	vals = xcalloc((size_t)c->nfree + 1, sizeof *vals);
+	slots = xcalloc((size_t)c->nslots + 1, sizeof *slots);
+	tutor_claim_values(t, c, vals);
+	for (h = 0; h < x->rows; h++)
+		for (w = 0; w < x->cols; w++) {
+			vals[ih] = h, vals[iw] = w;
+			if (where_at(t, c, vals, slots) != zero) {
+				x->in[h * x->cols + w] = 1;
+				span_add(x->src_r, h), span_add(x->src_c, w);
+			}
+			if (conv_in_window(s, out[2], out[3], h, w, NULL, NULL)) {
+				span_add(x->win_r, h);
+				span_add(x->win_c, w);
+			}
+		}
+	free(slots);
+	free(vals);
+}
+
 void
 tutor_live_update(tutor_t *t)
 {
 	live_clear(t);
+	source_set_update(t);
 	if (tutor_cur_claim(t) == NULL)
 		return;
 	t->live.rc = tutor_live(t, &t->live.pt, &t->live.label, &t->live.err);
@@ -1706,6 +1819,48 @@ tutor_open(tutor_t *t, int i)
 	return 0;
 }
 
+static bool same_lhs(const claim_t *a, const claim_t *b);
+
+static void
+pair_clear(tutor_erratum_pair_t *p)
+{
+	free(p->msrc);
+	free(p->mfix);
+	memset(p, 0, sizeof *p);
+}
+
+/* The erratum and its correction around the current claim: an erratum of
+ * the step and the claim of the step with the same left side that is
+ * expected to hold (lesson 8 writes each pair so). */
+static void
+pair_update(tutor_t *t)
+{
+	lesson_step_t *st = tutor_cur_step(t);
+	const claim_t *c = tutor_cur_claim(t), *o;
+	tutor_erratum_pair_t *p = &t->pair;
+	int k;
+
+	pair_clear(p);
+	if (st == NULL || c == NULL || c->text == NULL)
+		return;
+	for (k = 0; k < st->nclaims && p->src == NULL; k++) {
+		o = st->claims[k];
+		if (o == c || o->text == NULL || o->expect_fail == c->expect_fail ||
+		    !same_lhs(o, c))
+			continue;
+		p->src = c->expect_fail ? c : o;
+		p->fix = c->expect_fail ? o : c;
+	}
+	if (p->src == NULL || !tutor_claim_is_erratum(p->src)) {
+		memset(p, 0, sizeof *p);
+		return;
+	}
+	p->msrc = xcalloc(strlen(p->src->text) + 1, 1);
+	p->mfix = xcalloc(strlen(p->fix->text) + 1, 1);
+	if (!tok_diff(p->src->text, p->fix->text, p->msrc, p->mfix))
+		pair_clear(p);
+}
+
 static void
 goto_claim(tutor_t *t, int k)
 {
@@ -1716,6 +1871,9 @@ goto_claim(tutor_t *t, int k)
 		t->claim = 0;
 	t->text.claim_scroll = 0;
 	t->panes_used = claim_panes(tutor_cur_claim(t));
+	pair_update(t);
+	if (t->focus == PANE_BIAS && !tutor_pane_used(t, PANE_BIAS))
+		t->focus = PANE_OUTPUT;         /* the bias pane is not shown */
 	reset_extras(t);
 	t->var_sel = 0;
 	if (tutor_extras(t, NULL) == 0)

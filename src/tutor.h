@@ -17,6 +17,8 @@
  *   input  (b, c_in, h_in, w_in)     slice (b, c_in),   grid h_in x w_in
  *   weight (c_out, c_in, di, dj)     slice (c_out, c_in), grid di x dj
  *   output (b, c_out, h_out, w_out)  slice (b, c_out),  grid h_out x w_out
+ *   bias   (c_out)                   no slice,          grid c_out x 1
+ *          (its cursor is (0, 0, c_out, 0))
  * A claim's free variables are bound to pane cursors through the tensor
  * position their range was inferred from (expr_range_t.tensor/pos).
  */
@@ -108,6 +110,8 @@ typedef enum tutor_pane {
 	PANE_INPUT,
 	PANE_WEIGHT,
 	PANE_OUTPUT,
+	PANE_BIAS,      /* bias (c_out) as a column, c_out its rows: shown only
+	                 * where the claim reads bias or differentiates by it */
 	PANE_COUNT
 } tutor_pane_t;
 
@@ -126,7 +130,29 @@ enum {
 	MARK_CURSOR = 1,    /* the pane's chosen element */
 	MARK_SET = 2,       /* in the highlighted set (window, fed, tapped) */
 	MARK_PARTNER = 4,   /* the one element paired with the other cursors */
+	MARK_SOURCE = 8,    /* in the source's (wrong) interval, not the window */
 };
+
+/* An erratum about a window (lesson 8: +R for +R - 1, h_out1 for w_out1),
+ * at the cursors: the input cells its case covers by the source's bounds,
+ * beside the true window of the output cursor. Computed after each event
+ * (tutor_live_update) for the input slice shown. */
+typedef struct tutor_source_set {
+	bool valid;             /* the current claim is such an erratum */
+	long rows, cols;        /* the slice: H_in x W_in */
+	unsigned char *in;      /* rows*cols: 1 where the source's case is */
+	long src_r[2], src_c[2];/* its rows and columns, lo..hi (lo > hi: none) */
+	long win_r[2], win_c[2];/* the window's */
+} tutor_source_set_t;
+
+/* The source's wrong claim and its correction, side by side: when the
+ * current claim is an erratum (or its correction), the other one of the
+ * step with the same left side, and which bytes of each text (as written)
+ * changed (tok-diff.h). Set with the claim. */
+typedef struct tutor_erratum_pair {
+	const claim_t *src, *fix;       /* NULL: no pair */
+	unsigned char *msrc, *mfix;     /* per byte of src->text, fix->text */
+} tutor_erratum_pair_t;
 
 /* Where a free variable takes its value from. */
 typedef struct tutor_binding {
@@ -209,6 +235,8 @@ typedef struct tutor {
 	tutor_layout_t layout;
 	unsigned panes_used;            /* bits: the panes the claim reads */
 	tutor_text_t text;              /* the text column's scrolling */
+	tutor_source_set_t srcset;      /* an erratum's interval, drawn */
+	tutor_erratum_pair_t pair;      /* ... and its correction beside it */
 	struct tutor_live_cache {       /* the live check, after each event */
 		bool valid;
 		int rc;                 /* tutor_live's: 0, or -1 with err */
@@ -316,9 +344,10 @@ int tutor_extras(const tutor_t *t, int *idx);
  * (idx in cursor order). */
 tutor_view_t tutor_claim_view(const claim_t *c);
 unsigned tutor_mark(const tutor_t *t, tutor_pane_t p, const long idx[4]);
-/* Is the current claim about bias (a free variable ranging over bias's
- * c_out, bound to the weight pane's c_out)? The weight pane then shows
- * bias[c_out] too. */
+/* Does the current claim read bias or differentiate by it? Then the bias
+ * pane shows: its cursor is the claim's bias index when a free variable
+ * ranges over it (d .../d bias[c_out]), else the output's c_out (the
+ * bias[c_out] a forward claim adds there). */
 bool tutor_shows_bias(const tutor_t *t);
 /* Does the current claim read the tensor pane p shows (input; weight or
  * bias; output or df)? A pane it does not use is drawn dimmed, unmarked.

@@ -11,6 +11,8 @@
  *                ASCII) text, boxes, word wrapping by display width.
  *   ui-panes.c   the tensor panes: grids of values or shaded cells, with
  *                the chosen element and the case structure marked.
+ *   ui-erratum.c an erratum against its correction, changes marked, and
+ *                the source's interval against the window.
  *   ui-view.c    the screens: lesson list, shape panel, help, "terminal
  *                too small", and the lines they share.
  *   ui-lesson.c  the lesson view: prose, claim, panes, live check, verdict.
@@ -149,6 +151,15 @@ int ui_pane_min_width(const tutor_t *t, tutor_pane_t p);
  * values: numbers, else shaded cells. */
 void ui_pane_draw(const tutor_t *t, tutor_pane_t p, int y, int x, int h,
     int w, bool values);
+
+/* ---- ui-erratum.c ---- */
+
+/* The erratum beside its correction (t->pair, the changed tokens marked)
+ * and the source's interval beside the window (t->srcset), as rows of the
+ * text column w wide: how many (0: nothing to show); and row i drawn at
+ * (y, x). */
+int ui_erratum_rows(const tutor_t *t, int w);
+void ui_erratum_row(const tutor_t *t, int w, int i, int y, int x);
 
 /* ---- ui-view.c ---- */
 

@@ -350,24 +350,46 @@ pane_layout(const tutor_t *t, int width[PANE_COUNT], bool values[PANE_COUNT])
 
 /* Choose values or shaded cells per pane, and widths that fit COLS,
  * shared by need: values while every pane fits, then the widest pane
- * shaded; if still too wide, each pane gets what it needs up to an equal
- * share of what is left, the rest going to those that need more (so a
- * small weight pane does not sit half empty while the input is cut). */
+ * shaded; if still too wide, each pane gets its least, then what it needs
+ * up to an equal share of what is left, the rest going to those that need
+ * more (so a small weight pane does not sit half empty while the input is
+ * cut). */
+/* The bias pane shows only where the claim reads bias; a pane the claim
+ * does not read (dimmed) gives way when not every pane fits at its least
+ * (four panes at 60 columns). */
+static bool
+pane_shown(const tutor_t *t, int p)
+{
+	int q, least = -1;
+
+	if (p == PANE_BIAS)
+		return tutor_shows_bias(t);
+	if (tutor_pane_used(t, (tutor_pane_t)p))
+		return true;
+	for (q = PANE_INPUT; q < PANE_COUNT; q++)
+		if (q != PANE_BIAS || tutor_shows_bias(t))
+			least += ui_pane_min_width(t, (tutor_pane_t)q) + 1;
+	return least <= COLS;
+}
+
 static void
 pane_fit(const tutor_t *t, int width[PANE_COUNT], bool values[PANE_COUNT])
 {
-	int need[PANE_COUNT], p, total, widest, left, open;
+	int need[PANE_COUNT], p, total, widest, left, open = 0;
 
 	for (p = PANE_INPUT; p < PANE_COUNT; p++) {
 		values[p] = true;
-		need[p] = ui_pane_width(t, (tutor_pane_t)p, true);
+		need[p] = pane_shown(t, p) ? ui_pane_width(t, (tutor_pane_t)p,
+		    true) : 0;
+		open += pane_shown(t, p);
 	}
 	for (;;) {
-		total = 2;              /* the gaps */
+		total = open - 1;       /* the gaps */
 		widest = -1;
 		for (p = PANE_INPUT; p < PANE_COUNT; p++) {
 			total += need[p];
-			if (values[p] && (widest < 0 || need[p] > need[widest]))
+			if (values[p] && need[p] > 0 &&
+			    (widest < 0 || need[p] > need[widest]))
 				widest = p;
 		}
 		if (total <= COLS || widest < 0)
@@ -375,10 +397,16 @@ pane_fit(const tutor_t *t, int width[PANE_COUNT], bool values[PANE_COUNT])
 		values[widest] = false;
 		need[widest] = ui_pane_width(t, (tutor_pane_t)widest, false);
 	}
-	for (p = PANE_INPUT; p < PANE_COUNT; p++)
-		width[p] = 0;
-	left = COLS - 2;
-	open = PANE_COUNT - PANE_INPUT;
+	/* Each its least first, then what is left shared by need. */
+	left = COLS - (open - 1);
+	for (p = PANE_INPUT; p < PANE_COUNT; p++) {
+		width[p] = pane_shown(t, p) ? ui_pane_min_width(t, (tutor_pane_t)p) :
+		    0;
+		if (width[p] > need[p])
+			need[p] = width[p];
+		left -= width[p];
+		open -= pane_shown(t, p) && width[p] >= need[p];
+	}
 	while (open > 0 && left > 0) {       /* water-filling */
 		int share = left / open, given = 0;
 
@@ -396,9 +424,6 @@ pane_fit(const tutor_t *t, int width[PANE_COUNT], bool values[PANE_COUNT])
 		if (given == 0)
 			break;
 	}
-	for (p = PANE_INPUT; p < PANE_COUNT; p++)
-		if (width[p] < ui_pane_min_width(t, (tutor_pane_t)p))
-			width[p] = ui_pane_min_width(t, (tutor_pane_t)p);
 }
 
 static int
@@ -408,6 +433,8 @@ pane_rows(const tutor_t *t)
 	int p, m = 1;
 
 	for (p = PANE_INPUT; p < PANE_COUNT; p++) {
+		if (!pane_shown(t, p))
+			continue;
 		tutor_pane_dims(t, (tutor_pane_t)p, d);
 		if (d[2] > m)
 			m = (int)d[2];
@@ -418,13 +445,17 @@ pane_rows(const tutor_t *t)
 static void
 draw_panes(const tutor_t *t, int y, int h)
 {
-	int width[PANE_COUNT], x = 0, p, gap;
+	int width[PANE_COUNT], x = 0, p, gap, n = 0;
 	bool values[PANE_COUNT];
 
 	pane_layout(t, width, values);
-	gap = COLS - width[PANE_INPUT] - width[PANE_WEIGHT] - width[PANE_OUTPUT];
-	gap = gap >= 2 ? (gap > 8 ? 4 : gap / 2) : 0;
+	gap = COLS;
+	for (p = PANE_INPUT; p < PANE_COUNT; p++)
+		gap -= width[p], n += pane_shown(t, p);
+	gap = n > 1 && gap >= n - 1 ? (gap > 4 * (n - 1) ? 4 : gap / (n - 1)) : 0;
 	for (p = PANE_INPUT; p < PANE_COUNT; p++) {
+		if (!pane_shown(t, p))
+			continue;
 		ui_pane_draw(t, (tutor_pane_t)p, y, x, h, width[p], values[p]);
 		x += width[p] + gap;
 	}
@@ -750,6 +781,7 @@ typedef struct reading {
 	char **head;            /* the claim's title, wrapped */
 	int nhead;
 	pp_box_t *box;          /* the claim, or NULL */
+	int nerr;               /* rows of the erratum against its correction */
 	char **src;             /* the source when o shows it: rendered, */
 	int nsrc;
 	char **raw;             /* ... and as written (the verbatim LaTeX) */
@@ -770,6 +802,7 @@ reading_make(const tutor_t *t, reading_t *r)
 		r->box = claim_box(t, c, COLS - 4);
 		r->head = ui_wrap(h, COLS - 2 - MARK_COLS, &r->nhead);
 		free(h);
+		r->nerr = ui_erratum_rows(t, COLS - 4);
 	}
 	if (t->show_source && st->source != NULL) {
 		char *txt = tex_text(st->source);
@@ -804,7 +837,7 @@ reading_rows(const reading_t *r)
 	int n = r->nprose;
 
 	if (r->box != NULL)
-		n += 1 + r->nhead + r->box->height;
+		n += 1 + r->nhead + r->box->height + (r->nerr > 0 ? 1 + r->nerr : 0);
 	if (r->src != NULL)
 		n += 2 + r->nsrc;
 	if (r->raw != NULL)
@@ -833,6 +866,13 @@ reading_row(const tutor_t *t, const reading_t *r, int i, int y)
 		if (i < h + r->box->height)
 			return;
 		i -= h + r->box->height;
+		if (r->nerr > 0 && i < 1 + r->nerr) {   /* after a blank line */
+			if (i >= 1)
+				ui_erratum_row(t, COLS - 4, i - 1, y, 3);
+			return;
+		}
+		if (r->nerr > 0)
+			i -= 1 + r->nerr;
 	}
 	if (r->src == NULL)
 		return;
@@ -1283,7 +1323,8 @@ explore_geom(const tutor_t *t, explore_geom_t *g)
 	if (g->ph < PANE_MIN_ROWS)
 		g->ph = PANE_MIN_ROWS;
 	g->text_rows = avail - g->ph;
-	g->column = t->show_source || g->ch > g->text_rows - 1;
+	g->column = t->show_source || g->ch > g->text_rows - 1 ||
+	    ui_erratum_rows(t, COLS - 4) > 0;
 }
 
 void
@@ -1304,7 +1345,8 @@ ui_lesson_measure(const tutor_t *t, tutor_measure_t *m)
 		m->rows = reading_rows(&r);
 		if (r.box != NULL) {
 			m->claim_from = r.nprose + 1;
-			m->claim_n = 1 + r.nhead + r.box->height;
+			m->claim_n = 1 + r.nhead + r.box->height +
+			    (r.nerr > 0 ? 1 + r.nerr : 0);
 			m->claim_over = r.box->width - (COLS - 4);
 		}
 		if (r.src != NULL)      /* its title, after a blank line */

@@ -1,12 +1,14 @@
 /*
  * ui-panes.c: the tensor panes. Each shows one 2-D slice of a tensor of
  * the verifier's world (input: one (b, c_in); weight: one (c_out, c_in);
- * output or df: one (b, c_out)) as a grid of values, or, when the window is
- * narrow, of shaded cells (a sign and a shade for the magnitude).
+ * output or df: one (b, c_out); bias: all of it, a column of c_out) as a
+ * grid of values, or, when the window is narrow, of shaded cells (a sign
+ * and a shade for the magnitude).
  *
  * The marks come from tutor_mark(): the chosen element [ ], the highlighted
  * set ‹ › (the receptive window, the outputs an input feeds, the inputs a
- * tap multiplies), the paired element { }. Colour tells them apart where
+ * tap multiplies), the paired element { }, and for an erratum about the
+ * window the cells its wrong interval takes in besides, ( ). Colour tells them apart where
  * there is colour; the markers and reverse/bold/underline do where there is
  * not, and the sign of a value is always written.
  */
@@ -43,6 +45,7 @@ static const char *const pane_index_names[PANE_COUNT][4] = {
 	[PANE_INPUT] = { "b", "c_in", "h_in", "w_in" },
 	[PANE_WEIGHT] = { "c_out", "c_in", "di", "dj" },
 	[PANE_OUTPUT] = { "b", "c_out", "h_out", "w_out" },
+	[PANE_BIAS] = { "", "", "c_out", "" },
 };
 
 static const char *
@@ -52,11 +55,32 @@ pane_tensor(const tutor_t *t, tutor_pane_t p)
 	case PANE_INPUT: return "input";
 	case PANE_WEIGHT: return "weight";
 	case PANE_OUTPUT: return tutor_shows_df(t) ? "df" : "output";
+	case PANE_BIAS: return "bias";
 	default: return NULL;
 	}
 }
 
 static int title_width(const tutor_t *t, tutor_pane_t p);
+
+/* The value at idx (cursor order) of pane p's tensor: bias is 1-D, its
+ * c_out the row. */
+static double
+pane_value(const tensor_t *tn, tutor_pane_t p, const long idx[4])
+{
+	if (p == PANE_BIAS)
+		return T1(tn, idx[2]);
+	return T4(tn, idx[0], idx[1], idx[2], idx[3]);
+}
+
+/* Is idx outside the tensor (the input's zero padding)? */
+static bool
+pane_pad(const tensor_t *tn, tutor_pane_t p, const long idx[4])
+{
+	if (p == PANE_BIAS)
+		return idx[2] < 0 || idx[2] >= (long)tn->shape[0];
+	return idx[2] < 0 || idx[2] >= (long)tn->shape[2] || idx[3] < 0 ||
+	    idx[3] >= (long)tn->shape[3];
+}
 
 static int
 digits(long v)
@@ -114,13 +138,15 @@ ui_pane_width(const tutor_t *t, tutor_pane_t p, bool values)
 }
 
 /* " *weight[1,0] ": the title's short form, the widest case (" *weight
- * unused " is as wide or less). */
+ * unused " is as wide or less); " *bias ". */
 static int
 title_width(const tutor_t *t, tutor_pane_t p)
 {
 	long dims[4];
 	char buf[64];
 
+	if (p == PANE_BIAS)
+		return ui_width(" *bias ") + 2;
 	tutor_pane_dims(t, p, dims);
 	snprintf(buf, sizeof buf, " *%s[%ld,%ld] ", pane_tensor(t, p),
 	    dims[0] - 1, dims[1] - 1);
@@ -180,7 +206,8 @@ marked_range(const tutor_t *t, tutor_pane_t p, const extent_t *e,
 	for (i = e->r_lo; i < e->r_lo + e->nr; i++)
 		for (j = e->c_lo; j < e->c_lo + e->nc; j++) {
 			idx[2] = i, idx[3] = j;
-			if (!(tutor_mark(t, p, idx) & (MARK_SET | MARK_PARTNER)))
+			if (!(tutor_mark(t, p, idx) &
+			    (MARK_SET | MARK_PARTNER | MARK_SOURCE)))
 				continue;
 			if (i < rows[0]) rows[0] = i;
 			if (i > rows[1]) rows[1] = i;
@@ -226,6 +253,8 @@ cell_style(unsigned m, double v, ui_role_t *role, const char **l,
 
 	*l = *r = " ";
 	*role = v < 0 ? ROLE_NEG : ROLE_POS;
+	if (m & MARK_SOURCE)    /* the source's interval, past the window */
+		*role = ROLE_ERRATUM, *l = "(", *r = ")";
 	if (m & MARK_SET)
 		*role = ROLE_SET, *l = g->set_l, *r = g->set_r;
 	if (m & MARK_PARTNER)
@@ -236,14 +265,16 @@ cell_style(unsigned m, double v, ui_role_t *role, const char **l,
 
 /* Largest |value| of the slice, for the shades. */
 static double
-slice_scale(const tensor_t *tn, const long *c, const long *dims)
+slice_scale(const tensor_t *tn, tutor_pane_t p, const long *c,
+    const long *dims)
 {
 	double m = 0;
 	long i, j;
 
 	for (i = 0; i < dims[2]; i++)
 		for (j = 0; j < dims[3]; j++) {
-			double v = fabs(T4(tn, c[0], c[1], i, j));
+			long idx[4] = { c[0], c[1], i, j };
+			double v = fabs(pane_value(tn, p, idx));
 
 			if (v > m)
 				m = v;
@@ -257,9 +288,8 @@ draw_cell(const tutor_t *t, tutor_pane_t p, const tensor_t *tn,
     const long idx[4], double scale, bool values, bool used, int y, int x)
 {
 	int cw = values ? CELL_VALUES : CELL_SHADED;
-	bool pad = idx[2] < 0 || idx[2] >= (long)tn->shape[2] || idx[3] < 0 ||
-	    idx[3] >= (long)tn->shape[3];
-	double v = pad ? 0 : T4(tn, idx[0], idx[1], idx[2], idx[3]);
+	bool pad = pane_pad(tn, p, idx);
+	double v = pad ? 0 : pane_value(tn, p, idx);
 	char num[32], cell[48];
 	const char *l, *r;
 	ui_role_t role;
@@ -290,14 +320,14 @@ draw_cell(const tutor_t *t, tutor_pane_t p, const tensor_t *tn,
  * below is drawn in the bottom border). */
 static void
 draw_labels(int y, int x, int gw, int cw, const extent_t *e, long r0,
-    long c0, long vc)
+    long c0, long vc, bool one_column)
 {
 	const ui_glyphs_t *g = ui_glyphs();
 	attr_t dim = ui_attr(ROLE_DIM), key = ui_attr(ROLE_KEY);
 	char lab[24];
 	long j;
 
-	for (j = 0; j < vc; j++) {
+	for (j = 0; j < vc && !one_column; j++) {  /* bias: rows only */
 		long c = c0 + j;
 		int lw = cw / 2 + (digits(c < 0 ? -c : c) + (c < 0)) / 2 + 1;
 
@@ -337,8 +367,8 @@ draw_grid(const tutor_t *t, tutor_pane_t p, const tensor_t *tn, int y,
 	    mr[1] - e.r_lo, e.nr, vr, t->focus == p);
 	c0 = e.c_lo + view_start(cur[3] - e.c_lo, mc[0] - e.c_lo,
 	    mc[1] - e.c_lo, e.nc, vc, t->focus == p);
-	scale = values ? 0 : slice_scale(tn, cur, dims);
-	draw_labels(y, x, gw, cw, &e, r0, c0, vc);
+	scale = values ? 0 : slice_scale(tn, p, cur, dims);
+	draw_labels(y, x, gw, cw, &e, r0, c0, vc, p == PANE_BIAS);
 	idx[0] = cur[0], idx[1] = cur[1];
 	for (i = 0; i < vr; i++) {
 		snprintf(lab, sizeof lab, "%*ld", gw > 12 ? 11 : gw - 1,
@@ -356,41 +386,36 @@ draw_grid(const tutor_t *t, tutor_pane_t p, const tensor_t *tn, int y,
 
 /* The first of the candidate texts that fits in w columns, or "". */
 static const char *
-fit(const char *a, const char *b, int w)
+fit(const char *a, const char *b, const char *c, int w)
 {
 	if (ui_width(a) <= w)
 		return a;
-	return ui_width(b) <= w ? b : "";
+	if (ui_width(b) <= w)
+		return b;
+	return ui_width(c) <= w ? c : "";
 }
 
 /* The bottom border: the chosen element and its value, shorter forms
- * when the pane is narrow; for a bias claim the weight pane adds
- * bias[c_out] (bias has no pane of its own). */
+ * when the pane is narrow ("c_out=1: 0.23" for bias). */
 static void
 draw_footer(const tutor_t *t, tutor_pane_t p, const tensor_t *tn, int y,
     int x, int w, attr_t a)
 {
 	const char *const *nm = pane_index_names[p];
 	const long *c = t->cur[p];
-	const tensor_t *bias = NULL;
-	char num[32], bnum[32] = "", *f[3];
+	char num[32], *f[3];
 	int i;
 
-	format_value(T4(tn, c[0], c[1], c[2], c[3]), num, sizeof num);
-	if (p == PANE_WEIGHT && tutor_shows_bias(t) &&
-	    (bias = verify_ctx_tensor(t->vc, "bias")) != NULL &&
-	    c[0] < (long)bias->size)
-		format_value(T1(bias, c[0]), bnum, sizeof bnum);
-	if (bnum[0] == '\0') {
-		f[0] = xasprintf(" %s=%ld %s=%ld:%s ", nm[2], c[2], nm[3], c[3], num);
-		f[1] = xasprintf(" (%ld,%ld)%s ", c[2], c[3], num);
-		f[2] = xstrdup("");
+	format_value(pane_value(tn, p, c), num, sizeof num);
+	if (p == PANE_BIAS) {
+		f[0] = xasprintf(" %s=%ld:%s ", nm[2], c[2], num);
+		f[1] = xasprintf(" %ld:%s ", c[2], num);
 	} else {
-		f[0] = xasprintf(" (%ld,%ld)%s bias[%ld]=%s ", c[2], c[3], num,
-		    c[0], bnum);
-		f[1] = xasprintf(" bias[%ld]=%s ", c[0], bnum);
-		f[2] = xasprintf(" b=%s ", bnum);
+		f[0] = xasprintf(" %s=%ld %s=%ld:%s ", nm[2], c[2], nm[3], c[3],
+		    num);
+		f[1] = xasprintf(" (%ld,%ld)%s ", c[2], c[3], num);
 	}
+	f[2] = xstrdup("");
 	for (i = 0; i < 3; i++)
 		if (ui_width(f[i]) <= w) {
 			ui_put(y, x, w, a, f[i]);
@@ -410,20 +435,27 @@ draw_frame(const tutor_t *t, tutor_pane_t p, const tensor_t *tn, int y,
 	const long *c = t->cur[p];
 	bool focus = t->focus == p && !t->var_focus;
 	attr_t a = ui_attr(focus ? ROLE_FOCUS : ROLE_DIM);
-	char *full, *brief;
+	char *full, *brief, *least;
 	const char *name = pane_tensor(t, p) != NULL ? pane_tensor(t, p) : "";
 
 	/* One form whether focused or not: the focus is the "*" and the
 	 * border's colour. */
-	full = xasprintf(" %s%s[%s=%ld,%s=%ld]%s ", focus ? "*" : "", name,
-	    nm[0], c[0], nm[1], c[1], used ? "" : " unused");
-	if (used)
+	if (p == PANE_BIAS)     /* all of it: no slice to name */
+		full = xasprintf(" %sbias ", focus ? "*" : "");
+	else
+		full = xasprintf(" %s%s[%s=%ld,%s=%ld]%s ", focus ? "*" : "",
+		    name, nm[0], c[0], nm[1], c[1], used ? "" : " unused");
+	if (p == PANE_BIAS)
+		brief = xstrdup(full);
+	else if (used)
 		brief = xasprintf(" %s%s[%ld,%ld] ", focus ? "*" : "", name, c[0],
 		    c[1]);
 	else
 		brief = xasprintf(" %s%s unused ", focus ? "*" : "", name);
+	least = xasprintf(" %s%s ", focus ? "*" : "", name); /* dimmed: unused */
 	ui_box(y, x, h, w, NULL, a);
-	ui_put(y, x + 1, w - 2, a, fit(full, brief, w - 2));
+	ui_put(y, x + 1, w - 2, a, fit(full, brief, least, w - 2));
+	free(least);
 	if (tn != NULL && used)
 		draw_footer(t, p, tn, y + h - 1, x + 2, w - 3, a);
 	free(full);

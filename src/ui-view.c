@@ -394,7 +394,7 @@ help_lines(int *n)
 {
 	const ui_glyphs_t *g = ui_glyphs();
 	char **lines = xcalloc(1, sizeof *lines);
-	char *legend[6];
+	char *legend[7];
 	size_t i;
 	int s, k, width = COLS - 4 - 14;
 
@@ -415,6 +415,7 @@ help_lines(int *n)
 	legend[4] = xasprintf("%s%s%s%s", g->clip_up, g->clip_down, g->clip_l,
 	    g->clip_r);
 	legend[5] = xstrdup("unused");
+	legend[6] = xstrdup("(x)");
 	help_add(&lines, n, "", "", width);
 	help_add(&lines, n, "In the panes", NULL, width);
 	help_add(&lines, n, legend[0], "the chosen element", width);
@@ -422,6 +423,8 @@ help_lines(int *n)
 	    "output, the outputs an input feeds, the inputs a tap multiplies",
 	    width);
 	help_add(&lines, n, legend[2], "the weight tap pairing them", width);
+	help_add(&lines, n, legend[6], "an erratum's wrong interval: the cells "
+	    "its bounds take in besides the window (lesson 8)", width);
 	{
 		char *shades = xasprintf("a shaded cell (when values do not fit): "
 		    "the sign, then %s %s %s %s for |value| up to a quarter, a half, "
@@ -435,7 +438,7 @@ help_lines(int *n)
 	    "are off the pane (the labels give the indices shown)", width);
 	help_add(&lines, n, legend[5], "in a pane's title: the claim does not "
 	    "read that tensor (the pane is dimmed)", width);
-	for (k = 0; k < 6; k++)
+	for (k = 0; k < 7; k++)
 		free(legend[k]);
 	{
 		char *min = xasprintf("The tutor needs at least %dx%d.",

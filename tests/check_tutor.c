@@ -18,6 +18,7 @@
 
 #include "check-util.h"
 #include "tex-text.h"
+#include "tok-diff.h"
 #include "tutor.h"
 #include "util.h"
 
@@ -200,10 +201,12 @@ START_TEST(test_tab_cycles)
 	ck_assert_int_eq(T->focus, PANE_WEIGHT);
 	tutor_key(T, TK_TAB);
 	ck_assert_int_eq(T->focus, PANE_OUTPUT);
+	tutor_key(T, TK_TAB);           /* the forward adds bias: its pane */
+	ck_assert_int_eq(T->focus, PANE_BIAS);
 	tutor_key(T, TK_TAB);
 	ck_assert_int_eq(T->focus, PANE_TEXT);
 	tutor_key(T, TK_BTAB);
-	ck_assert_int_eq(T->focus, PANE_OUTPUT);
+	ck_assert_int_eq(T->focus, PANE_BIAS);
 }
 END_TEST
 
@@ -958,6 +961,176 @@ START_TEST(test_shape_equal)
 }
 END_TEST
 
+/* ---- the bias pane ---- */
+
+/* Lesson 5 differentiates by bias[c_out]: the bias pane shows, c_out is
+ * its cursor (apart from the output's c_out1), Tab reaches it, and the
+ * outputs that bias[c_out] adds to are marked. */
+START_TEST(test_bias_pane)
+{
+	char *path = test_data_path("../../lessons/05-bias.md");
+	tutor_t *t = tutor_create(&path, 1);
+	tutor_binding_t *b;
+	long d[4], idx[4] = { 0, 1, 0, 0 };
+	claim_t *c;
+
+	free(path);
+	tutor_key(t, TK_ENTER);
+	c = tutor_cur_claim(t);
+	ck_assert(tutor_shows_bias(t));
+	tutor_pane_dims(t, PANE_BIAS, d);
+	ck_assert_int_eq(d[2], tutor_shape(t)->C_out);
+	ck_assert_int_eq(d[3], 1);
+	b = tutor_bind(c);
+	ck_assert_int_eq(b[free_index(c, "c_out")].pane, PANE_BIAS);
+	ck_assert_int_eq(b[free_index(c, "c_out")].dim, 2);
+	free(b);
+	pressn_t(t, TK_TAB, 4);                 /* text, input, weight, output */
+	ck_assert_int_eq(t->focus, PANE_BIAS);
+	tutor_key(t, 'j');
+	ck_assert_int_eq(t->cur[PANE_BIAS][2], 1);
+	ck_assert_int_eq(t->cur[PANE_OUTPUT][1], 0);    /* c_out1 its own */
+	ck_assert_int_eq(tutor_claim_view(c), VIEW_BIAS);
+	ck_assert(tutor_mark(t, PANE_OUTPUT, idx) & MARK_SET);
+	idx[1] = 0;
+	ck_assert(!(tutor_mark(t, PANE_OUTPUT, idx) & MARK_SET));
+	tutor_key(t, TK_TAB);
+	ck_assert_int_eq(t->focus, PANE_TEXT);
+	tutor_free(t);
+}
+END_TEST
+
+/* A forward claim adds bias[c_out] at the output's c_out: the pane
+ * follows it; a claim without bias has no bias pane, and Tab skips it. */
+START_TEST(test_bias_follows)
+{
+	open_at(0);
+	ck_assert(tutor_shows_bias(T));
+	T->focus = PANE_OUTPUT;
+	tutor_key(T, ']');
+	ck_assert_int_eq(T->cur[PANE_OUTPUT][1], 1);
+	ck_assert_int_eq(T->cur[PANE_BIAS][2], 1);
+	tutor_goto_step(T, 1);
+	ck_assert(!tutor_shows_bias(T));
+	T->layout = LAYOUT_EXPLORE;
+	T->focus = PANE_OUTPUT;
+	tutor_key(T, TK_TAB);
+	ck_assert_int_eq(T->focus, PANE_TEXT);
+	tutor_key(T, TK_BTAB);
+	ck_assert_int_eq(T->focus, PANE_OUTPUT);
+}
+END_TEST
+
+/* ---- the erratum made visible ---- */
+
+/* The fixture's erratum bounds the columns by strw*h_out1 + S - 1: at
+ * output (h_out1 1, w_out1 0) its window takes in columns 0..4 where the
+ * true window is 0..1; at (0, 1) it takes in no column at all. */
+START_TEST(test_source_interval)
+{
+	long idx[4] = { 0, 0, 3, 3 };
+
+	open_at(2);
+	T->cur[PANE_OUTPUT][2] = 1, T->cur[PANE_OUTPUT][3] = 0;
+	tutor_live_update(T);
+	ck_assert(T->srcset.valid);
+	ck_assert_int_eq(T->srcset.src_r[0], 2);
+	ck_assert_int_eq(T->srcset.src_r[1], 4);
+	ck_assert_int_eq(T->srcset.src_c[0], 0);
+	ck_assert_int_eq(T->srcset.src_c[1], 4);
+	ck_assert_int_eq(T->srcset.win_c[0], 0);
+	ck_assert_int_eq(T->srcset.win_c[1], 1);
+	ck_assert(tutor_mark(T, PANE_INPUT, idx) & MARK_SOURCE);
+	idx[3] = 1;                             /* in the window: ‹ › */
+	ck_assert(tutor_mark(T, PANE_INPUT, idx) & MARK_SET);
+	ck_assert(!(tutor_mark(T, PANE_INPUT, idx) & MARK_SOURCE));
+	idx[3] = 5;                             /* past both */
+	ck_assert_uint_eq(tutor_mark(T, PANE_INPUT, idx) &
+	    (MARK_SET | MARK_SOURCE), 0);
+	T->cur[PANE_OUTPUT][2] = 0, T->cur[PANE_OUTPUT][3] = 1;
+	tutor_live_update(T);
+	ck_assert(T->srcset.src_c[0] > T->srcset.src_c[1]);    /* none */
+	ck_assert_int_eq(T->srcset.win_c[0], 3);
+	tutor_goto_step(T, 1);                  /* not an erratum */
+	tutor_live_update(T);
+	ck_assert(!T->srcset.valid);
+}
+END_TEST
+
+/* Lesson 8's "+R - 1, not +R": the erratum and its correction paired,
+ * "- 1" marked in the correction and "R" in neither. */
+START_TEST(test_erratum_pair)
+{
+	char *path = test_data_path("../../lessons/08-errata.md");
+	tutor_t *t = tutor_create(&path, 1);
+	const char *txt, *at;
+	size_t off;
+	int s;
+
+	free(path);
+	tutor_key(t, TK_ENTER);
+	for (s = 0; s < t->lessons[0].lesson->nsteps; s++) {
+		tutor_goto_step(t, s);
+		if (strstr(t->lessons[0].lesson->steps[s].title, "+R") != NULL)
+			break;
+	}
+	ck_assert_ptr_nonnull(t->pair.src);
+	ck_assert(t->pair.src->expect_fail && !t->pair.fix->expect_fail);
+	ck_assert_ptr_eq(t->pair.src, tutor_cur_claim(t));
+	txt = t->pair.fix->text;
+	at = strstr(txt, "strh*h_out1 + R - 1");
+	ck_assert_ptr_nonnull(at);
+	off = (size_t)(at - txt) + strlen("strh*h_out1 + ");
+	ck_assert_int_eq(t->pair.mfix[off], 0);         /* R */
+	ck_assert_int_eq(t->pair.mfix[off + 2], 1);     /* - */
+	ck_assert_int_eq(t->pair.mfix[off + 4], 1);     /* 1 */
+	tutor_key(t, '>');                              /* the correction */
+	ck_assert_ptr_eq(t->pair.fix, tutor_cur_claim(t));
+	tutor_free(t);
+}
+END_TEST
+
+static const struct diff_case {
+	const char *a, *b, *ma, *mb;    /* marks: ^ on changed bytes */
+} diff_cases[] = {
+	{ "x + R", "x + R - 1", "     ", "      ^ ^" },
+	{ "strw*h_out1 + S", "strw*w_out1 + S", "     ^^^^^^    ",
+	  "     ^^^^^^    " },
+	{ "a == b", "a == b", "      ", "      " },
+	{ "sum(b1) df", "sum(b1, h) df", "          ", "      ^ ^    " },
+	{ "", "x", "", "^" },
+};
+
+START_TEST(test_tok_diff)
+{
+	const struct diff_case *c = &diff_cases[_i];
+	size_t na = strlen(c->a), nb = strlen(c->b), i;
+	unsigned char ma[64], mb[64];
+
+	ck_assert(tok_diff(c->a, c->b, ma, mb));
+	for (i = 0; i < na; i++)
+		ck_assert_msg(ma[i] == (c->ma[i] == '^'), "'%s' byte %zu", c->a, i);
+	for (i = 0; i < nb; i++)
+		ck_assert_msg(mb[i] == (c->mb[i] == '^'), "'%s' byte %zu", c->b, i);
+}
+END_TEST
+
+/* Past TOK_DIFF_MAX tokens: no diff, nothing marked. */
+START_TEST(test_tok_diff_bound)
+{
+	size_t n = 2 * TOK_DIFF_MAX + 4, i;
+	char *a = xcalloc(2 * n + 1, 1);
+	unsigned char *ma = xcalloc(2 * n + 1, 1), mb[2];
+
+	for (i = 0; i < n; i++)
+		a[2 * i] = 'x', a[2 * i + 1] = ' ';
+	ck_assert(!tok_diff(a, "y", ma, mb));
+	ck_assert_int_eq(mb[0], 0);
+	free(a);
+	free(ma);
+}
+END_TEST
+
 /* ---- the source rendered (tex-text.c, the tutor's o) ---- */
 
 static const struct tex_case {
@@ -1032,6 +1205,15 @@ make_suite(void)
 	tcase_add_test(tc, test_shape_equal);
 	suite_add_tcase(s, tc);
 
+	tc = tcase_create("lessons");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_bias_pane);
+	tcase_add_test(tc, test_erratum_pair);
+	tcase_add_loop_test(tc, test_tok_diff, 0,
+	    (int)(sizeof diff_cases / sizeof diff_cases[0]));
+	tcase_add_test(tc, test_tok_diff_bound);
+	suite_add_tcase(s, tc);
+
 	tc = tcase_create("tex");
 	tcase_add_loop_test(tc, test_tex_text, 0,
 	    (int)(sizeof tex_cases / sizeof tex_cases[0]));
@@ -1060,6 +1242,8 @@ make_suite(void)
 	tcase_add_test(tc, test_window_marks);
 	tcase_add_test(tc, test_tap_marks);
 	tcase_add_test(tc, test_groups_marks);
+	tcase_add_test(tc, test_bias_follows);
+	tcase_add_test(tc, test_source_interval);
 	tcase_add_test(tc, test_live_cases);
 	tcase_add_test(tc, test_erratum_cex);
 	tcase_add_test(tc, test_list_states);

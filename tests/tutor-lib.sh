@@ -108,6 +108,27 @@ elapsed_ok() { test $(( ($(date +%s%N) - $1) / 1000000 )) -lt 10000; }
 # tutor_pid NAME: the tutor running in the pane (a child of its bash).
 tutor_pid() { pgrep -P "$(tm display -p -t "$1" '#{pane_pid}')" -x convgrad | head -1; }
 
+# scroll_until NAME TEXT [KEY]: press KEY (j unless told) a row at a time,
+# each time waiting for the screen to move, until TEXT shows; at most 150.
+scroll_until() { scroll_check "$1" "${3:-j}" grep -qF -- "$2"; }
+# scroll_check NAME KEY CMD...: likewise until CMD succeeds with the screen
+# on its stdin.
+scroll_check() {
+	local name=$1 key=$2 i before until
+	shift 2
+	for i in $(seq 150); do
+		screen "$name" | "$@" && return 0
+		before=$(screen "$name")
+		keys "$name" "$key"
+		until=$(( $(now_ms) + 5000 ))
+		while [ "$(screen "$name")" = "$before" ] && [ "$(now_ms)" -lt "$until" ]; do
+			sleep 0.05
+		done
+	done
+	diag "never came into view: $*" "screen:" "$(screen "$name")"
+	return 1
+}
+
 # usage_error DESC WANT ARG...: exit 2 before the terminal is looked at,
 # "convgrad tutor: WANT" and the Try line on stderr.
 usage_error() {

@@ -241,10 +241,10 @@ for size in 80x24 60x20; do
 	check "$size: PgUp scrolls back" wait_for r "Before we differentiate"
 	keys r NPage
 	check "$size: PgDn scrolls too" wait_gone r "Before we differentiate"
-	keys r Space Space Space Space Space Space
-	check "$size: the claim comes after the prose" wait_for r "claim 1/"
+	check "$size: the claim comes after the prose" \
+	    scroll_until r "claim 1/" Space
 	check "$size: at the end Space says n goes on" \
-	    wait_for r "end of the step: n goes on"
+	    scroll_until r "end of the step: n goes on" Space
 	keys r Tab
 	check "$size: Tab explores, the input pane focused" wait_for r "*input"
 	check "$size: ... the hint offers reading again" wait_for r "x read"
@@ -361,22 +361,6 @@ XK=$("$CONVGRAD" tutor --keys | awk -F'\t' '$1 == "lesson" && $3 ~ /^switch betw
 # ---- tall claims scroll; the source quoted, rendered (issue 9 item 4, o)
 # text_rows NAME: the rows above the panes (the text column, exploring).
 text_rows() { screen "$1" | sed -n '3,$p' | sed '/^┌/q' | sed '$d'; }
-# scroll_until NAME TEXT: press j, a row at a time (each waiting for the
-# screen to move), until TEXT shows; at most 60 rows.
-scroll_until() {
-	local i before until
-	for i in $(seq 60); do
-		screen "$1" | grep -qF -- "$2" && return 0
-		before=$(screen "$1")
-		keys "$1" j
-		until=$(( $(now_ms) + 5000 ))
-		while [ "$(screen "$1")" = "$before" ] && [ "$(now_ms)" -lt "$until" ]; do
-			sleep 0.05
-		done
-	done
-	diag "never scrolled to: $2" "screen:" "$(screen "$1")"
-	return 1
-}
 for size in 80x24 60x20; do
 	start t "${size%x*}" "${size#*x}"
 	run t "clear; $(tutor_cmd "" tutor "$L3")"
@@ -416,6 +400,60 @@ for size in 80x24 60x20; do
 	    wait_re t "∂output\[b1, c_out₁, h_out₁, w_out₁\] / ∂input\[b, c_in,"
 	keys t q
 	tm kill-session -t t
+done
+
+# ---- the bias pane; the erratum beside its correction (issue 9) ----
+L5="$LESSONS/05-bias.md"
+L8="$LESSONS/08-errata.md"
+for size in 80x24 60x20; do
+	start e "${size%x*}" "${size#*x}"
+	run e "clear; $(tutor_cmd "" tutor "$L5")"
+	wait_for e "step 1/" >/dev/null
+	keys e "$XK"
+	check "$size: a claim by bias[c_out]: bias has its own pane" \
+	    wait_re e "┌ bias ─+┐"
+	check "$size: ... its footer names the c_out" wait_re e "└─ 0: *-?[0-9]"
+	keys e Tab Tab Tab
+	check "$size: ... Tab reaches it (after the output)" wait_for e "┌ *bias "
+	keys e j
+	check "$size: ... its cursor is the claim's c_out" wait_re e "c_out=1"
+	check "$size: ... the output's c_out1 stays" wait_re e "c_out1=0"
+	check "$size: ... every pane whole on the screen" \
+	    bash -c '! grep -q "┌[^┐]*$" <<<"$(grep "┌" <<<"$1")"' _ "$(screen e)"
+	keys e n
+	wait_for e "step 2/" >/dev/null
+	check "$size: a claim without input or weight: output and bias shown" \
+	    wait_re e "┌ \*?output\[.*┌ \*?bias "
+	keys e q
+	wait_gone e "step 2/" >/dev/null
+	run e "clear; $(tutor_cmd "" tutor "$L8")"
+	wait_for e "step 1/" >/dev/null
+	keys e n n
+	wait_for e "step 3/" >/dev/null
+	check "$size: lesson 8: the erratum and its correction together" \
+	    scroll_until e "the source ✗ and its correction ✓, changes marked:"
+	# carets_under FILE: the correction's h_in line, ^ under "- 1" only.
+	carets_under() {
+		grep -A1 -E "✓ .*strh\*h_out1 \+ R - 1 *$" | tail -1 |
+		    grep -qE "^ +\^ \^ *$"
+	}
+	check "$size: ... the source's line (+ R)" \
+	    scroll_check e j grep -qE "✗ .*strh\*h_out1 \+ R *$"
+	check "$size: ... the correction's (+ R - 1), ^ under - and 1 only" \
+	    scroll_check e j carets_under
+	check "$size: ... both intervals in words" \
+	    scroll_until e "window of the output cursor is"
+	keys e "$XK"
+	wait_for e "$XK read" >/dev/null
+	keys e j j j
+	check "$size: ... the source's extra row 3 marked ( ) beside the window" \
+	    wait_re e "│3 \[[-+].\]\([-+].\)"
+	keys e '?'
+	check "$size: help explains ( )" scroll_until e "an erratum's wrong interval"
+	keys e q
+	wait_gone e "an erratum's" >/dev/null
+	keys e q
+	tm kill-session -t e
 done
 
 # ---- never block: keys, Esc, q and signals while a long verification runs
