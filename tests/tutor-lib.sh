@@ -73,6 +73,15 @@ wait_grep() {
 }
 # wait_for NAME TEXT [SECONDS]; wait_re NAME ERE [SECONDS].
 wait_for() { wait_grep -F "$@"; }
+# wait_true CMD...: poll CMD every 0.1 s until it succeeds, by the clock
+# (30 s), for a condition on the screen that is more than one grep.
+wait_true() {
+	local until=$(( $(now_ms) + 30000 ))
+	until "$@"; do
+		[ "$(now_ms)" -lt "$until" ] || return 1
+		sleep 0.1
+	done
+}
 wait_re() { wait_grep -E "$@"; }
 
 # wait_gone NAME TEXT: until TEXT is no longer on screen.
