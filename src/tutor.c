@@ -15,6 +15,7 @@
 #include "tok-diff.h"
 #include "tutor-bg.h"
 #include "tutor-edit.h"
+#include "tutor-lab.h"
 #include "tutor-present.h"
 #include "tutor-progress.h"
 #include "util.h"
@@ -23,6 +24,7 @@
 #define LV SCR_BIT(SCR_LESSON)
 #define SH SCR_BIT(SCR_SHAPE)
 #define HE SCR_BIT(SCR_HELP)
+#define LA SCR_BIT(SCR_LAB)
 #define ALL (LI | LV | SH | HE)
 
 /*
@@ -37,7 +39,7 @@ const tutor_key_t tutor_keys[] = {
 	{ .keys = { '?', TK_F1 }, .name = "? F1", .hint_name = "?",
 	  .hint = "help",
 	  .help = "this help, generated from the key table",
-	  .action = ACT_HELP, .screens = LI | LV | SH },
+	  .action = ACT_HELP, .screens = LI | LV | SH | LA },
 	{ .keys = { TK_ESC, TK_BACKSPACE }, .name = "Esc Bksp",
 	  .hint_name = "Esc", .hint = "back",
 	  .help = "go back: to the lesson list, or close a panel (while a "
@@ -178,6 +180,32 @@ const tutor_key_t tutor_keys[] = {
 	{ .keys = { TK_ESC }, .name = "Esc", .hint = "cancel",
 	  .help = "shape panel: close without changing the shape",
 	  .action = ACT_SHAPE_CANCEL, .screens = SH },
+	/* The step-size lab (tutor-lab.h). */
+	{ .keys = { 'L' }, .name = "L", .hint = "lab",
+	  .help = "the step-size lab: the error of central and forward "
+	    "differences against the step h, float64 and float32 (as "
+	    "`convgrad lab step-size` prints it)",
+	  .action = ACT_LAB, .screens = LI | LV },
+	{ .keys = { TK_ESC, TK_BACKSPACE, 'q' }, .name = "Esc Bksp q",
+	  .hint_name = "Esc", .hint = "back",
+	  .help = "back to where the lab was opened",
+	  .action = ACT_BACK, .screens = LA },
+	{ .keys = { TK_UP, 'k' }, .name = "Up k", .hint_name = "j/k",
+	  .hint = "scroll", .help = "scroll the lab's report up",
+	  .action = ACT_UP, .screens = LA },
+	{ .keys = { TK_DOWN, 'j' }, .name = "Down j", .hint = NULL,
+	  .help = "scroll the lab's report down",
+	  .action = ACT_DOWN, .screens = LA },
+	{ .keys = { ' ', TK_PGDN }, .name = "Space PgDn", .hint_name = "Space",
+	  .hint = "page", .help = "scroll the lab's report a page down",
+	  .action = ACT_PAGE_DOWN, .screens = LA },
+	{ .keys = { TK_PGUP }, .name = "PgUp", .hint = NULL,
+	  .help = "scroll the lab's report a page up",
+	  .action = ACT_PAGE_UP, .screens = LA },
+	{ .keys = { 'g' }, .name = "g", .hint = "next g",
+	  .help = "the next function g of f = sum g(output): linear, tanh, "
+	    "square, exp, relu (recomputed)",
+	  .action = ACT_LAB_G, .screens = LA },
 };
 const size_t tutor_nkeys = sizeof tutor_keys / sizeof tutor_keys[0];
 
@@ -190,7 +218,7 @@ const int tutor_nshape_fields =
 
 static const char *const screen_names[SCR_COUNT] = {
 	[SCR_LIST] = "list", [SCR_LESSON] = "lesson", [SCR_SHAPE] = "shape",
-	[SCR_HELP] = "help",
+	[SCR_HELP] = "help", [SCR_LAB] = "lab",
 };
 
 const char *
@@ -401,6 +429,7 @@ tutor_free(tutor_t *t)
 	pair_clear(&t->pair);
 	free(t->srcset.in);
 	tutor_ed_free(t->ed);
+	tutor_lab_clear(t);
 	for (i = 0; i < t->nlessons; i++) {
 		tutor_lesson_t *tl = &t->lessons[i];
 
@@ -1958,6 +1987,7 @@ tutor_text_measure(tutor_t *t, const tutor_measure_t *m)
 	clamp_scroll(&x->scroll, x->m.rows - x->m.page);
 	clamp_scroll(&x->claim_scroll, m->claim_over);
 	clamp_scroll(&x->help_scroll, m->help_rows - m->help_page);
+	clamp_scroll(&x->lab_scroll, m->lab_rows - m->lab_page);
 }
 
 /* Space/PgDn, PgUp: a page, less a line kept for context. */
@@ -2026,9 +2056,25 @@ next_claim(tutor_t *t, int delta)
 	t->text.show_claim = true;
 }
 
+/* The lab's report: delta lines, kept within the last measure. */
+static void
+lab_scroll(tutor_t *t, long delta)
+{
+	const tutor_measure_t *m = &t->text.m;
+
+	t->text.lab_scroll = (int)clampl(t->text.lab_scroll + delta, 0, 1L << 20);
+	if (m->lab_rows > 0)
+		clamp_scroll(&t->text.lab_scroll, m->lab_rows - m->lab_page);
+}
+
 static void
 move(tutor_t *t, int dim, long delta)
 {
+	if (t->screen == SCR_LAB) {
+		if (dim == 2)
+			lab_scroll(t, delta);
+		return;
+	}
 	if (t->screen == SCR_HELP) {
 		t->text.help_scroll = (int)clampl(t->text.help_scroll + delta, 0,
 		    1L << 20);
@@ -2195,6 +2241,9 @@ go_back(tutor_t *t)
 	case SCR_HELP:
 		t->screen = t->help_return;
 		break;
+	case SCR_LAB:
+		t->screen = t->lab_return;
+		break;
 	case SCR_SHAPE:
 		t->screen = SCR_LESSON;
 		break;
@@ -2309,6 +2358,18 @@ tutor_do(tutor_t *t, tutor_action_t a, int key)
 			t->edit = tutor_cur_lesson(t)->start;
 		break;
 	case ACT_SHAPE_CANCEL: go_back(t); break;
+	case ACT_LAB: tutor_lab_open(t); break;
+	case ACT_LAB_G: tutor_lab_next_g(t); break;
+	case ACT_PAGE_DOWN:
+	case ACT_PAGE_UP:
+		if (t->screen == SCR_LAB) {     /* a page less a line */
+			int pg = t->text.m.lab_page > 2 ? t->text.m.lab_page - 1 : 1;
+
+			lab_scroll(t, a == ACT_PAGE_DOWN ? pg : -pg);
+			break;
+		}
+		do_lesson_action(t, a);
+		break;
 	default: do_lesson_action(t, a); break;
 	}
 	after_action(t);

@@ -52,6 +52,7 @@ typedef enum tutor_screen {
 	SCR_LESSON,     /* one step of a lesson */
 	SCR_SHAPE,      /* the shape panel, over the lesson view */
 	SCR_HELP,       /* the key table */
+	SCR_LAB,        /* the step-size lab's report (tutor-lab.h) */
 	SCR_COUNT
 } tutor_screen_t;
 
@@ -71,6 +72,8 @@ typedef enum tutor_action {
 	ACT_LAYOUT, ACT_PAGE_DOWN, ACT_PAGE_UP,
 	/* Learning by doing (tutor-edit.h). */
 	ACT_EDIT, ACT_WRITE, ACT_HINT, ACT_REVEAL,
+	/* The step-size lab (tutor-lab.h). */
+	ACT_LAB, ACT_LAB_G,
 	ACT_COUNT
 } tutor_action_t;
 
@@ -89,7 +92,7 @@ typedef struct tutor_key {
 extern const tutor_key_t tutor_keys[];
 extern const size_t tutor_nkeys;
 
-/* The screen's name: "list", "lesson", "shape", "help". */
+/* The screen's name: "list", "lesson", "shape", "help", "lab". */
 const char *tutor_screen_name(tutor_screen_t s);
 /* How a person names key: "Up", "PgDn", "Shift-Tab", "Esc", "q", ... (buf
  * holds a printable key's text). NULL for a code that is only another
@@ -208,6 +211,7 @@ typedef struct tutor_measure {
 	int claim_over;         /* columns the claim is wider than its view */
 	int source_from;        /* the source's first row (o; 0: not shown) */
 	int help_page, help_rows;
+	int lab_page, lab_rows; /* the lab's report: lines shown, in all */
 } tutor_measure_t;
 
 /* The scroll positions, kept within the last measure by the state. */
@@ -219,6 +223,7 @@ typedef struct tutor_text {
 	bool to_source;         /* ... the source, just shown by o */
 	int claim_scroll;       /* columns of a wide claim scrolled off */
 	int help_scroll;        /* first line of the help shown */
+	int lab_scroll;         /* first line of the lab's report shown */
 } tutor_text_t;
 
 /* ---- the whole state ---- */
@@ -285,6 +290,12 @@ typedef struct tutor {
 	struct progress *progress;
 	char *progress_path;
 	bool progress_dirty;            /* changed since the last save */
+
+	/* The step-size lab (tutor-lab.h): lab_text is lab_print_text's
+	 * report for lab_g_names[lab_g], NULL until L first opens it. */
+	tutor_screen_t lab_return;      /* where Esc goes back to */
+	int lab_g;
+	char *lab_text;
 } tutor_t;
 
 /* Create the state over lesson files (already collected; copied). A lesson

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tutor-lab.h"
 #include "tutor-present.h"
 #include "tutor-progress.h"
 #include "util.h"
@@ -354,6 +355,7 @@ draw_list(const tutor_t *t)
 static const char *const help_screen_names[SCR_COUNT] = {
 	[SCR_LIST] = "Lesson list", [SCR_LESSON] = "Lesson view",
 	[SCR_SHAPE] = "Shape panel", [SCR_HELP] = "Help",
+	[SCR_LAB] = "Step-size lab",
 };
 
 /* Add to the help's lines: a heading (text NULL: "KEY:" alone), or a key
@@ -475,6 +477,43 @@ draw_help(const tutor_t *t)
 		    "Up/Down scroll this help");
 }
 
+/* ---- the step-size lab ---- */
+
+/* The report's rows: all but the title bar, the message and the hints. */
+#define LAB_ROWS (LINES - 3)
+
+/* The lab's report (tutor-lab.h computed it), from lab_scroll; lines
+ * wider than the screen are cut (the chart itself is 56 columns). */
+static void
+draw_lab(const tutor_t *t)
+{
+	const char *p = t->lab_text != NULL ? t->lab_text : "";
+	char *title = xasprintf(" convgrad: step-size lab, g = %s",
+	    tutor_lab_g_name(t));
+	int i, row = 0;
+
+	ui_title_bar(title, "g: next function");
+	free(title);
+	for (i = 0; *p != '\0' && row < LAB_ROWS; i++) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl != NULL ? (size_t)(nl - p) : strlen(p);
+
+		if (i >= t->text.lab_scroll) {
+			char *l = xstrndup(p, len);
+
+			bool head = strncmp(l, "float", 5) == 0 ||
+			    strncmp(l, "Step-size lab", 13) == 0;
+
+			ui_put(1 + row++, 1, COLS - 2, head ?
+			    ui_attr(ROLE_HEADING) : A_NORMAL, l);
+			free(l);
+		}
+		p += len + (nl != NULL);
+	}
+	ui_message_line(t, LINES - 2);
+	ui_hint_line(t);
+}
+
 /* ---- the shape panel ---- */
 
 static void
@@ -540,6 +579,10 @@ ui_layout(tutor_t *t)
 		m.help_rows = n;
 		ui_lines_free(lines, n);
 	}
+	if (t->screen == SCR_LAB) {
+		m.lab_page = LAB_ROWS;
+		m.lab_rows = tutor_lab_count_lines(t->lab_text);
+	}
 	tutor_text_measure(t, &m);
 }
 
@@ -558,6 +601,9 @@ ui_draw(const tutor_t *t)
 		break;
 	case SCR_HELP:
 		draw_help(t);
+		break;
+	case SCR_LAB:
+		draw_lab(t);
 		break;
 	case SCR_SHAPE:
 		ui_draw_lesson(t);

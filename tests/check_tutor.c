@@ -20,6 +20,7 @@
 #include "tex-text.h"
 #include "tok-diff.h"
 #include "tutor.h"
+#include "tutor-lab.h"
 #include "util.h"
 
 static tutor_t *T;
@@ -758,6 +759,66 @@ START_TEST(test_measure_scrolls)
 }
 END_TEST
 
+/* L opens the step-size lab (lab_print_text's report, default g tanh);
+ * g cycles g and recomputes; the keys scroll within the measure; Esc and
+ * q go back to where L was pressed. */
+START_TEST(test_lab_screen)
+{
+	tutor_measure_t m = { 0 };
+	char *first;
+
+	ck_assert_int_eq(tutor_key(T, 'L'), ACT_LAB);   /* from the list */
+	ck_assert_int_eq(T->screen, SCR_LAB);
+	ck_assert_str_eq(tutor_screen_name(SCR_LAB), "lab");
+	ck_assert_str_eq(tutor_lab_g_name(T), "tanh");
+	ck_assert_ptr_nonnull(T->lab_text);
+	ck_assert_ptr_nonnull(strstr(T->lab_text, "sum of tanh(output)"));
+	ck_assert_ptr_nonnull(strstr(T->lab_text, "float64 (eps"));
+	ck_assert_ptr_nonnull(strstr(T->lab_text, "float32 (eps"));
+	first = xstrdup(T->lab_text);
+	ck_assert_int_eq(tutor_key(T, 'g'), ACT_LAB_G);
+	ck_assert_str_eq(tutor_lab_g_name(T), "square");
+	ck_assert_ptr_nonnull(strstr(T->lab_text, "sum of square(output)"));
+	ck_assert_str_ne(T->lab_text, first);
+	pressn('g', 3);                                 /* exp, relu, linear */
+	ck_assert_str_eq(tutor_lab_g_name(T), "linear");
+	tutor_key(T, 'g');
+	ck_assert_str_eq(tutor_lab_g_name(T), "tanh");
+	ck_assert_str_eq(T->lab_text, first);           /* deterministic */
+	free(first);
+
+	m.lab_page = 10;
+	m.lab_rows = tutor_lab_count_lines(T->lab_text);
+	ck_assert_int_gt(m.lab_rows, 40);
+	tutor_text_measure(T, &m);
+	tutor_key(T, 'j');
+	ck_assert_int_eq(T->text.lab_scroll, 1);
+	tutor_key(T, ' ');                              /* a page less a line */
+	ck_assert_int_eq(T->text.lab_scroll, 10);
+	tutor_key(T, TK_PGUP);
+	ck_assert_int_eq(T->text.lab_scroll, 1);
+	pressn(TK_PGDN, 50);
+	ck_assert_int_eq(T->text.lab_scroll, m.lab_rows - 10);
+	tutor_key(T, 'g');                              /* back to the top */
+	ck_assert_int_eq(T->text.lab_scroll, 0);
+	ck_assert_str_eq(tutor_lab_g_name(T), "square");
+
+	ck_assert_int_eq(tutor_key(T, TK_ESC), ACT_BACK);
+	ck_assert_int_eq(T->screen, SCR_LIST);
+	open_at(0);
+	tutor_key(T, 'L');                              /* from the lesson */
+	ck_assert_int_eq(T->screen, SCR_LAB);
+	ck_assert_str_eq(tutor_lab_g_name(T), "square");  /* kept */
+	tutor_key(T, 'q');                              /* q: back, not quit */
+	ck_assert(!T->quit);
+	ck_assert_int_eq(T->screen, SCR_LESSON);
+	tutor_key(T, 'L');
+	tutor_key(T, TK_BACKSPACE);
+	ck_assert_int_eq(T->screen, SCR_LESSON);
+	ck_assert_ptr_null(tutor_key_lookup('g', SCR_LESSON));
+}
+END_TEST
+
 /* n on a lesson's last step opens the next lesson, reading. */
 START_TEST(test_next_lesson)
 {
@@ -1250,6 +1311,7 @@ make_suite(void)
 	tcase_add_test(tc, test_layouts);
 	tcase_add_test(tc, test_measure_scrolls);
 	tcase_add_test(tc, test_next_lesson);
+	tcase_add_test(tc, test_lab_screen);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -294,8 +294,8 @@ for size in 80x24 60x20; do
 		    wait_re p "▸ *│"
 	fi
 	keys p '?'
-	for i in $(seq 1 12); do keys p j j j j j j j j; done
-	check "$size: help explains the shaded cells" wait_for p "a shaded cell"
+	check "$size: help explains the shaded cells" \
+	    scroll_until p "a shaded cell"
 	keys p q
 	tm kill-session -t p
 done
@@ -547,6 +547,38 @@ sig_case ABRT 134
 sig_case SEGV 139
 # A stack overflow: the fault handler runs on its alternate stack.
 sig_case STACK 139 "CONVGRAD_TEST_FATAL=stack"
+
+# ---- the step-size lab (L): lab_print_text's report, g cycles, Esc ----
+start lab 80 24
+for size in 80x24 60x20; do
+	tm resize-window -t lab -x "${size%x*}" -y "${size#*x}" 2>/dev/null
+	run lab "clear; $(tutor_cmd "")"
+	wait_for lab "not visited" >/dev/null
+	keys lab L
+	check "$size: L opens the lab, g = tanh" \
+	    wait_for lab "step-size lab, g = tanh"
+	check "$size: the float64 chart shows" wait_for lab "float64 (eps"
+	check "$size: the hint line names g" wait_for lab "g next g"
+	keys lab NPage
+	check "$size: PgDn scrolls to the float32 chart" \
+	    wait_for lab "float32 (eps"
+	keys lab g
+	check "$size: g goes on to square" \
+	    wait_for lab "step-size lab, g = square"
+	check "$size: ... recomputed" wait_for lab "sum of square(output)"
+	keys lab Escape
+	check "$size: Esc returns to the list" wait_gone lab "step-size lab"
+	check "$size: ... the list" wait_for lab "not visited"
+	keys lab Enter
+	wait_for lab "step 1/" >/dev/null
+	keys lab L
+	check "$size: L from a lesson keeps g" \
+	    wait_for lab "step-size lab, g = square"
+	keys lab q
+	check "$size: q on the lab goes back to the lesson" wait_for lab "step 1/"
+	keys lab q
+	check "$size: q quits" wait_gone lab "step 1/"
+done
 
 # Ctrl-Z while verifying: stops at once; fg resumes, the keys after it act.
 start z 80 24
