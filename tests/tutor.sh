@@ -559,9 +559,10 @@ for size in 80x24 60x20; do
 	    wait_for lab "step-size lab, g = tanh"
 	check "$size: the float64 chart shows" wait_for lab "float64 (eps"
 	check "$size: the hint line names g" wait_for lab "g next g"
-	keys lab NPage
 	check "$size: PgDn scrolls to the float32 chart" \
-	    wait_for lab "float32 (eps"
+	    scroll_until lab "float32 (eps" NPage
+	check "$size: ... the float64 chart scrolled off" \
+	    wait_gone lab "float64 (eps"
 	keys lab g
 	check "$size: g goes on to square" \
 	    wait_for lab "step-size lab, g = square"
