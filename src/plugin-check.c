@@ -11,6 +11,7 @@
 
 #include "load-dir.h"
 #include "plugin-run.h"
+#include "shrink.h"
 #include "util.h"
 #include "zoo.h"
 
@@ -344,11 +345,70 @@ check_shape(rcheck_report_t *r, plugin_t *pl, const plugin_check_opts_t *o,
 	return 0;
 }
 
+/* ---- the smallest shape still wrong ---- */
+
+/* The most shapes the search tries: each costs two plugin calls (each
+ * under --timeout), so a hanging plugin's search stays bounded too. */
+#define PLUGIN_SHRINK_TRIES 100
+
+typedef struct plugin_search {
+	plugin_t *pl;
+	const plugin_check_opts_t *o;
+} plugin_search_t;
+
+/* shrink_fails_fn: are the plugin's float64 results wrong at s (the same
+ * reference comparison as the sweep's, with its seed, in a report nobody
+ * sees)? 1 wrong, 0 right, -1 skip: over the cost limits, or the plugin
+ * faulted there (a crash at a smaller shape is not a wrong result). */
+static int
+plugin_fails(void *ctx, const conv_shape_t *s)
+{
+	const plugin_search_t *ps = ctx;
+	gradcheck_opts_t go = ps->o->base;
+	rcheck_report_t *r;
+	gradcheck_t *g;
+	char buf[256], *err = NULL;
+	int f;
+
+	go.shape = *s;
+	if ((g = gradcheck_create(&go, &err)) == NULL) {
+		free(err);
+		return -1;
+	}
+	r = rcheck_report_create("", "");
+	conv_shape_str(gradcheck_shape(g), buf, sizeof(buf));
+	reference_check(r, ps->pl, false, gradcheck_shape(g),
+	    gradcheck_params(g), go.seed, go.sample, buf);
+	f = r->nfaults > 0 ? -1 : rcheck_failed(r) > 0;
+	rcheck_report_free(r);
+	gradcheck_free(g);
+	return f;
+}
+
+/* From start (wrong there), the smallest shape still wrong, as r's
+ * "smallest" line. Padding, dilation, groups: a plugin takes them all. */
+static void
+plugin_shrink(rcheck_report_t *r, plugin_search_t *ps,
+    const conv_shape_t *start)
+{
+	static const shrink_space_t all = { true, true, true };
+	shrink_found_t f;
+	char buf[256];
+
+	if (shrink_shape(start, &all, plugin_fails, ps, PLUGIN_SHRINK_TRIES,
+	    &f) == 0)
+		rcheck_set_smallest(r, shrink_shape_str(&f.shape, buf,
+		    sizeof(buf)));
+}
+
 rcheck_report_t *
 plugin_check(const plugin_check_opts_t *o, char **err)
 {
 	plugin_t *pl = plugin_open(o->path, o->timeout, err);
+	plugin_search_t ps = { pl, o };
 	rcheck_report_t *r;
+	conv_shape_t start;
+	bool found = false;
 	char *title;
 	size_t i, n = o->sweep ? plugin_sweep_count() : 1;
 
@@ -365,13 +425,22 @@ plugin_check(const plugin_check_opts_t *o, char **err)
 	free(title);
 	for (i = 0; i < n; i++) {
 		conv_shape_t s = o->sweep ? plugin_sweep_shape(i) : o->base.shape;
+		size_t failed = rcheck_failed(r);
 
 		if (check_shape(r, pl, o, &s, err) != 0) {
 			rcheck_report_free(r);
 			r = NULL;
 			break;
 		}
+		/* the first shape whose float64 results were wrong */
+		if (!found && rcheck_failed(r) > failed &&
+		    plugin_fails(&ps, &s) == 1) {
+			start = s;
+			found = true;
+		}
 	}
+	if (r != NULL && found)
+		plugin_shrink(r, &ps, &start);
 	plugin_free(pl);
 	return r;
 }

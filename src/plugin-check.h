@@ -18,6 +18,9 @@
  *     float32 (float32 inputs, float32 tolerances).
  * A crash, hang, error return or out-of-bounds write of the plugin stops
  * that shape's check and is reported as a fault (a failure).
+ * From the first shape whose float64 results were wrong, shrink_shape
+ * searches (at most 100 shapes; where the plugin faults, skipped) for the
+ * smallest shape at which they are still wrong: the report's "smallest".
  */
 #ifndef CONVGRAD_PLUGIN_CHECK_H
 #define CONVGRAD_PLUGIN_CHECK_H

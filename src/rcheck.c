@@ -65,6 +65,7 @@ rcheck_report_free(rcheck_report_t *r)
 	for (i = 0; i < r->nfaults; i++)
 		free(r->faults[i]);
 	free(r->faults);
+	free(r->smallest);
 	free(r->items);
 	free(r->title);
 	free(r->truth);
@@ -450,6 +451,8 @@ rcheck_print_text(FILE *f, const rcheck_report_t *r)
 		text_item(f, &r->items[i]);
 	for (i = 0; i < r->nfaults; i++)
 		fprintf(f, "FAIL %s\n", r->faults[i]);
+	if (r->smallest != NULL)
+		fprintf(f, "smallest: fails already at %s\n", r->smallest);
 	fprintf(f, "\n%s: %zu of %zu quantities failed", failed ? "FAIL" :
 	    "PASS", failed - r->nfaults, r->n);
 	if (r->nfaults > 0)
@@ -519,7 +522,19 @@ rcheck_print_json(FILE *f, const rcheck_report_t *r)
 		fputs(i ? ", " : "", f);
 		json_str(f, r->faults[i]);
 	}
-	fputs("]}\n", f);
+	fputs("]", f);
+	if (r->smallest != NULL) {
+		fputs(", \"smallest\": ", f);
+		json_str(f, r->smallest);
+	}
+	fputs("}\n", f);
+}
+
+void
+rcheck_set_smallest(rcheck_report_t *r, const char *shape)
+{
+	free(r->smallest);
+	r->smallest = xstrdup(shape);
 }
 
 /* A TAP diagnostic: every line of s behind "# ". */

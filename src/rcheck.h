@@ -54,6 +54,7 @@ typedef struct rcheck_report {
 	size_t n, cap;
 	char **faults;             /* a plugin's crashes, hangs, errors */
 	size_t nfaults;
+	char *smallest;            /* the smallest shape still wrong, or NULL */
 } rcheck_report_t;
 
 /* A new empty report (both strings copied). Free with rcheck_report_free
@@ -90,6 +91,12 @@ rcheck_item_t *rcheck_add_summary(rcheck_report_t *r,
 
 /* A fault that stopped a check (msg copied): counts as a failure. */
 void rcheck_add_fault(rcheck_report_t *r, const char *msg);
+
+/* The smallest shape at which the results are still wrong (shape is a
+ * shrink_shape_str, copied; a second call replaces the first): text
+ * "smallest: fails already at SHAPE", JSON "smallest": SHAPE (the key only
+ * when set). */
+void rcheck_set_smallest(rcheck_report_t *r, const char *shape);
 
 /* Items that failed, and faults. */
 size_t rcheck_failed(const rcheck_report_t *r);

@@ -1,6 +1,7 @@
 /*
  * shrink.c: the smallest counterexample (shrink.h): a best-first greedy
- * walk over valid, covered shapes, each verified in a world of its own.
+ * walk over valid shapes in a space (shrink_shape), and for a claim each
+ * shape verified in a world of its own (shrink_claim).
  */
 #include "config.h"
 
@@ -12,9 +13,9 @@
 #include "util.h"
 
 /* The fields a neighbour lowers, in the order ties are broken. Padding,
- * dilation and groups are lowered too; lesson_covers() then refuses none
- * (lowering never leaves what a lesson covers), and a lesson that does
- * not cover them has them at 0, 1, 1 already. */
+ * dilation and groups are lowered too; the space then refuses none
+ * (lowering never leaves it), and a space without them has them at 0, 1,
+ * 1 already. */
 static const char *const shrink_fields[] = {
 	"N", "C_in", "C_out", "groups", "R", "S", "H_in", "W_in",
 	"strh", "strw", "pad_h", "pad_w", "dil_h", "dil_w",
@@ -88,19 +89,27 @@ refit(conv_shape_t s, const conv_shape_t *keep)
 	return s;
 }
 
-/* Add s to the list if it is valid, covered and smaller than cur. */
-static void
-add_candidate(const lesson_t *l, const conv_shape_t *cur, conv_shape_t s,
-    conv_shape_t **v, size_t *n, size_t *cap)
+/* Is s within space sp (what a lesson covers: lesson_covers)? */
+static bool
+in_space(const shrink_space_t *sp, const conv_shape_t *s)
 {
-	const char *why;
+	return (sp->padding || (s->pad_h == 0 && s->pad_w == 0)) &&
+	    (sp->dilation || (s->dil_h == 1 && s->dil_w == 1)) &&
+	    (sp->groups || s->groups == 1);
+}
+
+/* Add s to the list if it is valid, in sp and smaller than cur. */
+static void
+add_candidate(const shrink_space_t *sp, const conv_shape_t *cur,
+    conv_shape_t s, conv_shape_t **v, size_t *n, size_t *cap)
+{
 	char *err = NULL;
 
 	if (conv_shape_validate(&s, 0, &err) != 0) {
 		free(err);
 		return;
 	}
-	if (!lesson_covers(l, &s, &why) || shape_cmp(&s, cur) >= 0)
+	if (!in_space(sp, &s) || shape_cmp(&s, cur) >= 0)
 		return;
 	if (*n == *cap) {
 		*cap = *cap ? 2 * *cap : 64;
@@ -111,7 +120,7 @@ add_candidate(const lesson_t *l, const conv_shape_t *cur, conv_shape_t s,
 
 /* Every neighbour of cur smaller than it, sorted smallest first. */
 static conv_shape_t *
-neighbours(const lesson_t *l, const conv_shape_t *cur, size_t *n)
+neighbours(const shrink_space_t *sp, const conv_shape_t *cur, size_t *n)
 {
 	conv_shape_t *v = NULL, s;
 	size_t cap = 0, i;
@@ -125,8 +134,8 @@ neighbours(const lesson_t *l, const conv_shape_t *cur, size_t *n)
 		for (; lo < val; lo++) {
 			s = *cur;
 			conv_shape_set(&s, shrink_fields[k], lo);
-			add_candidate(l, cur, s, &v, n, &cap);
-			add_candidate(l, cur, refit(s, cur), &v, n, &cap);
+			add_candidate(sp, cur, s, &v, n, &cap);
+			add_candidate(sp, cur, refit(s, cur), &v, n, &cap);
 		}
 	}
 	if (*n == 0)
@@ -137,6 +146,55 @@ neighbours(const lesson_t *l, const conv_shape_t *cur, size_t *n)
 			v[k++] = v[i];
 	*n = (size_t)k;
 	return v;
+}
+
+/* One step of the walk: the smallest neighbour of f->shape that fails
+ * becomes f's. 1 moved, 0 a local minimum (or out of tries), -2 stopped. */
+static int
+shrink_step(const shrink_space_t *sp, shrink_fails_fn fails, void *ctx,
+    int max_tries, shrink_found_t *f)
+{
+	conv_shape_t *v;
+	size_t n, i;
+	int rc = 0, r;
+
+	v = neighbours(sp, &f->shape, &n);
+	for (i = 0; i < n && rc == 0; i++) {
+		if (f->tries >= max_tries) {
+			f->exhausted = true;
+			break;
+		}
+		f->tries++;
+		r = fails(ctx, &v[i]);
+		if (r == -2) {
+			rc = -2;
+		} else if (r == 1) {
+			f->shape = v[i];
+			f->shrunk = true;
+			rc = 1;
+		}
+		/* 0, or -1: e.g. a let too large there, a plugin that crashed
+		 * there: not a counterexample */
+	}
+	free(v);
+	return rc;
+}
+
+int
+shrink_shape(const conv_shape_t *start, const shrink_space_t *sp,
+    shrink_fails_fn fails, void *ctx, int max_tries, shrink_found_t *f)
+{
+	int rc;
+
+	assert(start != NULL && sp != NULL && fails != NULL && f != NULL);
+	memset(f, 0, sizeof *f);
+	if (max_tries <= 0)
+		max_tries = SHRINK_MAX_TRIES_DEFAULT;
+	f->shape = *start;
+	f->tries = 1;
+	while ((rc = shrink_step(sp, fails, ctx, max_tries, f)) == 1)
+		;
+	return rc;
 }
 
 static bool
@@ -205,52 +263,53 @@ fails_at(const lesson_t *l, const claim_t *c, const conv_shape_t *s,
 	return 0;
 }
 
-/* One step of the walk: the smallest neighbour of sr->shape that fails
- * becomes sr's. 1 moved, 0 a local minimum (or out of tries), -1 with
- * *err when cancelled. */
-static int
-shrink_step(const lesson_t *l, const claim_t *c, const verify_opts_t *o,
-    int max_tries, shrink_result_t *sr, char **err)
-{
-	conv_shape_t *v;
-	verify_result_t r;
-	size_t n, i;
-	int rc = 0, f;
+/* What shrink_claim's callback needs: the claim, and where the verdict
+ * at the current (last failing) shape and a stopping error are kept. */
+typedef struct claim_search {
+	const lesson_t *l;
+	const claim_t *c;
+	const verify_opts_t *o;
+	verify_result_t r;      /* at the last shape that failed */
+	char *err;              /* why it stopped */
+} claim_search_t;
 
-	v = neighbours(l, &sr->shape, &n);
-	for (i = 0; i < n && rc == 0; i++) {
-		if (sr->tries >= max_tries) {
-			sr->exhausted = true;
-			break;
-		}
-		if (is_cancelled(o)) {
-			rc = set_error(err, "cancelled");
-			break;
-		}
-		sr->tries++;
-		f = fails_at(l, c, &v[i], o, &r, err);
-		if (f < 0 && is_cancelled(o)) {
-			rc = -1;
-		} else if (f < 0) {
-			/* e.g. a let too large there: not a counterexample */
-			free(*err);
-			*err = NULL;
-		} else if (f == 1) {
-			verify_result_clear(&sr->r);
-			sr->r = r;
-			sr->shape = v[i];
-			sr->shrunk = true;
-			rc = 1;
-		}
+/* shrink_fails_fn for a claim: fails_at, with cancelling (checked before
+ * each shape too) as -2. */
+static int
+claim_fails(void *ctx, const conv_shape_t *s)
+{
+	claim_search_t *cs = ctx;
+	verify_result_t r;
+	char *err = NULL;
+	int f;
+
+	if (is_cancelled(cs->o)) {
+		set_error(&cs->err, "cancelled");
+		return -2;
 	}
-	free(v);
-	return rc;
+	f = fails_at(cs->l, cs->c, s, cs->o, &r, &err);
+	if (f < 0 && is_cancelled(cs->o)) {
+		cs->err = err;
+		return -2;
+	}
+	free(err);
+	if (f < 0)
+		return -1;
+	if (f == 1) {
+		verify_result_clear(&cs->r);
+		cs->r = r;
+	}
+	return f;
 }
 
 int
 shrink_claim(const lesson_t *l, const claim_t *c, const conv_shape_t *start,
     const verify_opts_t *o, int max_tries, shrink_result_t *sr, char **err)
 {
+	shrink_space_t sp = { l->covers_padding, l->covers_dilation,
+	    l->covers_groups };
+	claim_search_t cs = { l, c, o, { 0 }, NULL };
+	shrink_found_t f;
 	const char *why;
 	int rc;
 
@@ -264,18 +323,22 @@ shrink_claim(const lesson_t *l, const claim_t *c, const conv_shape_t *start,
 	if (!lesson_covers(l, &sr->shape, &why))
 		return set_error(err, "the lesson does not cover the start "
 		    "shape: %s", why);
-	sr->tries = 1;
-	rc = fails_at(l, c, &sr->shape, o, &sr->r, err);
+	rc = fails_at(l, c, &sr->shape, o, &cs.r, err);
 	if (rc <= 0) {
 		shrink_result_clear(sr);
 		return rc < 0 ? -1 : 1;
 	}
-	while ((rc = shrink_step(l, c, o, max_tries, sr, err)) == 1)
-		;
-	if (rc < 0) {
+	if (shrink_shape(&sr->shape, &sp, claim_fails, &cs, max_tries, &f) != 0) {
+		verify_result_clear(&cs.r);
 		shrink_result_clear(sr);
+		*err = cs.err;
 		return -1;
 	}
+	sr->shape = f.shape;
+	sr->r = cs.r;
+	sr->tries = f.tries;
+	sr->exhausted = f.exhausted;
+	sr->shrunk = f.shrunk;
 	return 0;
 }
 

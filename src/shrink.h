@@ -24,7 +24,8 @@
  * sample), with the lesson's lets before the claim evaluated again there.
  *
  * No curses, no output: the CLI (`convgrad verify --shrink`), the tutor's
- * `c` and the plugin checks can all use it.
+ * `c` (shrink_claim) and the plugin checks (shrink_shape, with a callback
+ * that runs the plugin) all use it.
  */
 #ifndef CONVGRAD_SHRINK_H
 #define CONVGRAD_SHRINK_H
@@ -46,6 +47,37 @@ typedef struct shrink_result {
 	bool exhausted;         /* stopped at max_tries: maybe not a minimum */
 	bool shrunk;            /* shape is smaller than the start */
 } shrink_result_t;
+
+/* Which of padding, dilation and groups a search may leave non-default
+ * (it only ever lowers them; a field not allowed must be default at the
+ * start for the start to be in the space). */
+typedef struct shrink_space {
+	bool padding, dilation, groups;
+} shrink_space_t;
+
+/* Does the thing searched for fail at shape s (valid)? 1 it fails, 0 it
+ * does not, -1 skip s (it cannot be checked there: not a counterexample),
+ * -2 stop the search (cancelled). */
+typedef int (*shrink_fails_fn)(void *ctx, const conv_shape_t *s);
+
+typedef struct shrink_found {
+	conv_shape_t shape;     /* the smallest failing shape found */
+	int tries;              /* shapes tried, the start included */
+	bool exhausted;         /* stopped at max_tries: maybe not a minimum */
+	bool shrunk;            /* shape is smaller than the start */
+} shrink_found_t;
+
+/*
+ * The generic search (the walk described above): from start, which the
+ * caller found failing (it counts as one try), over valid shapes in space
+ * sp, with fails(ctx, s) deciding each. Every shape at which fails returns
+ * 1 becomes the current one, so the last such call was at f->shape.
+ * max_tries: the most shapes tried (0: SHRINK_MAX_TRIES_DEFAULT).
+ * Returns 0 with *f filled (f->shape = *start if nothing smaller fails),
+ * or -2 when fails returned -2 (*f then holds the search so far).
+ */
+int shrink_shape(const conv_shape_t *start, const shrink_space_t *sp,
+    shrink_fails_fn fails, void *ctx, int max_tries, shrink_found_t *f);
 
 /* Frees what the result owns; the result may be cleared twice. */
 void shrink_result_clear(shrink_result_t *sr);

@@ -34,6 +34,7 @@ check "... float32 entry points checked with float32 bounds" grep -q \
 check "... the truth is stated" grep -q \
 	"^truth: the plugin's backward against finite differences of the plugin's own forward" "$tmp/out"
 check "... nothing on stderr" test ! -s "$tmp/err"
+check "... no smallest failing shape (nothing fails)" sh -c "! grep -q '^smallest' '$tmp/out'"
 "$CONVGRAD" gradcheck --plugin "$tmp/libconv.so" --shape 1,2,5,5,2,3,3 --format json >"$tmp/json"
 check "--shape and --format json: exit 0" test $? -eq 0
 if python3 -c 1 2>/dev/null; then
@@ -79,6 +80,54 @@ plant dweight-mean '/dweight: store/s|= acc;|= acc / k->N;|'
 plant bias-batch-only '/dbias: rows/s/ho < k->H_out/ho < 1/; /dbias: columns/s/wo < k->W_out/wo < 1/'
 plant bias-mean '/dbias: store/s|= acc;|= acc / (k->N * k->H_out * k->W_out);|'
 plant not-finite '/dinput: zeroed/d'
+
+# --- the smallest shape still wrong ------------------------------------------
+# no_larger SMALLEST FIRST: every size of SMALLEST ("N=1 C_in=1 ... stride
+# 1[,2]") at most FIRST's ("N=2 C_in=2 ... strh=2 strw=3 ...")
+no_larger() {
+	local k a b sh sw
+	for k in N C_in H_in W_in C_out R S; do
+		a=$(sed -n "s/.*\<$k=\([0-9]*\).*/\1/p" <<<"$1")
+		b=$(sed -n "s/.*\<$k=\([0-9]*\).*/\1/p" <<<"$2")
+		[ -n "$a" ] && [ -n "$b" ] && [ "$a" -le "$b" ] || return 1
+	done
+	sh=$(sed -n 's/.* stride \([0-9]*\).*/\1/p' <<<"$1")
+	sw=$(sed -n 's/.* stride [0-9]*,\([0-9]*\).*/\1/p' <<<"$1")
+	[ "$sh" -le "$(sed -n 's/.*strh=\([0-9]*\).*/\1/p' <<<"$2")" ] &&
+	[ "${sw:-$sh}" -le "$(sed -n 's/.*strw=\([0-9]*\).*/\1/p' <<<"$2")" ]
+}
+smallest() {  # smallest LIB DESCRIPTION WANT-N: the default sweep's report
+	"$CONVGRAD" gradcheck --plugin "$1" >"$tmp/out" 2>&1
+	local rc=$? s f
+	s=$(sed -n 's/^smallest: fails already at //p' "$tmp/out")
+	f=$(grep -m1 '^FAIL [^(]*(float64, ' "$tmp/out")
+	if [ $rc -eq 1 ] && [ -n "$s" ] && no_larger "$s" "$f" &&
+	    [[ "$s" == "N=$3 "* ]]; then
+		pass "$2"
+	else
+		fail "$2"; diag "exit $rc" "smallest: $s" "first: $f"
+	fi
+}
+smallest "$tmp/libwindow-short.so" \
+	"window-short: smallest failing shape, no larger than the sweep's first, N=1" 1
+smallest "$tmp/libdweight-first-image.so" \
+	"dweight-first-image: the smallest failing shape keeps N=2" 2
+"$CONVGRAD" gradcheck --plugin "$tmp/libdweight-first-image.so" --format json >"$tmp/json" 2>/dev/null
+if python3 -c 1 2>/dev/null; then
+	check "json: the smallest failing shape, the quantities' fields unchanged" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+keys = {"name", "checked", "wrong", "max_abs", "max_rel", "tol", "result", "first", "worst", "diagnosis"}
+assert d["result"] == "fail" and d["smallest"].startswith("N=2 C_in=1 "), d["smallest"]
+assert all(set(q) == keys for q in d["quantities"])
+' "$tmp/json"
+fi
+if build "$tmp/libf11.so" "$top_srcdir/tests/plugins/faulty.c" -w -DFAULT=11; then
+	smallest "$tmp/libf11.so" \
+		"a plugin that crashes at N=1: those shapes skipped, smallest at N=2" 2
+else
+	fail "faulty 11 builds"
+fi
 
 # --- plugins that fail ---------------------------------------------------------
 fault() {  # fault N DESCRIPTION EXIT MESSAGE [OPTIONS...]
