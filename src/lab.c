@@ -752,10 +752,10 @@ print_notes(FILE *f, const lab_result_t *r)
 	case LAB_G_RELU:
 		fprintf(f, "The entry's output ");
 		print_index(f, r, r->kink_out, 4, "output");
-		fprintf(f, " is exactly 0, on relu's kink, and x_j + h lifts\n"
-		    "it: relu has no derivative there (the backward takes "
-		    "relu'(0) = 0, the left\nslope). Forward differences take "
-		    "the right slope, 1, central ones the mean,\n1/2: the error "
+		fprintf(f, " is exactly 0, on relu's kink,\nand x_j + h lifts "
+		    "it: relu has no derivative there (the backward takes\n"
+		    "relu'(0) = 0, the left slope). Forward differences take "
+		    "the right slope, 1,\ncentral ones the mean, 1/2: the error "
 		    "stays put as h shrinks, and no h works.\n");
 		break;
 	default:
@@ -781,7 +781,9 @@ print_minima(FILE *f, const lab_result_t *r, lab_prec_t p)
 			fprintf(f, "  %s: no finite estimate\n", method_names[m]);
 			continue;
 		}
-		fprintf(f, "  %s: smallest error %.2g at h = %.2g (eps^(1/%d) = "
+		/* two lines, so the report fits 78 columns (the tutor's
+		 * lab screen shows it as it is) */
+		fprintf(f, "  %s: smallest error %.2g at h = %.2g\n    (eps^(1/%d) = "
 		    "%.2g", method_names[m], mn->err, mn->h,
 		    m == FD_CENTRAL ? 3 : 2, want);
 		if (isfinite(r->scale[m]))
@@ -800,11 +802,11 @@ lab_print_text(FILE *f, const lab_result_t *r)
 	int p, i;
 
 	if (r->o.g == LAB_G_LINEAR)
-		fprintf(f, "Step-size lab: f = sum of output over the %zu outputs, "
+		fprintf(f, "Step-size lab: f = sum of output over the %zu outputs,\n"
 		    "differentiated by ", conv_output_size(&r->o.shape));
 	else
 		fprintf(f, "Step-size lab: f = sum of %s(output) over the %zu "
-		    "outputs, differentiated by ", lab_g_names[r->o.g],
+		    "outputs,\ndifferentiated by ", lab_g_names[r->o.g],
 		    conv_output_size(&r->o.shape));
 	print_index(f, r, r->index, r->nindex, name);
 	fprintf(f, "\nat %s, seed %llu.\n",
@@ -818,8 +820,8 @@ lab_print_text(FILE *f, const lab_result_t *r)
 	for (p = 0; p < LAB_NPREC; p++) {
 		char *chart = lab_chart(r, (lab_prec_t)p);
 
-		fprintf(f, "\n%s (eps = %.2g): relative error against h; c "
-		    "central, f forward, * both\n%s", prec_names[p], r->eps[p],
+		fprintf(f, "\n%s (eps = %.2g): relative error against h\n"
+		    "(c central, f forward, * both)\n%s", prec_names[p], r->eps[p],
 		    chart);
 		free(chart);
 		print_minima(f, r, (lab_prec_t)p);

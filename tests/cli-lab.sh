@@ -12,14 +12,17 @@ rc=$(run step-size)
 check "step-size exits 0 (got $rc)" test "$rc" = 0
 check "nothing on standard error" test ! -s "$err"
 check "it says what is differentiated" grep -q \
-	'^Step-size lab: f = sum of tanh(output) over the 54 outputs, differentiated by input\[' "$out"
+	'^Step-size lab: f = sum of tanh(output) over the 54 outputs,$' "$out"
 check "a float64 chart and a float32 chart" \
 	test "$(grep -c '^float[0-9]* (eps = .*): relative error against h' "$out")" = 2
 check "17 rows of error decades in each" test "$(grep -c '^ 1e[-+][0-9][0-9] |' "$out")" = 34
 check "the h axis" grep -q '^   h    1e-1' "$out"
 check "eps^(1/3) and eps^(1/2) are marked" \
 	sh -c "grep -q '\^ eps^(1/3) = 6.1e-06' '$out' && grep -q '\^ eps^(1/2) = 1.5e-08' '$out'"
-check "the minima are stated" grep -Eq '^  central: smallest error [0-9.e+-]+ at h = [0-9.e+-]+ \(eps\^\(1/3\) = 6.1e-06; the model.s optimum [0-9.e+-]+\)$' "$out"
+check "the minima are stated" grep -Eq '^  central: smallest error [0-9.e+-]+ at h = [0-9.e+-]+$' "$out"
+check "... beside eps^(1/3) and the model's optimum" grep -Eq '^    \(eps\^\(1/3\) = 6.1e-06; the model.s optimum [0-9.e+-]+\)$' "$out"
+check "every line fits 78 columns" sh -c "! awk 'length(\$0) > 78' '$out' | grep -q ."
+check "differentiated by the entry" grep -q '^differentiated by input\[' "$out"
 check "the table has all 45 steps" test "$(grep -Ec '^  +[0-9.e+-]+  +[0-9.]+e[-+][0-9]+  ' "$out")" = 45
 
 rc=$(run step-size --g relu --format json --seed 5 --points 2)
@@ -41,7 +44,8 @@ fi
 rc=$(run step-size --g linear --wrt weight --shape 1,2,5,5,2,2,2 --stride 1,1)
 check "--g linear --wrt weight exits 0 (got $rc)" test "$rc" = 0
 check "linear: no truncation error is said" grep -q 'no truncation error' "$out"
-check "linear: f is the sum of the outputs" grep -q '^Step-size lab: f = sum of output over the 32 outputs, differentiated by weight\[' "$out"
+check "linear: f is the sum of the outputs" grep -q '^Step-size lab: f = sum of output over the 32 outputs,$' "$out"
+check "linear: differentiated by the weight" grep -q '^differentiated by weight\[' "$out"
 
 bad() {  # bad DESCRIPTION EXPECTED-MESSAGE ARGS...
 	local d=$1 want=$2; shift 2
