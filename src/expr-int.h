@@ -230,5 +230,10 @@ pp_box_t *pp_box_hcat3(pp_box_t *a, pp_box_t *b, pp_box_t *c);
 pp_box_t *pp_box_vcat(pp_box_t **p, int n, int base, bool center);
 /* (b), with brackets as tall as b. */
 pp_box_t *pp_box_paren(pp_box_t *b, pp_style_t st);
+/* num over a rule over den (the rule is the baseline); and the summation
+ * sign drawn before body (Σ, or three rows tall before a fraction), as a
+ * claim draws them. For the source's formulas (tex-layout.c). */
+pp_box_t *pp_box_frac(pp_box_t *num, pp_box_t *den, pp_style_t st);
+pp_box_t *pp_box_sum_sign(const pp_box_t *body, pp_style_t st);
 
 #endif

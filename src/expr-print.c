@@ -595,6 +595,20 @@ render_sum(const expr_t *e, pp_style_t st, int fw)
 	    body);
 }
 
+/* The fraction and the summation sign as claims draw them, for the
+ * source's formulas (tex-layout.c). */
+pp_box_t *
+pp_box_frac(pp_box_t *num, pp_box_t *den, pp_style_t st)
+{
+	return box_frac(num, den, st);
+}
+
+pp_box_t *
+pp_box_sum_sign(const pp_box_t *body, pp_style_t st)
+{
+	return sum_sign(body, st == PP_UNICODE);
+}
+
 const char *
 pp_op_drawn(expr_kind_t k, pp_style_t st)
 {

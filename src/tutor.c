@@ -18,6 +18,7 @@
 #include "tutor-lab.h"
 #include "tutor-present.h"
 #include "tutor-progress.h"
+#include "tutor-source.h"
 #include "util.h"
 
 #define LI SCR_BIT(SCR_LIST)
@@ -25,6 +26,7 @@
 #define SH SCR_BIT(SCR_SHAPE)
 #define HE SCR_BIT(SCR_HELP)
 #define LA SCR_BIT(SCR_LAB)
+#define SO SCR_BIT(SCR_SOURCE)
 #define ALL (LI | LV | SH | HE)
 
 /*
@@ -39,7 +41,7 @@ const tutor_key_t tutor_keys[] = {
 	{ .keys = { '?', TK_F1 }, .name = "? F1", .hint_name = "?",
 	  .hint = "help",
 	  .help = "this help, generated from the key table",
-	  .action = ACT_HELP, .screens = LI | LV | SH | LA },
+	  .action = ACT_HELP, .screens = LI | LV | SH | LA | SO },
 	{ .keys = { TK_ESC, TK_BACKSPACE }, .name = "Esc Bksp",
 	  .hint_name = "Esc", .hint = "back",
 	  .help = "go back: to the lesson list, or close a panel (while a "
@@ -147,7 +149,9 @@ const tutor_key_t tutor_keys[] = {
 	  .help = "verify every claim of the lesson",
 	  .action = ACT_VERIFY_LESSON, .screens = LV },
 	{ .keys = { 'o' }, .name = "o", .hint = "source",
-	  .help = "show or hide the source's text, rendered, then as written",
+	  .help = "the whole source derivation, its formulas drawn in 2-D, "
+	    "opened at the part this step quotes (marked); v there shows it "
+	    "as written",
 	  .action = ACT_SOURCE, .screens = LV },
 	{ .keys = { 's' }, .name = "s", .hint = "shape",
 	  .help = "open the shape panel: sizes, stride, padding, dilation",
@@ -206,6 +210,41 @@ const tutor_key_t tutor_keys[] = {
 	  .help = "the next function g of f = sum g(output): linear, tanh, "
 	    "square, exp, relu (recomputed)",
 	  .action = ACT_LAB_G, .screens = LA },
+	/* The source screen (tutor-source.h). */
+	{ .keys = { TK_ESC, TK_BACKSPACE, 'o', 'q' }, .name = "Esc Bksp o q",
+	  .hint_name = "Esc", .hint = "back",
+	  .help = "back to the lesson",
+	  .action = ACT_BACK, .screens = SO },
+	{ .keys = { 'v' }, .name = "v", .hint = "verbatim",
+	  .help = "the source as written (its LaTeX, lines numbered), or "
+	    "rendered again",
+	  .action = ACT_SRC_VERBATIM, .screens = SO },
+	{ .keys = { TK_UP, 'k' }, .name = "Up k", .hint_name = "j/k",
+	  .hint = "scroll", .help = "scroll the source up a row",
+	  .action = ACT_UP, .screens = SO },
+	{ .keys = { TK_DOWN, 'j' }, .name = "Down j", .hint = NULL,
+	  .help = "scroll the source down a row",
+	  .action = ACT_DOWN, .screens = SO },
+	{ .keys = { ' ', TK_PGDN }, .name = "Space PgDn", .hint_name = "Space",
+	  .hint = "page", .help = "scroll the source a page down",
+	  .action = ACT_PAGE_DOWN, .screens = SO },
+	{ .keys = { TK_PGUP, 'b' }, .name = "PgUp b", .hint = NULL,
+	  .help = "scroll the source a page up",
+	  .action = ACT_PAGE_UP, .screens = SO },
+	{ .keys = { 'g', TK_HOME }, .name = "g Home", .hint_name = "g/G",
+	  .hint = "top/end", .help = "the top of the source",
+	  .action = ACT_SRC_TOP, .screens = SO },
+	{ .keys = { 'G', TK_END }, .name = "G End", .hint = NULL,
+	  .help = "the end of the source",
+	  .action = ACT_SRC_END, .screens = SO },
+	{ .keys = { TK_LEFT, 'h' }, .name = "Left h", .hint_name = "h/l",
+	  .hint = "sideways",
+	  .help = "scroll the formulas left (a row cut at an edge is marked "
+	    "there)",
+	  .action = ACT_LEFT, .screens = SO },
+	{ .keys = { TK_RIGHT, 'l' }, .name = "Right l", .hint = NULL,
+	  .help = "scroll the formulas right, to see a wide formula's rest",
+	  .action = ACT_RIGHT, .screens = SO },
 };
 const size_t tutor_nkeys = sizeof tutor_keys / sizeof tutor_keys[0];
 
@@ -218,7 +257,7 @@ const int tutor_nshape_fields =
 
 static const char *const screen_names[SCR_COUNT] = {
 	[SCR_LIST] = "list", [SCR_LESSON] = "lesson", [SCR_SHAPE] = "shape",
-	[SCR_HELP] = "help", [SCR_LAB] = "lab",
+	[SCR_HELP] = "help", [SCR_LAB] = "lab", [SCR_SOURCE] = "source",
 };
 
 const char *
@@ -430,6 +469,7 @@ tutor_free(tutor_t *t)
 	free(t->srcset.in);
 	tutor_ed_free(t->ed);
 	tutor_lab_clear(t);
+	tutor_source_free(t);
 	for (i = 0; i < t->nlessons; i++) {
 		tutor_lesson_t *tl = &t->lessons[i];
 
@@ -1988,6 +2028,7 @@ tutor_text_measure(tutor_t *t, const tutor_measure_t *m)
 	clamp_scroll(&x->claim_scroll, m->claim_over);
 	clamp_scroll(&x->help_scroll, m->help_rows - m->help_page);
 	clamp_scroll(&x->lab_scroll, m->lab_rows - m->lab_page);
+	tutor_source_measure(t, m->src_page, m->src_width, m->src_ascii);
 }
 
 /* Space/PgDn, PgUp: a page, less a line kept for context. */
@@ -2126,19 +2167,6 @@ jump_cex(tutor_t *t)
 	tutor_set_values(t, c, ck->result.cex);
 	tutor_message(t, "cursors at the first counterexample");
 	tutor_ed_shrink_lesson(t, cur_flat(t));     /* then the smallest shape */
-}
-
-static void
-toggle_source(tutor_t *t)
-{
-	lesson_step_t *st = tutor_cur_step(t);
-
-	t->show_source = !t->show_source;
-	t->text.to_source = t->show_source;     /* scrolled into view */
-	if (t->show_source && (st == NULL || st->source == NULL))
-		tutor_message(t, "this step quotes no source text");
-	else
-		tutor_message(t, NULL);
 }
 
 /* ---- the shape panel ---- */
@@ -2296,7 +2324,7 @@ do_lesson_action(tutor_t *t, tutor_action_t a)
 	case ACT_SLICE_PREV: move_slice(t, -1); break;
 	case ACT_SLICE_NEXT: move_slice(t, 1); break;
 	case ACT_SHAPE: shape_open(t); break;
-	case ACT_SOURCE: toggle_source(t); break;
+	case ACT_SOURCE: tutor_source_open(t); break;
 	case ACT_CEX:
 		if (!tutor_ed_cex(t))
 			jump_cex(t);
@@ -2326,6 +2354,8 @@ after_action(tutor_t *t)
 void
 tutor_do(tutor_t *t, tutor_action_t a, int key)
 {
+	if (tutor_source_action(t, a))  /* the source screen's own */
+		return;
 	switch (a) {
 	case ACT_NONE: break;
 	case ACT_QUIT: t->quit = true; break;

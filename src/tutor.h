@@ -53,6 +53,7 @@ typedef enum tutor_screen {
 	SCR_SHAPE,      /* the shape panel, over the lesson view */
 	SCR_HELP,       /* the key table */
 	SCR_LAB,        /* the step-size lab's report (tutor-lab.h) */
+	SCR_SOURCE,     /* the whole source, rendered (tutor-source.h) */
 	SCR_COUNT
 } tutor_screen_t;
 
@@ -74,6 +75,8 @@ typedef enum tutor_action {
 	ACT_EDIT, ACT_WRITE, ACT_HINT, ACT_REVEAL,
 	/* The step-size lab (tutor-lab.h). */
 	ACT_LAB, ACT_LAB_G,
+	/* The source screen (tutor-source.h). */
+	ACT_SRC_TOP, ACT_SRC_END, ACT_SRC_VERBATIM,
 	ACT_COUNT
 } tutor_action_t;
 
@@ -92,7 +95,8 @@ typedef struct tutor_key {
 extern const tutor_key_t tutor_keys[];
 extern const size_t tutor_nkeys;
 
-/* The screen's name: "list", "lesson", "shape", "help", "lab". */
+/* The screen's name: "list", "lesson", "shape", "help", "lab",
+ * "source". */
 const char *tutor_screen_name(tutor_screen_t s);
 /* How a person names key: "Up", "PgDn", "Shift-Tab", "Esc", "q", ... (buf
  * holds a printable key's text). NULL for a code that is only another
@@ -212,6 +216,8 @@ typedef struct tutor_measure {
 	int source_from;        /* the source's first row (o; 0: not shown) */
 	int help_page, help_rows;
 	int lab_page, lab_rows; /* the lab's report: lines shown, in all */
+	int src_page, src_width;/* the source screen: rows shown, columns */
+	bool src_ascii;         /* ... drawn in ASCII */
 } tutor_measure_t;
 
 /* The scroll positions, kept within the last measure by the state. */
@@ -296,6 +302,9 @@ typedef struct tutor {
 	tutor_screen_t lab_return;      /* where Esc goes back to */
 	int lab_g;
 	char *lab_text;
+
+	/* The source screen (tutor-source.h): NULL until o first opens it. */
+	struct tutor_src *src;
 } tutor_t;
 
 /* Create the state over lesson files (already collected; copied). A lesson

@@ -16,6 +16,7 @@
  *   ui-view.c    the screens: lesson list, shape panel, help, "terminal
  *                too small", and the lines they share.
  *   ui-lesson.c  the lesson view: prose, claim, panes, live check, verdict.
+ *   ui-source.c  the source screen (o): the whole source, rendered.
  *   ui-tutor.c   convgrad tutor: options and the main loop.
  */
 #ifndef CONVGRAD_UI_CURSES_H
@@ -177,6 +178,14 @@ void ui_draw(const tutor_t *t);
 void ui_title_bar(const char *left, const char *right);
 void ui_message_line(const tutor_t *t, int y);
 void ui_hint_line(const tutor_t *t);
+
+/* ---- ui-source.c ---- */
+
+/* The source screen (tutor-source.h): the rows the state laid out, from
+ * its scroll positions, ‹ › where a formula's row is cut at an edge, the
+ * lines the step quotes marked; and its measure (rows, width, ASCII). */
+void ui_draw_source(const tutor_t *t);
+void ui_source_measure(tutor_measure_t *m);
 
 /* ---- ui-lesson.c ---- */
 

@@ -6,9 +6,9 @@
  *                 current claim in 2-D, laid out to the width
  *                 (claim_render_fit: stacked and broken over lines when
  *                 wider; its rows come before the panes' and the prose's);
- *                 a claim taller than that, or `o` (the source rendered by
- *                 tex_text, then verbatim), makes it one scrolling column
- *                 as the reading layout is (explore_geom)
+ *                 a claim taller than that makes it one scrolling column
+ *                 as the reading layout is (explore_geom). The source is
+ *                 a screen of its own (o, ui-source.c).
  *   panes         input, weight, output (or df for the chain rule)
  *   2 rows        the live check at the cursors: values and the case
  *   2 rows        the claim's whole verification, first counterexample
@@ -26,7 +26,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tex-text.h"
 #include "tutor-edit.h"
 #include "tutor-present.h"
 #include "util.h"
@@ -899,7 +898,7 @@ draw_verify(const tutor_t *t, int y, int rows)
 	}
 }
 
-/* ---- the reading layout: prose, claim (and source) in one column ---- */
+/* ---- the reading layout: prose and claim in one column ---- */
 
 /* The pieces of the reading column, laid out to the width. */
 typedef struct reading {
@@ -909,17 +908,12 @@ typedef struct reading {
 	int nhead;
 	pp_box_t *box;          /* the claim, or NULL */
 	int nerr;               /* rows of the erratum against its correction */
-	char **src;             /* the source when o shows it: rendered, */
-	int nsrc;
-	char **raw;             /* ... and as written (the verbatim LaTeX) */
-	int nraw;
 } reading_t;
 
 static void
 reading_make(const tutor_t *t, reading_t *r)
 {
 	claim_t *c = tutor_cur_claim(t);
-	lesson_step_t *st = tutor_cur_step(t);
 
 	memset(r, 0, sizeof *r);
 	r->prose = prose_lines(t, &r->nprose);
@@ -931,15 +925,6 @@ reading_make(const tutor_t *t, reading_t *r)
 		free(h);
 		r->nerr = ui_erratum_rows(t, COLS - 4);
 	}
-	if (t->show_source && st->source != NULL) {
-		char *txt = tex_text(st->source);
-
-		r->src = ui_wrap(txt, COLS - 4, &r->nsrc);
-		r->raw = ui_wrap(st->source, COLS - 4, &r->nraw);
-		free(txt);
-	} else if (t->show_source)
-		r->src = ui_wrap("(this step quotes no source text)", COLS - 4,
-		    &r->nsrc);
 }
 
 static void
@@ -949,15 +934,10 @@ reading_free(reading_t *r)
 	if (r->head != NULL)
 		ui_lines_free(r->head, r->nhead);
 	pp_box_free(r->box);
-	if (r->src != NULL)
-		ui_lines_free(r->src, r->nsrc);
-	if (r->raw != NULL)
-		ui_lines_free(r->raw, r->nraw);
 }
 
 /* Rows of the column: prose, a blank, the claim's header and rows, then
- * (o) a blank, the source's title and its rendered lines, and a blank, a
- * title and the verbatim lines. */
+ * the erratum against its correction after a blank. */
 static int
 reading_rows(const reading_t *r)
 {
@@ -965,10 +945,6 @@ reading_rows(const reading_t *r)
 
 	if (r->box != NULL)
 		n += 1 + r->nhead + r->box->height + (r->nerr > 0 ? 1 + r->nerr : 0);
-	if (r->src != NULL)
-		n += 2 + r->nsrc;
-	if (r->raw != NULL)
-		n += 2 + r->nraw;
 	return n;
 }
 
@@ -993,29 +969,9 @@ reading_row(const tutor_t *t, const reading_t *r, int i, int y)
 		if (i < h + r->box->height)
 			return;
 		i -= h + r->box->height;
-		if (r->nerr > 0 && i < 1 + r->nerr) {   /* after a blank line */
-			if (i >= 1)
-				ui_erratum_row(t, COLS - 4, i - 1, y, 3);
-			return;
-		}
-		if (r->nerr > 0)
-			i -= 1 + r->nerr;
+		if (r->nerr > 0 && i >= 1 && i < 1 + r->nerr)   /* after a blank */
+			ui_erratum_row(t, COLS - 4, i - 1, y, 3);
 	}
-	if (r->src == NULL)
-		return;
-	if (i == 1)
-		ui_put(y, 1, COLS - 2, ui_attr(ROLE_DIM), r->raw != NULL ?
-		    "the source, rendered (o hides):" : "the source (o hides):");
-	else if (i >= 2 && i - 2 < r->nsrc)
-		ui_put(y, 3, COLS - 4, ui_attr(ROLE_WARN), r->src[i - 2]);
-	i -= 2 + r->nsrc;
-	if (r->raw == NULL || i < 1)
-		return;
-	if (i == 1)
-		ui_put(y, 1, COLS - 2, ui_attr(ROLE_DIM),
-		    "the source, as written (LaTeX):");
-	else if (i - 2 < r->nraw)
-		ui_put(y, 3, COLS - 4, ui_attr(ROLE_DIM), r->raw[i - 2]);
 }
 
 /* The column from the scroll position, ↑ ↓ where there is more. */
@@ -1427,9 +1383,9 @@ read_rows(const tutor_t *t)
 /* The exploring layout: the text area (rows 2 .. 2 + text_rows - 1), the
  * claim's rows in it, the panes' rows under it. The whole claim comes
  * first: the panes give way (down to three grid rows), then the prose
- * (down to one line). A claim taller than that (60x20), or the source
- * shown (o), makes the text area one column of prose, claim and source
- * that scrolls, like the reading layout's. */
+ * (down to one line). A claim taller than that (60x20), or an erratum
+ * beside its correction, makes the text area one column of prose and
+ * claim that scrolls, like the reading layout's. */
 typedef struct explore_geom {
 	int text_rows, ch, ph;
 	bool column;
@@ -1458,7 +1414,7 @@ explore_geom(const tutor_t *t, explore_geom_t *g)
 	if (g->ph < PANE_MIN_ROWS)
 		g->ph = PANE_MIN_ROWS;
 	g->text_rows = avail - g->ph;
-	g->column = t->show_source || g->ch > g->text_rows - 1 ||
+	g->column = g->ch > g->text_rows - 1 ||
 	    ui_erratum_rows(t, COLS - 4) > 0;
 }
 
@@ -1484,9 +1440,6 @@ ui_lesson_measure(const tutor_t *t, tutor_measure_t *m)
 			    (r.nerr > 0 ? 1 + r.nerr : 0);
 			m->claim_over = r.box->width - (COLS - 4);
 		}
-		if (r.src != NULL)      /* its title, after a blank line */
-			m->source_from = reading_rows(&r) - r.nsrc - 1 -
-			    (r.raw != NULL ? 2 + r.nraw : 0);
 		reading_free(&r);
 	} else {
 		char **lines;

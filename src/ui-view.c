@@ -355,7 +355,7 @@ draw_list(const tutor_t *t)
 static const char *const help_screen_names[SCR_COUNT] = {
 	[SCR_LIST] = "Lesson list", [SCR_LESSON] = "Lesson view",
 	[SCR_SHAPE] = "Shape panel", [SCR_HELP] = "Help",
-	[SCR_LAB] = "Step-size lab",
+	[SCR_LAB] = "Step-size lab", [SCR_SOURCE] = "Source",
 };
 
 /* Add to the help's lines: a heading (text NULL: "KEY:" alone), or a key
@@ -583,6 +583,8 @@ ui_layout(tutor_t *t)
 		m.lab_page = LAB_ROWS;
 		m.lab_rows = tutor_lab_count_lines(t->lab_text);
 	}
+	if (t->screen == SCR_SOURCE)
+		ui_source_measure(&m);
 	tutor_text_measure(t, &m);
 }
 
@@ -604,6 +606,9 @@ ui_draw(const tutor_t *t)
 		break;
 	case SCR_LAB:
 		draw_lab(t);
+		break;
+	case SCR_SOURCE:
+		ui_draw_source(t);
 		break;
 	case SCR_SHAPE:
 		ui_draw_lesson(t);
