@@ -2435,3 +2435,42 @@ verify_tally_str(int claims, int hold, int refuted, int failed)
 	    "expected, %d failed", claims, claims == 1 ? "" : "s", hold,
 	    hold == 1 ? "s" : "", refuted, refuted == 1 ? "um" : "a", failed);
 }
+
+char *
+verify_outcome_text(const claim_t *cl, const verify_result_t *r,
+    const char *times, bool here_ok)
+{
+	bool let = cl->kind == CLAIM_LET;
+	sbuf_t b;
+
+	sbuf_init(&b);
+	/* a failure is worded as the tutor words it: "fails at F of N" */
+	if (r->verdict != VERDICT_FAILS || r->failures == 0)
+		sbuf_addf(&b, "%s%s: ", verdict_name(r->verdict),
+		    r->verdict == VERDICT_NOT_REFUTED && here_ok ?
+		    " (at this shape)" : "");
+	if (r->failures > 0)
+		sbuf_addf(&b, "fails at %zu of %zu tuples", r->failures,
+		    r->checked);
+	else if (r->verdict == VERDICT_HOLDS && r->checked == 0 && !let) {
+		/* every tuple filtered out by the claim's conditions: true,
+		 * but nothing was compared, and "0 of 8" alone reads as a pass */
+		sbuf_addf(&b, "vacuously, at this shape: none of its %zu tuples "
+		    "meets its conditions, nothing compared", r->total);
+		return sbuf_take(&b);
+	} else
+		sbuf_addf(&b, "%zu of %zu tuples", r->checked, r->total);
+	if (r->sampled)
+		sbuf_add(&b, " (a random sample)");
+	/* tuples with a finding have no error to measure: when they are all
+	 * the failures, "max error 0" would read as a pass */
+	if (!let && r->failures > 0 && r->max_abs == 0 && r->max_rel == 0 &&
+	    r->cex_finding != NULL)
+		sbuf_addf(&b, ", each failure a finding, tol %.0e + %.0e%s|numeric|",
+		    r->tol_abs, r->tol_rel, times);
+	else if (!let)
+		sbuf_addf(&b, ", max error %.2g (rel %.2g), tol %.0e + %.0e%s"
+		    "|numeric|", r->max_abs, r->max_rel, r->tol_abs, r->tol_rel,
+		    times);
+	return sbuf_take(&b);
+}
