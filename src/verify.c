@@ -38,6 +38,7 @@
 #include <assert.h>
 #include <float.h>
 #include <math.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -584,6 +585,8 @@ env_forward_at(void *ctx, int id, size_t wrt_off, double v, tensor_t *out)
 	return 0;
 }
 
+static void stash_take(verify_ctx_t *vc);
+
 verify_ctx_t *
 verify_ctx_create(const conv_shape_t *s, const verify_opts_t *o, char **err)
 {
@@ -601,6 +604,7 @@ verify_ctx_create(const conv_shape_t *s, const verify_opts_t *o, char **err)
 	if (vc->o.fd.eps <= 0)
 		vc->o.fd.eps = FD_EPS_DEFAULT;
 	ctx_tensors(vc);
+	stash_take(vc);
 	vc->env.tensor = env_tensor;
 	vc->env.constant = env_constant;
 	vc->env.numeric_deriv = env_numeric_deriv;
@@ -627,6 +631,93 @@ jac_free(struct jac_cache *jc)
 	free(jc->one);
 }
 
+/*
+ * The numeric derivatives of the last context freed, for the next one of
+ * the same world (shape, seed, finite-difference options: the same
+ * tensors, so the same columns and entries, bit for bit). `convgrad
+ * verify` makes a context per lesson, and at a --shape every lesson has
+ * the same world: a Jacobian's columns and a gradient's entries (two
+ * forward passes each) are computed once for all of them. One slot, under
+ * a lock (the tutor verifies in a thread of its own); what it holds stays
+ * reachable until the next context replaces it or the process ends.
+ */
+static struct {
+	pthread_mutex_t lock;
+	bool full;
+	conv_shape_t s;
+	uint64_t seed;
+	fd_opts_t fd;
+	struct jac_cache jac[3];
+	struct grad_cache grad[3];
+} numeric_stash = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static bool
+stash_fits(const verify_ctx_t *vc)
+{
+	return numeric_stash.full && conv_shape_equal(&numeric_stash.s, &vc->s) &&
+	    numeric_stash.seed == vc->o.seed &&
+	    numeric_stash.fd.method == vc->o.fd.method &&
+	    memcmp(&numeric_stash.fd.eps, &vc->o.fd.eps, sizeof(double)) == 0;
+}
+
+static void
+stash_clear(void)
+{
+	int i;
+
+	for (i = 0; numeric_stash.full && i < 3; i++) {
+		jac_free(&numeric_stash.jac[i]);
+		tensor_free(numeric_stash.grad[i].t);
+		free(numeric_stash.grad[i].have);
+	}
+	memset(numeric_stash.jac, 0, sizeof numeric_stash.jac);
+	memset(numeric_stash.grad, 0, sizeof numeric_stash.grad);
+	numeric_stash.full = false;
+}
+
+/* A new context takes the stash's derivatives when its world is the
+ * stash's. */
+static void
+stash_take(verify_ctx_t *vc)
+{
+	if (vc->o.fresh || vc->o.reference)
+		return;
+	pthread_mutex_lock(&numeric_stash.lock);
+	if (stash_fits(vc)) {
+		memcpy(vc->jac, numeric_stash.jac, sizeof vc->jac);
+		memcpy(vc->grad, numeric_stash.grad, sizeof vc->grad);
+		memset(numeric_stash.jac, 0, sizeof numeric_stash.jac);
+		memset(numeric_stash.grad, 0, sizeof numeric_stash.grad);
+		numeric_stash.full = false;
+	}
+	pthread_mutex_unlock(&numeric_stash.lock);
+}
+
+/* A context being freed leaves its derivatives in the stash (when it
+ * computed any), in place of what was there. */
+static void
+stash_give(verify_ctx_t *vc)
+{
+	int i;
+	bool any = false;
+
+	for (i = 0; i < 3; i++)
+		any = any || vc->jac[i].cols != NULL || vc->grad[i].nhave > 0;
+	if (!any || vc->o.fresh || vc->o.reference)
+		return;
+	pthread_mutex_lock(&numeric_stash.lock);
+	stash_clear();
+	numeric_stash.s = vc->s;
+	numeric_stash.seed = vc->o.seed;
+	numeric_stash.fd = vc->o.fd;
+	memcpy(numeric_stash.jac, vc->jac, sizeof vc->jac);
+	memcpy(numeric_stash.grad, vc->grad, sizeof vc->grad);
+	numeric_stash.full = true;
+	pthread_mutex_unlock(&numeric_stash.lock);
+	memset(vc->jac, 0, sizeof vc->jac);
+	memset(vc->grad, 0, sizeof vc->grad);
+}
+
 void
 verify_ctx_free(verify_ctx_t *vc)
 {
@@ -636,6 +727,7 @@ verify_ctx_free(verify_ctx_t *vc)
 		return;
 	verify_ctx_clear_lets(vc);
 	free(vc->lets);
+	stash_give(vc);
 	for (i = 0; i < 3; i++) {
 		jac_free(&vc->jac[i]);
 		tensor_free(vc->grad[i].t);
