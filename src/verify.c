@@ -563,6 +563,34 @@ env_perturbed(void *ctx, const char *wrt, bool restored, char **err)
 	return 0;
 }
 
+/* Output with input[wrt_off] set to v, into out: the other images as
+ * they are, and the forward kernel on the changed image alone (N = 1):
+ * each output element is summed from its own window in the same order
+ * whatever N, so these are the bits of the whole forward, at 1/N of its
+ * work. */
+static void
+forward_input_at(verify_ctx_t *vc, size_t wrt_off, double v, tensor_t *out)
+{
+	const conv_shape_t *s = &vc->s;
+	size_t in_img = vc->input->size / (size_t)s->N;
+	size_t out_img = vc->output->size / (size_t)s->N;
+	size_t b = wrt_off / in_img;
+	conv_shape_t one = *s;
+	tensor_t *x = tensor_create4(1, (size_t)s->C_in, (size_t)s->H_in,
+	    (size_t)s->W_in);
+	tensor_t *y = tensor_create4(1, (size_t)s->C_out, (size_t)s->H_out,
+	    (size_t)s->W_out);
+
+	one.N = 1;
+	memcpy(x->data, vc->input->data + b * in_img, in_img * sizeof(double));
+	x->data[wrt_off - b * in_img] = v;
+	conv2d_forward_elem(y, x, vc->weight, vc->bias, &one);
+	memcpy(out->data, vc->output->data, out->size * sizeof(double));
+	memcpy(out->data + b * out_img, y->data, out_img * sizeof(double));
+	tensor_free(x);
+	tensor_free(y);
+}
+
 /* For compiled programs: env_perturbed's output, into out, without
  * writing the world (T cloned and changed in the clone), so that threads
  * can run it at once: the same forward kernel on the same values, so the
@@ -574,6 +602,13 @@ env_forward_at(void *ctx, int id, size_t wrt_off, double v, tensor_t *out)
 	conv_params_t p;
 	tensor_t *t;
 
+	assert(out->size == vc->output->size);
+	if (id == WRT_INPUT) {
+		/* vc->output is clean here: only expr_eval's rerun changes
+		 * it, and gives it back before it returns */
+		forward_input_at(vc, wrt_off, v, out);
+		return 0;
+	}
 	ctx_params(vc, &p);
 	t = tensor_clone(conv_wrt_tensor(&p, (conv_wrt_t)id));
 	assert(wrt_off < t->size && out->size == vc->output->size);
