@@ -613,3 +613,21 @@ conv_shape_equal(const conv_shape_t *a, const conv_shape_t *b)
 	    a->groups == b->groups && a->H_out == b->H_out &&
 	    a->W_out == b->W_out;
 }
+
+bool
+conv_col_pixel(const conv_shape_t *s, long r, long p, conv_col_pixel_t *px)
+{
+	assert(s->H_out > 0 && s->W_out > 0);
+	assert(r >= 0 && r < s->C_in * s->R * s->S);
+	assert(p >= 0 && p < s->H_out * s->W_out);
+	px->c_in = r / (s->R * s->S);
+	px->di = r / s->S % s->R;
+	px->dj = r % s->S;
+	px->h_out = p / s->W_out;
+	px->w_out = p % s->W_out;
+	px->h_in = s->strh * px->h_out + s->dil_h * px->di - s->pad_h;
+	px->w_in = s->strw * px->w_out + s->dil_w * px->dj - s->pad_w;
+	px->inside = px->h_in >= 0 && px->h_in < s->H_in && px->w_in >= 0 &&
+	    px->w_in < s->W_in;
+	return px->inside;
+}

@@ -146,6 +146,24 @@ bool conv_in_window(const conv_shape_t *s, long ho, long wo, long h, long w,
 long conv_group_input_channel(const conv_shape_t *s, long c_out, long ci);
 bool conv_channel_reads(const conv_shape_t *s, long c_out, long c_in,
     long *ci);
+/* The im2col matrix of image b, cols_b (C_in*R*S rows, H_out*W_out
+ * columns), names its entries by
+ *   r = (c_in*R + di)*S + dj        p = h_out*W_out + w_out
+ * and entry (r, p) is the input pixel that tap (di, dj) of output
+ * position (h_out, w_out) reads:
+ *   h_in = strh*h_out + dil_h*di - pad_h,  w_in = strw*w_out + dil_w*dj - pad_w
+ * (or zero padding, outside the image). Groups do not change it: cols_b
+ * holds every input channel. */
+typedef struct conv_col_pixel {
+	long c_in, di, dj;      /* from r */
+	long h_out, w_out;      /* from p */
+	long h_in, w_in;        /* the pixel read; may lie in the padding */
+	bool inside;            /* 0 <= h_in < H_in and 0 <= w_in < W_in */
+} conv_col_pixel_t;
+/* Where entry (r, p) of cols_b reads, for a validated s; r and p within
+ * the matrix (asserted). Returns px->inside. */
+bool conv_col_pixel(const conv_shape_t *s, long r, long p,
+    conv_col_pixel_t *px);
 /* Are a and b the same shape, field by field (derived fields too)? */
 bool conv_shape_equal(const conv_shape_t *a, const conv_shape_t *b);
 

@@ -1,14 +1,17 @@
 /*
  * check_conv_shape.c: deriving H_out/W_out, refusing bad shapes with the
  * expected message, overflow and the memory limit, the text forms, and the
- * shape options over a base shape (their range checks and messages).
+ * shape options over a base shape (their range checks and messages), and
+ * the im2col geometry (which input pixel cols_b[r, p] reads).
  */
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "check-util.h"
+#include "conv-matrix.h"
 #include "conv-shape.h"
+#include "tensor.h"
 
 /* Shapes with their outputs worked out from
  *   H_out = (H_in + 2 pad_h - dil_h (R - 1) - 1) / strh + 1   (same for W). */
@@ -388,6 +391,117 @@ START_TEST(test_group_sizes)
 }
 END_TEST
 
+/* Entries of cols_b worked out by hand from r = (c_in*R + di)*S + dj,
+ * p = h_out*W_out + w_out, h_in = strh*h_out + dil_h*di - pad_h (w_in
+ * likewise), over strides, padding and dilation; some read the padding. */
+static const struct {
+	long C_in, H_in, W_in, R, S, strh, strw, ph, pw, dh, dw;
+	long r, p;
+	long c_in, di, dj, h_out, w_out, h_in, w_in;
+	bool inside;
+} col_px[] = {
+	/* lesson 7's shape: 2,7,8 3x2 stride 2,3 (H_out = W_out = 3).
+	 * r=5: c_in 0, di 2, dj 1; p=3: h_out 1, w_out 0 -> (2*1+2, 3*0+1) */
+	{ 2, 7, 8, 3, 2, 2, 3, 0, 0, 1, 1, 5, 3, 0, 2, 1, 1, 0, 4, 1, true },
+	/* r=11 (the last): c_in 1, di 2, dj 1; p=8: (2, 2) -> (6, 7) */
+	{ 2, 7, 8, 3, 2, 2, 3, 0, 0, 1, 1, 11, 8, 1, 2, 1, 2, 2, 6, 7, true },
+	/* padding 1, 3x3 on 4x4 (H_out = W_out = 4): r=0, p=0 -> (-1, -1) */
+	{ 1, 4, 4, 3, 3, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, -1, -1, false },
+	/* ... r=4 (the centre tap), p=0: (0, 0), inside */
+	{ 1, 4, 4, 3, 3, 1, 1, 1, 1, 1, 1, 4, 0, 0, 1, 1, 0, 0, 0, 0, true },
+	/* ... r=8 (di 2, dj 2), p=15 (3, 3): (4, 4), past the bottom right */
+	{ 1, 4, 4, 3, 3, 1, 1, 1, 1, 1, 1, 8, 15, 0, 2, 2, 3, 3, 4, 4, false },
+	/* dilation 2, 3x3 on 7x7 (H_out = W_out = 3): r=7 (di 2, dj 1),
+	 * p=5 (1, 2) -> (1 + 4, 2 + 2) */
+	{ 1, 7, 7, 3, 3, 1, 1, 0, 0, 2, 2, 7, 5, 0, 2, 1, 1, 2, 5, 4, true },
+	/* everything: 3,9,6 3x2 stride 2,3 pad 2,1 dil 2,1 (H_out 5, W_out 3):
+	 * r=13: c_in 2, di 0, dj 1; p=13: (4, 1) -> (8 + 0 - 2, 3 + 1 - 1) */
+	{ 3, 9, 6, 3, 2, 2, 3, 2, 1, 2, 1, 13, 13, 2, 0, 1, 4, 1, 6, 3, true },
+	/* ... r=13, p=14 (4, 2): (6, 6 + 1 - 1), one past the right edge */
+	{ 3, 9, 6, 3, 2, 2, 3, 2, 1, 2, 1, 13, 14, 2, 0, 1, 4, 2, 6, 6, false },
+	/* ... r=0, p=0: (-2, -1), the padding's corner */
+	{ 3, 9, 6, 3, 2, 2, 3, 2, 1, 2, 1, 0, 0, 0, 0, 0, 0, 0, -2, -1, false },
+	/* ... r=5 (c_in 0, di 2, dj 1), p=2 (0, 2): (2, 6), one past the
+	 * right edge (W_in = 6) */
+	{ 3, 9, 6, 3, 2, 2, 3, 2, 1, 2, 1, 5, 2, 0, 2, 1, 0, 2, 2, 6, false },
+};
+
+static void
+col_shape(conv_shape_t *s, long C_in, long H_in, long W_in, long R, long S,
+    long strh, long strw, long ph, long pw, long dh, long dw)
+{
+	char *err = NULL;
+
+	conv_shape_init(s, 1, C_in, H_in, W_in, 1, R, S);
+	s->strh = strh, s->strw = strw;
+	s->pad_h = ph, s->pad_w = pw;
+	s->dil_h = dh, s->dil_w = dw;
+	ck_assert_msg(conv_shape_validate(s, 0, &err) == 0, "%s", err);
+}
+
+START_TEST(test_col_pixel)
+{
+	conv_shape_t s;
+	conv_col_pixel_t px;
+	__typeof__(col_px[0]) const *e = &col_px[_i];
+
+	col_shape(&s, e->C_in, e->H_in, e->W_in, e->R, e->S, e->strh, e->strw,
+	    e->ph, e->pw, e->dh, e->dw);
+	ck_assert_int_eq(conv_col_pixel(&s, e->r, e->p, &px), e->inside);
+	ck_assert_int_eq(px.inside, e->inside);
+	ck_assert_int_eq(px.c_in, e->c_in);
+	ck_assert_int_eq(px.di, e->di);
+	ck_assert_int_eq(px.dj, e->dj);
+	ck_assert_int_eq(px.h_out, e->h_out);
+	ck_assert_int_eq(px.w_out, e->w_out);
+	ck_assert_int_eq(px.h_in, e->h_in);
+	ck_assert_int_eq(px.w_in, e->w_in);
+}
+END_TEST
+
+/* Over every entry of each shape above: the pixel is the one the real
+ * im2col kernel copies there (0 where it reads padding; the input's
+ * values are all nonzero), and the window geometry agrees that output
+ * (h_out, w_out) reads it through tap (di, dj). */
+START_TEST(test_col_pixel_im2col)
+{
+	conv_shape_t s;
+	conv_col_pixel_t px;
+	__typeof__(col_px[0]) const *e = &col_px[_i];
+	tensor_t *in;
+	double *cols;
+	long r, p, nr, np, di, dj;
+	size_t k;
+
+	col_shape(&s, e->C_in, e->H_in, e->W_in, e->R, e->S, e->strh, e->strw,
+	    e->ph, e->pw, e->dh, e->dw);
+	in = tensor_create4(1, (size_t)s.C_in, (size_t)s.H_in, (size_t)s.W_in);
+	for (k = 0; k < in->size; k++)
+		in->data[k] = 1.0 + (double)k;
+	nr = s.C_in * s.R * s.S, np = s.H_out * s.W_out;
+	cols = calloc((size_t)(nr * np), sizeof *cols);
+	ck_assert_ptr_nonnull(cols);
+	conv2d_im2col(cols, in, 0, &s);
+	for (r = 0; r < nr; r++)
+		for (p = 0; p < np; p++) {
+			double want = 0;
+
+			if (conv_col_pixel(&s, r, p, &px)) {
+				want = T4(in, 0, px.c_in, px.h_in, px.w_in);
+				ck_assert(conv_in_window(&s, px.h_out, px.w_out,
+				    px.h_in, px.w_in, &di, &dj));
+				ck_assert_int_eq(di, px.di);
+				ck_assert_int_eq(dj, px.dj);
+			}
+			ck_assert_msg(cols[r * np + p] == want,
+			    "cols[%ld, %ld] = %g, the geometry says %g", r, p,
+			    cols[r * np + p], want);
+		}
+	free(cols);
+	tensor_free(in);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -408,6 +522,10 @@ make_suite(void)
 	tcase_add_test(tc, test_opts_groups);
 	tcase_add_test(tc, test_group_sizes);
 	tcase_add_test(tc, test_opts_validate);
+	tcase_add_loop_test(tc, test_col_pixel, 0,
+	    sizeof(col_px) / sizeof(col_px[0]));
+	tcase_add_loop_test(tc, test_col_pixel_im2col, 0,
+	    sizeof(col_px) / sizeof(col_px[0]));
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -39,10 +39,21 @@ tutor_cmd() {
 	[ $# -eq 0 ] || printf ' %q' "$@"
 }
 
-# start NAME COLS ROWS: a detached session running bash.
+# The server is kept alive by a session of its own for the whole script:
+# without it, killing the last session makes the server exit, and a start
+# right after can reach the server while it is going away (new-session
+# fails, and every check of the next size fails with a blank screen).
+tm new-session -d -s _hold -x 20 -y 5 "cat" ||
+    bail_out "tmux cannot start a server"
+
+# start NAME COLS ROWS: a detached session running bash (an earlier session
+# of that name is killed first); bails out if tmux cannot make it.
 start() {
+	tm kill-session -t "$1" >/dev/null 2>&1
 	tm new-session -d -x "$2" -y "$3" -s "$1" \
-	    "env PS1='$ ' TERM=screen LC_ALL=C.UTF-8 bash --norc --noprofile"
+	    "env PS1='$ ' TERM=screen LC_ALL=C.UTF-8 bash --norc --noprofile" &&
+	    tm has-session -t "$1" ||
+	    bail_out "tmux cannot start the session $1 (${2}x$3)"
 }
 
 # run NAME CMD: type a command line into the pane's shell.
