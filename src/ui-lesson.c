@@ -709,6 +709,9 @@ verdict_line(const tutor_check_t *ck, bool erratum)
 			return xasprintf("%s holds at %zu sampled of %zu tuples; "
 			    "largest error %.1e, tolerance %.0e", g->ok, r->checked,
 			    r->total, r->max_abs, r->tol_abs);
+		if (r->checked == 0)
+			return xasprintf("%s holds vacuously at this shape: none of "
+			    "its %zu tuples meets its conditions", g->ok, r->total);
 		return xasprintf("%s holds at all %zu tuples; largest error "
 		    "%.1e, tolerance %.0e", g->ok, r->checked, r->max_abs,
 		    r->tol_abs);
