@@ -440,6 +440,7 @@ tutor_free(tutor_t *t)
 		free(tl->step_first);
 		lesson_free(tl->lesson);
 		free(tl->load_error);
+		free(tl->skip_title);
 		free(tl->path);
 	}
 	free(t->lessons);
@@ -465,6 +466,16 @@ tutor_override(tutor_t *t, const conv_shape_opts_t *o, char **err)
 
 		if (tl->lesson == NULL)
 			continue;
+		if ((why = conv_shape_opts_groups_skip(o,
+		    &tl->lesson->shape)) != NULL) {
+			/* left out, as verify leaves it out: listed, saying why */
+			tl->load_error = xasprintf("not at this shape: %s", why);
+			tl->skip_title = xstrdup(tl->lesson->title);
+			free(why);
+			lesson_free(tl->lesson);
+			tl->lesson = NULL;
+			continue;
+		}
 		s = conv_shape_opts_over(o, &tl->lesson->shape);
 		if (conv_shape_opts_validate(o, &s, &why) != 0) {
 			set_error(err, "%s: %s", tl->path, why);
@@ -2197,6 +2208,12 @@ tutor_open(tutor_t *t, int i)
 	if (i < 0 || i >= t->nlessons)
 		return -1;
 	tl = &t->lessons[i];
+	if (tl->lesson == NULL && tl->skip_title != NULL) {
+		/* the whole reason is under the list; one line says so */
+		tutor_message(t, "lesson %d is left out at this shape (why: "
+		    "below the list)", i + 1);
+		return -1;
+	}
 	if (tl->lesson == NULL) {
 		tutor_message(t, "%s", tl->load_error != NULL ? tl->load_error :
 		    "this lesson did not load");

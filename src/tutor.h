@@ -212,6 +212,9 @@ typedef struct tutor_lesson {
 	char *path;
 	lesson_t *lesson;       /* NULL if it failed to load */
 	char *load_error;
+	char *skip_title;       /* left out at this shape (the groups of
+	                         * conv_shape_opts_groups_skip): its title, and
+	                         * load_error says why; else NULL */
 	bool visited;
 	conv_shape_t start;     /* its default shape, with the command line's
 	                         * overrides: what the shape panel's r restores */

@@ -31,7 +31,8 @@
 #include "tutor-present.h"
 #include "util.h"
 
-#define STATUS_ROWS 6       /* live 2, verification 2, message 1, hints 1 */
+/* The exploring layout's status rows: the live check's (two, or more for
+ * a long case: status_rows), verification 2, message 1, hints 1. */
 #define PANE_MIN_ROWS 6     /* borders, labels, three grid rows */
 
 static ui_role_t
@@ -511,67 +512,193 @@ tuple_str(const tutor_t *t, const claim_t *c)
 	return tuple_sep(t, c, t->var_focus ? "*" : "", ",");
 }
 
+/* The live check's rows: the tuple, then what the claim gives there and
+ * the case, each wrapped to the width; the case goes beside the values
+ * when it fits, else on rows of its own (the layout gives them: a label
+ * is never cut). Row kinds: text in a role, or the values with the ✓/✗
+ * mark after them. */
+#define LIVE_MAX_ROWS 5
+
+typedef struct live_row {
+	char *text;
+	ui_role_t role;
+	const char *mark;       /* the values' ✓/✗ after text, or NULL */
+	ui_role_t mark_role;
+	char *after;            /* then the case, beside them, or NULL */
+} live_row_t;
+
+typedef struct live_rows {
+	live_row_t r[LIVE_MAX_ROWS];
+	int n;
+} live_rows_t;
+
+/* text wrapped to the width, in role, as rows (as many as there is room
+ * for; the status area is sized by live_rows_n, which counts them all). */
 static void
-draw_live(const tutor_t *t, int y)
+live_add(live_rows_t *lr, ui_role_t role, const char *text)
+{
+	char **lines;
+	int n, i;
+
+	lines = ui_wrap(text, COLS - 2, &n);
+	for (i = 0; i < n; i++) {
+		if (lr->n < LIVE_MAX_ROWS) {
+			live_row_t *r = &lr->r[lr->n++];
+
+			memset(r, 0, sizeof *r);
+			r->text = lines[i];
+			r->role = role;
+		} else
+			free(lines[i]);
+	}
+	free(lines);
+}
+
+/* The values at the cursors and the mark; the case beside them if it fits
+ * on the row (shorter numbers first), else on its own rows below. */
+static void
+live_values(const tutor_t *t, live_rows_t *lr, const char *label)
+{
+	const verify_point_t *pt = &t->live.pt;
+	const claim_t *c = tutor_cur_claim(t);
+	const ui_glyphs_t *g = ui_glyphs();
+	char *cs, *line;
+	live_row_t *r;
+
+	if (lr->n >= LIVE_MAX_ROWS)
+		return;
+	r = &lr->r[lr->n++];
+	cs = label != NULL ? xasprintf("case: %s", label) : NULL;
+
+	line = xasprintf("formula % .6g  numeric % .6g  diff %.1e ",
+	    pt->formula, pt->numeric, fabs(pt->formula - pt->numeric));
+	if (cs != NULL && ui_width(line) + 3 + ui_width(cs) > COLS - 2) {
+		char *shorter = xasprintf("formula % .4g numeric % .4g ",
+		    pt->formula, pt->numeric);
+
+		if (ui_width(shorter) + 3 + ui_width(cs) <= COLS - 2)
+			free(line), line = shorter;
+		else
+			free(shorter);
+	}
+	memset(r, 0, sizeof *r);
+	r->text = line;
+	r->role = ROLE_NORMAL;
+	r->mark = pt->ok ? g->ok : g->fail;
+	r->mark_role = pt->ok ? ROLE_OK : c->expect_fail ? ROLE_ERRATUM :
+	    ROLE_FAIL;
+	if (cs != NULL && ui_width(line) + 3 + ui_width(cs) <= COLS - 2)
+		r->after = cs;
+	else if (cs != NULL) {
+		live_add(lr, ROLE_HEADING, cs);
+		free(cs);
+	}
+}
+
+/* Every row of the live check (none when there is no claim). */
+static void
+live_make(const tutor_t *t, live_rows_t *lr)
 {
 	claim_t *c = tutor_cur_claim(t);
-	const ui_glyphs_t *g = ui_glyphs();
 	const verify_point_t *pt = &t->live.pt;
 	const char *label = t->live.label;
 	char *line, *tup;
-	int x;
 
+	memset(lr, 0, sizeof *lr);
 	if (c == NULL || !t->live.valid)
 		return;
 	if (t->live.rc != 0) {      /* computed in the state, drawn here */
-		ui_put(y, 1, COLS - 2, ui_attr(ROLE_DIM), t->live.err);
+		live_add(lr, ROLE_DIM, t->live.err);
 		return;
 	}
 	tup = tuple_str(t, c);
-	ui_put(y, 1, COLS - 2, A_NORMAL, tup);
+	live_add(lr, ROLE_NORMAL, tup);
 	free(tup);
 	if (tutor_ed_hidden(t)) {       /* predict, then reveal */
-		ui_put(y + 1, 1, COLS - 2, ui_attr(ROLE_DIM), "values and case "
-		    "hidden: answer first (e), or r reveals");
+		live_add(lr, ROLE_DIM, "values and case hidden: answer first "
+		    "(e), or r reveals");
 		return;
 	}
 	if (!tutor_present_shows_verdict(t))    /* the values tell it */
 		return;
 	if (pt->finding != NULL) {
 		line = xasprintf("finding: %s", pt->finding);
-		ui_put(y + 1, 1, COLS - 2, ui_attr(ROLE_FAIL), line);
+		live_add(lr, ROLE_FAIL, line);
 	} else if (c->kind == CLAIM_LET) {
 		char *v = expr_text(c->lhs);
 
 		line = xasprintf("%s here: % .6g (a definition: later claims "
 		    "use it)", v, pt->formula);
-		ui_put(y + 1, 1, COLS - 2, A_NORMAL, line);
+		live_add(lr, ROLE_NORMAL, line);
 		free(v);
 	} else if (!pt->applies) {
 		line = xasprintf("its where does not hold here%s%s",
 		    label != NULL ? "; case: " : "", label != NULL ? label : "");
-		ui_put(y + 1, 1, COLS - 2, ui_attr(ROLE_DIM), line);
-	} else {
-		char *cs = label != NULL ? xasprintf("  case: %s", label) : xstrdup("");
-
-		line = xasprintf("formula % .6g  numeric % .6g  diff %.1e ",
-		    pt->formula, pt->numeric, fabs(pt->formula - pt->numeric));
-		if (ui_width(line) + 2 + ui_width(cs) > COLS - 2) {
-			free(line);     /* room for the case: shorter numbers */
-			line = xasprintf("formula % .4g numeric % .4g ", pt->formula,
-			    pt->numeric);
+		if (label != NULL && ui_width(line) > COLS - 2) {
+			free(line);     /* the case whole, on rows of its own */
+			live_add(lr, ROLE_DIM, "its where does not hold here;");
+			line = xasprintf("case: %s", label);
 		}
-		x = 1 + ui_put(y + 1, 1, COLS - 2, A_NORMAL, line);
-		x += ui_put(y + 1, x, COLS - x, ui_attr(pt->ok ? ROLE_OK :
-		    c->expect_fail ? ROLE_ERRATUM : ROLE_FAIL), pt->ok ? g->ok : g->fail);
-		if (ui_width(cs) > COLS - x - 1) {      /* cut, and says so */
-			ui_put(y + 1, x, COLS - x - 2, ui_attr(ROLE_HEADING), cs);
-			ui_put(y + 1, COLS - 2, 1, ui_attr(ROLE_HEADING), g->ellipsis);
-		} else
-			ui_put(y + 1, x, COLS - x - 1, ui_attr(ROLE_HEADING), cs);
-		free(cs);
+		live_add(lr, ROLE_DIM, line);
+	} else {
+		live_values(t, lr, label);
+		return;
 	}
 	free(line);
+}
+
+static void
+live_free(live_rows_t *lr)
+{
+	int i;
+
+	for (i = 0; i < lr->n; i++) {
+		free(lr->r[i].text);
+		free(lr->r[i].after);
+	}
+}
+
+/* Rows the live check takes in the exploring layout: two at least (the
+ * layout keeps them steady as the cursor moves), more for a long case. */
+static int
+live_rows_n(const tutor_t *t)
+{
+	live_rows_t lr;
+	int n;
+
+	live_make(t, &lr);
+	n = lr.n < 2 ? 2 : lr.n;
+	live_free(&lr);
+	return n;
+}
+
+/* The values row: the values, the mark, then the case when it is there. */
+static void
+live_draw_values(const live_row_t *r, int y)
+{
+	int x;
+
+	x = 1 + ui_put(y, 1, COLS - 2, A_NORMAL, r->text);
+	x += ui_put(y, x, COLS - x, ui_attr(r->mark_role), r->mark);
+	if (r->after != NULL)
+		ui_put(y, x + 2, COLS - x - 3, ui_attr(ROLE_HEADING), r->after);
+}
+
+static void
+draw_live(const tutor_t *t, int y, int rows)
+{
+	live_rows_t lr;
+	int i;
+
+	live_make(t, &lr);
+	for (i = 0; i < lr.n && i < rows; i++) {
+		if (lr.r[i].mark != NULL)
+			live_draw_values(&lr.r[i], y + i);
+		else
+			ui_put(y + i, 1, COLS - 2, ui_attr(lr.r[i].role),
+			    lr.r[i].text);
+	}
+	live_free(&lr);
 }
 
 static char *
@@ -586,6 +713,9 @@ verdict_line(const tutor_check_t *ck, bool erratum)
 			return xasprintf("%s holds at %zu sampled of %zu tuples; "
 			    "largest error %.1e, tolerance %.0e", g->ok, r->checked,
 			    r->total, r->max_abs, r->tol_abs);
+		if (r->checked == 0)
+			return xasprintf("%s holds vacuously at this shape: none of "
+			    "its %zu tuples meets its conditions", g->ok, r->total);
 		return xasprintf("%s holds at all %zu tuples; largest error "
 		    "%.1e, tolerance %.0e", g->ok, r->checked, r->max_abs,
 		    r->tol_abs);
@@ -1312,11 +1442,19 @@ typedef struct explore_geom {
 	bool column;
 } explore_geom_t;
 
+/* The exploring layout's status rows: the live check's, the
+ * verification's two, the message and the hints. */
+static int
+status_rows(const tutor_t *t)
+{
+	return live_rows_n(t) + 4;
+}
+
 static void
 explore_geom(const tutor_t *t, explore_geom_t *g)
 {
 	int ed = panel_room(t);
-	int avail = LINES - (ed > 0 ? ed + 2 : STATUS_ROWS) - 2;
+	int avail = LINES - (ed > 0 ? ed + 2 : status_rows(t)) - 2;
 
 	g->ph = pane_rows(t);
 	if (g->ph > avail * 3 / 5)
@@ -1378,7 +1516,7 @@ void
 ui_draw_lesson(const tutor_t *t)
 {
 	tutor_lesson_t *tl = tutor_cur_lesson(t);
-	int y_status = LINES - STATUS_ROWS, ed = panel_room(t);
+	int y_status = LINES - status_rows(t), ed = panel_room(t);
 	explore_geom_t g;
 	char right[64], *left;
 
@@ -1414,8 +1552,8 @@ ui_draw_lesson(const tutor_t *t)
 	if (ed > 0)
 		draw_panel(t, LINES - 2 - ed, ed);
 	else {
-		draw_live(t, y_status);
-		draw_verify(t, y_status + 2, 2);
+		draw_live(t, y_status, status_rows(t) - 4);
+		draw_verify(t, y_status + status_rows(t) - 4, 2);
 	}
 	ui_message_line(t, LINES - 2);
 	ui_hint_line(t);

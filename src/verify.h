@@ -105,6 +105,7 @@ typedef enum verdict {
 bool verdict_ok(verdict_t v);
 const char *verdict_name(verdict_t v);   /* "holds", "refuted, as expected", ... */
 
+
 typedef struct verify_result {
 	verdict_t verdict;
 	size_t checked, total;  /* tuples checked (where COND held) of total */
@@ -152,5 +153,15 @@ char *verify_tally_str(int claims, int hold, int refuted, int failed);
  * index names for a let. Names are static or owned by the claim. */
 int verify_point_count(const claim_t *c);
 const char *verify_point_name(const claim_t *c, int k);
+
+/* One claim's outcome in one line, as `verify` and the handouts word it:
+ * "holds: 96 of 96 tuples, max error 1e-10 (rel 2e-10), tol 1e-06 +
+ * 1e-06*|numeric|", "fails at 3 of 96 tuples, ...", "refuted, as expected:
+ * fails at ...", "holds: vacuously, at this shape: ..." (no tuple met the
+ * claim's conditions). times is the multiplication sign ("*" or "·");
+ * here_ok adds " (at this shape)" to a "not refuted" the run allows.
+ * malloc'd. */
+char *verify_outcome_text(const claim_t *cl, const verify_result_t *r,
+    const char *times, bool here_ok);
 
 #endif
