@@ -196,6 +196,22 @@ out_unravel(const conv_shape_t *s, size_t o)
 	return x;
 }
 
+/* x to the next output in row-major order. */
+static void
+out_next(const conv_shape_t *s, oidx_t *x)
+{
+	if (++x->wo < s->W_out)
+		return;
+	x->wo = 0;
+	if (++x->ho < s->H_out)
+		return;
+	x->ho = 0;
+	if (++x->co < s->C_out)
+		return;
+	x->co = 0;
+	x->b++;
+}
+
 /*
  * Is entry j of wrt in output o's set (a predicted entry)? If so *canon is
  * the value a correct backward gives exactly (see the top comment).
@@ -675,12 +691,11 @@ col_members(const engine_t *e, worker_t *wk, conv_wrt_t wrt, long gi)
 /* The member of column group gi whose output set holds o, or SIZE_MAX;
  * *canon its exact value. */
 static size_t
-col_owner(const engine_t *e, conv_wrt_t wrt, long gi, size_t o,
+col_owner(const engine_t *e, conv_wrt_t wrt, long gi, oidx_t x,
     double *canon)
 {
 	const conv_shape_t *s = e->gm.s;
 	const geom_t *gm = &e->gm;
-	oidx_t x = out_unravel(s, o);
 	long g = x.co / gm->Cog, di, dj, h, w, cg;
 
 	if (wrt == WRT_BIAS) {
@@ -769,11 +784,13 @@ cols_screen(engine_t *e, worker_t *wk, conv_wrt_t wrt, long gi,
 	const unsigned char *rows = e->row_done[row_kind_of(wrt)];
 	double tol = e->jac[wrt].tol, canon;
 	size_t o, j;
+	oidx_t x = { 0, 0, 0, 0 };
 
-	for (o = 0; o < e->M; o++) {
+	/* o in row-major order, x its indices (kept in step: no divisions) */
+	for (o = 0; o < e->M; o++, out_next(e->gm.s, &x)) {
 		double dy = wk->hi->data[o] - wk->lo->data[o], num, ana, err, m;
 
-		if ((j = col_owner(e, wrt, gi, o, &canon)) == SIZE_MAX) {
+		if ((j = col_owner(e, wrt, gi, x, &canon)) == SIZE_MAX) {
 			if (!(wk->hi->data[o] == wk->lo->data[o]))
 				return false;
 			continue;
@@ -1385,7 +1402,13 @@ gradcheck_engine_run(gradcheck_t *g, const gradcheck_source_t *src,
 	engine_init(&e, g, src);
 	e.t0 = e.last_progress = util_now();
 	if ((rc = engine_start(&e, err)) == 0) {
+		/* the workers are the parallelism: each GEMM on its caller's
+		 * thread (gemm.h) */
+		int blas = e.nworkers > 1 ? gemm_blas_set_threads(1) : 0;
+
 		run_groups(&e);
+		if (blas > 0)
+			gemm_blas_set_threads(blas);
 		if ((rc = e.rc) != 0) {
 			*err = e.err;
 			e.err = NULL;
