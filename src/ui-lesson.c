@@ -355,20 +355,24 @@ pane_layout(const tutor_t *t, int width[PANE_COUNT], bool values[PANE_COUNT])
  * up to an equal share of what is left, the rest going to those that need
  * more (so a small weight pane does not sit half empty while the input is
  * cut). */
-/* The bias pane shows only where the claim reads bias; a pane the claim
- * does not read (dimmed) gives way when not every pane fits at its least
- * (four panes at 60 columns). */
+/* The bias pane shows only where the claim reads bias, a let's where it
+ * uses the let (tutor_pane_exists); a pane the claim does not read
+ * (dimmed) gives way when not every pane fits at its least (four panes at
+ * 60 columns), and wherever lets are shown (they are what the claim is
+ * about, and want the width: cols is 9 columns at lesson 7's shape). */
 static bool
 pane_shown(const tutor_t *t, int p)
 {
 	int q, least = -1;
 
-	if (p == PANE_BIAS)
-		return tutor_shows_bias(t);
-	if (tutor_pane_used(t, (tutor_pane_t)p))
+	if (!tutor_pane_exists(t, (tutor_pane_t)p))
+		return false;
+	if (p == PANE_BIAS || tutor_pane_used(t, (tutor_pane_t)p))
 		return true;
+	if (tutor_pane_exists(t, PANE_LET0))
+		return false;
 	for (q = PANE_INPUT; q < PANE_COUNT; q++)
-		if (q != PANE_BIAS || tutor_shows_bias(t))
+		if (tutor_pane_exists(t, (tutor_pane_t)q))
 			least += ui_pane_min_width(t, (tutor_pane_t)q) + 1;
 	return least <= COLS;
 }

@@ -434,7 +434,8 @@ help_lines(int *n)
 	help_add(&lines, n, legend[1], "the case: the window of the chosen "
 	    "output, the outputs an input feeds, the inputs a tap multiplies",
 	    width);
-	help_add(&lines, n, legend[2], "the weight tap pairing them", width);
+	help_add(&lines, n, legend[2], "the weight tap pairing them; in the "
+	    "input beside an im2col pane, the pixel its cursor reads", width);
 	help_add(&lines, n, legend[6], "an erratum's wrong interval: the cells "
 	    "its bounds take in besides the window (lesson 8)", width);
 	{
@@ -450,6 +451,13 @@ help_lines(int *n)
 	    "are off the pane (the labels give the indices shown)", width);
 	help_add(&lines, n, legend[5], "in a pane's title: the claim does not "
 	    "read that tensor (the pane is dimmed)", width);
+	help_add(&lines, n, "lets", "a matrix a claim defines or reads (lesson "
+	    "7's cols, Wm, dY, dcols) is a pane of its own, titled with its "
+	    "shape (C_in·R·S × H_out·W_out, or 12×9); the claim that defines it "
+	    "moves its cursor, [ ] its slice. The cursor in cols picks (r, p): "
+	    "the input pane's caption says which pixel cols[b, r, p] reads, "
+	    "marked { } in the window ‹ › of output position p (column p of "
+	    "cols), or that it is padding", width);
 	for (k = 0; k < 7; k++)
 		free(legend[k]);
 	{
