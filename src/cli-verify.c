@@ -212,23 +212,11 @@ shape_for(const vcli_t *c, const lesson_t *l)
 	return conv_shape_opts_over(&c->common.shape, &l->shape);
 }
 
-/* Why lesson l is skipped at the shape given, or NULL: a lesson with
- * groups > 1 (11-groups.md) whose groups do not divide the C_in or C_out
- * of --shape, when --groups was not given. The sizes were chosen for every
- * lesson and the groups by the lesson, so that lesson is left out, saying
- * why, as one that does not cover padding is, rather than failing the
- * whole run as a usage error. Malloc'd. */
+/* Why lesson l is skipped at the shape given, or NULL (its groups). */
 static char *
 groups_skip(const vcli_t *c, const lesson_t *l)
 {
-	conv_shape_t s = shape_for(c, l);
-
-	if (c->common.shape.groups != NULL || s.groups <= 1 ||
-	    (s.C_in % s.groups == 0 && s.C_out % s.groups == 0))
-		return NULL;
-	return xasprintf("its groups=%ld does not divide both C_in=%ld "
-	    "and C_out=%ld of this shape (--groups chooses the groups)", s.groups,
-	    s.C_in, s.C_out);
+	return conv_shape_opts_groups_skip(&c->common.shape, &l->shape);
 }
 
 /* ---- output helpers ---- */
@@ -371,6 +359,7 @@ text_claim(const vcli_t *c, const claim_t *cl, const verify_result_t *r,
 {
 	bool u = use_utf8(c), bad = !ok || r->verdict == VERDICT_NOT_REFUTED;
 	char *title = claim_title(cl);
+	char *outcome;
 
 	if (!u) {                       /* ∂ · − as d * - (shown) */
 		char *a = escape_ascii_fold(title);
@@ -386,30 +375,9 @@ text_claim(const vcli_t *c, const claim_t *cl, const verify_result_t *r,
 	printf("    %s %s\n", ok ? (u ? "✓" : "ok  ") : (u ? "✗" : "FAIL"),
 	    title);
 	free(title);
-	/* A failure is worded as the tutor words it: "fails at F of N
-	 * tuples" (after "refuted, as expected: " for an erratum). */
-	if (r->verdict != VERDICT_FAILS || r->failures == 0)
-		printf("        %s%s: ", verdict_name(r->verdict),
-		    r->verdict == VERDICT_NOT_REFUTED && ok ? " (at this shape)" :
-		    "");
-	else
-		printf("        ");
-	if (r->failures > 0)
-		printf("fails at %zu of %zu tuples%s", r->failures, r->checked,
-		    r->sampled ? " (a random sample)" : "");
-	else
-		printf("%zu of %zu tuples%s", r->checked, r->total,
-		    r->sampled ? " (a random sample)" : "");
-	/* Tuples with a finding have no error to measure: when they are all
-	 * the failures, "max error 0" would read as a pass. */
-	if (cl->kind != CLAIM_LET && r->failures > 0 && r->max_abs == 0 &&
-	    r->max_rel == 0 && r->cex_finding != NULL)
-		printf(", each failure a finding, tol %.0e + %.0e*|numeric|",
-		    r->tol_abs, r->tol_rel);
-	else if (cl->kind != CLAIM_LET)
-		printf(", max error %.2g (rel %.2g), tol %.0e + %.0e*|numeric|",
-		    r->max_abs, r->max_rel, r->tol_abs, r->tol_rel);
-	printf("\n");
+	outcome = verify_outcome_text(cl, r, "*", ok);
+	printf("        %s\n", outcome);
+	free(outcome);
 	if (!ok || r->verdict == VERDICT_REFUTED) {
 		printf("        at %s:%d:\n", cl->file, cl->line);
 		print_indented(cl->text, 10);

@@ -527,6 +527,20 @@ conv_shape_opts_over(const conv_shape_opts_t *o, const conv_shape_t *base)
 	return s;
 }
 
+char *
+conv_shape_opts_groups_skip(const conv_shape_opts_t *o,
+    const conv_shape_t *base)
+{
+	conv_shape_t s = conv_shape_opts_over(o, base);
+
+	if (o->groups != NULL || s.groups <= 1 ||
+	    (s.C_in % s.groups == 0 && s.C_out % s.groups == 0))
+		return NULL;
+	return xasprintf("its groups=%ld does not divide both C_in=%ld "
+	    "and C_out=%ld of this shape (--groups chooses the groups)", s.groups,
+	    s.C_in, s.C_out);
+}
+
 int
 conv_shape_opts_validate(const conv_shape_opts_t *o, conv_shape_t *s,
     char **err)

@@ -119,6 +119,13 @@ conv_shape_t conv_shape_opts_over(const conv_shape_opts_t *o,
  * given or not 1). */
 int conv_shape_opts_validate(const conv_shape_opts_t *o, conv_shape_t *s,
     char **err);
+/* Why a lesson of base shape base is left out at the options o, or NULL:
+ * its groups (> 1, 11-groups.md) do not divide the C_in or C_out that o
+ * gives, and o does not give --groups. The sizes were chosen for every
+ * lesson and the groups by the lesson, so verify and the tutor leave that
+ * lesson out, saying why, rather than refusing the whole run. malloc'd. */
+char *conv_shape_opts_groups_skip(const conv_shape_opts_t *o,
+    const conv_shape_t *base);
 
 /* ---- the geometry of the window (added for the tutor) ----
  * Along one axis, output row ho reads input rows

@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "expr-int.h"
+#include "parallel.h"
 #include "util.h"
 
 enum {
@@ -141,9 +142,10 @@ struct pnode {
 		    *body; int nb; const struct sbound *b;
 		    const unsigned long *sub; } sum;
 		struct { expr_fn_t fn; int nargs; pnode_t **args; } call;
-		/* P_NUMERIC: out NULL for d f; P_FD: num, and den's access */
-		struct { pnode_t *out, *den, *num; int id; fd_memo_t *memo; }
-		    deriv;
+		/* P_NUMERIC: out NULL for d f; P_FD: num, and den's access;
+		 * rerun: num reads output, which follows T (forward_at) */
+		struct { pnode_t *out, *den, *num; int id; fd_memo_t *memo;
+		    bool rerun; } deriv;
 	} u;
 };
 
@@ -151,6 +153,7 @@ struct expr_prog {
 	arena_t *arena;
 	pnode_t *root;
 	const expr_env_t *env;
+	const tensor_t *output;             /* the world's, or NULL */
 	int nfree, nslots;
 	const expr_slot_range_t *ranges;    /* during compilation only */
 	int depth;                          /* of the compilation */
@@ -162,13 +165,33 @@ struct expr_prog {
 	int fd_nest;                        /* d (EXPR) / d T inside EXPR */
 	fd_memo_t **memos;
 	int nmemos, cap_memos;
-	unsigned long work;     /* sum steps of every evaluation so far */
+	/* The sum steps of every evaluation so far, in WORK_LINES counters
+	 * on lines of their own (work_line()). */
+	void *work_mem;
+	unsigned long *work;
 	/* The whole value by the free variables it reads, when they are
 	 * far fewer tuples than the claim's (e.g. a right side that does not
 	 * read half of the variables); NULL: none. */
 	fd_memo_t *root_memo;
 	int last_free;          /* expr_prog_last_free() */
 };
+
+/*
+ * The work counters: one per cache line, the thread's own by its number
+ * in the parallel region (modulo WORK_LINES). One counter that every
+ * thread bumped at every evaluation would bounce its line between the
+ * cores: with 2 threads on one program, that was half of verify's time
+ * (perf: the load next to it stalled). Still atomic: threads outside an
+ * OpenMP region (the tutor's) all count on line 0.
+ */
+#define WORK_LINES 8
+#define WORK_LINE_LONGS (64 / sizeof(unsigned long))
+
+static unsigned long *
+work_line(const expr_prog_t *p, int i)
+{
+	return &p->work[(size_t)i * WORK_LINE_LONGS];
+}
 
 /* One evaluation: the work done, the overrides of perturbed entries, and
  * (for the memory) the reads of one tensor. */
@@ -180,6 +203,9 @@ typedef struct prun {
 	int npert;
 	struct { const tensor_t *t; size_t off; double v; } pert[MAX_PERTURB];
 	const tensor_t *track;  /* NULL: no reads recorded */
+	/* output as the innermost rerun d (EXPR) / d T being evaluated sees
+	 * it (forward_at), NULL: the world's */
+	const tensor_t *out_over;
 	size_t *reads, nreads, cap_reads;
 } prun_t;
 
@@ -469,6 +495,35 @@ memo_create(expr_prog_t *p, const expr_t *num, size_t max_size)
 	return m;
 }
 
+static void
+has_deriv_walk(const expr_t *e, void *ud)
+{
+	if (e->kind == EX_DERIV)
+		*(bool *)ud = true;
+	else
+		each_child(e, has_deriv_walk, ud);
+}
+
+/*
+ * A d (EXPR) / d T whose EXPR reads output compiles when the world gives
+ * output at a perturbed T without writing it (forward_at), T has a
+ * numeric id, and the derivative is outermost with no derivative inside
+ * EXPR: output then follows one perturbed entry, as in expr_eval, where
+ * the perturbed callback reruns the kernel on the tensors as they are.
+ */
+static bool
+rerun_compiles(const expr_prog_t *p, const expr_t *e)
+{
+	bool inner = false;
+
+	if (p->env->forward_at == NULL || p->output == NULL || p->fd_nest > 0 ||
+	    p->env->numeric_id(p->env->ctx,
+	    e->u.deriv.den->u.access.tensor) < 0)
+		return false;
+	has_deriv_walk(e->u.deriv.num, &inner);
+	return !inner;
+}
+
 /* d f / d output[...] is df; d output[...] / d T[...] and d f / d T[...]
  * numeric; d (EXPR) / d T[...] by central difference. */
 static pnode_t *
@@ -498,11 +553,15 @@ compile_deriv(expr_prog_t *p, const expr_t *e)
 		n->u.deriv.id = p->env->numeric_id(p->env->ctx, wrt);
 		return n->u.deriv.id >= 0 ? n : new_pnode(p, P_FAIL, e);
 	}
-	if (e->u.deriv.rerun)
+	if (e->u.deriv.rerun && !rerun_compiles(p, e))
 		return NULL;    /* the world reruns the kernel: expr_eval's */
 	if (!(h > 0.0) || !isfinite(h))
 		return new_pnode(p, P_FAIL, e);
 	n = new_pnode(p, P_FD, e);
+	if (e->u.deriv.rerun) {
+		n->u.deriv.rerun = true;
+		n->u.deriv.id = p->env->numeric_id(p->env->ctx, wrt);
+	}
 	if (p->fd_nest >= MAX_PERTURB)
 		return NULL;    /* nested deeper than the overrides go */
 	p->fd_nest++;
@@ -513,7 +572,10 @@ compile_deriv(expr_prog_t *p, const expr_t *e)
 		return NULL;
 	if (n->u.deriv.den->kind == P_FAIL)
 		return new_pnode(p, P_FAIL, e);
-	n->u.deriv.memo = memo_create(p, num, FD_MEMO_MAX);
+	/* a rerun's EXPR reads output, which every entry of T moves: the
+	 * memory's short cut (an entry EXPR does not read) never holds */
+	if (!n->u.deriv.rerun)
+		n->u.deriv.memo = memo_create(p, num, FD_MEMO_MAX);
 	return n;
 }
 
@@ -989,6 +1051,7 @@ expr_prog_free(expr_prog_t *p)
 		memo_free(p->memos[i]);   /* the root's among them */
 	free(p->memos);
 	arena_free(p->arena);
+	free(p->work_mem);
 	free(p);
 }
 
@@ -1054,6 +1117,10 @@ expr_prog_compile(const expr_t *e, const expr_env_t *env, int nslots,
 		return NULL;
 	p = xcalloc(1, sizeof *p);
 	p->arena = arena_create();
+	p->output = env->tensor(env->ctx, "output");
+	p->work_mem = xcalloc(WORK_LINES + 1, 64);
+	p->work = (unsigned long *)(((uintptr_t)p->work_mem + 63) &
+	    ~(uintptr_t)63);
 	p->env = env;
 	p->ranges = ranges;
 	p->no_memo = (flags & EXPR_PROG_NO_MEMO) != 0;
@@ -1166,6 +1233,8 @@ read_entry(prun_t *r, const tensor_t *t, size_t off)
 	for (i = r->npert - 1; i >= 0; i--)
 		if (r->pert[i].t == t && r->pert[i].off == off)
 			return r->pert[i].v;
+	if (r->out_over != NULL && t == r->p->output)
+		return r->out_over->data[off];
 	return t->data[off];
 }
 
@@ -1577,6 +1646,7 @@ fd_memo_fill(prun_t *r, const pnode_t *num, const tensor_t *t, long *slots,
 	sub.reads = NULL;
 	sub.nreads = sub.cap_reads = 0;
 	sub.track = t;
+	sub.out_over = NULL;
 	e->status = peval_num(num, &sub, slots, &e->v);
 	e->terms = sub.terms;
 	/* sort and drop repeats: a small insertion sort, reads are few */
@@ -1651,6 +1721,40 @@ fd_memo_get(prun_t *r, const pnode_t *n, long *slots, fd_memo_entry_t *mine)
 	return mine;
 }
 
+/* A rerun d (EXPR) / d T[off]: EXPR at x+h, then at x-h, T[off]
+ * overridden and output from forward_at at each (expr_eval's order: the
+ * second side is not evaluated when the first has a finding). */
+static int
+peval_rerun(const pnode_t *n, prun_t *r, long *slots, size_t off,
+    double xp, double xm, pval_t *out)
+{
+	const expr_env_t *w = r->p->env;
+	const tensor_t *saved = r->out_over;
+	tensor_t *o = tensor_create(r->p->output->ndim, r->p->output->shape);
+	pval_t vp, vm;
+	int rc, top = r->npert++;
+
+	r->pert[top].t = n->u.deriv.den->u.acc.t;
+	r->pert[top].off = off;
+	r->pert[top].v = xp;
+	r->out_over = o;
+	rc = w->forward_at(w->ctx, n->u.deriv.id, off, xp, o);
+	if (rc == 0)
+		rc = peval_num(n->u.deriv.num, r, slots, &vp);
+	r->pert[top].v = xm;
+	if (rc == 0)
+		rc = w->forward_at(w->ctx, n->u.deriv.id, off, xm, o);
+	if (rc == 0)
+		rc = peval_num(n->u.deriv.num, r, slots, &vm);
+	r->npert--;
+	r->out_over = saved;
+	tensor_free(o);
+	if (rc < 0)
+		return -1;
+	*out = p_real((pv_real(vp) - pv_real(vm)) / (xp - xm));
+	return 0;
+}
+
 /* d (EXPR) / d T[j]: (EXPR(x+h) - EXPR(x-h)) / ((x+h) - (x-h)), T[j]
  * overridden, never written. */
 static int
@@ -1669,21 +1773,25 @@ peval_fd(const pnode_t *n, prun_t *r, long *slots, pval_t *out)
 	orig = read_entry(r, den->u.acc.t, off);
 	xp = orig + h;
 	xm = orig - h;
-	memset(&mine, 0, sizeof mine);
+	mine.reads = NULL;      /* the rest is filled before it is read */
 	if (n->u.deriv.memo != NULL && r->npert == 0 && r->track == NULL)
 		e = fd_memo_get(r, n, slots, &mine);
 	if (e != NULL && !fd_memo_reads(e, off)) {
 		/* both evaluations would be this one, with its work twice */
-		free(mine.reads);
+		if (mine.reads != NULL)
+			free(mine.reads);
 		if (e->status < 0 || p_charge(r, e->terms) < 0 ||
 		    p_charge(r, e->terms) < 0)
 			return -1;
 		*out = p_real((pv_real(e->v) - pv_real(e->v)) / (xp - xm));
 		return 0;
 	}
-	free(mine.reads);
+	if (mine.reads != NULL)
+		free(mine.reads);
 	if (r->npert == MAX_PERTURB)
 		return -1;      /* not reached: compile refuses deeper nests */
+	if (n->u.deriv.rerun)
+		return peval_rerun(n, r, slots, off, xp, xm, out);
 	top = r->npert++;
 	r->pert[top].t = den->u.acc.t;
 	r->pert[top].off = off;
@@ -1823,18 +1931,26 @@ eval_fresh(expr_prog_t *p, long *slots, pval_t *out)
 	r.polls = 0;
 	r.npert = 0;
 	r.track = NULL;
+	r.out_over = NULL;
 	r.reads = NULL;
 	r.nreads = r.cap_reads = 0;
 	rc = peval(p->root, &r, slots, out);
-	free(r.reads);
-	__atomic_add_fetch(&p->work, r.terms + 1, __ATOMIC_RELAXED);
+	if (r.reads != NULL)
+		free(r.reads);
+	__atomic_add_fetch(work_line(p, parallel_thread_num() % WORK_LINES),
+	    r.terms + 1, __ATOMIC_RELAXED);
 	return rc;
 }
 
 unsigned long
 expr_prog_work(const expr_prog_t *p)
 {
-	return p == NULL ? 0 : __atomic_load_n(&p->work, __ATOMIC_RELAXED);
+	unsigned long n = 0;
+	int i;
+
+	for (i = 0; p != NULL && i < WORK_LINES; i++)
+		n += __atomic_load_n(work_line(p, i), __ATOMIC_RELAXED);
+	return n;
 }
 
 /* The root memory's entry for slots, or NULL (outside the ranges). */

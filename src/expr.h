@@ -223,6 +223,14 @@ typedef struct expr_env {
 	 * as it was). 0, or -1 with *err. NULL: such a derivative is a
 	 * finding. */
 	int (*perturbed)(void *ctx, const char *wrt, bool restored, char **err);
+	/* Optional, for compiled programs (expr-prog.h), the same without
+	 * writing the world: into out (output's shape), output by the real
+	 * forward kernel at the world with entry wrt_off of numeric tensor
+	 * id (numeric_id) set to v, the bits perturbed would give. Safe to
+	 * call from several threads at once. 0, or -1. NULL: such a
+	 * derivative is not compiled (expr_eval walks it). */
+	int (*forward_at)(void *ctx, int id, size_t wrt_off, double v,
+	    tensor_t *out);
 	double fd_eps;          /* step h for d(EXPR)/d T (central difference) */
 	/* NULL, or asked every EVAL_POLL_EVERY (1024) steps of a sum: true
 	 * stops the evaluation with the finding "cancelled" (the verifier

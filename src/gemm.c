@@ -152,8 +152,13 @@ gemm_builtin(bool trans_a, bool trans_b, int M, int N, int K, double alpha,
 	if (K == 0 || alpha == 0.0)
 		return;
 	assert(lda >= (trans_a ? M : K) && ldb >= (trans_b ? K : N));
-	Ap = xmalloc((size_t)GEMM_MB * GEMM_KB * sizeof(double));
-	Bp = xmalloc((size_t)GEMM_KB * GEMM_NB * sizeof(double));
+	/* sized to the problem: a small product (the gradcheck engine makes
+	 * hundreds of them) then stays under malloc's mmap threshold instead
+	 * of faulting in 256 KiB of fresh pages per call */
+	Ap = xmalloc((size_t)min_int(GEMM_MB, M) * min_int(GEMM_KB, K) *
+	    sizeof(double));
+	Bp = xmalloc((size_t)min_int(GEMM_KB, K) * min_int(GEMM_NB, N) *
+	    sizeof(double));
 	for (j0 = 0; j0 < N; j0 += GEMM_NB) {
 		int nb = min_int(GEMM_NB, N - j0);
 
@@ -273,6 +278,21 @@ gemm_blas_threads(void)
 #ifdef OPENBLAS_VERSION
 	return openblas_get_num_threads();
 #else
+	return 0;
+#endif
+}
+
+int
+gemm_blas_set_threads(int n)
+{
+	assert(n >= 1);
+#ifdef OPENBLAS_VERSION
+	int old = openblas_get_num_threads();
+
+	openblas_set_num_threads(n);
+	return old;
+#else
+	(void)n;
 	return 0;
 #endif
 }

@@ -41,5 +41,12 @@ const char *gemm_backend_name(void);
 const char *gemm_blas_core(void);
 const char *gemm_blas_config(void);
 int gemm_blas_threads(void);
+/* Set the linked OpenBLAS's threads per call (n >= 1) and return the
+ * number it had, so a caller that runs many GEMMs from threads of its own
+ * (the gradcheck engine's workers) can make each one single-threaded and
+ * put the old number back: two callers sharing OpenBLAS's thread pool
+ * otherwise wait on it and its idle threads spin in sched_yield. 0 and no
+ * effect when no OpenBLAS is linked. */
+int gemm_blas_set_threads(int n);
 
 #endif

@@ -149,33 +149,16 @@ claim_class(const verify_result_t *r)
 }
 
 /* "holds: 96 of 96 tuples, max error 0 (rel 0), tol 1e-12 + 1e-09·|numeric|",
- * worded as `convgrad verify` words it. */
+ * worded as `convgrad verify` words it (verify_outcome_text). */
 static void
 add_verdict(sbuf_t *b, const claim_t *cl, const verify_result_t *r)
 {
 	bool ok = verdict_ok(r->verdict);
+	char *outcome = verify_outcome_text(cl, r, "·", false);
 
 	sbuf_addf(b, "<p class=\"verdict\">%s ", ok ? "✓" : "✗");
-	if (r->verdict == VERDICT_FAILS && r->failures > 0)
-		sbuf_addf(b, "fails at %zu of %zu tuples", r->failures,
-		    r->checked);
-	else if (r->failures > 0)
-		sbuf_addf(b, "%s: fails at %zu of %zu tuples",
-		    verdict_name(r->verdict), r->failures, r->checked);
-	else
-		sbuf_addf(b, "%s: %zu of %zu tuples", verdict_name(r->verdict),
-		    r->checked, r->total);
-	if (r->sampled)
-		sbuf_add(b, " (a random sample)");
-	if (cl->kind != CLAIM_LET && r->failures > 0 && r->max_abs == 0 &&
-	    r->max_rel == 0 && r->cex_finding != NULL)
-		sbuf_add(b, ", each failure a finding");
-	else if (cl->kind != CLAIM_LET)
-		sbuf_addf(b, ", max error %.2g (rel %.2g)", r->max_abs,
-		    r->max_rel);
-	if (cl->kind != CLAIM_LET)
-		sbuf_addf(b, ", tolerance %.0e + %.0e·|numeric|", r->tol_abs,
-		    r->tol_rel);
+	add_text(b, outcome);
+	free(outcome);
 	sbuf_add(b, "</p>\n");
 	if (!ok && cl->kind != CLAIM_LET && r->tol_why != NULL) {
 		sbuf_add(b, "<p class=\"note\">Tolerance: ");

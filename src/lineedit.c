@@ -343,21 +343,17 @@ lineedit_history_load(lineedit_t *e, const char *path, char **err)
 int
 lineedit_history_save(const lineedit_t *e, const char *path, char **err)
 {
-	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
-	FILE *f = fopen(tmp, "w");
-	int i, bad = f == NULL;
+	char *tmp, *why = NULL;
+	FILE *f = util_replace_open(path, &tmp, &why);
+	bool ok = f != NULL;
+	int i;
 
-	for (i = 0; !bad && i < e->nhist; i++)
-		bad = fprintf(f, "%s\n", e->hist[i]) < 0;
-	if (f != NULL && fclose(f) != 0)
-		bad = 1;
-	if (!bad && rename(tmp, path) != 0)
-		bad = 1;
-	if (bad) {
-		set_error(err, "%s: cannot write the history: %s", path,
-		    strerror(errno));
-		unlink(tmp);
+	for (i = 0; ok && i < e->nhist; i++)
+		ok = fprintf(f, "%s\n", e->hist[i]) >= 0;
+	if (f == NULL || util_replace_close(f, &tmp, path, ok, &why) != 0) {
+		set_error(err, "cannot save the history: %s", why);
+		free(why);
+		return -1;
 	}
-	free(tmp);
-	return bad ? -1 : 0;
+	return 0;
 }

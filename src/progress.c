@@ -294,46 +294,21 @@ progress_load(progress_t *p, const char *path, char **warn)
 	return 1;
 }
 
-/* mkdir -p of path's directory. */
-static int
-make_parent(const char *path)
+/* Write p to f, every write checked. true, or false with errno. */
+static bool
+write_file(const progress_t *p, FILE *f)
 {
-	char *d = xstrdup(path), *s;
+	bool ok = fprintf(f, "%s\n", PROGRESS_HEADER) >= 0;
+	int i;
 
-	for (s = strchr(d + 1, '/'); s != NULL; s = strchr(s + 1, '/')) {
-		*s = '\0';
-		if (mkdir(d, 0700) != 0 && errno != EEXIST) {
-			free(d);
-			return -1;
-		}
-		*s = '/';
-	}
-	free(d);
-	return 0;
-}
-
-/* Write p to tmp, every write checked. 0, or -1 with errno. */
-static int
-write_file(const progress_t *p, const char *tmp)
-{
-	FILE *f = fopen(tmp, "w");
-	int i, bad;
-
-	if (f == NULL)
-		return -1;
-	bad = fprintf(f, "%s\n", PROGRESS_HEADER) < 0;
-	for (i = 0; !bad && i < p->n; i++)
-		bad = fprintf(f, "%s\n", p->rec[i]) < 0;
-	if (!bad && p->last_lesson != NULL && p->last_step == PROGRESS_LIST)
-		bad = fprintf(f, "last\t%s\tlist\n", p->last_lesson) < 0;
-	else if (!bad && p->last_lesson != NULL)
-		bad = fprintf(f, "last\t%s\t%d\n", p->last_lesson,
-		    p->last_step) < 0;
-	if (!bad)
-		bad = fflush(f) != 0 || fsync(fileno(f)) != 0;
-	if (fclose(f) != 0)
-		bad = 1;
-	return bad ? -1 : 0;
+	for (i = 0; ok && i < p->n; i++)
+		ok = fprintf(f, "%s\n", p->rec[i]) >= 0;
+	if (ok && p->last_lesson != NULL && p->last_step == PROGRESS_LIST)
+		ok = fprintf(f, "last\t%s\tlist\n", p->last_lesson) >= 0;
+	else if (ok && p->last_lesson != NULL)
+		ok = fprintf(f, "last\t%s\t%d\n", p->last_lesson,
+		    p->last_step) >= 0;
+	return ok;
 }
 
 /* Merge the file on disk into p (under the lock): its records join ours;
@@ -358,30 +333,28 @@ merge_disk(progress_t *p, const char *path)
 int
 progress_save(progress_t *p, const char *path, char **err)
 {
-	char *lock = xasprintf("%s.lock", path);
-	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
+	char *lock = xasprintf("%s.lock", path), *tmp = NULL, *why = NULL;
+	FILE *f;
 	int fd = -1, rc = -1;
 
-	if (make_parent(path) != 0 ||
+	if (util_make_parents(path) != 0 ||
 	    (fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0 ||
-	    flock(fd, LOCK_EX) != 0)
+	    flock(fd, LOCK_EX) != 0) {
+		set_error(err, "%s: cannot save the progress: %s", path,
+		    strerror(errno));
 		goto out;
+	}
 	merge_disk(p, path);
-	if (write_file(p, tmp) != 0 || rename(tmp, path) != 0) {
-		int e = errno;
-
-		unlink(tmp);
-		errno = e;
+	if ((f = util_replace_open(path, &tmp, &why)) == NULL ||
+	    util_replace_close(f, &tmp, path, write_file(p, f), &why) != 0) {
+		set_error(err, "cannot save the progress: %s", why);
 		goto out;
 	}
 	rc = 0;
 out:
-	if (rc != 0)
-		set_error(err, "%s: cannot save the progress: %s", path,
-		    strerror(errno));
 	if (fd >= 0)
 		close(fd);          /* releases the lock */
+	free(why);
 	free(lock);
-	free(tmp);
 	return rc;
 }

@@ -480,6 +480,7 @@ tutor_free(tutor_t *t)
 		free(tl->step_first);
 		lesson_free(tl->lesson);
 		free(tl->load_error);
+		free(tl->skip_title);
 		free(tl->path);
 	}
 	free(t->lessons);
@@ -505,6 +506,16 @@ tutor_override(tutor_t *t, const conv_shape_opts_t *o, char **err)
 
 		if (tl->lesson == NULL)
 			continue;
+		if ((why = conv_shape_opts_groups_skip(o,
+		    &tl->lesson->shape)) != NULL) {
+			/* left out, as verify leaves it out: listed, saying why */
+			tl->load_error = xasprintf("not at this shape: %s", why);
+			tl->skip_title = xstrdup(tl->lesson->title);
+			free(why);
+			lesson_free(tl->lesson);
+			tl->lesson = NULL;
+			continue;
+		}
 		s = conv_shape_opts_over(o, &tl->lesson->shape);
 		if (conv_shape_opts_validate(o, &s, &why) != 0) {
 			set_error(err, "%s: %s", tl->path, why);
@@ -605,6 +616,8 @@ tutor_pane_dims(const tutor_t *t, tutor_pane_t p, long dims[4])
 		dims[2] = s->C_out;
 		break;
 	default:
+		if (tutor_let_pane(t, p) != NULL)
+			memcpy(dims, tutor_let_pane(t, p)->dims, 4 * sizeof *dims);
 		break;
 	}
 }
@@ -677,11 +690,48 @@ tensor_pane(const char *name, int pos, tutor_binding_t *b)
 	return true;
 }
 
+/* Is a let of this rank drawn as a pane (a matrix, or a stack of them)? */
+static bool
+let_pane_rank(int rank)
+{
+	return rank >= 2 && rank <= 4;
+}
+
+/* Does claim c define a let drawn as a pane? Then it is in PANE_LET0. */
+static bool
+defines_let_pane(const claim_t *c)
+{
+	return c != NULL && c->kind == CLAIM_LET && c->lhs != NULL &&
+	    c->lhs->kind == EX_ACCESS && let_pane_rank(c->lhs->u.access.nargs);
+}
+
+/* A let's indices, in the order its left side lists them, to its pane's
+ * cursor, right-aligned (cols[b, r, p]: b the slice, r the row, p the
+ * column). */
+static void
+bind_let(const claim_t *c, tutor_binding_t *b)
+{
+	const expr_t *lhs = c->lhs;
+	int nargs = lhs->u.access.nargs, k, i;
+
+	for (k = 0; k < nargs; k++)
+		for (i = 0; i < c->nfree; i++)
+			if (c->free[i].slot == lhs->u.access.args[k]->u.name.slot) {
+				b[i].pane = PANE_LET0;
+				b[i].dim = 4 - nargs + k;
+			}
+}
+
 tutor_binding_t *
 tutor_bind(const claim_t *c)
 {
 	tutor_binding_t *b = xcalloc((size_t)c->nfree + 1, sizeof *b);
 	int i, j;
+
+	if (defines_let_pane(c)) {
+		bind_let(c, b);
+		return b;
+	}
 
 	for (i = 0; i < c->nfree; i++) {
 		const expr_range_t *r = &c->free[i].range;
@@ -811,14 +861,16 @@ extra_change(tutor_t *t, long delta)
 	free(idx);
 }
 
-/* Tab: text, input, weight, output, (bias, where it shows), (unbound
- * variables), text. */
+/* Tab: text, input, weight, output, (bias, where it shows), (the let
+ * panes, where they show), (unbound variables), text. */
 static void
 next_pane(tutor_t *t, int delta)
 {
 	bool vars = tutor_extras(t, NULL) > 0;
-	bool bias = tutor_pane_used(t, PANE_BIAS);
-	tutor_pane_t last = bias ? PANE_BIAS : PANE_OUTPUT;
+	tutor_pane_t last = PANE_COUNT - 1;
+
+	while (!tutor_pane_exists(t, last))     /* the last pane drawn */
+		last--;
 
 	if (t->var_focus) {
 		t->var_focus = false;
@@ -833,7 +885,7 @@ next_pane(tutor_t *t, int delta)
 	do
 		t->focus = (tutor_pane_t)((t->focus + PANE_COUNT + delta) %
 		    PANE_COUNT);
-	while (t->focus == PANE_BIAS && !bias);
+	while (!tutor_pane_exists(t, t->focus));
 }
 
 /* ---- what the panes highlight ---- */
@@ -966,6 +1018,27 @@ mark_view(const tutor_t *t, const conv_shape_t *s, tutor_view_t v,
 	return 0;
 }
 
+/* The marks of what the im2col pane's cursor reads: in the input, the
+ * pixel { } inside the window ‹ › of output position p (column p of cols
+ * is that window); in the cols pane, column p. */
+static unsigned
+col_read_mark(const tutor_t *t, const conv_shape_t *s, tutor_pane_t p,
+    const long *idx)
+{
+	const tutor_col_read_t *rd = &t->lets.read;
+
+	if (!rd->valid)
+		return 0;
+	if (p == rd->pane)      /* cursor (0, b, r, p) */
+		return idx[1] == rd->b && idx[3] == rd->p ? MARK_SET : 0;
+	if (p != PANE_INPUT || idx[0] != rd->b || idx[1] != rd->px.c_in)
+		return 0;
+	if (idx[2] == rd->px.h_in && idx[3] == rd->px.w_in)
+		return MARK_SET | MARK_PARTNER;
+	return conv_in_window(s, rd->px.h_out, rd->px.w_out, idx[2], idx[3],
+	    NULL, NULL) ? MARK_SET : 0;
+}
+
 unsigned
 tutor_mark(const tutor_t *t, tutor_pane_t p, const long idx[4])
 {
@@ -983,6 +1056,7 @@ tutor_mark(const tutor_t *t, tutor_pane_t p, const long idx[4])
 	    (v == VIEW_FEEDS && !tutor_pane_used(t, PANE_INPUT)))
 		v = VIEW_NONE;
 	m |= mark_view(t, s, v, p, idx);
+	m |= col_read_mark(t, s, p, idx);
 	if (p == PANE_INPUT && t->srcset.valid && !(m & MARK_SET) &&
 	    idx[0] == t->cur[PANE_OUTPUT][0] && idx[2] >= 0 &&
 	    idx[2] < t->srcset.rows && idx[3] >= 0 && idx[3] < t->srcset.cols &&
@@ -1012,10 +1086,10 @@ tensor_name_pane(const char *name)
 	return PANE_TEXT;
 }
 
-/* Mark in *used the panes whose tensors e reads. A walk with a stack of
- * its own, not recursion: a claim can be a very long chain. */
+/* Call visit on every node of e (a claim can be a very long chain: a walk
+ * with a stack of its own, not recursion). */
 static void
-expr_panes(const expr_t *e, unsigned *used)
+expr_walk(const expr_t *e, void (*visit)(const expr_t *x, void *ud), void *ud)
 {
 	const expr_t **stack;
 	size_t n = 0, cap = 64;
@@ -1031,13 +1105,10 @@ expr_panes(const expr_t *e, unsigned *used)
 		expr_t *const *args = NULL;
 		int nargs = 0;
 
+		visit(x, ud);
 		switch (x->kind) {
 		case EX_ACCESS:
-			*used |= 1u << tensor_name_pane(x->u.access.tensor);
 			args = x->u.access.args, nargs = x->u.access.nargs;
-			break;
-		case EX_NAME:
-			*used |= 1u << tensor_name_pane(x->u.name.name);
 			break;
 		case EX_NEG: case EX_NOT: case EX_ADD: case EX_SUB: case EX_MUL:
 		case EX_DIV: case EX_IDIV: case EX_MOD: case EX_AND: case EX_OR:
@@ -1050,8 +1121,6 @@ expr_panes(const expr_t *e, unsigned *used)
 			kids[0] = x->u.sum.where, kids[1] = x->u.sum.body;
 			break;
 		case EX_DERIV:
-			if (x->u.deriv.num == NULL)     /* f: its gradient is df */
-				*used |= 1u << PANE_OUTPUT;
 			kids[0] = x->u.deriv.num, kids[1] = x->u.deriv.den;
 			break;
 		default:
@@ -1061,13 +1130,36 @@ expr_panes(const expr_t *e, unsigned *used)
 			cap = 2 * (n + 4 + (size_t)nargs);
 			stack = xrealloc(stack, cap * sizeof *stack);
 		}
-		for (i = 0; i < 4; i++)
+		/* Pushed last to first, so that they are visited in the order
+		 * written (the let panes come in the order a claim reads them). */
+		for (i = 3; i >= 0; i--)
 			if (kids[i] != NULL)
 				stack[n++] = kids[i];
-		for (i = 0; i < nargs; i++)
+		for (i = nargs - 1; i >= 0; i--)
 			stack[n++] = args[i];
 	}
 	free(stack);
+}
+
+/* expr_walk's visit for expr_panes: the pane of a tensor read. */
+static void
+pane_visit(const expr_t *x, void *ud)
+{
+	unsigned *used = ud;
+
+	if (x->kind == EX_ACCESS)
+		*used |= 1u << tensor_name_pane(x->u.access.tensor);
+	else if (x->kind == EX_NAME)
+		*used |= 1u << tensor_name_pane(x->u.name.name);
+	else if (x->kind == EX_DERIV && x->u.deriv.num == NULL)
+		*used |= 1u << PANE_OUTPUT;     /* f: its gradient is df */
+}
+
+/* Mark in *used the panes whose tensors e reads. */
+static void
+expr_panes(const expr_t *e, unsigned *used)
+{
+	expr_walk(e, pane_visit, used);
 }
 
 /* The panes claim c reads, as bits (1 << pane). */
@@ -1287,6 +1379,299 @@ tutor_verify(tutor_t *t, int lesson, int k, bool force)
 	ensure_lets(t, tl, k);
 	run_check(t, tl, k);
 	return ck;
+}
+
+/* ---- lets as panes (lesson 7's cols, Wm, dY, dcols) ---- */
+
+bool
+tutor_pane_exists(const tutor_t *t, tutor_pane_t p)
+{
+	if (p == PANE_BIAS)
+		return tutor_shows_bias(t);
+	if (p >= PANE_LET0 && p < PANE_COUNT)
+		return tutor_let_pane(t, p) != NULL;
+	return true;
+}
+
+const tutor_let_pane_t *
+tutor_let_pane(const tutor_t *t, tutor_pane_t p)
+{
+	const tutor_let_pane_t *lp;
+
+	if (p < PANE_LET0 || p >= PANE_COUNT)
+		return NULL;
+	lp = &t->lets.pane[p - PANE_LET0];
+	/* Hidden with the step's claims until its exercise is answered: the
+	 * lets a claim uses say much of how it is written. */
+	if (lp->name == NULL || !lp->ready || tutor_ed_hidden(t))
+		return NULL;
+	return lp;
+}
+
+/* The lesson's let claim before flat index upto that defines name, or
+ * -1 (a name that is no let: a tensor of the world). */
+static int
+let_def(const tutor_lesson_t *tl, const char *name, int upto)
+{
+	int k;
+
+	for (k = upto - 1; k >= 0; k--) {
+		const claim_t *c = tl->claims[k];
+
+		if (c->kind == CLAIM_LET && strcmp(c->lhs->u.access.tensor,
+		    name) == 0)
+			return k;
+	}
+	return -1;
+}
+
+/* The lets a claim uses, as they come: the one it defines, then those it
+ * reads (expr_walk visits them in the order written). */
+typedef struct let_names {
+	const tutor_lesson_t *tl;
+	int upto;
+	const char *name[TUTOR_LET_PANES];
+	int def[TUTOR_LET_PANES], n;
+} let_names_t;
+
+static void
+let_name_add(let_names_t *ln, const char *name, int rank)
+{
+	int i, k;
+
+	if (ln->n == TUTOR_LET_PANES || !let_pane_rank(rank))
+		return;
+	for (i = 0; i < ln->n; i++)
+		if (strcmp(ln->name[i], name) == 0)
+			return;
+	k = let_def(ln->tl, name, ln->upto);
+	if (k < 0 || ln->tl->claims[k]->lhs->u.access.nargs != rank)
+		return;
+	ln->name[ln->n] = name;
+	ln->def[ln->n++] = k;
+}
+
+static void
+let_visit(const expr_t *x, void *ud)
+{
+	if (x->kind == EX_ACCESS)
+		let_name_add(ud, x->u.access.tensor, x->u.access.nargs);
+}
+
+/* Which lets the current claim's panes show (with the claim): a slot
+ * that keeps its let keeps its cursor, one that changes starts at 0. */
+static void
+lets_set(tutor_t *t)
+{
+	tutor_lesson_t *tl = tutor_cur_lesson(t);
+	const claim_t *c = tutor_cur_claim(t);
+	tutor_let_pane_t old[TUTOR_LET_PANES];
+	let_names_t ln;
+	int i;
+
+	memcpy(old, t->lets.pane, sizeof old);
+	memset(&t->lets, 0, sizeof t->lets);
+	memset(&ln, 0, sizeof ln);
+	if (tl == NULL || c == NULL)
+		return;
+	ln.tl = tl;
+	ln.upto = cur_flat(t) + 1;
+	expr_walk(c->lhs, let_visit, &ln);
+	expr_walk(c->rhs, let_visit, &ln);
+	expr_walk(c->where, let_visit, &ln);
+	for (i = 0; i < ln.n; i++) {
+		tutor_let_pane_t *lp = &t->lets.pane[i];
+
+		lp->name = ln.name[i];
+		lp->def_flat = ln.def[i];
+		lp->def = tl->claims[ln.def[i]];
+		lp->rank = lp->def->lhs->u.access.nargs;
+		if (old[i].name == NULL || strcmp(old[i].name, lp->name) != 0)
+			memset(t->cur[PANE_LET0 + i], 0, sizeof t->cur[0]);
+	}
+}
+
+/* The let's tensor as the verifier evaluated it, or NULL. */
+static const tensor_t *
+let_tensor(const tutor_t *t, const tutor_let_pane_t *lp)
+{
+	const tensor_t *tn;
+
+	if (t->vc == NULL || lp->name == NULL)
+		return NULL;
+	tn = verify_ctx_tensor(t->vc, lp->name);
+	return tn != NULL && tn->ndim == lp->rank ? tn : NULL;
+}
+
+/* Is let pane lp (its slice b) an im2col matrix at shape s: (N, C_in*R*S,
+ * H_out*W_out), every entry the input pixel conv_col_pixel names, 0 where
+ * that is padding? Read from the let's values, not its name: lesson 7's
+ * dcols has the same shape, and a cols whose definition ignores the
+ * padding (a lesson that does not cover it) is not. Exact: an entry is a
+ * copy of its pixel. */
+static bool
+let_is_im2col(const tutor_t *t, const tutor_let_pane_t *lp, long b)
+{
+	const conv_shape_t *s = tutor_shape(t);
+	const tensor_t *tn = let_tensor(t, lp), *in;
+	conv_col_pixel_t px;
+	long r, p, nr, np;
+
+	if (tn == NULL || s == NULL || lp->rank != 3)
+		return false;
+	nr = s->C_in * s->R * s->S, np = s->H_out * s->W_out;
+	in = verify_ctx_tensor(t->vc, "input");
+	if (in == NULL || (long)tn->shape[0] != s->N ||
+	    (long)tn->shape[1] != nr || (long)tn->shape[2] != np)
+		return false;
+	for (r = 0; r < nr; r++)
+		for (p = 0; p < np; p++) {
+			double want = conv_col_pixel(s, r, p, &px) ?
+			    T4(in, b, px.c_in, px.h_in, px.w_in) : 0;
+
+			if (!(T3(tn, b, r, p) == want))
+				return false;
+		}
+	return true;
+}
+
+/* expr_walk's visit for lets_follow: an access of the let, its indices
+ * that are the claim's free variables. */
+typedef struct let_follow {
+	tutor_t *t;
+	const claim_t *c;
+	const char *name;
+	int rank;
+	tutor_pane_t pane;
+	const long *vals;
+} let_follow_t;
+
+static void
+follow_visit(const expr_t *x, void *ud)
+{
+	let_follow_t *f = ud;
+	int k, i, nargs;
+
+	if (x->kind != EX_ACCESS || strcmp(x->u.access.tensor, f->name) != 0 ||
+	    x->u.access.nargs != f->rank)
+		return;
+	nargs = x->u.access.nargs;
+	for (k = 0; k < nargs; k++) {
+		const expr_t *a = x->u.access.args[k];
+		int d = f->pane == PANE_BIAS ? 2 : 4 - nargs + k;
+
+		for (i = 0; a->kind == EX_NAME && i < f->c->nfree; i++)
+			if (f->c->free[i].slot == a->u.name.slot)
+				f->t->cur[f->pane][d] = f->vals[i];
+	}
+}
+
+/* Pane p (of tensor name, rank) follows the claim's free variables. */
+static void
+follow_pane(tutor_t *t, const claim_t *c, const long *vals, tutor_pane_t p,
+    const char *name, int rank)
+{
+	let_follow_t f = { t, c, name, rank, p, vals };
+
+	if (t->focus == p)      /* the pane the student moves leads */
+		return;
+	expr_walk(c->lhs, follow_visit, &f);
+	expr_walk(c->rhs, follow_visit, &f);
+	expr_walk(c->where, follow_visit, &f);
+}
+
+/* A let pane the claim reads (not the one it defines: that one's cursor
+ * is its indices) shows the entry its free variables pick: Y's (b, p) in
+ * cols[b, r, p] summed over r; and so does the bias pane in a let's
+ * definition (Y's bias[c_out]), whose c_out no other pane gives. */
+static void
+lets_follow(tutor_t *t)
+{
+	const claim_t *c = tutor_cur_claim(t);
+	long *vals;
+	int i;
+
+	if (c == NULL || c->nfree == 0)
+		return;
+	vals = xcalloc((size_t)c->nfree, sizeof *vals);
+	tutor_claim_values(t, c, vals);
+	for (i = defines_let_pane(c) ? 1 : 0; i < TUTOR_LET_PANES; i++)
+		if (tutor_let_pane(t, PANE_LET0 + i) != NULL)
+			follow_pane(t, c, vals, PANE_LET0 + i, t->lets.pane[i].name,
+			    t->lets.pane[i].rank);
+	if (defines_let_pane(c))
+		follow_pane(t, c, vals, PANE_BIAS, "bias", 1);
+	free(vals);
+	tutor_clamp(t);
+}
+
+/* What the first im2col pane's cursor reads; the input pane shows that
+ * image and channel, its cursor on the pixel (when inside the image and
+ * the input pane is not the one being moved). */
+static void
+col_read_update(tutor_t *t)
+{
+	tutor_col_read_t *rd = &t->lets.read;
+	long *in = t->cur[PANE_INPUT];
+	int i;
+
+	memset(rd, 0, sizeof *rd);
+	for (i = 0; i < TUTOR_LET_PANES; i++) {
+		tutor_let_pane_t *lp = &t->lets.pane[i];
+		const long *c = t->cur[PANE_LET0 + i];
+
+		lp->im2col = lp->ready && let_is_im2col(t, lp, c[1]);
+		if (!lp->im2col || rd->valid)
+			continue;
+		rd->valid = true;
+		rd->pane = PANE_LET0 + i;
+		rd->b = c[1], rd->r = c[2], rd->p = c[3];  /* (0, b, r, p) */
+		conv_col_pixel(tutor_shape(t), rd->r, rd->p, &rd->px);
+	}
+	if (!rd->valid || t->focus == PANE_INPUT)
+		return;
+	in[0] = rd->b, in[1] = rd->px.c_in;
+	if (rd->px.inside)
+		in[2] = rd->px.h_in, in[3] = rd->px.w_in;
+}
+
+void
+tutor_lets_update(tutor_t *t)
+{
+	tutor_lesson_t *tl = tutor_cur_lesson(t);
+	char *err = NULL;
+	int i, upto = 0;
+
+	t->panes_used = claim_panes(tutor_cur_claim(t));
+	memset(&t->lets.read, 0, sizeof t->lets.read);
+	for (i = 0; i < TUTOR_LET_PANES; i++) {
+		t->lets.pane[i].ready = false;
+		if (t->lets.pane[i].name != NULL && t->lets.pane[i].def_flat >= upto)
+			upto = t->lets.pane[i].def_flat + 1;
+	}
+	if (tl == NULL || upto == 0)
+		return;
+	if (ensure_ctx(t, &err) != 0) {
+		free(err);
+		return;
+	}
+	ensure_lets(t, tl, upto);       /* from their definitions, once */
+	for (i = 0; i < TUTOR_LET_PANES; i++) {
+		tutor_let_pane_t *lp = &t->lets.pane[i];
+		const tensor_t *tn = let_tensor(t, lp);
+		int d;
+
+		if (tn == NULL)
+			continue;
+		for (d = 0; d < 4; d++)         /* right-aligned: the grid last */
+			lp->dims[d] = d < 4 - lp->rank ? 1 :
+			    (long)tn->shape[d - (4 - lp->rank)];
+		lp->ready = true;
+		t->panes_used |= 1u << (PANE_LET0 + i);
+	}
+	tutor_clamp(t);
+	lets_follow(t);
+	col_read_update(t);
 }
 
 static bool
@@ -1863,6 +2248,12 @@ tutor_open(tutor_t *t, int i)
 	if (i < 0 || i >= t->nlessons)
 		return -1;
 	tl = &t->lessons[i];
+	if (tl->lesson == NULL && tl->skip_title != NULL) {
+		/* the whole reason is under the list; one line says so */
+		tutor_message(t, "lesson %d is left out at this shape (why: "
+		    "below the list)", i + 1);
+		return -1;
+	}
 	if (tl->lesson == NULL) {
 		tutor_message(t, "%s", tl->load_error != NULL ? tl->load_error :
 		    "this lesson did not load");
@@ -1941,8 +2332,10 @@ goto_claim(tutor_t *t, int k)
 	t->text.claim_scroll = 0;
 	t->panes_used = claim_panes(tutor_cur_claim(t));
 	pair_update(t);
-	if (t->focus == PANE_BIAS && !tutor_pane_used(t, PANE_BIAS))
-		t->focus = PANE_OUTPUT;         /* the bias pane is not shown */
+	lets_set(t);
+	tutor_lets_update(t);
+	if (!tutor_pane_exists(t, t->focus))
+		t->focus = PANE_OUTPUT;         /* bias or a let: not shown */
 	reset_extras(t);
 	t->var_sel = 0;
 	if (tutor_extras(t, NULL) == 0)
@@ -2053,6 +2446,10 @@ toggle_layout(tutor_t *t, tutor_pane_t focus)
 	if (t->layout == LAYOUT_READ) {
 		t->layout = LAYOUT_EXPLORE;
 		t->focus = focus;
+		/* A let's definition: its own pane is what the cursor moves. */
+		if (focus == PANE_INPUT && defines_let_pane(tutor_cur_claim(t)) &&
+		    tutor_pane_exists(t, PANE_LET0))
+			t->focus = PANE_LET0;
 	} else {
 		t->layout = LAYOUT_READ;
 		t->focus = PANE_TEXT;
@@ -2346,6 +2743,7 @@ after_action(tutor_t *t)
 {
 	if (t->screen == SCR_LESSON || t->screen == SCR_SHAPE) {
 		sync_slices(t);
+		tutor_lets_update(t);
 		tutor_live_update(t);
 		tutor_ed_update(t);
 	}

@@ -119,8 +119,44 @@ typedef enum tutor_pane {
 	PANE_OUTPUT,
 	PANE_BIAS,      /* bias (c_out) as a column, c_out its rows: shown only
 	                 * where the claim reads bias or differentiates by it */
+	PANE_LET0,      /* the matrix lets the claim defines or reads (lesson
+	                 * 7's cols, Wm, dY, dcols): shown only where it does, */
+	PANE_LET1,      /* the one it defines first, then those it reads in */
+	PANE_LET2,      /* the order it reads them (tutor_let_pane_t) */
 	PANE_COUNT
 } tutor_pane_t;
+
+#define TUTOR_LET_PANES 3
+
+/* A let drawn as a pane: one of rank 2 to 4 (a matrix, or a stack of
+ * them) that the current claim defines or reads. Its last two dimensions
+ * are the grid, those before them the slice, right-aligned in the pane's
+ * cursor: cols[b, r, p] has cursor (0, b, r, p), Wm[c_out, r] (0, 0,
+ * c_out, r). The claim that defines a let binds its indices to its pane's
+ * cursor (tutor_bind); a let the claim reads follows the free variables
+ * that index it by name. The values are the let's own, evaluated by the
+ * verifier from its definition at the lesson's shape. */
+typedef struct tutor_let_pane {
+	const char *name;       /* NULL: the slot is empty */
+	const claim_t *def;     /* the lesson's let claim that defines it */
+	int def_flat;           /* ... its flat index in the lesson */
+	int rank;               /* 2..4 */
+	bool ready;             /* evaluated: dims is its shape */
+	long dims[4];           /* in cursor order (unused dims 1) */
+	bool im2col;            /* an im2col matrix (N, C_in*R*S, H_out*W_out):
+	                         * each entry is the input pixel conv_col_pixel
+	                         * names (checked entry by entry on the slice) */
+} tutor_let_pane_t;
+
+/* The input pixel that the im2col pane's cursor reads: cols[b, r, p] is
+ * input[b, c_in, h_in, w_in], or padding (conv-shape.h). Computed after
+ * each event; the input pane marks it { } in its window ‹ ›. */
+typedef struct tutor_col_read {
+	bool valid;
+	tutor_pane_t pane;      /* the im2col let's pane */
+	long b, r, p;
+	conv_col_pixel_t px;
+} tutor_col_read_t;
 
 
 /* What the panes highlight for the current claim (the case structure). */
@@ -180,6 +216,9 @@ typedef struct tutor_lesson {
 	char *path;
 	lesson_t *lesson;       /* NULL if it failed to load */
 	char *load_error;
+	char *skip_title;       /* left out at this shape (the groups of
+	                         * conv_shape_opts_groups_skip): its title, and
+	                         * load_error says why; else NULL */
 	bool visited;
 	conv_shape_t start;     /* its default shape, with the command line's
 	                         * overrides: what the shape panel's r restores */
@@ -297,6 +336,14 @@ typedef struct tutor {
 	char *progress_path;
 	bool progress_dirty;            /* changed since the last save */
 
+	/* The matrix lets drawn as panes (PANE_LET0 + i), set with the claim
+	 * and after each event (tutor_lets_update), and what the im2col
+	 * pane's cursor reads. */
+	struct tutor_lets {
+		tutor_let_pane_t pane[TUTOR_LET_PANES];
+		tutor_col_read_t read;
+	} lets;
+
 	/* The step-size lab (tutor-lab.h): lab_text is lab_print_text's
 	 * report for lab_g_names[lab_g], NULL until L first opens it. */
 	tutor_screen_t lab_return;      /* where Esc goes back to */
@@ -373,6 +420,17 @@ bool tutor_shows_bias(const tutor_t *t);
  * bias; output or df)? A pane it does not use is drawn dimmed, unmarked.
  * PANE_TEXT: true. */
 bool tutor_pane_used(const tutor_t *t, tutor_pane_t p);
+/* Is pane p drawn at all: the bias pane where tutor_shows_bias, a let
+ * pane where its slot is filled and evaluated, the others always. */
+bool tutor_pane_exists(const tutor_t *t, tutor_pane_t p);
+/* The let pane p shows (PANE_LET0 ...), or NULL. */
+const tutor_let_pane_t *tutor_let_pane(const tutor_t *t, tutor_pane_t p);
+/* Fill the let panes for the current claim, evaluating the lets they
+ * show at the lesson's shape (the verifier's, from their definitions),
+ * follow the claim's indices, and compute what the im2col pane's cursor
+ * reads (t->lets.read). tutor_do runs it after every action on the
+ * lesson view. */
+void tutor_lets_update(tutor_t *t);
 /* Does the output pane show df (chain rule) rather than output? */
 bool tutor_shows_df(const tutor_t *t);
 

@@ -354,20 +354,24 @@ pane_layout(const tutor_t *t, int width[PANE_COUNT], bool values[PANE_COUNT])
  * up to an equal share of what is left, the rest going to those that need
  * more (so a small weight pane does not sit half empty while the input is
  * cut). */
-/* The bias pane shows only where the claim reads bias; a pane the claim
- * does not read (dimmed) gives way when not every pane fits at its least
- * (four panes at 60 columns). */
+/* The bias pane shows only where the claim reads bias, a let's where it
+ * uses the let (tutor_pane_exists); a pane the claim does not read
+ * (dimmed) gives way when not every pane fits at its least (four panes at
+ * 60 columns), and wherever lets are shown (they are what the claim is
+ * about, and want the width: cols is 9 columns at lesson 7's shape). */
 static bool
 pane_shown(const tutor_t *t, int p)
 {
 	int q, least = -1;
 
-	if (p == PANE_BIAS)
-		return tutor_shows_bias(t);
-	if (tutor_pane_used(t, (tutor_pane_t)p))
+	if (!tutor_pane_exists(t, (tutor_pane_t)p))
+		return false;
+	if (p == PANE_BIAS || tutor_pane_used(t, (tutor_pane_t)p))
 		return true;
+	if (tutor_pane_exists(t, PANE_LET0))
+		return false;
 	for (q = PANE_INPUT; q < PANE_COUNT; q++)
-		if (q != PANE_BIAS || tutor_shows_bias(t))
+		if (tutor_pane_exists(t, (tutor_pane_t)q))
 			least += ui_pane_min_width(t, (tutor_pane_t)q) + 1;
 	return least <= COLS;
 }
@@ -708,6 +712,9 @@ verdict_line(const tutor_check_t *ck, bool erratum)
 			return xasprintf("%s holds at %zu sampled of %zu tuples; "
 			    "largest error %.1e, tolerance %.0e", g->ok, r->checked,
 			    r->total, r->max_abs, r->tol_abs);
+		if (r->checked == 0)
+			return xasprintf("%s holds vacuously at this shape: none of "
+			    "its %zu tuples meets its conditions", g->ok, r->total);
 		return xasprintf("%s holds at all %zu tuples; largest error "
 		    "%.1e, tolerance %.0e", g->ok, r->checked, r->max_abs,
 		    r->tol_abs);

@@ -48,6 +48,20 @@ static const char *const pane_index_names[PANE_COUNT][4] = {
 	[PANE_BIAS] = { "", "", "c_out", "" },
 };
 
+/* The name of index d (cursor order) of pane p: a let's are the names
+ * its definition gives them (cols[b, r, p]: "b", "", "r", "p"). */
+static const char *
+index_name(const tutor_t *t, tutor_pane_t p, int d)
+{
+	const tutor_let_pane_t *lp = tutor_let_pane(t, p);
+	int k;
+
+	if (lp == NULL)
+		return p < PANE_LET0 ? pane_index_names[p][d] : "";
+	k = d - (4 - lp->rank);
+	return k < 0 ? "" : lp->def->lhs->u.access.args[k]->u.name.name;
+}
+
 static const char *
 pane_tensor(const tutor_t *t, tutor_pane_t p)
 {
@@ -56,7 +70,9 @@ pane_tensor(const tutor_t *t, tutor_pane_t p)
 	case PANE_WEIGHT: return "weight";
 	case PANE_OUTPUT: return tutor_shows_df(t) ? "df" : "output";
 	case PANE_BIAS: return "bias";
-	default: return NULL;
+	default:
+		return tutor_let_pane(t, p) != NULL ? tutor_let_pane(t, p)->name :
+		    NULL;
 	}
 }
 
@@ -69,7 +85,11 @@ pane_value(const tensor_t *tn, tutor_pane_t p, const long idx[4])
 {
 	if (p == PANE_BIAS)
 		return T1(tn, idx[2]);
-	return T4(tn, idx[0], idx[1], idx[2], idx[3]);
+	switch (tn->ndim) {     /* a let: its indices right-aligned in idx */
+	case 2: return T2(tn, idx[2], idx[3]);
+	case 3: return T3(tn, idx[1], idx[2], idx[3]);
+	default: return T4(tn, idx[0], idx[1], idx[2], idx[3]);
+	}
 }
 
 /* Is idx outside the tensor (the input's zero padding)? */
@@ -78,6 +98,8 @@ pane_pad(const tensor_t *tn, tutor_pane_t p, const long idx[4])
 {
 	if (p == PANE_BIAS)
 		return idx[2] < 0 || idx[2] >= (long)tn->shape[0];
+	if (p >= PANE_LET0)     /* a let: its grid, no padding drawn */
+		return false;
 	return idx[2] < 0 || idx[2] >= (long)tn->shape[2] || idx[3] < 0 ||
 	    idx[3] >= (long)tn->shape[3];
 }
@@ -126,11 +148,90 @@ gutter_width(const extent_t *e)
 	return digits(last > 0 ? last : 0) + (e->r_lo < 0 ? 1 : 0) + 1;
 }
 
+/* ---- a let pane's title: its name, its slice, its shape ---- */
+
+#define LET_TITLES 4
+
+/* A dimension's bound as a short formula: "C_in*R*S" as "C_in·R·S". */
+static char *
+dim_text(const expr_t *e)
+{
+	char *txt = expr_text(e);
+	sbuf_t b;
+	const char *c;
+
+	sbuf_init(&b);
+	for (c = txt; *c != '\0'; c++)
+		if (*c == '*')
+			sbuf_add(&b, "·");
+		else if (*c != ' ')
+			sbuf_addf(&b, "%c", *c);
+	free(txt);
+	return sbuf_take(&b);
+}
+
+/* "[b=0]": the indices before the grid's two, at the cursor ("" for a
+ * matrix). */
+static char *
+let_slice(const tutor_t *t, tutor_pane_t p)
+{
+	const tutor_let_pane_t *lp = tutor_let_pane(t, p);
+	sbuf_t b;
+	int d;
+
+	sbuf_init(&b);
+	for (d = 4 - lp->rank; d < 2; d++)
+		sbuf_addf(&b, "%s%s=%ld", d == 4 - lp->rank ? "[" : ",",
+		    index_name(t, p, d), t->cur[p][d]);
+	if (lp->rank > 2)
+		sbuf_add(&b, "]");
+	return sbuf_take(&b);
+}
+
+/* The title's forms, widest first: " *cols[b=0] (C_in·R·S × H_out·W_out) ",
+ * " *cols[b=0] 12×9 ", " *cols 12×9 ", " *cols " (free each). */
+static void
+let_titles(const tutor_t *t, tutor_pane_t p, bool focus,
+    char *f[LET_TITLES])
+{
+	const tutor_let_pane_t *lp = tutor_let_pane(t, p);
+	const char *star = focus ? "*" : "", *x = ui_glyphs()->times;
+	char *slice = let_slice(t, p);
+	char *rows = dim_text(lp->def->dims[lp->rank - 2]);
+	char *cols = dim_text(lp->def->dims[lp->rank - 1]);
+
+	f[0] = xasprintf(" %s%s%s (%s %s %s) ", star, lp->name, slice, rows, x,
+	    cols);
+	f[1] = xasprintf(" %s%s%s %ld%s%ld ", star, lp->name, slice,
+	    lp->dims[2], x, lp->dims[3]);
+	f[2] = xasprintf(" %s%s %ld%s%ld ", star, lp->name, lp->dims[2], x,
+	    lp->dims[3]);
+	f[3] = xasprintf(" %s%s ", star, lp->name);
+	free(rows);
+	free(cols);
+	free(slice);
+}
+
+/* The columns title form k of a let pane takes, with its borders. */
+static int
+let_title_width(const tutor_t *t, tutor_pane_t p, int k)
+{
+	char *f[LET_TITLES];
+	int i, w;
+
+	let_titles(t, p, true, f);
+	w = ui_width(f[k]) + 2;
+	for (i = 0; i < LET_TITLES; i++)
+		free(f[i]);
+	return w;
+}
+
 int
 ui_pane_width(const tutor_t *t, tutor_pane_t p, bool values)
 {
 	extent_t e = pane_extent(t, p);
-	int w, tw = title_width(t, p);
+	int w, tw = tutor_let_pane(t, p) != NULL ? let_title_width(t, p, 0) :
+	    title_width(t, p);
 
 	w = (int)e.nc * cell_width(values) +
 	    gutter_width(&e) + 1 + 2;
@@ -157,7 +258,8 @@ int
 ui_pane_min_width(const tutor_t *t, tutor_pane_t p)
 {
 	extent_t e = pane_extent(t, p);
-	int g, tw = title_width(t, p);
+	int g, tw = tutor_let_pane(t, p) != NULL ?
+	    let_title_width(t, p, LET_TITLES - 1) : title_width(t, p);
 
 	g = gutter_width(&e) + 2 * CELL_SHADED + 1 + 2;
 	return g > tw ? g : tw;
@@ -397,32 +499,70 @@ fit(const char *a, const char *b, const char *c, int w)
 
 /* The bottom border: the chosen element and its value, shorter forms
  * when the pane is narrow ("c_out=1: 0.23" for bias). */
+/* The first of n forms that fits in w columns, drawn; then each freed. */
+static void
+put_first_fit(int y, int x, int w, attr_t a, char **f, int n)
+{
+	int i;
+	bool done = false;
+
+	for (i = 0; i < n; i++) {
+		if (!done && ui_width(f[i]) <= w) {
+			ui_put(y, x, w, a, f[i]);
+			done = true;
+		}
+		free(f[i]);
+	}
+}
+
+/* The input pane's bottom border while an im2col pane's cursor reads it:
+ * " cols[0, r=5, p=3] reads input[0, c_in=0, h=1, w=2] ", or that the
+ * entry reads the padding; shorter forms when the pane is narrow. */
+static void
+draw_read_footer(const tutor_t *t, int y, int x, int w, attr_t a)
+{
+	const tutor_col_read_t *rd = &t->lets.read;
+	const char *name = pane_tensor(t, rd->pane), *pad = rd->px.inside ?
+	    "" : "padding: ";
+	const char *ri = index_name(t, rd->pane, 2), *pi = index_name(t,
+	    rd->pane, 3);
+	long b = rd->b, h = rd->px.h_in, wi = rd->px.w_in;
+	char *f[4];
+
+	f[0] = xasprintf(" %s[%ld, %s=%ld, %s=%ld] reads %sinput[%ld, c_in=%ld, "
+	    "h=%ld, w=%ld]%s ", name, b, ri, rd->r, pi, rd->p, pad, b,
+	    rd->px.c_in, h, wi, rd->px.inside ? "" : " = 0");
+	f[1] = xasprintf(" %s[%ld,%ld,%ld] reads %sinput[%ld,%ld,%ld,%ld] ",
+	    name, b, rd->r, rd->p, pad, b, rd->px.c_in, h, wi);
+	f[2] = xasprintf(" reads %sinput[%ld,%ld,%ld,%ld] ", pad, b,
+	    rd->px.c_in, h, wi);
+	f[3] = xasprintf(" %s(%ld,%ld) ", rd->px.inside ? "reads " : "padding ",
+	    h, wi);
+	put_first_fit(y, x, w, a, f, 4);
+}
+
 static void
 draw_footer(const tutor_t *t, tutor_pane_t p, const tensor_t *tn, int y,
     int x, int w, attr_t a)
 {
-	const char *const *nm = pane_index_names[p];
+	const char *n2 = index_name(t, p, 2), *n3 = index_name(t, p, 3);
 	const long *c = t->cur[p];
 	char num[32], *f[3];
-	int i;
 
+	if (p == PANE_INPUT && t->lets.read.valid) {
+		draw_read_footer(t, y, x, w, a);
+		return;
+	}
 	format_value(pane_value(tn, p, c), num, sizeof num);
 	if (p == PANE_BIAS) {
-		f[0] = xasprintf(" %s=%ld:%s ", nm[2], c[2], num);
+		f[0] = xasprintf(" %s=%ld:%s ", n2, c[2], num);
 		f[1] = xasprintf(" %ld:%s ", c[2], num);
 	} else {
-		f[0] = xasprintf(" %s=%ld %s=%ld:%s ", nm[2], c[2], nm[3], c[3],
-		    num);
+		f[0] = xasprintf(" %s=%ld %s=%ld:%s ", n2, c[2], n3, c[3], num);
 		f[1] = xasprintf(" (%ld,%ld)%s ", c[2], c[3], num);
 	}
 	f[2] = xstrdup("");
-	for (i = 0; i < 3; i++)
-		if (ui_width(f[i]) <= w) {
-			ui_put(y, x, w, a, f[i]);
-			break;
-		}
-	for (i = 0; i < 3; i++)
-		free(f[i]);
+	put_first_fit(y, x, w, a, f, 3);
 }
 
 /* The title: tensor[slice], and in the bottom border the chosen element;
@@ -438,6 +578,16 @@ draw_frame(const tutor_t *t, tutor_pane_t p, const tensor_t *tn, int y,
 	char *full, *brief, *least;
 	const char *name = pane_tensor(t, p) != NULL ? pane_tensor(t, p) : "";
 
+	if (tutor_let_pane(t, p) != NULL) {
+		char *f[LET_TITLES];
+
+		ui_box(y, x, h, w, NULL, a);
+		let_titles(t, p, focus, f);
+		put_first_fit(y, x + 1, w - 2, a, f, LET_TITLES);
+		if (tn != NULL)
+			draw_footer(t, p, tn, y + h - 1, x + 2, w - 3, a);
+		return;
+	}
 	/* One form whether focused or not: the focus is the "*" and the
 	 * border's colour. */
 	if (p == PANE_BIAS)     /* all of it: no slice to name */

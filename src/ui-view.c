@@ -273,6 +273,10 @@ state_text(const tutor_t *t, int i, ui_role_t *role, char *buf, size_t len)
 		return buf;
 	switch (tutor_lesson_state(t, i)) {
 	case LS_ERROR:
+		if (tl->skip_title != NULL) {
+			*role = ROLE_DIM;
+			return "not at this shape";
+		}
 		*role = ROLE_FAIL;
 		return "does not load";
 	case LS_NOT_VISITED:
@@ -310,7 +314,8 @@ list_row(const tutor_t *t, int i, int y)
 
 	st = state_text(t, i, &role, buf, sizeof buf);
 	sw = ui_width(st);
-	title = tl->lesson != NULL ? tl->lesson->title : tl->path;
+	title = tl->lesson != NULL ? tl->lesson->title :
+	    tl->skip_title != NULL ? tl->skip_title : tl->path;
 	snprintf(num, sizeof num, " %2d. ", i + 1);
 	if (i == t->list_cursor)
 		ui_put_fill(y, 0, COLS, ui_attr(ROLE_SELECT), "");
@@ -341,10 +346,15 @@ draw_list(const tutor_t *t)
 	/* A preview: the chosen lesson's introduction, or why it failed. */
 	sel = &t->lessons[t->list_cursor];
 	lines = ui_wrap(sel->lesson != NULL ? sel->lesson->intro : sel->load_error,
-	    COLS - 4, &n);
-	for (i = 0; i < n && 3 + rows + i < LINES - 2; i++)
-		ui_put(3 + rows + i, 2, COLS - 4, ui_attr(sel->lesson != NULL ?
-		    ROLE_DIM : ROLE_FAIL), lines[i]);
+	    COLS - 6, &n);          /* room for a "…" where it is cut */
+	for (i = 0; i < n && 3 + rows + i < LINES - 2; i++) {
+		attr_t a = ui_attr(sel->lesson != NULL || sel->skip_title != NULL ?
+		    ROLE_DIM : ROLE_FAIL);
+		int w = ui_put(3 + rows + i, 2, COLS - 6, a, lines[i]);
+
+		if (i + 1 < n && 3 + rows + i + 1 >= LINES - 2)  /* cut: say so */
+			ui_put(3 + rows + i, 3 + w, 1, a, ui_glyphs()->ellipsis);
+	}
 	ui_lines_free(lines, n);
 	ui_message_line(t, LINES - 2);
 	ui_hint_line(t);
@@ -424,7 +434,8 @@ help_lines(int *n)
 	help_add(&lines, n, legend[1], "the case: the window of the chosen "
 	    "output, the outputs an input feeds, the inputs a tap multiplies",
 	    width);
-	help_add(&lines, n, legend[2], "the weight tap pairing them", width);
+	help_add(&lines, n, legend[2], "the weight tap pairing them; in the "
+	    "input beside an im2col pane, the pixel its cursor reads", width);
 	help_add(&lines, n, legend[6], "an erratum's wrong interval: the cells "
 	    "its bounds take in besides the window (lesson 8)", width);
 	{
@@ -440,6 +451,13 @@ help_lines(int *n)
 	    "are off the pane (the labels give the indices shown)", width);
 	help_add(&lines, n, legend[5], "in a pane's title: the claim does not "
 	    "read that tensor (the pane is dimmed)", width);
+	help_add(&lines, n, "lets", "a matrix a claim defines or reads (lesson "
+	    "7's cols, Wm, dY, dcols) is a pane of its own, titled with its "
+	    "shape (C_in·R·S × H_out·W_out, or 12×9); the claim that defines it "
+	    "moves its cursor, [ ] its slice. The cursor in cols picks (r, p): "
+	    "the input pane's caption says which pixel cols[b, r, p] reads, "
+	    "marked { } in the window ‹ › of output position p (column p of "
+	    "cols), or that it is padding", width);
 	for (k = 0; k < 7; k++)
 		free(legend[k]);
 	{

@@ -375,6 +375,10 @@ util_replace_close(FILE *f, char **tmp, const char *path, bool ok,
 
 	if (!ok)
 		e = errno ? errno : EIO;
+	/* on the disk before the rename: after a crash, the old file or the
+	 * new one, never an empty one */
+	if (e == 0 && (fflush(f) != 0 || fsync(fileno(f)) != 0))
+		e = errno;
 	if (fclose(f) != 0 && e == 0)
 		e = errno;
 	if (e == 0 && rename(*tmp, path) != 0)

@@ -35,6 +35,11 @@ typedef struct verify_opts {
 	 * leave out: the reference the fast path is tested against (the
 	 * results are the same, bit for bit). */
 	bool reference;
+	/* Compute every numeric derivative in this context: take none from
+	 * the last context freed at the same world, and leave it none (the
+	 * default shares them; see verify_ctx_create; the reference never
+	 * does). */
+	bool fresh;
 	/*
 	 * Cancellation, for a caller that verifies in a background thread
 	 * (or wants a signal handler to stop it): when *cancel becomes
@@ -80,7 +85,10 @@ void verify_opts_default(verify_opts_t *o);
 typedef struct verify_ctx verify_ctx_t;
 
 /* Build the world at shape s (validated here). NULL with *err on a bad
- * shape. */
+ * shape. The numeric derivatives that the last context freed had
+ * computed are taken over when its world was the same (shape, seed,
+ * finite-difference options), unless either context is fresh or
+ * reference: a lesson's Jacobian columns serve the next lesson. */
 verify_ctx_t *verify_ctx_create(const conv_shape_t *s, const verify_opts_t *o,
     char **err);
 void verify_ctx_free(verify_ctx_t *vc);     /* NULL: no-op */
@@ -104,6 +112,7 @@ typedef enum verdict {
 /* HOLDS, REFUTED and DEFINED are what a lesson wants. */
 bool verdict_ok(verdict_t v);
 const char *verdict_name(verdict_t v);   /* "holds", "refuted, as expected", ... */
+
 
 typedef struct verify_result {
 	verdict_t verdict;
@@ -152,5 +161,15 @@ char *verify_tally_str(int claims, int hold, int refuted, int failed);
  * index names for a let. Names are static or owned by the claim. */
 int verify_point_count(const claim_t *c);
 const char *verify_point_name(const claim_t *c, int k);
+
+/* One claim's outcome in one line, as `verify` and the handouts word it:
+ * "holds: 96 of 96 tuples, max error 1e-10 (rel 2e-10), tol 1e-06 +
+ * 1e-06*|numeric|", "fails at 3 of 96 tuples, ...", "refuted, as expected:
+ * fails at ...", "holds: vacuously, at this shape: ..." (no tuple met the
+ * claim's conditions). times is the multiplication sign ("*" or "·");
+ * here_ok adds " (at this shape)" to a "not refuted" the run allows.
+ * malloc'd. */
+char *verify_outcome_text(const claim_t *cl, const verify_result_t *r,
+    const char *times, bool here_ok);
 
 #endif

@@ -3,9 +3,13 @@
  */
 #include "check-util.h"
 
+#include <dirent.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
 
 #include "util.h"
 
@@ -57,4 +61,45 @@ test_data_path(const char *name)
 
 	return xasprintf("%s/tests/data/%s", top != NULL ? top : CONVGRAD_SRCDIR,
 	    name);
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char *
+check_ls(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char **names = NULL, *out = xstrdup(""), *next;
+	size_t n = 0, i;
+
+	ck_assert_msg(d != NULL, "cannot list %s", dir);
+	while ((de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0) {
+			names = xrealloc(names, (n + 1) * sizeof *names);
+			names[n++] = xstrdup(de->d_name);
+		}
+	closedir(d);
+	qsort(names, n, sizeof *names, cmp_str);
+	for (i = 0; i < n; i++) {
+		next = xasprintf("%s%s%s", out, i ? " " : "", names[i]);
+		free(out);
+		free(names[i]);
+		out = next;
+	}
+	free(names);
+	return out;
+}
+
+void
+check_limit_file_size(void)
+{
+	struct rlimit rl = { 4096, 4096 };
+
+	signal(SIGXFSZ, SIG_IGN);
+	ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &rl), 0);
 }

@@ -30,6 +30,14 @@ void check_close_array(const char *file, int line, const char *na,
     const char *nb, const double *a, const double *b, size_t n, double atol,
     double rtol);
 
+/* The names in directory dir but . and .., sorted, one space between
+ * them ("" when empty); malloc'd. For "no temporary file was left". */
+char *check_ls(const char *dir);
+
+/* Make every later write of this (forked) test fail past 4096 bytes, as a
+ * full disk would: RLIMIT_FSIZE, with SIGXFSZ ignored (writes get EFBIG). */
+void check_limit_file_size(void);
+
 /* Path of a file under the source tree's tests/data (works for distcheck). */
 char *test_data_path(const char *name);
 

@@ -5,6 +5,7 @@
  * kept, the history kept in a file from one editor to the next (a missing
  * file empty, an unwritable one an error), Tab completion.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -192,6 +193,44 @@ START_TEST(test_history_file)
 }
 END_TEST
 
+/* A save that fails part way (a full disk) keeps the old file whole and
+ * leaves no temporary file. */
+START_TEST(test_history_full_disk)
+{
+	char dir[] = "/tmp/check_lineedit.XXXXXX", line[160];
+	char *path, *err = NULL, *ls;
+	lineedit_t *a = lineedit_create(), *b = lineedit_create();
+	int i;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	path = xasprintf("%s/history", dir);
+	lineedit_set(a, "output[b,c_out,h_out,w_out] = 0");
+	free(lineedit_accept(a));
+	ck_assert_int_eq(lineedit_history_save(a, path, &err), 0);
+	for (i = 0; i < 100; i++) {          /* 100 x 150 bytes > 4096 */
+		snprintf(line, sizeof line, "%03d %0146d", i, 0);
+		lineedit_set(a, line);
+		free(lineedit_accept(a));
+	}
+	check_limit_file_size();
+	ck_assert_int_eq(lineedit_history_save(a, path, &err), -1);
+	ck_assert_msg(strstr(err, "cannot save the history") != NULL &&
+	    strstr(err, path) != NULL, "%s", err);
+	ck_assert_int_eq(lineedit_history_load(b, path, &err), 0);
+	ck_assert_int_eq(lineedit_history_count(b), 1);
+	ck_assert_str_eq(lineedit_history(b, 0), "output[b,c_out,h_out,w_out] = 0");
+	ls = check_ls(dir);
+	ck_assert_str_eq(ls, "history");
+	free(ls);
+	free(err);
+	unlink(path);
+	rmdir(dir);
+	free(path);
+	lineedit_free(a);
+	lineedit_free(b);
+}
+END_TEST
+
 START_TEST(test_tab)
 {
 	static const char *const names[] = { "input", "input_nhwc", "weight",
@@ -228,6 +267,7 @@ lineedit_suite(void)
 	tcase_add_test(tc, test_long_and_control);
 	tcase_add_test(tc, test_history);
 	tcase_add_test(tc, test_history_file);
+	tcase_add_test(tc, test_history_full_disk);
 	tcase_add_test(tc, test_tab);
 	suite_add_tcase(s, tc);
 	return s;

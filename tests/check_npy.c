@@ -11,9 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <dirent.h>
-#include <signal.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include "check-util.h"
@@ -490,21 +487,17 @@ END_TEST
  * temporary beside it. Check forks each test, so the limit stays here. */
 START_TEST(test_failed_write_keeps_old_file)
 {
-	char dir[] = "/tmp/check_npy-XXXXXX", *path, *err = NULL;
+	char dir[] = "/tmp/check_npy-XXXXXX", *path, *err = NULL, *ls;
 	tensor_t *small = tensor_create1(8), *big = tensor_create1(100000);
 	tensor_t *back = NULL;
-	struct rlimit rl = { 4096, 4096 };
-	struct dirent *de;
-	DIR *d;
-	size_t i, entries = 0;
+	size_t i;
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	path = xasprintf("%s/dinput.npy", dir);
 	for (i = 0; i < small->size; i++)
 		small->data[i] = (double)i + 0.5;
 	ck_assert_int_eq(npy_write(path, small, &err), 0);
-	signal(SIGXFSZ, SIG_IGN);
-	ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &rl), 0);
+	check_limit_file_size();
 	ck_assert_int_eq(npy_write(path, big, &err), -1);
 	ck_assert_msg(strstr(err, path) != NULL && strstr(err, "cannot write"),
 	    "%s", err);
@@ -512,15 +505,9 @@ START_TEST(test_failed_write_keeps_old_file)
 	ck_assert_uint_eq(back->size, 8);
 	for (i = 0; i < 8; i++)
 		ck_assert(back->data[i] == small->data[i]);
-	d = opendir(dir);
-	ck_assert_ptr_nonnull(d);
-	while ((de = readdir(d)) != NULL)
-		if (de->d_name[0] != '.') {
-			ck_assert_str_eq(de->d_name, "dinput.npy");
-			entries++;
-		}
-	closedir(d);
-	ck_assert_uint_eq(entries, 1);
+	ls = check_ls(dir);
+	ck_assert_str_eq(ls, "dinput.npy");       /* no temporary file left */
+	free(ls);
 	unlink(path);
 	rmdir(dir);
 	free(path);

@@ -388,6 +388,45 @@ START_TEST(test_unwritable)
 }
 END_TEST
 
+/* A save that fails part way (a full disk) keeps the old file whole and
+ * leaves no temporary file (the lock file stays, by design). */
+START_TEST(test_full_disk)
+{
+	char sub[] = "/tmp/check_progress-full.XXXXXX", name[64];
+	char *path, *err = NULL, *ls;
+	progress_t *p = progress_create(), *back = progress_create();
+	int i;
+
+	ck_assert_ptr_nonnull(mkdtemp(sub));
+	path = xasprintf("%s/progress", sub);
+	progress_mark_seen(p, "01-forward.md", 0);
+	ck_assert_int_eq(progress_save(p, path, &err), 0);
+	for (i = 0; i < 200; i++) {          /* 200 records of ~40 bytes */
+		snprintf(name, sizeof name, "lesson-%03d-of-many.md", i);
+		progress_mark_seen(p, name, i);
+	}
+	check_limit_file_size();
+	ck_assert_int_eq(progress_save(p, path, &err), -1);
+	ck_assert_msg(strstr(err, "cannot save the progress") != NULL &&
+	    strstr(err, path) != NULL, "%s", err);
+	ck_assert_int_eq(progress_load(back, path, &err), 0);
+	ck_assert(progress_seen(back, "01-forward.md", 0));
+	ck_assert(!progress_seen(back, "lesson-000-of-many.md", 0));
+	ls = check_ls(sub);
+	ck_assert_str_eq(ls, "progress progress.lock");
+	free(ls);
+	free(err);
+	unlink(path);
+	free(path);
+	path = xasprintf("%s/progress.lock", sub);
+	unlink(path);
+	rmdir(sub);
+	free(path);
+	progress_free(p);
+	progress_free(back);
+}
+END_TEST
+
 static Suite *
 progress_suite(void)
 {
@@ -404,6 +443,7 @@ progress_suite(void)
 	tcase_add_test(tc, test_tutor_solved);
 	tcase_add_test(tc, test_present_reveal);
 	tcase_add_test(tc, test_unwritable);
+	tcase_add_test(tc, test_full_disk);
 	suite_add_tcase(s, tc);
 	return s;
 }

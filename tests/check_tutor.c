@@ -644,44 +644,52 @@ END_TEST
 
 /* ---- variables no pane gives: Tab reaches them, arrows set them ---- */
 
-static const char let_lesson[] =
+/* A let of one dimension is no pane: its indices are set by hand. */
+static const char vec_lesson[] =
     "# Lets\n\n```shape\nN=2 C_in=2 H_in=4 W_in=4 C_out=1 R=2 S=2\n```\n\n"
-    "## A let\n\n```check\n"
-    "let cols[b < N, r < C_in*R*S, p < H_out*W_out] =\n"
-    "    input[b, r // (R*S), p // W_out + (r // S) % R, p % W_out + r % S]\n"
+    "## A vector\n\n```check\n"
+    "let v[r < C_in*R*S] = input[0, r // (R*S), (r // S) % R, r % S]\n\n"
+    "v[r] = input[0, r // (R*S), (r // S) % R, r % S] + 0 * v[q]\n"
     "```\n";
 
 START_TEST(test_unbound_variables)
 {
 	char *err = NULL;
-	lesson_t *l = lesson_parse(let_lesson, sizeof let_lesson - 1, "let.md",
+	lesson_t *l = lesson_parse(vec_lesson, sizeof vec_lesson - 1, "vec.md",
 	    &err);
 	tutor_t *t;
 	verify_point_t pt;
+	const tensor_t *in;
 	const char *label;
 	int idx[3], r;
 
 	ck_assert_msg(l != NULL, "%s", err);
 	t = tutor_create_lessons(&l, 1);
 	tutor_key(t, TK_ENTER);
-	ck_assert_int_eq(tutor_extras(t, idx), 3);       /* b, r, p */
-	r = idx[1];
+	ck_assert_int_eq(tutor_extras(t, idx), 1);       /* the let's r */
+	ck_assert(!tutor_pane_exists(t, PANE_LET0));     /* a vector: no pane */
+	tutor_do(t, ACT_NEXT_CLAIM, 0);
+	ck_assert_int_eq(tutor_extras(t, idx), 2);       /* r, q */
+	ck_assert_str_eq(t->lessons[0].claims[1]->free[idx[0]].name, "r");
+	r = idx[0];
 	tutor_key(t, 'x');                              /* explore */
 	t->focus = PANE_OUTPUT;
 	tutor_key(t, TK_TAB);
 	ck_assert(t->var_focus);
-	tutor_key(t, TK_RIGHT);                         /* choose r */
+	tutor_key(t, TK_RIGHT);                         /* choose q */
 	ck_assert_int_eq(t->var_sel, 1);
+	tutor_key(t, TK_LEFT);                          /* and r again */
+	ck_assert_int_eq(t->var_sel, 0);
 	pressn_t(t, TK_UP, 100);                        /* raise it: clamped */
 	ck_assert_int_eq(t->extra[r], 2 * 2 * 2 - 1);
 	tutor_key(t, TK_DOWN);
 	ck_assert_int_eq(t->extra[r], 6);
 	ck_assert_int_eq(t->cur[PANE_OUTPUT][2], 0);     /* no pane moved */
-	/* The live value is the let's at (b, r, p) = (0, 6, 0): input[0, 1,
-	 * 1, 0]. */
+	/* The live value at r = 6: input[0, 1, 1, 0] (c_in = 6 // 4, di =
+	 * 6 // 2 % 2, dj = 6 % 2), plus 0 * v[q]. */
 	ck_assert_int_eq(tutor_live(t, &pt, &label, &err), 0);
-	ck_assert_double_eq(pt.formula, T4(verify_ctx_tensor(t->vc, "input"),
-	    0, 1, 1, 0));
+	in = verify_ctx_tensor(t->vc, "input");
+	ck_assert_double_eq(pt.formula, T4(in, 0, 1, 1, 0));
 	free(pt.finding);
 	tutor_key(t, TK_TAB);                           /* on to the text */
 	ck_assert(!t->var_focus);
@@ -692,6 +700,188 @@ START_TEST(test_unbound_variables)
 }
 END_TEST
 
+/* ---- lets as panes: cols, and the input pixel it reads ---- */
+
+static const char let_lesson[] =
+    "# Lets\n\n```shape\nN=2 C_in=2 H_in=4 W_in=4 C_out=1 R=2 S=2 strh=1 "
+    "strw=1\n```\n\n"
+    "## A let\n\n```check\n"
+    "let cols[b < N, r < C_in*R*S, p < H_out*W_out] =\n"
+    "    input[b, r // (R*S), p // W_out + (r // S) % R, p % W_out + r % S]\n\n"
+    "let twice[b < N, r < C_in*R*S, p < H_out*W_out] = 2 * cols[b, r, p]\n"
+    "```\n";
+
+static tutor_t *
+let_tutor(const char *text, size_t len)
+{
+	char *err = NULL;
+	lesson_t *l = lesson_parse(text, len, "let.md", &err);
+	tutor_t *t;
+
+	ck_assert_msg(l != NULL, "%s", err);
+	t = tutor_create_lessons(&l, 1);
+	tutor_key(t, TK_ENTER);
+	ck_assert_int_eq(t->screen, SCR_LESSON);
+	return t;
+}
+
+/* cols[b, r, p] as the verifier evaluated it. */
+static double
+cols_at(tutor_t *t, const char *name, long b, long r, long p)
+{
+	const tensor_t *c = verify_ctx_tensor(t->vc, name);
+
+	ck_assert_ptr_nonnull(c);
+	return T3(c, b, r, p);
+}
+
+START_TEST(test_let_panes)
+{
+	tutor_t *t = let_tutor(let_lesson, sizeof let_lesson - 1);
+	const tutor_let_pane_t *lp = tutor_let_pane(t, PANE_LET0);
+	const tutor_col_read_t *rd = &t->lets.read;
+	const tensor_t *in;
+	verify_point_t pt;
+	const char *label;
+	char *err = NULL;
+	long px[4];
+
+	/* Its own pane, (N, C_in*R*S, H_out*W_out) = (2, 8, 9) at the
+	 * cursor (0, b, r, p); its indices are that cursor's, none by hand. */
+	ck_assert_ptr_nonnull(lp);
+	ck_assert_str_eq(lp->name, "cols");
+	ck_assert(lp->dims[0] == 1 && lp->dims[1] == 2 && lp->dims[2] == 8 &&
+	    lp->dims[3] == 9);
+	ck_assert(lp->im2col);
+	ck_assert_int_eq(tutor_extras(t, NULL), 0);
+	ck_assert(!tutor_pane_exists(t, PANE_LET1));
+	tutor_key(t, 'x');
+	ck_assert_int_eq(t->focus, PANE_LET0);          /* the let's own */
+	pressn_t(t, TK_DOWN, 5);
+	pressn_t(t, TK_RIGHT, 3);
+	tutor_key(t, ']');                              /* the next image */
+	ck_assert(t->cur[PANE_LET0][1] == 1 && t->cur[PANE_LET0][2] == 5 &&
+	    t->cur[PANE_LET0][3] == 3);
+	/* r = 5: c_in = 5 // 4 = 1, di = 5 // 2 % 2 = 0, dj = 1; p = 3 (W_out
+	 * = 3): h_out = 1, w_out = 0; stride 1: the pixel (1, 1). */
+	ck_assert(rd->valid && rd->pane == PANE_LET0);
+	ck_assert(rd->b == 1 && rd->r == 5 && rd->p == 3);
+	ck_assert(rd->px.inside && rd->px.c_in == 1 && rd->px.h_in == 1 &&
+	    rd->px.w_in == 1);
+	ck_assert(t->cur[PANE_INPUT][0] == 1 && t->cur[PANE_INPUT][1] == 1 &&
+	    t->cur[PANE_INPUT][2] == 1 && t->cur[PANE_INPUT][3] == 1);
+	/* The let's value there is that pixel's, and the live check's. */
+	in = verify_ctx_tensor(t->vc, "input");
+	ck_assert_double_eq(cols_at(t, "cols", 1, 5, 3), T4(in, 1, 1, 1, 1));
+	ck_assert_int_eq(tutor_live(t, &pt, &label, &err), 0);
+	ck_assert_double_eq(pt.formula, T4(in, 1, 1, 1, 1));
+	free(pt.finding);
+	/* The input marks it { } in the window ‹ › of output (1, 0): rows
+	 * 1..2, columns 0..1; cols marks column p. */
+	memcpy(px, (long[4]){ 1, 1, 1, 1 }, sizeof px);
+	ck_assert(tutor_mark(t, PANE_INPUT, px) & MARK_PARTNER);
+	ck_assert(tutor_mark(t, PANE_INPUT, (long[4]){ 1, 1, 2, 0 }) & MARK_SET);
+	ck_assert(!tutor_mark(t, PANE_INPUT, (long[4]){ 1, 1, 0, 0 }));
+	ck_assert(!tutor_mark(t, PANE_INPUT, (long[4]){ 1, 0, 1, 1 }));
+	ck_assert(tutor_mark(t, PANE_LET0, (long[4]){ 0, 1, 0, 3 }) & MARK_SET);
+	ck_assert(!tutor_mark(t, PANE_LET0, (long[4]){ 0, 1, 0, 2 }));
+	/* Tab: input, weight, output, cols, then the text. */
+	tutor_key(t, TK_TAB);
+	ck_assert_int_eq(t->focus, PANE_TEXT);
+	tutor_key(t, TK_BTAB);
+	ck_assert_int_eq(t->focus, PANE_LET0);
+	/* twice = 2 cols: its own pane first, then cols at the same (b, p),
+	 * and the twice entries are no input pixels. */
+	tutor_do(t, ACT_NEXT_CLAIM, 0);
+	ck_assert_str_eq(tutor_let_pane(t, PANE_LET0)->name, "twice");
+	ck_assert_str_eq(tutor_let_pane(t, PANE_LET1)->name, "cols");
+	ck_assert(!tutor_let_pane(t, PANE_LET0)->im2col);
+	ck_assert(tutor_let_pane(t, PANE_LET1)->im2col);
+	t->focus = PANE_LET0;
+	pressn_t(t, TK_DOWN, 2);
+	pressn_t(t, TK_RIGHT, 4);
+	ck_assert(t->cur[PANE_LET1][1] == t->cur[PANE_LET0][1] &&
+	    t->cur[PANE_LET1][2] == 2 && t->cur[PANE_LET1][3] == 4);
+	ck_assert(rd->valid && rd->pane == PANE_LET1 && rd->r == 2 &&
+	    rd->p == 4);
+	ck_assert_double_eq(cols_at(t, "twice", 0, 2, 4),
+	    2 * cols_at(t, "cols", 0, 2, 4));
+	tutor_free(t);
+}
+END_TEST
+
+/* Lesson 7 itself: its cols is im2col at its shape; at a padding it does
+ * not cover (its cols reads no padding) it is not, and no pixel is
+ * marked. */
+START_TEST(test_let_pane_lesson7)
+{
+	char *path = test_data_path("../../lessons/07-matrix-form.md");
+	tutor_t *t = tutor_create(&path, 1);
+	conv_shape_t s;
+	char *err = NULL;
+
+	free(path);
+	ck_assert_ptr_nonnull(t->lessons[0].lesson);
+	tutor_key(t, TK_ENTER);
+	ck_assert_str_eq(tutor_let_pane(t, PANE_LET0)->name, "cols");
+	ck_assert(t->lets.read.valid);
+	/* Step 2's Y: Y, then Wm and cols in the order it reads them. */
+	tutor_key(t, 'n');
+	ck_assert_str_eq(tutor_let_pane(t, PANE_LET0)->name, "Y");
+	ck_assert_str_eq(tutor_let_pane(t, PANE_LET1)->name, "Wm");
+	ck_assert_str_eq(tutor_let_pane(t, PANE_LET2)->name, "cols");
+	tutor_key(t, 'p');
+	s = t->lessons[0].shape;
+	s.pad_h = s.pad_w = 1;
+	ck_assert_msg(tutor_set_shape(t, &s, &err) == 0, "%s", err);
+	ck_assert_ptr_nonnull(tutor_let_pane(t, PANE_LET0));
+	ck_assert(!tutor_let_pane(t, PANE_LET0)->im2col);
+	ck_assert(!t->lets.read.valid);
+	tutor_free(t);
+}
+END_TEST
+
+/* cols over zero padding, written with an if: an entry in the padding
+ * reads no pixel, and the input's cursor stays where it was. */
+static const char pad_lesson[] =
+    "# Lets\n\n```shape\nN=1 C_in=1 H_in=3 W_in=3 C_out=1 R=2 S=2 "
+    "strh=1 strw=1 pad_h=1 pad_w=1 covers=padding\n```\n\n"
+    "## Padded\n\n```check\n"
+    "let cols[b < N, r < C_in*R*S, p < H_out*W_out] =\n"
+    "    if 0 <= p // W_out + (r // S) % R - pad_h < H_in\n"
+    "       and 0 <= p % W_out + r % S - pad_w < W_in\n"
+    "    then input[b, r // (R*S), p // W_out + (r // S) % R - pad_h,\n"
+    "               p % W_out + r % S - pad_w]\n"
+    "    else 0\n"
+    "```\n";
+
+START_TEST(test_let_pane_padding)
+{
+	tutor_t *t = let_tutor(pad_lesson, sizeof pad_lesson - 1);
+	const tutor_col_read_t *rd = &t->lets.read;
+	const tutor_let_pane_t *lp = tutor_let_pane(t, PANE_LET0);
+
+	/* H_out = W_out = 3 + 2 - 1 - 1 + 1 = 4: cols is 4 x 16 */
+	ck_assert_ptr_nonnull(lp);
+	ck_assert(lp->dims[2] == 4 && lp->dims[3] == 16);
+	ck_assert(lp->im2col);
+	/* (r, p) = (0, 0): pixel (-1, -1), the padding's corner */
+	ck_assert(rd->valid && !rd->px.inside);
+	ck_assert(rd->px.h_in == -1 && rd->px.w_in == -1);
+	ck_assert(tutor_mark(t, PANE_INPUT, (long[4]){ 0, 0, -1, -1 }) &
+	    MARK_PARTNER);
+	tutor_key(t, 'x');
+	pressn_t(t, TK_DOWN, 3);        /* r = 3: di = dj = 1, the pixel (0, 0) */
+	ck_assert(rd->px.inside && rd->px.h_in == 0 && rd->px.w_in == 0);
+	/* p = 15 (3, 3): (3, 3), past the edge; the input's cursor stays on
+	 * the last pixel read inside, p = 10 (2, 2): (2, 2). */
+	pressn_t(t, TK_RIGHT, 15);
+	ck_assert(!rd->px.inside && rd->px.h_in == 3 && rd->px.w_in == 3);
+	ck_assert(t->cur[PANE_INPUT][2] == 2 && t->cur[PANE_INPUT][3] == 2);
+	ck_assert_double_eq(cols_at(t, "cols", 0, 3, 15), 0);
+	tutor_free(t);
+}
+END_TEST
 
 /* ---- reading and exploring ---- */
 
@@ -1259,6 +1449,9 @@ make_suite(void)
 
 	tc = tcase_create("unbound");
 	tcase_add_test(tc, test_unbound_variables);
+	tcase_add_test(tc, test_let_panes);
+	tcase_add_test(tc, test_let_pane_padding);
+	tcase_add_test(tc, test_let_pane_lesson7);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("geometry");

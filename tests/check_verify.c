@@ -54,6 +54,21 @@ ctx_at(const conv_shape_t *s, size_t max_tuples)
 	return vc;
 }
 
+/* A context that computes every numeric derivative itself (none taken
+ * from one freed before). */
+static verify_ctx_t *
+ctx_fresh(const conv_shape_t *s)
+{
+	verify_opts_t o;
+	verify_ctx_t *vc;
+
+	verify_opts_default(&o);
+	o.fresh = true;
+	vc = verify_ctx_create(s, &o, NULL);
+	ck_assert(vc != NULL);
+	return vc;
+}
+
 static claim_t *
 parse(const char *text, expr_scope_t *sc)
 {
@@ -497,7 +512,7 @@ START_TEST(test_lazy_gradient_same_bits)
 	int i, k, nclaims = 0;
 
 	for (i = 0; i < NRIGHT; i++) {
-		verify_ctx_t *lazy = ctx_at(&s, 0), *whole = ctx_at(&s, 0);
+		verify_ctx_t *lazy = ctx_fresh(&s), *whole = ctx_fresh(&s);
 		verify_result_t rl, rw;
 		const tensor_t *t;
 		size_t off, u[TENSOR_MAX_DIMS];
@@ -1085,6 +1100,25 @@ static const char *const twin_claims[] = {
 	    "sum(i in 0..199, j in 0..199 where i == 3 and j <= 5) 1 - 6",
 	"d f / d bias[c_out] = d f / d bias[c_out] + "
 	    "sum(i in 0..399, j in 0..399 where i == 3) 0",
+	/* a d (EXPR) whose EXPR reads output (the forward reruns at each
+	 * perturbed entry): by the bias, holding (17); by the weight with
+	 * tanh for its derivative, refuted at the same counterexample (18);
+	 * EXPR reading the perturbed input too (19); a NaN inside EXPR
+	 * (log of a negative output) and an index past output's last
+	 * column, findings that never pass (20, 21) */
+	"d (sum(b1, c_out1, h_out1, w_out1) tanh(output[b1,c_out1,h_out1,"
+	    "w_out1])) / d bias[c_out] = sum(b1, h_out1, w_out1) "
+	    "(1 - square(tanh(output[b1,c_out,h_out1,w_out1])))",
+	"d (sum(b1, c_out1, h_out1, w_out1) tanh(output[b1,c_out1,h_out1,"
+	    "w_out1])) / d weight[c_out,c_in,di,dj] = sum(b1, h_out1, w_out1) "
+	    "tanh(output[b1,c_out,h_out1,w_out1]) * "
+	    "input[b1, c_in, strh*h_out1 + di, strw*w_out1 + dj]",
+	"d (sum(b1, c_out1, h_out1, w_out1) square(output[b1,c_out1,h_out1,"
+	    "w_out1]) * input[b1, 0, 1, 1]) / d input[b,c_in,h_in,w_in] = 0",
+	"d (sum(b1, c_out1, h_out1, w_out1) log(output[b1,c_out1,h_out1,"
+	    "w_out1])) / d bias[c_out] = 0",
+	"d (sum(b1, c_out1, h_out1) output[b1,c_out1,h_out1,W_out]) / "
+	    "d bias[c_out] = 0",
 };
 #define NTWIN_CLAIMS (sizeof twin_claims / sizeof twin_claims[0])
 
@@ -1115,13 +1149,62 @@ START_TEST(test_twins_hand)
 	if (_i == 0 || _i == 2 || _i == 6 || _i == 7 || (_i >= 9 && _i <= 15 &&
 	    _i != 13))
 		ck_assert_int_eq(b.verdict, VERDICT_HOLDS);
-	if (_i == 1 || _i == 3 || _i == 4 || _i == 5 || _i == 8 || _i == 16)
+	if (_i == 1 || _i == 3 || _i == 4 || _i == 5 || _i == 8 || _i == 16 ||
+	    _i == 18 || _i == 20 || _i == 21)
 		ck_assert_int_eq(b.verdict, VERDICT_FAILS);
+	if (_i == 17)
+		ck_assert_int_eq(b.verdict, VERDICT_HOLDS);
+	if (_i == 20 || _i == 21)
+		ck_assert_msg(b.has_cex && b.cex_finding != NULL &&
+		    b.failures == b.checked, "%s", b.cex_finding ?
+		    b.cex_finding : "no finding");
 	verify_result_clear(&a);
 	verify_result_clear(&b);
 	verify_ctx_free(fast);
 	verify_ctx_free(ref);
 	claim_free(c);
+	expr_scope_free(sc);
+}
+END_TEST
+
+/* The numeric derivatives a freed context leaves go to the next context
+ * of the same world only, and give the same bits there: a d output / d
+ * input claim (the Jacobian) and a d f / d input one (the gradient),
+ * each verified in a context after one of the same world, of another
+ * seed and of another shape (taking the first's derivatives there would
+ * refute them or read past the cache), against a fresh context. */
+START_TEST(test_numeric_shared)
+{
+	const char *claims[2] = { right_claims[3], right_claims[7] };
+	conv_shape_t s = default_shape(), other = default_shape();
+	expr_scope_t *sc = expr_scope_create();
+	verify_opts_t o;
+	verify_result_t fresh, r;
+	verify_ctx_t *vc;
+	int i, k;
+
+	other.strh = 1;
+	for (i = 0; i < 2; i++) {
+		claim_t *c = parse(claims[i], sc);
+
+		vc = ctx_fresh(&s);
+		ck_assert_int_eq(verify_claim(vc, c, &fresh, NULL), 0);
+		verify_ctx_free(vc);
+		for (k = 0; k < 4; k++) {
+			verify_opts_default(&o);
+			o.seed += k == 2;
+			vc = verify_ctx_create(k == 3 ? &other : &s, &o, NULL);
+			ck_assert(vc != NULL);
+			ck_assert_int_eq(verify_claim(vc, c, &r, NULL), 0);
+			ck_assert_int_eq(r.verdict, VERDICT_HOLDS);
+			if (k == 1)     /* after k == 0, same world: shared */
+				assert_same_result(c, &fresh, &r);
+			verify_result_clear(&r);
+			verify_ctx_free(vc);
+		}
+		verify_result_clear(&fresh);
+		claim_free(c);
+	}
 	expr_scope_free(sc);
 }
 END_TEST
@@ -1151,6 +1234,7 @@ make_suite(void)
 	tcase_add_test(tc, test_bad_shape);
 	tcase_add_test(tc, test_let_too_large);
 	tcase_add_test(tc, test_huge_ranges);
+	tcase_add_test(tc, test_numeric_shared);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -206,6 +206,15 @@ rc=$(run --shape 1,3,5,5,4,3,3 --groups 2 "$top_srcdir/lessons/11-groups.md")
 check "--groups 2 given with C_in=3: exit 2 (got $rc)" test "$rc" = 2
 check "--groups 2 given with C_in=3: says why" grep -qF 'C_in=3 is not divisible by groups=2' "$err"
 
+# At C_out=1 "another output channel" has no tuple to check: said so, with
+# no error figures that would read as a pass.
+rc=$(run --shape 1,1,4,4,1,2,2 "$top_srcdir/lessons/04-weight.md")
+check "a vacuous claim: exit 0 (got $rc)" test "$rc" = 0
+check "a vacuous claim: said so" grep -qF \
+	'holds: vacuously, at this shape: none of its 8 tuples meets its conditions, nothing compared' "$out"
+check "a vacuous claim: no max error" bash -c \
+	'! grep -A1 "another output channel" "$1" | grep -q "max error"' _ "$out"
+
 rc=$(run --help)
 check "--help exits 0" test "$rc" = 0
 check "--help lists --shape" grep -q -- '--shape N,C_in,H_in,W_in,C_out,R,S' "$out"

@@ -172,6 +172,32 @@ for size in 80x24 60x20; do
 	tm kill-session -t p
 done
 
+# ---- a lesson left out at the shape given (as verify leaves it out) ----
+# --shape with C_in=C_out=1: lesson 11's groups=2 does not divide them.
+G11="Groups and depthwise convolution"
+usage_error "--lesson 11 at C_in=1" \
+    "--lesson 11: not at this shape: its groups=2 does not divide both C_in=1" \
+    --shape 1,1,4,4,1,2,2 --lesson 11
+for size in 80x24 60x20; do
+	start g "${size%x*}" "${size#*x}"
+	run g "clear; $(tutor_cmd "" --shape 1,1,4,4,1,2,2); echo rc=\$?"
+	check "$size: --shape 1,1,4,4,1,2,2: the list opens" wait_for g "not visited"
+	check "$size: lesson 11 listed by its title" wait_for g "11. ${G11:0:20}"
+	check "$size: ... not at this shape" wait_re g "11\. .*not at this shape"
+	keys g j j j j j j j j j j
+	check "$size: ... why, below the list" wait_for g "not at this shape: its groups=2"
+	keys g Enter
+	check "$size: Enter: left out, says so" \
+	    wait_for g "lesson 11 is left out at this shape"
+	check "$size: ... still the list" wait_for g "Enter open"
+	keys g j Enter
+	check "$size: lesson 12 opens at this shape" wait_for g "step 1/"
+	keys g Escape
+	wait_for g "not visited" >/dev/null
+	quit g
+	tm kill-session -t g
+done
+
 # ---- two tutors at once on one progress file ----
 state="$TMPD/state-two"
 mkdir -p "$state"

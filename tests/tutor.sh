@@ -451,6 +451,63 @@ for size in 80x24 60x20; do
 	tm kill-session -t e
 done
 
+# ---- the matrix lesson's lets as panes; the pixel cols[b, r, p] reads ----
+# Lesson 7's shape from its own shape block; the pixel is computed here from
+# the im2col formula (r = (c_in*R + di)*S + dj, p = h_out*W_out + w_out,
+# h = strh*h_out + di, w = strw*w_out + dj: the lesson has no padding or
+# dilation), not read off the tutor.
+L7="$LESSONS/07-matrix-form.md"
+for kv in $(sed -n '/^```shape/{n;p;q}' "$L7"); do
+	case $kv in *=*) eval "m7_$kv" ;; esac
+done
+m7_Hout=$(( (m7_H_in - m7_R) / m7_strh + 1 ))
+m7_Wout=$(( (m7_W_in - m7_S) / m7_strw + 1 ))
+m7_rows=$(( m7_C_in * m7_R * m7_S )) m7_cols=$(( m7_Hout * m7_Wout ))
+m7_r=9 m7_p=7                                   # c_in 1, the third row
+m7_cin=$(( m7_r / (m7_R * m7_S) )) m7_di=$(( m7_r / m7_S % m7_R ))
+m7_dj=$(( m7_r % m7_S ))
+m7_h=$(( m7_strh * (m7_p / m7_Wout) + m7_di ))
+m7_w=$(( m7_strw * (m7_p % m7_Wout) + m7_dj ))
+# input_row NAME ROW: the input pane's grid row labelled ROW.
+input_row() { input_grid "$1" | awk -v r="$2" '$1 == r'; }
+pixel_marked() { input_row m "$m7_h" | grep -q '{'; }
+for size in 80x24 60x20; do
+	start m "${size%x*}" "${size#*x}"
+	run m "clear; $(tutor_cmd "" tutor "$L7")"
+	wait_for m "step 1/5" >/dev/null
+	keys m "$XK"
+	check "$size: lesson 7's cols is a pane, titled with its shape" \
+	    wait_re m "cols\[b=0\] (\(C_in·R·S × H_out·W_out\)|${m7_rows}×${m7_cols})"
+	check "$size: ... its cursor is the claim's (r, p)" \
+	    wait_re m "at b=0 r=0 p=0"
+	check "$size: ... and the input pane beside it" wait_re m "┌ input\[b=0,c_in=0\]"
+	for i in $(seq "$m7_r"); do keys m j; done
+	for i in $(seq "$m7_p"); do keys m l; done
+	check "$size: the cursor moved to (r, p) = ($m7_r, $m7_p)" \
+	    wait_re m "at b=0 r=$m7_r p=$m7_p"
+	check "$size: ... the cols footer names it" \
+	    wait_re m "(r=$m7_r p=$m7_p|\($m7_r,$m7_p\))"
+	check "$size: the input caption names the pixel read: c_in=$m7_cin h=$m7_h w=$m7_w" \
+	    wait_re m "reads input\[0,( c_in=)?$m7_cin,( h=)?$m7_h,( w=)?$m7_w\]"
+	check "$size: ... the input pane shows that channel" \
+	    wait_re m "┌ input\[b=0,c_in=$m7_cin\]"
+	check "$size: ... and marks the pixel { } in its row" wait_true pixel_marked
+	check "$size: ... inside the window ‹ › of output position p" \
+	    bash -c 'grep -q "‹" <<<"$1"' _ "$(input_row m "$m7_h")"
+	keys m n
+	wait_for m "step 2/5" >/dev/null
+	check "$size: step 2's Y: its own pane, then Wm and cols it reads" \
+	    wait_re m "┌ \*Y.*┌ Wm.*┌ cols"
+	keys m '?'
+	check "$size: help explains the let panes" \
+	    scroll_check m j grep -qE '^ +lets +a matrix a claim'
+
+	keys m q
+	keys m q
+	check "$size: q quits" wait_gone m "step 2/5"
+	tm kill-session -t m
+done
+
 # ---- never block: keys, Esc, q and signals while a long verification runs
 # (issue 9 item 7, issue 12 item 4). At this shape one claim of lesson 3
 # step 2 takes a second or two of work; CONVGRAD_TEST_BG_PACE makes the
