@@ -829,6 +829,44 @@ shrink_line(const tutor_t *t, bool typed)
 	}
 }
 
+/* The verdict's rows at the screen's width. */
+static int
+wrapped_rows(const char *text)
+{
+	char **lines;
+	int n;
+
+	lines = ui_wrap(text, COLS - 2, &n);
+	ui_lines_free(lines, n);
+	return n;
+}
+
+static int panel_room(const tutor_t *t);
+
+/* The reading layout's verdict rows (draw_verify's 4) hold the verdict and
+ * why the tolerance is what it is, when both fit; else the note goes into
+ * the scrolling column after the claim, whole: its text then, else NULL. */
+static const char *
+tol_in_column(const tutor_t *t)
+{
+	claim_t *c = tutor_cur_claim(t);
+	tutor_check_t *ck = tutor_cur_check(t);
+	const char *why;
+	char *v;
+	int n;
+
+	if (t->layout != LAYOUT_READ || c == NULL || panel_room(t) > 0 ||
+	    tutor_present_next_name(t) != NULL || tutor_uncovered(t) != NULL ||
+	    tutor_ed_hidden(t) || !check_fresh(t, ck) ||
+	    tutor_claim_pending(t, cur_flat_of(t)) || ck->error != NULL ||
+	    ck->result.has_cex || (why = ck->result.tol_why) == NULL)
+		return NULL;
+	v = verdict_line(ck, tutor_claim_is_erratum(c));
+	n = wrapped_rows(v) + wrapped_rows(why);
+	free(v);
+	return n > 4 ? why : NULL;
+}
+
 /* The claim's whole verification in rows rows: the verdict, then the
  * first counterexample, then why the tolerance is what it is, each
  * wrapped, as many as fit. */
@@ -896,12 +934,13 @@ draw_verify(const tutor_t *t, int y, int rows)
 				put_cut(y, ROLE_WARN, line);
 			free(line);
 		}
-	} else if (ck->result.tol_why != NULL &&
+	} else if (ck->result.tol_why != NULL && tol_in_column(t) == NULL &&
 	    !put_wrapped(&y, &rows, ROLE_DIM, ck->result.tol_why) && rows > 0) {
-		/* A note, not the verdict: its start, and the reading layout
-		 * (e) has room for all of it. */
-		ui_put(y, 1, COLS - 3, ui_attr(ROLE_DIM), ck->result.tol_why);
-		ui_put(y, COLS - 2, 1, ui_attr(ROLE_DIM), ui_glyphs()->ellipsis);
+		/* A note, not the verdict: never cut; the reading layout
+		 * shows it whole. */
+		put_wrapped(&y, &rows, ROLE_DIM, t->layout == LAYOUT_READ ?
+		    "why this tolerance: after the claim" :
+		    "why this tolerance: x, the reading layout");
 	}
 }
 
@@ -915,6 +954,9 @@ typedef struct reading {
 	int nhead;
 	pp_box_t *box;          /* the claim, or NULL */
 	int nerr;               /* rows of the erratum against its correction */
+	char **tol;             /* why the tolerance, when the verdict's rows
+	                         * have no room for it (tol_in_column) */
+	int ntol;
 } reading_t;
 
 static void
@@ -932,6 +974,12 @@ reading_make(const tutor_t *t, reading_t *r)
 		free(h);
 		r->nerr = ui_erratum_rows(t, COLS - 4);
 	}
+	if (tol_in_column(t) != NULL) {
+		char *why = xasprintf("why this tolerance: %s", tol_in_column(t));
+
+		r->tol = ui_wrap(why, COLS - 4, &r->ntol);
+		free(why);
+	}
 }
 
 static void
@@ -941,6 +989,8 @@ reading_free(reading_t *r)
 	if (r->head != NULL)
 		ui_lines_free(r->head, r->nhead);
 	pp_box_free(r->box);
+	if (r->tol != NULL)
+		ui_lines_free(r->tol, r->ntol);
 }
 
 /* Rows of the column: prose, a blank, the claim's header and rows, then
@@ -952,6 +1002,8 @@ reading_rows(const reading_t *r)
 
 	if (r->box != NULL)
 		n += 1 + r->nhead + r->box->height + (r->nerr > 0 ? 1 + r->nerr : 0);
+	if (r->tol != NULL)
+		n += 1 + r->ntol;
 	return n;
 }
 
@@ -978,7 +1030,10 @@ reading_row(const tutor_t *t, const reading_t *r, int i, int y)
 		i -= h + r->box->height;
 		if (r->nerr > 0 && i >= 1 && i < 1 + r->nerr)   /* after a blank */
 			ui_erratum_row(t, COLS - 4, i - 1, y, 3);
+		i -= r->nerr > 0 ? 1 + r->nerr : 0;
 	}
+	if (r->tol != NULL && i >= 1 && i < 1 + r->ntol)        /* a blank */
+		ui_put(y, 3, COLS - 4, ui_attr(ROLE_DIM), r->tol[i - 1]);
 }
 
 /* The column from the scroll position, ↑ ↓ where there is more. */
@@ -1481,6 +1536,12 @@ ui_draw_lesson(const tutor_t *t)
 	snprintf(right, sizeof right, "step %d/%d", t->step + 1,
 	    tl->lesson->nsteps);
 	left = xasprintf(" %s", tl->lesson->title);
+	if (ui_width(left) > COLS - ui_width(right) - 2 &&
+	    strstr(left, ": ") != NULL)
+		/* "The bug zoo: thirteen classic mistakes and their ...": the
+		 * title before its colon, whole, rather than the rest cut (the
+		 * list shows all of it) */
+		*strstr(left, ": ") = '\0';
 	ui_title_bar(left, right);
 	free(left);
 	draw_heading(t, 1);
