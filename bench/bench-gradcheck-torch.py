@@ -5,7 +5,9 @@ for bench-gradcheck. Not a test.
 
 Usage: bench-gradcheck-torch.py N C_in H W C_out R S STRIDE PAD MODE REPS
 MODE is full or fast. Prints one line:
-  torch MODE SECONDS(median) PASSED PEAK_RSS_KB TORCH_VERSION THREADS
+  torch MODE SECONDS CPU_SECONDS PASSED PEAK_RSS_KB TORCH_VERSION THREADS
+(SECONDS and CPU_SECONDS medians over the reps; CPU is the process's,
+every thread, user + system)
 or "torch absent" when PyTorch cannot be imported (exit 0)."""
 import resource
 import statistics
@@ -34,11 +36,14 @@ def conv(x, w, b):
     return torch.nn.functional.conv2d(x, w, b, stride=stride, padding=pad)
 
 
-times, ok = [], True
+times, cpus, ok = [], [], True
 for _ in range(reps):
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     ok &= torch.autograd.gradcheck(conv, (x, w, b), fast_mode=(mode == "fast"))
     times.append(time.perf_counter() - t0)
+    cpus.append(time.process_time() - c0)
 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print("torch %s %.6f %s %d %s %d" % (mode, statistics.median(times), ok, rss,
-                                     torch.__version__, torch.get_num_threads()))
+print("torch %s %.6f %.6f %s %d %s %d" % (mode, statistics.median(times),
+                                        statistics.median(cpus), ok, rss,
+                                        torch.__version__,
+                                        torch.get_num_threads()))

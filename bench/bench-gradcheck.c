@@ -12,7 +12,8 @@
  *     BLAS: --budget 30 and the share compared; every entry with the
  *     estimate against the time taken when CONVGRAD_BENCH_RESNET=1 (it
  *     takes minutes);
- *   - which BLAS and OpenBLAS core it ran on.
+ *   - which BLAS and OpenBLAS core it ran on, and the load average;
+ *   - CPU time (user + system, every thread) beside every wall time.
  *
  * Usage: bench-gradcheck [TORCH_SCRIPT]   (make bench passes
  * bench/bench-gradcheck-torch.py). CONVGRAD_BENCH_QUICK=1 skips the 30 s
@@ -40,16 +41,32 @@ shape_of(conv_shape_t *s, long N, long C_in, long H, long C_out, long pad)
 	s->pad_h = s->pad_w = pad;
 }
 
+/* CPU seconds of this process so far, user + system (every thread). */
+static double
+cpu_now(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return (double)ru.ru_utime.tv_sec + 1e-6 * (double)ru.ru_utime.tv_usec +
+	    (double)ru.ru_stime.tv_sec + 1e-6 * (double)ru.ru_stime.tv_usec;
+}
+
+/* The CPU seconds of the last run_once. */
+static double last_cpu;
+
 /* One run of gradcheck over forms; its wall time, or -1 if refused or
- * failed (said on stdout). est receives the first timing's estimate. */
+ * failed (said on stdout); its CPU time in last_cpu. est receives the
+ * first timing's estimate, share[3] the shares of the three Jacobians
+ * compared. */
 static double
 run_once(const conv_shape_t *s, unsigned forms, double budget, double *est,
-    double *share_in, double *share_w)
+    double *share)
 {
 	gradcheck_opts_t o;
 	gradcheck_t *g;
 	char *err = NULL;
-	double t;
+	double t, c;
 	size_t failed;
 
 	gradcheck_opts_default(&o);
@@ -63,19 +80,23 @@ run_once(const conv_shape_t *s, unsigned forms, double budget, double *est,
 		return -1;
 	}
 	t = util_now();
+	c = cpu_now();
 	failed = gradcheck_run(g);
 	t = util_now() - t;
+	last_cpu = cpu_now() - c;
 	if (failed > 0)
 		printf("  (%zu checks FAILED)\n", failed);
 	if (est != NULL)
 		*est = gradcheck_timing_count(g) ? gradcheck_timing(g, 0)->estimate :
 		    0;
-	if (share_in != NULL) {
-		const gradcheck_item_t *a = gradcheck_item(g, 0), *b =
-		    gradcheck_item(g, 1);
+	if (share != NULL) {
+		int i;
 
-		*share_in = (double)a->checked / (double)a->total;
-		*share_w = (double)b->checked / (double)b->total;
+		for (i = 0; i < 3; i++) {
+			const gradcheck_item_t *a = gradcheck_item(g, (size_t)i);
+
+			share[i] = (double)a->checked / (double)a->total;
+		}
 	}
 	gradcheck_free(g);
 	return failed > 0 ? -1 : t;
@@ -89,18 +110,22 @@ cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Median of n runs. */
+/* Median wall time of n runs; *cpu the median CPU time. */
 static double
-median_run(const conv_shape_t *s, unsigned forms, int n)
+median_run(const conv_shape_t *s, unsigned forms, int n, double *cpu)
 {
-	double t[9];
+	double t[9], c[9];
 	int i;
 
 	for (i = 0; i < n && i < 9; i++) {
-		if ((t[i] = run_once(s, forms, 0, NULL, NULL, NULL)) < 0)
+		if ((t[i] = run_once(s, forms, 0, NULL, NULL)) < 0)
 			return -1;
+		c[i] = last_cpu;
 	}
 	qsort(t, (size_t)i, sizeof(double), cmp_double);
+	qsort(c, (size_t)i, sizeof(double), cmp_double);
+	if (cpu != NULL)
+		*cpu = c[i / 2];
 	return t[i / 2];
 }
 
@@ -122,10 +147,11 @@ torch_python(void)
 	return NULL;
 }
 
-/* torch.autograd.gradcheck through the script: its seconds, or -1. */
+/* torch.autograd.gradcheck through the script: its median wall seconds,
+ * or -1; *cpu its median CPU seconds. */
 static double
 torch_time(const char *script, const conv_shape_t *s, const char *mode,
-    int reps, long *rss_kb)
+    int reps, long *rss_kb, double *cpu)
 {
 	char cmd[1024], line[512], m[16], ok[16], ver[64];
 	double t = -1;
@@ -146,11 +172,11 @@ torch_time(const char *script, const conv_shape_t *s, const char *mode,
 	if ((p = popen(cmd, "r")) == NULL)
 		return -1;
 	while (fgets(line, sizeof(line), p) != NULL) {
-		if (sscanf(line, "torch %15s %lf %15s %ld %63s %d", m, &t, ok,
-		    rss_kb, ver, &threads) == 6) {
-			printf("  torch %s, %d threads: %s mode %.3f s (median of %d), "
-			    "passed %s, peak RSS %.0f MB\n", ver, threads, m, t, reps, ok,
-			    (double)*rss_kb / 1024);
+		if (sscanf(line, "torch %15s %lf %lf %15s %ld %63s %d", m, &t, cpu,
+		    ok, rss_kb, ver, &threads) == 7) {
+			printf("  torch %s, %d threads: %-4s mode %8.3f s, CPU %7.3f s "
+			    "(medians of %d), passed %s, peak RSS %.0f MB\n", ver,
+			    threads, m, t, *cpu, reps, ok, (double)*rss_kb / 1024);
 		} else if (strncmp(line, "torch absent", 12) == 0) {
 			printf("  torch.autograd.gradcheck: skipped, PyTorch is not "
 			    "installed (scripts/install-deps.sh --bench installs "
@@ -167,14 +193,24 @@ static void
 header(void)
 {
 	const char *core = gemm_blas_core(), *env = getenv("OPENBLAS_CORETYPE");
+	const char *conf = gemm_blas_config();
+	double la[3] = { 0, 0, 0 };
+	FILE *f = fopen("/proc/loadavg", "r");
 
+	if (f != NULL) {
+		if (fscanf(f, "%lf %lf %lf", &la[0], &la[1], &la[2]) != 3)
+			la[0] = la[1] = la[2] = 0;
+		fclose(f);
+	}
 	gemm_set_backend(GEMM_BLAS);
 	printf("bench-gradcheck: BLAS %s, OpenBLAS core %s (OPENBLAS_CORETYPE "
-	    "%s), OpenMP threads %d\n", gemm_backend_name(),
+	    "%s), %s, OpenMP threads %d\n", gemm_backend_name(),
 	    core != NULL ? core : "-", env != NULL ? env : "unset",
-	    parallel_max_threads());
+	    conf != NULL ? conf : "no OpenBLAS", parallel_max_threads());
 	printf("  figures are noisy: the 2 cores are shared with other work "
-	    "(load now: see uptime)\n");
+	    "(load average now %.1f %.1f %.1f);\n  CPU is user + system "
+	    "seconds of every thread, beside the wall time\n", la[0], la[1],
+	    la[2]);
 }
 
 /* The issue's layer: each form, the whole run, torch, ratios, RSS. */
@@ -182,36 +218,40 @@ static void
 issue_layer(const char *script)
 {
 	conv_shape_t s;
-	double te, tb, tn, tall, tfull, tfast;
+	double te, tb, tn, tall, tfull, tfast, ce = 0, cb = 0, cn = 0, call = 0;
+	double cfull = 0, cfast = 0;
 	long rss_full = 0, rss_fast = 0;
 	struct rusage ru;
 
 	shape_of(&s, 2, 8, 16, 8, 0);
 	printf("\nLayer N=2 C_in=8 16x16 C_out=8 3x3 stride 1, every entry of "
-	    "every Jacobian and gradient (median of 3):\n");
-	te = median_run(&s, GRADCHECK_ELEM, 3);
-	tb = gemm_have_blas() ? median_run(&s, GRADCHECK_MATRIX_BLAS, 3) : -1;
-	tn = median_run(&s, GRADCHECK_MATRIX_BUILTIN, 3);
-	tall = median_run(&s, GRADCHECK_ALL, 3);
-	printf("  element form             %8.3f s\n", te);
+	    "every Jacobian and gradient (medians of 5):\n");
+	te = median_run(&s, GRADCHECK_ELEM, 5, &ce);
+	tb = gemm_have_blas() ? median_run(&s, GRADCHECK_MATRIX_BLAS, 5, &cb) :
+	    -1;
+	tn = median_run(&s, GRADCHECK_MATRIX_BUILTIN, 5, &cn);
+	tall = median_run(&s, GRADCHECK_ALL, 5, &call);
+	printf("  element form             %8.3f s, CPU %7.3f s\n", te, ce);
 	if (gemm_have_blas())
-		printf("  matrix form, BLAS        %8.3f s\n", tb);
-	printf("  matrix form, built-in    %8.3f s\n", tn);
-	printf("  whole default run        %8.3f s (every form, NHWC)\n", tall);
+		printf("  matrix form, BLAS        %8.3f s, CPU %7.3f s\n", tb, cb);
+	printf("  matrix form, built-in    %8.3f s, CPU %7.3f s\n", tn, cn);
+	printf("  whole default run        %8.3f s, CPU %7.3f s (every form, "
+	    "NHWC)\n", tall, call);
 	getrusage(RUSAGE_SELF, &ru);
 	printf("  peak RSS of this bench   %8.1f MB (the layer's tensors: %.2f "
 	    "MB)\n", (double)ru.ru_maxrss / 1024,
 	    (double)conv_shape_bytes(&s) / (1 << 20));
 	if (script == NULL)
 		return;
-	tfull = torch_time(script, &s, "full", 3, &rss_full);
-	tfast = torch_time(script, &s, "fast", 5, &rss_fast);
+	tfull = torch_time(script, &s, "full", 3, &rss_full, &cfull);
+	tfast = torch_time(script, &s, "fast", 5, &rss_fast, &cfast);
 	if (tfull <= 0 || tfast <= 0)
 		return;
-	printf("  ratios: matrix/BLAS = 1/%.0f of torch full (goal >= 100), "
-	    "%.2fx torch fast's time (goal < 1)\n", tfull / tb, tb / tfast);
-	printf("          whole default run = 1/%.1f of torch full (goal >= "
-	    "10)\n", tfull / tall);
+	printf("  ratios, wall (CPU): matrix/BLAS = 1/%.0f (1/%.0f) of torch "
+	    "full (goal >= 100),\n      %.2fx (%.2fx) torch fast's time (goal "
+	    "< 1)\n", tfull / tb, cfull / cb, tb / tfast, cb / cfast);
+	printf("    whole default run = 1/%.1f (1/%.1f) of torch full (goal >= "
+	    "10)\n", tfull / tall, cfull / call);
 }
 
 /* Least-squares slope of log t against log x. */
@@ -235,47 +275,45 @@ slope(const double *x, const double *t, int n)
 static void
 exponent(void)
 {
-	static const long sizes[4][2] = { { 1, 8 }, { 1, 12 }, { 2, 12 },
-	    { 2, 16 } };
-	double x[4], t[4];
+	static const long sizes[4][2] = { { 1, 16 }, { 2, 16 }, { 2, 24 },
+	    { 2, 32 } };
+	double x[4], t[4], c[4];
 	unsigned form = gemm_have_blas() ? GRADCHECK_MATRIX_BLAS :
 	    GRADCHECK_MATRIX_BUILTIN;
 	int i;
 
 	printf("\nTime against N*H*W (C_in = C_out = 8, 3x3, stride 1, matrix "
-	    "form):\n");
+	    "form, medians of 3):\n");
 	for (i = 0; i < 4; i++) {
 		conv_shape_t s;
 
 		shape_of(&s, sizes[i][0], 8, sizes[i][1], 8, 0);
 		x[i] = (double)(sizes[i][0] * sizes[i][1] * sizes[i][1]);
-		t[i] = median_run(&s, form, 3);
-		printf("  N=%ld H=W=%-3ld N*H*W=%-6.0f %8.4f s\n", sizes[i][0],
-		    sizes[i][1], x[i], t[i]);
+		t[i] = median_run(&s, form, 3, &c[i]);
+		printf("  N=%ld H=W=%-3ld N*H*W=%-6.0f %8.4f s, CPU %8.4f s\n",
+		    sizes[i][0], sizes[i][1], x[i], t[i], c[i]);
 	}
-	printf("  fitted exponent %.2f (goal <= 1.2)\n", slope(x, t, 4));
-	printf("  (at these sizes the per-pass cost is mostly fixed; in the limit "
-	    "the rows of\n  d output/d weight take N*H_out*W_out backward passes "
-	    "over the whole layer,\n  so that part grows as (N*H*W)^2: reading "
-	    "a black-box backward's rows\n  exactly needs one pass per output "
-	    "position)\n");
+	printf("  fitted exponent %.2f wall, %.2f CPU (goal <= 1.2)\n",
+	    slope(x, t, 4), slope(x, c, 4));
 }
 
 static void
 resnet(void)
 {
 	conv_shape_t s;
-	double est = 0, t, si = 0, sw = 0;
+	double est = 0, t, sh[3] = { 0, 0, 0 };
 	unsigned form = gemm_have_blas() ? GRADCHECK_MATRIX_BLAS :
 	    GRADCHECK_MATRIX_BUILTIN;
 
 	shape_of(&s, 1, 64, 56, 64, 1);
 	printf("\nResNet layer 1,64,56,56,64,3,3 padding 1, matrix form:\n");
 	if (getenv("CONVGRAD_BENCH_QUICK") == NULL) {
-		t = run_once(&s, form, 30, NULL, &si, &sw);
-		printf("  --budget 30: %.1f s, compared %.2f%% of d output/d input, "
-		    "%.2f%% of d output/d weight (goal >= 10%%)\n", t, 100 * si,
-		    100 * sw);
+		t = run_once(&s, form, 30, NULL, sh);
+		printf("  --budget 30: %.1f s, CPU %.1f s; compared %.2f%% of d "
+		    "output/d input,\n    %.2f%% of d output/d weight, %.2f%% of "
+		    "d output/d bias (goal >= 10%%;\n    share = rows read x "
+		    "columns read)\n", t, last_cpu, 100 * sh[0], 100 * sh[1],
+		    100 * sh[2]);
 	} else {
 		printf("  --budget 30: skipped (CONVGRAD_BENCH_QUICK)\n");
 	}
@@ -284,10 +322,10 @@ resnet(void)
 		    "(minutes)\n");
 		return;
 	}
-	t = run_once(&s, form, 0, &est, NULL, NULL);
-	printf("  every entry: %.1f s, estimated %.1f s after the first "
-	    "passes (ratio %.2f, goal within 2x; goal <= 300 s)\n", t, est,
-	    t / est);
+	t = run_once(&s, form, 0, &est, NULL);
+	printf("  every entry: %.1f s, CPU %.1f s, estimated %.1f s after the "
+	    "first passes\n    (ratio %.2f, goal within 2x; goal <= 300 s)\n",
+	    t, last_cpu, est, t / est);
 }
 
 int

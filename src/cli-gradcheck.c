@@ -97,6 +97,7 @@ usage(FILE *f)
 	    "entries until the\n"
 	    "                      time is spent; the report gives the share of "
 	    "each Jacobian\n"
+	    "                      (its rows read times its columns read)\n"
 	    "  --sample K          check K random entries of each Jacobian and "
 	    "gradient\n"
 	    "                      instead of all, one at a time; the report "

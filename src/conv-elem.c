@@ -69,8 +69,8 @@ worth_threads(const conv_shape_t *s)
  * w the R x S taps of weight[c_out, cg].
  */
 static void
-forward_row(double *sum, const double *x, const double *w, long h_out,
-    const conv_shape_t *s)
+forward_row(double *restrict sum, const double *restrict x,
+    const double *restrict w, long h_out, const conv_shape_t *s)
 {
 	long di, dj, w_out, lo, hi;
 
@@ -86,6 +86,16 @@ forward_row(double *sum, const double *x, const double *w, long h_out,
 			double wt = w[di * s->S + dj];
 
 			conv_axis_range(off, s->strw, s->W_in, s->W_out, &lo, &hi);
+			if (s->strw == 1) {
+				/* the same sums, contiguous: the compiler may
+				 * vectorize across w_out (each element's terms
+				 * still come one by one, in order) */
+				const double *xr = xrow + off;
+
+				for (w_out = lo; w_out < hi; w_out++)
+					sum[w_out] += xr[w_out] * wt;
+				continue;
+			}
 			for (w_out = lo; w_out < hi; w_out++)
 				sum[w_out] += xrow[s->strw * w_out + off] * wt;
 		}

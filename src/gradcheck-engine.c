@@ -63,9 +63,22 @@
  * group for two or more wrong zeros in one row group, and never for a
  * single one.
  *
- * Budget: rows of random groups for half the time, then columns of random
- * groups; an entry counts as compared when both its row and its column
- * group ran, so the share is rows done x columns done per Jacobian.
+ * For a source that takes other shapes (convgrad's kernel forms), the
+ * weight row groups run on crops of the layer and the bias rows apart:
+ * see "Weight rows on a crop" below. Then every kind's calls are either
+ * few (C_in R S column groups, C_out Ch Cw input row groups, whatever the
+ * image) or small (a crop per output position), and the run's cost grows
+ * linearly with N H W.
+ *
+ * Budget: random groups; rows first, then columns (an entry's comparison
+ * is made when its column runs, against its row, so only a row that ran
+ * before the column counts). An entry counts as compared when both its
+ * row and its column group ran, so a Jacobian's share is its rows done x
+ * its columns done: the fraction of rows alone or of columns alone would
+ * overstate it. plan_budget chooses how many rows of each kind, from the
+ * first passes' times, so that the smallest of the three shares is as
+ * large as the time allows; the columns then follow the shares as they
+ * came out (the one with the smallest share next).
  */
 #include "gradcheck-int.h"
 
@@ -351,7 +364,7 @@ amap_free(amap_t *m)
 
 /* Kinds of work: row groups (one backward each), column groups (two
  * forwards each, or one for forward differences). */
-enum { ROW_IN, ROW_W, COL_BIAS, COL_IN, COL_W, NKINDS };
+enum { ROW_IN, ROW_W, ROW_B, COL_BIAS, COL_IN, COL_W, NKINDS };
 
 /* Workers run groups at once for a concurrent source; what they share is
  * changed under this lock (items, the map, counters, the schedule), what
@@ -386,7 +399,9 @@ typedef struct engine {
 	tensor_t *gnum[3];        /* its finite differences, per column */
 	tensor_t *base;           /* the forward of the unperturbed layer */
 	unsigned char *col_done[3];   /* per entry: its column group ran */
-	unsigned char *row_done[2];   /* per output: ROW_IN, ROW_W ran */
+	unsigned char *row_done[3];   /* per output: ROW_IN, ROW_W, ROW_B ran */
+	bool crop;                /* weight rows on crops, bias rows apart
+	                             (see "Weight rows on a crop") */
 	double *step[3];          /* per entry: the step its column took */
 	int nworkers;
 	worker_t *w;
@@ -394,6 +409,8 @@ typedef struct engine {
 	long ngroups[NKINDS];
 	long *order[NKINDS];
 	long next[NKINDS];
+	long quota[NKINDS];       /* under a budget: the rows planned */
+	double rows_until;        /* and the seconds they may take */
 	double spent[NKINDS];
 	double t_kind[NKINDS];    /* seconds of the first call of each kind */
 	double calls, total_calls, fcalls, bcalls;
@@ -465,7 +482,8 @@ row_weight(rng_t *r)
 
 /* ------------------------------------------------------------ rows */
 
-/* The outputs of row group gi of kind ROW_IN or ROW_W into w->outs. */
+/* The outputs of row group gi of kind ROW_IN, ROW_W or ROW_B into
+ * w->outs: ROW_W and ROW_B, every channel at one position. */
 static size_t
 row_outputs(const engine_t *e, worker_t *wk, int kind, long gi)
 {
@@ -473,7 +491,7 @@ row_outputs(const engine_t *e, worker_t *wk, int kind, long gi)
 	size_t n = 0;
 	long b, co, ho, wo, g;
 
-	if (kind == ROW_W) {
+	if (kind == ROW_W || kind == ROW_B) {
 		wo = gi % s->W_out;
 		ho = (gi / s->W_out) % s->H_out;
 		b = gi / (s->W_out * s->H_out);
@@ -528,8 +546,12 @@ rows_input_clean(const engine_t *e, worker_t *wk, size_t n)
 	return true;
 }
 
+/* The same for d output/d weight (want_w) and d output/d bias (want_b):
+ * each output's channel's entries, those of other channels being another
+ * output's of the group. */
 static bool
-rows_weight_clean(const engine_t *e, worker_t *wk, size_t n)
+rows_weight_clean(const engine_t *e, worker_t *wk, size_t n, bool want_w,
+    bool want_b)
 {
 	const conv_shape_t *s = e->gm.s;
 	const tensor_t *dw = wk->d[WRT_WEIGHT], *db = wk->d[WRT_BIAS];
@@ -540,9 +562,9 @@ rows_weight_clean(const engine_t *e, worker_t *wk, size_t n)
 		oidx_t x = out_unravel(s, wk->outs[i]);
 		long g = x.co / e->gm.Cog;
 
-		if (!(db->data[x.co] / wk->q[i] == 1))
+		if (want_b && !(db->data[x.co] / wk->q[i] == 1))
 			return false;
-		for (cg = 0; cg < e->gm.Cig; cg++)
+		for (cg = 0; want_w && cg < e->gm.Cig; cg++)
 			for (di = 0; di < s->R; di++)
 				for (dj = 0; dj < s->S; dj++) {
 					double v = dw->data[w_index(&e->gm, x.co, cg, di,
@@ -591,37 +613,175 @@ row_record(engine_t *e, worker_t *wk, conv_wrt_t wrt, size_t o)
 	}
 }
 
-/* The gradients a row kind asks the backward for, in the worker's d. */
+/* The gradients a row kind asks the backward for, in the worker's d:
+ * ROW_W the weight's (and the bias's, unless the bias rows run apart). */
 static void
-row_wants(worker_t *wk, int kind, tensor_t *d[3])
+row_wants(const engine_t *e, worker_t *wk, int kind, tensor_t *d[3])
 {
 	d[WRT_INPUT] = kind == ROW_IN ? wk->d[WRT_INPUT] : NULL;
 	d[WRT_WEIGHT] = kind == ROW_W ? wk->d[WRT_WEIGHT] : NULL;
-	d[WRT_BIAS] = kind == ROW_W ? wk->d[WRT_BIAS] : NULL;
+	d[WRT_BIAS] = kind == ROW_B || (kind == ROW_W && !e->crop) ?
+	    wk->d[WRT_BIAS] : NULL;
+}
+
+/* ------------------------------------------------ weight rows on a crop
+ *
+ * A row of d output/d weight is output o's dweight for df = e_o, and
+ * conv2d's dweight for that df reads only o's window. Taking them from
+ * the whole layer costs one backward over all of it per output position
+ * (N H_out W_out of them: the run's cost would grow as (N H W)^2). So, for
+ * a source that allows it (convgrad's kernel forms), a weight row group
+ * (b, h_out, w_out) runs the source's own backward on a crop: the same
+ * layer (N, C_in, C_out, groups, R, S, strides, dilation, padding) over
+ * the input rows and columns around the window, the group's outputs at
+ * the same place of their window as in the layer. Along each axis, for
+ * output x: i0 = ceil(pad / str) outputs from the crop's start (or x
+ * itself when x < i0, the crop then starting at the layer's edge), so that
+ * every tap of the target output reads the same input entry as in the
+ * layer, or the padding exactly where the layer has padding; the crop ends
+ * at the window's last tap, or at the layer's edge when that tap is in
+ * the padding. Other outputs of the crop get df = 0. N is kept, so a
+ * backward that forgets an image is caught as in the layer.
+ *
+ * The bias rows do not take a crop: a bias gradient that reads one
+ * position of the layer (the source's erratum, dbias from df[.., 0, 0])
+ * would look right on every crop. They run on the whole layer as their
+ * own kind (ROW_B), a backward asked for dbias only: for convgrad's
+ * kernels a sum over df, not a pass over the layer.
+ */
+
+/* One axis of the crop for output x: the crop's first input position in
+ * the layer, the target's output position in the crop, the crop's input
+ * length. false: no crop fits (then the whole layer is used). */
+static bool
+crop_axis(long x, long str, long dil, long K, long pad, long n_in,
+    long *start, long *t, long *n_sub)
+{
+	long i0 = (pad + str - 1) / str, a = x >= i0 ? x - i0 : 0, last;
+
+	*t = x - a;
+	*start = str * a;
+	if (*start >= n_in)
+		return false;
+	last = str * *t + dil * (K - 1) - pad;    /* the last tap, in the crop */
+	*n_sub = *start + last >= n_in ? n_in - *start : last + 1;
+	return *n_sub >= 1;
+}
+
+bool
+gradcheck_engine_crop(const conv_shape_t *s, long ho, long wo,
+    conv_shape_t *c, long *h0, long *w0, long *th, long *tw)
+{
+	long nh, nw;
+	char *err = NULL;
+
+	if (!crop_axis(ho, s->strh, s->dil_h, s->R, s->pad_h, s->H_in, h0, th,
+	    &nh) || !crop_axis(wo, s->strw, s->dil_w, s->S, s->pad_w, s->W_in,
+	    w0, tw, &nw))
+		return false;
+	*c = *s;
+	c->H_in = nh;
+	c->W_in = nw;
+	if (conv_shape_validate(c, 0, &err) != 0) {
+		free(err);
+		return false;
+	}
+	return *th < c->H_out && *tw < c->W_out;
+}
+
+/* The crop's input: every image and channel, rows h0.., columns w0... */
+static tensor_t *
+crop_input(const tensor_t *x, const conv_shape_t *c, long h0, long w0)
+{
+	tensor_t *t = tensor_create4((size_t)c->N, (size_t)c->C_in,
+	    (size_t)c->H_in, (size_t)c->W_in);
+	long b, ci, h;
+
+	for (b = 0; b < c->N; b++)
+		for (ci = 0; ci < c->C_in; ci++)
+			for (h = 0; h < c->H_in; h++)
+				memcpy(&T4(t, b, ci, h, 0), &T4(x, b, ci, h0 + h, w0),
+				    (size_t)c->W_in * sizeof(double));
+	return t;
+}
+
+/* The source's backward for dweight alone on the crop of the row group's
+ * position, df = q_i at each output i of the group (wk->outs, wk->q; one
+ * output when single is set: wk->outs[0] with weight 1). Falls back to
+ * the whole layer when no crop fits. */
+static int
+crop_backward(engine_t *e, worker_t *wk, size_t n, bool single, bool redo,
+    char **err)
+{
+	const conv_shape_t *s = e->gm.s;
+	oidx_t x = out_unravel(s, wk->outs[0]);
+	conv_shape_t c;
+	conv_params_t p = wk->p;
+	tensor_t *df, *d[3] = { NULL, wk->d[WRT_WEIGHT], NULL };
+	long h0, w0, th, tw;
+	size_t i;
+	char *msg = NULL;
+	int rc = 0;
+
+	if (!gradcheck_engine_crop(s, x.ho, x.wo, &c, &h0, &w0, &th, &tw))
+		return e_backward(e, wk, d, wk->df, redo, err);
+	p.input = crop_input(wk->p.input, &c, h0, w0);
+	df = tensor_create4((size_t)c.N, (size_t)c.C_out, (size_t)c.H_out,
+	    (size_t)c.W_out);
+	tensor_zero(df);
+	for (i = 0; i < n; i++) {
+		oidx_t y = out_unravel(s, wk->outs[i]);
+
+		T4(df, y.b, y.co, th, tw) = single ? 1 : wk->q[i];
+	}
+	count_call(e, false, redo);
+	gradcheck_fill_nan(d[WRT_WEIGHT]);
+	if (e->src->backward(e->src->ctx, NULL, d[WRT_WEIGHT], NULL, df, &p, &c,
+	    &msg) != 0)
+		rc = set_error(err, "%s: backward: %s", e->src->name,
+		    msg != NULL ? msg : "failed");
+	free(msg);
+	tensor_free(df);
+	tensor_free(p.input);
+	return rc;
+}
+
+/* A row group's backward: ROW_W on a crop when the engine takes them, any
+ * other on the whole layer with wk->df. */
+static int
+rows_backward(engine_t *e, worker_t *wk, int kind, size_t n, bool single,
+    bool redo, char **err)
+{
+	tensor_t *d[3];
+
+	if (kind == ROW_W && e->crop)
+		return crop_backward(e, wk, n, single, redo, err);
+	row_wants(e, wk, kind, d);
+	return e_backward(e, wk, d, wk->df, redo, err);
 }
 
 /* Redo a row group one output at a time. */
 static int
 rows_redo(engine_t *e, worker_t *wk, int kind, size_t n, char **err)
 {
-	tensor_t *d[3];
-	size_t i;
+	size_t *all = wk->outs, i;
 	int rc = 0;
 
-	row_wants(wk, kind, d);
 	tensor_zero(wk->df);
 	for (i = 0; i < n && rc == 0; i++) {
-		wk->df->data[wk->outs[i]] = 1;
-		rc = e_backward(e, wk, d, wk->df, true, err);
-		wk->df->data[wk->outs[i]] = 0;
+		wk->df->data[all[i]] = 1;
+		wk->outs = &all[i];
+		rc = rows_backward(e, wk, kind, 1, true, true, err);
+		wk->outs = all;
+		wk->df->data[all[i]] = 0;
 		if (rc != 0)
 			break;
-		if (kind == ROW_IN) {
-			row_record(e, wk, WRT_INPUT, wk->outs[i]);
-		} else {
-			row_record(e, wk, WRT_WEIGHT, wk->outs[i]);
-			row_record(e, wk, WRT_BIAS, wk->outs[i]);
-		}
+		if (kind == ROW_IN)
+			row_record(e, wk, WRT_INPUT, all[i]);
+		if (kind == ROW_W)
+			row_record(e, wk, WRT_WEIGHT, all[i]);
+		if (kind == ROW_B || (kind == ROW_W && !e->crop))
+			row_record(e, wk, WRT_BIAS, all[i]);
 	}
 	return rc;
 }
@@ -631,24 +791,24 @@ rows_redo(engine_t *e, worker_t *wk, int kind, size_t n, char **err)
 static int
 run_rows(engine_t *e, worker_t *wk, int kind, long gi, char **err)
 {
-	tensor_t *d[3];
 	size_t n = row_outputs(e, wk, kind, gi), i;
 	bool clean;
 	int rc;
 
-	row_wants(wk, kind, d);
 	tensor_zero(wk->df);
 	for (i = 0; i < n; i++)
 		wk->df->data[wk->outs[i]] = wk->q[i] = row_weight(&wk->rng);
-	rc = e_backward(e, wk, d, wk->df, false, err);
+	rc = rows_backward(e, wk, kind, n, false, false, err);
 	if (rc == 0) {
 		clean = kind == ROW_IN ? rows_input_clean(e, wk, n) :
-		    rows_weight_clean(e, wk, n);
+		    rows_weight_clean(e, wk, n, kind == ROW_W, kind == ROW_B ||
+		    !e->crop);
 		if (!clean && may_redo(e))
 			rc = rows_redo(e, wk, kind, n, err);
 		else if (!clean)    /* over the redo bound: what screening saw */
-			fail_locked(&e->jac[kind == ROW_IN ? WRT_INPUT : WRT_WEIGHT],
-			    NAN, 0, UINT64_MAX, NULL, 0, NULL, 0);
+			fail_locked(&e->jac[kind == ROW_IN ? WRT_INPUT : kind ==
+			    ROW_W ? WRT_WEIGHT : WRT_BIAS], NAN, 0, UINT64_MAX, NULL,
+			    0, NULL, 0);
 	}
 	for (i = 0; rc == 0 && i < n; i++)
 		e->row_done[kind][wk->outs[i]] = 1;
@@ -735,9 +895,10 @@ analytic(const engine_t *e, conv_wrt_t wrt, size_t o, size_t j,
 }
 
 static int
-row_kind_of(conv_wrt_t wrt)
+row_kind_of(const engine_t *e, conv_wrt_t wrt)
 {
-	return wrt == WRT_INPUT ? ROW_IN : ROW_W;
+	return wrt == WRT_INPUT ? ROW_IN : wrt == WRT_WEIGHT || !e->crop ?
+	    ROW_W : ROW_B;
 }
 
 /* Forward at x + steps (hi), and at x - steps (lo) or the base output, for
@@ -781,7 +942,7 @@ static bool
 cols_screen(engine_t *e, worker_t *wk, conv_wrt_t wrt, long gi,
     double *max_abs, double *max_rel)
 {
-	const unsigned char *rows = e->row_done[row_kind_of(wrt)];
+	const unsigned char *rows = e->row_done[row_kind_of(e, wrt)];
 	double tol = e->jac[wrt].tol, canon;
 	size_t o, j;
 	oidx_t x = { 0, 0, 0, 0 };
@@ -817,7 +978,7 @@ static int
 cols_redo(engine_t *e, worker_t *wk, conv_wrt_t wrt, size_t n,
     gradcheck_item_t *local, char **err)
 {
-	const unsigned char *rows = e->row_done[row_kind_of(wrt)];
+	const unsigned char *rows = e->row_done[row_kind_of(e, wrt)];
 	size_t *all = wk->members, i, o;
 	double canon, r0 = wk->r[0];
 	int rc = 0;
@@ -925,30 +1086,41 @@ col_wrt(int kind)
 }
 
 static void
-group_counts(const geom_t *gm, long n[NKINDS])
+group_counts(const geom_t *gm, bool crop, long n[NKINDS])
 {
 	const conv_shape_t *s = gm->s;
 
 	n[ROW_IN] = gm->Cog * gm->Ch * gm->Cw;
 	n[ROW_W] = s->N * s->H_out * s->W_out;
+	n[ROW_B] = crop ? n[ROW_W] : 0;
 	n[COL_BIAS] = 1;
 	n[COL_IN] = gm->Cig * gm->Kh * gm->Kw;
 	n[COL_W] = gm->Cig * s->R * s->S;
 }
 
 void
-gradcheck_engine_plan(const conv_shape_t *s, bool central, double *forwards,
-    double *backwards)
+gradcheck_engine_plan(const conv_shape_t *s, bool central, bool crop,
+    double *forwards, double *backwards, double *passes)
 {
 	geom_t gm;
 	long n[NKINDS];
+	/* a crop's outputs (at most 2 i0 + 1 along an axis, see crop_axis)
+	 * against the layer's; a bias row sums df, one add per output
+	 * against C_in/groups R S multiply-adds */
+	double ch = fmin(2.0 * ((s->pad_h + s->strh - 1) / s->strh) + 1,
+	    (double)s->H_out), cw = fmin(2.0 * ((s->pad_w + s->strw - 1) /
+	    s->strw) + 1, (double)s->W_out);
+	double crop_pass = ch * cw / ((double)s->H_out * (double)s->W_out);
+	double bias_pass = 1.0 / ((double)conv_group_cin(s) * s->R * s->S);
 
 	geom_init(&gm, s);
-	group_counts(&gm, n);
+	group_counts(&gm, crop, n);
 	geom_done(&gm);
 	*forwards = 2 + (central ? 2.0 : 1.0) *
 	    (double)(n[COL_BIAS] + n[COL_IN] + n[COL_W]);
-	*backwards = 1 + (double)(n[ROW_IN] + n[ROW_W]);
+	*backwards = 1 + (double)(n[ROW_IN] + n[ROW_W] + n[ROW_B]);
+	*passes = *forwards + 1 + (double)n[ROW_IN] + (double)n[ROW_W] *
+	    (crop ? crop_pass : 1) + (double)n[ROW_B] * bias_pass;
 }
 
 static bool
@@ -1059,21 +1231,145 @@ run_task(engine_t *e, worker_t *wk, int k, long gi)
 	progress(e, false);
 }
 
-/* Of the kinds ks, the next to run: in a full run the first with groups
- * left, under a budget the one with less time spent; -1: none. */
+/* The row and column kinds of each Jacobian, by wrt. */
+static int
+col_kind_of(conv_wrt_t wrt)
+{
+	return wrt == WRT_INPUT ? COL_IN : wrt == WRT_WEIGHT ? COL_W : COL_BIAS;
+}
+
+/* The share of Jacobian wrt compared if n[k] groups of each kind ran:
+ * an entry is compared when its row ran before its column (see
+ * finish_items), so it is the rows' fraction times the columns'. */
+static double
+share_of(const engine_t *e, conv_wrt_t wrt, const long *n)
+{
+	int r = row_kind_of(e, wrt), c = col_kind_of(wrt);
+
+	return ((double)n[r] / (double)e->ngroups[r]) *
+	    ((double)n[c] / (double)e->ngroups[c]);
+}
+
+/* The Jacobian (wrt) whose share is the smallest among those that
+ * can still grow by running a group of one of its kinds in ks (within
+ * lim, groups per kind); -1 if none. */
+static int
+lowest_share(const engine_t *e, const long *n, const long *lim)
+{
+	int w, best = -1;
+	double bs = 0;
+
+	for (w = 0; w < 3; w++) {
+		int r = row_kind_of(e, (conv_wrt_t)w), c = col_kind_of((conv_wrt_t)w);
+		double sh = share_of(e, (conv_wrt_t)w, n);
+
+		if (n[r] >= lim[r] && n[c] >= lim[c])
+			continue;
+		if (best < 0 || sh < bs) {
+			best = w;
+			bs = sh;
+		}
+	}
+	return best;
+}
+
+/*
+ * Under a budget, the row groups of each kind to run before the columns
+ * (quota), and the part of the time they take (the rest is the columns'):
+ * a greedy over the modelled seconds of a group of each kind (t_kind, on
+ * nworkers at once) that grows, at each step, the Jacobian with the
+ * smallest share by the group (row or column) that adds the most share
+ * per second, until the time left is spent. So the smallest of the three
+ * shares is as large as the model allows: rows cheap on crops go first,
+ * and a Jacobian whose rows are dear gets as many rows as columns' worth.
+ */
+static void
+plan_budget(engine_t *e)
+{
+	long n[NKINDS], lim[NKINDS];
+	double left = (e->g->o.budget - (util_now() - e->t0)) * e->nworkers;
+	double rows = 0, used = 0;
+	int k, w;
+
+	for (k = 0; k < NKINDS; k++) {
+		n[k] = e->next[k];
+		lim[k] = e->ngroups[k];
+	}
+	n[COL_BIAS] = lim[COL_BIAS];    /* one group: always run */
+	/* row kinds that all fit in a twentieth of the time (weight rows on
+	 * crops, bias rows) run whole: the max-min below would stop them as
+	 * soon as their share passed the others' */
+	for (k = ROW_IN; k < COL_BIAS; k++) {
+		double all = (double)(lim[k] - n[k]) * e->t_kind[k];
+
+		if (all <= 0.05 * left) {
+			used += all;
+			rows += all;
+			n[k] = lim[k];
+		}
+	}
+	while ((w = lowest_share(e, n, lim)) >= 0) {
+		int r = row_kind_of(e, (conv_wrt_t)w), c = col_kind_of((conv_wrt_t)w);
+		double gr = (double)n[c] / (double)e->ngroups[c] /
+		    (double)e->ngroups[r] / e->t_kind[r];
+		double gc = (double)n[r] / (double)e->ngroups[r] /
+		    (double)e->ngroups[c] / e->t_kind[c];
+
+		/* the side that adds more; at 0 x 0, a row (they come first) */
+		k = n[r] < lim[r] && (gr >= gc || n[c] >= lim[c]) ? r : c;
+		if (used + e->t_kind[k] > left) {
+			/* it cannot grow in the time left: the others may */
+			lim[r] = n[r];
+			lim[c] = n[c];
+			continue;
+		}
+		used += e->t_kind[k];
+		if (k < COL_BIAS)
+			rows += e->t_kind[k];
+		n[k]++;
+	}
+	for (k = 0; k < NKINDS; k++)
+		e->quota[k] = k < COL_BIAS ? n[k] : e->ngroups[k];
+	e->rows_until = util_now() - e->t0 + (used > 0 ? rows / used : 0.5) *
+	    left / e->nworkers;
+}
+
+/* Of the kinds ks, the next to run, or -1: in a full run the first with
+ * groups left; under a budget, of the rows under their quota the
+ * cheapest, of the columns the one whose Jacobian has the
+ * smallest share (of those whose rows ran: columns alone compare no
+ * entry), else any with groups left. */
 static int
 pick(const engine_t *e, const int *ks, int nk)
 {
 	int i, best = -1;
+	double bv = 0;
 
 	for (i = 0; i < nk; i++) {
-		if (!kind_left(e, ks[i]))
+		int k = ks[i];
+		double v;
+
+		if (!kind_left(e, k))
 			continue;
-		if (best < 0 || (e->g->o.budget > 0 &&
-		    e->spent[ks[i]] < e->spent[best]))
-			best = ks[i];
 		if (e->g->o.budget == 0)
-			break;
+			return k;
+		if (k < COL_BIAS) {
+			/* the cheapest first: if the model was wrong about the
+			 * time (a loaded machine), the dear rows are cut, and the
+			 * columns after them follow the shares as they are */
+			if (e->next[k] >= e->quota[k])
+				continue;
+			v = e->t_kind[k];
+		} else {
+			conv_wrt_t wrt = col_wrt(k);
+			int r = row_kind_of(e, wrt);
+
+			v = e->next[r] == 0 ? 2 : share_of(e, wrt, e->next);
+		}
+		if (best < 0 || v < bv) {
+			best = k;
+			bv = v;
+		}
 	}
 	return best;
 }
@@ -1132,7 +1428,7 @@ run_first_rows(engine_t *e)
 {
 	int k, i;
 
-	for (k = ROW_IN; k <= ROW_W; k++) {
+	for (k = ROW_IN; k <= ROW_B; k++) {
 		for (i = 0; i < 3 && kind_left(e, k) && e->rc == 0; i++)
 			run_task(e, &e->w[0], k, e->order[k][e->next[k]++]);
 	}
@@ -1150,18 +1446,20 @@ run_first_rows(engine_t *e)
 }
 
 /* Rows first (the columns read the remembered entries), then columns:
- * every group, or under a budget rows for half of it, then the bias's
- * group, then columns until it is spent (at least one group of each kind
- * however short it is). */
+ * every group; or under a budget the rows plan_budget planned, then the
+ * bias's group, then columns until it is spent (at least one group of
+ * each kind however short it is). */
 static void
 run_groups(engine_t *e)
 {
-	static const int rows[] = { ROW_IN, ROW_W };
+	static const int rows[] = { ROW_IN, ROW_W, ROW_B };
 	static const int cols[] = { COL_BIAS, COL_IN, COL_W };
 	double B = e->g->o.budget;
 
 	run_first_rows(e);
-	run_phase(e, rows, 2, B / 2);
+	if (B > 0)
+		plan_budget(e);
+	run_phase(e, rows, 3, B > 0 ? e->rows_until : 0);
 	if (B > 0 && e->rc == 0 && !e->stop && kind_left(e, COL_BIAS))
 		run_task(e, &e->w[0], COL_BIAS, e->order[COL_BIAS][e->next[COL_BIAS]++]);
 	run_phase(e, cols, 3, B);
@@ -1258,6 +1556,7 @@ engine_init(engine_t *e, gradcheck_t *g, const gradcheck_source_t *src)
 	memset(e, 0, sizeof(*e));
 	e->g = g;
 	e->src = src;
+	e->crop = src->crops;
 	geom_init(&e->gm, &g->s);
 	e->M = g->onehot->size;
 	for (w = 0; w < 3; w++) {
@@ -1271,14 +1570,14 @@ engine_init(engine_t *e, gradcheck_t *g, const gradcheck_source_t *src)
 		item_init(e, &e->jac[w], GRADCHECK_JACOBIAN, (conv_wrt_t)w);
 		item_init(e, &e->grad[w], GRADCHECK_GRADIENT, (conv_wrt_t)w);
 	}
-	e->row_done[0] = xcalloc(e->M, 1);
-	e->row_done[1] = xcalloc(e->M, 1);
+	for (k = 0; k < 3; k++)
+		e->row_done[k] = xcalloc(e->M, 1);
 	e->base = gradcheck_output_like(&g->s);
 	e->nworkers = src->concurrent ? parallel_max_threads() : 1;
 	e->w = xcalloc((size_t)e->nworkers, sizeof(*e->w));
 	for (k = 0; k < e->nworkers; k++)
 		worker_init(&e->w[k], e);
-	group_counts(&e->gm, e->ngroups);
+	group_counts(&e->gm, e->crop, e->ngroups);
 	for (k = 0; k < NKINDS; k++) {
 		long i;
 
@@ -1305,8 +1604,8 @@ engine_done(engine_t *e)
 		free(e->step[w]);
 		amap_free(&e->map[w]);
 	}
-	free(e->row_done[0]);
-	free(e->row_done[1]);
+	for (k = 0; k < 3; k++)
+		free(e->row_done[k]);
 	tensor_free(e->base);
 	for (k = 0; k < e->nworkers; k++)
 		worker_done(&e->w[k]);
@@ -1358,7 +1657,7 @@ finish_items(engine_t *e)
 	int w;
 
 	for (w = 0; w < 3; w++) {
-		size_t rows = count_set(e->row_done[row_kind_of((conv_wrt_t)w)],
+		size_t rows = count_set(e->row_done[row_kind_of(e, (conv_wrt_t)w)],
 		    e->M);
 
 		e->jac[w].checked = count_set(e->col_done[w], e->P[w]) * rows;

@@ -82,8 +82,18 @@ int gradcheck_src_backward(const gradcheck_t *g, const gradcheck_source_t *src,
 int gradcheck_engine_run(gradcheck_t *g, const gradcheck_source_t *src,
     char **err);
 /* The engine's calls for one source over every entry of shape s: forward
- * and backward passes. */
-void gradcheck_engine_plan(const conv_shape_t *s, bool central,
-    double *forwards, double *backwards);
+ * and backward passes, and what they cost in passes over the whole layer
+ * (crop: the source takes weight rows on crops, as convgrad's kernel
+ * forms do, so those calls cost a small part of a pass each). */
+void gradcheck_engine_plan(const conv_shape_t *s, bool central, bool crop,
+    double *forwards, double *backwards, double *passes);
+
+/* The crop of layer s that the engine takes d output/d weight's rows of
+ * output position (ho, wo) from (gradcheck-engine.c, "Weight rows on a
+ * crop"): its shape c (validated), where its input starts in the layer
+ * (rows h0.., columns w0..) and the position (th, tw) of the target in
+ * its output. false: none fits, the whole layer is used. For the tests. */
+bool gradcheck_engine_crop(const conv_shape_t *s, long ho, long wo,
+    conv_shape_t *c, long *h0, long *w0, long *th, long *tw);
 
 #endif

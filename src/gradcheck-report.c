@@ -164,7 +164,17 @@ engine_text(FILE *f, const gradcheck_t *g)
 	    "entry cannot escape; several escape only by\ncancelling exactly "
 	    "within one group: numerically under 2^-40 (52 random bits\nper "
 	    "step), analytically at most 1/32 per row group (the powers of "
-	    "two).\n");
+	    "two).\nd output/d weight's rows come from the same backward run "
+	    "on a crop of the layer\naround each output's window (the same N, "
+	    "channels, taps, strides, dilation and\npadding there), d output/d "
+	    "bias's from the whole layer; dweight, dinput and\ndbias for the "
+	    "random df always run on the whole layer.\n");
+	if (o->budget > 0)
+		fprintf(f, "Under the budget an entry counts as compared when its "
+		    "row ran before its\ncolumn (rows run first), so a Jacobian's "
+		    "share is the fraction of its rows\nread times the fraction of "
+		    "its columns; the groups are planned so that the\nsmallest of "
+		    "the three shares is as large as the time allows.\n");
 }
 
 /* Time per form, against the estimate; a budget's shares. */

@@ -126,7 +126,8 @@ dmin(double a, double b)
  * column (central: x+h, x-h; forward: x+h, x) for each chunk of rows, or
  * per sampled entry, and one backward per row. */
 static void
-form_evals(const gradcheck_opts_t *o, double *fwd, double *bwd)
+form_evals(const gradcheck_opts_t *o, double *fwd, double *bwd,
+    double *passes)
 {
 	const conv_shape_t *s = &o->shape;
 	double M = (double)conv_output_size(s);
@@ -136,11 +137,13 @@ form_evals(const gradcheck_opts_t *o, double *fwd, double *bwd)
 
 	*fwd = 1;               /* the agreement check */
 	if (o->sample == 0 && o->engine == GRADCHECK_ENGINE_COMPRESSED) {
-		double f, b;
+		double f, b, wp;
 
-		gradcheck_engine_plan(s, o->fd.method == FD_CENTRAL, &f, &b);
+		gradcheck_engine_plan(s, o->fd.method == FD_CENTRAL, true, &f, &b,
+		    &wp);
 		*fwd += f;
 		*bwd = b;
+		*passes = 1 + wp;
 		return;
 	}
 	*bwd = 1;               /* the chain rule */
@@ -159,6 +162,7 @@ form_evals(const gradcheck_opts_t *o, double *fwd, double *bwd)
 			*bwd += dmin(k, M);
 		}
 	}
+	*passes = *fwd + *bwd;
 }
 
 /* Bytes the check holds beyond the layer's tensors: the compressed engine
@@ -188,15 +192,16 @@ gradcheck_estimate(const gradcheck_opts_t *o, gradcheck_cost_t *c)
 	double n = (double)s->C_in * s->R * s->S;
 	double P[3] = { (double)conv_input_size(s), (double)conv_weight_size(s),
 	    (double)s->C_out };
-	double fwd, bwd;
+	double fwd, bwd, passes;
 
 	memset(c, 0, sizeof(*c));
 	c->forms = plan_forms(o->forms, k, forms);
-	form_evals(o, &fwd, &bwd);
+	form_evals(o, &fwd, &bwd, &passes);
 	c->forward_evals = c->forms * fwd + 2;   /* + reference, NHWC */
 	c->backward_evals = c->forms * bwd;
-	/* Each evaluation is about M (n+1) multiply-adds, forward or back. */
-	c->work = (c->forward_evals + c->backward_evals) * M * (n + 1);
+	/* A pass over the layer is about M (n+1) multiply-adds, forward or
+	 * back (the engine's crops and bias rows are parts of one). */
+	c->work = (c->forms * passes + 2) * M * (n + 1);
 	c->jacobian_entries = M * (P[0] + P[1] + P[2]);
 	c->jacobian_bytes = held_bytes(o);
 }
@@ -967,6 +972,7 @@ gradcheck_source_form(gradcheck_source_t *src, gradcheck_form_ctx_t *ctx_store,
 	src->backward = form_source_backward;
 	src->partial = true;
 	src->concurrent = true;     /* the kernels keep no state */
+	src->crops = true;          /* any shape */
 }
 
 /* The source failed: "NAME: what: message". Takes msg. */

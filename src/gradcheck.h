@@ -217,6 +217,12 @@ typedef struct gradcheck_source {
 	                              different threads, each with its own
 	                              tensors (convgrad's kernels); false: one
 	                              call at a time (a plugin) */
+	bool crops;                /* backward may be called for a crop of the
+	                              layer (another H_in, W_in; the rest of
+	                              the shape the same): the engine reads
+	                              d output/d weight's rows from crops
+	                              (gradcheck-engine.c); false: every call
+	                              is for the layer's own shape */
 } gradcheck_source_t;
 /* Fill a source with designated initializers ({ .ctx = ..., .name = ...,
  * .forward = ..., .backward = ... }): later fields default to false. */

@@ -13,7 +13,9 @@
 
 #include "check-util.h"
 #include "conv-elem.h"
+#include "conv-matrix.h"
 #include "gradcheck.h"
+#include "gradcheck-int.h"
 #include "gradcheck-report.h"
 #include "npy.h"
 #include "util.h"
@@ -431,11 +433,11 @@ START_TEST(test_counts)
 	 * with Kh = R = 3, Kw = S = 2), 2*3*2 (weight: C_in * R * S), 1
 	 * (bias), two forwards each, + its base forward (run twice, to time it) + the agreement check
 	 * + 2 (reference, NHWC); backward: row groups 3*2*1 (input: C_out * Ch
-	 * * Cw, Ch = ceil(3/2), Cw = ceil(2/3)) + 2*3*3 (weight: N*H_out*W_out)
-	 * + the chain rule */
+	 * * Cw, Ch = ceil(3/2), Cw = ceil(2/3)) + 2*3*3 (weight, each on a
+	 * crop: N*H_out*W_out) + 2*3*3 (bias, on the layer) + the chain rule */
 	ck_assert_double_eq(gradcheck_cost(g)->forward_evals,
 	    2 * (12 + 12 + 1) + 2 + 1 + 2);
-	ck_assert_double_eq(gradcheck_cost(g)->backward_evals, 6 + 18 + 1);
+	ck_assert_double_eq(gradcheck_cost(g)->backward_evals, 6 + 18 + 18 + 1);
 	gradcheck_free(g);
 }
 END_TEST
@@ -938,6 +940,142 @@ START_TEST(test_source_fails)
 }
 END_TEST
 
+/* The engine reads d output/d weight's rows from crops of the layer
+ * (gradcheck-engine.c, "Weight rows on a crop"). On every shape of the
+ * table, for every output (b, c_out, h_out, w_out): the crop fits (when
+ * the padding is no wider than the dilated kernel), it is small (at most
+ * 2 ceil(pad/str) + 1 outputs along an axis: the cost model's), and
+ * dweight for df = e_o on the crop equals dweight for df = e_o on the
+ * layer bit for bit, in the element and the matrix form (one nonzero
+ * term either way, the same product: no rounding to bound). */
+static void
+crop_dweight(tensor_t *dw, const shape_case_t *c, const conv_shape_t *s,
+    const tensor_t *input, long b, long co, long ho, long wo, bool matrix)
+{
+	tensor_t *df = tensor_create4((size_t)s->N, (size_t)s->C_out,
+	    (size_t)s->H_out, (size_t)s->W_out);
+
+	(void)c;
+	tensor_zero(df);
+	T4(df, b, co, ho, wo) = 1;
+	gradcheck_fill_nan(dw);
+	if (matrix)
+		conv2d_backward_weight_matrix(dw, df, input, s);
+	else
+		conv2d_backward_weight_elem(dw, df, input, s);
+	tensor_free(df);
+}
+
+START_TEST(test_crops)
+{
+	const shape_case_t *c = &shapes[_i];
+	gradcheck_opts_t o;
+	conv_shape_t s, k;
+	tensor_t *x, *dw_layer, *dw_crop;
+	rng_t r;
+	long b, co, ho, wo, h0, w0, th, tw, h, w, ci;
+	char *err = NULL;
+	int m;
+
+	opts_for(&o, c);
+	s = o.shape;
+	ck_assert_int_eq(conv_shape_validate(&s, 0, &err), 0);
+	x = tensor_create4((size_t)s.N, (size_t)s.C_in, (size_t)s.H_in,
+	    (size_t)s.W_in);
+	rng_seed(&r, 7);
+	tensor_fill_uniform(x, &r, -1, 1);
+	dw_layer = tensor_create4((size_t)s.C_out, (size_t)conv_group_cin(&s),
+	    (size_t)s.R, (size_t)s.S);
+	dw_crop = tensor_clone(dw_layer);
+	for (ho = 0; ho < s.H_out; ho++)
+	for (wo = 0; wo < s.W_out; wo++) {
+		bool fits = gradcheck_engine_crop(&s, ho, wo, &k, &h0, &w0, &th,
+		    &tw);
+		tensor_t *xc;
+
+		if (s.pad_h <= s.dil_h * (s.R - 1) && s.pad_w <= s.dil_w * (s.S - 1))
+			ck_assert_msg(fits, "%s: no crop at (%ld, %ld)", c->name, ho, wo);
+		if (!fits)
+			continue;
+		ck_assert(k.H_out <= 2 * ((s.pad_h + s.strh - 1) / s.strh) + 1 &&
+		    k.W_out <= 2 * ((s.pad_w + s.strw - 1) / s.strw) + 1);
+		ck_assert(h0 >= 0 && h0 + k.H_in <= s.H_in && w0 >= 0 &&
+		    w0 + k.W_in <= s.W_in);
+		xc = tensor_create4((size_t)k.N, (size_t)k.C_in, (size_t)k.H_in,
+		    (size_t)k.W_in);
+		for (b = 0; b < k.N; b++)
+			for (ci = 0; ci < k.C_in; ci++)
+				for (h = 0; h < k.H_in; h++)
+					for (w = 0; w < k.W_in; w++)
+						T4(xc, b, ci, h, w) = T4(x, b, ci, h0 + h, w0 + w);
+		for (m = 0; m < 2; m++)
+		for (b = 0; b < s.N; b++)
+		for (co = 0; co < s.C_out; co++) {
+			size_t j;
+
+			crop_dweight(dw_layer, c, &s, x, b, co, ho, wo, m);
+			crop_dweight(dw_crop, c, &k, xc, b, co, th, tw, m);
+			for (j = 0; j < dw_layer->size; j++)
+				ck_assert_msg(dw_layer->data[j] == dw_crop->data[j] ||
+				    (dw_layer->data[j] == 0 && dw_crop->data[j] == 0),
+				    "%s, %s form: output (%ld, %ld, %ld, %ld), dweight "
+				    "entry %zu: layer %.17g, crop %.17g", c->name, m ?
+				    "matrix" : "element", b, co, ho, wo, j,
+				    dw_layer->data[j], dw_crop->data[j]);
+		}
+		tensor_free(xc);
+	}
+	tensor_free(x);
+	tensor_free(dw_layer);
+	tensor_free(dw_crop);
+}
+END_TEST
+
+/* What crops cannot see (the documented limit): a dweight kernel that
+ * drops the terms of one output position inside the image, (h_out,
+ * w_out) = (1, 1) of image 0, is right on every crop (the crop moves that
+ * output to another place of its own, smaller output), so d output/d
+ * weight passes; the chain rule on the whole layer (dweight for a random
+ * df) still fails, so the run does. */
+static void
+bw_weight_skip_11(tensor_t *dweight, const tensor_t *df,
+    const tensor_t *input, const conv_shape_t *s)
+{
+	tensor_t *d = tensor_clone(df);
+
+	if (s->H_out > 1 && s->W_out > 1) {
+		long co;
+
+		for (co = 0; co < s->C_out; co++)
+			T4(d, 0, co, 1, 1) = 0;
+	}
+	conv2d_backward_weight_elem(dweight, d, input, s);
+	tensor_free(d);
+}
+
+START_TEST(test_crop_limit)
+{
+	gradcheck_kernels_t k = gradcheck_kernels_default;
+	gradcheck_opts_t o;
+	gradcheck_t *g;
+
+	k.elem.backward_weight = bw_weight_skip_11;
+	opts_plain(&o, &k);
+	g = create_ok(&o);
+	ck_assert_uint_gt(gradcheck_run(g), 0);
+	ck_assert(find(g, "element", "d output/d weight")->pass);
+	ck_assert(!find(g, "element", "dweight")->pass);
+	gradcheck_free(g);
+	/* the direct engine, on the layer alone, names the entry */
+	o.engine = GRADCHECK_ENGINE_DIRECT;
+	g = create_ok(&o);
+	gradcheck_run(g);
+	ck_assert(!find(g, "element", "d output/d weight")->pass);
+	ck_assert_int_eq(find(g, "element", "d output/d weight")->out_idx[2], 1);
+	gradcheck_free(g);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -965,6 +1103,9 @@ make_suite(void)
 	tcase_add_loop_test(tc, test_engines_agree, 0,
 	    (int)(sizeof(shapes) / sizeof(shapes[0])));
 	tcase_add_test(tc, test_source_fails);
+	tcase_add_loop_test(tc, test_crops, 0,
+	    (int)(sizeof(shapes) / sizeof(shapes[0])));
+	tcase_add_test(tc, test_crop_limit);
 	suite_add_tcase(s, tc);
 	return s;
 }
