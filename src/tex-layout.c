@@ -255,8 +255,8 @@ seq_box(seq_t *s, const reader_t *r)
 
 /* ---- scripts ---- */
 
-static bool
-all_digits(const char *s)
+bool
+tex_all_digits(const char *s)
 {
 	if (*s == '\0')
 		return false;
@@ -266,9 +266,8 @@ all_digits(const char *s)
 	return true;
 }
 
-/* A name: letters, digits, _ and subscript digits (U+2080..2089). */
-static bool
-is_name(const char *s)
+bool
+tex_is_name(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 
@@ -328,7 +327,7 @@ scripted(pp_box_t *base, pp_box_t *x, bool sub, int commas, bool u)
 	const char *t = x->height == 1 ? x->rows[0] : NULL;
 	pp_box_t *b;
 
-	if (t != NULL && all_digits(t) && u) {
+	if (t != NULL && tex_all_digits(t) && u) {
 		b = script_digits(t, sub);
 		pp_box_free(x);
 		return pp_box_hcat2(base, b);
@@ -336,9 +335,9 @@ scripted(pp_box_t *base, pp_box_t *x, bool sub, int commas, bool u)
 	if (sub && t != NULL && commas > 0)
 		return pp_box_hcat3(base, pp_box_text("["),
 		    pp_box_hcat2(x, pp_box_text("]")));
-	if (sub && t != NULL && is_name(t))
+	if (sub && t != NULL && tex_is_name(t))
 		return pp_box_hcat3(base, pp_box_text("_"), x);
-	if (!u && t != NULL && all_digits(t))
+	if (!u && t != NULL && tex_all_digits(t))
 		return pp_box_hcat3(base, pp_box_text(sub ? "_" : "^"), x);
 	return pp_box_hcat2(base, shifted(x, sub));
 }

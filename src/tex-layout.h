@@ -34,11 +34,19 @@
 #ifndef CONVGRAD_TEX_LAYOUT_H
 #define CONVGRAD_TEX_LAYOUT_H
 
+#include <stdbool.h>
+
 #include "expr.h"
 
 /* src laid out in style st (PP_UNICODE or PP_ASCII); the caller frees it
  * (pp_box_free). NULL with *err (malloc'd, "column 12: unknown command
  * \foo") when src is not in the subset. src NULL: an empty box. */
 pp_box_t *tex_layout(const char *src, pp_style_t st, char **err);
+
+/* The scripts' tests, shared with tex-text.c: is s digits only (not
+ * empty)? a name (letters, digits, _, subscript digits U+2080..2089; not
+ * empty)? */
+bool tex_all_digits(const char *s);
+bool tex_is_name(const char *s);
 
 #endif

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tex-layout.h"
 #include "util.h"
 
 #define MAX_DEPTH 64
@@ -165,17 +166,6 @@ read_atom(reader_t *r)
 	return xstrdup(name);
 }
 
-static bool
-all_digits(const char *s)
-{
-	if (*s == '\0')
-		return false;
-	for (; *s != '\0'; s++)
-		if (!isdigit((unsigned char)*s))
-			return false;
-	return true;
-}
-
 /* Digits as sub- or superscripts (the UTF-8 of U+2080.. or ⁰¹²³⁴..). */
 static void
 add_scripted_digits(sbuf_t *b, const char *s, bool sub)
@@ -192,25 +182,6 @@ add_scripted_digits(sbuf_t *b, const char *s, bool sub)
 		} else
 			sbuf_add(b, sup[*s - '0']);
 	}
-}
-
-/* Does s name something (letters, digits, _, subscript digits)? */
-static bool
-is_name(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	if (*p == '\0')
-		return false;
-	while (*p != '\0') {
-		if (isalnum(*p) || *p == '_')
-			p++;
-		else if (p[0] == 0xe2 && p[1] == 0x82 && p[2] >= 0x80 && p[2] <= 0x89)
-			p += 3;
-		else
-			return false;
-	}
-	return true;
 }
 
 /* "x, y": the commas of an index list spaced. */
@@ -232,9 +203,9 @@ add_sub(sbuf_t *b, const char *s, bool after_sum)
 
 	if (after_sum) {
 		sbuf_addf(b, "_(%s)", s);
-	} else if (all_digits(s)) {
+	} else if (tex_all_digits(s)) {
 		add_scripted_digits(b, s, true);
-	} else if (is_name(s)) {
+	} else if (tex_is_name(s)) {
 		/* h_{out1}: h_out₁; the trailing digits lowered. */
 		while (n > 0 && isdigit((unsigned char)s[n - 1]))
 			n--;
@@ -254,7 +225,7 @@ add_sub(sbuf_t *b, const char *s, bool after_sum)
 static void
 add_sup(sbuf_t *b, const char *s)
 {
-	if (all_digits(s))
+	if (tex_all_digits(s))
 		add_scripted_digits(b, s, false);
 	else
 		sbuf_addf(b, "^(%s)", s);

@@ -100,4 +100,25 @@ for size in 80x24 60x20; do
 	tm kill-session -t s
 done
 
+# ---- texts cut at 60x20: the tolerance note, the title ----
+for size in 80x24 60x20; do
+	start n "${size%x*}" "${size#*x}"
+	run n "clear; $(tutor_cmd "" tutor "$LESSONS/02-general-rule.md")"
+	wait_for n "step 1/2" >/dev/null
+	check "$size: the tolerance's reason is shown whole (scrolled to)" \
+	    scroll_until n "differences have no truncation error" Space
+	check "$size: ... and its end" \
+	    wait_for n "(tol_abs scales as 1e-6/h)"
+	check "$size: ... no row of it cut" \
+	    bash -c '! grep -q "truncatio…" <<<"$1"' _ "$(screen n)"
+	keys n q
+	run n "clear; $(tutor_cmd "" tutor "$LESSONS/13-bug-zoo.md")"
+	check "$size: a long title: whole up to its colon, not cut" \
+	    wait_re n "^ The bug zoo(: thirteen classic mistakes and their signatures)? +step 1/14"
+	check "$size: ... no ellipsis in the title bar" \
+	    bash -c '! head -1 <<<"$1" | grep -q "…"' _ "$(screen n)"
+	keys n q
+	tm kill-session -t n
+done
+
 done_testing
