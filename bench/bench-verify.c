@@ -457,7 +457,14 @@ bench_live(lesson_t **ls, int n, const conv_shape_t *s, int per_claim,
 				 * cached). Skipped once the lesson has defined a let,
 				 * which a fresh context would not know. */
 				if (!lets_seen) {
-					verify_ctx_t *fresh = verify_ctx_create(sh, NULL, NULL);
+					verify_opts_t fo;
+					verify_ctx_t *fresh;
+
+					verify_opts_default(&fo);
+					fo.fresh = true;    /* none of the numeric
+					                     * derivatives a freed
+					                     * context left */
+					fresh = verify_ctx_create(sh, &fo, NULL);
 
 					if (fresh != NULL)
 						time_point(fresh, c, &r, &cold);

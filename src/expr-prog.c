@@ -1773,19 +1773,21 @@ peval_fd(const pnode_t *n, prun_t *r, long *slots, pval_t *out)
 	orig = read_entry(r, den->u.acc.t, off);
 	xp = orig + h;
 	xm = orig - h;
-	memset(&mine, 0, sizeof mine);
+	mine.reads = NULL;      /* the rest is filled before it is read */
 	if (n->u.deriv.memo != NULL && r->npert == 0 && r->track == NULL)
 		e = fd_memo_get(r, n, slots, &mine);
 	if (e != NULL && !fd_memo_reads(e, off)) {
 		/* both evaluations would be this one, with its work twice */
-		free(mine.reads);
+		if (mine.reads != NULL)
+			free(mine.reads);
 		if (e->status < 0 || p_charge(r, e->terms) < 0 ||
 		    p_charge(r, e->terms) < 0)
 			return -1;
 		*out = p_real((pv_real(e->v) - pv_real(e->v)) / (xp - xm));
 		return 0;
 	}
-	free(mine.reads);
+	if (mine.reads != NULL)
+		free(mine.reads);
 	if (r->npert == MAX_PERTURB)
 		return -1;      /* not reached: compile refuses deeper nests */
 	if (n->u.deriv.rerun)
@@ -1933,7 +1935,8 @@ eval_fresh(expr_prog_t *p, long *slots, pval_t *out)
 	r.reads = NULL;
 	r.nreads = r.cap_reads = 0;
 	rc = peval(p->root, &r, slots, out);
-	free(r.reads);
+	if (r.reads != NULL)
+		free(r.reads);
 	__atomic_add_fetch(work_line(p, parallel_thread_num() % WORK_LINES),
 	    r.terms + 1, __ATOMIC_RELAXED);
 	return rc;

@@ -38,6 +38,7 @@
 #include <assert.h>
 #include <float.h>
 #include <math.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -562,6 +563,34 @@ env_perturbed(void *ctx, const char *wrt, bool restored, char **err)
 	return 0;
 }
 
+/* Output with input[wrt_off] set to v, into out: the other images as
+ * they are, and the forward kernel on the changed image alone (N = 1):
+ * each output element is summed from its own window in the same order
+ * whatever N, so these are the bits of the whole forward, at 1/N of its
+ * work. */
+static void
+forward_input_at(verify_ctx_t *vc, size_t wrt_off, double v, tensor_t *out)
+{
+	const conv_shape_t *s = &vc->s;
+	size_t in_img = vc->input->size / (size_t)s->N;
+	size_t out_img = vc->output->size / (size_t)s->N;
+	size_t b = wrt_off / in_img;
+	conv_shape_t one = *s;
+	tensor_t *x = tensor_create4(1, (size_t)s->C_in, (size_t)s->H_in,
+	    (size_t)s->W_in);
+	tensor_t *y = tensor_create4(1, (size_t)s->C_out, (size_t)s->H_out,
+	    (size_t)s->W_out);
+
+	one.N = 1;
+	memcpy(x->data, vc->input->data + b * in_img, in_img * sizeof(double));
+	x->data[wrt_off - b * in_img] = v;
+	conv2d_forward_elem(y, x, vc->weight, vc->bias, &one);
+	memcpy(out->data, vc->output->data, out->size * sizeof(double));
+	memcpy(out->data + b * out_img, y->data, out_img * sizeof(double));
+	tensor_free(x);
+	tensor_free(y);
+}
+
 /* For compiled programs: env_perturbed's output, into out, without
  * writing the world (T cloned and changed in the clone), so that threads
  * can run it at once: the same forward kernel on the same values, so the
@@ -573,6 +602,13 @@ env_forward_at(void *ctx, int id, size_t wrt_off, double v, tensor_t *out)
 	conv_params_t p;
 	tensor_t *t;
 
+	assert(out->size == vc->output->size);
+	if (id == WRT_INPUT) {
+		/* vc->output is clean here: only expr_eval's rerun changes
+		 * it, and gives it back before it returns */
+		forward_input_at(vc, wrt_off, v, out);
+		return 0;
+	}
 	ctx_params(vc, &p);
 	t = tensor_clone(conv_wrt_tensor(&p, (conv_wrt_t)id));
 	assert(wrt_off < t->size && out->size == vc->output->size);
@@ -583,6 +619,8 @@ env_forward_at(void *ctx, int id, size_t wrt_off, double v, tensor_t *out)
 	tensor_free(t);
 	return 0;
 }
+
+static void stash_take(verify_ctx_t *vc);
 
 verify_ctx_t *
 verify_ctx_create(const conv_shape_t *s, const verify_opts_t *o, char **err)
@@ -601,6 +639,7 @@ verify_ctx_create(const conv_shape_t *s, const verify_opts_t *o, char **err)
 	if (vc->o.fd.eps <= 0)
 		vc->o.fd.eps = FD_EPS_DEFAULT;
 	ctx_tensors(vc);
+	stash_take(vc);
 	vc->env.tensor = env_tensor;
 	vc->env.constant = env_constant;
 	vc->env.numeric_deriv = env_numeric_deriv;
@@ -627,6 +666,93 @@ jac_free(struct jac_cache *jc)
 	free(jc->one);
 }
 
+/*
+ * The numeric derivatives of the last context freed, for the next one of
+ * the same world (shape, seed, finite-difference options: the same
+ * tensors, so the same columns and entries, bit for bit). `convgrad
+ * verify` makes a context per lesson, and at a --shape every lesson has
+ * the same world: a Jacobian's columns and a gradient's entries (two
+ * forward passes each) are computed once for all of them. One slot, under
+ * a lock (the tutor verifies in a thread of its own); what it holds stays
+ * reachable until the next context replaces it or the process ends.
+ */
+static struct {
+	pthread_mutex_t lock;
+	bool full;
+	conv_shape_t s;
+	uint64_t seed;
+	fd_opts_t fd;
+	struct jac_cache jac[3];
+	struct grad_cache grad[3];
+} numeric_stash = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static bool
+stash_fits(const verify_ctx_t *vc)
+{
+	return numeric_stash.full && conv_shape_equal(&numeric_stash.s, &vc->s) &&
+	    numeric_stash.seed == vc->o.seed &&
+	    numeric_stash.fd.method == vc->o.fd.method &&
+	    memcmp(&numeric_stash.fd.eps, &vc->o.fd.eps, sizeof(double)) == 0;
+}
+
+static void
+stash_clear(void)
+{
+	int i;
+
+	for (i = 0; numeric_stash.full && i < 3; i++) {
+		jac_free(&numeric_stash.jac[i]);
+		tensor_free(numeric_stash.grad[i].t);
+		free(numeric_stash.grad[i].have);
+	}
+	memset(numeric_stash.jac, 0, sizeof numeric_stash.jac);
+	memset(numeric_stash.grad, 0, sizeof numeric_stash.grad);
+	numeric_stash.full = false;
+}
+
+/* A new context takes the stash's derivatives when its world is the
+ * stash's. */
+static void
+stash_take(verify_ctx_t *vc)
+{
+	if (vc->o.fresh || vc->o.reference)
+		return;
+	pthread_mutex_lock(&numeric_stash.lock);
+	if (stash_fits(vc)) {
+		memcpy(vc->jac, numeric_stash.jac, sizeof vc->jac);
+		memcpy(vc->grad, numeric_stash.grad, sizeof vc->grad);
+		memset(numeric_stash.jac, 0, sizeof numeric_stash.jac);
+		memset(numeric_stash.grad, 0, sizeof numeric_stash.grad);
+		numeric_stash.full = false;
+	}
+	pthread_mutex_unlock(&numeric_stash.lock);
+}
+
+/* A context being freed leaves its derivatives in the stash (when it
+ * computed any), in place of what was there. */
+static void
+stash_give(verify_ctx_t *vc)
+{
+	int i;
+	bool any = false;
+
+	for (i = 0; i < 3; i++)
+		any = any || vc->jac[i].cols != NULL || vc->grad[i].nhave > 0;
+	if (!any || vc->o.fresh || vc->o.reference)
+		return;
+	pthread_mutex_lock(&numeric_stash.lock);
+	stash_clear();
+	numeric_stash.s = vc->s;
+	numeric_stash.seed = vc->o.seed;
+	numeric_stash.fd = vc->o.fd;
+	memcpy(numeric_stash.jac, vc->jac, sizeof vc->jac);
+	memcpy(numeric_stash.grad, vc->grad, sizeof vc->grad);
+	numeric_stash.full = true;
+	pthread_mutex_unlock(&numeric_stash.lock);
+	memset(vc->jac, 0, sizeof vc->jac);
+	memset(vc->grad, 0, sizeof vc->grad);
+}
+
 void
 verify_ctx_free(verify_ctx_t *vc)
 {
@@ -636,6 +762,7 @@ verify_ctx_free(verify_ctx_t *vc)
 		return;
 	verify_ctx_clear_lets(vc);
 	free(vc->lets);
+	stash_give(vc);
 	for (i = 0; i < 3; i++) {
 		jac_free(&vc->jac[i]);
 		tensor_free(vc->grad[i].t);
@@ -1042,7 +1169,7 @@ struct run {
 	 * that reads variables up to j is valid while stamp[j] is what it was
 	 * (NULL stamp: nothing kept, as for one tuple). */
 	uint64_t *stamp, tick;
-	struct { uint64_t at; value_t v; } kept[3];
+	struct { uint64_t at; double x; } kept[3];
 };
 
 /* Set free variable k to v (the slots and the stamps of the kept
@@ -1065,27 +1192,36 @@ part_now(struct run *ru, expr_prog_t *p, value_t *v)
 	return expr_eval(ru->c->lhs, &ru->vc->env, ru->slots, v, NULL);
 }
 
-/* Part i (0 where, 1 lhs, 2 rhs) at the point in ru->slots: kept, or
- * evaluated (and kept when it has no finding). As expr_prog_eval. */
+/* Part i (0 where, 1 lhs, 2 rhs) at the point in ru->slots, as a real
+ * (value_real: a where holds when it is not 0, whether a condition, an
+ * integer or a real): kept, or evaluated (and kept when it has no
+ * finding). 0, or -1 as expr_prog_eval. Only the double is kept: a
+ * value_t read back whole just after the evaluator wrote it field by
+ * field stalled the load (perf: 5% of verify). */
 static int
-part_eval(struct run *ru, int i, expr_prog_t *p, value_t *v)
+part_eval(struct run *ru, int i, expr_prog_t *p, double *x)
 {
 	int last = ru->fast.last[i];
-	uint64_t at;
+	uint64_t at = 0;
+	value_t v;
 
-	if (ru->stamp == NULL)
-		return part_now(ru, p, v);
-	at = last < 0 ? UINT64_MAX : ru->stamp[last];
-	if (ru->kept[i].at == at) {
-		*v = ru->kept[i].v;
-		return 0;
+	if (ru->stamp != NULL) {
+		at = last < 0 ? UINT64_MAX : ru->stamp[last];
+		if (ru->kept[i].at == at) {
+			*x = ru->kept[i].x;
+			return 0;
+		}
 	}
-	if (part_now(ru, p, v) != 0) {
-		ru->kept[i].at = 0;
+	if (part_now(ru, p, &v) != 0) {
+		if (ru->stamp != NULL)
+			ru->kept[i].at = 0;
 		return -1;
 	}
-	ru->kept[i].at = at;
-	ru->kept[i].v = *v;
+	*x = value_real(v);
+	if (ru->stamp != NULL) {
+		ru->kept[i].at = at;
+		ru->kept[i].x = *x;
+	}
 	return 0;
 }
 
@@ -1203,24 +1339,33 @@ static int
 fast_point(struct run *ru, verify_point_t *pt)
 {
 	const fast_t *f = &ru->fast;
-	value_t v;
+	double x;
 
 	memset(pt, 0, sizeof *pt);
 	pt->applies = true;
 	if (f->where != NULL) {
-		if (part_eval(ru, 0, f->where, &v) != 0)
+		if (part_eval(ru, 0, f->where, &x) != 0)
 			return 1;
-		pt->applies = v.kind == VAL_BOOL ? v.b : value_real(v) != 0;
+		pt->applies = x != 0;
 		if (!pt->applies)
 			return 0;
 	}
-	if (part_eval(ru, 1, f->lhs, &v) != 0)
+	if (part_eval(ru, 1, f->lhs, &pt->numeric) != 0)
 		return 1;
-	pt->numeric = value_real(v);
-	if (part_eval(ru, 2, f->rhs, &v) != 0)
+	if (part_eval(ru, 2, f->rhs, &pt->formula) != 0)
 		return 1;
-	pt->formula = value_real(v);
 	return 0;
+}
+
+/* The point's values (ru->vals) from ru->slots: only where they are
+ * needed (a counterexample, the tree walk), not at every tuple. */
+static void
+point_vals(struct run *ru)
+{
+	int k;
+
+	for (k = 0; k < ru->c->nfree; k++)
+		ru->vals[k] = ru->slots[ru->c->free[k].slot];
 }
 
 /* Check the point in ru->slots. 1 to stop (cancelled), -1 on error. */
@@ -1229,13 +1374,12 @@ visit(struct run *ru)
 {
 	const claim_t *c = ru->c;
 	verify_point_t pt;
-	int k;
 
-	for (k = 0; k < c->nfree; k++)
-		ru->vals[k] = ru->slots[c->free[k].slot];
 	if (ru->fast.on) {
 		if (fast_point(ru, &pt) == 0) {
 			point_judge(ru->r, &pt);
+			if (pt.applies && !pt.ok)
+				point_vals(ru);     /* the counterexample's */
 			record(ru, &pt, ru->vals, c->nfree);
 			return poll_stop(ru) ? 1 : 0;
 		}
@@ -1246,6 +1390,7 @@ visit(struct run *ru)
 			ru->r->checked++;
 			ru->r->failures++;
 			if (!ru->r->has_cex) {
+				point_vals(ru);
 				ru->r->has_cex = true;
 				ru->r->cex = xcalloc((size_t)(c->nfree > 0 ?
 				    c->nfree : 1), sizeof *ru->r->cex);
@@ -1255,6 +1400,7 @@ visit(struct run *ru)
 			return poll_stop(ru) ? 1 : 0;
 		}
 	}
+	point_vals(ru);
 	if (point_eval(ru->vc, c, ru->slots, ru->vals, &pt, ru->err) != 0)
 		return -1;
 	point_judge(ru->r, &pt);

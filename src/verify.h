@@ -35,6 +35,11 @@ typedef struct verify_opts {
 	 * leave out: the reference the fast path is tested against (the
 	 * results are the same, bit for bit). */
 	bool reference;
+	/* Compute every numeric derivative in this context: take none from
+	 * the last context freed at the same world, and leave it none (the
+	 * default shares them; see verify_ctx_create; the reference never
+	 * does). */
+	bool fresh;
 	/*
 	 * Cancellation, for a caller that verifies in a background thread
 	 * (or wants a signal handler to stop it): when *cancel becomes
@@ -80,7 +85,10 @@ void verify_opts_default(verify_opts_t *o);
 typedef struct verify_ctx verify_ctx_t;
 
 /* Build the world at shape s (validated here). NULL with *err on a bad
- * shape. */
+ * shape. The numeric derivatives that the last context freed had
+ * computed are taken over when its world was the same (shape, seed,
+ * finite-difference options), unless either context is fresh or
+ * reference: a lesson's Jacobian columns serve the next lesson. */
 verify_ctx_t *verify_ctx_create(const conv_shape_t *s, const verify_opts_t *o,
     char **err);
 void verify_ctx_free(verify_ctx_t *vc);     /* NULL: no-op */

@@ -54,6 +54,21 @@ ctx_at(const conv_shape_t *s, size_t max_tuples)
 	return vc;
 }
 
+/* A context that computes every numeric derivative itself (none taken
+ * from one freed before). */
+static verify_ctx_t *
+ctx_fresh(const conv_shape_t *s)
+{
+	verify_opts_t o;
+	verify_ctx_t *vc;
+
+	verify_opts_default(&o);
+	o.fresh = true;
+	vc = verify_ctx_create(s, &o, NULL);
+	ck_assert(vc != NULL);
+	return vc;
+}
+
 static claim_t *
 parse(const char *text, expr_scope_t *sc)
 {
@@ -497,7 +512,7 @@ START_TEST(test_lazy_gradient_same_bits)
 	int i, k, nclaims = 0;
 
 	for (i = 0; i < NRIGHT; i++) {
-		verify_ctx_t *lazy = ctx_at(&s, 0), *whole = ctx_at(&s, 0);
+		verify_ctx_t *lazy = ctx_fresh(&s), *whole = ctx_fresh(&s);
 		verify_result_t rl, rw;
 		const tensor_t *t;
 		size_t off, u[TENSOR_MAX_DIMS];
@@ -1152,6 +1167,48 @@ START_TEST(test_twins_hand)
 }
 END_TEST
 
+/* The numeric derivatives a freed context leaves go to the next context
+ * of the same world only, and give the same bits there: a d output / d
+ * input claim (the Jacobian) and a d f / d input one (the gradient),
+ * each verified in a context after one of the same world, of another
+ * seed and of another shape (taking the first's derivatives there would
+ * refute them or read past the cache), against a fresh context. */
+START_TEST(test_numeric_shared)
+{
+	const char *claims[2] = { right_claims[3], right_claims[7] };
+	conv_shape_t s = default_shape(), other = default_shape();
+	expr_scope_t *sc = expr_scope_create();
+	verify_opts_t o;
+	verify_result_t fresh, r;
+	verify_ctx_t *vc;
+	int i, k;
+
+	other.strh = 1;
+	for (i = 0; i < 2; i++) {
+		claim_t *c = parse(claims[i], sc);
+
+		vc = ctx_fresh(&s);
+		ck_assert_int_eq(verify_claim(vc, c, &fresh, NULL), 0);
+		verify_ctx_free(vc);
+		for (k = 0; k < 4; k++) {
+			verify_opts_default(&o);
+			o.seed += k == 2;
+			vc = verify_ctx_create(k == 3 ? &other : &s, &o, NULL);
+			ck_assert(vc != NULL);
+			ck_assert_int_eq(verify_claim(vc, c, &r, NULL), 0);
+			ck_assert_int_eq(r.verdict, VERDICT_HOLDS);
+			if (k == 1)     /* after k == 0, same world: shared */
+				assert_same_result(c, &fresh, &r);
+			verify_result_clear(&r);
+			verify_ctx_free(vc);
+		}
+		verify_result_clear(&fresh);
+		claim_free(c);
+	}
+	expr_scope_free(sc);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -1177,6 +1234,7 @@ make_suite(void)
 	tcase_add_test(tc, test_bad_shape);
 	tcase_add_test(tc, test_let_too_large);
 	tcase_add_test(tc, test_huge_ranges);
+	tcase_add_test(tc, test_numeric_shared);
 	suite_add_tcase(s, tc);
 	return s;
 }
