@@ -238,7 +238,12 @@ START_TEST(test_deep)
 		free(err);
 		free(src);
 	}
-	ck_assert_ptr_nonnull(tex_layout(NULL, PP_UNICODE, NULL));
+	{
+		pp_box_t *b = tex_layout(NULL, PP_UNICODE, NULL);
+
+		ck_assert_ptr_nonnull(b);
+		pp_box_free(b);
+	}
 }
 END_TEST
 
