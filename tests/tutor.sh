@@ -405,14 +405,20 @@ for size in 80x24 60x20; do
 	tm kill-session -t t
 done
 
+# explore_lesson NAME SIZE LESSON: a session of SIZE (80x24) running the
+# tutor on LESSON, at its first step in the exploring layout.
+explore_lesson() {
+	start "$1" "${2%x*}" "${2#*x}"
+	run "$1" "clear; $(tutor_cmd "" tutor "$3")"
+	wait_for "$1" "step 1/" >/dev/null
+	keys "$1" "$XK"
+}
+
 # ---- the bias pane; the erratum beside its correction (issue 9) ----
 L5="$LESSONS/05-bias.md"
 L8="$LESSONS/08-errata.md"
 for size in 80x24 60x20; do
-	start e "${size%x*}" "${size#*x}"
-	run e "clear; $(tutor_cmd "" tutor "$L5")"
-	wait_for e "step 1/" >/dev/null
-	keys e "$XK"
+	explore_lesson e "$size" "$L5"
 	check "$size: a claim by bias[c_out]: bias has its own pane" \
 	    wait_re e "┌ bias ─+┐"
 	check "$size: ... its footer names the c_out" wait_re e "└─ 0: *-?[0-9]"
@@ -480,10 +486,7 @@ m7_w=$(( m7_strw * (m7_p % m7_Wout) + m7_dj ))
 input_row() { input_grid "$1" | awk -v r="$2" '$1 == r'; }
 pixel_marked() { input_row m "$m7_h" | grep -q '{'; }
 for size in 80x24 60x20; do
-	start m "${size%x*}" "${size#*x}"
-	run m "clear; $(tutor_cmd "" tutor "$L7")"
-	wait_for m "step 1/5" >/dev/null
-	keys m "$XK"
+	explore_lesson m "$size" "$L7"
 	check "$size: lesson 7's cols is a pane, titled with its shape" \
 	    wait_re m "cols\[b=0\] (\(C_in·R·S × H_out·W_out\)|${m7_rows}×${m7_cols})"
 	check "$size: ... its cursor is the claim's (r, p)" \
