@@ -189,7 +189,9 @@ torch_time(const char *script, const conv_shape_t *s, const char *mode,
 	return t;
 }
 
-static void
+/* The first lines: BLAS, core, load. false if the core asked for cannot
+ * run here. */
+static bool
 header(void)
 {
 	const char *core = gemm_blas_core(), *env = getenv("OPENBLAS_CORETYPE");
@@ -202,6 +204,13 @@ header(void)
 			la[0] = la[1] = la[2] = 0;
 		fclose(f);
 	}
+	if (!gemm_blas_core_runnable()) {
+		printf("bench-gradcheck: OPENBLAS_CORETYPE=%s not run: this CPU "
+		    "has no AVX-512, which those kernels need (OpenBLAS would stop "
+		    "on an illegal instruction); unset it and OpenBLAS picks its "
+		    "own core\n", env);
+		return false;
+	}
 	gemm_set_backend(GEMM_BLAS);
 	printf("bench-gradcheck: BLAS %s, OpenBLAS core %s (OPENBLAS_CORETYPE "
 	    "%s), %s, OpenMP threads %d\n", gemm_backend_name(),
@@ -211,6 +220,7 @@ header(void)
 	    "(load average now %.1f %.1f %.1f);\n  CPU is user + system "
 	    "seconds of every thread, beside the wall time\n", la[0], la[1],
 	    la[2]);
+	return true;
 }
 
 /* The issue's layer: each form, the whole run, torch, ratios, RSS. */
@@ -331,7 +341,8 @@ resnet(void)
 int
 main(int argc, char **argv)
 {
-	header();
+	if (!header())
+		return 0;
 	issue_layer(argc > 1 ? argv[1] : NULL);
 	exponent();
 	resnet();

@@ -25,7 +25,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #include "conv-elem.h"
@@ -271,23 +270,6 @@ bench_layer(layer_t *l, int n, double budget)
 	return worst;
 }
 
-/* OPENBLAS_CORETYPE names AVX-512 kernels this CPU cannot run? Then
- * OpenBLAS would stop on an illegal instruction at the first DGEMM. */
-static bool
-core_unrunnable(const char *env)
-{
-	static const char *const avx512[] = { "SkylakeX", "CooperLake",
-	    "SapphireRapids" };
-	size_t i;
-
-	if (env == NULL)
-		return false;
-	for (i = 0; i < sizeof avx512 / sizeof avx512[0]; i++)
-		if (strcasecmp(env, avx512[i]) == 0)
-			return !__builtin_cpu_supports("avx512f");
-	return false;
-}
-
 static double
 lower(double a, double b)
 {
@@ -303,7 +285,7 @@ main(int argc, char **argv)
 	double worst = 1e30, budget = quick ? 3.0 : 8.0;
 	layer_t l;
 
-	if (core_unrunnable(env)) {
+	if (!gemm_blas_core_runnable()) {
 		printf("bench-kernels: OPENBLAS_CORETYPE=%s not run: this CPU has "
 		    "no AVX-512, which those kernels need (OpenBLAS would stop on "
 		    "an illegal instruction)\n", env);

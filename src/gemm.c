@@ -21,6 +21,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #ifdef HAVE_CBLAS
 #include <cblas.h>
@@ -280,6 +281,22 @@ gemm_blas_threads(void)
 #else
 	return 0;
 #endif
+}
+
+bool
+gemm_blas_core_runnable(void)
+{
+	static const char *const avx512[] = { "SkylakeX", "CooperLake",
+	    "SapphireRapids" };
+	const char *env = getenv("OPENBLAS_CORETYPE");
+	size_t i;
+
+	if (env == NULL)
+		return true;
+	for (i = 0; i < sizeof avx512 / sizeof avx512[0]; i++)
+		if (strcasecmp(env, avx512[i]) == 0)
+			return __builtin_cpu_supports("avx512f");
+	return true;
 }
 
 int

@@ -48,5 +48,10 @@ int gemm_blas_threads(void);
  * otherwise wait on it and its idle threads spin in sched_yield. 0 and no
  * effect when no OpenBLAS is linked. */
 int gemm_blas_set_threads(int n);
+/* false when OPENBLAS_CORETYPE names AVX-512 kernels (SkylakeX,
+ * CooperLake, SapphireRapids) that this CPU cannot run: OpenBLAS would
+ * stop on an illegal instruction at the first DGEMM (benchmarks check
+ * first and say so). */
+bool gemm_blas_core_runnable(void);
 
 #endif

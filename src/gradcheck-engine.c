@@ -412,10 +412,12 @@ typedef struct engine {
 	long quota[NKINDS];       /* under a budget: the rows planned */
 	double rows_until;        /* and the seconds they may take */
 	double spent[NKINDS];
-	double t_kind[NKINDS];    /* seconds of the first call of each kind */
+	double t_kind[NKINDS];    /* columns: the base forward's seconds
+	                             per group, until some ran */
+	long ndone[NKINDS];       /* groups finished (spent: their seconds) */
 	double calls, total_calls, fcalls, bcalls;
 	double t0, last_progress, estimate, first_estimate;
-	double mark_time, mark_done;   /* when the rate is measured from */
+	double mark_time;         /* the first rows ran: estimates from here */
 	double redo_calls, redo_limit;
 	bool stop;
 	int rc;                   /* the first source failure, and its message */
@@ -1135,39 +1137,48 @@ calls_per_group(const engine_t *e, int k)
 	return k < COL_BIAS ? 1 : e->g->o.fd.method == FD_CENTRAL ? 2 : 1;
 }
 
-/* Modelled seconds of the groups run (done) and of all (total): the
- * fastest of the first calls of each kind, times the groups. */
-static void
-model_cost(const engine_t *e, double *done, double *total)
+/* Seconds a group of kind k takes on one worker, as seen so far: the mean
+ * wall time of its groups done (under the machine's load, beside the
+ * other workers); before any, for a column kind the whole-layer input
+ * rows' mean per pass (a forward costs about what a backward for dinput
+ * does: the same products), else the base forward's time (t_kind). The mean, not the fastest: on a loaded
+ * machine the fastest call is an optimist by several times. */
+static double
+group_seconds(const engine_t *e, int k)
 {
-	int k;
-
-	*done = *total = 0;
-	for (k = 0; k < NKINDS; k++) {
-		*total += (double)e->ngroups[k] * e->t_kind[k];
-		*done += (double)e->next[k] * e->t_kind[k];
-	}
+	if (e->ndone[k] > 0)
+		return e->spent[k] / (double)e->ndone[k];
+	if (k >= COL_BIAS && e->ndone[ROW_IN] >= 3)
+		return calls_per_group(e, k) * e->spent[ROW_IN] /
+		    (double)e->ndone[ROW_IN];
+	if (k < COL_BIAS)     /* a row kind before its first call: a pass */
+		return e->t_kind[COL_IN] / calls_per_group(e, COL_IN);
+	return e->t_kind[k];
 }
 
-/* The estimate: the time so far plus the modelled work left at the rate
- * seen since the first rows (that rate holds the workers' overlap and the
- * machine's load; the first calls also start threads). Under the lock.
- * The first made once 5% of the work ran at that rate is the one the
- * timing reports. */
+/* The estimate: the time so far plus every group left at its kind's
+ * seconds, the workers running side by side. Under the lock, once the
+ * first rows ran (mark_time). The first made once 5% of the work is done
+ * is the one the timing reports. */
 static void
 update_estimate(engine_t *e)
 {
-	double total, done, t = util_now(), est;
+	double left = 0, total = 0, est;
+	int k;
 
-	model_cost(e, &done, &total);
-	if (e->mark_time == 0 || done - e->mark_done <= 0)
+	if (e->mark_time == 0)
 		return;
-	est = t - e->t0 + (total - done) * (t - e->mark_time) /
-	    (done - e->mark_done);
+	for (k = 0; k < NKINDS; k++) {
+		double gs = group_seconds(e, k);
+
+		total += (double)e->ngroups[k] * gs;
+		left += (double)(e->ngroups[k] - e->ndone[k]) * gs;
+	}
+	est = util_now() - e->t0 + left / e->nworkers;
 	if (e->g->o.budget > 0 && est > e->g->o.budget)
 		est = e->g->o.budget;
 	e->estimate = est;
-	if (e->first_estimate == 0 && done - e->mark_done >= 0.05 * total)
+	if (e->first_estimate == 0 && total - left >= 0.05 * total)
 		e->first_estimate = est;
 }
 
@@ -1216,10 +1227,7 @@ run_task(engine_t *e, worker_t *wk, int k, long gi)
 	LOCKED
 	{
 		e->spent[k] += dt;
-		/* the fastest of the first calls: the first ones also start
-		 * threads and warm caches */
-		if (k < COL_BIAS && (e->t_kind[k] == 0 || dt < e->t_kind[k]))
-			e->t_kind[k] = dt;
+		e->ndone[k]++;
 		update_estimate(e);
 		if (rc != 0 && e->rc == 0) {
 			e->rc = rc;
@@ -1276,7 +1284,7 @@ lowest_share(const engine_t *e, const long *n, const long *lim)
 /*
  * Under a budget, the row groups of each kind to run before the columns
  * (quota), and the part of the time they take (the rest is the columns'):
- * a greedy over the modelled seconds of a group of each kind (t_kind, on
+ * a greedy over the seconds of a group of each kind (group_seconds, on
  * nworkers at once) that grows, at each step, the Jacobian with the
  * smallest share by the group (row or column) that adds the most share
  * per second, until the time left is spent. So the smallest of the three
@@ -1300,7 +1308,7 @@ plan_budget(engine_t *e)
 	 * crops, bias rows) run whole: the max-min below would stop them as
 	 * soon as their share passed the others' */
 	for (k = ROW_IN; k < COL_BIAS; k++) {
-		double all = (double)(lim[k] - n[k]) * e->t_kind[k];
+		double all = (double)(lim[k] - n[k]) * group_seconds(e, k);
 
 		if (all <= 0.05 * left) {
 			used += all;
@@ -1311,21 +1319,21 @@ plan_budget(engine_t *e)
 	while ((w = lowest_share(e, n, lim)) >= 0) {
 		int r = row_kind_of(e, (conv_wrt_t)w), c = col_kind_of((conv_wrt_t)w);
 		double gr = (double)n[c] / (double)e->ngroups[c] /
-		    (double)e->ngroups[r] / e->t_kind[r];
+		    (double)e->ngroups[r] / group_seconds(e, r);
 		double gc = (double)n[r] / (double)e->ngroups[r] /
-		    (double)e->ngroups[c] / e->t_kind[c];
+		    (double)e->ngroups[c] / group_seconds(e, c);
 
 		/* the side that adds more; at 0 x 0, a row (they come first) */
 		k = n[r] < lim[r] && (gr >= gc || n[c] >= lim[c]) ? r : c;
-		if (used + e->t_kind[k] > left) {
+		if (used + group_seconds(e, k) > left) {
 			/* it cannot grow in the time left: the others may */
 			lim[r] = n[r];
 			lim[c] = n[c];
 			continue;
 		}
-		used += e->t_kind[k];
+		used += group_seconds(e, k);
 		if (k < COL_BIAS)
-			rows += e->t_kind[k];
+			rows += group_seconds(e, k);
 		n[k]++;
 	}
 	for (k = 0; k < NKINDS; k++)
@@ -1359,7 +1367,7 @@ pick(const engine_t *e, const int *ks, int nk)
 			 * columns after them follow the shares as they are */
 			if (e->next[k] >= e->quota[k])
 				continue;
-			v = e->t_kind[k];
+			v = group_seconds(e, k);
 		} else {
 			conv_wrt_t wrt = col_wrt(k);
 			int r = row_kind_of(e, wrt);
@@ -1434,13 +1442,8 @@ run_first_rows(engine_t *e)
 	}
 	LOCKED
 	{
-		double total;
-
-		model_cost(e, &e->mark_done, &total);
 		e->mark_time = util_now();
-		/* until a rate is seen: the model, on every worker */
-		e->estimate = e->mark_time - e->t0 + (total - e->mark_done) /
-		    e->nworkers;
+		update_estimate(e);
 	}
 	progress(e, true);
 }

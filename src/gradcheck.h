@@ -12,6 +12,9 @@
  *     reads many disjoint rows per backward and many disjoint columns per
  *     pair of forwards, and checks that every output outside the columns'
  *     windows does not change at all; no Jacobian is ever held whole.
+ *     For a source that takes crops (the kernel forms), d output/d
+ *     weight's rows come from its backward on a crop of the layer around
+ *     each output's window, so the cost is linear in N H W;
  *     --sample K (the direct engine) compares K random entries instead;
  *     a budget compares random whole groups until the time is spent;
  *   - the chain-rule gradients dinput, dweight, dbias for a random df

@@ -949,13 +949,12 @@ END_TEST
  * layer bit for bit, in the element and the matrix form (one nonzero
  * term either way, the same product: no rounding to bound). */
 static void
-crop_dweight(tensor_t *dw, const shape_case_t *c, const conv_shape_t *s,
-    const tensor_t *input, long b, long co, long ho, long wo, bool matrix)
+crop_dweight(tensor_t *dw, const conv_shape_t *s, const tensor_t *input,
+    long b, long co, long ho, long wo, bool matrix)
 {
 	tensor_t *df = tensor_create4((size_t)s->N, (size_t)s->C_out,
 	    (size_t)s->H_out, (size_t)s->W_out);
 
-	(void)c;
 	tensor_zero(df);
 	T4(df, b, co, ho, wo) = 1;
 	gradcheck_fill_nan(dw);
@@ -1013,8 +1012,8 @@ START_TEST(test_crops)
 		for (co = 0; co < s.C_out; co++) {
 			size_t j;
 
-			crop_dweight(dw_layer, c, &s, x, b, co, ho, wo, m);
-			crop_dweight(dw_crop, c, &k, xc, b, co, th, tw, m);
+			crop_dweight(dw_layer, &s, x, b, co, ho, wo, m);
+			crop_dweight(dw_crop, &k, xc, b, co, th, tw, m);
 			for (j = 0; j < dw_layer->size; j++)
 				ck_assert_msg(dw_layer->data[j] == dw_crop->data[j] ||
 				    (dw_layer->data[j] == 0 && dw_crop->data[j] == 0),
