@@ -369,7 +369,7 @@ START_TEST(test_chart)
 	for (line = strtok_r(chart, "\n", &save); line != NULL;
 	    line = strtok_r(NULL, "\n", &save), row++) {
 		if (row < 17) {
-			char want[16];
+			char want[32];     /* room for any int: -Wformat-truncation */
 
 			snprintf(want, sizeof want, " 1e%c%02d |", row == 0 ? '+' :
 			    '-', row);
