@@ -1987,6 +1987,17 @@ expr_prog_eval(expr_prog_t *p, long *slots, value_t *out)
 	return rc;
 }
 
+int
+expr_prog_eval_real(expr_prog_t *p, long *slots, double *out)
+{
+	pval_t v;
+	int rc = prog_eval(p, slots, &v);
+
+	if (rc == 0)
+		*out = pv_real(v);
+	return rc;
+}
+
 static int
 prog_eval(expr_prog_t *p, long *slots, pval_t *out)
 {

@@ -62,6 +62,9 @@ void expr_prog_free(expr_prog_t *p);          /* NULL: no-op */
  * evaluation of p and guarded for threads.
  */
 int expr_prog_eval(expr_prog_t *p, long *slots, value_t *out);
+/* The same, as value_real() of the value (the verifier's hot path: no
+ * value_t is built and copied). */
+int expr_prog_eval_real(expr_prog_t *p, long *slots, double *out);
 
 /* The highest free variable (slot 0..nfree-1) p reads, -1 when none: p's
  * value at two tuples that agree on slots 0..that one is the same, so a

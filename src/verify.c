@@ -1183,13 +1183,19 @@ set_free(struct run *ru, int k, long v)
 }
 
 /* The compiled part p at the point in ru->slots, or (p NULL) the left
- * side by the tree walk, without the words of a finding. */
+ * side by the tree walk, without the words of a finding, as value_real()
+ * of the value. */
 static int
-part_now(struct run *ru, expr_prog_t *p, value_t *v)
+part_now(struct run *ru, expr_prog_t *p, double *x)
 {
+	value_t v;
+
 	if (p != NULL)
-		return expr_prog_eval(p, ru->slots, v);
-	return expr_eval(ru->c->lhs, &ru->vc->env, ru->slots, v, NULL);
+		return expr_prog_eval_real(p, ru->slots, x);
+	if (expr_eval(ru->c->lhs, &ru->vc->env, ru->slots, &v, NULL) != 0)
+		return -1;
+	*x = value_real(v);
+	return 0;
 }
 
 /* Part i (0 where, 1 lhs, 2 rhs) at the point in ru->slots, as a real
@@ -1203,7 +1209,6 @@ part_eval(struct run *ru, int i, expr_prog_t *p, double *x)
 {
 	int last = ru->fast.last[i];
 	uint64_t at = 0;
-	value_t v;
 
 	if (ru->stamp != NULL) {
 		at = last < 0 ? UINT64_MAX : ru->stamp[last];
@@ -1212,12 +1217,11 @@ part_eval(struct run *ru, int i, expr_prog_t *p, double *x)
 			return 0;
 		}
 	}
-	if (part_now(ru, p, &v) != 0) {
+	if (part_now(ru, p, x) != 0) {
 		if (ru->stamp != NULL)
 			ru->kept[i].at = 0;
 		return -1;
 	}
-	*x = value_real(v);
 	if (ru->stamp != NULL) {
 		ru->kept[i].at = at;
 		ru->kept[i].x = *x;
