@@ -129,6 +129,29 @@ else
 	fail "faulty 11 builds"
 fi
 
+# --- a float32 forward that reads outside the window --------------------------
+# The float32 differences move many entries in one pair of forwards and give
+# each output's change to the one entry whose window holds it; an output that
+# moves with no such entry (here output 0, moved by the last pixel) makes
+# that group be redone entry by entry, so the last pixel's dinput is wrong
+# against this forward, and only it.
+if build "$tmp/libf12.so" "$top_srcdir/tests/plugins/faulty.c" -w -DFAULT=12; then
+	"$CONVGRAD" gradcheck --plugin "$tmp/libf12.so" --shape 1,1,4,4,1,2,2 \
+		--stride 1 >"$tmp/out" 2>&1
+	rc=$?
+	check "a nonlocal float32 forward: exit 1 (got $rc)" test "$rc" = 1
+	check "... its output fails against the reference" \
+		grep -q '^FAIL output (float32' "$tmp/out"
+	check "... the one pixel outside the window is wrong against it" \
+		grep -q '^FAIL dinput vs its float32 forward .*: 16 checked, 1 wrong' "$tmp/out"
+	check "... and it is the one blamed (3,3), not its group's (1,1)" \
+		grep -qF 'first wrong entry (b=0, c_in=0, h_in=3, w_in=3)' "$tmp/out"
+	check "... the float64 entry points pass" \
+		bash -c '! grep -q "^FAIL .*float64" "$1"' _ "$tmp/out"
+else
+	fail "faulty 12 builds"
+fi
+
 # --- plugins that fail ---------------------------------------------------------
 fault() {  # fault N DESCRIPTION EXIT MESSAGE [OPTIONS...]
 	local n=$1 d=$2 want=$3 m=$4; shift 4

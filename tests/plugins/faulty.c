@@ -12,14 +12,34 @@
  *   8 exit: convgrad_forward calls exit(3)
  *   9 unwritten: convgrad_backward leaves dbias as it found it (NaN)
  *  10 load: the library's constructor crashes as it is loaded
+ *  11 (see below) crashes at N=1, a wrong dweight at N >= 2
+ *  12 nonlocal: convgrad_forward_f32 adds half the last input pixel to
+ *     output 0, whose window it lies outside (the grouped float32
+ *     differences must notice and redo that group entry by entry)
  */
 #include <stdlib.h>
 
 #define convgrad_forward real_forward
 #define convgrad_backward real_backward
+#if FAULT == 12
+#define convgrad_forward_f32 real_forward_f32
+#endif
 #include "../../examples/plugin/conv.c"
 #undef convgrad_forward
 #undef convgrad_backward
+#undef convgrad_forward_f32
+
+#if FAULT == 12
+int
+convgrad_forward_f32(const struct convgrad_conv *k, const float *input,
+    const float *weight, const float *bias, float *output)
+{
+	int rc = real_forward_f32(k, input, weight, bias, output);
+
+	output[0] += 0.5f * input[k->N * k->C_in * k->H_in * k->W_in - 1];
+	return rc;
+}
+#endif
 
 int
 convgrad_forward(const struct convgrad_conv *k, const double *input,
