@@ -1110,7 +1110,6 @@ START_TEST(test_bg_cancel)
 	int k;
 
 	tutor_key(t, 'V');
-	ck_assert(tutor_busy(t, NULL));
 	tutor_key(t, TK_ESC);
 	ck_assert_int_eq(t->screen, SCR_LESSON);
 	ck_assert_ptr_nonnull(strstr(t->message, "cancelled"));
@@ -1124,7 +1123,9 @@ START_TEST(test_bg_cancel)
 		ck_assert(!ck->valid || ck->result.verdict != VERDICT_CANCELLED);
 	}
 	tutor_key(t, 'v');
-	ck_assert(tutor_claim_pending(t, 0));
+	/* pending, unless the worker has already done it (a fast machine):
+	 * either way nothing else runs */
+	ck_assert(tutor_claim_pending(t, 0) || !tutor_busy(t, NULL));
 	poll_idle(t);
 	ck_assert(!tutor_claim_pending(t, 0));
 	ck_assert(t->lessons[0].checks[0].valid);
@@ -1145,14 +1146,16 @@ START_TEST(test_bg_cancel_then_v)
 	tutor_progress_t pr;
 
 	tutor_key(t, 'v');
-	ck_assert(tutor_claim_pending(t, 0));
+	ck_assert(tutor_claim_pending(t, 0) || !tutor_busy(t, NULL));
 	tutor_key(t, TK_ESC);
 	ck_assert(!tutor_claim_pending(t, 0));
 	tutor_key(t, 'v');
-	ck_assert(tutor_claim_pending(t, 0));
-	ck_assert(tutor_busy(t, &pr));
-	/* shown as the claim to come (the worker may not have taken it) */
-	ck_assert(pr.k == 0 || (pr.k == -1 && pr.queued == 1));
+	/* queued or running, shown as the claim to come (the worker may not
+	 * have taken it), unless the worker has already done it */
+	if (tutor_busy(t, &pr))
+		ck_assert(pr.k == 0 || (pr.k == -1 && pr.queued == 1));
+	else
+		ck_assert(!tutor_claim_pending(t, 0));
 	poll_idle(t);
 	ck_assert(t->lessons[0].checks[0].valid);
 	ck_assert_int_ne(t->lessons[0].checks[0].result.verdict,
