@@ -43,7 +43,7 @@
  * \foo") when src is not in the subset. src NULL: an empty box. */
 pp_box_t *tex_layout(const char *src, pp_style_t st, char **err);
 
-/* The scripts' tests, shared with tex-text.c: is s digits only (not
+/* The scripts' tests: is s digits only (not
  * empty)? a name (letters, digits, _, subscript digits U+2080..2089; not
  * empty)? */
 bool tex_all_digits(const char *s);

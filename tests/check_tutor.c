@@ -17,7 +17,6 @@
 #include <time.h>
 
 #include "check-util.h"
-#include "tex-text.h"
 #include "tok-diff.h"
 #include "tutor.h"
 #include "tutor-lab.h"
@@ -1385,60 +1384,6 @@ START_TEST(test_tok_diff_bound)
 }
 END_TEST
 
-/* ---- the source rendered (tex-text.c, the tutor's o) ---- */
-
-static const struct tex_case {
-	const char *tex, *want;
-} tex_cases[] = {
-	{ "$\\frac{\\partial ax}{\\partial x} = a$", "∂ax/∂x = a" },
-	{ "$output_{b,c_{out},h_{out},w_{out}} = \\sum_{c_{in}, di, dj} "
-	  "input_{b,c_{in},strh * h_{out} + di} * weight_{c_{out}, c_{in}}$",
-	  "output[b, c_out, h_out, w_out] = Σ_(c_in, di, dj) input[b, c_in, "
-	  "strh · h_out + di] · weight[c_out, c_in]" },
-	{ "##### $b \\neq b1$ or $h_{in} \\notin [strh*h_{out1},strh*h_{out1}+R]$",
-	  "b ≠ b1 or h_in ∉ [strh·h_out₁,strh·h_out₁+R]" },
-	{ "$x_1 + x^{2} + y^{n}$", "x₁ + x² + y^(n)" },
-	{ "$\\frac{a + b}{c}$", "(a + b)/c" },
-	{ "$\\partial weight{c_{out},c_{in}}$", "∂weight{c_out, c_in}" },
-	{ "$a \\cdot b \\times c \\in D \\le e$", "a · b × c ∈ D ≤ e" },
-	{ "$\\sum_{i}^{n} x_{i}$", "Σ_(i)^(n) x_i" },
-	{ "$\\text{if } a$ \\\\ b", "if a\n\nb" },
-	{ "line one\n\n  \nline two", "line one\n\nline two" },
-	{ "$\\frac{a}{b", "a/b" },                  /* unclosed: read to end */
-	{ "a } b", "a b" },                          /* a stray brace */
-	{ "\\unknown x", "unknownx" },
-	{ "", "" },
-};
-
-START_TEST(test_tex_text)
-{
-	const struct tex_case *c = &tex_cases[_i];
-	char *got = tex_text(c->tex);
-
-	ck_assert_msg(strcmp(got, c->want) == 0, "%s: got '%s', want '%s'",
-	    c->tex, got, c->want);
-	free(got);
-}
-END_TEST
-
-/* Deep nesting reads flat past the guard, and ends. */
-START_TEST(test_tex_text_deep)
-{
-	size_t n = 100000, i;
-	char *src = xcalloc(2 * n + 2, 1), *got;
-
-	for (i = 0; i < n; i++)
-		src[i] = '{', src[n + i] = '}';
-	got = tex_text(src);
-	ck_assert_ptr_nonnull(got);
-	free(got);
-	free(src);
-	got = tex_text(NULL);
-	ck_assert_str_eq(got, "");
-	free(got);
-}
-END_TEST
-
 static Suite *
 make_suite(void)
 {
@@ -1469,12 +1414,6 @@ make_suite(void)
 	tcase_add_loop_test(tc, test_tok_diff, 0,
 	    (int)(sizeof diff_cases / sizeof diff_cases[0]));
 	tcase_add_test(tc, test_tok_diff_bound);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("tex");
-	tcase_add_loop_test(tc, test_tex_text, 0,
-	    (int)(sizeof tex_cases / sizeof tex_cases[0]));
-	tcase_add_test(tc, test_tex_text_deep);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("background");
