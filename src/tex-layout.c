@@ -285,19 +285,21 @@ tex_is_name(const char *s)
 	return true;
 }
 
-/* Digits as sub- or superscript characters. */
+/* Digits as sub- or superscript characters. One table indexed by sub:
+ * GCC's object-size check (UBSan) misjudges a load through
+ * (sub ? low : sup)[d] and reports low[1] as out of bounds. */
 static pp_box_t *
 script_digits(const char *s, bool sub)
 {
-	static const char *const sup[10] = { "⁰", "¹", "²", "³", "⁴", "⁵", "⁶",
-		"⁷", "⁸", "⁹" };
-	static const char *const low[10] = { "₀", "₁", "₂", "₃", "₄", "₅", "₆",
-		"₇", "₈", "₉" };
+	static const char *const digit[2][10] = {
+		{ "⁰", "¹", "²", "³", "⁴", "⁵", "⁶", "⁷", "⁸", "⁹" },
+		{ "₀", "₁", "₂", "₃", "₄", "₅", "₆", "₇", "₈", "₉" },
+	};
 	sbuf_t b;
 
 	sbuf_init(&b);
-	for (; *s != '\0'; s++)
-		sbuf_add(&b, (sub ? low : sup)[*s - '0']);
+	for (; *s >= '0' && *s <= '9'; s++)
+		sbuf_add(&b, digit[sub ? 1 : 0][*s - '0']);
 	return pp_box_take(sbuf_take(&b));
 }
 
