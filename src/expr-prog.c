@@ -118,6 +118,13 @@ typedef struct fd_memo {
 	fd_memo_entry_t *e;
 } fd_memo_t;
 
+/* fn (x) of one tensor entry x, as expr_fn1_real computes it (valid:
+ * without a finding, and finite). */
+typedef struct fn_entry {
+	double x, y;
+	bool valid;
+} fn_entry_t;
+
 struct pnode {
 	int kind;               /* expr_kind_t or P_* */
 	const expr_t *src;
@@ -141,7 +148,9 @@ struct pnode {
 		struct { int n; const int *slots; prange_t *r; pnode_t *where,
 		    *body; int nb; const struct sbound *b;
 		    const unsigned long *sub; } sum;
-		struct { expr_fn_t fn; int nargs; pnode_t **args; } call;
+		/* tab: fn of every entry of args[0]'s tensor (call_table) */
+		struct { expr_fn_t fn; int nargs; pnode_t **args;
+		    const struct fn_entry *tab; } call;
 		/* P_NUMERIC: out NULL for d f; P_FD: num, and den's access;
 		 * rerun: num reads output, which follows T (forward_at) */
 		struct { pnode_t *out, *den, *num; int id; fd_memo_t *memo;
@@ -948,6 +957,43 @@ mark_fast(expr_prog_t *p, pnode_t *n)
 	}
 }
 
+/* Past this many entries a tensor's fn table is not built. */
+#define FN_TABLE_MAX ((size_t)1 << 20)
+
+/*
+ * fn (T[...]) for a one-argument real function (tanh, exp, log, ...):
+ * fn of every entry of T, computed once, so that a sum over T's entries
+ * evaluated at many tuples (lesson 12: sum tanh(output[...]) at every
+ * perturbation of the input) does not call fn again and again on the
+ * same numbers. An evaluation takes the table's value only when the
+ * entry it reads has the table's bits (an override or a rerun's output
+ * differ): then fn would return the same bits. Not for a program
+ * evaluated at one tuple (EXPR_PROG_NO_MEMO).
+ */
+static void
+call_table(expr_prog_t *p, pnode_t *n)
+{
+	const pnode_t *a = n->u.call.args[0];
+	const tensor_t *t;
+	fn_entry_t *tab;
+	size_t o;
+
+	if (p->no_memo || n->u.call.nargs != 1 || a->kind != EX_ACCESS ||
+	    n->u.call.fn == EXPR_FN_MIN || n->u.call.fn == EXPR_FN_MAX)
+		return;
+	t = a->u.acc.t;
+	if (t->size == 0 || t->size > FN_TABLE_MAX)
+		return;
+	tab = arena_alloc(p->arena, t->size * sizeof *tab);
+	for (o = 0; o < t->size; o++) {
+		tab[o].x = t->data[o];
+		tab[o].valid = isfinite(tab[o].x) &&
+		    expr_fn1_real(n->u.call.fn, tab[o].x, &tab[o].y) == 0 &&
+		    isfinite(tab[o].y);
+	}
+	n->u.call.tab = tab;
+}
+
 static pnode_t *
 compile_node(expr_prog_t *p, const expr_t *e)
 {
@@ -989,7 +1035,10 @@ compile_node(expr_prog_t *p, const expr_t *e)
 		n->u.call.fn = e->u.call.id;
 		n->u.call.nargs = e->u.call.nargs;
 		n->u.call.args = compile_list(p, e->u.call.args, e->u.call.nargs);
-		return n->u.call.args != NULL && e->u.call.nargs >= 1 ? n : NULL;
+		if (n->u.call.args == NULL || e->u.call.nargs < 1)
+			return NULL;
+		call_table(p, n);
+		return n;
 	case EX_DERIV:
 		return compile_deriv(p, e);
 	default:
@@ -1566,6 +1615,31 @@ peval_sum(const pnode_t *n, prun_t *r, long *slots, pval_t *out)
 	return 0;
 }
 
+/* fn (T[...]) by its table (call_table): the entry read as the access
+ * reads it (overrides, reads recorded), fn from the table when it has
+ * the table's bits. */
+static int
+peval_fn1_tab(const pnode_t *n, prun_t *r, long *slots, pval_t *out)
+{
+	const pnode_t *a = n->u.call.args[0];
+	const fn_entry_t *e;
+	size_t off;
+	double x, y;
+
+	if (peval_offset(a, r, slots, &off) < 0)
+		return -1;
+	x = read_entry(r, a->u.acc.t, off);
+	e = &n->u.call.tab[off];
+	if (e->valid && memcmp(&x, &e->x, sizeof x) == 0) {
+		*out = p_real(e->y);
+		return 0;
+	}
+	if (!isfinite(x) || expr_fn1_real(n->u.call.fn, x, &y) < 0)
+		return -1;
+	*out = p_real(y);
+	return 0;
+}
+
 /* abs, tanh, exp, log, relu, square: expr-int.h's arithmetic, as
  * expr-eval.c's eval_fn1 (which words the findings). */
 static int
@@ -1575,6 +1649,8 @@ peval_fn1(const pnode_t *n, prun_t *r, long *slots, pval_t *out)
 	long ri;
 	double rr;
 
+	if (n->u.call.tab != NULL)
+		return peval_fn1_tab(n, r, slots, out);
 	if (peval_num(n->u.call.args[0], r, slots, &a) < 0)
 		return -1;
 	if (a.kind == VAL_INT && expr_fn_int(n->u.call.fn)) {

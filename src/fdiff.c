@@ -17,12 +17,16 @@
  * it restores), and writes only its own columns. fd_jacobian_column and
  * fd_gradient_entry run one column on the caller's parameters, through the
  * same fd_column and fd_scalar, so a single entry asked for alone equals
- * the same entry of the whole, bit for bit.
+ * the same entry of the whole, bit for bit. The _image variants, for the
+ * project's own kernels only, run the forward on the perturbed input
+ * entry's image alone (the others' outputs do not move), with the same
+ * sums in the same order, so the same bits at 1/N of the work.
  */
 #include "fdiff.h"
 
 #include <assert.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "parallel.h"
 #include "util.h"
@@ -173,6 +177,86 @@ fd_jacobian_column(double *col, conv_params_t *p, conv_wrt_t wrt, size_t j,
 	fd_work_init(&w, p, false, s);
 	fd_column(col, &w, wrt, j, fwd, s, o);
 	fd_work_done(&w);
+}
+
+/*
+ * The image of input[j] alone: w's parameters are a copy of that image
+ * (N = 1) and p's weight and bias, *one the shape at N = 1; *b the image,
+ * *jj j's offset in it. Free with fd_work_done.
+ */
+static void
+fd_work_image(fd_work_t *w, const conv_params_t *p, size_t j,
+    const conv_shape_t *s, conv_shape_t *one, size_t *b, size_t *jj)
+{
+	size_t in_img = p->input->size / (size_t)s->N;
+
+	assert(j < p->input->size);
+	*b = j / in_img;
+	*jj = j - *b * in_img;
+	*one = *s;
+	one->N = 1;
+	w->owns_params = false;
+	w->p.input = tensor_create4(1, (size_t)s->C_in, (size_t)s->H_in,
+	    (size_t)s->W_in);
+	memcpy(w->p.input->data, p->input->data + *b * in_img,
+	    in_img * sizeof(double));
+	w->p.weight = p->weight;
+	w->p.bias = p->bias;
+	w->out_hi = tensor_create4(1, s->C_out, s->H_out, s->W_out);
+	w->out_lo = tensor_create4(1, s->C_out, s->H_out, s->W_out);
+}
+
+/* Output entry i of the perturbed batch: image b's from the one-image
+ * output y, the others from clean. */
+static double
+batch_entry(const tensor_t *y, const tensor_t *clean, size_t b, size_t i)
+{
+	size_t lo = b * y->size;
+
+	return i >= lo && i - lo < y->size ? y->data[i - lo] : clean->data[i];
+}
+
+void
+fd_jacobian_column_image(double *col, const conv_params_t *p, size_t j,
+    conv_forward_fn fwd, const conv_shape_t *s, const fd_opts_t *o,
+    const tensor_t *clean)
+{
+	conv_shape_t one;
+	fd_work_t w;
+	size_t b, jj, i;
+	double step;
+
+	assert(clean->size == conv_output_size(s));
+	fd_work_image(&w, p, j, s, &one, &b, &jj);
+	step = fd_column(NULL, &w, WRT_INPUT, jj, fwd, &one, o);
+	for (i = 0; i < clean->size; i++)
+		col[i] = (batch_entry(w.out_hi, clean, b, i) -
+		    batch_entry(w.out_lo, clean, b, i)) / step;
+	tensor_free(w.p.input);
+	fd_work_done(&w);
+}
+
+double
+fd_gradient_entry_image(const tensor_t *df, const conv_params_t *p,
+    size_t j, conv_forward_fn fwd, const conv_shape_t *s, const fd_opts_t *o,
+    const tensor_t *clean)
+{
+	conv_shape_t one;
+	fd_work_t w;
+	size_t b, jj, i;
+	double step, fh = 0.0, fl = 0.0;
+
+	assert(df->size == conv_output_size(s) && clean->size == df->size);
+	fd_work_image(&w, p, j, s, &one, &b, &jj);
+	step = fd_column(NULL, &w, WRT_INPUT, jj, fwd, &one, o);
+	/* fd_dot's sums, term for term */
+	for (i = 0; i < df->size; i++)
+		fh += df->data[i] * batch_entry(w.out_hi, clean, b, i);
+	for (i = 0; i < df->size; i++)
+		fl += df->data[i] * batch_entry(w.out_lo, clean, b, i);
+	tensor_free(w.p.input);
+	fd_work_done(&w);
+	return (fh - fl) / step;
 }
 
 /* Threads for a loop over n columns. */

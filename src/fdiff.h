@@ -69,4 +69,20 @@ double fd_gradient_entry(const tensor_t *df, conv_params_t *p,
     conv_wrt_t wrt, size_t j, conv_forward_fn fwd, const conv_shape_t *s,
     const fd_opts_t *o);
 
+/*
+ * fd_jacobian_column and fd_gradient_entry for wrt = WRT_INPUT, with fwd
+ * run on the one image input[j] is in (N = 1), the other images' outputs
+ * taken from clean = fwd(p) (the whole output, unperturbed). For a
+ * forward whose images do not mix, each output summed from its own image
+ * in the same order whatever N (the project's kernels; not a forward
+ * being checked, which may mix them), these are the same bits as the
+ * whole-batch functions, at 1/N of their work. p is not written.
+ */
+void fd_jacobian_column_image(double *col, const conv_params_t *p, size_t j,
+    conv_forward_fn fwd, const conv_shape_t *s, const fd_opts_t *o,
+    const tensor_t *clean);
+double fd_gradient_entry_image(const tensor_t *df, const conv_params_t *p,
+    size_t j, conv_forward_fn fwd, const conv_shape_t *s, const fd_opts_t *o,
+    const tensor_t *clean);
+
 #endif

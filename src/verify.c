@@ -309,6 +309,32 @@ ctx_params(verify_ctx_t *vc, conv_params_t *p)
 	return p;
 }
 
+/* Jacobian column j of w into col, with p's tensors (perturbed and
+ * restored, except for the input: fdiff.c runs the forward on the
+ * input's one image, the same bits at 1/N of the work). */
+static void
+jac_compute(verify_ctx_t *vc, conv_params_t *p, conv_wrt_t w, size_t j,
+    double *col)
+{
+	if (w == WRT_INPUT)
+		fd_jacobian_column_image(col, p, j, conv2d_forward_elem,
+		    &vc->s, &vc->o.fd, vc->output);
+	else
+		fd_jacobian_column(col, p, w, j, conv2d_forward_elem, &vc->s,
+		    &vc->o.fd);
+}
+
+/* Entry j of the numeric gradient d f / d w, as jac_compute. */
+static double
+grad_compute(verify_ctx_t *vc, conv_params_t *p, conv_wrt_t w, size_t j)
+{
+	if (w == WRT_INPUT)
+		return fd_gradient_entry_image(vc->df, p, j,
+		    conv2d_forward_elem, &vc->s, &vc->o.fd, vc->output);
+	return fd_gradient_entry(vc->df, p, w, j, conv2d_forward_elem,
+	    &vc->s, &vc->o.fd);
+}
+
 /* Jacobian column j of w (cached; see JAC_CACHE_LIMIT). */
 static const double *
 jac_column(verify_ctx_t *vc, conv_wrt_t w, size_t j)
@@ -332,8 +358,7 @@ jac_column(verify_ctx_t *vc, conv_wrt_t w, size_t j)
 	}
 	col = jc->cols != NULL ? xmalloc(nout * sizeof *col) : jc->one;
 	ctx_params(vc, &p);
-	fd_jacobian_column(col, &p, w, j, conv2d_forward_elem, &vc->s,
-	    &vc->o.fd);
+	jac_compute(vc, &p, w, j, col);
 	if (jc->cols != NULL)
 		jc->cols[j] = col;
 	else {
@@ -373,8 +398,7 @@ grad_fill(verify_ctx_t *vc, conv_wrt_t w)
 			if (flag_set(vc) ||
 			    (g->have[i / 8] & (1u << (i % 8))) != 0)
 				continue;
-			g->t->data[i] = fd_gradient_entry(vc->df, &p, w,
-			    (size_t)i, conv2d_forward_elem, &vc->s, &vc->o.fd);
+			g->t->data[i] = grad_compute(vc, &p, w, (size_t)i);
 			done[i] = 1;
 		}
 		tensor_free(p.input);
@@ -420,8 +444,7 @@ jac_fill(verify_ctx_t *vc, conv_wrt_t w)
 			if (jc->cols[j] != NULL || flag_set(vc))
 				continue;
 			col = xmalloc(nout * sizeof *col);
-			fd_jacobian_column(col, &p, w, (size_t)j,
-			    conv2d_forward_elem, &vc->s, &vc->o.fd);
+			jac_compute(vc, &p, w, (size_t)j, col);
 			jc->cols[j] = col;
 		}
 		tensor_free(p.input);
@@ -454,8 +477,7 @@ grad_entry(verify_ctx_t *vc, conv_wrt_t w, size_t j)
 		if (g->have[j / 8] & (1u << (j % 8)))
 			return g->t->data[j];
 	}
-	g->t->data[j] = fd_gradient_entry(vc->df, &p, w, j,
-	    conv2d_forward_elem, &vc->s, &vc->o.fd);
+	g->t->data[j] = grad_compute(vc, &p, w, j);
 	g->have[j / 8] |= (unsigned char)(1u << (j % 8));
 	g->nhave++;
 	return g->t->data[j];
@@ -667,90 +689,269 @@ jac_free(struct jac_cache *jc)
 }
 
 /*
- * The numeric derivatives of the last context freed, for the next one of
- * the same world (shape, seed, finite-difference options: the same
- * tensors, so the same columns and entries, bit for bit). `convgrad
- * verify` makes a context per lesson, and at a --shape every lesson has
- * the same world: a Jacobian's columns and a gradient's entries (two
- * forward passes each) are computed once for all of them. One slot, under
- * a lock (the tutor verifies in a thread of its own); what it holds stays
- * reachable until the next context replaces it or the process ends.
+ * The numeric derivatives of the contexts freed, for the next ones of the
+ * same world (shape, seed, finite-difference options: the same tensors,
+ * so the same columns and entries, bit for bit). `convgrad verify` makes
+ * a context per lesson, and at a --shape every lesson has the same world;
+ * each exercise's answer is judged in contexts of its own at that shape
+ * and two others, while the lesson's context is still alive. So a new
+ * context takes a copy (a stash slot stays for the next), and a context
+ * freed adds what it computed to its world's slot: a Jacobian's columns
+ * and a gradient's entries (two forward passes each) are computed once
+ * for all of them. STASH_SLOTS worlds, the least recently used one
+ * dropped first, at most STASH_MAX_BYTES in all; under a lock (the tutor
+ * verifies in a thread of its own). What it holds stays reachable until
+ * dropped or the process ends.
  */
-static struct {
-	pthread_mutex_t lock;
+#define STASH_SLOTS 4
+#define STASH_MAX_BYTES ((size_t)192 << 20)
+
+struct stash_slot {
 	bool full;
 	conv_shape_t s;
 	uint64_t seed;
 	fd_opts_t fd;
 	struct jac_cache jac[3];
 	struct grad_cache grad[3];
+	uint64_t used;          /* numeric_stash.tick when last taken or given */
+};
+
+static struct {
+	pthread_mutex_t lock;
+	struct stash_slot slot[STASH_SLOTS];
+	uint64_t tick;
 } numeric_stash = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
 static bool
-stash_fits(const verify_ctx_t *vc)
+stash_fits(const struct stash_slot *st, const verify_ctx_t *vc)
 {
-	return numeric_stash.full && conv_shape_equal(&numeric_stash.s, &vc->s) &&
-	    numeric_stash.seed == vc->o.seed &&
-	    numeric_stash.fd.method == vc->o.fd.method &&
-	    memcmp(&numeric_stash.fd.eps, &vc->o.fd.eps, sizeof(double)) == 0;
+	return st->full && conv_shape_equal(&st->s, &vc->s) &&
+	    st->seed == vc->o.seed && st->fd.method == vc->o.fd.method &&
+	    memcmp(&st->fd.eps, &vc->o.fd.eps, sizeof(double)) == 0;
 }
 
-static void
-stash_clear(void)
+static struct stash_slot *
+stash_find(const verify_ctx_t *vc)
 {
 	int i;
 
-	for (i = 0; numeric_stash.full && i < 3; i++) {
-		jac_free(&numeric_stash.jac[i]);
-		tensor_free(numeric_stash.grad[i].t);
-		free(numeric_stash.grad[i].have);
-	}
-	memset(numeric_stash.jac, 0, sizeof numeric_stash.jac);
-	memset(numeric_stash.grad, 0, sizeof numeric_stash.grad);
-	numeric_stash.full = false;
+	for (i = 0; i < STASH_SLOTS; i++)
+		if (stash_fits(&numeric_stash.slot[i], vc))
+			return &numeric_stash.slot[i];
+	return NULL;
 }
 
-/* A new context takes the stash's derivatives when its world is the
- * stash's. */
+static void
+stash_slot_clear(struct stash_slot *st)
+{
+	int i;
+
+	for (i = 0; st->full && i < 3; i++) {
+		jac_free(&st->jac[i]);
+		tensor_free(st->grad[i].t);
+		free(st->grad[i].have);
+	}
+	memset(st, 0, sizeof *st);
+}
+
+/* Bytes a slot holds. */
+static size_t
+stash_slot_bytes(const struct stash_slot *st)
+{
+	size_t n = 0, j, nout = conv_output_size(&st->s);
+	int i;
+
+	for (i = 0; st->full && i < 3; i++) {
+		const struct jac_cache *jc = &st->jac[i];
+
+		for (j = 0; jc->cols != NULL && j < jc->ncols; j++)
+			n += jc->cols[j] != NULL ? nout * sizeof(double) : 0;
+		n += jc->one != NULL ? nout * sizeof(double) : 0;
+		n += st->grad[i].t != NULL ? st->grad[i].t->size *
+		    (sizeof(double) + 1) : 0;
+	}
+	return n;
+}
+
+static void *
+memdup(const void *p, size_t n)
+{
+	void *q = xmalloc(n);
+
+	memcpy(q, p, n);
+	return q;
+}
+
+/* A copy of jc's columns (nout entries each) into out. */
+static void
+jac_copy(struct jac_cache *out, const struct jac_cache *jc, size_t nout)
+{
+	size_t j;
+
+	*out = *jc;
+	if (jc->cols != NULL) {
+		out->cols = xcalloc(jc->ncols, sizeof *out->cols);
+		for (j = 0; j < jc->ncols; j++)
+			if (jc->cols[j] != NULL)
+				out->cols[j] = memdup(jc->cols[j],
+				    nout * sizeof(double));
+	}
+	if (jc->one != NULL)
+		out->one = memdup(jc->one, nout * sizeof(double));
+}
+
+static void
+grad_copy(struct grad_cache *out, const struct grad_cache *g)
+{
+	*out = *g;
+	if (g->t != NULL) {
+		out->t = tensor_clone(g->t);
+		out->have = memdup(g->have, (g->t->size + 7) / 8);
+	}
+}
+
+/* Move into dst what src has and dst has not (src keeps the rest). */
+static void
+jac_merge(struct jac_cache *dst, struct jac_cache *src)
+{
+	size_t j;
+
+	if (dst->cols == NULL && dst->one == NULL) {
+		*dst = *src;
+		memset(src, 0, sizeof *src);
+		return;
+	}
+	if (dst->cols == NULL || src->cols == NULL)
+		return;
+	for (j = 0; j < dst->ncols; j++) {
+		if (dst->cols[j] == NULL) {
+			dst->cols[j] = src->cols[j];
+			src->cols[j] = NULL;
+		}
+	}
+}
+
+static void
+grad_merge(struct grad_cache *dst, struct grad_cache *src)
+{
+	size_t j;
+
+	if (dst->t == NULL) {
+		*dst = *src;
+		memset(src, 0, sizeof *src);
+		return;
+	}
+	for (j = 0; src->t != NULL && j < src->t->size; j++) {
+		unsigned char bit = (unsigned char)(1u << (j % 8));
+
+		if ((src->have[j / 8] & bit) && !(dst->have[j / 8] & bit)) {
+			dst->t->data[j] = src->t->data[j];
+			dst->have[j / 8] |= bit;
+			dst->nhave++;
+		}
+	}
+}
+
+/* A new context takes a copy of its world's slot. */
 static void
 stash_take(verify_ctx_t *vc)
 {
+	struct stash_slot *st;
+	size_t nout = conv_output_size(&vc->s);
+	int i;
+
 	if (vc->o.fresh || vc->o.reference)
 		return;
 	pthread_mutex_lock(&numeric_stash.lock);
-	if (stash_fits(vc)) {
-		memcpy(vc->jac, numeric_stash.jac, sizeof vc->jac);
-		memcpy(vc->grad, numeric_stash.grad, sizeof vc->grad);
-		memset(numeric_stash.jac, 0, sizeof numeric_stash.jac);
-		memset(numeric_stash.grad, 0, sizeof numeric_stash.grad);
-		numeric_stash.full = false;
+	if ((st = stash_find(vc)) != NULL) {
+		for (i = 0; i < 3; i++) {
+			jac_copy(&vc->jac[i], &st->jac[i], nout);
+			grad_copy(&vc->grad[i], &st->grad[i]);
+		}
+		st->used = ++numeric_stash.tick;
 	}
 	pthread_mutex_unlock(&numeric_stash.lock);
 }
 
-/* A context being freed leaves its derivatives in the stash (when it
- * computed any), in place of what was there. */
+/* The slot for vc's world: its own, an empty one, or the least recently
+ * used one, emptied. */
+static struct stash_slot *
+stash_slot_for(const verify_ctx_t *vc)
+{
+	struct stash_slot *st = stash_find(vc), *old = NULL;
+	int i;
+
+	for (i = 0; st == NULL && i < STASH_SLOTS; i++) {
+		struct stash_slot *x = &numeric_stash.slot[i];
+
+		if (!x->full)
+			st = x;
+		else if (old == NULL || x->used < old->used)
+			old = x;
+	}
+	if (st == NULL) {
+		stash_slot_clear(old);
+		st = old;
+	}
+	if (!st->full) {
+		st->full = true;
+		st->s = vc->s;
+		st->seed = vc->o.seed;
+		st->fd = vc->o.fd;
+	}
+	return st;
+}
+
+/* Drop the least recently used slots but keep until the stash is within
+ * STASH_MAX_BYTES (keep itself is dropped when alone too large). */
+static void
+stash_trim(struct stash_slot *keep)
+{
+	size_t total;
+	int i;
+
+	for (;;) {
+		struct stash_slot *old = NULL;
+
+		total = 0;
+		for (i = 0; i < STASH_SLOTS; i++) {
+			struct stash_slot *x = &numeric_stash.slot[i];
+
+			total += stash_slot_bytes(x);
+			if (x->full && x != keep &&
+			    (old == NULL || x->used < old->used))
+				old = x;
+		}
+		if (total <= STASH_MAX_BYTES)
+			return;
+		stash_slot_clear(old != NULL ? old : keep);
+		if (old == NULL)
+			return;
+	}
+}
+
+/* A context being freed adds to its world's slot what it computed (when
+ * it computed any) and the slot does not have; the rest it frees. */
 static void
 stash_give(verify_ctx_t *vc)
 {
-	int i;
+	struct stash_slot *st;
 	bool any = false;
+	int i;
 
 	for (i = 0; i < 3; i++)
 		any = any || vc->jac[i].cols != NULL || vc->grad[i].nhave > 0;
 	if (!any || vc->o.fresh || vc->o.reference)
 		return;
 	pthread_mutex_lock(&numeric_stash.lock);
-	stash_clear();
-	numeric_stash.s = vc->s;
-	numeric_stash.seed = vc->o.seed;
-	numeric_stash.fd = vc->o.fd;
-	memcpy(numeric_stash.jac, vc->jac, sizeof vc->jac);
-	memcpy(numeric_stash.grad, vc->grad, sizeof vc->grad);
-	numeric_stash.full = true;
+	st = stash_slot_for(vc);
+	for (i = 0; i < 3; i++) {
+		jac_merge(&st->jac[i], &vc->jac[i]);
+		grad_merge(&st->grad[i], &vc->grad[i]);
+	}
+	st->used = ++numeric_stash.tick;
+	stash_trim(st);
 	pthread_mutex_unlock(&numeric_stash.lock);
-	memset(vc->jac, 0, sizeof vc->jac);
-	memset(vc->grad, 0, sizeof vc->grad);
 }
 
 void
@@ -2490,13 +2691,43 @@ let_shape(struct run *ru, size_t *shape)
 /* Evaluate a let at every index into a new tensor, stored in the ctx.
  * Where its `where` is false the entry is 0; an entry with a finding is
  * NaN, so that a later claim using it cannot pass. */
+/* The let's entry at ru->slots: false outside its where (the entry is
+ * zero), else true with pt's formula (numeric the same) or finding. By
+ * the compiled where and rhs (pw, pr; NULL: none), which give expr_eval's
+ * bits; where they have a finding, expr_eval again for its words. */
+static bool
+let_point(struct run *ru, expr_prog_t *pw, expr_prog_t *pr,
+    verify_point_t *pt)
+{
+	const claim_t *c = ru->c;
+	value_t w;
+	int rc;
+
+	memset(pt, 0, sizeof *pt);
+	pt->applies = true;
+	if (c->where != NULL) {
+		rc = pw != NULL ? expr_prog_eval(pw, ru->slots, &w) : -1;
+		if (rc != 0)
+			rc = expr_eval(c->where, &ru->vc->env, ru->slots, &w,
+			    &pt->finding);
+		if (rc == 0 && !(w.kind == VAL_BOOL ? w.b : value_real(w) != 0))
+			return false;
+	}
+	if (pt->finding == NULL && (pr == NULL ||
+	    expr_prog_eval_real(pr, ru->slots, &pt->formula) != 0))
+		eval_real(ru->vc, c->rhs, ru->slots, &pt->formula,
+		    &pt->finding);
+	pt->numeric = pt->formula;
+	return true;
+}
+
 static int
 run_let(struct run *ru)
 {
 	const claim_t *c = ru->c;
 	size_t shape[TENSOR_MAX_DIMS], off, u[TENSOR_MAX_DIMS];
+	expr_prog_t *pw = NULL, *pr = NULL;
 	verify_point_t pt;
-	value_t w;
 	tensor_t *t;
 	int k;
 
@@ -2508,30 +2739,31 @@ run_let(struct run *ru)
 		tensor_free(t);
 		return 1;
 	}
+	if (!ru->vc->o.reference) {
+		pr = expr_prog_compile(c->rhs, &ru->vc->env, c->nslots, NULL,
+		    0, 0);
+		if (c->where != NULL)
+			pw = expr_prog_compile(c->where, &ru->vc->env,
+			    c->nslots, NULL, 0, 0);
+	}
 	for (off = 0; off < t->size; off++) {
 		tensor_unravel(t, off, u);
 		for (k = 0; k < c->ndims; k++) {
 			ru->vals[k] = (long)u[k];
 			ru->slots[c->lhs->u.access.args[k]->u.name.slot] = (long)u[k];
 		}
-		memset(&pt, 0, sizeof pt);
-		pt.applies = true;
-		if (c->where != NULL && expr_eval(c->where, &ru->vc->env,
-		    ru->slots, &w, &pt.finding) == 0 &&
-		    !(w.kind == VAL_BOOL ? w.b : value_real(w) != 0)) {
+		if (!let_point(ru, pw, pr, &pt)) {
 			t->data[off] = 0;   /* outside the where: zero */
 			continue;
 		}
-		if (pt.finding == NULL)
-			eval_real(ru->vc, c->rhs, ru->slots, &pt.formula,
-			    &pt.finding);
-		pt.numeric = pt.formula;
 		point_judge(ru->r, &pt);
 		t->data[off] = pt.ok ? pt.formula : NAN;
 		record(ru, &pt, ru->vals, c->ndims);
 		if (poll_stop(ru))
 			break;
 	}
+	expr_prog_free(pw);
+	expr_prog_free(pr);
 	let_store(ru->vc, c->lhs->u.access.tensor, t);
 	return ru->cancelled ? 1 : 0;
 }

@@ -14,6 +14,7 @@
 #include "check-util.h"
 #include "conv-elem.h"
 #include "fdiff.h"
+#include "util.h"
 
 /* A test forward "kernel" that is not linear: output[i] = input[i]^3 (the
  * shape has as many outputs as inputs: 1x1 kernel, C_in = C_out = 1). */
@@ -328,6 +329,71 @@ START_TEST(test_gradient_entry_equals_whole)
 }
 END_TEST
 
+/* fd_jacobian_column_image and fd_gradient_entry_image, the forward on
+ * the perturbed entry's image alone, equal the whole batch's column and
+ * entry bit for bit, at every input entry, both methods, and shapes with
+ * three images, padding, strides, dilation and groups. _i: shape * 2 +
+ * method. */
+START_TEST(test_image_equals_batch)
+{
+	conv_shape_t s;
+	conv_params_t p;
+	fd_opts_t o;
+	tensor_t *df, *out, *saved;
+	double *a, *b, va, vb;
+	size_t j, i, nout;
+
+	fd_opts_default(&o);
+	o.method = _i % 2 == 0 ? FD_CENTRAL : FD_FORWARD;
+	if (_i / 2 == 0) {
+		conv_shape_init(&s, 3, 2, 5, 6, 2, 3, 2);
+		s.strw = 2;
+		s.pad_h = 1;
+	} else {
+		conv_shape_init(&s, 2, 4, 6, 5, 2, 2, 2);
+		s.dil_h = 2;
+		s.groups = 2;
+	}
+	df = world_create(&p, &s, 21);
+	if (s.groups > 1) {    /* the weight's C_in is the group's */
+		tensor_free(p.weight);
+		p.weight = tensor_create4(s.C_out, s.C_in / s.groups, s.R, s.S);
+		for (j = 0; j < p.weight->size; j++)
+			p.weight->data[j] = 0.1 * (double)(j % 7) - 0.3;
+	}
+	nout = conv_output_size(&s);
+	out = tensor_create4(s.N, s.C_out, s.H_out, s.W_out);
+	conv2d_forward_elem(out, p.input, p.weight, p.bias, &s);
+	saved = tensor_clone(p.input);
+	a = xmalloc(nout * sizeof *a);
+	b = xmalloc(nout * sizeof *b);
+	for (j = 0; j < p.input->size; j++) {
+		fd_jacobian_column(a, &p, WRT_INPUT, j, conv2d_forward_elem, &s,
+		    &o);
+		fd_jacobian_column_image(b, &p, j, conv2d_forward_elem, &s, &o,
+		    out);
+		for (i = 0; i < nout; i++)
+			ck_assert_msg(memcmp(&a[i], &b[i], sizeof a[i]) == 0,
+			    "column %zu, output %zu: batch %.17g, image %.17g",
+			    j, i, a[i], b[i]);
+		va = fd_gradient_entry(df, &p, WRT_INPUT, j,
+		    conv2d_forward_elem, &s, &o);
+		vb = fd_gradient_entry_image(df, &p, j, conv2d_forward_elem,
+		    &s, &o, out);
+		ck_assert_msg(memcmp(&va, &vb, sizeof va) == 0,
+		    "d f / d input[%zu]: batch %.17g, image %.17g", j, va, vb);
+	}
+	ck_assert(memcmp(saved->data, p.input->data,
+	    saved->size * sizeof(double)) == 0);
+	free(a);
+	free(b);
+	tensor_free(saved);
+	tensor_free(out);
+	tensor_free(df);
+	params_free(&p);
+}
+END_TEST
+
 /* Both methods and a larger step on the (linear) conv against the backward
  * kernel: no truncation error, so the rounding tolerance of check_conv
  * (1e-6) holds for forward differences and h = 1e-4 too. */
@@ -370,6 +436,7 @@ make_suite(void)
 	tcase_add_test(tc, test_parallel_equals_serial);
 	tcase_add_loop_test(tc, test_gradient_entry_equals_whole, 0, 6);
 	tcase_add_loop_test(tc, test_forward_method_on_conv, 0, 3);
+	tcase_add_loop_test(tc, test_image_equals_batch, 0, 4);
 	suite_add_tcase(s, tc);
 	return s;
 }
