@@ -450,7 +450,7 @@ bool tutor_shows_df(const tutor_t *t);
 
 /* Lets evaluated on the interface thread for at most this long after an
  * action; the rest goes to the background (t->lets_wait). */
-#define TUTOR_LETS_SYNC_MS 15
+#define TUTOR_LETS_SYNC_MS 10
 /* Lets evaluated in the background (tutor-edit.c's worker) for lesson
  * `lesson` at `shape`: a world of their own (vc, owned) and, per claim
  * k < upto that is a let, its result r[k] (have[k]) or its error err[k].
