@@ -63,9 +63,9 @@
  * group for two or more wrong zeros in one row group, and never for a
  * single one.
  *
- * For a source that takes other shapes (convgrad's kernel forms), the
- * weight row groups run on crops of the layer and the bias rows apart:
- * see "Weight rows on a crop" below. Then every kind's calls are either
+ * For a source that takes other shapes (convgrad's kernel forms, a
+ * plugin), the weight row groups run on crops of the layer and the bias
+ * rows apart: see "Weight rows on a crop" below. Then every kind's calls are either
  * few (C_in R S column groups, C_out Ch Cw input row groups, whatever the
  * image) or small (a crop per output position), and the run's cost grows
  * linearly with N H W.
@@ -402,6 +402,10 @@ typedef struct engine {
 	unsigned char *row_done[3];   /* per output: ROW_IN, ROW_W, ROW_B ran */
 	bool crop;                /* weight rows on crops, bias rows apart
 	                             (see "Weight rows on a crop") */
+	bool bias_crop;           /* bias rows on the channel crop */
+	bool screen;              /* crops are a screen only (a plugin) */
+	bool crops_off;           /* a crop failed or misled: the layer's
+	                             own shape from then on (under the lock) */
 	double *step[3];          /* per entry: the step its column took */
 	int nworkers;
 	worker_t *w;
@@ -649,7 +653,19 @@ row_wants(const engine_t *e, worker_t *wk, int kind, tensor_t *d[3])
  * position of the layer (the source's erratum, dbias from df[.., 0, 0])
  * would look right on every crop. They run on the whole layer as their
  * own kind (ROW_B), a backward asked for dbias only: for convgrad's
- * kernels a sum over df, not a pass over the layer.
+ * kernels a sum over df, not a pass over the layer. A source without
+ * partial (a plugin) does all of its backward's work whatever is asked,
+ * so its bias rows run on the channel crop (chan_crop): the layer with 2
+ * input channels per group, every output in its place.
+ *
+ * A screening source (crops_screen: a plugin) is trusted at the layer's
+ * shape only: a crop call that fails is made on the layer instead, rows
+ * from a crop that show anything are read again from the layer before
+ * any is redone (one at a time, on the layer), and after a crop that
+ * failed or misled the layer is used for all rows. So nothing is blamed
+ * on a crop; what crops can still miss is a mistake they do not show (a
+ * dweight wrong at some positions inside the image only), which the
+ * chain rule on the layer then catches.
  */
 
 /* One axis of the crop for output x: the crop's first input position in
@@ -707,6 +723,36 @@ crop_input(const tensor_t *x, const conv_shape_t *c, long h0, long w0)
 	return t;
 }
 
+/* The source's backward on crop c (its tensors p) for df, into want[w]
+ * (NULL: not wanted; a source without partial gets scratch of the crop's
+ * shapes for those), each filled with NaN first. */
+static int
+crop_call(engine_t *e, const conv_shape_t *c, const conv_params_t *p,
+    tensor_t *const want[3], const tensor_t *df, bool redo, char **err)
+{
+	tensor_t *use[3], *scratch[3] = { NULL, NULL, NULL };
+	char *msg = NULL;
+	int rc = 0, w;
+
+	for (w = 0; w < 3; w++) {
+		use[w] = want[w];
+		if (use[w] == NULL && !e->src->partial)
+			use[w] = scratch[w] = tensor_clone(conv_wrt_tensor(p,
+			    (conv_wrt_t)w));
+		if (use[w] != NULL)
+			gradcheck_fill_nan(use[w]);
+	}
+	count_call(e, false, redo);
+	if (e->src->backward(e->src->ctx, use[WRT_INPUT], use[WRT_WEIGHT],
+	    use[WRT_BIAS], df, p, c, &msg) != 0)
+		rc = set_error(err, "%s: backward: %s", e->src->name,
+		    msg != NULL ? msg : "failed");
+	free(msg);
+	for (w = 0; w < 3; w++)
+		tensor_free(scratch[w]);
+	return rc;
+}
+
 /* The source's backward for dweight alone on the crop of the row group's
  * position, df = q_i at each output i of the group (wk->outs, wk->q; one
  * output when single is set: wk->outs[0] with weight 1). Falls back to
@@ -722,7 +768,6 @@ crop_backward(engine_t *e, worker_t *wk, size_t n, bool single, bool redo,
 	tensor_t *df, *d[3] = { NULL, wk->d[WRT_WEIGHT], NULL };
 	long h0, w0, th, tw;
 	size_t i;
-	char *msg = NULL;
 	int rc = 0;
 
 	if (!gradcheck_engine_crop(s, x.ho, x.wo, &c, &h0, &w0, &th, &tw))
@@ -736,44 +781,144 @@ crop_backward(engine_t *e, worker_t *wk, size_t n, bool single, bool redo,
 
 		T4(df, y.b, y.co, th, tw) = single ? 1 : wk->q[i];
 	}
-	count_call(e, false, redo);
-	gradcheck_fill_nan(d[WRT_WEIGHT]);
-	if (e->src->backward(e->src->ctx, NULL, d[WRT_WEIGHT], NULL, df, &p, &c,
-	    &msg) != 0)
-		rc = set_error(err, "%s: backward: %s", e->src->name,
-		    msg != NULL ? msg : "failed");
-	free(msg);
+	rc = crop_call(e, &c, &p, d, df, redo, err);
 	tensor_free(df);
 	tensor_free(p.input);
 	return rc;
 }
 
-/* A row group's backward: ROW_W on a crop when the engine takes them, any
- * other on the whole layer with wk->df. */
+/* The bias rows' crop of layer s, for a source without partial (whose
+ * backward always does all of its work): the layer with at most 2 input
+ * channels per group, every other size the same, so every output keeps
+ * its place and a dbias that reads df at some positions only is seen as
+ * on the layer; dbias reads no input, and the rest of the backward's work
+ * shrinks with the channels. Two, not one: a dbias summed once per input
+ * channel is still seen. false: the layer has no more (it is used). */
+static bool
+chan_crop(const conv_shape_t *s, conv_shape_t *c)
+{
+	char *err = NULL;
+
+	if (conv_group_cin(s) <= 2)
+		return false;
+	*c = *s;
+	c->C_in = 2 * s->groups;
+	if (conv_shape_validate(c, 0, &err) != 0) {
+		free(err);
+		return false;
+	}
+	return true;
+}
+
+/* The source's backward for dbias alone on the channel crop, df the
+ * worker's (the outputs are the layer's); into wk->d[WRT_BIAS]. */
 static int
-rows_backward(engine_t *e, worker_t *wk, int kind, size_t n, bool single,
-    bool redo, char **err)
+chan_backward(engine_t *e, worker_t *wk, const conv_shape_t *c, bool redo,
+    char **err)
+{
+	const conv_shape_t *s = e->gm.s;
+	long cig = conv_group_cin(s), b, co, ch;
+	conv_params_t p = wk->p;
+	tensor_t *d[3] = { NULL, NULL, wk->d[WRT_BIAS] };
+	size_t plane = (size_t)(s->H_in * s->W_in), taps = (size_t)(s->R * s->S);
+	int rc;
+
+	p.input = tensor_create4((size_t)c->N, (size_t)c->C_in, (size_t)c->H_in,
+	    (size_t)c->W_in);
+	p.weight = tensor_create4((size_t)c->C_out, 2, (size_t)c->R,
+	    (size_t)c->S);
+	/* channel k of group g is the layer's channel g cig + k */
+	for (b = 0; b < c->N; b++)
+		for (ch = 0; ch < c->C_in; ch++)
+			memcpy(&T4(p.input, b, ch, 0, 0), &T4(wk->p.input, b, ch / 2 *
+			    cig + ch % 2, 0, 0), plane * sizeof(double));
+	for (co = 0; co < c->C_out; co++)
+		memcpy(&T4(p.weight, co, 0, 0, 0), &T4(wk->p.weight, co, 0, 0, 0),
+		    2 * taps * sizeof(double));
+	rc = crop_call(e, c, &p, d, wk->df, redo, err);
+	tensor_free(p.input);
+	tensor_free(p.weight);
+	return rc;
+}
+
+/* A row group's backward on the whole layer, with wk->df. */
+static int
+rows_layer(engine_t *e, worker_t *wk, int kind, bool redo, char **err)
 {
 	tensor_t *d[3];
 
-	if (kind == ROW_W && e->crop)
-		return crop_backward(e, wk, n, single, redo, err);
 	row_wants(e, wk, kind, d);
 	return e_backward(e, wk, d, wk->df, redo, err);
 }
 
-/* Redo a row group one output at a time. */
+static bool
+crops_on(engine_t *e)
+{
+	bool on;
+
+	LOCKED
+	on = !e->crops_off;
+	return on;
+}
+
+/* For a screening source: no crops from now on (a crop call failed, or a
+ * crop misled: it showed what the layer does not). */
+static void
+crops_stop(engine_t *e)
+{
+	LOCKED
+	e->crops_off = true;
+}
+
+/* A row group's backward: ROW_W on a crop, ROW_B on the channel crop
+ * when the engine takes them (and layer is false), any other on the
+ * whole layer with wk->df; *cropped: a crop was used. For a screening
+ * source a crop call that fails is made again on the layer: a plugin may
+ * take only its own shapes, and is not blamed for a crop. */
+static int
+rows_backward(engine_t *e, worker_t *wk, int kind, size_t n, bool single,
+    bool redo, bool layer, bool *cropped, char **err)
+{
+	conv_shape_t c;
+	int rc = 0;
+
+	*cropped = false;
+	if (!layer && crops_on(e)) {
+		if (kind == ROW_W && e->crop) {
+			*cropped = true;
+			rc = crop_backward(e, wk, n, single, redo, err);
+		} else if (kind == ROW_B && e->bias_crop &&
+		    chan_crop(e->gm.s, &c)) {
+			*cropped = true;
+			rc = chan_backward(e, wk, &c, redo, err);
+		}
+		if (*cropped && (rc == 0 || !e->screen))
+			return rc;
+		if (*cropped) {           /* a screening source's crop failed */
+			free(*err);
+			*err = NULL;
+			*cropped = false;
+			crops_stop(e);
+		}
+	}
+	return rows_layer(e, wk, kind, redo, err);
+}
+
+/* Redo a row group one output at a time (on the layer for a screening
+ * source: what it names is the layer's). */
 static int
 rows_redo(engine_t *e, worker_t *wk, int kind, size_t n, char **err)
 {
 	size_t *all = wk->outs, i;
+	bool cropped;
 	int rc = 0;
 
 	tensor_zero(wk->df);
 	for (i = 0; i < n && rc == 0; i++) {
 		wk->df->data[all[i]] = 1;
 		wk->outs = &all[i];
-		rc = rows_backward(e, wk, kind, 1, true, true, err);
+		rc = rows_backward(e, wk, kind, 1, true, true, e->screen, &cropped,
+		    err);
 		wk->outs = all;
 		wk->df->data[all[i]] = 0;
 		if (rc != 0)
@@ -788,23 +933,38 @@ rows_redo(engine_t *e, worker_t *wk, int kind, size_t n, char **err)
 	return rc;
 }
 
+static bool
+rows_clean(const engine_t *e, worker_t *wk, int kind, size_t n)
+{
+	return kind == ROW_IN ? rows_input_clean(e, wk, n) :
+	    rows_weight_clean(e, wk, n, kind == ROW_W, kind == ROW_B ||
+	    !e->crop);
+}
+
 /* One row group: a backward with the one-hot sum, screened; redone one
- * output at a time when anything differs. */
+ * output at a time when anything differs. For a screening source, rows
+ * from a crop that differ are read again from the layer first: if the
+ * layer's are right, the crop misled (a plugin that answers otherwise at
+ * other shapes), nothing is blamed, and crops stop. */
 static int
 run_rows(engine_t *e, worker_t *wk, int kind, long gi, char **err)
 {
 	size_t n = row_outputs(e, wk, kind, gi), i;
-	bool clean;
+	bool clean = false, cropped;
 	int rc;
 
 	tensor_zero(wk->df);
 	for (i = 0; i < n; i++)
 		wk->df->data[wk->outs[i]] = wk->q[i] = row_weight(&wk->rng);
-	rc = rows_backward(e, wk, kind, n, false, false, err);
+	rc = rows_backward(e, wk, kind, n, false, false, false, &cropped, err);
+	if (rc == 0)
+		clean = rows_clean(e, wk, kind, n);
+	if (rc == 0 && !clean && cropped && e->screen) {
+		rc = rows_backward(e, wk, kind, n, false, true, true, &cropped, err);
+		if (rc == 0 && (clean = rows_clean(e, wk, kind, n)))
+			crops_stop(e);
+	}
 	if (rc == 0) {
-		clean = kind == ROW_IN ? rows_input_clean(e, wk, n) :
-		    rows_weight_clean(e, wk, n, kind == ROW_W, kind == ROW_B ||
-		    !e->crop);
 		if (!clean && may_redo(e))
 			rc = rows_redo(e, wk, kind, n, err);
 		else if (!clean)    /* over the redo bound: what screening saw */
@@ -1560,6 +1720,8 @@ engine_init(engine_t *e, gradcheck_t *g, const gradcheck_source_t *src)
 	e->g = g;
 	e->src = src;
 	e->crop = src->crops;
+	e->bias_crop = src->crops && !src->partial;
+	e->screen = src->crops && src->crops_screen;
 	geom_init(&e->gm, &g->s);
 	e->M = g->onehot->size;
 	for (w = 0; w < 3; w++) {

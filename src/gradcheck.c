@@ -973,6 +973,7 @@ gradcheck_source_form(gradcheck_source_t *src, gradcheck_form_ctx_t *ctx_store,
 	src->partial = true;
 	src->concurrent = true;     /* the kernels keep no state */
 	src->crops = true;          /* any shape */
+	src->crops_screen = false;  /* and right at each, as at the layer */
 }
 
 /* The source failed: "NAME: what: message". Takes msg. */

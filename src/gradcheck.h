@@ -12,9 +12,10 @@
  *     reads many disjoint rows per backward and many disjoint columns per
  *     pair of forwards, and checks that every output outside the columns'
  *     windows does not change at all; no Jacobian is ever held whole.
- *     For a source that takes crops (the kernel forms), d output/d
- *     weight's rows come from its backward on a crop of the layer around
- *     each output's window, so the cost is linear in N H W;
+ *     For a source that takes crops (the kernel forms, a plugin), d
+ *     output/d weight's rows come from its backward on a crop of the
+ *     layer around each output's window, so the cost is linear in N H W
+ *     (for a plugin, a screen: see crops_screen);
  *     --sample K (the direct engine) compares K random entries instead;
  *     a budget compares random whole groups until the time is spent;
  *   - the chain-rule gradients dinput, dweight, dbias for a random df
@@ -224,8 +225,21 @@ typedef struct gradcheck_source {
 	                              layer (another H_in, W_in; the rest of
 	                              the shape the same): the engine reads
 	                              d output/d weight's rows from crops
-	                              (gradcheck-engine.c); false: every call
-	                              is for the layer's own shape */
+	                              (gradcheck-engine.c), and, from a
+	                              source without partial, d output/d
+	                              bias's rows from the layer with 2 input
+	                              channels per group (another C_in);
+	                              false: every call is for the layer's
+	                              own shape */
+	bool crops_screen;         /* with crops: a crop is a screen only (a
+	                              plugin, which may fail or answer
+	                              otherwise at a shape not the layer's):
+	                              a crop call that fails, or crop rows
+	                              that show anything, are made again on
+	                              the layer, and rows are redone one at a
+	                              time on the layer, so nothing is blamed
+	                              on a crop; after a crop that failed or
+	                              misled, the layer is used for all */
 } gradcheck_source_t;
 /* Fill a source with designated initializers ({ .ctx = ..., .name = ...,
  * .forward = ..., .backward = ... }): later fields default to false. */

@@ -11,6 +11,7 @@
 
 #include "conv-shape.h"
 #include "load-dir.h"
+#include "parallel.h"
 #include "plugin-run.h"
 #include "shrink.h"
 #include "util.h"
@@ -110,11 +111,22 @@ static int
 engine_check(rcheck_report_t *r, gradcheck_t *g, plugin_t *pl,
     const char *ctx)
 {
+	/* concurrent: each call in a lane of its own (plugin-run.h), so the
+	 * plugin sees one call at a time per process. crops: the ABI passes
+	 * the shape with every call, so rows may be read on crops of the
+	 * layer; as a screen only (crops_screen): a crop the plugin fails
+	 * or answers otherwise is made again on the layer, and a wrong entry
+	 * is named from the layer's own rows */
 	gradcheck_source_t src = { .ctx = pl, .name = "plugin",
-	    .forward = src_forward, .backward = src_backward };
+	    .forward = src_forward, .backward = src_backward,
+	    .concurrent = plugin_lanes(pl) > 1, .crops = true,
+	    .crops_screen = true };
 	size_t before = gradcheck_count(g), i, failed = 0;
 	char *err = NULL;
-	int rc = gradcheck_run_source(g, &src, &failed, &err);
+	int rc = plugin_prepare(pl, gradcheck_shape(g), &err);
+
+	if (rc == 0)
+		rc = gradcheck_run_source(g, &src, &failed, &err);
 
 	for (i = before; i < gradcheck_count(g); i++)
 		add_engine_item(r, gradcheck_item(g, i), gradcheck_shape(g), ctx);
@@ -292,36 +304,34 @@ fd32_owner(const conv_shape_t *s, int w, size_t g, size_t o)
 }
 
 /* Group g of t[w] in one pair of forwards: num[j] and step[j] of each of
- * its entries (member[j] == g). 1 done; 0 an output moved that no entry of
- * the group reaches (redo the group entry by entry); -1 the plugin failed
+ * its n entries mem[]. 1 done; 0 an output moved that no entry of the
+ * group reaches (redo the group entry by entry); -1 the plugin failed
  * (*err). */
 static int
 fd32_group_run(plugin_t *pl, const conv_shape_t *s, tensor_t *const t[3],
-    int w, size_t g, const tensor_t *df, tensor_t *out_hi, tensor_t *out_lo,
-    double *num, double *step, char **err)
+    int w, size_t g, const size_t *mem, size_t n, const tensor_t *df,
+    tensor_t *out_hi, tensor_t *out_lo, double *num, double *step,
+    char **err)
 {
-	size_t nj = t[w]->size, j, o;
-	double *v = xcalloc(nj, sizeof(double));
+	double *v = xcalloc(n, sizeof(double));
+	size_t i, o;
 	int rc = 0, done = 1;
 
-	for (j = 0; j < nj; j++)
-		if (fd32_group(s, w, j) == g) {
-			v[j] = t[w]->data[j];
-			num[j] = 0;
-			t[w]->data[j] = (double)(float)(v[j] + H32);
-		}
+	for (i = 0; i < n; i++) {
+		v[i] = t[w]->data[mem[i]];
+		num[mem[i]] = 0;
+		t[w]->data[mem[i]] = (double)(float)(v[i] + H32);
+	}
 	rc = plugin_forward(pl, true, s, t[0], t[1], t[2], out_hi, err);
-	for (j = 0; j < nj; j++)
-		if (fd32_group(s, w, j) == g) {
-			step[j] = t[w]->data[j];
-			t[w]->data[j] = (double)(float)(v[j] - H32);
-			step[j] -= t[w]->data[j];
-		}
+	for (i = 0; i < n; i++) {
+		step[mem[i]] = t[w]->data[mem[i]];
+		t[w]->data[mem[i]] = (double)(float)(v[i] - H32);
+		step[mem[i]] -= t[w]->data[mem[i]];
+	}
 	if (rc == 0)
 		rc = plugin_forward(pl, true, s, t[0], t[1], t[2], out_lo, err);
-	for (j = 0; j < nj; j++)
-		if (fd32_group(s, w, j) == g)
-			t[w]->data[j] = v[j];
+	for (i = 0; i < n; i++)
+		t[w]->data[mem[i]] = v[i];
 	free(v);
 	if (rc != 0)
 		return -1;
@@ -333,10 +343,124 @@ fd32_group_run(plugin_t *pl, const conv_shape_t *s, tensor_t *const t[3],
 		else if (!(out_hi->data[o] == out_lo->data[o]))
 			done = 0;       /* moved, though nothing here reaches it */
 	}
-	for (j = 0; j < nj && done; j++)
-		if (fd32_group(s, w, j) == g)
-			num[j] /= step[j];
+	for (i = 0; i < n && done; i++)
+		num[mem[i]] /= step[mem[i]];
 	return done;
+}
+
+/* What the float32 differences of one tensor share: the problem, the
+ * plugin's gradient and its sums of |terms|, the bounds, and the results
+ * per entry (each written only by its own group). */
+typedef struct fd32_run {
+	plugin_t *pl;
+	const zoo_problem_t *pr;
+	int w;
+	const tensor_t *grad, *absg;
+	double fd_sum, gb;
+	double *num, *steps, *tol;
+	unsigned char *mask;
+} fd32_run_t;
+
+/* Group g (its n entries mem[]) on the worker's own tensors t, hi, lo. An
+ * entry near or past its tolerance may hold another entry's change (a
+ * forward that reads outside the window, into an output of this group):
+ * the whole group is then redone entry by entry, so that the entry blamed
+ * is the one that is wrong. 0, or -1 with *err. */
+static int
+fd32_group_check(const fd32_run_t *f, tensor_t *const t[3], size_t g,
+    const size_t *mem, size_t n, tensor_t *hi, tensor_t *lo, char **err)
+{
+	const conv_shape_t *s = f->pr->s;
+	int rc = fd32_group_run(f->pl, s, t, f->w, g, mem, n, f->pr->df, hi, lo,
+	    f->num, f->steps, err);
+	size_t i;
+
+	for (i = 0; rc == 1 && i < n; i++) {
+		size_t j = mem[i];
+
+		if (!(fabs(f->num[j] - f->grad->data[j]) <= 0.5 * fd32_tol(f->fd_sum,
+		    f->steps[j], f->gb, f->absg->data[j])))
+			rc = 0;
+	}
+	for (i = 0; rc >= 0 && i < n; i++) {
+		size_t j = mem[i];
+
+		if (rc == 0 && fd32_entry(f->pl, s, t, f->w, j, f->pr->df, hi, lo,
+		    &f->num[j], &f->steps[j], err) != 0)
+			return -1;
+		f->mask[j] = 1;
+		f->tol[j] = fd32_tol(f->fd_sum, f->steps[j], f->gb, f->absg->data[j]);
+	}
+	return rc < 0 ? -1 : 0;
+}
+
+/* Every entry of t[w], by groups: the entries bucketed by group once,
+ * the groups spread over the plugin's lanes (each worker with its own
+ * copies of the tensors it perturbs). 0, or -1 with *err (a fault). */
+static int
+fd32_all(const fd32_run_t *f, tensor_t *const t[3], char **err)
+{
+	const conv_shape_t *s = f->pr->s;
+	size_t nj = t[f->w]->size, ng = fd32_ngroups(s, f->w), j;
+	size_t *first = xcalloc(ng + 1, sizeof(size_t));
+	size_t *mem = xmalloc(nj * sizeof(size_t));
+	size_t *fill = xcalloc(ng, sizeof(size_t));
+	long g;
+	int failed = 0;
+
+	for (j = 0; j < nj; j++)
+		first[fd32_group(s, f->w, j) + 1]++;
+	for (g = 0; g < (long)ng; g++)
+		first[g + 1] += first[g];
+	for (j = 0; j < nj; j++) {
+		size_t k = fd32_group(s, f->w, j);
+
+		mem[first[k] + fill[k]++] = j;
+	}
+#ifdef _OPENMP
+#pragma omp parallel num_threads(plugin_lanes(f->pl))
+#endif
+	{
+		tensor_t *mine[3] = { tensor_clone(t[0]), tensor_clone(t[1]),
+		    tensor_clone(t[2]) };
+		tensor_t *hi = tensor_clone(f->pr->df), *lo = tensor_clone(f->pr->df);
+		int k;
+
+#ifdef _OPENMP
+#pragma omp for schedule(dynamic)
+#endif
+		for (g = 0; g < (long)ng; g++) {
+			char *e = NULL;
+			int stop;
+
+#ifdef _OPENMP
+#pragma omp atomic read
+#endif
+			stop = failed;
+			if (stop || fd32_group_check(f, mine, (size_t)g, &mem[first[g]],
+			    first[g + 1] - first[g], hi, lo, &e) == 0)
+				continue;
+#ifdef _OPENMP
+#pragma omp critical(plugin_fd32)
+#endif
+			{
+				if (!failed) {
+					*err = e;
+					e = NULL;
+				}
+				failed = 1;
+			}
+			free(e);
+		}
+		for (k = 0; k < 3; k++)
+			tensor_free(mine[k]);
+		tensor_free(hi);
+		tensor_free(lo);
+	}
+	free(first);
+	free(mem);
+	free(fill);
+	return failed ? -1 : 0;
 }
 
 /* With the _f32 entry points: the plugin's float32 gradients (grad, from
@@ -384,33 +508,10 @@ fd32_check(rcheck_report_t *r, plugin_t *pl, const zoo_problem_t *pr,
 		zoo_compute(absg, ZOO_COUNT, qs[w], pr, true);
 		if (sample == 0 || sample >= nj) {     /* every entry, by groups */
 			double *steps = xcalloc(nj, sizeof(double));
-			size_t g, ng = fd32_ngroups(s, w);
+			fd32_run_t f = { pl, pr, w, grad[w], absg, fd_sum, gb, num,
+			    steps, tol, mask };
 
-			for (g = 0; g < ng && err == NULL; g++) {
-				int rc = fd32_group_run(pl, s, t, w, g, pr->df, hi, lo,
-				    num, steps, &err);
-
-				/* an entry near or past its tolerance may hold another
-				 * entry's change (a forward that reads outside the
-				 * window, into an output of this group): the whole
-				 * group is redone entry by entry, so that the entry
-				 * blamed is the one that is wrong */
-				for (j = 0; rc == 1 && j < nj; j++)
-					if (fd32_group(s, w, j) == g &&
-					    !(fabs(num[j] - grad[w]->data[j]) <= 0.5 *
-					    fd32_tol(fd_sum, steps[j], gb, absg->data[j])))
-						rc = 0;
-				for (j = 0; rc >= 0 && j < nj; j++) {
-					if (fd32_group(s, w, j) != g)
-						continue;
-					if (rc == 0 && fd32_entry(pl, s, t, w, j, pr->df,
-					    hi, lo, &num[j], &steps[j], &err) != 0)
-						break;
-					mask[j] = 1;
-					tol[j] = fd32_tol(fd_sum, steps[j], gb,
-					    absg->data[j]);
-				}
-			}
+			fd32_all(&f, t, &err);
 			free(steps);
 		}
 		for (k = 0; sample > 0 && sample < nj && k < sample; k++) {
@@ -593,13 +694,18 @@ plugin_check(const plugin_check_opts_t *o, char **err)
 
 	if (pl == NULL)
 		return NULL;
+	plugin_set_lanes(pl, parallel_max_threads());
 	title = xasprintf("convgrad gradcheck --plugin %s: %s%s", o->path,
 	    o->sweep ? "the default sweep of shapes" : "one shape",
 	    plugin_has_f32(pl) ? "; float64 and float32 entry points" :
 	    "; float64 entry points (no _f32 ones)");
 	r = rcheck_report_create(title, "the plugin's backward against finite "
-	    "differences of the plugin's own forward (the gradcheck engine), and "
-	    "every result against convgrad's float64 element reference kernels "
+	    "differences of the plugin's own forward (the gradcheck engine; "
+	    "d output/d weight's rows from its backward on crops of the layer, "
+	    "d output/d bias's on the layer with 2 input channels per group, a "
+	    "crop it fails or answers otherwise read again on the layer, and "
+	    "a wrong entry named from the layer's own rows), and every result "
+	    "against convgrad's float64 element reference kernels "
 	    "(conv-elem.c)");
 	free(title);
 	for (i = 0; i < n; i++) {

@@ -14,13 +14,22 @@
  * socket means the child died: waitpid says how. The parent alone checks
  * the guards and the inputs afterwards: the child's word is not trusted.
  * The mapping grows (with a new child) when a larger shape comes.
+ *
+ * Lanes. A plugin may have several children (plugin_set_lanes), each with
+ * its own mapping and socket: a lane. A call takes a free lane under the
+ * plugin's lock and holds it alone until the call is checked, so calls
+ * from different threads run at once in different processes, and each
+ * child still makes one call at a time, as the ABI says. A fault is the
+ * lane's: its child is stopped and replaced at that lane's next call.
  */
 #include "plugin-run.h"
 
+#include <assert.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <math.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <signal.h>
 #include <stdint.h>
@@ -73,15 +82,24 @@ typedef int (*fwd32_fn)(const struct convgrad_conv *, const float *,
 typedef int (*bwd32_fn)(const struct convgrad_conv *, const float *,
     const float *, const float *, float *, float *, float *);
 
-struct plugin {
-	char *path;
-	double timeout;
-	bool has_f32;
+/* One child and its mapping. */
+typedef struct lane {
 	pid_t pid;                 /* -1: no child */
 	int fd;                    /* our end of the socketpair */
 	unsigned char *shm;
 	size_t shm_len;
 	size_t cap[NBUF];          /* elements each buffer can hold */
+	bool busy;                 /* a call holds it (under the lock) */
+} lane_t;
+
+struct plugin {
+	char *path;
+	double timeout;
+	bool has_f32;
+	int nlanes;
+	lane_t lane[PLUGIN_MAX_LANES];
+	pthread_mutex_t lock;      /* the lanes' busy flags */
+	pthread_cond_t freed;      /* a lane became free */
 };
 
 /* ---- the child ---- */
@@ -180,37 +198,37 @@ child_main(const char *path, unsigned char *shm, int fd)
 /* Reap the child that closed its socket; bounded: after 2 s of waiting it
  * is killed. Returns its wait status. */
 static int
-reap(plugin_t *p)
+reap(lane_t *l)
 {
 	double end = util_now() + 2;
 	int st = 0;
 
-	while (waitpid(p->pid, &st, WNOHANG) == 0) {
+	while (waitpid(l->pid, &st, WNOHANG) == 0) {
 		struct timespec ms = { 0, 1000000 };
 
 		if (util_now() > end) {
-			kill(p->pid, SIGKILL);
-			waitpid(p->pid, &st, 0);
+			kill(l->pid, SIGKILL);
+			waitpid(l->pid, &st, 0);
 			break;
 		}
 		nanosleep(&ms, NULL);
 	}
-	close(p->fd);
-	p->fd = -1;
-	p->pid = -1;
+	close(l->fd);
+	l->fd = -1;
+	l->pid = -1;
 	return st;
 }
 
 static void
-stop_child(plugin_t *p)
+stop_child(lane_t *l)
 {
-	if (p->pid <= 0)
+	if (l->pid <= 0)
 		return;
-	close(p->fd);            /* the child's recv sees end of file */
-	p->fd = -1;
-	kill(p->pid, SIGKILL);   /* and if it is stuck, this */
-	waitpid(p->pid, NULL, 0);
-	p->pid = -1;
+	close(l->fd);            /* the child's recv sees end of file */
+	l->fd = -1;
+	kill(l->pid, SIGKILL);   /* and if it is stuck, this */
+	waitpid(l->pid, NULL, 0);
+	l->pid = -1;
 }
 
 /* "crashed in F (SIGSEGV)" or "exited with status 3 in F". */
@@ -235,10 +253,11 @@ death_str(int st, const char *what)
 /* Wait for the child's one-byte answer to `what`, polling until the time
  * limit. 0 answered; -1 with *err: it died or was stopped. */
 static int
-wait_answer(plugin_t *p, const char *what, const char *at, char **err)
+wait_answer(const plugin_t *p, lane_t *l, const char *what, const char *at,
+    char **err)
 {
 	double end = util_now() + p->timeout;
-	struct pollfd pf = { p->fd, POLLIN, 0 };
+	struct pollfd pf = { l->fd, POLLIN, 0 };
 	char c;
 
 	for (;;) {
@@ -250,27 +269,27 @@ wait_answer(plugin_t *p, const char *what, const char *at, char **err)
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r == 0 || (r < 0 && left <= 0)) {
-			stop_child(p);
+			stop_child(l);
 			return set_error(err, "the plugin did not return from %s "
 			    "within %g s%s: stopped", what, p->timeout, at);
 		}
-		n = recv(p->fd, &c, 1, 0);
+		n = recv(l->fd, &c, 1, 0);
 		if (n == 1)
 			return 0;
 		if (n < 0 && errno == EINTR)
 			continue;
-		d = death_str(reap(p), what);
+		d = death_str(reap(l), what);
 		set_error(err, "%s%s", d, at);
 		free(d);
 		return -1;
 	}
 }
 
-/* Start a child over the current mapping; it loads the library. */
+/* Start a child over the lane's mapping; it loads the library. */
 static int
-start_child(plugin_t *p, char **err)
+start_child(plugin_t *p, lane_t *l, char **err)
 {
-	shm_hdr_t *h = (shm_hdr_t *)p->shm;
+	shm_hdr_t *h = (shm_hdr_t *)l->shm;
 	int sv[2];
 	pid_t pid;
 
@@ -287,12 +306,12 @@ start_child(plugin_t *p, char **err)
 	}
 	if (pid == 0) {
 		close(sv[0]);
-		child_main(p->path, p->shm, sv[1]);
+		child_main(p->path, l->shm, sv[1]);
 	}
 	close(sv[1]);
-	p->pid = pid;
-	p->fd = sv[0];
-	if (wait_answer(p, "loading the library", "", err) != 0) {
+	l->pid = pid;
+	l->fd = sv[0];
+	if (wait_answer(p, l, "loading the library", "", err) != 0) {
 		char *why = err != NULL ? *err : NULL;
 
 		if (why != NULL) {
@@ -303,10 +322,9 @@ start_child(plugin_t *p, char **err)
 	}
 	if (h->load_status != 0) {
 		set_error(err, "%s: %s", p->path, h->msg);
-		stop_child(p);
+		stop_child(l);
 		return -1;
 	}
-	p->has_f32 = h->has_f32 != 0;
 	return 0;
 }
 
@@ -321,35 +339,35 @@ round64(size_t n)
 /* Make room for buffers of n[] doubles (a new mapping and child if the
  * current one is too small). */
 static int
-reserve(plugin_t *p, const size_t *n, char **err)
+reserve(plugin_t *p, lane_t *l, const size_t *n, char **err)
 {
 	size_t len = round64(sizeof(shm_hdr_t)), k;
-	bool fits = p->shm != NULL;
+	bool fits = l->shm != NULL;
 	void *m;
 
 	for (k = 0; k < NBUF; k++) {
-		fits = fits && n[k] <= p->cap[k];
+		fits = fits && n[k] <= l->cap[k];
 		len += GUARD + round64(n[k] * sizeof(double)) + GUARD;
 	}
-	if (fits && p->pid > 0)
+	if (fits && l->pid > 0)
 		return 0;
 	if (!fits) {
-		stop_child(p);
-		if (p->shm != NULL)
-			munmap(p->shm, p->shm_len);
+		stop_child(l);
+		if (l->shm != NULL)
+			munmap(l->shm, l->shm_len);
 		m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED |
 		    MAP_ANONYMOUS, -1, 0);
 		if (m == MAP_FAILED) {
-			p->shm = NULL;
+			l->shm = NULL;
 			return set_error(err, "%s: cannot map %zu bytes of shared "
 			    "memory: %s", p->path, len, strerror(errno));
 		}
-		p->shm = m;
-		p->shm_len = len;
+		l->shm = m;
+		l->shm_len = len;
 		for (k = 0; k < NBUF; k++)
-			p->cap[k] = n[k];
+			l->cap[k] = n[k];
 	}
-	return start_child(p, err);
+	return start_child(p, l, err);
 }
 
 plugin_t *
@@ -359,6 +377,7 @@ plugin_open(const char *path, double timeout, char **err)
 	size_t n[NBUF] = { 0 };
 	struct stat st;
 	char *full;
+	int k;
 
 	if (stat(path, &st) != 0) {
 		set_error(err, "%s: %s", path, strerror(errno));
@@ -369,23 +388,35 @@ plugin_open(const char *path, double timeout, char **err)
 	full = strchr(path, '/') ? xstrdup(path) : xasprintf("./%s", path);
 	p->path = full;
 	p->timeout = timeout;
-	p->pid = -1;
-	p->fd = -1;
-	if (reserve(p, n, err) != 0) {
+	p->nlanes = 1;
+	for (k = 0; k < PLUGIN_MAX_LANES; k++) {
+		p->lane[k].pid = -1;
+		p->lane[k].fd = -1;
+	}
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_cond_init(&p->freed, NULL);
+	if (reserve(p, &p->lane[0], n, err) != 0) {
 		plugin_free(p);
 		return NULL;
 	}
+	p->has_f32 = ((shm_hdr_t *)p->lane[0].shm)->has_f32 != 0;
 	return p;
 }
 
 void
 plugin_free(plugin_t *p)
 {
+	int k;
+
 	if (p == NULL)
 		return;
-	stop_child(p);
-	if (p->shm != NULL)
-		munmap(p->shm, p->shm_len);
+	for (k = 0; k < PLUGIN_MAX_LANES; k++) {
+		stop_child(&p->lane[k]);
+		if (p->lane[k].shm != NULL)
+			munmap(p->lane[k].shm, p->lane[k].shm_len);
+	}
+	pthread_mutex_destroy(&p->lock);
+	pthread_cond_destroy(&p->freed);
 	free(p->path);
 	free(p);
 }
@@ -396,28 +427,104 @@ plugin_has_f32(const plugin_t *p)
 	return p->has_f32;
 }
 
+void
+plugin_set_lanes(plugin_t *p, int n)
+{
+	assert(n >= 1);
+	pthread_mutex_lock(&p->lock);
+	p->nlanes = n < PLUGIN_MAX_LANES ? n : PLUGIN_MAX_LANES;
+	pthread_mutex_unlock(&p->lock);
+}
+
+int
+plugin_lanes(const plugin_t *p)
+{
+	return p->nlanes;
+}
+
+/* Every buffer's element count for shape s. */
+static void
+shape_sizes(const conv_shape_t *s, size_t *n)
+{
+	n[B_INPUT] = n[B_DINPUT] = (size_t)(s->N * s->C_in * s->H_in * s->W_in);
+	n[B_WEIGHT] = n[B_DWEIGHT] = (size_t)(s->C_out * (s->C_in / s->groups) *
+	    s->R * s->S);
+	n[B_BIAS] = n[B_DBIAS] = (size_t)s->C_out;
+	n[B_OUTPUT] = n[B_DOUTPUT] = (size_t)(s->N * s->C_out * s->H_out *
+	    s->W_out);
+}
+
+int
+plugin_prepare(plugin_t *p, const conv_shape_t *s, char **err)
+{
+	size_t n[NBUF];
+	int k;
+
+	shape_sizes(s, n);
+	for (k = 0; k < p->nlanes; k++) {
+		size_t m[NBUF], i;
+
+		/* a lane keeps what it already has room for */
+		for (i = 0; i < NBUF; i++)
+			m[i] = n[i] > p->lane[k].cap[i] ? n[i] : p->lane[k].cap[i];
+		if (reserve(p, &p->lane[k], m, err) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* A free lane, held until lane_put: waits while every lane is busy (each
+ * busy one is in a call under the time limit). */
+static lane_t *
+lane_get(plugin_t *p)
+{
+	lane_t *l = NULL;
+	int k;
+
+	pthread_mutex_lock(&p->lock);
+	while (l == NULL) {
+		for (k = 0; k < p->nlanes && l == NULL; k++)
+			if (!p->lane[k].busy)
+				l = &p->lane[k];
+		if (l == NULL)
+			pthread_cond_wait(&p->freed, &p->lock);
+	}
+	l->busy = true;
+	pthread_mutex_unlock(&p->lock);
+	return l;
+}
+
+static void
+lane_put(plugin_t *p, lane_t *l)
+{
+	pthread_mutex_lock(&p->lock);
+	l->busy = false;
+	pthread_cond_signal(&p->freed);
+	pthread_mutex_unlock(&p->lock);
+}
+
 /* ---- one call ---- */
 
 /* The layout of this call: each buffer's data offset, and its guards
  * right around its n elements of esize bytes. */
 static void
-lay_out(plugin_t *p, const size_t *n)
+lay_out(lane_t *l, const size_t *n)
 {
-	shm_hdr_t *h = (shm_hdr_t *)p->shm;
+	shm_hdr_t *h = (shm_hdr_t *)l->shm;
 	size_t off = round64(sizeof(shm_hdr_t)), k;
 
 	for (k = 0; k < NBUF; k++) {
 		h->off[k] = off + GUARD;
 		h->n[k] = n[k];
-		off += GUARD + round64(p->cap[k] * sizeof(double)) + GUARD;
+		off += GUARD + round64(l->cap[k] * sizeof(double)) + GUARD;
 	}
 }
 
 static void
-put(plugin_t *p, int k, const tensor_t *t, bool f32)
+put(lane_t *l, int k, const tensor_t *t, bool f32)
 {
-	shm_hdr_t *h = (shm_hdr_t *)p->shm;
-	unsigned char *d = p->shm + h->off[k];
+	shm_hdr_t *h = (shm_hdr_t *)l->shm;
+	unsigned char *d = l->shm + h->off[k];
 	size_t i, es = f32 ? sizeof(float) : sizeof(double);
 
 	memset(d - GUARD, GUARD_BYTE, GUARD);
@@ -437,10 +544,10 @@ put(plugin_t *p, int k, const tensor_t *t, bool f32)
 
 /* Buffer k back into t (widened from float32). */
 static void
-get(const plugin_t *p, int k, tensor_t *t, bool f32)
+get(const lane_t *l, int k, tensor_t *t, bool f32)
 {
-	const shm_hdr_t *h = (const shm_hdr_t *)p->shm;
-	const unsigned char *d = p->shm + h->off[k];
+	const shm_hdr_t *h = (const shm_hdr_t *)l->shm;
+	const unsigned char *d = l->shm + h->off[k];
 	size_t i;
 
 	for (i = 0; i < h->n[k]; i++) {
@@ -457,10 +564,10 @@ get(const plugin_t *p, int k, tensor_t *t, bool f32)
 
 /* A guard byte that changed, as a message (NULL: none). */
 static char *
-guard_fault(const plugin_t *p, int k, bool f32)
+guard_fault(const lane_t *l, int k, bool f32)
 {
-	const shm_hdr_t *h = (const shm_hdr_t *)p->shm;
-	const unsigned char *d = p->shm + h->off[k];
+	const shm_hdr_t *h = (const shm_hdr_t *)l->shm;
+	const unsigned char *d = l->shm + h->off[k];
 	size_t es = f32 ? sizeof(float) : sizeof(double), len = h->n[k] * es, i;
 
 	for (i = 1; i <= GUARD; i++)         /* nearest the buffer first */
@@ -478,10 +585,10 @@ guard_fault(const plugin_t *p, int k, bool f32)
 
 /* An input the plugin changed (they are const to it), as a message. */
 static char *
-input_fault(const plugin_t *p, int k, const tensor_t *t, bool f32)
+input_fault(const lane_t *l, int k, const tensor_t *t, bool f32)
 {
-	const shm_hdr_t *h = (const shm_hdr_t *)p->shm;
-	const unsigned char *d = p->shm + h->off[k];
+	const shm_hdr_t *h = (const shm_hdr_t *)l->shm;
+	const unsigned char *d = l->shm + h->off[k];
 	size_t es = f32 ? sizeof(float) : sizeof(double), i;
 
 	for (i = 0; t != NULL && i < h->n[k]; i++) {
@@ -499,19 +606,19 @@ input_fault(const plugin_t *p, int k, const tensor_t *t, bool f32)
 /* After a call: the guards of every buffer, the inputs unchanged, then
  * the return value. */
 static int
-check_call(plugin_t *p, int call, const tensor_t *const *in, bool f32,
+check_call(const lane_t *l, int call, const tensor_t *const *in, bool f32,
     const char *at, char **err)
 {
-	const shm_hdr_t *h = (const shm_hdr_t *)p->shm;
+	const shm_hdr_t *h = (const shm_hdr_t *)l->shm;
 	char *why = NULL;
 	int k;
 
 	for (k = 0; k < NBUF && why == NULL; k++)
 		if (h->n[k] > 0)
-			why = guard_fault(p, k, f32);
+			why = guard_fault(l, k, f32);
 	for (k = 0; k < NBUF && why == NULL; k++)
 		if (in[k] != NULL)
-			why = input_fault(p, k, in[k], f32);
+			why = input_fault(l, k, in[k], f32);
 	if (why != NULL) {
 		set_error(err, "%s %s%s", call_names[call], why, at);
 		free(why);
@@ -535,10 +642,10 @@ fill_conv(struct convgrad_conv *c, const conv_shape_t *s)
 	c->groups = s->groups, c->H_out = s->H_out, c->W_out = s->W_out;
 }
 
-/* Run one call: tensors in (in[k], NULL: not an input), outputs NaN,
- * call, check, outputs back (out[k], NULL: not an output). */
+/* Run one call on lane l: tensors in (in[k], NULL: not an input),
+ * outputs NaN, call, check, outputs back (out[k], NULL: not an output). */
 static int
-run_call(plugin_t *p, int call, const conv_shape_t *s,
+lane_call(plugin_t *p, lane_t *l, int call, const conv_shape_t *s,
     const tensor_t *const *in, tensor_t *const *out, bool has_bias,
     char **err)
 {
@@ -550,29 +657,42 @@ run_call(plugin_t *p, int call, const conv_shape_t *s,
 
 	for (k = 0; k < NBUF; k++)
 		n[k] = in[k] ? in[k]->size : out[k] ? out[k]->size : 0;
-	if (reserve(p, n, err) != 0)
+	if (reserve(p, l, n, err) != 0)
 		return -1;
-	h = (shm_hdr_t *)p->shm;
-	lay_out(p, n);
+	h = (shm_hdr_t *)l->shm;
+	lay_out(l, n);
 	for (k = 0; k < NBUF; k++)
-		put(p, k, in[k], f32);
+		put(l, k, in[k], f32);
 	h->call = call;
 	h->rc = 0;
 	h->has_bias = has_bias;
 	fill_conv(&h->conv, s);
 	at = xasprintf(" at shape %s", conv_shape_str(s, buf, sizeof(buf)));
-	if (send(p->fd, "c", 1, MSG_NOSIGNAL) != 1) {
-		char *d = death_str(reap(p), call_names[call]);
+	if (send(l->fd, "c", 1, MSG_NOSIGNAL) != 1) {
+		char *d = death_str(reap(l), call_names[call]);
 
 		rc = set_error(err, "%s%s", d, at);
 		free(d);
-	} else if ((rc = wait_answer(p, call_names[call], at, err)) == 0 &&
-	    (rc = check_call(p, call, in, f32, at, err)) == 0) {
+	} else if ((rc = wait_answer(p, l, call_names[call], at, err)) == 0 &&
+	    (rc = check_call(l, call, in, f32, at, err)) == 0) {
 		for (k = 0; k < NBUF; k++)
 			if (out[k] != NULL)
-				get(p, k, out[k], f32);
+				get(l, k, out[k], f32);
 	}
 	free(at);
+	return rc;
+}
+
+/* One call on a free lane. */
+static int
+run_call(plugin_t *p, int call, const conv_shape_t *s,
+    const tensor_t *const *in, tensor_t *const *out, bool has_bias,
+    char **err)
+{
+	lane_t *l = lane_get(p);
+	int rc = lane_call(p, l, call, s, in, out, has_bias, err);
+
+	lane_put(p, l);
 	return rc;
 }
 

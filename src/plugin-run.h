@@ -16,6 +16,11 @@
  *   "convgrad_backward wrote outside dweight: 8 bytes past its end (byte
  *    offset 296 of a 288-byte buffer) at shape ..."
  * A crashed or stopped child is replaced by a new one at the next call.
+ *
+ * Calls may come from several threads at once: with plugin_set_lanes(p,
+ * n) each of up to n calls runs in its own child (a lane), with its own
+ * mapping, time limit and checks; each child makes one call at a time, so
+ * a plugin with global state is as safe as with one child.
  */
 #ifndef CONVGRAD_PLUGIN_RUN_H
 #define CONVGRAD_PLUGIN_RUN_H
@@ -38,6 +43,22 @@ void plugin_free(plugin_t *p);
 
 /* Does it have convgrad_forward_f32 and convgrad_backward_f32? */
 bool plugin_has_f32(const plugin_t *p);
+
+/* The most lanes a plugin may have. */
+#define PLUGIN_MAX_LANES 8
+
+/* Let up to n calls (1 <= n; more are cut to PLUGIN_MAX_LANES) run at
+ * once, each in its own child; the default is 1. A call made while every
+ * lane is busy waits for one (each busy lane is in a call under the time
+ * limit). Call it between calls, not during one. */
+void plugin_set_lanes(plugin_t *p, int n);
+int plugin_lanes(const plugin_t *p);
+
+/* Give every lane room for shape s's tensors and a running child, before
+ * calls from several threads come (so no child is started from a worker
+ * thread while others run). 0, or -1 with *err (the library would not
+ * load again in a new child, or no shared memory). */
+int plugin_prepare(plugin_t *p, const conv_shape_t *s, char **err);
 
 /* output = the plugin's forward on input, weight, bias (NULL: none) for
  * the validated shape s; with f32 through convgrad_forward_f32, the values

@@ -152,6 +152,42 @@ else
 	fail "faulty 12 builds"
 fi
 
+# --- crops: a screen, never the blame ------------------------------------------
+# The engine reads d output/d weight's rows from the plugin's backward on
+# crops of the layer, and d output/d bias's on the layer with 2 input
+# channels per group. A plugin that fails at those shapes (13) or answers
+# otherwise there (14) is checked on the layer instead and passes (the
+# stderr line shows the crops were tried); a dweight wrong everywhere (15)
+# is caught on the crops and named from the layer's own rows: the last
+# weight entry (c_out=1, c_in=3, di=2, dj=2) in each of channel 1's 16
+# outputs, the first at output (0, 1, 0, 0).
+crop_shape="--shape 1,4,6,6,2,3,3 --stride 1"
+for n in 13 14; do
+	if build "$tmp/libf$n.so" "$top_srcdir/tests/plugins/faulty.c" -w -DFAULT=$n; then
+		"$CONVGRAD" gradcheck --plugin "$tmp/libf$n.so" $crop_shape >"$tmp/out" 2>"$tmp/err"
+		rc=$?
+		check "faulty $n, right at the layer only: exit 0 (got $rc)" test "$rc" = 0
+		check "... the crops were tried" grep -q "^faulty $n: not my shape" "$tmp/err"
+		check "... every engine item passes" test \
+			"$(grep -c '^PASS d[ a-z/]* (N=' "$tmp/out")" -eq 6
+	else
+		fail "faulty $n builds"
+	fi
+done
+if build "$tmp/libf15.so" "$top_srcdir/tests/plugins/faulty.c" -w -DFAULT=15; then
+	"$CONVGRAD" gradcheck --plugin "$tmp/libf15.so" $crop_shape >"$tmp/out" 2>&1
+	rc=$?
+	check "a wrong dweight: exit 1 (got $rc)" test "$rc" = 1
+	check "... d output/d weight: 16 wrong, one per output of channel 1" \
+		grep -q '^FAIL d output/d weight .*: 2304 checked, 16 wrong' "$tmp/out"
+	check "... the first named on the layer" grep -qF \
+		'first wrong entry (b=0, c_out=1, h_out=0, w_out=0, c_out=1, c_in=3, di=2, dj=2)' "$tmp/out"
+	check "... d output/d input and d output/d bias pass" sh -c \
+		"grep -q '^PASS d output/d input' '$tmp/out' && grep -q '^PASS d output/d bias' '$tmp/out'"
+else
+	fail "faulty 15 builds"
+fi
+
 # --- plugins that fail ---------------------------------------------------------
 fault() {  # fault N DESCRIPTION EXIT MESSAGE [OPTIONS...]
 	local n=$1 d=$2 want=$3 m=$4; shift 4

@@ -10,7 +10,14 @@
  * bias. The output arrays are to be overwritten entry by entry: convgrad
  * fills them with NaN before each call, so a sum that reads them first is
  * caught. Return 0 on success; anything else is reported as the plugin's
- * error. Calls run in a child process, one at a time, with a time limit.
+ * error. Calls run in a child process, one at a time, with a time limit
+ * (there may be one such process per core, so calls run at once in
+ * different processes, never in one: global state is safe). The shape
+ * comes with every call, and it is not always the layer's: besides the
+ * layer checked, convgrad_backward is also called on smaller layers cut
+ * from it (a crop around one output's window, or fewer input channels),
+ * to read Jacobian rows cheaply. A plugin that fails at such a shape is
+ * not blamed for it: those rows are read on the layer instead.
  */
 #ifndef CONVGRAD_PLUGIN_H
 #define CONVGRAD_PLUGIN_H

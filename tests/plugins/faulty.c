@@ -16,7 +16,17 @@
  *  12 nonlocal: convgrad_forward_f32 adds half the last input pixel to
  *     output 0, whose window it lies outside (the grouped float32
  *     differences must notice and redo that group entry by entry)
+ *  13 one shape: convgrad_backward returns 5 at any shape but the layer
+ *     1,4,6,6,2,3,3 (the engine's crops must not blame it: their rows
+ *     are read on the layer instead)
+ *  14 other shapes wrong: convgrad_backward adds 1 to dweight[0] and
+ *     dbias[0] at any shape but that layer (crop rows that mislead are
+ *     read again on the layer, which is right)
+ *  15 a wrong dweight everywhere: the last weight entry's gradient is
+ *     1.5 times what it should be (caught on the crops, named on the
+ *     layer)
  */
+#include <stdio.h>
 #include <stdlib.h>
 
 #define convgrad_forward real_forward
@@ -72,6 +82,10 @@ crash_on_load(void)
 }
 #endif
 
+/* The one shape plugins 13 and 14 are right at. */
+#define THE_LAYER(k) ((k)->N == 1 && (k)->C_in == 4 && (k)->H_in == 6 && \
+	(k)->W_in == 6 && (k)->C_out == 2 && (k)->R == 3 && (k)->S == 3)
+
 #if FAULT != 6
 int
 convgrad_backward(const struct convgrad_conv *k, const double *input,
@@ -96,6 +110,21 @@ convgrad_backward(const struct convgrad_conv *k, const double *input,
 	if (k->N == 1)
 		*(volatile int *)0 = 1;
 	dweight[0] += 1.0;
+#elif FAULT == 13
+	if (!THE_LAYER(k)) {
+		fprintf(stderr, "faulty 13: not my shape (C_in=%ld H_in=%ld "
+		    "W_in=%ld)\n", k->C_in, k->H_in, k->W_in);
+		rc = 5;
+	}
+#elif FAULT == 14
+	if (!THE_LAYER(k)) {
+		fprintf(stderr, "faulty 14: not my shape (C_in=%ld H_in=%ld "
+		    "W_in=%ld)\n", k->C_in, k->H_in, k->W_in);
+		dweight[0] += 1.0;
+		dbias[0] += 1.0;
+	}
+#elif FAULT == 15
+	dweight[nw - 1] *= 1.5;
 #endif
 	(void)nw;
 	(void)saved;
