@@ -1,7 +1,7 @@
 /*
  * bench-tutor.c: how fast the tutor answers a key while it verifies.
  *
- *   bench-tutor CONVGRAD LESSON [KEYS]
+ *   bench-tutor CONVGRAD LESSON [KEYS [SHAPE [steps]]]
  *
  * Runs `CONVGRAD tutor --no-resume --shape 2,3,16,16,4,3,3 --stride 1,1 LESSON`
  * (its progress kept in a temporary XDG_STATE_HOME) on a
@@ -13,6 +13,11 @@
  * a key's latency is that time minus the time we wrote the key. Prints
  * p50, p99 and the largest, over all keys and over those that came while a
  * verification ran, then how long q took to end the process.
+ *
+ * SHAPE replaces 2,3,16,16,4,3,3; "steps" sends n and p in turn instead of
+ * cursor moves, and the first n's latency is printed either way: lesson 7
+ * at 2,3,100,100,4,3,3 times the step changes while its lets (cols alone
+ * is 2 x 27 x 9604 entries) are evaluated in the background.
  *
  * `make bench` runs it on lesson 3 and on lesson 7, whose step 2 shows
  * its lets as panes (Y, Wm, cols: each key recomputes the panes' state,
@@ -160,13 +165,17 @@ main(int argc, char **argv)
 	char state[] = "/tmp/bench-tutor-state-XXXXXX";
 	static long long all[MAX_KEYS], busy_lat[MAX_KEYS];
 	int nkeys = argc > 3 ? atoi(argv[3]) : 200, nall = 0, nbusy = 0;
+	const char *shape = argc > 4 ? argv[4] : "2,3,16,16,4,3,3";
+	bool steps = argc > 5 && strcmp(argv[5], "steps") == 0;
+	long long first_n;
 	int fd, lfd, i, status = 0, busy;
 	long long t0, t1, quit_ns = -1;
 	double load[3] = { 0, 0, 0 };
 	pid_t pid;
 
 	if (argc < 3 || nkeys < 1 || nkeys > MAX_KEYS) {
-		fprintf(stderr, "usage: bench-tutor CONVGRAD LESSON [KEYS]\n");
+		fprintf(stderr, "usage: bench-tutor CONVGRAD LESSON [KEYS [SHAPE "
+		    "[steps]]]\n");
 		return 2;
 	}
 	lfd = mkstemp(log);
@@ -191,7 +200,7 @@ main(int argc, char **argv)
 		/* At step 1 whatever was saved, and nothing saved in the home. */
 		setenv("XDG_STATE_HOME", state, 1);
 		execl(argv[1], argv[1], "tutor", "--no-resume", "--shape",
-		    "2,3,16,16,4,3,3", "--stride", "1,1", argv[2], (char *)NULL);
+		    shape, "--stride", "1,1", argv[2], (char *)NULL);
 		perror("bench-tutor: exec");
 		_exit(127);
 	}
@@ -202,14 +211,17 @@ main(int argc, char **argv)
 		kill(pid, SIGKILL);
 		return 1;
 	}
+	t0 = now_ns();
 	if (write(fd, "n", 1) != 1 || !wait_key(fd, log, 0, &t1, &busy)) {
 		fprintf(stderr, "bench-tutor: no answer to n\n");
 		kill(pid, SIGKILL);
 		return 1;
 	}
+	first_n = t1 - t0;
 	drain(fd, 200);         /* the verification under way */
 	for (i = 0; i < nkeys; i++) {
-		const char *k = i % 2 == 0 ? "l" : "h";
+		const char *k = steps ? (i % 2 == 0 ? "n" : "p") :
+		    (i % 2 == 0 ? "l" : "h");
 
 		t0 = now_ns();
 		if (write(fd, k, 1) != 1 || !wait_key(fd, log, i + 1, &t1, &busy)) {
@@ -240,9 +252,11 @@ main(int argc, char **argv)
 	getloadavg(load, 3);
 	printf("bench-tutor: keystroke latency (key written to screen refreshed) "
 	    "while the tutor verifies\n  in the background: --shape "
-	    "2,3,16,16,4,3,3 --stride 1,1, %s step 2, 80x24 pty\n", argv[2]);
+	    "%s --stride 1,1, %s step 2, 80x24 pty, %s\n", shape, argv[2],
+	    steps ? "keys n and p (step changes)" : "cursor moves");
 	printf("  machine: %ld processors, load average %.2f (shared: figures "
 	    "are noisy)\n", sysconf(_SC_NPROCESSORS_ONLN), load[0]);
+	printf("  the first n (to step 2): %.2f ms\n", first_n / 1e6);
 	report("every key", all, nall);
 	report("while verifying", busy_lat, nbusy);
 	if (quit_ns >= 0)

@@ -30,8 +30,8 @@
 
 /* ---- the worker ---- */
 
-typedef enum ed_slot { SLOT_CLAIM, SLOT_SHRINK, NSLOTS } ed_slot_t;
-typedef enum ed_kind { JOB_VERIFY, JOB_JUDGE, JOB_SHRINK } ed_kind_t;
+typedef enum ed_slot { SLOT_CLAIM, SLOT_SHRINK, SLOT_LETS, NSLOTS } ed_slot_t;
+typedef enum ed_kind { JOB_VERIFY, JOB_JUDGE, JOB_SHRINK, JOB_LETS } ed_kind_t;
 
 typedef struct ed_job {
 	ed_kind_t kind;
@@ -49,6 +49,7 @@ typedef struct ed_job {
 	bool has_r;
 	exercise_verdict_t v;
 	char *shrink_text;
+	tutor_lets_done_t lets;     /* JOB_LETS: the world and the lets */
 	bool cancelled;
 	struct ed_job *next;
 } ed_job_t;
@@ -81,6 +82,7 @@ job_free(ed_job_t *j)
 		verify_result_clear(&j->r);
 	exercise_verdict_clear(&j->v);
 	free(j->shrink_text);
+	tutor_lets_done_clear(&j->lets);
 	free(j);
 }
 
@@ -161,6 +163,34 @@ run_shrink(tutor_ed_worker_t *w, ed_job_t *j)
 	(void)buf;
 }
 
+/* JOB_LETS: a world of the job's own at its shape, and every let among
+ * the lesson's first `upto` claims evaluated into it, in lesson order. */
+static void
+run_lets(tutor_ed_worker_t *w, ed_job_t *j)
+{
+	tutor_lets_done_t *d = &j->lets;
+	int k;
+
+	d->vc = verify_ctx_create(&j->shape, &w->opts, &d->error);
+	if (d->vc == NULL)
+		return;
+	for (k = 0; k < d->upto; k++) {
+		if (d->claims[k]->kind != CLAIM_LET)
+			continue;
+		if (verify_claim(d->vc, d->claims[k], &d->r[k], &d->err[k]) != 0) {
+			memset(&d->r[k], 0, sizeof d->r[k]);
+			if (d->err[k] == NULL)
+				d->err[k] = xstrdup("cannot be evaluated");
+			return;     /* the lets after it may read it */
+		}
+		d->have[k] = true;
+		if (d->r[k].verdict == VERDICT_CANCELLED) {
+			d->cancelled = j->cancelled = true;
+			return;
+		}
+	}
+}
+
 static void
 run_job(tutor_ed_worker_t *w, ed_job_t *j)
 {
@@ -184,6 +214,9 @@ run_job(tutor_ed_worker_t *w, ed_job_t *j)
 		run_shrink(w, j);
 		if (j->rc < 0 && atomic_load(&w->cancel))
 			j->cancelled = true;
+		break;
+	case JOB_LETS:
+		run_lets(w, j);
 		break;
 	}
 }
@@ -315,8 +348,12 @@ worker_submit(tutor_ed_worker_t *w, ed_job_t *j)
 	worker_cancel(w, j->slot);
 	j->gen = w->gen[j->slot];
 	pthread_mutex_lock(&w->mu);
-	for (tail = &w->queue; *tail != NULL; tail = &(*tail)->next)
+	/* the lets go first: the lesson's panes and live values wait for
+	 * them, a typed claim's verification over every tuple does not */
+	for (tail = &w->queue; *tail != NULL && j->slot != SLOT_LETS;
+	    tail = &(*tail)->next)
 		;
+	j->next = *tail;
 	*tail = j;
 	pthread_cond_signal(&w->wake);
 	pthread_mutex_unlock(&w->mu);
@@ -1025,7 +1062,9 @@ tutor_ed_poll(tutor_t *t)
 			take_claim(ed, j);
 			if (j->kind == JOB_JUDGE)
 				exercise_result(t);
-		} else
+		} else if (j->slot == SLOT_LETS)
+			tutor_lets_take(t, &j->lets);
+		else
 			take_shrink(ed, j);
 		job_free(j);
 		changed = true;
@@ -1039,6 +1078,44 @@ tutor_ed_busy(const tutor_t *t, size_t *done, size_t *total)
 	if (t->ed == NULL)
 		return false;
 	return worker_busy(t->ed->worker, SLOT_CLAIM, done, total);
+}
+
+/* ---- the lesson's lets, when they take long ---- */
+
+bool
+tutor_ed_lets_submit(tutor_t *t, int upto)
+{
+	tutor_lesson_t *tl = tutor_cur_lesson(t);
+	ed_job_t *j = job_new(t, SLOT_LETS, JOB_LETS);
+	tutor_lets_done_t *d;
+
+	if (j == NULL)
+		return false;
+	assert(upto >= 0 && upto <= tl->nclaims);
+	d = &j->lets;
+	d->lesson = t->lesson;
+	d->shape = tl->shape;
+	d->upto = upto;
+	d->claims = tl->claims;
+	d->r = xcalloc((size_t)upto + 1, sizeof *d->r);
+	d->err = xcalloc((size_t)upto + 1, sizeof *d->err);
+	d->have = xcalloc((size_t)upto + 1, sizeof *d->have);
+	worker_submit(t->ed->worker, j);
+	return true;
+}
+
+void
+tutor_ed_lets_cancel(tutor_t *t)
+{
+	if (t->ed != NULL && t->ed->worker != NULL)
+		worker_cancel(t->ed->worker, SLOT_LETS);
+}
+
+bool
+tutor_ed_lets_busy(const tutor_t *t)
+{
+	return t->ed != NULL &&
+	    worker_busy(t->ed->worker, SLOT_LETS, NULL, NULL);
 }
 
 /* ---- c: the counterexample, then the smallest shape ---- */

@@ -153,6 +153,16 @@ bool tutor_ed_poll(tutor_t *t);
  * running job when prog is not NULL. */
 bool tutor_ed_busy(const tutor_t *t, size_t *done, size_t *total);
 
+/* The lets of the current lesson's first `upto` claims (flat), evaluated
+ * in the background in a world of their own at the lesson's shape
+ * (replacing a request not yet done); tutor_ed_poll hands the world to
+ * tutor_lets_take. false if the worker cannot start (said on the status
+ * line). Cancel: the request is dropped, its result never taken. Busy:
+ * one is queued or running. */
+bool tutor_ed_lets_submit(tutor_t *t, int upto);
+void tutor_ed_lets_cancel(tutor_t *t);
+bool tutor_ed_lets_busy(const tutor_t *t);
+
 /* c with your claim shown: the cursors to its first counterexample, then
  * its smallest failing shape in the background. false when the panel is
  * not shown (c is then the lesson claim's: tutor.c jumps, then calls

@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "exercise.h"
 #include "tok-diff.h"
@@ -400,6 +401,7 @@ tutor_alloc(int n)
 	t->focus = PANE_TEXT;
 	t->layout = LAYOUT_READ;
 	t->vc_lesson = -1;
+	t->lets_wait.sync_ms = TUTOR_LETS_SYNC_MS;
 	t->verify_one = -1;
 	t->auto_verify = true;
 	verify_opts_default(&t->opts);
@@ -488,6 +490,7 @@ tutor_free(tutor_t *t)
 	live_clear(t);
 	verify_ctx_free(t->vc);
 	free(t->let_ready);
+	free(t->lets_wait.error);
 	free(t->extra);
 	free(t->shape_error);
 	free(t->message);
@@ -1297,6 +1300,31 @@ sync_slices(tutor_t *t)
 
 /* ---- the verify context and the cache ---- */
 
+/* Is t->lets_wait about the current lesson at its shape? */
+static bool
+lets_wait_current(const tutor_t *t, const tutor_lesson_t *tl)
+{
+	const struct tutor_lets_wait *lw = &t->lets_wait;
+
+	return lw->lesson == t->lesson && conv_shape_equal(&lw->shape, &tl->shape);
+}
+
+/* Forget a wait (and cancel its evaluation) that is about another lesson
+ * or shape than the current ones: its world would not be taken. */
+static void
+lets_wait_check(tutor_t *t, const tutor_lesson_t *tl)
+{
+	struct tutor_lets_wait *lw = &t->lets_wait;
+
+	if ((!lw->pending && lw->error == NULL) || lets_wait_current(t, tl))
+		return;
+	if (lw->pending)
+		tutor_ed_lets_cancel(t);
+	lw->pending = false;
+	free(lw->error);
+	lw->error = NULL;
+}
+
 /* Make t->vc the world of the current lesson at its shape. 0, or -1 with
  * *err. */
 static int
@@ -1321,6 +1349,7 @@ ensure_ctx(tutor_t *t, char **err)
 		t->let_ready = xcalloc((size_t)tl->nclaims + 1, sizeof *t->let_ready);
 		t->vc_lesson = t->lesson;
 	}
+	lets_wait_check(t, tl);
 	return 0;
 }
 
@@ -1345,15 +1374,191 @@ run_check(tutor_t *t, tutor_lesson_t *tl, int k)
 		t->let_ready[k] = true;
 }
 
-/* Evaluate the lets before claim k that vc does not hold yet. */
-static void
-ensure_lets(tutor_t *t, tutor_lesson_t *tl, int k)
+/* Does vc hold every let before claim k? */
+static bool
+lets_ready(const tutor_t *t, const tutor_lesson_t *tl, int k)
 {
 	int j;
 
 	for (j = 0; j < k; j++)
 		if (!t->let_ready[j] && lesson_claim(tl, j)->kind == CLAIM_LET)
+			return false;
+	return true;
+}
+
+static bool
+past_deadline(void *ud)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return 1e3 * (double)ts.tv_sec + 1e-6 * (double)ts.tv_nsec >=
+	    *(const double *)ud;
+}
+
+/* Evaluate the lets before claim k that vc does not hold yet, here, until
+ * a let fails or the deadline (ms, CLOCK_MONOTONIC; 0: none) passes. */
+static void
+lets_here(tutor_t *t, tutor_lesson_t *tl, int k, double deadline)
+{
+	verify_opts_t o = t->opts;
+	int j;
+
+	if (deadline > 0) {
+		o.cancelled = past_deadline;
+		o.ud = &deadline;
+		verify_ctx_set_hooks(t->vc, &o);
+	}
+	for (j = 0; j < k; j++)
+		if (!t->let_ready[j] && lesson_claim(tl, j)->kind == CLAIM_LET) {
 			run_check(t, tl, j);
+			if (t->let_ready[j])
+				continue;
+			if (tl->checks[j].error == NULL)    /* the clock's: no */
+				check_clear(&tl->checks[j]);  /* result to show */
+			break;
+		}
+	if (deadline > 0)
+		verify_ctx_set_hooks(t->vc, &t->opts);
+}
+
+/* Make vc hold the lets before claim k (vc is the current lesson's).
+ * true when it does. With a background (t->bg), lets that take longer
+ * than TUTOR_LETS_SYNC_MS here are evaluated by the editor's worker
+ * instead, all the lesson's at once (the world it makes has none), and
+ * this is false until tutor_lets_take has them; false too when a let
+ * cannot be evaluated (its check says why). */
+static bool
+ensure_lets(tutor_t *t, tutor_lesson_t *tl, int k)
+{
+	struct tutor_lets_wait *lw = &t->lets_wait;
+	struct timespec ts;
+	double deadline;
+	int j;
+
+	if (lets_ready(t, tl, k))
+		return true;
+	if (lets_wait_current(t, tl) && (lw->error != NULL ||
+	    (lw->pending && lw->upto >= k)))
+		return false;
+	if (t->bg == NULL) {            /* no background: here, whole */
+		lets_here(t, tl, k, 0);
+		return lets_ready(t, tl, k);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	deadline = 1e3 * (double)ts.tv_sec + 1e-6 * (double)ts.tv_nsec +
+	    (double)lw->sync_ms;
+	lets_here(t, tl, k, deadline);
+	if (lets_ready(t, tl, k))
+		return true;
+	for (j = 0; j < k; j++)         /* a let in error: not the clock's */
+		if (!t->let_ready[j] && tl->checks[j].valid &&
+		    tl->checks[j].error != NULL)
+			return false;
+	lw->lesson = t->lesson;
+	lw->shape = tl->shape;
+	lw->upto = tl->nclaims;
+	lw->pending = tutor_ed_lets_submit(t, lw->upto);
+	return false;
+}
+
+/* Why the lets a step reads are not there yet (for its live line). */
+static const char *
+lets_wait_why(const tutor_t *t)
+{
+	const struct tutor_lets_wait *lw = &t->lets_wait;
+
+	if (lw->error != NULL)
+		return lw->error;
+	if (lw->pending)
+		return "evaluating the lesson's lets at this shape...";
+	return "a let it reads cannot be evaluated";
+}
+
+void
+tutor_lets_done_clear(tutor_lets_done_t *d)
+{
+	int k;
+
+	verify_ctx_free(d->vc);
+	for (k = 0; d->r != NULL && k < d->upto; k++) {
+		if (d->have[k])
+			verify_result_clear(&d->r[k]);
+		free(d->err[k]);
+	}
+	free(d->r);
+	free(d->err);
+	free(d->have);
+	free(d->error);
+	memset(d, 0, sizeof *d);
+}
+
+/* Take the let results of d into the lesson's checks and let_ready (vc is
+ * d's world already). The first let in error, if any, becomes the wait's
+ * error. */
+static void
+lets_take_results(tutor_t *t, tutor_lesson_t *tl, tutor_lets_done_t *d)
+{
+	int k;
+
+	memset(t->let_ready, 0, ((size_t)tl->nclaims + 1) * sizeof *t->let_ready);
+	for (k = 0; k < d->upto; k++) {
+		tutor_check_t *ck = &tl->checks[k];
+		claim_t *c = lesson_claim(tl, k);
+
+		if (c->kind != CLAIM_LET || (!d->have[k] && d->err[k] == NULL))
+			continue;
+		check_clear(ck);
+		if (d->have[k]) {
+			ck->result = d->r[k];
+			d->have[k] = false;
+			t->let_ready[k] = ck->result.verdict != VERDICT_CANCELLED;
+		} else {
+			ck->error = d->err[k];
+			d->err[k] = NULL;
+			if (t->lets_wait.error == NULL)
+				t->lets_wait.error = xasprintf("the let %s cannot be "
+				    "evaluated: %s", c->lhs->u.access.tensor,
+				    ck->error);
+		}
+		ck->valid = true;
+		ck->shape = tl->shape;
+	}
+}
+
+void
+tutor_lets_take(tutor_t *t, tutor_lets_done_t *d)
+{
+	struct tutor_lets_wait *lw = &t->lets_wait;
+	tutor_lesson_t *tl = tutor_cur_lesson(t);
+
+	if (!lw->pending || tl == NULL || d->lesson != t->lesson ||
+	    !conv_shape_equal(&d->shape, &tl->shape) || !lets_wait_current(t, tl) ||
+	    t->vc_lesson != t->lesson)
+		return;                 /* stale: freed with the job */
+	lw->pending = false;
+	if (d->cancelled)               /* asked again when wanted */
+		return;
+	if (d->vc == NULL) {
+		lw->error = d->error != NULL ? d->error :
+		    xstrdup("the lets' world cannot be made");
+		d->error = NULL;
+		return;
+	}
+	verify_ctx_free(t->vc);
+	t->vc = d->vc;
+	d->vc = NULL;
+	verify_ctx_set_hooks(t->vc, &t->opts);
+	lets_take_results(t, tl, d);
+	tutor_lets_update(t);
+	tutor_live_update(t);
+	tutor_ed_update(t);
+}
+
+bool
+tutor_lets_waiting(const tutor_t *t)
+{
+	return t->lets_wait.pending;
 }
 
 tutor_check_t *
@@ -1376,7 +1581,7 @@ tutor_verify(tutor_t *t, int lesson, int k, bool force)
 		free(err);
 		return ck;
 	}
-	ensure_lets(t, tl, k);
+	(void)ensure_lets(t, tl, k);    /* a let in error: k says so too */
 	run_check(t, tl, k);
 	return ck;
 }
@@ -1655,7 +1860,10 @@ tutor_lets_update(tutor_t *t)
 		free(err);
 		return;
 	}
-	ensure_lets(t, tl, upto);       /* from their definitions, once */
+	if (!ensure_lets(t, tl, upto)) {   /* from their definitions, once */
+		tutor_clamp(t);
+		return;
+	}
 	for (i = 0; i < TUTOR_LET_PANES; i++) {
 		tutor_let_pane_t *lp = &t->lets.pane[i];
 		const tensor_t *tn = let_tensor(t, lp);
@@ -1997,7 +2205,8 @@ tutor_live(tutor_t *t, verify_point_t *pt, const char **label, char **err)
 		    "a kernel claim: checked entry by entry as a whole");
 	if (ensure_ctx(t, err) != 0)
 		return -1;
-	ensure_lets(t, tl, cur_flat(t));
+	if (!ensure_lets(t, tl, cur_flat(t)))
+		return set_error(err, "%s", lets_wait_why(t));
 	vals = xcalloc((size_t)c->nfree + 1, sizeof *vals);
 	tutor_claim_values(t, c, vals);
 	if (c->kind == CLAIM_LET)       /* its value at the indices chosen */
@@ -2025,7 +2234,8 @@ tutor_live_claim(tutor_t *t, const claim_t *c, int step, verify_point_t *pt,
 		    "a kernel claim: checked entry by entry as a whole");
 	if (ensure_ctx(t, err) != 0)
 		return -1;
-	ensure_lets(t, tl, tl->step_first[step + 1]);
+	if (!ensure_lets(t, tl, tl->step_first[step + 1]))
+		return set_error(err, "%s", lets_wait_why(t));
 	vals = xcalloc((size_t)c->nfree + 1, sizeof *vals);
 	tutor_claim_values(t, c, vals);
 	rc = verify_claim_at(t->vc, c, vals, pt, err);

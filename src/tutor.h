@@ -313,6 +313,20 @@ typedef struct tutor {
 	verify_ctx_t *vc;               /* the world at the lesson's shape */
 	int vc_lesson;                  /* whose lets vc holds, -1 none */
 	bool *let_ready;                /* per claim of vc_lesson: let stored */
+	/* Lets that take longer than TUTOR_LETS_SYNC_MS are evaluated by the
+	 * editor's worker in a world of its own, which then replaces vc
+	 * (tutor_lets_take); meanwhile what reads them waits, the keys do
+	 * not. */
+	struct tutor_lets_wait {
+		bool pending;           /* asked, not taken yet */
+		int lesson, upto;       /* for this lesson's first upto claims */
+		conv_shape_t shape;     /* ... at this shape */
+		char *error;            /* why they could not be evaluated
+		                         * (not asked again at this lesson and
+		                         * shape), or NULL */
+		long sync_ms;           /* TUTOR_LETS_SYNC_MS (tests: 0, always
+		                         * in the background) */
+	} lets_wait;
 	verify_opts_t opts;             /* progress/cancel set by the UI */
 	struct tutor_ed *ed;            /* the claim editor, exercises, c's
 	                                 * shrinking (tutor-edit.h), or NULL */
@@ -433,6 +447,34 @@ const tutor_let_pane_t *tutor_let_pane(const tutor_t *t, tutor_pane_t p);
 void tutor_lets_update(tutor_t *t);
 /* Does the output pane show df (chain rule) rather than output? */
 bool tutor_shows_df(const tutor_t *t);
+
+/* Lets evaluated on the interface thread for at most this long after an
+ * action; the rest goes to the background (t->lets_wait). */
+#define TUTOR_LETS_SYNC_MS 10
+/* Lets evaluated in the background (tutor-edit.c's worker) for lesson
+ * `lesson` at `shape`: a world of their own (vc, owned) and, per claim
+ * k < upto that is a let, its result r[k] (have[k]) or its error err[k].
+ * error: the world could not be made. */
+typedef struct tutor_lets_done {
+	int lesson, upto;
+	conv_shape_t shape;
+	claim_t *const *claims;         /* the lesson's (not owned) */
+	verify_ctx_t *vc;
+	verify_result_t *r;
+	char **err;
+	bool *have;
+	bool cancelled;
+	char *error;
+} tutor_lets_done_t;
+void tutor_lets_done_clear(tutor_lets_done_t *d);
+/* Take d: when it is the current lesson at its shape, its world becomes
+ * t->vc (what d holds is then t's), the lets' results their checks, and
+ * the panes and live values are computed again. Otherwise it is left to
+ * be freed. */
+void tutor_lets_take(tutor_t *t, tutor_lets_done_t *d);
+/* Are lets the lesson view reads still being evaluated (the main loop
+ * then ticks fast, to show them as soon as they are in)? */
+bool tutor_lets_waiting(const tutor_t *t);
 
 /* Verify claim k of lesson i at its shape (cached; force re-runs). Lets
  * before it are (re)evaluated first. Returns the check. */

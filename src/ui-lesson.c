@@ -91,11 +91,18 @@ draw_heading(const tutor_t *t, int y)
 	else
 		role = ROLE_OK, snprintf(right, sizeof right, "%s all %d hold",
 		    g->ok, st->nclaims);
-	rw = ui_width(right);
 	left = xasprintf("%s%d. %s", t->layout == LAYOUT_EXPLORE &&
 	    t->focus == PANE_TEXT && !t->var_focus ? "*" : "",
 	    t->step + 1, st->title);
-	ui_put(y, 1, COLS - rw - 4, ui_attr(ROLE_HEADING), left);
+	if (role == ROLE_ERRATUM &&     /* narrow: the title keeps more */
+	    ui_width(left) > COLS - ui_width(right) - 4)
+		snprintf(right, sizeof right, "%d true, %d errat%s",
+		    st->nclaims - errata, errata, errata == 1 ? "um" : "a");
+	rw = ui_width(right);
+	ui_put(y, 1, COLS - rw - 5, ui_attr(ROLE_HEADING), left);
+	if (ui_width(left) > COLS - rw - 5)     /* cut, and said so */
+		ui_put(y, COLS - rw - 4, 1, ui_attr(ROLE_HEADING),
+		    ui_glyphs()->ellipsis);
 	ui_put(y, COLS - rw - 1, rw, ui_attr(role), right);
 	free(left);
 }

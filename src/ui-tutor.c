@@ -347,7 +347,8 @@ main_loop(tutor_t *t)
 		if (t->verify_pending)          /* after the step is drawn */
 			tutor_run_pending(t);
 		busy = tutor_busy(t, NULL);
-		key = ui_term_getkey(busy ? TICK_BUSY_MS : TICK_IDLE_MS);
+		key = ui_term_getkey(busy || tutor_lets_waiting(t) ?
+		    TICK_BUSY_MS : TICK_IDLE_MS);
 		if (tutor_poll(t) || busy || key >= 0) {
 			if (key >= 0 && key != TK_RESIZE)
 				tutor_key(t, key);

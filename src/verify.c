@@ -1002,6 +1002,15 @@ verify_ctx_env(verify_ctx_t *vc)
 }
 
 void
+verify_ctx_set_hooks(verify_ctx_t *vc, const verify_opts_t *o)
+{
+	vc->o.cancel = o->cancel;
+	vc->o.progress = o->progress;
+	vc->o.cancelled = o->cancelled;
+	vc->o.ud = o->ud;
+}
+
+void
 verify_ctx_clear_lets(verify_ctx_t *vc)
 {
 	int i;

@@ -99,6 +99,10 @@ const tensor_t *verify_ctx_tensor(verify_ctx_t *vc, const char *name);
 const expr_env_t *verify_ctx_env(verify_ctx_t *vc);
 /* Forget the lets (before verifying another lesson). */
 void verify_ctx_clear_lets(verify_ctx_t *vc);
+/* Poll o's cancel flag and callbacks (cancel, progress, cancelled, ud)
+ * from now on instead of those vc was made with: for a context made on a
+ * worker thread and then used by another (the tutor's lets). */
+void verify_ctx_set_hooks(verify_ctx_t *vc, const verify_opts_t *o);
 
 typedef enum verdict {
 	VERDICT_HOLDS,          /* every tuple within tolerance */

@@ -1164,6 +1164,89 @@ START_TEST(test_bg_cancel_then_v)
 }
 END_TEST
 
+/* Poll t until its lets are in, for up to 3 s (lesson 7's default shape
+ * evaluates them in milliseconds). */
+static void
+poll_lets(tutor_t *t)
+{
+	struct timespec ts = { 0, 2000000 };
+	int i;
+
+	for (i = 0; i < 1500 && tutor_lets_waiting(t); i++) {
+		tutor_poll(t);
+		nanosleep(&ts, NULL);
+	}
+	tutor_poll(t);
+	ck_assert_msg(!tutor_lets_waiting(t), "lets still evaluated after 3 s");
+}
+
+/* The same tensor of two tutors' worlds, bit for bit. */
+static void
+same_let(tutor_t *a, tutor_t *b, const char *name)
+{
+	const tensor_t *x = verify_ctx_tensor(a->vc, name);
+	const tensor_t *y = verify_ctx_tensor(b->vc, name);
+
+	ck_assert_ptr_nonnull(x);
+	ck_assert_ptr_nonnull(y);
+	ck_assert_uint_eq(x->size, y->size);
+	ck_assert(memcmp(x->data, y->data, x->size * sizeof *x->data) == 0);
+}
+
+/* Lets that take long are evaluated by the editor's worker (sync_ms 0
+ * sends every one there, whatever the machine's speed): meanwhile the
+ * step's live line says so and the let panes wait, the keys do not; then
+ * its world replaces the tutor's, with the very values the foreground
+ * evaluates, every let of the lesson at once. A shape changed meanwhile
+ * drops the old request: the world taken is the new shape's. */
+START_TEST(test_lets_background)
+{
+	char *path = test_data_path("../../lessons/07-matrix-form.md");
+	tutor_t *fg = tutor_create(&path, 1), *t = tutor_create(&path, 1);
+	conv_shape_t s;
+	char *err = NULL;
+	const tensor_t *cols;
+
+	free(path);
+	ck_assert_int_eq(tutor_bg_start(t, &err), 0);
+	t->lets_wait.sync_ms = 0;
+	tutor_key(fg, TK_ENTER);
+	tutor_key(t, TK_ENTER);
+	ck_assert(tutor_lets_waiting(t));
+	ck_assert_ptr_null(tutor_let_pane(t, PANE_LET0));
+	tutor_key(t, 'x');                      /* keys act meanwhile */
+	ck_assert_int_eq(t->layout, LAYOUT_EXPLORE);
+	poll_lets(t);
+	ck_assert_str_eq(tutor_let_pane(t, PANE_LET0)->name, "cols");
+	ck_assert(tutor_let_pane(t, PANE_LET0)->im2col);
+	ck_assert(t->lets.read.valid);
+	ck_assert(t->live.valid && t->live.rc == 0);
+	same_let(t, fg, "cols");
+	same_let(t, fg, "Wm");
+	tutor_key(t, 'n');                      /* Y is in already */
+	ck_assert(!tutor_lets_waiting(t));
+	ck_assert_str_eq(tutor_let_pane(t, PANE_LET0)->name, "Y");
+	tutor_key(fg, 'n');
+	same_let(t, fg, "Y");
+	s = t->lessons[0].shape;
+	s.H_in += 1;
+	ck_assert_msg(tutor_set_shape(t, &s, &err) == 0, "%s", err);
+	ck_assert(tutor_lets_waiting(t));
+	tutor_key(t, 'j');                      /* Y reads Wm and cols */
+	ck_assert(t->live.valid && t->live.rc != 0);
+	ck_assert_ptr_nonnull(strstr(t->live.err, "evaluating the lesson's lets"));
+	poll_lets(t);
+	ck_assert(conv_shape_equal(verify_ctx_shape(t->vc), &s));
+	cols = verify_ctx_tensor(t->vc, "cols");
+	ck_assert_ptr_nonnull(cols);
+	conv_shape_validate(&s, 0, NULL);
+	ck_assert_uint_eq(cols->shape[2], (size_t)(s.H_out * s.W_out));
+	ck_assert_str_eq(tutor_let_pane(t, PANE_LET0)->name, "Y");
+	tutor_free(fg);
+	tutor_free(t);
+}
+END_TEST
+
 /* ---- the window's geometry (conv-shape.c, shared with the panes) ---- */
 
 /* Against the definition h = str*ho + dil*d - pad, 0 <= d < R, by
@@ -1420,6 +1503,7 @@ make_suite(void)
 	tcase_add_test(tc, test_bg_matches_foreground);
 	tcase_add_test(tc, test_bg_cancel);
 	tcase_add_test(tc, test_bg_cancel_then_v);
+	tcase_add_test(tc, test_lets_background);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("state");

@@ -430,6 +430,8 @@ for size in 80x24 60x20; do
 	wait_gone e "step 2/" >/dev/null
 	run e "clear; $(tutor_cmd "" tutor "$L8")"
 	wait_for e "step 1/" >/dev/null
+	check "$size: a long step title: whole, or cut with …, beside its verdict" \
+	    wait_re e "^ 1\. TensorFlow's strides: (strides\[1\] and strides\[2\]|.*…) +1 true, 1 erratum *$"
 	keys e n n
 	wait_for e "step 3/" >/dev/null
 	check "$size: lesson 8: the erratum and its correction together" \
