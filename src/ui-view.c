@@ -365,15 +365,21 @@ draw_preview(const tutor_t *t, int y, int max)
 		head = ui_wrap(sel->lesson->title, COLS - 6, &nh);
 	lines = ui_wrap(sel->lesson != NULL ? sel->lesson->intro : sel->load_error,
 	    COLS - 6, &n);          /* room for a "…" where it is cut */
-	for (i = 0; i < nh + n && i < max; i++) {
+	int shown = nh + n < max ? nh + n : max;
+
+	/* cut after a paragraph's end: the "…" goes on its last line */
+	while (shown < nh + n && shown > 1 && shown > nh &&
+	    lines[shown - 1 - nh][0] == '\0')
+		shown--;
+	for (i = 0, w = 0; i < shown; i++) {
 		bool is_head = i < nh;
 
 		w = ui_put(y + i, 2, COLS - 6, is_head ? ui_attr(ROLE_HEADING) : a,
 		    is_head ? head[i] : lines[i - nh]);
-		if (i + 1 < nh + n && i + 1 >= max)     /* cut: say so */
-			ui_put(y + i, 3 + w, 1, is_head ? ui_attr(ROLE_HEADING) : a,
-			    ui_glyphs()->ellipsis);
 	}
+	if (shown > 0 && shown < nh + n)        /* cut: say so */
+		ui_put(y + shown - 1, 3 + w, 1, shown <= nh ?
+		    ui_attr(ROLE_HEADING) : a, ui_glyphs()->ellipsis);
 	ui_lines_free(head, nh);
 	ui_lines_free(lines, n);
 }
