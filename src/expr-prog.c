@@ -125,6 +125,23 @@ typedef struct fn_entry {
 	bool valid;
 } fn_entry_t;
 
+/*
+ * A sum's body as p_sum_inner evaluates it along the innermost index:
+ * one factor, or the product of two, each T[...] or fn (T[...]) with the
+ * access's offset affine (acc->aff), so that it moves by step at each
+ * step of the index. The where, when there is one, is bfast.
+ */
+typedef struct sfactor {
+	const struct pnode *acc;   /* the EX_ACCESS */
+	const struct pnode *call;  /* the fn (T[...]) around it, or NULL */
+	uint64_t step;
+} sfactor_t;
+
+typedef struct sinner {
+	int nf;                    /* 1, or 2 for a product */
+	sfactor_t f[2];
+} sinner_t;
+
 struct pnode {
 	int kind;               /* expr_kind_t or P_* */
 	const expr_t *src;
@@ -137,6 +154,11 @@ struct pnode {
 	 * indices are all affine and within the tensor's dimensions at every
 	 * tuple of the ranges: its flat offset, affine too. */
 	const aff_t *aff;
+	/* A bfast comparison of affine integers as differences compared
+	 * with 0 (NULL: none): a < b < c as a - b and b - c; x in a .. b as
+	 * x - a >= 0 and b - x >= 0. One affine form a comparison, not one
+	 * a side. */
+	const aff_t **cdiff;
 	union {
 		long ival;
 		double rval;
@@ -145,9 +167,10 @@ struct pnode {
 		struct { pnode_t *arg; long vals[4]; bool ok[4]; } strides;
 		struct { pnode_t *a, *b, *c; } op;
 		struct { int n; pnode_t **args; const cmp_op_t *ops; } cmp;
+		/* inner: the body as factors (sum_inner), NULL: none */
 		struct { int n; const int *slots; prange_t *r; pnode_t *where,
 		    *body; int nb; const struct sbound *b;
-		    const unsigned long *sub; } sum;
+		    const unsigned long *sub; const struct sinner *inner; } sum;
 		/* tab: fn of every entry of args[0]'s tensor (call_table) */
 		struct { expr_fn_t fn; int nargs; pnode_t **args;
 		    const struct fn_entry *tab; } call;
@@ -223,6 +246,7 @@ typedef struct prun {
 static pnode_t *compile(expr_prog_t *p, const expr_t *e);
 static void aff_access(expr_prog_t *p, pnode_t *n);
 static void sum_bounds(expr_prog_t *p, pnode_t *n);
+static void sum_inner(expr_prog_t *p, pnode_t *n);
 
 static pnode_t *
 new_pnode(expr_prog_t *p, int kind, const expr_t *src)
@@ -351,7 +375,53 @@ compile_sum(expr_prog_t *p, const expr_t *e)
 		return NULL;
 	if (n->u.sum.where != NULL && n->u.sum.where->bfast)
 		sum_bounds(p, n);
+	sum_inner(p, n);
 	return n;
+}
+
+/* f for body b, a factor of sum n's inner form: T[...] with an affine
+ * offset, or fn (T[...]) of one. false when b is neither. */
+static bool
+inner_factor(const pnode_t *n, const pnode_t *b, sfactor_t *f)
+{
+	const int slot = n->u.sum.slots[n->u.sum.n - 1];
+	int i;
+
+	f->call = NULL;
+	if (b->kind == EX_CALL && b->u.call.nargs == 1 &&
+	    b->u.call.fn != EXPR_FN_MIN && b->u.call.fn != EXPR_FN_MAX) {
+		f->call = b;
+		b = b->u.call.args[0];
+	}
+	if (b->kind != EX_ACCESS || b->aff == NULL)
+		return false;
+	f->acc = b;
+	f->step = 0;
+	for (i = 0; i < b->aff->n; i++)
+		if (b->aff->slot[i] == slot)
+			f->step = b->aff->coef[i];
+	return true;
+}
+
+/* Sum n's inner form (sinner_t), when its body has one. */
+static void
+sum_inner(expr_prog_t *p, pnode_t *n)
+{
+	const pnode_t *b = n->u.sum.body;
+	sinner_t in;
+
+	if (n->u.sum.n < 1 || (n->u.sum.where != NULL &&
+	    !n->u.sum.where->bfast))
+		return;
+	if (inner_factor(n, b, &in.f[0]))
+		in.nf = 1;
+	else if (b->kind == EX_MUL && inner_factor(n, b->u.op.a, &in.f[0]) &&
+	    inner_factor(n, b->u.op.b, &in.f[1]))
+		in.nf = 2;
+	else
+		return;
+	n->u.sum.inner = memcpy(arena_alloc(p->arena, sizeof in), &in,
+	    sizeof in);
 }
 
 /* Call fn on each child of e (ranges, where and body of a sum too). */
@@ -1052,6 +1122,41 @@ compile_node(expr_prog_t *p, const expr_t *e)
 	}
 }
 
+/* a - b as one affine form (a and b ifast, with theirs), or NULL: past
+ * AFF_MAX terms, or when a - b could leave a long (the intervals say). */
+static const aff_t *
+aff_diff(expr_prog_t *p, const pnode_t *a, const pnode_t *b)
+{
+	aff_t *f;
+
+	if (a->aff == NULL || b->aff == NULL || a->hi - b->lo > LONG_MAX ||
+	    a->lo - b->hi < LONG_MIN)
+		return NULL;
+	f = aff_new(p, 0);
+	return aff_add_scaled(f, a->aff, 1) &&
+	    aff_add_scaled(f, b->aff, (uint64_t)-1) ? f : NULL;
+}
+
+/* n->cdiff for a bfast comparison or `in` (see pnode). */
+static void
+cmp_diffs(expr_prog_t *p, pnode_t *n)
+{
+	int i, nd = n->kind == EX_IN ? 2 : n->u.cmp.n - 1;
+	const aff_t **d = arena_alloc(p->arena, (size_t)nd * sizeof *d);
+
+	for (i = 0; i < nd; i++) {
+		if (n->kind == EX_IN)
+			d[i] = i == 0 ? aff_diff(p, n->u.op.a, n->u.op.b) :
+			    aff_diff(p, n->u.op.c, n->u.op.a);
+		else
+			d[i] = aff_diff(p, n->u.cmp.args[i],
+			    n->u.cmp.args[i + 1]);
+		if (d[i] == NULL)
+			return;
+	}
+	n->cdiff = d;
+}
+
 /* Depth guard: a chain too deep for the stack is left to expr_eval (and
  * its own guard). */
 #define COMPILE_MAX_DEPTH 2000
@@ -1071,6 +1176,8 @@ compile(expr_prog_t *p, const expr_t *e)
 		mark_fast(p, n);
 		if (n->ifast)
 			n->aff = aff_of(p, n);
+		if (n->bfast && (n->kind == EX_CMP || n->kind == EX_IN))
+			cmp_diffs(p, n);
 	}
 	return n;
 }
@@ -1204,6 +1311,7 @@ expr_prog_compile(const expr_t *e, const expr_env_t *env, int nslots,
 
 static int peval(const pnode_t *n, prun_t *r, long *slots, pval_t *out);
 static long ieval(const pnode_t *n, const long *slots);
+static bool beval(const pnode_t *n, const long *slots);
 
 static pval_t
 p_int(long i)
@@ -1561,6 +1669,104 @@ p_sum_narrow(const pnode_t *n, int k, prun_t *r, const long *slots, long *lo,
 	return 0;
 }
 
+/* Where factor f reads: the entries its tensor has in this evaluation
+ * (a rerun's output), and whether an override may hide one of them. */
+typedef struct fread {
+	const double *data;
+	bool pert;
+	uint64_t off;
+} fread_t;
+
+/* Factor f's value at offset rd->off, as peval would compute T[...] or
+ * fn (T[...]): the same bits, -1 where it has a finding. */
+static int
+inner_value(const sfactor_t *f, const fread_t *rd, const prun_t *r,
+    double *out)
+{
+	const tensor_t *t = f->acc->u.acc.t;
+	double x = rd->data[rd->off], y;
+	int i;
+
+	for (i = r->npert - 1; rd->pert && i >= 0; i--) {
+		if (r->pert[i].t == t && r->pert[i].off == rd->off) {
+			x = r->pert[i].v;
+			break;
+		}
+	}
+	if (!isfinite(x))
+		return -1;
+	if (f->call == NULL) {
+		*out = x;
+		return 0;
+	}
+	if (f->call->u.call.tab != NULL) {
+		const fn_entry_t *e = &f->call->u.call.tab[rd->off];
+
+		if (e->valid && memcmp(&x, &e->x, sizeof x) == 0) {
+			*out = e->y;
+			return 0;
+		}
+	}
+	if (expr_fn1_real(f->call->u.call.fn, x, &y) < 0 || !isfinite(y))
+		return -1;
+	*out = y;
+	return 0;
+}
+
+/*
+ * The innermost index of sum n, lo..hi (within its range, narrowed), by
+ * its inner form: the terms of p_sum_level's walk, in its order (so the
+ * same sum, bit for bit, and the same findings and polls), with each
+ * factor's offset moved by its step instead of the body's tree walked
+ * at each term. Not while reads are recorded (r->track).
+ */
+static int
+p_sum_inner(const pnode_t *n, prun_t *r, long *slots, long lo, long hi,
+    pacc_t *acc)
+{
+	const sinner_t *in = n->u.sum.inner;
+	const int slot = n->u.sum.slots[n->u.sum.n - 1];
+	fread_t rd[2];
+	double x, y;
+	long v;
+	int i, j;
+
+	slots[slot] = lo;
+	for (i = 0; i < in->nf; i++) {
+		const tensor_t *t = in->f[i].acc->u.acc.t;
+
+		rd[i].data = r->out_over != NULL && t == r->p->output ?
+		    r->out_over->data : t->data;
+		rd[i].pert = false;
+		for (j = 0; j < r->npert; j++)
+			rd[i].pert = rd[i].pert || r->pert[j].t == t;
+		rd[i].off = (uint64_t)aff_eval(in->f[i].acc->aff, slots);
+	}
+	for (v = lo;; v++) {
+		slots[slot] = v;
+		if (p_cancelled(r))
+			return -1;
+		if (n->u.sum.where == NULL || beval(n->u.sum.where, slots)) {
+			if (inner_value(&in->f[0], &rd[0], r, &x) < 0)
+				return -1;
+			if (in->nf == 2) {
+				if (inner_value(&in->f[1], &rd[1], r, &y) < 0)
+					return -1;
+				x *= y;
+				if (!isfinite(x))
+					return -1;
+			}
+			acc->real = true;
+			acc->x += x;
+		}
+		if (v == hi)
+			break;
+		for (i = 0; i < in->nf; i++)
+			rd[i].off += in->f[i].step;
+	}
+	return 0;
+}
+
 static int
 p_sum_level(const pnode_t *n, int k, prun_t *r, long *slots, pacc_t *acc)
 {
@@ -1592,6 +1798,8 @@ p_sum_level(const pnode_t *n, int k, prun_t *r, long *slots, pacc_t *acc)
 		return -1;
 	if (hi < lo)
 		return 0;
+	if (k == n->u.sum.n - 1 && n->u.sum.inner != NULL && r->track == NULL)
+		return p_sum_inner(n, r, slots, lo, hi, acc);
 	for (v = lo;; v++) {
 		slots[n->u.sum.slots[k]] = v;
 		if (p_cancelled(r))
@@ -1919,6 +2127,16 @@ beval(const pnode_t *n, const long *slots)
 	long a, b, x;
 	int i;
 
+	if (n->cdiff != NULL) {
+		if (n->kind == EX_IN)
+			return aff_eval(n->cdiff[0], slots) >= 0 &&
+			    aff_eval(n->cdiff[1], slots) >= 0;
+		for (i = 0; i < n->u.cmp.n - 1; i++)
+			if (!icmp(aff_eval(n->cdiff[i], slots),
+			    n->u.cmp.ops[i], 0))
+				return false;
+		return true;
+	}
 	switch (n->kind) {
 	case EX_CMP:
 		a = ieval(n->u.cmp.args[0], slots);
