@@ -224,6 +224,7 @@ struct expr_prog {
 	 * read half of the variables); NULL: none. */
 	fd_memo_t *root_memo;
 	int last_free;          /* expr_prog_last_free() */
+	double cost;            /* expr_prog_cost() */
 };
 
 /*
@@ -1239,6 +1240,62 @@ expr_prog_free(expr_prog_t *p)
 
 /* The highest free variable (slot below nfree) that e reads, -1 for
  * none; nfree - 1 when e reads a slot outside the frame. */
+/* The sum terms of one evaluation of n, by the ranges of its sums (a
+ * range lo..hi of affine integers by its widest span, another counts 1,
+ * a where does not narrow): an estimate for expr_prog_cost. */
+static double
+node_cost(const pnode_t *n)
+{
+	double c = 0, terms = 1;
+	int i;
+
+	if (n == NULL || n->ifast || n->bfast)
+		return 0;
+	switch (n->kind) {
+	case EX_ACCESS:
+		for (i = 0; i < n->u.acc.nargs; i++)
+			c += node_cost(n->u.acc.args[i]);
+		return c;
+	case P_STRIDES:
+		return node_cost(n->u.strides.arg);
+	case EX_CMP:
+		for (i = 0; i < n->u.cmp.n; i++)
+			c += node_cost(n->u.cmp.args[i]);
+		return c;
+	case EX_CALL:
+		for (i = 0; i < n->u.call.nargs; i++)
+			c += node_cost(n->u.call.args[i]);
+		return c;
+	case EX_SUM:
+		for (i = 0; i < n->u.sum.n; i++) {
+			const prange_t *r = &n->u.sum.r[i];
+
+			if (r->lo == NULL && !r->fail && r->hi_c >= r->lo_c)
+				terms *= (double)r->hi_c - (double)r->lo_c + 1;
+			else if (r->lo != NULL && r->lo->ifast &&
+			    r->hi->ifast && r->hi->hi >= r->lo->lo)
+				terms *= (double)(r->hi->hi - r->lo->lo) + 1;
+		}
+		return terms * (1 + node_cost(n->u.sum.where) +
+		    node_cost(n->u.sum.body));
+	case P_NUMERIC:
+		return node_cost(n->u.deriv.out) + node_cost(n->u.deriv.den);
+	case P_FD:
+		return node_cost(n->u.deriv.den) + node_cost(n->u.deriv.num);
+	case EX_INT: case EX_REAL: case P_SLOT: case P_CONST: case P_FAIL:
+		return 0;
+	default:
+		return node_cost(n->u.op.a) + node_cost(n->u.op.b) +
+		    node_cost(n->u.op.c);
+	}
+}
+
+double
+expr_prog_cost(const expr_prog_t *p)
+{
+	return p != NULL ? p->cost : 0;
+}
+
 static int
 last_free_read(const expr_t *e, int nslots, int nfree)
 {
@@ -1330,6 +1387,7 @@ expr_prog_compile(const expr_t *e, const expr_env_t *env, int nslots,
 		p->root_memo = memo_create(p, e, root_memo_max(ranges, nfree),
 		    true);
 	p->last_free = last_free_read(e, nslots, nfree);
+	p->cost = node_cost(p->root);
 	p->ranges = NULL;
 	return p;
 }
