@@ -303,10 +303,30 @@ state_text(const tutor_t *t, int i, ui_role_t *role, char *buf, size_t len)
 	}
 }
 
+static const char *
+list_title(const tutor_t *t, int i)
+{
+	const tutor_lesson_t *tl = &t->lessons[i];
+
+	return tl->lesson != NULL ? tl->lesson->title :
+	    tl->skip_title != NULL ? tl->skip_title : tl->path;
+}
+
+/* Does lesson i's row cut its title (beside its state)? */
+static bool
+list_title_cut(const tutor_t *t, int i)
+{
+	char buf[64];
+	ui_role_t role;
+	int sw = ui_width(state_text(t, i, &role, buf, sizeof buf));
+
+	return t->lessons[i].lesson != NULL &&
+	    ui_width(list_title(t, i)) > COLS - sw - 8;
+}
+
 static void
 list_row(const tutor_t *t, int i, int y)
 {
-	const tutor_lesson_t *tl = &t->lessons[i];
 	char num[16], buf[64];
 	const char *st, *title;
 	ui_role_t role;
@@ -314,23 +334,60 @@ list_row(const tutor_t *t, int i, int y)
 
 	st = state_text(t, i, &role, buf, sizeof buf);
 	sw = ui_width(st);
-	title = tl->lesson != NULL ? tl->lesson->title :
-	    tl->skip_title != NULL ? tl->skip_title : tl->path;
+	title = list_title(t, i);
 	snprintf(num, sizeof num, " %2d. ", i + 1);
+	attr_t a = i == t->list_cursor ? ui_attr(ROLE_SELECT) : A_NORMAL;
+
 	if (i == t->list_cursor)
-		ui_put_fill(y, 0, COLS, ui_attr(ROLE_SELECT), "");
-	ui_put(y, 0, 5, i == t->list_cursor ? ui_attr(ROLE_SELECT) : A_NORMAL, num);
-	ui_put(y, 5, COLS - sw - 8, i == t->list_cursor ? ui_attr(ROLE_SELECT) :
-	    A_NORMAL, title);
+		ui_put_fill(y, 0, COLS, a, "");
+	ui_put(y, 0, 5, a, num);
+	if (list_title_cut(t, i))       /* said so; the preview has it whole */
+		ui_put(y, 5 + ui_put(y, 5, COLS - sw - 9, a, title), 1, a,
+		    ui_glyphs()->ellipsis);
+	else
+		ui_put(y, 5, COLS - sw - 8, a, title);
 	ui_put(y, COLS - sw - 1, sw, ui_attr(role), st);
+}
+
+/* The preview's rows: the chosen lesson's title when its row cuts it,
+ * then its introduction (or why it failed), at most max rows, the last
+ * one cut with "…" where more was left out. */
+static void
+draw_preview(const tutor_t *t, int y, int max)
+{
+	const tutor_lesson_t *sel = &t->lessons[t->list_cursor];
+	attr_t a = ui_attr(sel->lesson != NULL || sel->skip_title != NULL ?
+	    ROLE_DIM : ROLE_FAIL);
+	char **head = NULL, **lines;
+	int nh = 0, n, i, w;
+
+	if (list_title_cut(t, t->list_cursor))
+		head = ui_wrap(sel->lesson->title, COLS - 6, &nh);
+	lines = ui_wrap(sel->lesson != NULL ? sel->lesson->intro : sel->load_error,
+	    COLS - 6, &n);          /* room for a "…" where it is cut */
+	int shown = nh + n < max ? nh + n : max;
+
+	/* cut after a paragraph's end: the "…" goes on its last line */
+	while (shown < nh + n && shown > 1 && shown > nh &&
+	    lines[shown - 1 - nh][0] == '\0')
+		shown--;
+	for (i = 0, w = 0; i < shown; i++) {
+		bool is_head = i < nh;
+
+		w = ui_put(y + i, 2, COLS - 6, is_head ? ui_attr(ROLE_HEADING) : a,
+		    is_head ? head[i] : lines[i - nh]);
+	}
+	if (shown > 0 && shown < nh + n)        /* cut: say so */
+		ui_put(y + shown - 1, 3 + w, 1, shown <= nh ?
+		    ui_attr(ROLE_HEADING) : a, ui_glyphs()->ellipsis);
+	ui_lines_free(head, nh);
+	ui_lines_free(lines, n);
 }
 
 static void
 draw_list(const tutor_t *t)
 {
-	int rows = LINES - 6, top = 0, i, n;
-	const tutor_lesson_t *sel;
-	char **lines;
+	int rows = LINES - 6, top = 0, i;
 	char *hdr;
 
 	hdr = xasprintf(" convgrad %s the gradients of conv2d, step by step",
@@ -344,18 +401,7 @@ draw_list(const tutor_t *t)
 	for (i = 0; i < rows; i++)
 		list_row(t, top + i, 2 + i);
 	/* A preview: the chosen lesson's introduction, or why it failed. */
-	sel = &t->lessons[t->list_cursor];
-	lines = ui_wrap(sel->lesson != NULL ? sel->lesson->intro : sel->load_error,
-	    COLS - 6, &n);          /* room for a "…" where it is cut */
-	for (i = 0; i < n && 3 + rows + i < LINES - 2; i++) {
-		attr_t a = ui_attr(sel->lesson != NULL || sel->skip_title != NULL ?
-		    ROLE_DIM : ROLE_FAIL);
-		int w = ui_put(3 + rows + i, 2, COLS - 6, a, lines[i]);
-
-		if (i + 1 < n && 3 + rows + i + 1 >= LINES - 2)  /* cut: say so */
-			ui_put(3 + rows + i, 3 + w, 1, a, ui_glyphs()->ellipsis);
-	}
-	ui_lines_free(lines, n);
+	draw_preview(t, 3 + rows, LINES - 2 - (3 + rows));
 	ui_message_line(t, LINES - 2);
 	ui_hint_line(t);
 }

@@ -398,6 +398,16 @@ for size in 80x24 60x20; do
 	tm kill-session -t t
 done
 
+# ---- the lesson list at 60x20: a cut title says so, the preview has it ----
+start l 60 20
+run l "clear; $(tutor_cmd "" tutor)"
+check "60x20: a lesson title cut in the list ends in …" \
+    wait_re l "^ +1\. Forward: the convolution.*…  +[a-z0-9]"
+check "60x20: ... the preview shows the chosen lesson's title whole" \
+    wait_re l "^  Forward: the convolution being differentiated *$"
+keys l q
+tm kill-session -t l
+
 # explore_lesson NAME SIZE LESSON: a session of SIZE (80x24) running the
 # tutor on LESSON, at its first step in the exploring layout.
 explore_lesson() {
