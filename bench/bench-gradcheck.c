@@ -12,6 +12,10 @@
  *     BLAS: --budget 30 and the share compared; every entry with the
  *     estimate against the time taken when CONVGRAD_BENCH_RESNET=1 (it
  *     takes minutes);
+ *   - with CONVGRAD_BENCH_PLUGIN=LIB (make bench builds the example
+ *     plugin, examples/plugin/conv.c, with $(CC) -O2 and passes it), the
+ *     plugin path on the same layer: `convgrad gradcheck --plugin LIB`'s
+ *     check, CPU time with its child processes';
  *   - which BLAS and OpenBLAS core it ran on, and the load average;
  *   - CPU time (user + system, every thread) beside every wall time.
  *
@@ -31,6 +35,7 @@
 
 #include "gemm.h"
 #include "gradcheck.h"
+#include "plugin-check.h"
 #include "util.h"
 #include "parallel.h"
 
@@ -338,12 +343,68 @@ resnet(void)
 	    t, last_cpu, est, t / est);
 }
 
+/* CPU seconds of this process and of its children that ended, user +
+ * system (a plugin's calls run in child processes, ended by plugin_free). */
+static double
+cpu_with_children(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_CHILDREN, &ru);
+	return cpu_now() + (double)ru.ru_utime.tv_sec + 1e-6 *
+	    (double)ru.ru_utime.tv_usec + (double)ru.ru_stime.tv_sec + 1e-6 *
+	    (double)ru.ru_stime.tv_usec;
+}
+
+/* The plugin path (issue 8): the whole check of CONVGRAD_BENCH_PLUGIN's
+ * library at the issue's layer, as `convgrad gradcheck --plugin LIB
+ * --shape 2,8,16,16,8,3,3 --stride 1` runs it, medians of 5. */
+static void
+plugin_layer(void)
+{
+	const char *lib = getenv("CONVGRAD_BENCH_PLUGIN");
+	plugin_check_opts_t o;
+	double t[5], c[5];
+	size_t failed = 0;
+	int i;
+
+	if (lib == NULL || *lib == '\0')
+		return;
+	o.path = lib;
+	o.timeout = 10;
+	o.sweep = false;
+	gradcheck_opts_default(&o.base);
+	shape_of(&o.base.shape, 2, 8, 16, 8, 0);
+	printf("\nPlugin %s, the same layer, every entry (its own forward and "
+	    "backward\n  in child processes; medians of 5):\n", lib);
+	for (i = 0; i < 5; i++) {
+		double t0 = util_now(), c0 = cpu_with_children();
+		char *err = NULL;
+		rcheck_report_t *r = plugin_check(&o, &err);
+
+		if (r == NULL) {
+			printf("  not checked: %s\n", err != NULL ? err : "?");
+			free(err);
+			return;
+		}
+		failed += rcheck_failed(r);
+		rcheck_report_free(r);
+		t[i] = util_now() - t0;
+		c[i] = cpu_with_children() - c0;
+	}
+	qsort(t, 5, sizeof(double), cmp_double);
+	qsort(c, 5, sizeof(double), cmp_double);
+	printf("  plugin check             %8.3f s, CPU %7.3f s (goal well under "
+	    "1 s)%s\n", t[2], c[2], failed > 0 ? "; FAILED" : "");
+}
+
 int
 main(int argc, char **argv)
 {
 	if (!header())
 		return 0;
 	issue_layer(argc > 1 ? argv[1] : NULL);
+	plugin_layer();
 	exponent();
 	resnet();
 	return 0;
