@@ -158,24 +158,34 @@ first_mark(const line_t *l)
 }
 
 /* The part of line l shown in w columns: all of it when it fits, else
- * from a little before first (the first change of the two lines, so that
- * both are cut alike), with … where it is cut. */
+ * its longest tail from a blank before first (the first change of the
+ * two lines, before which they are the same) that fits, as the other
+ * line o's tail from there does (so that both are cut alike), else from a
+ * little before first; with … where it is cut. */
 static void
-line_view(const line_t *l, size_t first, int w, size_t *from, size_t *to,
-    bool *lcut, bool *rcut)
+line_view(const line_t *l, const line_t *o, size_t first, int w,
+    size_t *from, size_t *to, bool *lcut, bool *rcut)
 {
 	char *s = xstrndup(l->s, l->len);
+	char *os = o != NULL ? xstrndup(o->s, o->len) : NULL;
 	size_t i;
 
 	*from = 0, *to = l->len, *lcut = *rcut = false;
 	if (first > l->len)
 		first = l->len;
-	if (ui_width(s) > w) {
-		/* back to a blank a few tokens before the change */
-		for (i = first; i > 0 && first - i < 12; i--)
-			;
-		while (i > 0 && l->s[i - 1] != ' ')
-			i--;
+	if (ui_width(s) > w || (os != NULL && ui_width(os) > w)) {
+		/* the longest tail from a blank that fits, when it holds the
+		 * change; else back to a blank a few tokens before it */
+		for (i = 1; i <= first; i++)
+			if (l->s[i - 1] == ' ' && ui_width(s + i) + 1 <= w &&
+			    (os == NULL || i > o->len || ui_width(os + i) + 1 <= w))
+				break;
+		if (i > first) {
+			for (i = first; i > 0 && first - i < 12; i--)
+				;
+			while (i > 0 && l->s[i - 1] != ' ')
+				i--;
+		}
 		*from = i, *lcut = i > 0;
 		while (*to > *from) {
 			char *v = xstrndup(l->s + *from, *to - *from);
@@ -189,6 +199,7 @@ line_view(const line_t *l, size_t first, int w, size_t *from, size_t *to,
 		*rcut = *to < l->len;
 	}
 	free(s);
+	free(os);
 }
 
 /* Draw line l from..to at (y, x): its marked bytes reversed (carets:
@@ -270,15 +281,17 @@ ui_erratum_row(const tutor_t *t, int w, int i, int y, int x)
 		if (text_line(c->text, m, r[i].ln, &l)) {
 			size_t first = first_mark(&l);
 			line_t o;
+			bool has_o = text_line(r[i].which == 0 ? p->fix->text :
+			    p->src->text, r[i].which == 0 ? p->mfix : p->msrc,
+			    r[i].ln, &o);
 
-			if (text_line(r[i].which == 0 ? p->fix->text : p->src->text,
-			    r[i].which == 0 ? p->mfix : p->msrc, r[i].ln, &o) &&
-			    first_mark(&o) < first)
+			if (has_o && first_mark(&o) < first)
 				first = first_mark(&o);
 			if (r[i].kind == 1)
 				ui_put(y, x, mw, ui_attr(role), r[i].which == 0 ? g->fail :
 				    g->ok);
-			line_view(&l, first, w - mw, &from, &to, &lcut, &rcut);
+			line_view(&l, has_o ? &o : NULL, first,
+			    w - mw, &from, &to, &lcut, &rcut);
 			draw_line(&l, from, to, lcut, rcut, r[i].kind == 2, y, x + mw,
 			    w - mw, role);
 		}
