@@ -109,13 +109,31 @@ typedef struct fd_memo_entry {
 	size_t *reads;
 } fd_memo_entry_t;
 
+/* The root memory's entry (expr_prog's root_memo): the value alone, in
+ * 16 bytes, so that the memory of a claim's part over millions of tuples
+ * stays in the caches (the 56 bytes of an fd_memo_entry_t, most of them
+ * unused there, made its loads miss: 30% of a claim that reads it at
+ * every tuple). state as fd_memo_entry_t's. */
+typedef struct root_ent {
+	int state;
+	signed char status;
+	unsigned char kind;     /* value_kind_t */
+	union {
+		long i;
+		double r;
+		bool b;
+	} u;
+} root_ent_t;
+
 typedef struct fd_memo {
 	int nkeys;
 	int *slots;             /* the free variables EXPR reads */
 	long *lo;
 	size_t *radix;
+	size_t *mult;           /* key = sum (v_k - lo_k) * mult_k */
 	size_t size;
-	fd_memo_entry_t *e;
+	fd_memo_entry_t *e;     /* a d (EXPR) / d T node's, or NULL */
+	root_ent_t *re;         /* the root's, or NULL */
 } fd_memo_t;
 
 /* fn (x) of one tensor entry x, as expr_fn1_real computes it (valid:
@@ -206,6 +224,7 @@ struct expr_prog {
 	 * read half of the variables); NULL: none. */
 	fd_memo_t *root_memo;
 	int last_free;          /* expr_prog_last_free() */
+	double cost;            /* expr_prog_cost() */
 };
 
 /*
@@ -508,7 +527,7 @@ slot_use_walk(const expr_t *e, void *ud)
 #define FD_MEMO_MAX ((size_t)1 << 20)
 
 static fd_memo_t *
-memo_create(expr_prog_t *p, const expr_t *num, size_t max_size)
+memo_create(expr_prog_t *p, const expr_t *num, size_t max_size, bool root)
 {
 	unsigned char *seen;
 	fd_memo_t *m;
@@ -563,8 +582,14 @@ memo_create(expr_prog_t *p, const expr_t *num, size_t max_size)
 		n++;
 	}
 	free(seen);
+	m->mult = xcalloc((size_t)(n > 0 ? n : 1), sizeof *m->mult);
+	for (k = n - 1; k >= 0; k--)
+		m->mult[k] = k == n - 1 ? 1 : m->mult[k + 1] * m->radix[k + 1];
 	m->size = size;
-	m->e = xcalloc(size, sizeof *m->e);
+	if (root)
+		m->re = xcalloc(size, sizeof *m->re);
+	else
+		m->e = xcalloc(size, sizeof *m->e);
 	if (p->nmemos == p->cap_memos) {
 		p->cap_memos = p->cap_memos ? 2 * p->cap_memos : 4;
 		p->memos = xreallocarray(p->memos, (size_t)p->cap_memos,
@@ -654,7 +679,7 @@ compile_deriv(expr_prog_t *p, const expr_t *e)
 	/* a rerun's EXPR reads output, which every entry of T moves: the
 	 * memory's short cut (an entry EXPR does not read) never holds */
 	if (!n->u.deriv.rerun)
-		n->u.deriv.memo = memo_create(p, num, FD_MEMO_MAX);
+		n->u.deriv.memo = memo_create(p, num, FD_MEMO_MAX, false);
 	return n;
 }
 
@@ -1187,9 +1212,11 @@ memo_free(fd_memo_t *m)
 {
 	size_t i;
 
-	for (i = 0; i < m->size; i++)
+	for (i = 0; m->e != NULL && i < m->size; i++)
 		free(m->e[i].reads);
 	free(m->e);
+	free(m->re);
+	free(m->mult);
 	free(m->slots);
 	free(m->lo);
 	free(m->radix);
@@ -1213,6 +1240,62 @@ expr_prog_free(expr_prog_t *p)
 
 /* The highest free variable (slot below nfree) that e reads, -1 for
  * none; nfree - 1 when e reads a slot outside the frame. */
+/* The sum terms of one evaluation of n, by the ranges of its sums (a
+ * range lo..hi of affine integers by its widest span, another counts 1,
+ * a where does not narrow): an estimate for expr_prog_cost. */
+static double
+node_cost(const pnode_t *n)
+{
+	double c = 0, terms = 1;
+	int i;
+
+	if (n == NULL || n->ifast || n->bfast)
+		return 0;
+	switch (n->kind) {
+	case EX_ACCESS:
+		for (i = 0; i < n->u.acc.nargs; i++)
+			c += node_cost(n->u.acc.args[i]);
+		return c;
+	case P_STRIDES:
+		return node_cost(n->u.strides.arg);
+	case EX_CMP:
+		for (i = 0; i < n->u.cmp.n; i++)
+			c += node_cost(n->u.cmp.args[i]);
+		return c;
+	case EX_CALL:
+		for (i = 0; i < n->u.call.nargs; i++)
+			c += node_cost(n->u.call.args[i]);
+		return c;
+	case EX_SUM:
+		for (i = 0; i < n->u.sum.n; i++) {
+			const prange_t *r = &n->u.sum.r[i];
+
+			if (r->lo == NULL && !r->fail && r->hi_c >= r->lo_c)
+				terms *= (double)r->hi_c - (double)r->lo_c + 1;
+			else if (r->lo != NULL && r->lo->ifast &&
+			    r->hi->ifast && r->hi->hi >= r->lo->lo)
+				terms *= (double)(r->hi->hi - r->lo->lo) + 1;
+		}
+		return terms * (1 + node_cost(n->u.sum.where) +
+		    node_cost(n->u.sum.body));
+	case P_NUMERIC:
+		return node_cost(n->u.deriv.out) + node_cost(n->u.deriv.den);
+	case P_FD:
+		return node_cost(n->u.deriv.den) + node_cost(n->u.deriv.num);
+	case EX_INT: case EX_REAL: case P_SLOT: case P_CONST: case P_FAIL:
+		return 0;
+	default:
+		return node_cost(n->u.op.a) + node_cost(n->u.op.b) +
+		    node_cost(n->u.op.c);
+	}
+}
+
+double
+expr_prog_cost(const expr_prog_t *p)
+{
+	return p != NULL ? p->cost : 0;
+}
+
 static int
 last_free_read(const expr_t *e, int nslots, int nfree)
 {
@@ -1301,8 +1384,10 @@ expr_prog_compile(const expr_t *e, const expr_env_t *env, int nslots,
 		return NULL;
 	}
 	if (ranges != NULL)
-		p->root_memo = memo_create(p, e, root_memo_max(ranges, nfree));
+		p->root_memo = memo_create(p, e, root_memo_max(ranges, nfree),
+		    true);
 	p->last_free = last_free_read(e, nslots, nfree);
+	p->cost = node_cost(p->root);
 	p->ranges = NULL;
 	return p;
 }
@@ -1966,6 +2051,25 @@ fd_memo_reads(const fd_memo_entry_t *e, size_t off)
 	return false;
 }
 
+/* Memory m's key for the free variables at slots (the mixed radix of
+ * their offsets in their ranges, the last fastest: products independent
+ * of one another, not a chain), or SIZE_MAX outside the ranges. */
+static inline size_t
+memo_key(const fd_memo_t *m, const long *slots)
+{
+	size_t key = 0;
+	bool out = false;
+	int k;
+
+	for (k = 0; k < m->nkeys; k++) {
+		size_t d = (size_t)slots[m->slots[k]] - (size_t)m->lo[k];
+
+		out |= d >= m->radix[k];   /* below lo too: d wraps */
+		key += d * m->mult[k];
+	}
+	return out ? SIZE_MAX : key;
+}
+
 /* The memory's entry for the free variables at slots, filled if empty
  * (by this thread; another that fills it at the same time computes the
  * same, and the first to publish wins). */
@@ -1974,16 +2078,11 @@ fd_memo_get(prun_t *r, const pnode_t *n, long *slots, fd_memo_entry_t *mine)
 {
 	fd_memo_t *m = n->u.deriv.memo;
 	fd_memo_entry_t *e;
-	size_t key = 0;
-	int k, expect = 0;
+	size_t key;
+	int expect = 0;
 
-	for (k = 0; k < m->nkeys; k++) {
-		long v = slots[m->slots[k]];
-
-		if (v < m->lo[k] || (size_t)(v - m->lo[k]) >= m->radix[k])
-			return NULL;     /* outside the ranges given */
-		key = key * m->radix[k] + (size_t)(v - m->lo[k]);
-	}
+	if ((key = memo_key(m, slots)) == SIZE_MAX)
+		return NULL;     /* outside the ranges given */
 	e = &m->e[key];
 	if (__atomic_load_n(&e->state, __ATOMIC_ACQUIRE) == 2)
 		return e;
@@ -2248,20 +2347,12 @@ expr_prog_work(const expr_prog_t *p)
 }
 
 /* The root memory's entry for slots, or NULL (outside the ranges). */
-static fd_memo_entry_t *
+static root_ent_t *
 root_entry(const fd_memo_t *m, const long *slots)
 {
-	size_t key = 0;
-	int k;
+	size_t key = memo_key(m, slots);
 
-	for (k = 0; k < m->nkeys; k++) {
-		long v = slots[m->slots[k]];
-
-		if (v < m->lo[k] || (size_t)(v - m->lo[k]) >= m->radix[k])
-			return NULL;
-		key = key * m->radix[k] + (size_t)(v - m->lo[k]);
-	}
-	return &m->e[key];
+	return key == SIZE_MAX ? NULL : &m->re[key];
 }
 
 static int prog_eval(expr_prog_t *p, long *slots, pval_t *out);
@@ -2292,10 +2383,37 @@ expr_prog_eval_real(expr_prog_t *p, long *slots, double *out)
 	return rc;
 }
 
+static pval_t
+root_value(const root_ent_t *e)
+{
+	pval_t v;
+
+	v.kind = (value_kind_t)e->kind;
+	if (v.kind == VAL_INT)
+		v.i = e->u.i;
+	else if (v.kind == VAL_REAL)
+		v.r = e->u.r;
+	else
+		v.b = e->u.b;
+	return v;
+}
+
+static void
+root_keep(root_ent_t *e, pval_t v)
+{
+	e->kind = (unsigned char)v.kind;
+	if (v.kind == VAL_INT)
+		e->u.i = v.i;
+	else if (v.kind == VAL_REAL)
+		e->u.r = v.r;
+	else
+		e->u.b = v.b;
+}
+
 static int
 prog_eval(expr_prog_t *p, long *slots, pval_t *out)
 {
-	fd_memo_entry_t *e;
+	root_ent_t *e;
 	const expr_env_t *w = p->env;
 	int rc, expect = 0;
 
@@ -2303,7 +2421,8 @@ prog_eval(expr_prog_t *p, long *slots, pval_t *out)
 	if (p->root_memo == NULL || (e = root_entry(p->root_memo, slots)) == NULL)
 		return eval_fresh(p, slots, out);
 	if (__atomic_load_n(&e->state, __ATOMIC_ACQUIRE) == 2) {
-		*out = e->v;
+		if (e->status == 0)
+			*out = root_value(e);
 		return e->status;
 	}
 	rc = eval_fresh(p, slots, out);
@@ -2311,8 +2430,9 @@ prog_eval(expr_prog_t *p, long *slots, pval_t *out)
 		return rc;
 	if (__atomic_compare_exchange_n(&e->state, &expect, 1, false,
 	    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
-		e->status = rc;
-		e->v = *out;
+		e->status = (signed char)rc;
+		if (rc == 0)
+			root_keep(e, *out);
 		__atomic_store_n(&e->state, 2, __ATOMIC_RELEASE);
 	}
 	return rc;

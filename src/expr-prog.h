@@ -72,6 +72,12 @@ int expr_prog_eval_real(expr_prog_t *p, long *slots, double *out);
  * does). */
 int expr_prog_last_free(const expr_prog_t *p);
 
+/* An estimate of the sum terms of one evaluation of p, by the constant
+ * ranges of its sums (a where's narrowing aside, a memory's short cuts
+ * too): for a caller deciding whether work is worth threads. 0 for
+ * NULL. */
+double expr_prog_cost(const expr_prog_t *p);
+
 /* The work of every evaluation of p so far: one per evaluation plus its
  * sum steps (as EVAL_MAX_TERMS counts them), so that a caller can bound
  * the work of a whole claim. 0 for NULL. */

@@ -2358,6 +2358,10 @@ prefill(struct run *ru)
  * issue 8's shape, 1536 tuples of d f / d input there). */
 #define PARALLEL_MIN_TUPLES 20000
 #define PARALLEL_MIN_RERUNS 64
+/* ... or this many sum terms, by their ranges (expr_prog_cost: a where
+ * that narrows them is not counted, so a tenth of a tuple's worth a
+ * term, ten times PARALLEL_MIN_TUPLES terms). */
+#define PARALLEL_MIN_TERMS 200000.0
 
 /* The claim's left side is d (EXPR) / d T with EXPR reading output: each
  * tuple reruns the forward kernel twice. */
@@ -2366,6 +2370,24 @@ claim_reruns(const claim_t *c)
 {
 	return c->lhs != NULL && c->lhs->kind == EX_DERIV &&
 	    c->lhs->u.deriv.rerun;
+}
+
+/* Is the claim worth threads: enough tuples, or tuples that rerun the
+ * forward kernel, or long sums at each (PARALLEL_MIN_TERMS: lesson 6's
+ * chain rule sums 1568 terms at each of its 1536 tuples at issue 8's
+ * shape, 0.2 s on one thread). */
+static bool
+worth_threads(const struct run *ru)
+{
+	const fast_t *f = &ru->fast;
+	double terms;
+
+	if (ru->to_visit >= (claim_reruns(ru->c) ? PARALLEL_MIN_RERUNS :
+	    PARALLEL_MIN_TUPLES))
+		return true;
+	terms = (double)ru->to_visit * (expr_prog_cost(f->where) +
+	    expr_prog_cost(f->lhs) + expr_prog_cost(f->rhs));
+	return terms >= PARALLEL_MIN_TERMS;
 }
 
 /* The chunks of the tuples, for threads: the tuples of the first m free
@@ -2464,9 +2486,7 @@ enum_parallel(struct run *ru)
 	int m, rc = 0;
 
 	if (parallel_max_threads() < 2 || !ru->fast.on ||
-	    ru->fast.lhs == NULL ||
-	    ru->to_visit < (claim_reruns(ru->c) ? PARALLEL_MIN_RERUNS :
-	    PARALLEL_MIN_TUPLES) ||
+	    ru->fast.lhs == NULL || !worth_threads(ru) ||
 	    (m = chunk_vars(ru, &nchunks)) == 0 || !prefill(ru))
 		return flag_set(ru->vc) ? 1 : -2;
 	part = xcalloc(nchunks, sizeof *part);

@@ -22,6 +22,7 @@
 
 #include "check-util.h"
 #include "expr-int.h"        /* expr_eval_max_terms */
+#include "expr-prog.h"
 #include "lesson.h"
 #include "util.h"
 #include "verify.h"
@@ -1293,6 +1294,34 @@ START_TEST(test_numeric_stash_copies)
 }
 END_TEST
 
+/* expr_prog_cost, which decides whether a claim of few tuples is worth
+ * threads: sums counted by their ranges (0..i by i's widest), nested
+ * ones multiplied, a range read from a tensor counting 1, affine
+ * integers and accesses nothing. */
+START_TEST(test_prog_cost)
+{
+	conv_shape_t s = default_shape();
+	expr_scope_t *sc = expr_scope_create();
+	verify_ctx_t *vc = ctx_fresh(&s);
+	claim_t *c = parse("d f / d bias[c_out] = "
+	    "sum(i in 0..9, j in 0..4) 0.5 * i + sum(k in 0..2) bias[k] + "
+	    "sum(i in 0..3) sum(j in 0..i) input[0, 0, i, j] + "
+	    "sum(i in 0..bias[0] // 1) 1 + bias[2 * c_out - c_out]", sc);
+	expr_prog_t *p = expr_prog_compile(c->rhs, verify_ctx_env(vc),
+	    c->nslots, NULL, 0, 0);
+
+	ck_assert(p != NULL);
+	/* 10*5 + 3 + 4 * (1 + 4) + 1 */
+	ck_assert_msg(expr_prog_cost(p) == 74.0, "cost %g",
+	    expr_prog_cost(p));
+	ck_assert(expr_prog_cost(NULL) == 0.0);
+	expr_prog_free(p);
+	claim_free(c);
+	verify_ctx_free(vc);
+	expr_scope_free(sc);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -1320,6 +1349,7 @@ make_suite(void)
 	tcase_add_test(tc, test_huge_ranges);
 	tcase_add_test(tc, test_numeric_shared);
 	tcase_add_test(tc, test_numeric_stash_copies);
+	tcase_add_test(tc, test_prog_cost);
 	suite_add_tcase(s, tc);
 	return s;
 }
