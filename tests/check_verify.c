@@ -55,19 +55,26 @@ ctx_at(const conv_shape_t *s, size_t max_tuples)
 	return vc;
 }
 
-/* A context that computes every numeric derivative itself (none taken
- * from one freed before). */
+/* A context of world (s, seed); fresh: it computes every numeric
+ * derivative itself (none taken from the contexts freed before). */
 static verify_ctx_t *
-ctx_fresh(const conv_shape_t *s)
+ctx_world(const conv_shape_t *s, uint64_t seed, bool fresh)
 {
 	verify_opts_t o;
 	verify_ctx_t *vc;
 
 	verify_opts_default(&o);
-	o.fresh = true;
+	o.seed = seed;
+	o.fresh = fresh;
 	vc = verify_ctx_create(s, &o, NULL);
 	ck_assert(vc != NULL);
 	return vc;
+}
+
+static verify_ctx_t *
+ctx_fresh(const conv_shape_t *s)
+{
+	return ctx_world(s, VERIFY_SEED_DEFAULT, true);
 }
 
 static claim_t *
@@ -1240,14 +1247,9 @@ static verify_ctx_t *
 check_shared(const claim_t *c, const conv_shape_t *s, uint64_t seed,
     const verify_result_t *fresh, bool keep)
 {
-	verify_opts_t o;
+	verify_ctx_t *vc = ctx_world(s, seed, false);
 	verify_result_t r;
-	verify_ctx_t *vc;
 
-	verify_opts_default(&o);
-	o.seed = seed;
-	vc = verify_ctx_create(s, &o, NULL);
-	ck_assert(vc != NULL);
 	ck_assert_int_eq(verify_claim(vc, c, &r, NULL), 0);
 	if (fresh != NULL)
 		assert_same_result(c, fresh, &r);
