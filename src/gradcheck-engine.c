@@ -51,6 +51,10 @@
  * order as the direct engine reports it, and a sparsity error cannot hide
  * in a neighbour's entry. (Bounded: after 4x the run's own calls, groups
  * are no longer redone and their first entries may be a neighbour's.)
+ * The redos wait for the end of their phase (rows, then columns) and go
+ * in the order of the groups' numbers, so which groups are redone within
+ * the bound, and so the report, does not depend on which worker ran what
+ * first.
  *
  * What "every entry" means: each (o, j) of each Jacobian is compared, the
  * predicted ones one by one against the tolerance, the others (the
@@ -388,6 +392,13 @@ typedef struct worker {
 	rng_t rng;                /* seeded per group: any thread, same draws */
 } worker_t;
 
+/* A group to redo, and what its screening saw (a column group's
+ * largest errors before it stopped). */
+typedef struct deferred {
+	long gi;
+	double max_abs, max_rel;
+} deferred_t;
+
 typedef struct engine {
 	gradcheck_t *g;
 	const gradcheck_source_t *src;
@@ -423,6 +434,12 @@ typedef struct engine {
 	double t0, last_progress, estimate, first_estimate;
 	double mark_time;         /* the first rows ran: estimates from here */
 	double redo_calls, redo_limit;
+	double redo_planned;      /* the calls of the groups redone so far */
+	/* groups that showed something, redone after their phase in the
+	 * order of their numbers (redo_phase): which are redone within the
+	 * bound then does not depend on which worker was faster */
+	deferred_t *deferred[NKINDS];
+	long ndeferred[NKINDS];
 	bool stop;
 	int rc;                   /* the first source failure, and its message */
 	char *err;
@@ -458,14 +475,19 @@ e_backward(engine_t *e, worker_t *w, tensor_t *const d[3],
 	return gradcheck_src_backward(e->g, e->src, &w->p, d, df, err);
 }
 
-static bool
-may_redo(engine_t *e)
+/* Group gi of kind k showed something: it is redone after the phase
+ * (max_abs, max_rel: what its screening saw of a column group). */
+static void
+defer(engine_t *e, int k, long gi, double max_abs, double max_rel)
 {
-	bool ok;
-
 	LOCKED
-	ok = e->redo_calls < e->redo_limit;
-	return ok;
+	{
+		deferred_t *d = &e->deferred[k][e->ndeferred[k]++];
+
+		d->gi = gi;
+		d->max_abs = max_abs;
+		d->max_rel = max_rel;
+	}
 }
 
 /* A failure into a shared item. */
@@ -964,20 +986,40 @@ run_rows(engine_t *e, worker_t *wk, int kind, long gi, char **err)
 		if (rc == 0 && (clean = rows_clean(e, wk, kind, n)))
 			crops_stop(e);
 	}
-	if (rc == 0) {
-		if (!clean && may_redo(e))
-			rc = rows_redo(e, wk, kind, n, err);
-		else if (!clean)    /* over the redo bound: what screening saw */
-			fail_locked(&e->jac[kind == ROW_IN ? WRT_INPUT : kind ==
-			    ROW_W ? WRT_WEIGHT : WRT_BIAS], NAN, 0, UINT64_MAX, NULL,
-			    0, NULL, 0);
+	if (rc == 0 && !clean) {
+		defer(e, kind, gi, 0, 0);
+		return 0;
 	}
 	for (i = 0; rc == 0 && i < n; i++)
 		e->row_done[kind][wk->outs[i]] = 1;
 	return rc;
 }
 
+/* A deferred row group: redone one output at a time, or, past the redo
+ * bound, a failure of what screening saw. */
+static int
+redo_rows(engine_t *e, worker_t *wk, int kind, long gi, bool redo,
+    char **err)
+{
+	size_t n = row_outputs(e, wk, kind, gi), i;
+	int rc = 0;
+
+	if (redo)
+		rc = rows_redo(e, wk, kind, n, err);
+	else
+		fail_locked(&e->jac[kind == ROW_IN ? WRT_INPUT : kind == ROW_W ?
+		    WRT_WEIGHT : WRT_BIAS], NAN, 0, UINT64_MAX, NULL, 0, NULL, 0);
+	for (i = 0; rc == 0 && i < n; i++)
+		e->row_done[kind][wk->outs[i]] = 1;
+	return rc;
+}
+
 /* ---------------------------------------------------------- columns */
+
+static int col_kind_of(conv_wrt_t wrt);
+static conv_wrt_t col_wrt(int kind);
+static int cols_finish(engine_t *e, worker_t *wk, conv_wrt_t wrt, size_t n,
+    const gradcheck_item_t *local);
 
 /* The members of column group gi of wrt into w->members. */
 static size_t
@@ -1218,17 +1260,23 @@ run_cols(engine_t *e, worker_t *wk, conv_wrt_t wrt, long gi, char **err)
 	rc = col_forwards(e, wk, wrt, n, false, err);
 	if (rc == 0 && !cols_screen(e, wk, wrt, gi, &local.max_abs,
 	    &local.max_rel)) {
-		if (may_redo(e)) {
-			rc = cols_redo(e, wk, wrt, n, &local, err);
-		} else {
-			gradcheck_fail_at(&local, NAN, 0, UINT64_MAX, NULL, 0, NULL,
-			    0);
-			local.max_abs = local.max_rel = NAN;
-		}
+		defer(e, col_kind_of(wrt), gi, local.max_abs, local.max_rel);
+		return 0;
 	}
 	if (rc != 0)
 		return rc;
-	merge_item(&e->jac[wrt], &local);
+	return cols_finish(e, wk, wrt, n, &local);
+}
+
+/* A column group's end: its item merged, its members' gradient
+ * differences divided by their steps, marked done. */
+static int
+cols_finish(engine_t *e, worker_t *wk, conv_wrt_t wrt, size_t n,
+    const gradcheck_item_t *local)
+{
+	size_t i;
+
+	merge_item(&e->jac[wrt], local);
 	for (i = 0; i < n; i++) {
 		size_t j = wk->members[i];
 
@@ -1236,6 +1284,30 @@ run_cols(engine_t *e, worker_t *wk, conv_wrt_t wrt, long gi, char **err)
 		e->col_done[wrt][j] = 1;
 	}
 	return 0;
+}
+
+/* A deferred column group (i-th deferred of its kind): redone member by
+ * member, or, past the redo bound, a failure of what screening saw. */
+static int
+redo_cols(engine_t *e, worker_t *wk, int kind, long i, bool redo,
+    char **err)
+{
+	const deferred_t *d = &e->deferred[kind][i];
+	conv_wrt_t wrt = col_wrt(kind);
+	size_t n = col_members(e, wk, wrt, d->gi);
+	gradcheck_item_t local = e->jac[wrt];
+	int rc = 0;
+
+	local.failures = 0;
+	local.max_abs = d->max_abs;
+	local.max_rel = d->max_rel;
+	if (redo) {
+		rc = cols_redo(e, wk, wrt, n, &local, err);
+	} else {
+		gradcheck_fail_at(&local, NAN, 0, UINT64_MAX, NULL, 0, NULL, 0);
+		local.max_abs = local.max_rel = NAN;
+	}
+	return rc != 0 ? rc : cols_finish(e, wk, wrt, n, &local);
 }
 
 /* -------------------------------------------------------- scheduling */
@@ -1608,6 +1680,84 @@ run_first_rows(engine_t *e)
 	progress(e, true);
 }
 
+static int
+cmp_deferred(const void *a, const void *b)
+{
+	long x = ((const deferred_t *)a)->gi, y = ((const deferred_t *)b)->gi;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The calls redoing group gi of kind k takes: one backward per output,
+ * or a column's forwards per member (the counts, on the first worker). */
+static double
+redo_cost(engine_t *e, int k, long gi)
+{
+	if (k < COL_BIAS)
+		return (double)row_outputs(e, &e->w[0], k, gi);
+	return (double)col_members(e, &e->w[0], col_wrt(k), gi) *
+	    calls_per_group(e, k);
+}
+
+/* Redo the deferred groups of kinds ks, in the order of their numbers:
+ * each while the redo calls planned before it are under the bound (the
+ * rest: failures of what screening saw), then the redos on every worker.
+ * So which groups are redone, and so the report, is the same whichever
+ * worker ran what. */
+static void
+redo_phase(engine_t *e, const int *ks, int nk)
+{
+	long (*task)[3] = NULL, ntask = 0, t;
+	int i;
+
+	for (i = 0; i < nk; i++)
+		ntask += e->ndeferred[ks[i]];
+	if (ntask == 0 || e->rc != 0 || e->stop)
+		return;
+	task = xcalloc((size_t)ntask, sizeof(*task));
+	ntask = 0;
+	for (i = 0; i < nk; i++) {
+		int k = ks[i];
+		long j, n = e->ndeferred[k];
+
+		qsort(e->deferred[k], (size_t)n, sizeof(deferred_t), cmp_deferred);
+		for (j = 0; j < n; j++, ntask++) {
+			task[ntask][0] = k;
+			task[ntask][1] = j;
+			task[ntask][2] = e->redo_planned < e->redo_limit;
+			if (task[ntask][2])
+				e->redo_planned += redo_cost(e, k, e->deferred[k][j].gi);
+		}
+	}
+#ifdef _OPENMP
+#pragma omp parallel for schedule(dynamic) num_threads(e->nworkers)
+#endif
+	for (t = 0; t < ntask; t++) {
+		worker_t *wk = &e->w[parallel_thread_num()];
+		int k = (int)task[t][0], rc = 0, go;
+		char *err = NULL;
+
+		LOCKED
+		go = e->rc == 0 && !e->stop;
+		if (!go)
+			continue;
+		rc = k < COL_BIAS ? redo_rows(e, wk, k,
+		    e->deferred[k][task[t][1]].gi, task[t][2] != 0, &err) : redo_cols(e, wk, k, task[t][1],
+		    task[t][2] != 0, &err);
+		LOCKED
+		{
+			if (rc != 0 && e->rc == 0) {
+				e->rc = rc;
+				e->err = err;
+				err = NULL;
+			}
+		}
+		free(err);
+		progress(e, false);
+	}
+	free(task);
+}
+
 /* Rows first (the columns read the remembered entries), then columns:
  * every group; or under a budget the rows plan_budget planned, then the
  * bias's group, then columns until it is spent (at least one group of
@@ -1623,9 +1773,11 @@ run_groups(engine_t *e)
 	if (B > 0)
 		plan_budget(e);
 	run_phase(e, rows, 3, B > 0 ? e->rows_until : 0);
+	redo_phase(e, rows, 3);
 	if (B > 0 && e->rc == 0 && !e->stop && kind_left(e, COL_BIAS))
 		run_task(e, &e->w[0], COL_BIAS, e->order[COL_BIAS][e->next[COL_BIAS]++]);
 	run_phase(e, cols, 3, B);
+	redo_phase(e, cols, 3);
 }
 
 static void
@@ -1747,6 +1899,8 @@ engine_init(engine_t *e, gradcheck_t *g, const gradcheck_source_t *src)
 		long i;
 
 		e->order[k] = xmalloc((size_t)e->ngroups[k] * sizeof(long));
+		e->deferred[k] = xmalloc((size_t)(e->ngroups[k] + 1) *
+		    sizeof(deferred_t));
 		for (i = 0; i < e->ngroups[k]; i++)
 			e->order[k][i] = i;
 		if (g->o.budget > 0)
@@ -1775,8 +1929,10 @@ engine_done(engine_t *e)
 	for (k = 0; k < e->nworkers; k++)
 		worker_done(&e->w[k]);
 	free(e->w);
-	for (k = 0; k < NKINDS; k++)
+	for (k = 0; k < NKINDS; k++) {
 		free(e->order[k]);
+		free(e->deferred[k]);
+	}
 	geom_done(&e->gm);
 	free(e->err);
 }
