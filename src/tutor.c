@@ -1068,6 +1068,156 @@ tutor_mark(const tutor_t *t, tutor_pane_t p, const long idx[4])
 	return m;
 }
 
+/* ---- the box of a pane's marks, without visiting its cells ---- */
+
+static void span_add(long span[2], long v);
+
+/* Grow box by the first and the last x in [a, b] that pred holds for. */
+typedef bool (*axis_pred_t)(const void *ud, long x);
+
+static void
+axis_add(long box[2], long a, long b, axis_pred_t pred, const void *ud)
+{
+	long x;
+
+	for (x = a; x <= b; x++)
+		if (pred(ud, x)) {
+			span_add(box, x);
+			break;
+		}
+	for (x = b; x >= a; x--)
+		if (pred(ud, x)) {
+			span_add(box, x);
+			break;
+		}
+}
+
+/* One axis of the window: output row `fixed` reads row x (window), or
+ * input row `fixed` is read by output row x (feeds), or tap `fixed` reads
+ * row x for some output row (tapped). */
+typedef struct axis_q {
+	long str, dil, pad, k, n_out;   /* k: taps along the axis */
+	long fixed;
+} axis_q_t;
+
+static bool
+q_window(const void *ud, long x)
+{
+	const axis_q_t *q = ud;
+
+	return conv_axis_tap(x, q->fixed, q->str, q->dil, q->pad, q->k, NULL);
+}
+
+static bool
+q_feeds(const void *ud, long x)
+{
+	const axis_q_t *q = ud;
+
+	return x >= 0 && x < q->n_out &&
+	    conv_axis_tap(q->fixed, x, q->str, q->dil, q->pad, q->k, NULL);
+}
+
+static bool
+q_tapped(const void *ud, long x)
+{
+	const axis_q_t *q = ud;
+
+	return conv_axis_tapped(x, q->fixed, q->str, q->dil, q->pad, q->n_out);
+}
+
+/* Add to rows/cols the box of the cells of rows ext[0..1], columns
+ * ext[2..3] that pred holds for along each axis (a product set). */
+static void
+box_add(long rows[2], long cols[2], const long ext[4], axis_pred_t pred,
+    const axis_q_t *qr, const axis_q_t *qc)
+{
+	long r[2] = { LONG_MAX, LONG_MIN }, c[2] = { LONG_MAX, LONG_MIN };
+
+	axis_add(r, ext[0], ext[1], pred, qr);
+	axis_add(c, ext[2], ext[3], pred, qc);
+	if (r[0] > r[1] || c[0] > c[1])
+		return;         /* empty along an axis: no cell */
+	span_add(rows, r[0]), span_add(rows, r[1]);
+	span_add(cols, c[0]), span_add(cols, c[1]);
+}
+
+static void
+axis_qs(const conv_shape_t *s, long fr, long fc, axis_q_t *qr, axis_q_t *qc)
+{
+	*qr = (axis_q_t){ s->strh, s->dil_h, s->pad_h, s->R, s->H_out, fr };
+	*qc = (axis_q_t){ s->strw, s->dil_w, s->pad_w, s->S, s->W_out, fc };
+}
+
+static void
+box_all(long rows[2], long cols[2], const long ext[4])
+{
+	span_add(rows, ext[0]), span_add(rows, ext[1]);
+	span_add(cols, ext[2]), span_add(cols, ext[3]);
+}
+
+void
+tutor_mark_box(const tutor_t *t, tutor_pane_t p, const long ext[4],
+    long rows[2], long cols[2])
+{
+	const conv_shape_t *s = tutor_shape(t);
+	const long *cur = t->cur[p], *in = t->cur[PANE_INPUT];
+	const long *w = t->cur[PANE_WEIGHT], *out = t->cur[PANE_OUTPUT];
+	const tutor_col_read_t *rd = &t->lets.read;
+	tutor_view_t v = tutor_claim_view(tutor_cur_claim(t));
+	axis_q_t qr, qc;
+
+	rows[0] = cols[0] = LONG_MAX;
+	rows[1] = cols[1] = LONG_MIN;
+	if (s == NULL || p == PANE_TEXT || p == PANE_WEIGHT ||
+	    !tutor_pane_used(t, p))
+		return;
+	if ((v == VIEW_WINDOW && !tutor_pane_used(t, PANE_OUTPUT)) ||
+	    (v == VIEW_FEEDS && !tutor_pane_used(t, PANE_INPUT)))
+		v = VIEW_NONE;
+	/* mark_view's, case by case */
+	if (v == VIEW_WINDOW && p == PANE_INPUT && cur[0] == out[0] &&
+	    conv_channel_reads(s, out[1], cur[1], NULL)) {
+		axis_qs(s, out[2], out[3], &qr, &qc);
+		box_add(rows, cols, ext, q_window, &qr, &qc);
+	}
+	if (v == VIEW_FEEDS && p == PANE_OUTPUT && cur[0] == in[0] &&
+	    conv_channel_reads(s, cur[1], in[1], NULL)) {
+		axis_qs(s, in[2], in[3], &qr, &qc);
+		box_add(rows, cols, ext, q_feeds, &qr, &qc);
+	}
+	if (v == VIEW_TAP && p == PANE_INPUT &&
+	    cur[1] == conv_group_input_channel(s, w[0], w[1])) {
+		axis_qs(s, w[2], w[3], &qr, &qc);
+		box_add(rows, cols, ext, q_tapped, &qr, &qc);
+	}
+	if ((v == VIEW_TAP && p == PANE_OUTPUT && cur[1] == w[0]) ||
+	    (v == VIEW_BIAS && p == PANE_OUTPUT &&
+	    cur[1] == t->cur[PANE_BIAS][2]))
+		box_all(rows, cols, ext);
+	/* col_read_mark's */
+	if (rd->valid && p == rd->pane && cur[1] == rd->b &&
+	    rd->p >= ext[2] && rd->p <= ext[3]) {
+		span_add(rows, ext[0]), span_add(rows, ext[1]);
+		span_add(cols, rd->p);
+	}
+	if (rd->valid && p == PANE_INPUT && cur[0] == rd->b &&
+	    cur[1] == rd->px.c_in) {
+		axis_qs(s, rd->px.h_out, rd->px.w_out, &qr, &qc);
+		box_add(rows, cols, ext, q_window, &qr, &qc);
+		if (rd->px.h_in >= ext[0] && rd->px.h_in <= ext[1] &&
+		    rd->px.w_in >= ext[2] && rd->px.w_in <= ext[3]) {
+			span_add(rows, rd->px.h_in);
+			span_add(cols, rd->px.w_in);
+		}
+	}
+	/* the erratum's interval */
+	if (p == PANE_INPUT && t->srcset.valid && cur[0] == out[0] &&
+	    t->srcset.src_r[0] <= t->srcset.src_r[1]) {
+		span_add(rows, t->srcset.src_r[0]), span_add(rows, t->srcset.src_r[1]);
+		span_add(cols, t->srcset.src_c[0]), span_add(cols, t->srcset.src_c[1]);
+	}
+}
+
 /* ---- which panes a claim uses, and the slices they show ---- */
 
 /* The pane that shows tensor name. */

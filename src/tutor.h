@@ -425,6 +425,14 @@ int tutor_extras(const tutor_t *t, int *idx);
  * (idx in cursor order). */
 tutor_view_t tutor_claim_view(const claim_t *c);
 unsigned tutor_mark(const tutor_t *t, tutor_pane_t p, const long idx[4]);
+/* The rows and columns (rows[0..1], cols[0..1]; lo > hi: none) of the
+ * cells of pane p's slice (t->cur[p][0..1]) that tutor_mark marks MARK_SET,
+ * MARK_PARTNER or MARK_SOURCE, within rows ext[0..1] and columns
+ * ext[2..3], from the geometry (conv-shape.h) along each axis: no cell is
+ * visited, so a 1000 x 1000 slice costs what a small one does. Not for
+ * the weight pane (its marks are a tap or two: visit its cells). */
+void tutor_mark_box(const tutor_t *t, tutor_pane_t p, const long ext[4],
+    long rows[2], long cols[2]);
 /* Does the current claim read bias or differentiate by it? Then the bias
  * pane shows: its cursor is the claim's bias index when a free variable
  * ranges over it (d .../d bias[c_out]), else the output's c_out (the

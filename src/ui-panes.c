@@ -301,7 +301,13 @@ marked_range(const tutor_t *t, tutor_pane_t p, const extent_t *e,
     long rows[2], long cols[2])
 {
 	long idx[4], i, j;
+	long ext[4] = { e->r_lo, e->r_lo + e->nr - 1, e->c_lo,
+	    e->c_lo + e->nc - 1 };
 
+	if (p != PANE_WEIGHT) {         /* without visiting every cell */
+		tutor_mark_box(t, p, ext, rows, cols);
+		return;
+	}
 	rows[0] = cols[0] = LONG_MAX;
 	rows[1] = cols[1] = LONG_MIN;
 	idx[0] = t->cur[p][0], idx[1] = t->cur[p][1];

@@ -11,6 +11,7 @@
  * strh=2 strw=3 (so H_out = W_out = 2).
  */
 #include <math.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <stdbool.h>
 #include <string.h>
@@ -1247,6 +1248,126 @@ START_TEST(test_lets_background)
 }
 END_TEST
 
+/* The marked box by visiting every cell of the slice, as the panes did
+ * before tutor_mark_box: the reference. */
+static void
+box_by_cells(const tutor_t *t, tutor_pane_t p, const long ext[4],
+    long rows[2], long cols[2])
+{
+	long idx[4], i, j;
+
+	rows[0] = cols[0] = LONG_MAX;
+	rows[1] = cols[1] = LONG_MIN;
+	idx[0] = t->cur[p][0], idx[1] = t->cur[p][1];
+	for (i = ext[0]; i <= ext[1]; i++)
+		for (j = ext[2]; j <= ext[3]; j++) {
+			idx[2] = i, idx[3] = j;
+			if (!(tutor_mark(t, p, idx) &
+			    (MARK_SET | MARK_PARTNER | MARK_SOURCE)))
+				continue;
+			if (i < rows[0]) rows[0] = i;
+			if (i > rows[1]) rows[1] = i;
+			if (j < cols[0]) cols[0] = j;
+			if (j > cols[1]) cols[1] = j;
+		}
+}
+
+/* Every pane but the weight's, box against cells (with the padded border
+ * of the input, as the panes draw it). */
+static void
+boxes_agree(const tutor_t *t, const char *where)
+{
+	const conv_shape_t *s = tutor_shape(t);
+	tutor_pane_t p;
+
+	for (p = PANE_INPUT; p < PANE_COUNT; p++) {
+		long dims[4], ext[4], a[2], b[2], c[2], d[2];
+
+		if (p == PANE_WEIGHT || !tutor_pane_exists(t, p))
+			continue;
+		tutor_pane_dims(t, p, dims);
+		ext[0] = ext[2] = 0, ext[1] = dims[2] - 1, ext[3] = dims[3] - 1;
+		if (p == PANE_INPUT) {
+			ext[0] -= s->pad_h, ext[1] += s->pad_h;
+			ext[2] -= s->pad_w, ext[3] += s->pad_w;
+		}
+		tutor_mark_box(t, p, ext, a, c);
+		box_by_cells(t, p, ext, b, d);
+		if (b[0] > b[1])        /* none: both say none */
+			ck_assert_msg(a[0] > a[1] || c[0] > c[1],
+			    "%s pane %d: a box where no cell is marked", where, p);
+		else
+			ck_assert_msg(a[0] == b[0] && a[1] == b[1] && c[0] == d[0] &&
+			    c[1] == d[1], "%s pane %d: box rows %ld..%ld cols "
+			    "%ld..%ld, cells rows %ld..%ld cols %ld..%ld", where, p,
+			    a[0], a[1], c[0], c[1], b[0], b[1], d[0], d[1]);
+	}
+}
+
+/* tutor_mark_box gives the box that visiting the cells gives, in every
+ * step and claim of the bundled lessons (every view: window, feeds, tap,
+ * bias, the im2col read, an erratum's interval), at their shapes and with
+ * padding and dilation, the cursors moved about in every pane. */
+START_TEST(test_mark_box)
+{
+	static const char *const lessons[] = {
+		"03-input.md", "04-weight.md", "05-bias.md", "06-chain-rule.md",
+		"07-matrix-form.md", "08-errata.md", "09-padding-dilation.md",
+		"11-groups.md",
+	};
+	size_t li;
+
+	for (li = 0; li < sizeof lessons / sizeof lessons[0]; li++) {
+		char rel[64], *path, *err = NULL;
+		tutor_t *t;
+		int pass;
+
+		snprintf(rel, sizeof rel, "../../lessons/%s", lessons[li]);
+		path = test_data_path(rel);
+		t = tutor_create(&path, 1);
+		free(path);
+		ck_assert_ptr_nonnull(t->lessons[0].lesson);
+		tutor_key(t, TK_ENTER);
+		tutor_key(t, 'x');
+		for (pass = 0; pass < 2; pass++) {
+			int st, k, m;
+
+			if (pass == 1) {        /* padded and dilated, if it can */
+				conv_shape_t sh = t->lessons[0].shape;
+
+				sh.pad_h = sh.pad_w = 1;
+				sh.dil_h = 2;
+				sh.H_in += 2;
+				if (tutor_set_shape(t, &sh, &err) != 0) {
+					free(err);
+					err = NULL;
+					continue;
+				}
+				while (t->step > 0)
+					tutor_key(t, 'p');
+			}
+			for (st = 0; st < t->lessons[0].lesson->nsteps; st++) {
+				for (k = 0; k < 4; k++) {
+					char where[96];
+
+					snprintf(where, sizeof where, "%s pass %d step %d "
+					    "claim %d", lessons[li], pass, st + 1, t->claim);
+					for (m = 0; m < 6; m++) {
+						boxes_agree(t, where);
+						tutor_key(t, m % 2 ? 'l' : 'j');
+						if (m == 2)
+							tutor_key(t, TK_TAB);
+					}
+					tutor_key(t, '>');
+				}
+				tutor_key(t, 'n');
+			}
+		}
+		tutor_free(t);
+	}
+}
+END_TEST
+
 /* ---- the window's geometry (conv-shape.c, shared with the panes) ---- */
 
 /* Against the definition h = str*ho + dil*d - pad, 0 <= d < R, by
@@ -1509,6 +1630,7 @@ make_suite(void)
 	tc = tcase_create("state");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_mark_box);  /* every lesson: long under ASan */
 	tcase_add_test(tc, test_help_and_quit);
 	tcase_add_test(tc, test_cursor_clamps);
 	tcase_add_test(tc, test_tab_cycles);
