@@ -10,7 +10,10 @@
  *     the Jacobians d output/d input, d output/d weight, d output/d bias
  *     from the plugin's backward against finite differences of the
  *     plugin's own forward (or --sample K of each), the chain rule for a
- *     random df, and the forward against the element reference;
+ *     random df, and the forward against the element reference; the
+ *     weight and bias rows on crops of the layer, as a screen only
+ *     (gradcheck_source_t.crops_screen), the calls spread over one child
+ *     process per thread (plugin_set_lanes);
  *   - the plugin's output, dinput, dweight and dbias against convgrad's
  *     float64 reference at their rounding bounds, each wrong one with
  *     where its wrong entries are and the zoo's diagnosis;
