@@ -1443,6 +1443,22 @@ progress(engine_t *e, bool force)
 	}
 }
 
+/* The run's first source failure is kept (rc and its message, taken);
+ * a later one's message is freed. */
+static void
+keep_failure(engine_t *e, int rc, char *err)
+{
+	LOCKED
+	{
+		if (rc != 0 && e->rc == 0) {
+			e->rc = rc;
+			e->err = err;
+			err = NULL;
+		}
+	}
+	free(err);
+}
+
 /* Run group gi of kind k on worker wk, its draws seeded by the group. */
 static void
 run_task(engine_t *e, worker_t *wk, int k, long gi)
@@ -1461,13 +1477,8 @@ run_task(engine_t *e, worker_t *wk, int k, long gi)
 		e->spent[k] += dt;
 		e->ndone[k]++;
 		update_estimate(e);
-		if (rc != 0 && e->rc == 0) {
-			e->rc = rc;
-			e->err = err;
-			err = NULL;
-		}
 	}
-	free(err);
+	keep_failure(e, rc, err);
 	progress(e, false);
 }
 
@@ -1742,17 +1753,9 @@ redo_phase(engine_t *e, const int *ks, int nk)
 		if (!go)
 			continue;
 		rc = k < COL_BIAS ? redo_rows(e, wk, k,
-		    e->deferred[k][task[t][1]].gi, task[t][2] != 0, &err) : redo_cols(e, wk, k, task[t][1],
-		    task[t][2] != 0, &err);
-		LOCKED
-		{
-			if (rc != 0 && e->rc == 0) {
-				e->rc = rc;
-				e->err = err;
-				err = NULL;
-			}
-		}
-		free(err);
+		    e->deferred[k][task[t][1]].gi, task[t][2] != 0, &err) :
+		    redo_cols(e, wk, k, task[t][1], task[t][2] != 0, &err);
+		keep_failure(e, rc, err);
 		progress(e, false);
 	}
 	free(task);
