@@ -2335,6 +2335,14 @@ eval_fresh(expr_prog_t *p, long *slots, pval_t *out)
 	return rc;
 }
 
+/* The work counted on this thread's line. */
+static unsigned long
+expr_prog_work_here(const expr_prog_t *p)
+{
+	return __atomic_load_n(work_line(p, parallel_thread_num() % WORK_LINES),
+	    __ATOMIC_RELAXED);
+}
+
 unsigned long
 expr_prog_work(const expr_prog_t *p)
 {
@@ -2370,6 +2378,24 @@ expr_prog_eval(expr_prog_t *p, long *slots, value_t *out)
 		out->b = v.kind == VAL_BOOL ? v.b : false;
 	}
 	return rc;
+}
+
+int
+expr_prog_eval_real_w(expr_prog_t *p, long *slots, double *out,
+    unsigned long *work)
+{
+	unsigned long before = expr_prog_work_here(p);
+	int rc = expr_prog_eval_real(p, slots, out);
+
+	*work = expr_prog_work_here(p) - before;
+	return rc;
+}
+
+void
+expr_prog_charge(expr_prog_t *p, unsigned long work)
+{
+	__atomic_add_fetch(work_line(p, parallel_thread_num() % WORK_LINES),
+	    work, __ATOMIC_RELAXED);
 }
 
 int

@@ -66,6 +66,16 @@ int expr_prog_eval(expr_prog_t *p, long *slots, value_t *out);
  * value_t is built and copied). */
 int expr_prog_eval_real(expr_prog_t *p, long *slots, double *out);
 
+/* expr_prog_eval_real, and the work it counted in *work, for a caller
+ * that keeps the value and charges the work again where it takes it
+ * instead of evaluating (expr_prog_charge). The work is read from this
+ * thread's counter, so it is exact when no other thread of the same
+ * OpenMP number (the tutor's threads, all number 0) evaluates p at the
+ * same time: verify's threads do not share numbers. */
+int expr_prog_eval_real_w(expr_prog_t *p, long *slots, double *out,
+    unsigned long *work);
+void expr_prog_charge(expr_prog_t *p, unsigned long work);
+
 /* The highest free variable (slot 0..nfree-1) p reads, -1 when none: p's
  * value at two tuples that agree on slots 0..that one is the same, so a
  * caller that enumerates tuples in order may keep it (the verifier

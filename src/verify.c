@@ -153,6 +153,20 @@ struct verify_ctx {
 	 * reruns the forward kernel on a perturbed tensor (env_perturbed),
 	 * and copied back, bit for bit, when the tensor is restored. */
 	tensor_t *output_clean;
+	/* The left side's values of the last claim whose left side reruns
+	 * the forward kernel, by tuple, for the next claims with the same
+	 * left side over the same free variables and ranges (lesson 12
+	 * checks four claims about d (sum tanh(output)) / d input: each
+	 * reran the forward kernel 2 * 1536 times at issue 8's shape). key:
+	 * the left side's text and the variables' names and ranges; NULL:
+	 * none. Filled by the threads of a claim, each tuple by one. */
+	struct lhs_share {
+		char *key;
+		size_t n;
+		double *x;
+		unsigned long *work;    /* of the evaluation, charged again */
+		unsigned char *have;
+	} share;
 	expr_env_t env;
 };
 
@@ -643,6 +657,7 @@ env_forward_at(void *ctx, int id, size_t wrt_off, double v, tensor_t *out)
 }
 
 static void stash_take(verify_ctx_t *vc);
+static void share_clear(struct lhs_share *sh);
 
 verify_ctx_t *
 verify_ctx_create(const conv_shape_t *s, const verify_opts_t *o, char **err)
@@ -977,6 +992,7 @@ verify_ctx_free(verify_ctx_t *vc)
 	tensor_free(vc->df);
 	tensor_free(vc->output);
 	tensor_free(vc->output_clean);
+	share_clear(&vc->share);
 	tensor_free(vc->input_nhwc);
 	tensor_free(vc->filter_hwio);
 	tensor_free(vc->output_nhwc);
@@ -1380,6 +1396,7 @@ struct run {
 	 * (NULL stamp: nothing kept, as for one tuple). */
 	uint64_t *stamp, tick;
 	struct { uint64_t at; double x; } kept[3];
+	struct lhs_share *share;        /* the left side's, or NULL */
 };
 
 /* Set free variable k to v (the slots and the stamps of the kept
@@ -1408,6 +1425,47 @@ part_now(struct run *ru, expr_prog_t *p, double *x)
 	return 0;
 }
 
+/* The tuple's index in the share: the mixed radix of the free
+ * variables in their ranges (all known), the last fastest. */
+static size_t
+share_index(const struct run *ru)
+{
+	const expr_slot_range_t *rg = ru->fast.ranges;
+	size_t idx = 0;
+	int k;
+
+	for (k = 0; k < ru->c->nfree; k++)
+		idx = idx * ((size_t)(rg[k].hi - rg[k].lo) + 1) +
+		    (size_t)(ru->slots[ru->c->free[k].slot] - rg[k].lo);
+	return idx;
+}
+
+/* The left side p at the point by the share: the value a claim before
+ * computed there, its work charged to p as if evaluated, or evaluated
+ * and kept (a finding is not kept: it is evaluated again, and worded). */
+static int
+part_shared(struct run *ru, expr_prog_t *p, double *x)
+{
+	struct lhs_share *sh = ru->share;
+	size_t idx = share_index(ru);
+	unsigned long w;
+
+	assert(idx < sh->n);
+	if (sh->have[idx]) {
+		*x = sh->x[idx];
+		expr_prog_charge(p, sh->work[idx]);
+		return 0;
+	}
+	if (expr_prog_eval_real_w(p, ru->slots, x, &w) != 0)
+		return -1;
+	if (flag_set(ru->vc))
+		return 0;       /* a cancelled evaluation is not kept */
+	sh->x[idx] = *x;
+	sh->work[idx] = w;
+	sh->have[idx] = 1;
+	return 0;
+}
+
 /* Part i (0 where, 1 lhs, 2 rhs) at the point in ru->slots, as a real
  * (value_real: a where holds when it is not 0, whether a condition, an
  * integer or a real): kept, or evaluated (and kept when it has no
@@ -1427,7 +1485,8 @@ part_eval(struct run *ru, int i, expr_prog_t *p, double *x)
 			return 0;
 		}
 	}
-	if (part_now(ru, p, x) != 0) {
+	if ((i == 1 && ru->share != NULL ? part_shared(ru, p, x) :
+	    part_now(ru, p, x)) != 0) {
 		if (ru->stamp != NULL)
 			ru->kept[i].at = 0;
 		return -1;
@@ -2533,6 +2592,106 @@ enum_parallel(struct run *ru)
 	return rc;
 }
 
+#define SHARE_MAX_TUPLES ((size_t)1 << 20)
+
+static void
+share_clear(struct lhs_share *sh)
+{
+	free(sh->key);
+	free(sh->x);
+	free(sh->work);
+	free(sh->have);
+	memset(sh, 0, sizeof *sh);
+}
+
+/* Does e read a let (whose entries a later let of its name replaces)? */
+static bool
+reads_let(verify_ctx_t *vc, const expr_t *e)
+{
+	int i;
+
+	if (e == NULL)
+		return false;
+	switch (e->kind) {
+	case EX_INT: case EX_REAL: case EX_NAME:
+		return false;
+	case EX_ACCESS:
+		if (let_find(vc, e->u.access.tensor) != NULL)
+			return true;
+		for (i = 0; i < e->u.access.nargs; i++)
+			if (reads_let(vc, e->u.access.args[i]))
+				return true;
+		return false;
+	case EX_CMP:
+		for (i = 0; i < e->u.cmp.n; i++)
+			if (reads_let(vc, e->u.cmp.args[i]))
+				return true;
+		return false;
+	case EX_CALL:
+		for (i = 0; i < e->u.call.nargs; i++)
+			if (reads_let(vc, e->u.call.args[i]))
+				return true;
+		return false;
+	case EX_SUM:
+		for (i = 0; i < e->u.sum.n; i++)
+			if (reads_let(vc, e->u.sum.idx[i].range.lo) ||
+			    reads_let(vc, e->u.sum.idx[i].range.hi))
+				return true;
+		return reads_let(vc, e->u.sum.where) ||
+		    reads_let(vc, e->u.sum.body);
+	case EX_DERIV:
+		return reads_let(vc, e->u.deriv.num) ||
+		    reads_let(vc, e->u.deriv.den);
+	default:
+		return reads_let(vc, e->u.op.a) || reads_let(vc, e->u.op.b) ||
+		    reads_let(vc, e->u.op.c);
+	}
+}
+
+/* The share for the running claim, when its left side reruns the
+ * forward kernel, reads no let, and its free variables have known
+ * ranges of at most SHARE_MAX_TUPLES tuples: the ctx's, kept when its
+ * key is the claim's, else emptied for it. */
+static void
+share_setup(struct run *ru)
+{
+	const claim_t *c = ru->c;
+	struct lhs_share *sh = &ru->vc->share;
+	const expr_slot_range_t *rg = ru->fast.ranges;
+	size_t n = 1;
+	char *key, *t;
+	int k;
+
+	if (!claim_reruns(c) || ru->fast.lhs == NULL || ru->vc->o.fresh ||
+	    reads_let(ru->vc, c->lhs))
+		return;
+	for (k = 0; k < c->nfree; k++) {
+		if (!rg[k].known || rg[k].hi < rg[k].lo ||
+		    (uint64_t)rg[k].hi - (uint64_t)rg[k].lo >= SHARE_MAX_TUPLES)
+			return;
+		n *= (size_t)(rg[k].hi - rg[k].lo) + 1;
+		if (n > SHARE_MAX_TUPLES)
+			return;
+	}
+	key = expr_text(c->lhs);
+	for (k = 0; k < c->nfree; k++) {
+		t = xasprintf("%s|%s=%ld..%ld", key, c->free[k].name,
+		    rg[k].lo, rg[k].hi);
+		free(key);
+		key = t;
+	}
+	if (sh->key == NULL || strcmp(sh->key, key) != 0) {
+		share_clear(sh);
+		sh->key = key;
+		sh->n = n;
+		sh->x = xcalloc(n, sizeof *sh->x);
+		sh->work = xcalloc(n, sizeof *sh->work);
+		sh->have = xcalloc(n, 1);
+	} else
+		free(key);
+	ru->share = sh;
+}
+
 /* A claim over its free variables (identity, partial, chain). */
 static int
 run_free(struct run *ru)
@@ -2554,6 +2713,8 @@ run_free(struct run *ru)
 		return -1;
 	if (ru->fast.on)
 		ru->stamp = xcalloc((size_t)ru->c->nfree + 1, sizeof *ru->stamp);
+	if (ru->fast.on && !sampled)
+		share_setup(ru);
 	rc = sampled ? sample(ru) : enum_parallel(ru);
 	if (rc == -2)
 		rc = enum_from(ru, 0);
@@ -2563,6 +2724,7 @@ run_free(struct run *ru)
 	fast_free(&ru->fast);
 	free(ru->stamp);
 	ru->stamp = NULL;
+	ru->share = NULL;
 	if (ru->over_work && !flag_set(ru->vc)) {
 		set_error(ru->err, "%s:%d:%d: error: the claim needs more than "
 		    "%.3g evaluation steps (sum terms and tuples, of %zu "

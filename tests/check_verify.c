@@ -55,19 +55,26 @@ ctx_at(const conv_shape_t *s, size_t max_tuples)
 	return vc;
 }
 
-/* A context that computes every numeric derivative itself (none taken
- * from one freed before). */
+/* A context of world (s, seed); fresh: it computes every numeric
+ * derivative itself (none taken from the contexts freed before). */
 static verify_ctx_t *
-ctx_fresh(const conv_shape_t *s)
+ctx_world(const conv_shape_t *s, uint64_t seed, bool fresh)
 {
 	verify_opts_t o;
 	verify_ctx_t *vc;
 
 	verify_opts_default(&o);
-	o.fresh = true;
+	o.seed = seed;
+	o.fresh = fresh;
 	vc = verify_ctx_create(s, &o, NULL);
 	ck_assert(vc != NULL);
 	return vc;
+}
+
+static verify_ctx_t *
+ctx_fresh(const conv_shape_t *s)
+{
+	return ctx_world(s, VERIFY_SEED_DEFAULT, true);
 }
 
 static claim_t *
@@ -1240,14 +1247,9 @@ static verify_ctx_t *
 check_shared(const claim_t *c, const conv_shape_t *s, uint64_t seed,
     const verify_result_t *fresh, bool keep)
 {
-	verify_opts_t o;
+	verify_ctx_t *vc = ctx_world(s, seed, false);
 	verify_result_t r;
-	verify_ctx_t *vc;
 
-	verify_opts_default(&o);
-	o.seed = seed;
-	vc = verify_ctx_create(s, &o, NULL);
-	ck_assert(vc != NULL);
 	ck_assert_int_eq(verify_claim(vc, c, &r, NULL), 0);
 	if (fresh != NULL)
 		assert_same_result(c, fresh, &r);
@@ -1322,6 +1324,54 @@ START_TEST(test_prog_cost)
 }
 END_TEST
 
+/* Claims with the same left side that reruns the forward kernel, in one
+ * context (the later ones take its values from the first: verify.c's
+ * share, filled at the tuples the first's where leaves, the rest
+ * evaluated), give each a fresh context's results, bit for bit. */
+START_TEST(test_lhs_shared)
+{
+#define TANH_LHS "d (sum(b1, c_out1, h_out1, w_out1) " \
+	    "tanh(output[b1,c_out1,h_out1,w_out1])) / d input[b,c_in,h_in,w_in]"
+#define TANH_WINDOW "sum(c_out1, h_out1, w_out1 where " \
+	    "h_in - strh*h_out1 in 0 .. R - 1 and " \
+	    "w_in - strw*w_out1 in 0 .. S - 1) "
+	static const char *const claims[] = {
+		TANH_LHS " = 0 where b == 1 and h_in > 3",
+		TANH_LHS " = " TANH_WINDOW
+		    "(1 - square(tanh(output[b,c_out1,h_out1,w_out1]))) * "
+		    "weight[c_out1, c_in, h_in - strh*h_out1, w_in - strw*w_out1]",
+		TANH_LHS " = " TANH_WINDOW
+		    "tanh(output[b,c_out1,h_out1,w_out1]) * "
+		    "weight[c_out1, c_in, h_in - strh*h_out1, w_in - strw*w_out1]",
+	};
+	static const verdict_t want[] = { VERDICT_FAILS, VERDICT_HOLDS,
+	    VERDICT_FAILS };
+	conv_shape_t s = default_shape();
+	expr_scope_t *sc = expr_scope_create();
+	verify_ctx_t *shared = ctx_world(&s, VERIFY_SEED_DEFAULT, false), *vc;
+	verify_result_t a, b;
+	size_t i;
+
+	for (i = 0; i < sizeof claims / sizeof claims[0]; i++) {
+		claim_t *c = parse(claims[i], sc);
+
+		vc = ctx_fresh(&s);
+		ck_assert_int_eq(verify_claim(vc, c, &a, NULL), 0);
+		ck_assert_int_eq(verify_claim(shared, c, &b, NULL), 0);
+		ck_assert_int_eq(b.verdict, want[i]);
+		assert_same_result(c, &a, &b);
+		verify_result_clear(&a);
+		verify_result_clear(&b);
+		verify_ctx_free(vc);
+		claim_free(c);
+	}
+	verify_ctx_free(shared);
+	expr_scope_free(sc);
+#undef TANH_LHS
+#undef TANH_WINDOW
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -1350,6 +1400,7 @@ make_suite(void)
 	tcase_add_test(tc, test_numeric_shared);
 	tcase_add_test(tc, test_numeric_stash_copies);
 	tcase_add_test(tc, test_prog_cost);
+	tcase_add_test(tc, test_lhs_shared);
 	suite_add_tcase(s, tc);
 	return s;
 }
