@@ -7,8 +7,9 @@
  *
  * Direct loops written like the formulas, with PyTorch's groups: output
  * channel c_out reads the C_in/groups input channels of its group. The
- * loops over a tap run the output width innermost, with the row's
- * padding test outside it: the same sums, a few times faster.
+ * loops over a tap run the output width innermost, over the columns whose
+ * tap is inside the input (columns_inside), with the row's padding test
+ * outside: the same sums, two to three times faster.
  * input (N, C_in, H_in, W_in), weight (C_out, C_in/groups, R, S), bias
  * (C_out), output and doutput (N, C_out, H_out, W_out), all contiguous.
  * Every output array is overwritten entry by entry (convgrad fills them
@@ -21,6 +22,19 @@
 #define IN(b, c, h, w)  ((((b) * k->C_in + (c)) * k->H_in + (h)) * k->W_in + (w))
 #define WT(o, c, i, j)  ((((o) * cin_g + (c)) * k->R + (i)) * k->S + (j))
 #define OUT(b, o, h, w) ((((b) * k->C_out + (o)) * k->H_out + (h)) * k->W_out + (w))
+
+/* The output columns w_out whose tap dj reads inside the input (its
+ * column strw*w_out + dil_w*dj - pad_w in [0, W_in)): lo <= w_out < hi. */
+static void
+columns_inside(const struct convgrad_conv *k, long dj, long *lo, long *hi)
+{
+	*lo = 0;
+	*hi = k->W_out;
+	while (*lo < *hi && k->strw * *lo + k->dil_w * dj - k->pad_w < 0)
+		++*lo;
+	while (*hi > *lo && k->strw * (*hi - 1) + k->dil_w * dj - k->pad_w >= k->W_in)
+		--*hi;
+}
 
 /* output[b,c_out,h_out,w_out] = bias[c_out] + sum_{c_in,di,dj}
  *   input[b, c_in, strh*h_out + dil_h*di - pad_h, strw*w_out + dil_w*dj - pad_w]
@@ -50,19 +64,21 @@ convgrad_forward(const struct convgrad_conv *k, const double *input,
 		for (di = 0; di < k->R; di++)
 		for (dj = 0; dj < k->S; dj++) {
 			double w = weight[WT(co, ci, di, dj)];
+			long lo, hi_w;
 
+			columns_inside(k, dj, &lo, &hi_w);
 			for (ho = 0; ho < k->H_out; ho++) {
 				long hi = k->strh * ho + k->dil_h * di - k->pad_h;
+				long off = k->dil_w * dj - k->pad_w;    /* wi = strw*wo + off */
+				const double *row;
+				double *o;
 
 				if (hi < 0 || hi >= k->H_in)
 					continue;
-				for (wo = 0; wo < k->W_out; wo++) {
-					long wi = k->strw * wo + k->dil_w * dj - k->pad_w;
-
-					if (wi < 0 || wi >= k->W_in)
-						continue;
-					out[ho * k->W_out + wo] += input[IN(b, c0 + ci, hi, wi)] * w;
-				}
+				row = &input[IN(b, c0 + ci, hi, 0)];
+				o = &out[ho * k->W_out];
+				for (wo = lo; wo < hi_w; wo++)
+					o[wo] += row[k->strw * wo + off] * w;
 			}
 		}
 	}
@@ -122,19 +138,21 @@ backward_weight(const struct convgrad_conv *k, const double *input,
 		long c0 = co / cout_g * cin_g;
 		double acc = 0.0;
 
+		long lo, hi_w;
+
+		columns_inside(k, dj, &lo, &hi_w);
 		for (b = 0; b < k->N; b++)                             /* dweight: images */
 		for (ho = 0; ho < k->H_out; ho++) {
 			long hi = k->strh * ho + k->dil_h * di - k->pad_h;   /* dweight: h_in */
+			long off = k->dil_w * dj - k->pad_w;     /* dweight: w_in = strw*wo + off */
+			const double *row, *d;
 
 			if (hi < 0 || hi >= k->H_in)
 				continue;
-			for (wo = 0; wo < k->W_out; wo++) {
-				long wi = k->strw * wo + k->dil_w * dj - k->pad_w;   /* dweight: w_in */
-
-				if (wi < 0 || wi >= k->W_in)
-					continue;
-				acc += doutput[OUT(b, co, ho, wo)] * input[IN(b, c0 + ci, hi, wi)];
-			}
+			row = &input[IN(b, c0 + ci, hi, 0)];
+			d = &doutput[OUT(b, co, ho, 0)];
+			for (wo = lo; wo < hi_w; wo++)
+				acc += d[wo] * row[k->strw * wo + off];
 		}
 		dweight[WT(co, ci, di, dj)] = acc;                     /* dweight: store */
 	}
