@@ -10,7 +10,6 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "exercise.h"
 #include "tok-diff.h"
@@ -1539,15 +1538,11 @@ lets_ready(const tutor_t *t, const tutor_lesson_t *tl, int k)
 static bool
 past_deadline(void *ud)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return 1e3 * (double)ts.tv_sec + 1e-6 * (double)ts.tv_nsec >=
-	    *(const double *)ud;
+	return util_now() >= *(const double *)ud;
 }
 
 /* Evaluate the lets before claim k that vc does not hold yet, here, until
- * a let fails or the deadline (ms, CLOCK_MONOTONIC; 0: none) passes. */
+ * a let fails or the deadline (util_now()'s seconds; 0: none) passes. */
 static void
 lets_here(tutor_t *t, tutor_lesson_t *tl, int k, double deadline)
 {
@@ -1582,23 +1577,17 @@ static bool
 ensure_lets(tutor_t *t, tutor_lesson_t *tl, int k)
 {
 	struct tutor_lets_wait *lw = &t->lets_wait;
-	struct timespec ts;
-	double deadline;
 	int j;
 
 	if (lets_ready(t, tl, k))
 		return true;
-	if (lets_wait_current(t, tl) && (lw->error != NULL ||
-	    (lw->pending && lw->upto >= k)))
-		return false;
+	if (lets_wait_current(t, tl) && (lw->error != NULL || lw->pending))
+		return false;           /* the request holds all the lesson's */
 	if (t->bg == NULL) {            /* no background: here, whole */
 		lets_here(t, tl, k, 0);
 		return lets_ready(t, tl, k);
 	}
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	deadline = 1e3 * (double)ts.tv_sec + 1e-6 * (double)ts.tv_nsec +
-	    (double)lw->sync_ms;
-	lets_here(t, tl, k, deadline);
+	lets_here(t, tl, k, util_now() + 1e-3 * (double)lw->sync_ms);
 	if (lets_ready(t, tl, k))
 		return true;
 	for (j = 0; j < k; j++)         /* a let in error: not the clock's */
@@ -1607,8 +1596,7 @@ ensure_lets(tutor_t *t, tutor_lesson_t *tl, int k)
 			return false;
 	lw->lesson = t->lesson;
 	lw->shape = tl->shape;
-	lw->upto = tl->nclaims;
-	lw->pending = tutor_ed_lets_submit(t, lw->upto);
+	lw->pending = tutor_ed_lets_submit(t, tl->nclaims);
 	return false;
 }
 

@@ -319,7 +319,7 @@ typedef struct tutor {
 	 * not. */
 	struct tutor_lets_wait {
 		bool pending;           /* asked, not taken yet */
-		int lesson, upto;       /* for this lesson's first upto claims */
+		int lesson;             /* for this lesson's lets, all of them */
 		conv_shape_t shape;     /* ... at this shape */
 		char *error;            /* why they could not be evaluated
 		                         * (not asked again at this lesson and
