@@ -6,6 +6,10 @@
  *   - torch.autograd.gradcheck, full and fast mode, on the same layer (when
  *     `python3 -c 'import torch'` works; Debian's python3-torch, installed
  *     by scripts/install-deps.sh --bench) and the ratios;
+ *   - the scheme's floor there: the engine's forward and backward calls
+ *     (gradcheck_engine_plan) times one measured pass of the matrix form
+ *     under BLAS, on 2 cores: the least an every-entry check by this
+ *     scheme costs before any overhead of its own, against fast mode;
  *   - peak RSS against the layer's tensors;
  *   - the fitted exponent of time against N*H*W over four sizes;
  *   - a ResNet layer (1,64,56,56,64,3,3, padding 1), matrix form under
@@ -34,7 +38,9 @@
 #include <time.h>
 
 #include "gemm.h"
+#include "conv-matrix.h"
 #include "gradcheck.h"
+#include "gradcheck-int.h"
 #include "plugin-check.h"
 #include "util.h"
 #include "parallel.h"
@@ -179,7 +185,7 @@ torch_time(const char *script, const conv_shape_t *s, const char *mode,
 	while (fgets(line, sizeof(line), p) != NULL) {
 		if (sscanf(line, "torch %15s %lf %lf %15s %ld %63s %d", m, &t, cpu,
 		    ok, rss_kb, ver, &threads) == 7) {
-			printf("  torch %s, %d threads: %-4s mode %8.3f s, CPU %7.3f s "
+			printf("  torch %s, %d threads: %-4s mode %8.4f s, CPU %7.4f s "
 			    "(medians of %d), passed %s, peak RSS %.0f MB\n", ver,
 			    threads, m, t, *cpu, reps, ok, (double)*rss_kb / 1024);
 		} else if (strncmp(line, "torch absent", 12) == 0) {
@@ -228,6 +234,73 @@ header(void)
 	return true;
 }
 
+/* Median seconds of one call of the matrix form's forward (backward
+ * false) or backward-input pass on layer s, under the current GEMM. */
+static double
+pass_time(const conv_shape_t *s, bool backward)
+{
+	tensor_t *x = tensor_create4((size_t)s->N, (size_t)s->C_in,
+	    (size_t)s->H_in, (size_t)s->W_in);
+	tensor_t *w = tensor_create4((size_t)s->C_out,
+	    (size_t)conv_group_cin(s), (size_t)s->R, (size_t)s->S);
+	tensor_t *b = tensor_create1((size_t)s->C_out);
+	tensor_t *y = tensor_create4((size_t)s->N, (size_t)s->C_out,
+	    (size_t)s->H_out, (size_t)s->W_out);
+	double t[51];
+	int i, j;
+
+	for (i = 0; i < 51; i++) {
+		double t0 = util_now();
+
+		for (j = 0; j < 20; j++) {
+			if (backward)
+				conv2d_backward_input_matrix(x, y, w, s);
+			else
+				conv2d_forward_matrix(y, x, w, b, s);
+		}
+		t[i] = (util_now() - t0) / 20;
+	}
+	qsort(t, 51, sizeof(double), cmp_double);
+	tensor_free(x);
+	tensor_free(w);
+	tensor_free(b);
+	tensor_free(y);
+	return t[25];
+}
+
+/* What an every-entry check by this scheme must spend on the layer, at
+ * the least: the engine's calls (gradcheck_engine_plan: the column
+ * groups' forwards, the row groups' backwards, weight rows on crops), in
+ * passes over the whole layer, times one pass of the matrix form under
+ * BLAS, on the 2 cores; against torch's fast mode (tfast, or 0). */
+static void
+scheme_bound(const conv_shape_t *s, double tb, double tfast)
+{
+	double fw, bw, passes, tf, tbk, bound;
+	conv_shape_t v = *s;
+	char *err = NULL;
+
+	if (conv_shape_validate(&v, 0, &err) != 0) {
+		printf("  the scheme's floor: %s\n", err);
+		free(err);
+		return;
+	}
+	s = &v;
+	gradcheck_engine_plan(s, true, true, &fw, &bw, &passes);
+	tf = pass_time(s, false);
+	tbk = pass_time(s, true);
+	bound = (fw * tf + (passes - fw) * tbk) / 2;
+	printf("  the scheme's floor: %.0f forward and %.0f backward calls "
+	    "(%.0f passes of the\n      whole layer, crops counted by "
+	    "size); one pass of the matrix form, BLAS:\n      forward %.4f ms, "
+	    "backward input %.4f ms, so the passes alone take\n      %.4f s on "
+	    "2 cores = %.0f%% of the matrix/BLAS run", fw, bw, passes,
+	    1e3 * tf, 1e3 * tbk, bound, 100 * bound / tb);
+	if (tfast > 0)
+		printf(", %.2fx torch fast's time", bound / tfast);
+	printf("\n");
+}
+
 /* The issue's layer: each form, the whole run, torch, ratios, RSS. */
 static void
 issue_layer(const char *script)
@@ -256,10 +329,16 @@ issue_layer(const char *script)
 	printf("  peak RSS of this bench   %8.1f MB (the layer's tensors: %.2f "
 	    "MB)\n", (double)ru.ru_maxrss / 1024,
 	    (double)conv_shape_bytes(&s) / (1 << 20));
-	if (script == NULL)
-		return;
-	tfull = torch_time(script, &s, "full", 3, &rss_full, &cfull);
-	tfast = torch_time(script, &s, "fast", 5, &rss_fast, &cfast);
+	tfull = tfast = 0;
+	if (script != NULL) {
+		tfull = torch_time(script, &s, "full", 3, &rss_full, &cfull);
+		tfast = torch_time(script, &s, "fast", 5, &rss_fast, &cfast);
+	}
+	if (gemm_have_blas()) {
+		gemm_set_backend(GEMM_BLAS);
+		scheme_bound(&s, tb, tfast);
+		gemm_reset_backend();
+	}
 	if (tfull <= 0 || tfast <= 0)
 		return;
 	printf("  ratios, wall (CPU): matrix/BLAS = 1/%.0f (1/%.0f) of torch "
